@@ -1,0 +1,351 @@
+package pdf
+
+import (
+	"fmt"
+	"strings"
+)
+
+// GetDict resolves o and returns it as a dictionary (a stream's dictionary
+// for a stream). Errors wrap ErrType when it is neither.
+func (r *Reader) GetDict(o Object) (Dict, error) {
+	v, err := r.Resolve(o)
+	if err != nil {
+		return Dict{}, err
+	}
+	switch d := v.(type) {
+	case Dict:
+		return d, nil
+	case *Stream:
+		return d.Dict, nil
+	}
+	return Dict{}, fmt.Errorf("%w: %s is %s, not a dictionary", ErrType, describe(o), typeName(v))
+}
+
+// GetArray resolves o and returns it as an array.
+func (r *Reader) GetArray(o Object) (Array, error) {
+	v, err := r.Resolve(o)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := v.(Array)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is %s, not an array", ErrType, describe(o), typeName(v))
+	}
+	return a, nil
+}
+
+// GetStream resolves o and returns it as a stream.
+func (r *Reader) GetStream(o Object) (*Stream, error) {
+	v, err := r.Resolve(o)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(*Stream)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is %s, not a stream", ErrType, describe(o), typeName(v))
+	}
+	return s, nil
+}
+
+func describe(o Object) string {
+	if ref, ok := o.(Ref); ok {
+		return "object " + ref.String()
+	}
+	return "object"
+}
+
+func typeName(o Object) string {
+	switch o.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a real"
+	case Name:
+		return "a name"
+	case String:
+		return "a string"
+	case Array:
+		return "an array"
+	case Dict:
+		return "a dictionary"
+	case *Stream:
+		return "a stream"
+	case Ref:
+		return "a reference"
+	}
+	return fmt.Sprintf("%T", o)
+}
+
+// CatalogRef returns the trailer's /Root reference, or the zero Ref if it
+// is missing or not a reference.
+func (r *Reader) CatalogRef() Ref {
+	ref, _ := r.trailer.Get("Root").(Ref)
+	return ref
+}
+
+// Catalog returns the document catalog (trailer /Root).
+func (r *Reader) Catalog() (Dict, error) {
+	root := r.trailer.Get("Root")
+	if root == nil {
+		return Dict{}, fmt.Errorf("%w: trailer has no /Root", ErrNotFound)
+	}
+	d, err := r.GetDict(root)
+	if err != nil {
+		return Dict{}, fmt.Errorf("pdf: catalog: %w", err)
+	}
+	return d, nil
+}
+
+// Pages returns the page objects in document order, walking the page tree
+// from the catalog's /Pages with cycle and depth protection.
+func (r *Reader) Pages() ([]Ref, error) {
+	cat, err := r.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	root, ok := cat.Get("Pages").(Ref)
+	if !ok {
+		return nil, fmt.Errorf("%w: catalog /Pages is not an indirect reference", ErrType)
+	}
+	var pages []Ref
+	seen := map[Ref]bool{}
+	var walk func(ref Ref, depth int) error
+	walk = func(ref Ref, depth int) error {
+		if seen[ref] {
+			return fmt.Errorf("%w: page tree node %v visited twice", ErrCycle, ref)
+		}
+		if depth > r.opts.MaxDepth {
+			return fmt.Errorf("%w: page tree deeper than %d", ErrLimit, r.opts.MaxDepth)
+		}
+		seen[ref] = true
+		node, err := r.GetDict(ref)
+		if err != nil {
+			return fmt.Errorf("pdf: page tree: %w", err)
+		}
+		typ, _ := node.Name("Type")
+		kidsObj, hasKids := node.Lookup("Kids")
+		if typ == "Page" || typ != "Pages" && !hasKids {
+			pages = append(pages, ref)
+			return nil
+		}
+		kids, err := r.GetArray(kidsObj)
+		if err != nil {
+			return fmt.Errorf("pdf: page tree node %v /Kids: %w", ref, err)
+		}
+		for _, k := range kids {
+			kr, ok := k.(Ref)
+			if !ok {
+				return fmt.Errorf("%w: page tree node %v has a kid that is not a reference", ErrType, ref)
+			}
+			if err := walk(kr, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(root, 0); err != nil {
+		return nil, err
+	}
+	return pages, nil
+}
+
+// PageAttr returns the value of key for a page, looking up the /Parent
+// chain for inheritable attributes (/Resources, /MediaBox, /CropBox,
+// /Rotate). The value is returned unresolved; nil if absent.
+func (r *Reader) PageAttr(page Ref, key Name) (Object, error) {
+	var o Object = page
+	seen := map[Ref]bool{}
+	for depth := 0; ; depth++ {
+		if ref, ok := o.(Ref); ok {
+			if seen[ref] {
+				return nil, fmt.Errorf("%w: /Parent chain of page %v", ErrCycle, page)
+			}
+			seen[ref] = true
+		}
+		if depth > r.opts.MaxDepth {
+			return nil, fmt.Errorf("%w: /Parent chain of page %v longer than %d", ErrLimit, page, r.opts.MaxDepth)
+		}
+		d, err := r.GetDict(o)
+		if err != nil {
+			return nil, fmt.Errorf("pdf: page %v: %w", page, err)
+		}
+		if v, ok := d.Lookup(key); ok {
+			return v, nil
+		}
+		o = d.Get("Parent")
+		if o == nil {
+			return nil, nil
+		}
+	}
+}
+
+// AcroForm returns the interactive form dictionary (catalog /AcroForm).
+// ref is its reference when /AcroForm is an indirect object, which is then
+// the object to rewrite; when ref is zero the dictionary is direct in the
+// catalog and the catalog (CatalogRef) must be rewritten. ok is false when
+// the document has no form.
+func (r *Reader) AcroForm() (form Dict, ref Ref, ok bool, err error) {
+	cat, err := r.Catalog()
+	if err != nil {
+		return Dict{}, Ref{}, false, err
+	}
+	v := cat.Get("AcroForm")
+	if v == nil {
+		return Dict{}, Ref{}, false, nil
+	}
+	ref, _ = v.(Ref)
+	form, err = r.GetDict(v)
+	if err != nil {
+		return Dict{}, Ref{}, false, fmt.Errorf("pdf: /AcroForm: %w", err)
+	}
+	return form, ref, true, nil
+}
+
+// PageAnnots returns a page's /Annots array. ref is its reference when the
+// array is an indirect object (rewrite that object to add an annotation);
+// when ref is zero the array is direct in the page dictionary (or absent,
+// annots nil) and the page object must be rewritten.
+func (r *Reader) PageAnnots(page Ref) (annots Array, ref Ref, err error) {
+	d, err := r.GetDict(page)
+	if err != nil {
+		return nil, Ref{}, fmt.Errorf("pdf: page %v: %w", page, err)
+	}
+	v := d.Get("Annots")
+	if v == nil {
+		return nil, Ref{}, nil
+	}
+	ref, _ = v.(Ref)
+	a, err := r.Resolve(v)
+	if err != nil {
+		return nil, Ref{}, fmt.Errorf("pdf: page %v /Annots: %w", page, err)
+	}
+	if a == nil {
+		return nil, ref, nil
+	}
+	annots, ok := a.(Array)
+	if !ok {
+		return nil, Ref{}, fmt.Errorf("%w: page %v /Annots is %s", ErrType, page, typeName(a))
+	}
+	return annots, ref, nil
+}
+
+// Field is a form field (a node of the AcroForm field tree with a /T, or a
+// terminal field).
+type Field struct {
+	// Name is the fully qualified name: partial names (/T) joined by '.'.
+	Name string
+	// Ref is the field's reference (zero if it is a direct object).
+	Ref Ref
+	// Dict is the field dictionary.
+	Dict Dict
+}
+
+// Fields returns the form fields in tree order, each node that has a
+// partial name /T, with fully qualified names. Kids without /T (widget
+// annotations of their parent) are not listed. A document without a form
+// has no fields.
+func (r *Reader) Fields() ([]Field, error) {
+	form, _, ok, err := r.AcroForm()
+	if err != nil || !ok {
+		return nil, err
+	}
+	arr, err := r.GetArray(form.Get("Fields"))
+	if err != nil {
+		if form.Get("Fields") == nil {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("pdf: /AcroForm /Fields: %w", err)
+	}
+	var out []Field
+	seen := map[Ref]bool{}
+	var walk func(list Array, prefix string, depth int) error
+	walk = func(list Array, prefix string, depth int) error {
+		if depth > r.opts.MaxDepth {
+			return fmt.Errorf("%w: field tree deeper than %d", ErrLimit, r.opts.MaxDepth)
+		}
+		for _, k := range list {
+			ref, _ := k.(Ref)
+			if !ref.IsZero() {
+				if seen[ref] {
+					return fmt.Errorf("%w: field %v visited twice", ErrCycle, ref)
+				}
+				seen[ref] = true
+			}
+			d, err := r.GetDict(k)
+			if err != nil {
+				return fmt.Errorf("pdf: form field: %w", err)
+			}
+			name := prefix
+			if t, ok := d.Get("T").(String); ok {
+				name = textString(t.Bytes)
+				if prefix != "" {
+					name = prefix + "." + name
+				}
+				out = append(out, Field{Name: name, Ref: ref, Dict: d})
+			}
+			if kv := d.Get("Kids"); kv != nil {
+				ka, err := r.GetArray(kv)
+				if err != nil {
+					return fmt.Errorf("pdf: form field %q /Kids: %w", name, err)
+				}
+				if err := walk(ka, name, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(arr, "", 0); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FieldByName returns the form field with the fully qualified name
+// (partial names joined by '.'). The error wraps ErrNotFound when there is
+// no such field.
+func (r *Reader) FieldByName(name string) (Ref, Dict, error) {
+	fs, err := r.Fields()
+	if err != nil {
+		return Ref{}, Dict{}, err
+	}
+	for _, f := range fs {
+		if f.Name == name {
+			return f.Ref, f.Dict, nil
+		}
+	}
+	return Ref{}, Dict{}, fmt.Errorf("%w: form field %q", ErrNotFound, name)
+}
+
+// textString decodes a PDF text string: UTF-16BE with BOM, UTF-8 with BOM,
+// or PDFDocEncoding (treated as Latin-1 for the printable range).
+func textString(b []byte) string {
+	switch {
+	case len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff:
+		var sb strings.Builder
+		u := b[2:]
+		for i := 0; i+1 < len(u); i += 2 {
+			c := rune(u[i])<<8 | rune(u[i+1])
+			if c >= 0xd800 && c < 0xdc00 && i+3 < len(u) {
+				c2 := rune(u[i+2])<<8 | rune(u[i+3])
+				if c2 >= 0xdc00 && c2 < 0xe000 {
+					c = 0x10000 + (c-0xd800)<<10 + (c2 - 0xdc00)
+					i += 2
+				}
+			}
+			sb.WriteRune(c)
+		}
+		return sb.String()
+	case len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:
+		return string(b[3:])
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		sb.WriteRune(rune(c))
+	}
+	return sb.String()
+}

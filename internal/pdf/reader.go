@@ -1,0 +1,540 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+)
+
+// ReadOptions holds the limits of a Reader. A zero field means its default.
+type ReadOptions struct {
+	// MaxDepth bounds the nesting of arrays and dictionaries, the length
+	// of reference chains followed by Resolve, and the depth of the page
+	// and form-field trees. Default 100.
+	MaxDepth int
+	// MaxXrefEntries bounds the total number of cross-reference entries
+	// over all sections. Default 8 388 607 (the PDF 1.7 object-number
+	// limit).
+	MaxXrefEntries int
+	// MaxXrefSections bounds the number of xref sections followed through
+	// /Prev. Default 10 000.
+	MaxXrefSections int
+	// MaxStreamDecode bounds the decoded size of xref streams, object
+	// streams and Stream.Decode(0). Default 256 MiB.
+	MaxStreamDecode int64
+	// MaxStringLen bounds the length of a string or name. Default 64 MiB.
+	MaxStringLen int
+	// MaxStreamScan bounds how far to search for "endstream" when a
+	// stream's /Length is wrong or unresolvable. Default 64 MiB.
+	MaxStreamScan int64
+}
+
+func (o *ReadOptions) withDefaults() ReadOptions {
+	var d ReadOptions
+	if o != nil {
+		d = *o
+	}
+	if d.MaxDepth <= 0 {
+		d.MaxDepth = 100
+	}
+	if d.MaxXrefEntries <= 0 {
+		d.MaxXrefEntries = 8388607
+	}
+	if d.MaxXrefSections <= 0 {
+		d.MaxXrefSections = 10000
+	}
+	if d.MaxStreamDecode <= 0 {
+		d.MaxStreamDecode = 256 << 20
+	}
+	if d.MaxStringLen <= 0 {
+		d.MaxStringLen = 64 << 20
+	}
+	if d.MaxStreamScan <= 0 {
+		d.MaxStreamScan = 64 << 20
+	}
+	return d
+}
+
+// Reader reads a PDF document from an io.ReaderAt. It reads only the file
+// tail, the cross-reference chain and the objects asked for. A Reader is
+// safe for concurrent use.
+type Reader struct {
+	src     io.ReaderAt
+	size    int64
+	opts    ReadOptions
+	version string // header version, e.g. "1.7"
+
+	chain   []*section // newest first
+	xref    map[uint32]XrefEntry
+	trailer Dict
+	maxSize uint32
+
+	mu      sync.Mutex
+	objStms map[uint32]*objStm
+	ends    []int64 // lazily computed revision ends, file order
+}
+
+// Revision is one cross-reference section of the file, i.e. one revision
+// (the original document or an incremental update).
+type Revision struct {
+	// StartXref is the offset of the xref table or stream.
+	StartXref int64
+	// End is the offset just after the "%%EOF" (and its end-of-line) that
+	// follows this section, or the file size if none is found.
+	End int64
+	// XrefStream reports whether the section is a cross-reference stream.
+	XrefStream bool
+}
+
+// Open reads the header, the tail and the cross-reference chain of a PDF
+// file of the given size. opts may be nil for defaults. Errors wrap
+// ErrNotPDF, ErrTruncated, ErrBrokenXref, ErrLimit or ErrSyntax.
+//
+// Open succeeds on encrypted files; see Encrypted.
+func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
+	r := &Reader{src: src, size: size, opts: opts.withDefaults()}
+	head, err := readWindow(src, 0, min(size, 1024))
+	if err != nil {
+		return nil, fmt.Errorf("pdf: reading header: %w", err)
+	}
+	i := bytes.Index(head, []byte("%PDF-"))
+	if i < 0 {
+		return nil, ErrNotPDF
+	}
+	v := head[i+5:]
+	n := 0
+	for n < len(v) && n < 8 && (v[n] >= '0' && v[n] <= '9' || v[n] == '.') {
+		n++
+	}
+	r.version = string(v[:n])
+
+	start, err := r.findStartxref()
+	if err != nil {
+		return nil, err
+	}
+	budget := r.opts.MaxXrefEntries
+	seen := map[int64]bool{}
+	for off := start; ; {
+		if len(r.chain) >= r.opts.MaxXrefSections {
+			return nil, fmt.Errorf("%w: more than %d xref sections", ErrLimit, r.opts.MaxXrefSections)
+		}
+		seen[off] = true
+		s, err := r.readSection(off, &budget)
+		if err != nil {
+			return nil, err
+		}
+		r.chain = append(r.chain, s)
+		prev, ok := s.trailer.Get("Prev").(int64)
+		if !ok {
+			if p, isF := s.trailer.Get("Prev").(float64); isF && p == math.Trunc(p) {
+				prev, ok = int64(p), true
+			}
+		}
+		if !ok {
+			break
+		}
+		if seen[prev] {
+			return nil, fmt.Errorf("%w: %w: /Prev %d of xref at offset %d", ErrBrokenXref, ErrCycle, prev, off)
+		}
+		off = prev
+	}
+	r.build()
+	return r, nil
+}
+
+// build merges the sections of r.chain into r.xref and the trailer.
+func (r *Reader) build() {
+	r.xref = make(map[uint32]XrefEntry)
+	r.objStms = make(map[uint32]*objStm)
+	var maxNum uint32
+	for _, s := range r.chain {
+		for n, e := range s.entries {
+			if _, ok := r.xref[n]; !ok {
+				r.xref[n] = e
+				maxNum = max(maxNum, n)
+			}
+		}
+		if sz, ok := s.trailer.Int("Size"); ok && sz > 0 {
+			r.maxSize = max(r.maxSize, uint32(min(sz, math.MaxUint32)))
+		}
+	}
+	if len(r.xref) > 0 && maxNum < math.MaxUint32 {
+		r.maxSize = max(r.maxSize, maxNum+1)
+	}
+	r.trailer = r.chain[0].trailer.Clone()
+	for _, s := range r.chain[1:] {
+		for _, k := range []Name{"Root", "Info", "ID", "Encrypt"} {
+			if !r.trailer.Has(k) && s.trailer.Has(k) {
+				r.trailer.Set(k, s.trailer.Get(k))
+			}
+		}
+	}
+}
+
+// Trailer returns the trailer dictionary of the last section (for an xref
+// stream, its stream dictionary), with /Root, /Info, /ID and /Encrypt taken
+// from older sections if the last one lacks them. It is a copy.
+func (r *Reader) Trailer() Dict { return r.trailer.Clone() }
+
+// FileSize returns the size of the source.
+func (r *Reader) FileSize() int64 { return r.size }
+
+// Encrypted reports whether the trailer has /Encrypt. Strings and streams
+// of an encrypted document are returned as stored (encrypted), object
+// streams cannot be decoded, and Update.Bytes fails with ErrEncrypted.
+func (r *Reader) Encrypted() bool { return r.trailer.Has("Encrypt") }
+
+// Size returns the next free object number: the largest /Size over the
+// xref chain (at least one more than the largest object number in it).
+func (r *Reader) Size() uint32 { return r.maxSize }
+
+// XrefIsStream reports whether the last xref section is a cross-reference
+// stream. An incremental update must use the same kind of section.
+func (r *Reader) XrefIsStream() bool { return r.chain[0].isStream }
+
+// StartXref returns the offset of the last xref section (the value of the
+// final startxref), which an update uses as /Prev.
+func (r *Reader) StartXref() int64 { return r.chain[0].start }
+
+// Version returns the PDF version: the header version, or the catalog's
+// /Version if that is later.
+func (r *Reader) Version() string {
+	v := r.version
+	if cat, err := r.Catalog(); err == nil {
+		if cv, ok := cat.Name("Version"); ok && len(cv) <= 8 && string(cv) > v {
+			v = string(cv)
+		}
+	}
+	return v
+}
+
+// HeaderVersion returns the version in the "%PDF-" header.
+func (r *Reader) HeaderVersion() string { return r.version }
+
+// Revisions returns every xref section in file order: the original
+// document first, then each incremental update. A linearized file has two
+// sections for its first revision (first-page and main xref); they appear
+// in reverse /Prev order like any other.
+func (r *Reader) Revisions() []Revision {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(r.chain)
+	if r.ends == nil {
+		r.ends = make([]int64, n)
+		l := newLexer(r.src, r.size, 0)
+		for i := range n {
+			s := r.chain[n-1-i]
+			end := r.size
+			if p := l.find([]byte("%%EOF"), s.tail, r.size); p >= 0 {
+				end = p + 5
+				l.pos = end
+				switch l.peek() {
+				case '\r':
+					end++
+					l.pos++
+					if l.peek() == '\n' {
+						end++
+					}
+				case '\n':
+					end++
+				}
+			}
+			r.ends[i] = end
+		}
+	}
+	out := make([]Revision, n)
+	for i := range n {
+		s := r.chain[n-1-i]
+		out[i] = Revision{StartXref: s.start, End: r.ends[i], XrefStream: s.isStream}
+	}
+	return out
+}
+
+// AtRevision returns the document as of revision i (an index into
+// Revisions), ignoring later sections. The result shares the source.
+func (r *Reader) AtRevision(i int) (*Reader, error) {
+	n := len(r.chain)
+	if i < 0 || i >= n {
+		return nil, fmt.Errorf("pdf: revision %d out of range [0,%d)", i, n)
+	}
+	nr := &Reader{src: r.src, size: r.size, opts: r.opts, version: r.version, chain: r.chain[n-1-i:]}
+	nr.build()
+	return nr, nil
+}
+
+// Entry returns the effective xref entry for object number num.
+func (r *Reader) Entry(num uint32) (XrefEntry, bool) {
+	e, ok := r.xref[num]
+	return e, ok
+}
+
+// Entries returns all effective xref entries, ordered by object number.
+func (r *Reader) Entries() []XrefEntry { return sortedEntries(r.xref) }
+
+// RevisionEntries returns the entries defined by the section of revision i
+// (an index into Revisions), ordered by object number: for an incremental
+// update, the objects it adds, replaces or frees.
+func (r *Reader) RevisionEntries(i int) ([]XrefEntry, error) {
+	n := len(r.chain)
+	if i < 0 || i >= n {
+		return nil, fmt.Errorf("pdf: revision %d out of range [0,%d)", i, n)
+	}
+	return sortedEntries(r.chain[n-1-i].entries), nil
+}
+
+func (r *Reader) parser(l *lexer) *parser {
+	return &parser{lex: l, maxDepth: r.opts.MaxDepth, maxStr: r.opts.MaxStringLen}
+}
+
+// Resolve follows o while it is a Ref and returns the object it refers to;
+// other objects are returned as is. A reference to a free or missing object
+// resolves to nil (null). Reference cycles and over-long chains are errors.
+func (r *Reader) Resolve(o Object) (Object, error) {
+	return r.resolve(o, 0)
+}
+
+func (r *Reader) resolve(o Object, depth int) (Object, error) {
+	var seen []Ref
+	for {
+		ref, ok := o.(Ref)
+		if !ok {
+			return o, nil
+		}
+		for _, s := range seen {
+			if s == ref {
+				return nil, fmt.Errorf("%w: object %v refers to itself", ErrCycle, ref)
+			}
+		}
+		if depth+len(seen) > r.opts.MaxDepth {
+			return nil, fmt.Errorf("%w: resolving %v: references nested deeper than %d", ErrLimit, ref, r.opts.MaxDepth)
+		}
+		seen = append(seen, ref)
+		var err error
+		o, err = r.load(ref, depth+len(seen))
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// load reads the indirect object ref (one level, no chain following).
+func (r *Reader) load(ref Ref, depth int) (Object, error) {
+	e, ok := r.xref[ref.Num]
+	if !ok {
+		return nil, nil
+	}
+	switch e.Type {
+	case EntryInUse:
+		if e.Gen != ref.Gen {
+			return nil, nil
+		}
+		o, _, _, err := r.readObjectAt(e.Offset, &ref, depth)
+		return o, err
+	case EntryCompressed:
+		if ref.Gen != 0 {
+			return nil, nil
+		}
+		return r.loadCompressed(e, depth)
+	}
+	return nil, nil
+}
+
+// readObjectAt parses the indirect object "N G obj … endobj" at off. If
+// want is not nil, the header must match it. depth < 0 disables resolving
+// an indirect stream /Length (used while reading the xref). It returns the
+// object, its reference and the offset after it.
+func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int64, error) {
+	what := "object"
+	if want != nil {
+		what = "object " + want.String()[:len(want.String())-2]
+	}
+	if off < 0 || off >= r.size {
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s: offset %d outside the file (size %d)", ErrBrokenXref, what, off, r.size)
+	}
+	l := newLexer(r.src, r.size, off)
+	l.skipSpace()
+	hdr := func() (Ref, bool) {
+		n := l.token()
+		l.skipSpace()
+		g := l.token()
+		if !allDigits(n) || !allDigits(g) || len(n) > 10 || len(g) > 5 || !l.keyword("obj") {
+			return Ref{}, false
+		}
+		nv, _ := parseNumber(n)
+		gv, _ := parseNumber(g)
+		if nv.(int64) > math.MaxUint32 || gv.(int64) > math.MaxUint16 {
+			return Ref{}, false
+		}
+		return Ref{Num: uint32(nv.(int64)), Gen: uint16(gv.(int64))}, true
+	}
+	ref, ok := hdr()
+	if !ok || want != nil && ref != *want {
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: no matching \"N G obj\" header", ErrBrokenXref, what, off)
+	}
+	what = "object " + ref.String()[:len(ref.String())-2]
+	p := r.parser(l)
+	obj, err := p.object(0)
+	if err != nil {
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, err)
+	}
+	d, isDict := obj.(Dict)
+	if isDict && l.keyword("stream") {
+		switch l.peek() {
+		case '\r':
+			l.pos++
+			if l.peek() == '\n' {
+				l.pos++
+			}
+		case '\n':
+			l.pos++
+		}
+		dataOff := l.pos
+		length := int64(-1)
+		switch v := d.Get("Length").(type) {
+		case int64:
+			length = v
+		case Ref:
+			if depth >= 0 {
+				if lo, err := r.resolve(v, depth+1); err == nil {
+					if n, ok := lo.(int64); ok {
+						length = n
+					}
+				}
+			}
+		}
+		found := false
+		if length >= 0 && length <= r.size-dataOff {
+			l.pos = dataOff + length
+			found = l.keyword("endstream")
+		}
+		if !found {
+			e := l.find([]byte("endstream"), dataOff, dataOff+r.opts.MaxStreamScan)
+			if e < 0 {
+				return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: stream data at %d has no endstream", ErrSyntax, what, off, dataOff)
+			}
+			length = e - dataOff
+			if tail, _ := readWindow(r.src, max(e-2, dataOff), e); len(tail) > 0 {
+				switch {
+				case bytes.HasSuffix(tail, []byte("\r\n")):
+					length -= 2
+				case tail[len(tail)-1] == '\n' || tail[len(tail)-1] == '\r':
+					length--
+				}
+			}
+			l.pos = e + int64(len("endstream"))
+		}
+		obj = &Stream{Dict: d, Ref: ref, Offset: dataOff, Length: length, src: r.src, rd: r}
+	}
+	l.keyword("endobj") // optional: tolerate its absence
+	if l.err != nil {
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, l.err)
+	}
+	return obj, ref, l.pos, nil
+}
+
+// objStm is a decoded object stream.
+type objStm struct {
+	data  []byte
+	first int64
+	nums  []uint32
+	offs  []int64
+}
+
+const maxObjStmCache = 16
+
+// loadCompressed reads an object stored in an object stream.
+func (r *Reader) loadCompressed(e XrefEntry, depth int) (Object, error) {
+	what := fmt.Sprintf("object %d 0 (in object stream %d)", e.Num, e.Stream)
+	os, err := r.objStm(e.Stream, depth)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	}
+	i := e.Index
+	if i < 0 || i >= len(os.nums) || os.nums[i] != e.Num {
+		i = -1
+		for j, n := range os.nums {
+			if n == e.Num {
+				i = j
+				break
+			}
+		}
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %s: not in the object stream", ErrBrokenXref, what)
+		}
+	}
+	off := os.first + os.offs[i]
+	if off < 0 || off >= int64(len(os.data)) {
+		return nil, fmt.Errorf("%w: %s: offset %d outside the object stream", ErrBrokenXref, what, off)
+	}
+	l := newBytesLexer(os.data)
+	l.pos = off
+	o, err := r.parser(l).object(0)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	}
+	return o, nil
+}
+
+func (r *Reader) objStm(num uint32, depth int) (*objStm, error) {
+	r.mu.Lock()
+	os := r.objStms[num]
+	r.mu.Unlock()
+	if os != nil {
+		return os, nil
+	}
+	e, ok := r.xref[num]
+	if !ok || e.Type != EntryInUse {
+		return nil, fmt.Errorf("%w: object stream %d is not an in-use object", ErrBrokenXref, num)
+	}
+	ref := Ref{Num: num, Gen: e.Gen}
+	o, _, _, err := r.readObjectAt(e.Offset, &ref, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := o.(*Stream)
+	if !ok {
+		return nil, fmt.Errorf("%w: object stream %d is not a stream", ErrType, num)
+	}
+	n, ok1 := st.Dict.Int("N")
+	first, ok2 := st.Dict.Int("First")
+	if !ok1 || !ok2 || n < 0 || first < 0 {
+		return nil, fmt.Errorf("%w: object stream %d: bad /N or /First", ErrSyntax, num)
+	}
+	data, err := st.decode(r.opts.MaxStreamDecode, depth+1)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: object stream %d: %w", num, err)
+	}
+	if n > int64(len(data)) || first > int64(len(data)) {
+		return nil, fmt.Errorf("%w: object stream %d: /N or /First beyond its %d bytes", ErrSyntax, num, len(data))
+	}
+	os = &objStm{data: data, first: first}
+	l := newBytesLexer(data[:first])
+	for i := int64(0); i < n; i++ {
+		l.skipSpace()
+		a := l.token()
+		l.skipSpace()
+		b := l.token()
+		if !allDigits(a) || !allDigits(b) || len(a) > 10 || len(b) > 12 {
+			return nil, fmt.Errorf("%w: object stream %d: bad header entry %d", ErrSyntax, num, i)
+		}
+		av, _ := parseNumber(a)
+		bv, _ := parseNumber(b)
+		if av.(int64) > math.MaxUint32 {
+			return nil, fmt.Errorf("%w: object stream %d: bad object number", ErrSyntax, num)
+		}
+		os.nums = append(os.nums, uint32(av.(int64)))
+		os.offs = append(os.offs, bv.(int64))
+	}
+	r.mu.Lock()
+	if len(r.objStms) >= maxObjStmCache {
+		for k := range r.objStms {
+			delete(r.objStms, k)
+			break
+		}
+	}
+	r.objStms[num] = os
+	r.mu.Unlock()
+	return os, nil
+}
