@@ -1,0 +1,64 @@
+# Segel: make targets for development and CI. `make` alone lists them.
+
+GO       ?= go
+PKG      ?= ./...
+# go test flags added to `make test`, e.g. TESTFLAGS='-run TestSign -v'
+TESTFLAGS ?=
+# `make bench BENCH=Sign COUNT=6` (regexp of benchmarks, runs of each)
+BENCH    ?= .
+COUNT    ?= 1
+# `make fuzz FUZZTIME=2m FUZZ=Open` (time per target, regexp of target names)
+FUZZTIME ?= 30s
+FUZZ     ?= .
+
+.DEFAULT_GOAL := help
+.PHONY: help run deps test bench lint fuzz build clean
+
+help: ## list the targets
+	@echo 'Segel make targets:'
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo 'Variables: PKG=$(PKG) TESTFLAGS=$(TESTFLAGS) BENCH=$(BENCH) COUNT=$(COUNT) FUZZTIME=$(FUZZTIME) FUZZ=$(FUZZ)'
+
+run: ## run the service in dev mode (SQLite, generated development PKI)
+	$(GO) run ./cmd/segel serve --dev
+
+deps: ## check (as root: install) the Debian packages the tests need; SEGEL_SKIP_DEPS=1 to skip
+	@sh .ci/deps
+
+test: deps ## deps, then go test -race over every package
+	$(GO) test -race $(TESTFLAGS) $(PKG)
+
+bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
+
+lint: ## gofmt, go vet, and golangci-lint when installed
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo 'gofmt -l: these files need gofmt -w:'; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKG)
+	@if command -v golangci-lint >/dev/null 2>&1; then \
+		echo 'golangci-lint run $(PKG)'; golangci-lint run $(PKG); \
+	else \
+		echo 'lint: golangci-lint is not installed; skipped (gofmt and go vet passed)'; \
+	fi
+
+fuzz: ## every Fuzz target for FUZZTIME each (FUZZ=regexp of names)
+	@set -e; \
+	dirs=$$(grep -rlE --include='*_test.go' --exclude-dir=.git --exclude-dir=testdata \
+		'^func Fuzz[A-Za-z0-9_]*\(' . | xargs -r -n1 dirname | sort -u); \
+	if [ -z "$$dirs" ]; then echo 'fuzz: no Fuzz targets found'; exit 1; fi; \
+	ran=0; \
+	for d in $$dirs; do \
+		for f in $$($(GO) test -list '^Fuzz' "$$d" | grep -E '^Fuzz' | grep -E -- '$(FUZZ)' || true); do \
+			echo "== $$d $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) "$$d"; \
+			ran=$$((ran + 1)); \
+		done; \
+	done; \
+	if [ "$$ran" -eq 0 ]; then echo 'fuzz: no Fuzz target matched FUZZ=$(FUZZ)'; exit 1; fi; \
+	echo "fuzz: $$ran targets ran for $(FUZZTIME) each"
+
+build: ## build bin/segel
+	$(GO) build -o bin/segel ./cmd/segel
+
+clean: ## remove build and test outputs
+	rm -rf bin coverage* *.test *.out
