@@ -82,6 +82,13 @@ type BuildOptions struct {
 	SignedAttributes []Attribute
 	// Rand is the randomness for the signature; crypto/rand by default.
 	Rand io.Reader
+	// ContentType is the eContentType and the contentType attribute:
+	// id-data by default. An RFC 3161 TSA sets OIDTSTInfo.
+	ContentType asn1.ObjectIdentifier
+	// Content, when not nil, is encapsulated in the SignedData (the
+	// signature is then not detached); the content digest given to Sign or
+	// Build must be its digest.
+	Content []byte
 }
 
 // Builder builds detached CAdES/PAdES SignedData for one signer. A Builder
@@ -96,6 +103,8 @@ type Builder struct {
 	sigAlg    AlgorithmIdentifier
 	extra     []Attribute
 	rand      io.Reader
+	ctype     asn1.ObjectIdentifier
+	content   []byte
 	maxSig    int
 }
 
@@ -109,7 +118,11 @@ func NewBuilder(cert *x509.Certificate, key crypto.Signer, opts BuildOptions) (*
 	if eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(cert.PublicKey) {
 		return nil, errors.New("cms: key does not match the signer certificate")
 	}
-	b := &Builder{cert: cert, key: key, scheme: opts.Scheme, hash: opts.Hash, rand: opts.Rand}
+	b := &Builder{cert: cert, key: key, scheme: opts.Scheme, hash: opts.Hash, rand: opts.Rand,
+		ctype: opts.ContentType, content: opts.Content}
+	if b.ctype == nil {
+		b.ctype = OIDData
+	}
 	if b.rand == nil {
 		b.rand = rand.Reader
 	}
@@ -273,7 +286,7 @@ func signingCertificateV2(cert *x509.Certificate, h crypto.Hash) ([]byte, error)
 // attributes for contentDigest.
 func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
 	var ct, md cryptobyte.Builder
-	ct.AddASN1ObjectIdentifier(OIDData)
+	ct.AddASN1ObjectIdentifier(b.ctype)
 	md.AddASN1OctetString(contentDigest)
 	scv2, err := signingCertificateV2(b.cert, b.hash)
 	if err != nil {
@@ -308,10 +321,18 @@ func (b *Builder) marshal(signedAttrs, sig, unsigned []byte, hasUnsigned bool) (
 		c.AddASN1ObjectIdentifier(OIDSignedData)
 		c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
 			c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // SignedData
-				c.AddASN1Int64(1)
+				// RFC 5652, 5.1: version 3 when eContentType is not id-data.
+				if b.ctype.Equal(OIDData) {
+					c.AddASN1Int64(1)
+				} else {
+					c.AddASN1Int64(3)
+				}
 				c.AddASN1(cbasn1.SET, func(c *cryptobyte.Builder) { addAlgorithm(c, b.digestAlg) })
 				c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // EncapsulatedContentInfo
-					c.AddASN1ObjectIdentifier(OIDData)
+					c.AddASN1ObjectIdentifier(b.ctype)
+					if b.content != nil {
+						c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) { c.AddASN1OctetString(b.content) })
+					}
 				})
 				c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
 					for _, raw := range b.certs {
