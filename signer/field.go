@@ -1,0 +1,135 @@
+package signer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// docState is what Sign needs to know about the document before it adds a
+// signature: its form, its signature fields and its certification.
+type docState struct {
+	r         *pdf.Reader
+	catalog   pdf.Dict
+	names     map[string]bool // fully qualified field names
+	signed    int             // signature fields holding a value
+	locked    bool            // certified with DocMDP P=1
+	formDict  pdf.Dict
+	formRef   pdf.Ref
+	hasForm   bool
+	pageCount int
+}
+
+func readState(r *pdf.Reader) (*docState, error) {
+	s := &docState{r: r, names: map[string]bool{}}
+	var err error
+	if s.catalog, err = r.Catalog(); err != nil {
+		return nil, err
+	}
+	if s.formDict, s.formRef, s.hasForm, err = r.AcroForm(); err != nil {
+		return nil, err
+	}
+	if s.hasForm {
+		fields, err := r.Fields()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fields {
+			s.names[f.Name] = true
+			if s.fieldType(f.Dict) == "Sig" && f.Dict.Get("V") != nil {
+				s.signed++
+			}
+		}
+	}
+	s.locked, err = s.docMDPLocked()
+	return s, err
+}
+
+// fieldType returns a field's /FT, inherited from its parents if needed.
+func (s *docState) fieldType(d pdf.Dict) pdf.Name {
+	for range 32 {
+		if ft, ok := d.Name("FT"); ok {
+			return ft
+		}
+		parent, err := s.r.GetDict(d.Get("Parent"))
+		if err != nil || parent.Len() == 0 {
+			return ""
+		}
+		d = parent
+	}
+	return ""
+}
+
+// docMDPLocked reports whether the document is certified with DocMDP P=1.
+func (s *docState) docMDPLocked() (bool, error) {
+	perms, err := s.r.GetDict(s.catalog.Get("Perms"))
+	if err != nil || perms.Len() == 0 {
+		return false, nil //nolint:nilerr // a broken /Perms certifies nothing
+	}
+	sig, err := s.r.GetDict(perms.Get("DocMDP"))
+	if err != nil {
+		return false, nil //nolint:nilerr // idem
+	}
+	refs, err := s.r.GetArray(sig.Get("Reference"))
+	if err != nil {
+		return false, nil //nolint:nilerr // idem
+	}
+	for _, o := range refs {
+		ref, err := s.r.GetDict(o)
+		if err != nil {
+			continue
+		}
+		if m, _ := ref.Name("TransformMethod"); m != "DocMDP" {
+			continue
+		}
+		params, _ := s.r.GetDict(ref.Get("TransformParams"))
+		if p, ok := params.Int("P"); ok && p == 1 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// freeName returns the first of Signature1, Signature2, … not in use.
+func (s *docState) freeName() string {
+	for i := 1; ; i++ {
+		name := fmt.Sprintf("Signature%d", i)
+		if !s.names[name] {
+			return name
+		}
+	}
+}
+
+// existingField finds the empty signature field name.
+func (s *docState) existingField(name string) (pdf.Ref, pdf.Dict, error) {
+	ref, dict, err := s.r.FieldByName(name)
+	if errors.Is(err, pdf.ErrNotFound) {
+		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: no field named %q", ErrFieldNotFound, name)
+	}
+	if err != nil {
+		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: field %q: %w", ErrInvalidPDF, name, err)
+	}
+	if ft := s.fieldType(dict); ft != "Sig" {
+		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: field %q is of type %q", ErrFieldNotSignature, name, ft)
+	}
+	if dict.Get("V") != nil {
+		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: %q", ErrFieldSigned, name)
+	}
+	if ref.IsZero() {
+		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: field %q is a direct object, which cannot be updated", ErrFieldNotSignature, name)
+	}
+	return ref, dict, nil
+}
+
+// checkNewName rejects a name for a new field that is taken or malformed.
+func (s *docState) checkNewName(name string) error {
+	if strings.Contains(name, ".") {
+		return fmt.Errorf("%w: field name %q contains a period", ErrOptions, name)
+	}
+	if s.names[name] {
+		return fmt.Errorf("%w: a field named %q already exists (set Field to sign into it)", ErrFieldNotSignature, name)
+	}
+	return nil
+}

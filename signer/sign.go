@@ -1,0 +1,247 @@
+package signer
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// Result describes a signature made by Sign.
+type Result struct {
+	// Field is the fully qualified name of the signature field.
+	Field string
+	// ByteRange is the signature's /ByteRange: [0 a b c], covering the
+	// whole output but the /Contents string.
+	ByteRange [4]int64
+	// Size is the number of bytes written to dst.
+	Size int64
+	// Signature is the CMS SignedData (DER) written into /Contents.
+	Signature []byte
+	// Level is the PAdES level produced.
+	Level Level
+}
+
+// copyBuffer is the size of the buffer used to stream the source.
+const copyBuffer = 256 << 10
+
+// Sign signs the PDF document src (size bytes) and writes the signed
+// document to dst: the source unchanged, followed by an incremental update
+// that holds the signature. The key signs exactly once.
+//
+// Sign writes to dst as it reads src, so that memory stays bounded. When it
+// fails, dst may hold a partial document: write to a temporary file and
+// rename it on success (as the segel command does).
+func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts *Options) (*Result, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	now := opts.time()
+	if err := checkCertificate(opts.Certificate, opts.Signer, now); err != nil {
+		return nil, err
+	}
+	r, err := pdf.Open(src, size, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
+	}
+	if r.Encrypted() {
+		return nil, ErrEncrypted
+	}
+	state, err := readState(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
+	}
+	if state.locked {
+		return nil, ErrLocked
+	}
+	if opts.Certify != NotCertified && state.signed > 0 {
+		return nil, fmt.Errorf("%w: it already carries %d signature(s)", ErrCertification, state.signed)
+	}
+
+	builder, err := newBuilder(opts)
+	if err != nil {
+		return nil, err
+	}
+	unsignedReserve, unsigned, err := timestampPlan(ctx, opts, builder.Hash())
+	if err != nil {
+		return nil, err
+	}
+	contentsLen := builder.MaxSize(unsignedReserve) + opts.Reserve
+
+	up, err := buildSigUpdate(state, opts, contentsLen, now)
+	if err != nil {
+		return nil, err
+	}
+	data, br, hole, err := placeByteRange(up.res)
+	if err != nil {
+		return nil, err
+	}
+
+	// Copy the source and the update up to /Contents while hashing, then
+	// hash the rest of the update: one pass over the source.
+	h := builder.Hash().New()
+	w := io.MultiWriter(dst, h)
+	n, err := io.CopyBuffer(w, io.NewSectionReader(src, 0, size), make([]byte, copyBuffer))
+	if err != nil {
+		return nil, fmt.Errorf("signer: copying the source: %w", err)
+	}
+	if n != size {
+		return nil, fmt.Errorf("%w: read %d of %d bytes", ErrInvalidPDF, n, size)
+	}
+	if _, err := w.Write(data[:hole[0]]); err != nil {
+		return nil, fmt.Errorf("signer: writing the update: %w", err)
+	}
+	h.Write(data[hole[1]:])
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	der, err := builder.Build(ctx, h.Sum(nil), unsigned)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	if capacity := (hole[1] - hole[0] - 2) / 2; int64(len(der)) > capacity {
+		return nil, fmt.Errorf("%w: %d bytes, %d reserved", ErrSignatureTooLarge, len(der), capacity)
+	}
+	hex.Encode(data[hole[0]+1:], der)
+	if _, err := dst.Write(data[hole[0]:]); err != nil {
+		return nil, fmt.Errorf("signer: writing the update: %w", err)
+	}
+	level := LevelB
+	if unsigned != nil {
+		level = LevelT
+	}
+	return &Result{
+		Field:     up.field,
+		ByteRange: br,
+		Size:      size + int64(len(data)),
+		Signature: der,
+		Level:     level,
+	}, nil
+}
+
+func (o *Options) check() error {
+	switch {
+	case o == nil:
+		return fmt.Errorf("%w: no options", ErrOptions)
+	case o.Signer == nil:
+		return fmt.Errorf("%w: no key (Signer)", ErrOptions)
+	case o.Certificate == nil:
+		return fmt.Errorf("%w: no signing certificate", ErrOptions)
+	case o.Certify < NotCertified || o.Certify > Annotations:
+		return fmt.Errorf("%w: DocMDP permission %d (want 1, 2 or 3)", ErrOptions, o.Certify)
+	case o.Level < LevelB || o.Level > LevelLTA:
+		return fmt.Errorf("%w: unknown level %d", ErrOptions, o.Level)
+	case o.Level > LevelT:
+		return fmt.Errorf("%w: level %v is not supported yet", ErrOptions, o.Level)
+	case o.Level >= LevelT && o.Timestamper == nil:
+		return fmt.Errorf("%w: level %v needs a timestamp authority", ErrOptions, o.Level)
+	case o.Reserve < 0:
+		return fmt.Errorf("%w: negative Reserve", ErrOptions)
+	case o.Field != "" && o.NewField != "":
+		return fmt.Errorf("%w: set Field (an existing field) or NewField, not both", ErrOptions)
+	}
+	switch o.hash() {
+	case crypto.SHA256, crypto.SHA384, crypto.SHA512:
+	default:
+		return fmt.Errorf("%w: digest algorithm %v (want SHA-256, SHA-384 or SHA-512)", ErrOptions, o.Hash)
+	}
+	return nil
+}
+
+// checkCertificate checks that key belongs to cert and that cert may sign
+// at t.
+func checkCertificate(cert *x509.Certificate, key crypto.Signer, t time.Time) error {
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(cert.PublicKey) {
+		return fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, cert.Subject.CommonName)
+	}
+	if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
+		return fmt.Errorf("%w: %q is valid from %s to %s, signing at %s", ErrCertificateExpired,
+			cert.Subject.CommonName, cert.NotBefore.UTC().Format(time.RFC3339),
+			cert.NotAfter.UTC().Format(time.RFC3339), t.UTC().Format(time.RFC3339))
+	}
+	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return fmt.Errorf("%w (certificate %q)", ErrKeyUsage, cert.Subject.CommonName)
+	}
+	return nil
+}
+
+func newBuilder(opts *Options) (*cms.Builder, error) {
+	scheme := cms.SchemeAuto
+	if opts.PSS {
+		if _, ok := opts.Signer.Public().(*rsa.PublicKey); !ok {
+			return nil, fmt.Errorf("%w: RSA-PSS needs an RSA key", ErrOptions)
+		}
+		scheme = cms.SchemeRSAPSS
+	}
+	b, err := cms.NewBuilder(opts.Certificate, opts.Signer, cms.BuildOptions{
+		Hash:         opts.hash(),
+		Scheme:       scheme,
+		Certificates: opts.Chain,
+		Rand:         opts.Rand,
+	})
+	if err != nil {
+		if errors.Is(err, cms.ErrUnsupportedAlgorithm) {
+			return nil, fmt.Errorf("%w: %w", ErrOptions, err)
+		}
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	return b, nil
+}
+
+// timestampPlan returns the space to reserve for unsigned attributes and
+// the function that adds them, for the level asked.
+func timestampPlan(ctx context.Context, opts *Options, h crypto.Hash) (int, cms.UnsignedFunc, error) {
+	if opts.Level < LevelT {
+		return 0, nil, nil
+	}
+	size, err := opts.Timestamper.TokenSize(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("signer: timestamp size: %w", err)
+	}
+	fn := func(ctx context.Context, sigValue []byte) ([]cms.Attribute, error) {
+		hh := h.New()
+		hh.Write(sigValue)
+		token, err := opts.Timestamper.Timestamp(ctx, hh.Sum(nil), h)
+		if err != nil {
+			return nil, fmt.Errorf("signature timestamp: %w", err)
+		}
+		return []cms.Attribute{cms.TimeStampTokenAttribute(token)}, nil
+	}
+	return cms.TimeStampTokenAttrSize(size), fn, nil
+}
+
+// placeByteRange computes the /ByteRange of the update, writes it into its
+// placeholder, and returns the update's bytes with the /Contents hole
+// [start, end) relative to them.
+func placeByteRange(res *pdf.Result) ([]byte, [4]int64, [2]int64, error) {
+	c, okC := res.Placeholders[keyContents]
+	b, okB := res.Placeholders[keyByteRange]
+	if !okC || !okB {
+		return nil, [4]int64{}, [2]int64{}, errors.New("signer: internal error: placeholders missing")
+	}
+	data := res.Data
+	total := res.Offset + int64(len(data))
+	br := [4]int64{0, c.Offset, c.Offset + int64(c.Len), total - c.Offset - int64(c.Len)}
+	s := "[0 " + strconv.FormatInt(br[1], 10) + " " + strconv.FormatInt(br[2], 10) + " " + strconv.FormatInt(br[3], 10) + "]"
+	if len(s) > b.Len {
+		return nil, [4]int64{}, [2]int64{}, fmt.Errorf("signer: internal error: /ByteRange %s does not fit", s)
+	}
+	at := b.Offset - res.Offset
+	copy(data[at:], s)
+	for i := at + int64(len(s)); i < at+int64(b.Len); i++ {
+		data[i] = ' '
+	}
+	hole := [2]int64{c.Offset - res.Offset, c.Offset - res.Offset + int64(c.Len)}
+	return data, br, hole, nil
+}

@@ -1,0 +1,232 @@
+package signer
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// Placeholder keys in the update.
+const (
+	keyContents  = "Contents"
+	keyByteRange = "ByteRange"
+	// byteRangeWidth holds "[0 a b c]" for files up to 10^16 bytes.
+	byteRangeWidth = 64
+)
+
+// sigUpdate is the incremental update that adds one signature.
+type sigUpdate struct {
+	field string // fully qualified name of the signed field
+	res   *pdf.Result
+}
+
+// buildSigUpdate writes the signature dictionary with placeholders for
+// /ByteRange and a /Contents of contentsLen bytes of DER, and the field,
+// widget, form and catalog changes that reference it.
+func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time) (*sigUpdate, error) {
+	r := s.r
+	u := pdf.NewUpdate(r)
+	sigRef := u.Alloc()
+
+	sig := pdf.NewDict()
+	sig.Set("Type", pdf.Name("Sig"))
+	sig.Set("Filter", pdf.Name("Adobe.PPKLite"))
+	sig.Set("SubFilter", pdf.Name("ETSI.CAdES.detached"))
+	sig.Set(keyByteRange, pdf.Placeholder{Key: keyByteRange, Width: byteRangeWidth, Kind: pdf.PlaceholderArray})
+	sig.Set(keyContents, pdf.Placeholder{Key: keyContents, Width: 2*contentsLen + 2, Kind: pdf.PlaceholderHex})
+	sig.Set("M", dateString(now))
+	for _, e := range []struct {
+		key pdf.Name
+		val string
+	}{{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo}} {
+		if e.val != "" {
+			sig.Set(e.key, textString(e.val))
+		}
+	}
+	if opts.Certify != NotCertified {
+		params := pdf.NewDict()
+		params.Set("Type", pdf.Name("TransformParams"))
+		params.Set("P", int64(opts.Certify))
+		params.Set("V", pdf.Name("1.2"))
+		ref := pdf.NewDict()
+		ref.Set("Type", pdf.Name("SigRef"))
+		ref.Set("TransformMethod", pdf.Name("DocMDP"))
+		ref.Set("TransformParams", params)
+		sig.Set("Reference", pdf.Array{ref})
+	}
+	app := pdf.NewDict()
+	app.Set("Name", pdf.Name("Segel"))
+	build := pdf.NewDict()
+	build.Set("App", app)
+	sig.Set("Prop_Build", build)
+	u.Set(sigRef, sig)
+
+	catalog := s.catalog.Clone()
+	catalogDirty := false
+	form := pdf.NewDict()
+	if s.hasForm {
+		form = s.formDict.Clone()
+	}
+	formDirty := false
+
+	var name string
+	if opts.Field != "" {
+		fieldRef, field, err := s.existingField(opts.Field)
+		if err != nil {
+			return nil, err
+		}
+		field = field.Clone()
+		field.Set("V", sigRef)
+		u.Set(fieldRef, field)
+		name = opts.Field
+	} else {
+		name = opts.NewField
+		if name == "" {
+			name = s.freeName()
+		}
+		if err := s.checkNewName(name); err != nil {
+			return nil, err
+		}
+		pageRef, err := pickPage(r, opts.Page)
+		if err != nil {
+			return nil, err
+		}
+		widgetRef := u.Alloc()
+		apRef := u.Alloc()
+		// An invisible signature still gets an (empty) appearance stream:
+		// PDF/A requires one for every widget.
+		ap := pdf.NewDict()
+		ap.Set("Type", pdf.Name("XObject"))
+		ap.Set("Subtype", pdf.Name("Form"))
+		ap.Set("BBox", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
+		ap.Set("Resources", pdf.NewDict())
+		u.SetStream(apRef, ap, nil)
+		apDict := pdf.NewDict()
+		apDict.Set("N", apRef)
+
+		widget := pdf.NewDict()
+		widget.Set("Type", pdf.Name("Annot"))
+		widget.Set("Subtype", pdf.Name("Widget"))
+		widget.Set("FT", pdf.Name("Sig"))
+		widget.Set("T", textString(name))
+		widget.Set("V", sigRef)
+		widget.Set("F", int64(132)) // Print | Locked
+		widget.Set("Rect", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
+		widget.Set("P", pageRef)
+		widget.Set("AP", apDict)
+		u.Set(widgetRef, widget)
+
+		if err := addAnnot(r, u, pageRef, widgetRef); err != nil {
+			return nil, err
+		}
+		fields, err := appendRef(r, u, form.Get("Fields"), widgetRef)
+		if err != nil {
+			return nil, err
+		}
+		if fields != nil {
+			form.Set("Fields", fields)
+			formDirty = true
+		}
+	}
+
+	if flags, _ := form.Int("SigFlags"); flags&3 != 3 {
+		form.Set("SigFlags", flags|3)
+		formDirty = true
+	}
+	if formDirty {
+		if s.hasForm && !s.formRef.IsZero() {
+			u.Set(s.formRef, form)
+		} else if s.hasForm {
+			catalog.Set("AcroForm", form)
+			catalogDirty = true
+		} else {
+			formRef := u.Alloc()
+			u.Set(formRef, form)
+			catalog.Set("AcroForm", formRef)
+			catalogDirty = true
+		}
+	}
+	if opts.Certify != NotCertified {
+		perms := pdf.NewDict()
+		if old, err := r.GetDict(catalog.Get("Perms")); err == nil && old.Len() > 0 {
+			perms = old.Clone()
+		}
+		perms.Set("DocMDP", sigRef)
+		catalog.Set("Perms", perms)
+		catalogDirty = true
+	}
+	if catalogDirty {
+		ref := r.CatalogRef()
+		if ref.IsZero() {
+			return nil, fmt.Errorf("%w: the trailer has no /Root reference", ErrInvalidPDF)
+		}
+		u.Set(ref, catalog)
+	}
+	res, err := u.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
+	}
+	return &sigUpdate{field: name, res: res}, nil
+}
+
+// pickPage returns the page for a 1-based number; 0 means 1, -1 the last.
+func pickPage(r *pdf.Reader, n int) (pdf.Ref, error) {
+	pages, err := r.Pages()
+	if err != nil {
+		return pdf.Ref{}, fmt.Errorf("%w: page tree: %w", ErrInvalidPDF, err)
+	}
+	if len(pages) == 0 {
+		return pdf.Ref{}, fmt.Errorf("%w: the document has no pages", ErrInvalidPDF)
+	}
+	switch {
+	case n == 0:
+		n = 1
+	case n < 0:
+		n = len(pages) + 1 + n
+	}
+	if n < 1 || n > len(pages) {
+		return pdf.Ref{}, fmt.Errorf("%w: page %d of %d", ErrPage, n, len(pages))
+	}
+	return pages[n-1], nil
+}
+
+// addAnnot adds annot to the page's /Annots, rewriting the array when it
+// is an indirect object and the page dictionary otherwise.
+func addAnnot(r *pdf.Reader, u *pdf.Update, page, annot pdf.Ref) error {
+	annots, annotsRef, err := r.PageAnnots(page)
+	if err != nil {
+		return fmt.Errorf("%w: annotations of page %v: %w", ErrInvalidPDF, page, err)
+	}
+	list := make(pdf.Array, 0, len(annots)+1)
+	list = append(append(list, annots...), annot)
+	if !annotsRef.IsZero() {
+		u.Set(annotsRef, list)
+		return nil
+	}
+	dict, err := r.GetDict(page)
+	if err != nil {
+		return fmt.Errorf("%w: page %v: %w", ErrInvalidPDF, page, err)
+	}
+	dict = dict.Clone()
+	dict.Set("Annots", list)
+	u.Set(page, dict)
+	return nil
+}
+
+// appendRef appends ref to the form's /Fields. When /Fields is an
+// indirect array it is rewritten in the update and nil is returned;
+// otherwise the new direct array is returned.
+func appendRef(r *pdf.Reader, u *pdf.Update, fields pdf.Object, ref pdf.Ref) (pdf.Object, error) {
+	if fref, ok := fields.(pdf.Ref); ok {
+		arr, err := r.GetArray(fref)
+		if err != nil {
+			return nil, fmt.Errorf("%w: /AcroForm /Fields: %w", ErrInvalidPDF, err)
+		}
+		list := append(append(make(pdf.Array, 0, len(arr)+1), arr...), ref)
+		u.Set(fref, list)
+		return nil, nil
+	}
+	arr, _ := fields.(pdf.Array)
+	return append(append(make(pdf.Array, 0, len(arr)+1), arr...), ref), nil
+}
