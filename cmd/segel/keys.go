@@ -288,26 +288,13 @@ func keysCSR(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		pass = bytes.TrimRight(pass, "\r\n")
 		defer clear(pass)
-		signer = passphraseSigner{ctx: ctx, k: k, pass: pass}
+		signer = k.WithPassphrase(ctx, pass)
 	}
 	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, signer)
 	if err != nil {
 		return err
 	}
 	return pem.Encode(stdout, &pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-}
-
-// passphraseSigner signs with a personal key and its holder's passphrase.
-type passphraseSigner struct {
-	ctx  context.Context
-	k    *pkcs11.Key
-	pass []byte
-}
-
-func (s passphraseSigner) Public() crypto.PublicKey { return s.k.Public() }
-
-func (s passphraseSigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return s.k.SignWithPassphrase(s.ctx, s.pass, digest, opts)
 }
 
 func keysImportCert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
