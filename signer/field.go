@@ -92,10 +92,10 @@ func (s *docState) docMDPLocked() (bool, error) {
 	return false, nil
 }
 
-// freeName returns the first of Signature1, Signature2, … not in use.
-func (s *docState) freeName() string {
+// freeName returns the first of prefix1, prefix2, … not in use.
+func (s *docState) freeName(prefix string) string {
 	for i := 1; ; i++ {
-		name := fmt.Sprintf("Signature%d", i)
+		name := fmt.Sprintf("%s%d", prefix, i)
 		if !s.names[name] {
 			return name
 		}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/segel-id/segel/revocation"
 )
 
 // Level is a PAdES baseline level (ETSI EN 319 142-1).
@@ -100,8 +102,16 @@ type Options struct {
 	// Level is the PAdES level to produce; LevelB by default. Levels above
 	// LevelB need a timestamp source (see Timestamper).
 	Level Level
-	// Timestamper obtains the signature timestamp for LevelT and above.
+	// Timestamper obtains the signature timestamp for LevelT and above,
+	// and the document timestamp of LevelLTA.
 	Timestamper Timestamper
+	// Revocation fetches the OCSP responses and CRLs embedded for LevelLT
+	// and above; a new Checker by default.
+	Revocation *revocation.Checker
+	// Certificates are further CA certificates from which the chains of
+	// the signer and of the TSA are completed up to their roots for
+	// LevelLT and above (typically the trust anchors).
+	Certificates []*x509.Certificate
 
 	// Field names an existing empty signature field to sign. When it is
 	// empty, a new invisible signature field is added (named NewField).
@@ -139,6 +149,13 @@ func (o *Options) hash() crypto.Hash {
 		return crypto.SHA256
 	}
 	return o.Hash
+}
+
+func (o *Options) revocation() *revocation.Checker {
+	if o.Revocation == nil {
+		o.Revocation = revocation.New(revocation.Options{})
+	}
+	return o.Revocation
 }
 
 func (o *Options) time() time.Time {

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/segel-id/segel/internal/certpath"
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
 )
@@ -71,13 +73,23 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	if err != nil {
 		return nil, err
 	}
+	// For B-LT and B-LTA the signer's validation data is fetched before the
+	// key signs: a revoked certificate or an unreachable responder stops
+	// the signature before it is made.
+	var signerData *validationData
+	if opts.Level >= LevelLT {
+		chain := append([]*x509.Certificate{opts.Certificate}, certpath.Issuers(opts.Certificate, slices.Concat(opts.Chain, opts.Certificates))...)
+		if signerData, err = gather(ctx, opts.revocation(), chain, true); err != nil {
+			return nil, err
+		}
+	}
 	unsignedReserve, unsigned, err := timestampPlan(ctx, opts, builder.Hash())
 	if err != nil {
 		return nil, err
 	}
 	contentsLen := builder.MaxSize(unsignedReserve) + opts.Reserve
 
-	up, err := buildSigUpdate(state, opts, contentsLen, now)
+	up, err := buildSigUpdate(state, opts, contentsLen, now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +99,16 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	}
 
 	// Copy the source and the update up to /Contents while hashing, then
-	// hash the rest of the update: one pass over the source.
+	// hash the rest of the update: one pass over the source. For B-LTA a
+	// second hash runs over everything written, for the document
+	// timestamp that closes the document.
+	app := &appender{dst: dst, src: src, size: size, hash: opts.hash()}
 	h := builder.Hash().New()
 	w := io.MultiWriter(dst, h)
+	if opts.Level == LevelLTA {
+		app.h = app.hash.New()
+		w = io.MultiWriter(dst, h, app.h)
+	}
 	n, err := io.CopyBuffer(w, io.NewSectionReader(src, 0, size), make([]byte, copyBuffer))
 	if err != nil {
 		return nil, fmt.Errorf("signer: copying the source: %w", err)
@@ -113,20 +132,40 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		return nil, fmt.Errorf("%w: %d bytes, %d reserved", ErrSignatureTooLarge, len(der), capacity)
 	}
 	hex.Encode(data[hole[0]+1:], der)
-	if _, err := dst.Write(data[hole[0]:]); err != nil {
+	rest := data[hole[0]:]
+	if _, err := dst.Write(rest); err != nil {
 		return nil, fmt.Errorf("signer: writing the update: %w", err)
 	}
-	level := LevelB
-	if unsigned != nil {
-		level = LevelT
+	if app.h != nil {
+		app.h.Write(rest)
 	}
-	return &Result{
+	app.parts = append(app.parts, data)
+	app.total = int64(len(data))
+	res := &Result{
 		Field:     up.field,
 		ByteRange: br,
-		Size:      size + int64(len(data)),
 		Signature: der,
-		Level:     level,
-	}, nil
+		Level:     LevelB,
+	}
+	if unsigned != nil {
+		res.Level = LevelT
+	}
+	if opts.Level >= LevelLT {
+		contents := make([]byte, (hole[1]-hole[0]-2)/2)
+		copy(contents, der)
+		if err := addValidationData(ctx, app, opts, map[string]*validationData{vriKey(contents): signerData}, der); err != nil {
+			return nil, err
+		}
+		res.Level = LevelLT
+	}
+	if opts.Level == LevelLTA {
+		if _, err := app.docTimestamp(ctx, opts.Timestamper, now); err != nil {
+			return nil, err
+		}
+		res.Level = LevelLTA
+	}
+	res.Size = size + app.total
+	return res, nil
 }
 
 func (o *Options) check() error {
@@ -141,8 +180,6 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: DocMDP permission %d (want 1, 2 or 3)", ErrOptions, o.Certify)
 	case o.Level < LevelB || o.Level > LevelLTA:
 		return fmt.Errorf("%w: unknown level %d", ErrOptions, o.Level)
-	case o.Level > LevelT:
-		return fmt.Errorf("%w: level %v is not supported yet", ErrOptions, o.Level)
 	case o.Level >= LevelT && o.Timestamper == nil:
 		return fmt.Errorf("%w: level %v needs a timestamp authority", ErrOptions, o.Level)
 	case o.Reserve < 0:

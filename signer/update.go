@@ -23,19 +23,29 @@ type sigUpdate struct {
 
 // buildSigUpdate writes the signature dictionary with placeholders for
 // /ByteRange and a /Contents of contentsLen bytes of DER, and the field,
-// widget, form and catalog changes that reference it.
-func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time) (*sigUpdate, error) {
+// widget, form and catalog changes that reference it. A document
+// timestamp (docTS) gets a /DocTimeStamp dictionary with SubFilter
+// ETSI.RFC3161 and none of the signer's entries.
+func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, docTS bool) (*sigUpdate, error) {
 	r := s.r
 	u := pdf.NewUpdate(r)
 	sigRef := u.Alloc()
 
 	sig := pdf.NewDict()
-	sig.Set("Type", pdf.Name("Sig"))
-	sig.Set("Filter", pdf.Name("Adobe.PPKLite"))
-	sig.Set("SubFilter", pdf.Name("ETSI.CAdES.detached"))
+	if docTS {
+		sig.Set("Type", pdf.Name("DocTimeStamp"))
+		sig.Set("Filter", pdf.Name("Adobe.PPKLite"))
+		sig.Set("SubFilter", pdf.Name("ETSI.RFC3161"))
+	} else {
+		sig.Set("Type", pdf.Name("Sig"))
+		sig.Set("Filter", pdf.Name("Adobe.PPKLite"))
+		sig.Set("SubFilter", pdf.Name("ETSI.CAdES.detached"))
+	}
 	sig.Set(keyByteRange, pdf.Placeholder{Key: keyByteRange, Width: byteRangeWidth, Kind: pdf.PlaceholderArray})
 	sig.Set(keyContents, pdf.Placeholder{Key: keyContents, Width: 2*contentsLen + 2, Kind: pdf.PlaceholderHex})
-	sig.Set("M", dateString(now))
+	if !docTS {
+		sig.Set("M", dateString(now))
+	}
 	for _, e := range []struct {
 		key pdf.Name
 		val string
@@ -59,7 +69,9 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time) 
 	app.Set("Name", pdf.Name("Segel"))
 	build := pdf.NewDict()
 	build.Set("App", app)
-	sig.Set("Prop_Build", build)
+	if !docTS {
+		sig.Set("Prop_Build", build)
+	}
 	u.Set(sigRef, sig)
 
 	catalog := s.catalog.Clone()
@@ -83,7 +95,11 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time) 
 	} else {
 		name = opts.NewField
 		if name == "" {
-			name = s.freeName()
+			prefix := "Signature"
+			if docTS {
+				prefix = "Timestamp"
+			}
+			name = s.freeName(prefix)
 		}
 		if err := s.checkNewName(name); err != nil {
 			return nil, err
