@@ -1,0 +1,172 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// checkCertificates finds a path from the signer's certificate to a trust
+// anchor and checks validity periods and revocation along it, at the best
+// proof of existence of the signature (its timestamp) or else at the
+// validation time.
+func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, c *checked) {
+	if rep.Indication == TotalFailed {
+		return
+	}
+	t := v.at
+	if !c.poe.IsZero() {
+		t = c.poe
+	}
+	chain, anchor, err := v.path(c.cert, c.pool, t)
+	if err != nil {
+		rep.fail(NoCertificateChainFound, "%v", err)
+		return
+	}
+	rep.TrustAnchor = anchor
+	for _, cert := range chain {
+		rep.Chain = append(rep.Chain, describe(cert))
+	}
+	for _, cert := range chain {
+		switch {
+		case t.After(cert.NotAfter) && !c.poe.IsZero():
+			rep.fail(Expired, "the certificate %q expired on %s, before the signature's proven time %s",
+				cert.Subject.CommonName, day(cert.NotAfter), day(t))
+		case t.After(cert.NotAfter):
+			rep.fail(OutOfBoundsNoPOE, "the certificate %q expired on %s and nothing proves the signature existed before",
+				cert.Subject.CommonName, day(cert.NotAfter))
+		case t.Before(cert.NotBefore):
+			rep.fail(NotYetValid, "the certificate %q is valid only from %s, after the signature was made",
+				cert.Subject.CommonName, day(cert.NotBefore))
+		}
+	}
+	if rep.Indication == TotalFailed {
+		return
+	}
+	v.checkRevocation(ctx, rep, chain, c)
+}
+
+// path returns a certificate path from cert to a trust anchor, and where
+// the anchor was configured. Certificates of the signature (candidates)
+// and the pool's known intermediates may be on the path; only the pool's
+// anchors end it.
+func (v *verifier) path(cert *x509.Certificate, candidates []*x509.Certificate, t time.Time) ([]*x509.Certificate, string, error) {
+	pool := v.opts.Trust
+	if pool == nil || pool.Len() == 0 {
+		return nil, "", errors.New("no trust anchors are configured")
+	}
+	if pool.Contains(cert) {
+		src, _ := pool.Source(cert)
+		return []*x509.Certificate{cert}, src, nil
+	}
+	inter := x509.NewCertPool()
+	for _, c := range candidates {
+		if c != cert {
+			inter.AddCert(c)
+		}
+	}
+	for _, c := range pool.Intermediates() {
+		inter.AddCert(c)
+	}
+	// Build the path at a time inside the signer certificate's validity:
+	// the validity periods are judged afterwards, against the proof of
+	// existence, with the right sub-indication.
+	at := t
+	if at.After(cert.NotAfter) {
+		at = cert.NotAfter
+	}
+	if at.Before(cert.NotBefore) {
+		at = cert.NotBefore
+	}
+	chains, err := cert.Verify(x509.VerifyOptions{
+		Roots:         pool.CertPool(),
+		Intermediates: inter,
+		CurrentTime:   at,
+		// An extended key usage Segel does not know (such as Adobe's
+		// Authentic Documents) is no reason to reject a signer.
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("no certificate path from %q to a trusted anchor: %v", cert.Subject.CommonName, err)
+	}
+	best := chains[0]
+	for _, ch := range chains[1:] {
+		if len(ch) < len(best) {
+			best = ch
+		}
+	}
+	src, _ := pool.Source(best[len(best)-1])
+	return best, src, nil
+}
+
+// tokenChain checks that a timestamp's TSA certificate chains to a trust
+// anchor at the timestamp's time.
+func (v *verifier) tokenChain(ts *token) error {
+	chain, _, err := v.path(ts.cert, ts.pool, ts.info.GenTime)
+	if err != nil {
+		return err
+	}
+	for _, c := range chain {
+		if ts.info.GenTime.After(c.NotAfter) || ts.info.GenTime.Before(c.NotBefore) {
+			return fmt.Errorf("the TSA certificate %q was not valid at %s", c.Subject.CommonName, ts.info.GenTime.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// describe summarises a certificate for the report.
+func describe(c *x509.Certificate) *Certificate {
+	sum := sha256.Sum256(c.Raw)
+	return &Certificate{
+		CommonName:   c.Subject.CommonName,
+		Organization: strings.Join(c.Subject.Organization, ", "),
+		Subject:      c.Subject.String(),
+		Issuer:       c.Issuer.String(),
+		SerialNumber: strings.ToUpper(c.SerialNumber.Text(16)),
+		NotBefore:    c.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter:     c.NotAfter.UTC().Format(time.RFC3339),
+		SHA256:       hex.EncodeToString(sum[:]),
+	}
+}
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") }
+
+// parseDate parses a PDF date (D:YYYYMMDDHHmmSSOHH'mm'), all parts after
+// the year optional.
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimPrefix(s, "D:")
+	if len(s) < 4 {
+		return time.Time{}, false
+	}
+	digits := s
+	zone := ""
+	if i := strings.IndexAny(s, "Z+-"); i >= 0 {
+		digits, zone = s[:i], s[i:]
+	}
+	layout := "20060102150405"
+	if len(digits) > len(layout) || len(digits)%2 != 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout[:len(digits)], digits)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if len(zone) >= 3 && zone[0] != 'Z' {
+		z := strings.ReplaceAll(zone[1:], "'", "")
+		var hh, mm int
+		if _, err := fmt.Sscanf(z+"00", "%02d%02d", &hh, &mm); err != nil {
+			return time.Time{}, false
+		}
+		off := hh*3600 + mm*60
+		if zone[0] == '-' {
+			off = -off
+		}
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone("", off))
+	}
+	return t, true
+}

@@ -1,0 +1,303 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"time"
+
+	"github.com/segel-id/segel/internal/cms"
+)
+
+// checkDetached checks a detached CMS signature (ETSI.CAdES.detached,
+// adbe.pkcs7.detached): messageDigest over the ranges, the signature and
+// the signing-certificate attributes, and its signature timestamps.
+func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
+	h, err := si.Hash()
+	if err != nil {
+		rep.fail(CryptoConstraintsFailureNoPOE, "the digest algorithm is not supported: %v", err)
+		return nil
+	}
+	rep.DigestAlgorithm = hashName(h)
+	digest, err := digestRanges(v.src, h, ranges)
+	if err != nil {
+		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+		return nil
+	}
+	certs := sd.ParsedCertificates()
+	cert, err := si.FindCertificate(certs)
+	if err != nil {
+		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v", err)
+		return nil
+	}
+	rep.Signer = describe(cert)
+	if err := sd.VerifyDetached(si, cert, digest); err != nil {
+		cryptoFailure(rep, err)
+		return nil
+	}
+	if !checkSigningCertificate(rep, si, cert) {
+		return nil
+	}
+	if t, ok := si.SigningTime(); ok && rep.ClaimedSigningTime == "" {
+		rep.ClaimedSigningTime = t.UTC().Format(time.RFC3339)
+	}
+	c := &checked{cert: cert, pool: certs, hash: h, crls: sd.CRLs}
+	if ria, err := si.RevocationInfoArchival(); err == nil {
+		c.ocsps = append(c.ocsps, ria.OCSPResponses...)
+		c.crls = append(c.crls, ria.CRLs...)
+	}
+	checkConstraints(rep, h, cert)
+	v.checkSignatureTimestamps(rep, si, c)
+	return c
+}
+
+// checkSHA1 checks an adbe.pkcs7.sha1 signature: the encapsulated content
+// is the SHA-1 digest of the ranges.
+func (v *verifier) checkSHA1(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
+	rep.DigestAlgorithm = "SHA-1"
+	digest, err := digestRanges(v.src, crypto.SHA1, ranges)
+	if err != nil {
+		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+		return nil
+	}
+	certs := sd.ParsedCertificates()
+	cert, err := si.FindCertificate(certs)
+	if err != nil {
+		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v", err)
+		return nil
+	}
+	rep.Signer = describe(cert)
+	if !sd.HasEContent || !bytes.Equal(sd.EContent, digest) {
+		rep.fail(HashFailure, "the signed SHA-1 digest is not the document's")
+		return nil
+	}
+	if err := sd.VerifyContent(si, cert); err != nil {
+		cryptoFailure(rep, err)
+		return nil
+	}
+	c := &checked{cert: cert, pool: certs, hash: crypto.SHA1}
+	checkConstraints(rep, crypto.SHA1, cert)
+	return c
+}
+
+// checkDocTimestamp checks a document timestamp: the token's imprint is
+// the digest of the ranges and the token's signature verifies.
+func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
+	ts, err := validateToken(sd, si)
+	if err != nil {
+		if ts != nil && ts.cert != nil {
+			rep.Signer = describe(ts.cert)
+		}
+		tokenFailure(rep, err)
+		return nil
+	}
+	rep.Signer = describe(ts.cert)
+	rep.DigestAlgorithm = hashName(ts.hash)
+	digest, err := digestRanges(v.src, ts.hash, ranges)
+	if err != nil {
+		rep.fail(FormatFailure, "reading the timestamped ranges: %v", err)
+		return nil
+	}
+	if !bytes.Equal(digest, ts.info.MessageImprint.HashedMessage) {
+		rep.fail(HashFailure, "the timestamp's message imprint is not the document's digest")
+		return nil
+	}
+	rep.Timestamp = &Timestamp{Time: ts.info.GenTime.UTC().Format(time.RFC3339), TSA: rep.Signer.CommonName}
+	rep.ClaimedSigningTime = rep.Timestamp.Time
+	checkConstraints(rep, ts.hash, ts.cert)
+	return &checked{cert: ts.cert, pool: sd.ParsedCertificates(), hash: ts.hash, poe: ts.info.GenTime, tsa: rep.Signer.CommonName}
+}
+
+// checkSignatureTimestamps validates the signature timestamp tokens over
+// the signature value; the earliest valid one is the proof of existence.
+func (v *verifier) checkSignatureTimestamps(rep *SignatureReport, si *cms.SignerInfo, c *checked) {
+	for i, tok := range si.TimeStampTokens() {
+		sd, err := cms.Parse(tok)
+		if err != nil || len(sd.SignerInfos) != 1 {
+			rep.warn("signature timestamp %d cannot be parsed; it is ignored", i+1)
+			continue
+		}
+		ts, err := validateToken(sd, sd.SignerInfos[0])
+		if err != nil {
+			rep.warn("signature timestamp %d is not valid and is ignored: %v", i+1, err)
+			continue
+		}
+		hh := ts.hash.New()
+		hh.Write(si.Signature)
+		if !bytes.Equal(hh.Sum(nil), ts.info.MessageImprint.HashedMessage) {
+			rep.warn("signature timestamp %d is not over this signature and is ignored", i+1)
+			continue
+		}
+		if err := v.tokenChain(ts); err != nil {
+			rep.warn("signature timestamp %d: %v; it is ignored", i+1, err)
+			continue
+		}
+		if c.poe.IsZero() || ts.info.GenTime.Before(c.poe) {
+			c.poe = ts.info.GenTime
+			c.tsa = ts.cert.Subject.CommonName
+			rep.Timestamp = &Timestamp{Time: ts.info.GenTime.UTC().Format(time.RFC3339), TSA: c.tsa}
+		}
+	}
+}
+
+// token is a timestamp token whose signature verified.
+type token struct {
+	info *cms.TSTInfo
+	cert *x509.Certificate
+	pool []*x509.Certificate
+	hash crypto.Hash
+}
+
+var errNotTimestamp = errors.New("not an RFC 3161 timestamp token")
+
+// validateToken checks a timestamp token's own signature and its TSA
+// certificate's extended key usage.
+func validateToken(sd *cms.SignedData, si *cms.SignerInfo) (*token, error) {
+	if !sd.EContentType.Equal(cms.OIDTSTInfo) {
+		return nil, errNotTimestamp
+	}
+	info, err := sd.TSTInfo()
+	if err != nil {
+		return nil, err
+	}
+	h, err := cms.HashForOID(info.MessageImprint.HashAlgorithm.Algorithm)
+	if err != nil {
+		return nil, err
+	}
+	certs := sd.ParsedCertificates()
+	cert, err := si.FindCertificate(certs)
+	if err != nil {
+		return nil, err
+	}
+	t := &token{info: info, cert: cert, pool: certs, hash: h}
+	if err := sd.VerifyContent(si, cert); err != nil {
+		return t, err
+	}
+	if !hasTimeStampingEKU(cert) {
+		return t, errors.New("the TSA certificate lacks the timeStamping extended key usage")
+	}
+	return t, nil
+}
+
+func hasTimeStampingEKU(c *x509.Certificate) bool {
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageTimeStamping {
+			return true
+		}
+	}
+	return false
+}
+
+func tokenFailure(rep *SignatureReport, err error) {
+	switch {
+	case errors.Is(err, cms.ErrCertificateNotFound):
+		rep.fail(NoSigningCertificateFound, "the TSA certificate is not in the timestamp: %v", err)
+	default:
+		cryptoFailure(rep, err)
+	}
+}
+
+// cryptoFailure maps a CMS verification error to its sub-indication.
+func cryptoFailure(rep *SignatureReport, err error) {
+	switch {
+	case errors.Is(err, cms.ErrDigestMismatch):
+		rep.fail(HashFailure, "the document was changed after signing: the digest of the signed bytes does not match")
+	case errors.Is(err, cms.ErrSignatureInvalid):
+		rep.fail(SigCryptoFailure, "the signature value does not verify with the signer's public key")
+	case errors.Is(err, cms.ErrUnsupportedAlgorithm):
+		rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm is not supported: %v", err)
+	case errors.Is(err, errNotTimestamp):
+		rep.fail(FormatFailure, "%v", err)
+	default:
+		rep.fail(FormatFailure, "the signature is malformed: %v", err)
+	}
+}
+
+// checkSigningCertificate checks the ESS signing-certificate(-v2)
+// attribute against the certificate that verified the signature.
+func checkSigningCertificate(rep *SignatureReport, si *cms.SignerInfo, cert *x509.Certificate) bool {
+	sc, err := si.SigningCertificateV2()
+	if errors.Is(err, cms.ErrAttributeNotFound) {
+		sc, err = si.SigningCertificate()
+	}
+	if errors.Is(err, cms.ErrAttributeNotFound) {
+		return true
+	}
+	if err != nil {
+		rep.fail(FormatFailure, "the signing-certificate attribute is malformed: %v", err)
+		return false
+	}
+	if len(sc.Certs) == 0 || !sc.Certs[0].Matches(cert) {
+		rep.fail(NoSigningCertificateFound, "the signing-certificate attribute does not identify the certificate that verifies the signature")
+		return false
+	}
+	return true
+}
+
+// checkConstraints applies the cryptographic constraints: SHA-1 and RSA
+// keys under 2048 bits cannot be trusted without a proof of existence from
+// before they were retired.
+func checkConstraints(rep *SignatureReport, h crypto.Hash, cert *x509.Certificate) {
+	if h == crypto.SHA1 || h == crypto.MD5 {
+		rep.fail(CryptoConstraintsFailureNoPOE, "the digest algorithm %s is no longer considered secure", hashName(h))
+	}
+	switch k := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			rep.fail(CryptoConstraintsFailureNoPOE, "the signer's RSA key has %d bits, fewer than 2048", k.N.BitLen())
+		}
+	case *ecdsa.PublicKey:
+		if k.Curve.Params().BitSize < 256 {
+			rep.fail(CryptoConstraintsFailureNoPOE, "the signer's EC key has %d bits, fewer than 256", k.Curve.Params().BitSize)
+		}
+	}
+}
+
+func hashName(h crypto.Hash) string {
+	switch h {
+	case crypto.SHA1:
+		return "SHA-1"
+	case crypto.SHA256:
+		return "SHA-256"
+	case crypto.SHA384:
+		return "SHA-384"
+	case crypto.SHA512:
+		return "SHA-512"
+	}
+	return h.String()
+}
+
+// level returns the PAdES baseline level the signature conforms to: B;
+// T with a signature timestamp (or a document timestamp over it); LT when
+// its validation data is all in the document; LTA when a document
+// timestamp also covers that data.
+func (v *verifier) level(rep *SignatureReport, si *cms.SignerInfo, s *sigDict, c *checked) string {
+	if rep.SubFilter != "ETSI.CAdES.detached" {
+		return "NONE"
+	}
+	if _, ok := si.SigningTime(); ok {
+		rep.warn("the CMS carries a signingTime attribute, which PAdES baseline signatures must not: the level is NONE")
+		return "NONE"
+	}
+	if _, err := si.SigningCertificateV2(); err != nil {
+		if _, err1 := si.SigningCertificate(); err1 != nil {
+			rep.warn("the CMS has no signing-certificate attribute, which PAdES requires: the level is NONE")
+			return "NONE"
+		}
+	}
+	if c.poe.IsZero() {
+		return "PAdES-BASELINE-B"
+	}
+	if c.online || v.dssRevision <= s.revision || rep.Indication != TotalPassed {
+		return "PAdES-BASELINE-T"
+	}
+	for _, ts := range v.docTS {
+		if ts.revision > v.dssRevision {
+			return "PAdES-BASELINE-LTA"
+		}
+	}
+	return "PAdES-BASELINE-LT"
+}

@@ -1,0 +1,174 @@
+package verify
+
+// Indication is a main validation status (ETSI EN 319 102-1, 5.1.3), or
+// NoSignature for a document without signatures.
+type Indication string
+
+// Main indications.
+const (
+	TotalPassed   Indication = "TOTAL_PASSED"
+	TotalFailed   Indication = "TOTAL_FAILED"
+	Indeterminate Indication = "INDETERMINATE"
+	// NoSignature is the document indication when it holds no signature.
+	NoSignature Indication = "NO_SIGNATURE"
+)
+
+// SubIndication explains a TOTAL_FAILED or INDETERMINATE indication (ETSI
+// EN 319 102-1, 5.1.3, written with underscores), plus Segel's
+// MODIFIED_AFTER_SIGNING.
+type SubIndication string
+
+// Sub-indications. Each implies its main indication (see Implies).
+const (
+	FormatFailure                  SubIndication = "FORMAT_FAILURE"
+	HashFailure                    SubIndication = "HASH_FAILURE"
+	SigCryptoFailure               SubIndication = "SIG_CRYPTO_FAILURE"
+	Revoked                        SubIndication = "REVOKED"
+	Expired                        SubIndication = "EXPIRED"
+	NotYetValid                    SubIndication = "NOT_YET_VALID"
+	CryptoConstraintsFailure       SubIndication = "CRYPTO_CONSTRAINTS_FAILURE"
+	ModifiedAfterSigning           SubIndication = "MODIFIED_AFTER_SIGNING"
+	NoCertificateChainFound        SubIndication = "NO_CERTIFICATE_CHAIN_FOUND"
+	NoSigningCertificateFound      SubIndication = "NO_SIGNING_CERTIFICATE_FOUND"
+	RevokedNoPOE                   SubIndication = "REVOKED_NO_POE"
+	OutOfBoundsNoPOE               SubIndication = "OUT_OF_BOUNDS_NO_POE"
+	OutOfBoundsNotRevoked          SubIndication = "OUT_OF_BOUNDS_NOT_REVOKED"
+	CryptoConstraintsFailureNoPOE  SubIndication = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+	TryLater                       SubIndication = "TRY_LATER"
+	SignedDataNotFound             SubIndication = "SIGNED_DATA_NOT_FOUND"
+	ChainConstraintsFailure        SubIndication = "CHAIN_CONSTRAINTS_FAILURE"
+	CertificateChainGeneralFailure SubIndication = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+	SignatureConstraintsFailure    SubIndication = "SIG_CONSTRAINTS_FAILURE"
+	PolicyProcessingError          SubIndication = "POLICY_PROCESSING_ERROR"
+	TimestampOrderFailure          SubIndication = "TIMESTAMP_ORDER_FAILURE"
+	RevocationOutOfBoundsNoPOE     SubIndication = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
+	NoPOE                          SubIndication = "NO_POE"
+	GenericIndeterminate           SubIndication = "GENERIC"
+	UnsupportedFeature             SubIndication = "UNSUPPORTED"
+)
+
+// Implies returns the main indication a sub-indication implies: TOTAL_FAILED
+// for what is proven wrong, INDETERMINATE for everything else.
+func (s SubIndication) Implies() Indication {
+	switch s {
+	case "":
+		return TotalPassed
+	case FormatFailure, HashFailure, SigCryptoFailure, Revoked, Expired, NotYetValid,
+		CryptoConstraintsFailure, ModifiedAfterSigning:
+		return TotalFailed
+	}
+	return Indeterminate
+}
+
+// Report is the result of verifying a document: the contract of `segel
+// verify --json` and POST /v1/verify.
+type Report struct {
+	// Indication is the document's verdict: the worst of its signatures',
+	// or NO_SIGNATURE.
+	Indication Indication `json:"indication"`
+	// Signatures has one entry per signature and document timestamp, in
+	// the order they were added to the document.
+	Signatures []*SignatureReport `json:"signatures"`
+	// Size is the size of the document in bytes.
+	Size int64 `json:"size"`
+	// SHA256 is the lower-case hex SHA-256 of the whole document.
+	SHA256 string `json:"sha256"`
+	// ValidationTime is when the verification ran, or the time asked for
+	// (Options.Time), in RFC 3339.
+	ValidationTime string `json:"validationTime"`
+	// Warnings are about the document as a whole.
+	Warnings []string `json:"warnings"`
+}
+
+// SignatureReport is the verdict on one signature or document timestamp.
+type SignatureReport struct {
+	// Field is the fully qualified name of the signature field.
+	Field string `json:"field"`
+	// Type is "signature" or "document-timestamp".
+	Type string `json:"type"`
+	// Indication and SubIndication are the verdict.
+	Indication    Indication    `json:"indication"`
+	SubIndication SubIndication `json:"subIndication,omitempty"`
+	// Level is the PAdES baseline level the signature conforms to:
+	// PAdES-BASELINE-B, -T, -LT, -LTA, or NONE.
+	Level string `json:"level"`
+	// SubFilter is the signature dictionary's /SubFilter.
+	SubFilter string `json:"subFilter"`
+	// Signer describes the signing certificate (the TSA's for a document
+	// timestamp); nil when it was not found.
+	Signer *Certificate `json:"signer"`
+	// Chain is the certificate path found, from the signer to the anchor.
+	Chain []*Certificate `json:"chain,omitempty"`
+	// TrustAnchor names where the anchor of Chain was configured.
+	TrustAnchor string `json:"trustAnchor,omitempty"`
+	// ClaimedSigningTime is the signer's claim (/M or signingTime), RFC 3339.
+	ClaimedSigningTime string `json:"claimedSigningTime,omitempty"`
+	// Timestamp is the signature timestamp (or, for a document timestamp,
+	// its own time), when present and valid.
+	Timestamp *Timestamp `json:"timestamp,omitempty"`
+	// Reason, Location, ContactInfo and Name are the signer's claims from
+	// the signature dictionary.
+	Reason      string `json:"reason,omitempty"`
+	Location    string `json:"location,omitempty"`
+	ContactInfo string `json:"contactInfo,omitempty"`
+	Name        string `json:"name,omitempty"`
+	// DigestAlgorithm is the digest of the signature (e.g. "SHA-256").
+	DigestAlgorithm string `json:"digestAlgorithm,omitempty"`
+	// ByteRange is the signature's /ByteRange.
+	ByteRange []int64 `json:"byteRange,omitempty"`
+	// Revision is the 1-based revision of the document the signature
+	// covers.
+	Revision int `json:"revision,omitempty"`
+	// CoversWholeDocument reports whether the byte ranges reach the end of
+	// the file.
+	CoversWholeDocument bool `json:"coversWholeDocument"`
+	// ModifiedAfterSigning lists the changes made after the signature.
+	ModifiedAfterSigning []string `json:"modifiedAfterSigning"`
+	// Errors and Warnings explain the verdict.
+	Errors   []string `json:"errors"`
+	Warnings []string `json:"warnings"`
+}
+
+// Certificate describes a certificate in a report.
+type Certificate struct {
+	CommonName   string `json:"commonName"`
+	Organization string `json:"organization,omitempty"`
+	Subject      string `json:"subject"`
+	Issuer       string `json:"issuer"`
+	SerialNumber string `json:"serialNumber"`
+	NotBefore    string `json:"notBefore"`
+	NotAfter     string `json:"notAfter"`
+	// SHA256 is the lower-case hex SHA-256 fingerprint of the certificate.
+	SHA256 string `json:"sha256"`
+}
+
+// Timestamp describes a validated RFC 3161 timestamp.
+type Timestamp struct {
+	Time string `json:"time"`
+	TSA  string `json:"tsa"`
+}
+
+// fail records a sub-indication, keeping the worst one: a TOTAL_FAILED
+// reason is never replaced by an INDETERMINATE one.
+func (s *SignatureReport) fail(sub SubIndication, format string, args ...any) {
+	s.Errors = append(s.Errors, sprintf(format, args...))
+	if s.SubIndication == "" || (s.SubIndication.Implies() != TotalFailed && sub.Implies() == TotalFailed) {
+		s.SubIndication = sub
+	}
+	s.Indication = s.SubIndication.Implies()
+}
+
+func (s *SignatureReport) warn(format string, args ...any) {
+	s.Warnings = append(s.Warnings, sprintf(format, args...))
+}
+
+// rank orders indications from best to worst.
+func rank(i Indication) int {
+	switch i {
+	case TotalPassed:
+		return 0
+	case Indeterminate:
+		return 1
+	}
+	return 2
+}

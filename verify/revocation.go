@@ -1,0 +1,81 @@
+package verify
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"time"
+
+	"github.com/segel-id/segel/revocation"
+)
+
+// checkRevocation establishes the revocation status of every certificate
+// of the path but the anchor: from validation data embedded in the
+// document first, then online unless Options.Offline.
+//
+// A revoked certificate fails the signature with REVOKED when a proof of
+// existence shows the signature was made after the revocation, and leaves
+// it INDETERMINATE with REVOKED_NO_POE when nothing proves it was made
+// before. A certificate with revocation sources that cannot be asked is
+// INDETERMINATE with TRY_LATER; one without any source is a warning.
+func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, chain []*x509.Certificate, c *checked) {
+	t := v.at
+	if !c.poe.IsZero() {
+		t = c.poe
+	}
+	for i := 0; i+1 < len(chain); i++ {
+		cert, issuer := chain[i], chain[i+1]
+		st, err := v.status(ctx, cert, issuer, t, c)
+		switch {
+		case errors.Is(err, revocation.ErrNoSources):
+			rep.warn("the certificate %q names no revocation source (OCSP or CRL): its revocation status is not known", cert.Subject.CommonName)
+			continue
+		case err != nil:
+			rep.fail(TryLater, "the revocation status of %q cannot be established: %v", cert.Subject.CommonName, err)
+			continue
+		}
+		switch st.State {
+		case revocation.Good:
+		case revocation.Revoked:
+			switch {
+			case !c.poe.IsZero() && c.poe.Before(st.RevokedAt):
+				rep.warn("the certificate %q was revoked on %s, after the signature's proven time", cert.Subject.CommonName, day(st.RevokedAt))
+			case !c.poe.IsZero():
+				rep.fail(Revoked, "the certificate %q was revoked on %s, before the signature's proven time %s",
+					cert.Subject.CommonName, day(st.RevokedAt), day(c.poe))
+			default:
+				rep.fail(RevokedNoPOE, "the certificate %q was revoked on %s and nothing proves the signature was made before",
+					cert.Subject.CommonName, day(st.RevokedAt))
+			}
+		default:
+			rep.fail(TryLater, "the revocation status of %q is unknown to its %v source", cert.Subject.CommonName, st.Source)
+		}
+	}
+}
+
+// status finds the revocation status of cert at t: embedded data first.
+func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {
+	vo := &revocation.VerifyOptions{CurrentTime: t, AllowIssuedAfter: true}
+	for _, der := range c.ocsps {
+		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil {
+			return st, nil
+		}
+	}
+	for _, der := range c.crls {
+		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil {
+			return st, nil
+		}
+	}
+	if len(cert.OCSPServer) == 0 && len(cert.CRLDistributionPoints) == 0 {
+		return nil, revocation.ErrNoSources
+	}
+	if v.opts.Offline {
+		return nil, errors.New("no embedded revocation data matches it, and verification is offline")
+	}
+	checker := v.opts.Revocation
+	if checker == nil {
+		checker = v.checker
+	}
+	c.online = true
+	return checker.Check(ctx, cert, issuer)
+}

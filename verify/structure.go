@@ -1,0 +1,195 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// sigDict is a signature or document timestamp found in the document.
+type sigDict struct {
+	field    string
+	ref      pdf.Ref // the signature dictionary's reference
+	dict     pdf.Dict
+	contents []byte
+	br       [4]int64
+	revision int // index into Revisions of the revision the ranges end
+}
+
+// findSignatures returns the signature dictionaries of the signature
+// fields that hold a value, in field order.
+func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
+	_, _, ok, err := r.AcroForm()
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	fields, err := r.Fields()
+	if err != nil {
+		return nil, nil, err
+	}
+	var sigs []*sigDict
+	var warnings []string
+	seen := map[pdf.Ref]bool{}
+	for _, f := range fields {
+		if fieldType(r, f.Dict) != "Sig" {
+			continue
+		}
+		v := f.Dict.Get("V")
+		if v == nil {
+			continue
+		}
+		ref, isRef := v.(pdf.Ref)
+		if isRef && seen[ref] {
+			warnings = append(warnings, fmt.Sprintf("field %q reuses the signature value of another field", f.Name))
+			continue
+		}
+		seen[ref] = true
+		d, err := r.GetDict(v)
+		if err != nil {
+			// A value that is not a dictionary is reported on the field.
+			sigs = append(sigs, &sigDict{field: f.Name, ref: ref})
+			continue
+		}
+		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d})
+	}
+	return sigs, warnings, nil
+}
+
+// fieldType returns a field's /FT, inherited from its parents if needed.
+func fieldType(r *pdf.Reader, d pdf.Dict) pdf.Name {
+	for range 32 {
+		if ft, ok := d.Name("FT"); ok {
+			return ft
+		}
+		parent, err := r.GetDict(d.Get("Parent"))
+		if err != nil || parent.Len() == 0 {
+			return ""
+		}
+		d = parent
+	}
+	return ""
+}
+
+// checkStructure checks the signature dictionary against Universal
+// Signature Forgery and Signature Wrapping: /Contents and /ByteRange
+// present and sane, the ranges exactly [0 a b c] inside the file, the gap
+// exactly this dictionary's own hex /Contents, and the end of a revision.
+// It fills s.contents, s.br and s.revision, or returns why it failed.
+func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
+	if s.dict.Len() == 0 {
+		return fmt.Errorf("the signature value is not a dictionary")
+	}
+	cs, ok := s.dict.Get("Contents").(pdf.String)
+	if !ok {
+		return fmt.Errorf("/Contents is missing or not a string")
+	}
+	if len(cs.Bytes) == 0 {
+		return fmt.Errorf("/Contents is empty")
+	}
+	if !cs.Hex {
+		return fmt.Errorf("/Contents is not a hexadecimal string")
+	}
+	arr, ok := s.dict.Get("ByteRange").(pdf.Array)
+	if !ok {
+		return fmt.Errorf("/ByteRange is missing or not a direct array")
+	}
+	if len(arr) != 4 {
+		return fmt.Errorf("/ByteRange has %d numbers, want 4", len(arr))
+	}
+	for i, o := range arr {
+		v, ok := o.(int64)
+		if !ok {
+			return fmt.Errorf("/ByteRange element %d is not an integer", i)
+		}
+		s.br[i] = v
+	}
+	a, b, c := s.br[1], s.br[2], s.br[3]
+	size := r.FileSize()
+	switch {
+	case s.br[0] != 0:
+		return fmt.Errorf("/ByteRange does not start at 0")
+	case a <= 0 || c < 0 || b <= a+1:
+		return fmt.Errorf("/ByteRange %v is not [0 a b c] with 0 < a < b", s.br)
+	case b > size || c > size-b:
+		return fmt.Errorf("/ByteRange %v reaches beyond the end of the file (%d bytes)", s.br, size)
+	}
+	// The gap must be this dictionary's /Contents: "<" hex ">", and the
+	// hex must decode to the string the parser read from the object.
+	gap := make([]byte, b-a)
+	if _, err := src.ReadAt(gap, a); err != nil {
+		return fmt.Errorf("reading the /Contents gap: %w", err)
+	}
+	if gap[0] != '<' || gap[len(gap)-1] != '>' {
+		return fmt.Errorf("the /ByteRange gap is not a hexadecimal string")
+	}
+	hexPart := gap[1 : len(gap)-1]
+	if len(hexPart)%2 != 0 {
+		return fmt.Errorf("the /ByteRange gap has an odd number of hex digits")
+	}
+	decoded := make([]byte, len(hexPart)/2)
+	if _, err := hex.Decode(decoded, hexPart); err != nil {
+		return fmt.Errorf("the /ByteRange gap holds more than the hexadecimal signature: %w", err)
+	}
+	if !bytes.Equal(decoded, cs.Bytes) {
+		return fmt.Errorf("the /ByteRange gap is not this signature's /Contents")
+	}
+	if err := checkGapInObject(r, src, s.ref, a); err != nil {
+		return err
+	}
+	end := b + c
+	s.revision = -1
+	for i, rev := range r.Revisions() {
+		if end == rev.End || (end < rev.End && end >= rev.End-2 && onlyEOL(src, end, rev.End)) {
+			s.revision = i
+			break
+		}
+	}
+	if s.revision < 0 {
+		return fmt.Errorf("the signed ranges end at byte %d, which is not the end of a revision", end)
+	}
+	s.contents = cs.Bytes
+	return nil
+}
+
+// checkGapInObject checks that offset a lies inside the signature
+// dictionary's own object: after "N G obj" and before its "endobj".
+func checkGapInObject(r *pdf.Reader, src io.ReaderAt, ref pdf.Ref, a int64) error {
+	if ref.IsZero() {
+		return fmt.Errorf("the signature dictionary is a direct object")
+	}
+	e, ok := r.Entry(ref.Num)
+	if !ok || e.Type != pdf.EntryInUse {
+		return fmt.Errorf("the signature dictionary %v is not a plain object in the file", ref)
+	}
+	if e.Offset >= a {
+		return fmt.Errorf("the /ByteRange gap lies before the signature dictionary %v", ref)
+	}
+	const maxSpan = 1 << 20
+	if a-e.Offset > maxSpan {
+		return fmt.Errorf("the /ByteRange gap lies far from the signature dictionary %v", ref)
+	}
+	between := make([]byte, a-e.Offset)
+	if _, err := src.ReadAt(between, e.Offset); err != nil {
+		return fmt.Errorf("reading the signature dictionary: %w", err)
+	}
+	if bytes.Contains(between, []byte("endobj")) {
+		return fmt.Errorf("the /ByteRange gap lies outside the signature dictionary %v", ref)
+	}
+	return nil
+}
+
+func onlyEOL(src io.ReaderAt, from, to int64) bool {
+	buf := make([]byte, to-from)
+	if _, err := src.ReadAt(buf, from); err != nil {
+		return false
+	}
+	for _, c := range buf {
+		if c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}

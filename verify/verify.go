@@ -1,0 +1,265 @@
+package verify
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/revocation"
+	"github.com/segel-id/segel/trust"
+)
+
+// ErrNotPDF reports an input that cannot be read as a PDF at all. Every
+// other problem is reported in the Report, not as an error.
+var ErrNotPDF = errors.New("not a readable PDF")
+
+// Options configures Verify. The zero value trusts nothing: every
+// signature is then INDETERMINATE with NO_CERTIFICATE_CHAIN_FOUND.
+type Options struct {
+	// Trust holds the trust anchors: CA certificates, and end-entity
+	// certificates pinned as trusted signers. Certificates inside the PDF
+	// are never anchors.
+	Trust *trust.Pool
+	// Time is the validation time; the current time by default. Set it to
+	// validate as of a past time.
+	Time time.Time
+	// Offline forbids fetching revocation data: only the data embedded in
+	// the document is used.
+	Offline bool
+	// Revocation fetches and caches OCSP responses and CRLs; share one
+	// Checker between calls to share its cache. By default each call of
+	// Verify uses a new Checker.
+	Revocation *revocation.Checker
+}
+
+// Verify validates every signature and document timestamp of the PDF
+// src (size bytes) and returns the report. It returns an error only when
+// src cannot be read as a PDF (wrapping ErrNotPDF) or ctx ends.
+func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*Report, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	r, err := pdf.Open(src, size, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
+	}
+	at := opts.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	rep := &Report{
+		Signatures:     []*SignatureReport{},
+		Size:           size,
+		ValidationTime: at.UTC().Format(time.RFC3339),
+		Warnings:       []string{},
+	}
+	sum, err := digestRanges(src, crypto.SHA256, [][2]int64{{0, size}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
+	}
+	rep.SHA256 = hex.EncodeToString(sum)
+
+	sigs, warnings, err := findSignatures(r)
+	rep.Warnings = append(rep.Warnings, warnings...)
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the form cannot be read: %v", err))
+	}
+	v := &verifier{r: r, src: src, opts: opts, at: at, dssRevision: -1}
+	if opts.Revocation == nil {
+		v.checker = revocation.New(revocation.Options{Offline: opts.Offline})
+	}
+	v.readDSS()
+	// Document timestamps first: a valid one is a proof of existence for
+	// the signatures of the revisions it covers.
+	reports := make([]*SignatureReport, len(sigs))
+	for pass := range 2 {
+		for i, s := range sigs {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if isDocTimestamp(s) != (pass == 0) {
+				continue
+			}
+			reports[i] = v.verify(ctx, s)
+			if pass == 0 && reports[i].Indication == TotalPassed && s.revision >= 0 {
+				v.docTS = append(v.docTS, docTimestamp{revision: s.revision, at: v.lastPOE})
+			}
+		}
+	}
+	// In the order the signatures were added to the document.
+	slices.SortStableFunc(reports, func(a, b *SignatureReport) int {
+		return cmp.Compare(rangeEnd(a), rangeEnd(b))
+	})
+	rep.Signatures = append(rep.Signatures, reports...)
+	rep.Indication = NoSignature
+	if err == nil && len(rep.Signatures) == 0 && r.Encrypted() {
+		rep.Warnings = append(rep.Warnings, "the document is encrypted")
+	}
+	for i, s := range rep.Signatures {
+		if i == 0 || rank(s.Indication) > rank(rep.Indication) {
+			rep.Indication = s.Indication
+		}
+	}
+	return rep, nil
+}
+
+// isDocTimestamp reports whether the dictionary is a document timestamp.
+func isDocTimestamp(s *sigDict) bool {
+	t, _ := s.dict.Name("Type")
+	sub, _ := s.dict.Name("SubFilter")
+	return t == "DocTimeStamp" || sub == "ETSI.RFC3161"
+}
+
+// rangeEnd orders reports by the end of their signed ranges; those
+// without valid ranges go last.
+func rangeEnd(s *SignatureReport) int64 {
+	if len(s.ByteRange) != 4 {
+		return math.MaxInt64
+	}
+	return s.ByteRange[2] + s.ByteRange[3]
+}
+
+// docTimestamp is a valid document timestamp: the revision whose end it
+// covers and its time.
+type docTimestamp struct {
+	revision int
+	at       time.Time
+}
+
+// verifier holds what the checks of one document share.
+type verifier struct {
+	r    *pdf.Reader
+	src  io.ReaderAt
+	opts *Options
+	at   time.Time
+	// checker is the revocation checker when Options gives none.
+	checker *revocation.Checker
+	// dss is the validation data of the document security store.
+	dss validationData
+	// docTS are the valid document timestamps; lastPOE is the time of the
+	// last one verified.
+	docTS   []docTimestamp
+	lastPOE time.Time
+	// dssRevision is the last revision that wrote the DSS, -1 if none.
+	dssRevision int
+}
+
+func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
+	rep := &SignatureReport{
+		Field:                s.field,
+		Type:                 "signature",
+		Indication:           TotalPassed,
+		Level:                "NONE",
+		ModifiedAfterSigning: []string{},
+		Errors:               []string{},
+		Warnings:             []string{},
+	}
+	if s.dict.Len() > 0 {
+		sub, _ := s.dict.Name("SubFilter")
+		rep.SubFilter = string(sub)
+		if t, _ := s.dict.Name("Type"); t == "DocTimeStamp" || sub == "ETSI.RFC3161" {
+			rep.Type = "document-timestamp"
+		}
+		rep.Name = textValue(s.dict.Get("Name"))
+		rep.Reason = textValue(s.dict.Get("Reason"))
+		rep.Location = textValue(s.dict.Get("Location"))
+		rep.ContactInfo = textValue(s.dict.Get("ContactInfo"))
+		if m, ok := parseDate(textValue(s.dict.Get("M"))); ok {
+			rep.ClaimedSigningTime = m.UTC().Format(time.RFC3339)
+		}
+	}
+	if err := checkStructure(v.r, v.src, s); err != nil {
+		rep.fail(FormatFailure, "%v", err)
+		return rep
+	}
+	rep.ByteRange = s.br[:]
+	rep.Revision = s.revision + 1
+	rep.CoversWholeDocument = s.br[2]+s.br[3] == v.r.FileSize()
+
+	sd, err := cms.Parse(s.contents)
+	if err != nil {
+		rep.fail(FormatFailure, "the signature (CMS) cannot be parsed: %v", err)
+		return rep
+	}
+	if len(sd.SignerInfos) != 1 {
+		rep.fail(FormatFailure, "the CMS holds %d signers, want 1", len(sd.SignerInfos))
+		return rep
+	}
+	si := sd.SignerInfos[0]
+	ranges := [][2]int64{{0, s.br[1]}, {s.br[2], s.br[3]}}
+
+	var c *checked
+	switch rep.SubFilter {
+	case "ETSI.CAdES.detached", "adbe.pkcs7.detached":
+		c = v.checkDetached(rep, sd, si, ranges)
+	case "adbe.pkcs7.sha1":
+		c = v.checkSHA1(rep, sd, si, ranges)
+	case "ETSI.RFC3161":
+		c = v.checkDocTimestamp(rep, sd, si, ranges)
+	default:
+		rep.fail(UnsupportedFeature, "the signature type (SubFilter %q) is not supported", rep.SubFilter)
+		return rep
+	}
+	if c == nil {
+		return rep
+	}
+	c.pool = append(c.pool, v.dss.certs...)
+	c.ocsps = append(c.ocsps, v.dss.ocsps...)
+	c.crls = append(c.crls, v.dss.crls...)
+	if rep.Type == "document-timestamp" {
+		v.lastPOE = c.poe
+	} else if c.poe.IsZero() {
+		// A document timestamp added after the signature proves that it
+		// existed then (how PAdES gives a B-B signature its time).
+		for _, ts := range v.docTS {
+			if ts.revision > s.revision && (c.poe.IsZero() || ts.at.Before(c.poe)) {
+				c.poe = ts.at
+			}
+		}
+		if !c.poe.IsZero() {
+			rep.warn("a document timestamp proves the signature existed at %s", c.poe.UTC().Format(time.RFC3339))
+		}
+	}
+	v.checkCertificates(ctx, rep, c)
+	if rep.Type == "signature" {
+		rep.Level = v.level(rep, si, s, c)
+	}
+	v.checkModifications(rep, s)
+	return rep
+}
+
+// checked is what the cryptographic checks established.
+type checked struct {
+	cert  *x509.Certificate
+	pool  []*x509.Certificate // certificates the signature carries
+	hash  crypto.Hash
+	poe   time.Time // best proof of existence; zero when none
+	tsa   string
+	// Embedded validation data: DER OCSP responses and CRLs.
+	ocsps, crls [][]byte
+	// online reports that revocation status was fetched, not embedded.
+	online bool
+}
+
+// digestRanges hashes the byte ranges of src with h.
+func digestRanges(src io.ReaderAt, h crypto.Hash, ranges [][2]int64) ([]byte, error) {
+	hh := h.New()
+	buf := make([]byte, 256<<10)
+	for _, rg := range ranges {
+		if _, err := io.CopyBuffer(hh, io.NewSectionReader(src, rg[0], rg[1]), buf); err != nil {
+			return nil, err
+		}
+	}
+	return hh.Sum(nil), nil
+}
+
