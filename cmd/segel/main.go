@@ -1,26 +1,69 @@
-// Command segel is the Segel PAdES signing gateway.
+// Command segel is Segel's one binary: it signs and verifies PDF documents
+// (PAdES), manages keys on PKCS#11 tokens, and serves all of it over HTTP.
 //
-// Temporary entry point written with cmd/segel/keys.go so the package
-// builds; the lead replaces it with the real dispatcher.
+//	segel sign    --key KEYREF [--cert CHAIN.pem] [--level B-B|B-T|B-LT|B-LTA] IN.pdf OUT.pdf
+//	segel verify  [--trust PEM_FILE_OR_DIR]... [--json] [--lang id|en] IN.pdf
+//	segel keys    list|generate|csr|import-cert ...
+//
+// Run "segel help" for every command, "segel COMMAND -h" for its flags.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
+const usage = `segel: PAdES signing and verification for regency e-office systems
+
+usage: segel <command> [flags] [arguments]
+
+commands:
+  sign      sign a PDF (PAdES B-B; B-T, B-LT, B-LTA with a TSA)
+  verify    verify the signatures of a PDF and report (text or --json)
+  augment   extend the signatures of a PDF to B-LT or B-LTA
+  keys      keys and certificates on a PKCS#11 token (list, generate, csr, import-cert)
+  version   print the version
+
+'-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:]))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(ctx context.Context, args []string) int {
-	if len(args) > 0 && args[0] == "keys" {
-		return runKeys(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
+// run runs the command line args and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
 	}
-	fmt.Fprintln(os.Stderr, "usage: segel keys <list|generate|csr|import-cert> ...")
-	return 3
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "sign":
+		return runSign(ctx, rest, stdin, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, rest, stdin, stdout, stderr)
+	case "augment":
+		return runAugment(ctx, rest, stdin, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdin, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "segel %s\n", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "segel: unknown command %q\n", cmd)
+	fmt.Fprint(stderr, usage)
+	return exitUsage
 }
