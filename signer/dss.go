@@ -217,7 +217,6 @@ func appendUnique(a pdf.Array, ref pdf.Ref) pdf.Array {
 	return append(a, ref)
 }
 
-
 // addValidationData completes the VRI data of a signature with its
 // signature timestamp's TSA chain, and appends the DSS update.
 func addValidationData(ctx context.Context, app *appender, opts *Options, vri map[string]*validationData, der []byte) error {

@@ -2,8 +2,8 @@ package signer_test
 
 import (
 	"bytes"
-	"crypto/x509"
 	"context"
+	"crypto/x509"
 	"net/http/httptest"
 	"os"
 	"os/exec"

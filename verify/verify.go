@@ -2,8 +2,6 @@ package verify
 
 import (
 	"cmp"
-	"math"
-	"slices"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -11,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
@@ -240,11 +240,11 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 
 // checked is what the cryptographic checks established.
 type checked struct {
-	cert  *x509.Certificate
-	pool  []*x509.Certificate // certificates the signature carries
-	hash  crypto.Hash
-	poe   time.Time // best proof of existence; zero when none
-	tsa   string
+	cert *x509.Certificate
+	pool []*x509.Certificate // certificates the signature carries
+	hash crypto.Hash
+	poe  time.Time // best proof of existence; zero when none
+	tsa  string
 	// Embedded validation data: DER OCSP responses and CRLs.
 	ocsps, crls [][]byte
 	// online reports that revocation status was fetched, not embedded.
@@ -262,4 +262,3 @@ func digestRanges(src io.ReaderAt, h crypto.Hash, ranges [][2]int64) ([]byte, er
 	}
 	return hh.Sum(nil), nil
 }
-
