@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
@@ -30,7 +31,7 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	certs := sd.ParsedCertificates()
 	cert, err := si.FindCertificate(certs)
 	if err != nil {
-		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v", err)
+		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
 		return nil
 	}
 	rep.Signer = describe(cert)
@@ -52,6 +53,19 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	checkConstraints(rep, h, cert)
 	v.checkSignatureTimestamps(rep, si, c)
 	return c
+}
+
+// unparsed describes the certificates of sd that could not be parsed (an
+// algorithm such as Brainpool or Ed448 that Go does not implement): the
+// reason a signer's certificate may be missing.
+func unparsed(sd *cms.SignedData) string {
+	var out string
+	for i, c := range sd.Certificates {
+		if c.ParseErr != nil {
+			out += fmt.Sprintf("; certificate %d of the signature cannot be read: %v", i+1, c.ParseErr)
+		}
+	}
+	return out
 }
 
 // checkSHA1 checks an adbe.pkcs7.sha1 signature: the encapsulated content

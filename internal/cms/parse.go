@@ -2,7 +2,6 @@ package cms
 
 import (
 	"crypto"
-	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"math/big"
@@ -127,7 +126,7 @@ func parseContentInfo(ci cryptobyte.String) (*SignedData, error) {
 				continue // attribute or other certificate choices
 			}
 			c := Certificate{Raw: []byte(elem)}
-			c.Cert, c.ParseErr = x509.ParseCertificate(c.Raw)
+			c.Cert, c.ParseErr = ParseCertificate(c.Raw)
 			if c.ParseErr != nil {
 				c.Cert = nil
 			}
