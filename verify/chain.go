@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
@@ -31,6 +32,10 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 	rep.TrustAnchor = anchor
 	for _, cert := range chain {
 		rep.Chain = append(rep.Chain, describe(cert))
+	}
+	if len(v.opts.IssuedBy) > 0 && rep.Type == "signature" && !issuedByAny(chain, v.opts.IssuedBy) {
+		rep.fail(ChainConstraintsFailure, "the signer's certificate is not issued by a CA this verification accepts (%s)", names(v.opts.IssuedBy))
+		return
 	}
 	for _, cert := range chain {
 		switch {
@@ -117,6 +122,25 @@ func (v *verifier) tokenChain(ts *token) error {
 		}
 	}
 	return nil
+}
+
+func issuedByAny(chain, cas []*x509.Certificate) bool {
+	for _, c := range chain[1:] {
+		for _, ca := range cas {
+			if c.Equal(ca) || (bytes.Equal(c.RawSubject, ca.RawSubject) && bytes.Equal(c.RawSubjectPublicKeyInfo, ca.RawSubjectPublicKeyInfo)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func names(cs []*x509.Certificate) string {
+	var n []string
+	for _, c := range cs {
+		n = append(n, c.Subject.CommonName)
+	}
+	return strings.Join(n, ", ")
 }
 
 // describe summarises a certificate for the report.

@@ -36,6 +36,12 @@ type Options struct {
 	// Offline forbids fetching revocation data: only the data embedded in
 	// the document is used.
 	Offline bool
+	// IssuedBy, when not empty, restricts trust to signers whose path
+	// passes through one of these CA certificates: for example BSRE CA
+	// DS G1 alone, for "government letters only" (the national root also
+	// anchors the other licensed CAs). Other signers are INDETERMINATE
+	// with CHAIN_CONSTRAINTS_FAILURE.
+	IssuedBy []*x509.Certificate
 	// Revocation fetches and caches OCSP responses and CRLs; share one
 	// Checker between calls to share its cache. By default each call of
 	// Verify uses a new Checker.

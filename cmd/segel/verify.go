@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -38,6 +39,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	at := fs.String("at", "", "validate as of this time (RFC 3339 or YYYY-MM-DD)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	lang := fs.String("lang", "", "language of the text report: id or en (default from $LANG)")
+	govOnly := fs.Bool("government-only", false, "accept only signers certified by BSrE (BSRE CA DS G1), not other CAs under the national root")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -64,6 +66,13 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fail(stderr, err)
 	}
 	opts.Trust = pool
+	if *govOnly {
+		national, err := trust.National()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		opts.IssuedBy = national.Intermediates()
+	}
 
 	in, err := openInput(pos[0], stdin)
 	if err != nil {
