@@ -29,6 +29,7 @@ var lang = map[string]words{
 			"reason": "Alasan", "location": "Lokasi", "whole": "Mencakup seluruh dokumen",
 			"yes": "ya", "no": "tidak", "error": "Kesalahan", "warning": "Peringatan",
 			"changes": "Perubahan setelah ditandatangani", "anchor": "Jangkar kepercayaan", "sha256": "SHA-256 dokumen",
+			"why": "Sebab",
 		},
 	},
 	"en": {
@@ -45,6 +46,7 @@ var lang = map[string]words{
 			"reason": "Reason", "location": "Location", "whole": "Covers the whole document",
 			"yes": "yes", "no": "no", "error": "Error", "warning": "Warning",
 			"changes": "Changed after signing", "anchor": "Trust anchor", "sha256": "Document SHA-256",
+			"why": "Because",
 		},
 	},
 }
@@ -54,6 +56,14 @@ var lang = map[string]words{
 func writeReport(w io.Writer, rep *verify.Report, l string) {
 	t := lang[l]
 	fmt.Fprintf(w, "%s (%s)\n", t.headline[rep.Indication], rep.Indication)
+	// Say at once what failed or is missing: the first reason of the
+	// worst signature.
+	for _, s := range rep.Signatures {
+		if s.Indication == rep.Indication && len(s.Errors) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", t.labels["why"], s.Errors[0])
+			break
+		}
+	}
 	fmt.Fprintf(w, "%s: %s\n", t.labels["sha256"], rep.SHA256)
 	for _, s := range rep.Warnings {
 		fmt.Fprintf(w, "%s: %s\n", t.labels["warning"], s)
