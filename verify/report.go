@@ -88,7 +88,7 @@ type SignatureReport struct {
 	Type string `json:"type"`
 	// Indication and SubIndication are the verdict.
 	Indication    Indication    `json:"indication"`
-	SubIndication SubIndication `json:"subIndication,omitempty"`
+	SubIndication SubIndication `json:"subIndication"`
 	// Level is the PAdES baseline level the signature conforms to:
 	// PAdES-BASELINE-B, -T, -LT, -LTA, or NONE.
 	Level string `json:"level"`

@@ -65,7 +65,12 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 	}
 	f, err := os.CreateTemp(dir, ".segel-*.pdf.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("creating the output: %w", err)
+		if path != "-" {
+			if _, serr := os.Stat(dir); serr != nil {
+				return nil, fmt.Errorf("cannot write %s: %w", path, serr)
+			}
+		}
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return &output{path: path, stdout: stdout, f: f}, nil
 }

@@ -85,6 +85,9 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *visible != "" {
 		return fail(stderr, usagef("--visible: visible stamps are not supported by this version yet"))
 	}
+	if *certify < 0 || *certify > 3 {
+		return fail(stderr, usagef("--certify %d: want 1, 2 or 3 (0: an ordinary signature)", *certify))
+	}
 	h, err := parseHash(*hashName)
 	if err != nil {
 		return fail(stderr, usagef("--hash: %v", err))
@@ -223,7 +226,7 @@ func hint(err error) string {
 		return "the input is not a PDF Segel can read; check that it opens and is complete"
 	case errors.Is(err, signer.ErrFieldNotFound):
 		return "check the field name (case matters), or omit --field to add a new signature field"
-	case errors.Is(err, signer.ErrKeyMismatch), errors.Is(err, keyref.ErrNoCertificate):
+	case errors.Is(err, signer.ErrKeyMismatch), errors.Is(err, keyref.ErrNoCertificate), errors.Is(err, pkcs11.ErrNoCertificate):
 		return "give the certificate issued for this key with --cert CHAIN.pem"
 	case errors.Is(err, signer.ErrCertificateExpired):
 		return "the certificate cannot sign now; renew it with the CA"
