@@ -6,6 +6,9 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
@@ -603,7 +606,7 @@ func (k *Key) openSession(st keyState) (*session, error) {
 		return nil, rvErr(err)
 	}
 	if k.mode != modeTokenPIN && k.pin != nil {
-		if err := ensureLogin(c, h, k.pin, k.ident.label); err != nil {
+		if err := k.m.ensureLogin(h, k.pin, k.ident.label); err != nil {
 			c.CloseSession(h)
 			return nil, err
 		}
@@ -612,18 +615,54 @@ func (k *Key) openSession(st keyState) (*session, error) {
 }
 
 // ensureLogin logs the token in as user unless it already is (login state
-// is per token, shared by all sessions).
-func ensureLogin(c *pkcs11.Ctx, h pkcs11.SessionHandle, pin []byte, token string) error {
+// is per token, shared by all sessions). When this process logged the
+// token in before, the PIN must be the one used then: PKCS#11 would
+// otherwise accept any PIN for a token another key already opened.
+func (m *module) ensureLogin(h pkcs11.SessionHandle, pin []byte, token string) error {
+	c := m.ctx
 	info, err := c.GetSessionInfo(h)
 	if err != nil {
 		return rvErr(err)
 	}
 	if info.State == pkcs11.CKS_RO_USER_FUNCTIONS || info.State == pkcs11.CKS_RW_USER_FUNCTIONS {
-		return nil
+		return m.samePIN(pin, token)
 	}
 	err = c.Login(h, pkcs11.CKU_USER, string(pin))
-	if err == nil || isCode(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
+	if err == nil {
+		m.rememberPIN(pin, token)
 		return nil
 	}
+	if isCode(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
+		return m.samePIN(pin, token)
+	}
 	return loginError(err, false, token)
+}
+
+// rememberPIN keeps a keyed hash (never the PIN) of the PIN that logged
+// token in.
+func (m *module) rememberPIN(pin []byte, token string) {
+	m.pinHashes.Store(token, m.pinHash(pin))
+}
+
+// samePIN checks pin against the one that logged token in, when this
+// process did.
+func (m *module) samePIN(pin []byte, token string) error {
+	v, ok := m.pinHashes.Load(token)
+	if !ok {
+		return nil
+	}
+	if !hmac.Equal(v.([]byte), m.pinHash(pin)) {
+		return newError(ErrPINIncorrect, nil, "login to token %q: the token is logged in with another PIN", token)
+	}
+	return nil
+}
+
+func (m *module) pinHash(pin []byte) []byte {
+	m.pinKeyOnce.Do(func() {
+		m.pinKey = make([]byte, 32)
+		rand.Read(m.pinKey)
+	})
+	mac := hmac.New(sha256.New, m.pinKey)
+	mac.Write(pin)
+	return mac.Sum(nil)
 }

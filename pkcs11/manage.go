@@ -79,7 +79,7 @@ func eachToken(ctx context.Context, uri, modulePath string, rw, single bool, fn 
 		}
 		ts := &tokenSession{c: m.ctx, u: u, slot: slot, info: infos[i], h: h}
 		if pin != nil {
-			if err := ensureLogin(m.ctx, h, pin, label); err != nil {
+			if err := m.ensureLogin(h, pin, label); err != nil {
 				m.ctx.CloseSession(h)
 				return err
 			}

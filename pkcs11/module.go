@@ -36,6 +36,12 @@ type module struct {
 	refs int // guarded by registry.mu
 
 	tokenLocks sync.Map // token identity → *sync.Mutex, for personal tokens
+
+	// pinHashes maps a token label to an HMAC of the PIN this process
+	// logged it in with, under pinKey (random per module).
+	pinHashes  sync.Map
+	pinKeyOnce sync.Once
+	pinKey     []byte
 }
 
 var registry struct {
