@@ -13,6 +13,9 @@ import (
 const (
 	// changeAllowed is housekeeping PAdES allows after any signature.
 	changeAllowed = iota
+	// changePermitted is a change the signer's permissions allow (form
+	// filling, annotations without certification): reported, not failed.
+	changePermitted
 	// changeUnverified is a change that may be legitimate (form filling,
 	// annotations) but that this analysis cannot yet prove harmless.
 	changeUnverified
@@ -117,7 +120,10 @@ type analysis struct {
 	pages    map[pdf.Ref]bool
 	annots   map[pdf.Ref]pdf.Ref // indirect /Annots array -> its page
 	sigField map[pdf.Ref]bool    // empty signature fields at signing
-	changes  []change
+	// formField maps the other form fields at signing (and their widget
+	// annotations) to their names.
+	formField map[pdf.Ref]string
+	changes   []change
 }
 
 func (a *analysis) add(class int, format string, args ...any) {
@@ -159,10 +165,27 @@ func (a *analysis) prepare() error {
 		}
 	}
 	a.sigField = map[pdf.Ref]bool{}
+	a.formField = map[pdf.Ref]string{}
 	if fields, err := a.old.Fields(); err == nil {
 		for _, f := range fields {
-			if !f.Ref.IsZero() && fieldType(a.old, f.Dict) == "Sig" && f.Dict.Get("V") == nil {
-				a.sigField[f.Ref] = true
+			if f.Ref.IsZero() {
+				continue
+			}
+			ft := fieldType(a.old, f.Dict)
+			if ft == "Sig" {
+				if f.Dict.Get("V") == nil {
+					a.sigField[f.Ref] = true
+				}
+				continue
+			}
+			a.formField[f.Ref] = f.Name
+			kids, _ := a.old.GetArray(f.Dict.Get("Kids"))
+			for _, k := range kids {
+				if kr, ok := k.(pdf.Ref); ok {
+					if kd, err := a.old.GetDict(kr); err == nil && !kd.Has("T") {
+						a.formField[kr] = f.Name // a widget of the field
+					}
+				}
 			}
 		}
 	}
@@ -231,6 +254,20 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 		if !a.appendedWidgets(oldObj, newObj) {
 			a.add(changeForbidden, "the annotations of page object %d were changed", a.annots[ref].Num)
 		}
+	case a.formField[ref] != "":
+		name := a.formField[ref]
+		class := changePermitted
+		if a.docMDP == 1 {
+			class = changeForbidden
+		}
+		fill := func(_, _ pdf.Object) bool { return true }
+		before := len(a.changes)
+		a.dictChange(ref, fmt.Sprintf("form field %q (object %d)", name, e.Num), oldObj, newObj, map[pdf.Name]func(o, n pdf.Object) bool{
+			"V": fill, "AP": fill, "AS": fill, "MK": fill,
+		})
+		if len(a.changes) == before {
+			a.add(class, "form field %q was filled in", name)
+		}
 	case a.sigField[ref]:
 		a.dictChange(ref, fmt.Sprintf("signature field object %d", e.Num), oldObj, newObj, map[pdf.Name]func(o, n pdf.Object) bool{
 			"V":    a.isSigValue,
@@ -295,9 +332,44 @@ func (a *analysis) appendedSigFields(o, n pdf.Object) bool {
 	return a.appended(o, n, a.isNewSigField)
 }
 
-// appendedWidgets allows an annotation list to gain signature widgets.
+// appendedWidgets allows an annotation list to gain signature widgets,
+// and other annotations as far as the signature's permissions go.
 func (a *analysis) appendedWidgets(o, n pdf.Object) bool {
-	return a.appended(o, n, a.isNewSigField)
+	return a.appended(o, n, func(x pdf.Object) bool {
+		return a.isNewSigField(x) || a.newAnnotation(x)
+	})
+}
+
+// newAnnotation judges an annotation added after the signature: permitted
+// (and reported) without certification or with DocMDP P=3, unless it
+// draws its own appearance over the page, which may cover what was
+// signed (an "evil annotation"); forbidden by DocMDP P=1 and P=2.
+func (a *analysis) newAnnotation(x pdf.Object) bool {
+	ref, ok := x.(pdf.Ref)
+	if !ok {
+		return false
+	}
+	if e, ok := a.old.Entry(ref.Num); ok && e.Type != pdf.EntryFree {
+		return false // an object of the signed revision moved onto the page
+	}
+	d, err := a.cur.GetDict(ref)
+	if err != nil {
+		return false
+	}
+	sub, _ := d.Name("Subtype")
+	switch {
+	case a.docMDP == 1 || a.docMDP == 2:
+		a.add(changeForbidden, "a %s annotation (object %d) was added to a certified document", sub, ref.Num)
+		return true
+	case sub == "Widget":
+		a.add(changeForbidden, "a form field widget (object %d) was added", ref.Num)
+		return true
+	case d.Has("AP") && sub != "Text" && sub != "Popup" && sub != "Link":
+		a.add(changeForbidden, "a %s annotation (object %d) with its own appearance was added over the page", sub, ref.Num)
+		return true
+	}
+	a.add(changePermitted, "a %s annotation (object %d) was added", sub, ref.Num)
+	return true
 }
 
 // appended reports whether list n is list o followed by entries that ok
