@@ -102,7 +102,7 @@ func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, op
 
 	app := &appender{dst: dst, src: src, size: size, hash: h, h: h.New()}
 	w := io.MultiWriter(dst, app.h)
-	if _, err := io.CopyBuffer(w, io.NewSectionReader(src, 0, size), make([]byte, copyBuffer)); err != nil {
+	if _, err := copySource(w, src, size); err != nil {
 		return nil, fmt.Errorf("signer: copying the source: %w", err)
 	}
 	res := &AugmentResult{}

@@ -2,6 +2,7 @@ package signer
 
 import (
 	"crypto"
+	"crypto/ed25519"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -94,8 +95,8 @@ type Options struct {
 	// (intermediates, optionally the root), in order.
 	Chain []*x509.Certificate
 
-	// Hash is the digest algorithm: crypto.SHA256 (default), SHA384 or
-	// SHA512.
+	// Hash is the digest algorithm: crypto.SHA256 (default; SHA512 for
+	// Ed25519 keys, as RFC 8419 requires), SHA384 or SHA512.
 	Hash crypto.Hash
 	// PSS selects RSASSA-PSS for RSA keys instead of PKCS #1 v1.5.
 	PSS bool
@@ -146,6 +147,11 @@ type Options struct {
 
 func (o *Options) hash() crypto.Hash {
 	if o.Hash == 0 {
+		if o.Signer != nil {
+			if _, ok := o.Signer.Public().(ed25519.PublicKey); ok {
+				return crypto.SHA512 // RFC 8419
+			}
+		}
 		return crypto.SHA256
 	}
 	return o.Hash

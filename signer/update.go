@@ -2,6 +2,7 @@ package signer
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
@@ -163,6 +164,13 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 			catalogDirty = true
 		}
 	}
+	// ETSI.CAdES.detached and ETSI.RFC3161 are PDF 2.0 features (and PDF
+	// 1.7 with the ESIC extension): an older document is raised to 1.7
+	// through the catalog's /Version, which an incremental update may do.
+	if olderThan17(r.Version()) {
+		catalog.Set("Version", pdf.Name("1.7"))
+		catalogDirty = true
+	}
 	if opts.Certify != NotCertified {
 		perms := pdf.NewDict()
 		if old, err := r.GetDict(catalog.Get("Perms")); err == nil && old.Len() > 0 {
@@ -184,6 +192,15 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
 	}
 	return &sigUpdate{field: name, res: res}, nil
+}
+
+// olderThan17 reports whether a PDF version ("1.3", "2.0") is below 1.7.
+func olderThan17(v string) bool {
+	major, minor, ok := strings.Cut(v, ".")
+	if !ok || len(major) != 1 || len(minor) != 1 {
+		return false
+	}
+	return major < "1" || (major == "1" && minor < "7")
 }
 
 // pickPage returns the page for a 1-based number; 0 means 1, -1 the last.

@@ -233,6 +233,7 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 			"DSS":        func(_, _ pdf.Object) bool { return true },
 			"Extensions": func(_, _ pdf.Object) bool { return true },
 			"Metadata":   func(_, _ pdf.Object) bool { return true },
+			"Version":    raisedVersion,
 		})
 	case ref == a.form:
 		if !a.formChange(oldObj, newObj) {
@@ -276,6 +277,17 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 	default:
 		a.add(changeForbidden, "object %d was changed", e.Num)
 	}
+}
+
+// raisedVersion allows the catalog's /Version to be raised (signing an
+// old document raises it to 1.7), never lowered.
+func raisedVersion(o, n pdf.Object) bool {
+	nv, ok := n.(pdf.Name)
+	if !ok {
+		return false
+	}
+	ov, _ := o.(pdf.Name)
+	return string(nv) >= string(ov)
 }
 
 // dictChange allows the changed keys that have a rule and forbids the rest.

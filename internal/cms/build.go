@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -105,7 +106,12 @@ type Builder struct {
 	rand      io.Reader
 	ctype     asn1.ObjectIdentifier
 	content   []byte
-	maxSig    int
+
+	// scv2 is the signingCertificateV2 value, computed once.
+	scv2Once sync.Once
+	scv2     []byte
+	scv2Err  error
+	maxSig   int
 }
 
 // NewBuilder returns a Builder that signs with key, whose public key must be
@@ -288,7 +294,8 @@ func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
 	var ct, md cryptobyte.Builder
 	ct.AddASN1ObjectIdentifier(b.ctype)
 	md.AddASN1OctetString(contentDigest)
-	scv2, err := signingCertificateV2(b.cert, b.hash)
+	b.scv2Once.Do(func() { b.scv2, b.scv2Err = signingCertificateV2(b.cert, b.hash) })
+	scv2, err := b.scv2, b.scv2Err
 	if err != nil {
 		return nil, err
 	}

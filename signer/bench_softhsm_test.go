@@ -1,0 +1,141 @@
+//go:build cgo
+
+package signer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+
+	p11 "github.com/miekg/pkcs11"
+
+	"github.com/segel-id/segel/internal/softhsmtest"
+	"github.com/segel-id/segel/internal/testcorpus"
+	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/signer"
+)
+
+// runParallel runs b.N calls spread over n goroutines; setup makes each
+// goroutine's call (as in pkcs11/bench_test.go).
+func runParallel(b *testing.B, n int, setup func(g int) func()) {
+	fns := make([]func(), n)
+	for g := range n {
+		fns[g] = setup(g)
+	}
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for g := range n {
+		count := b.N / n
+		if g < b.N%n {
+			count++
+		}
+		wg.Go(func() {
+			for range count {
+				fns[g]()
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sig/s")
+}
+
+// BenchmarkSoftHSM signs the one-page Ghostscript letter through an
+// RSA-2048 key on SoftHSM2 at 1 and 4 goroutines, beside a raw C_Sign
+// loop (miekg/pkcs11, one session per goroutine) on the same token and
+// key: the ratio of the sig/s metrics is Segel's overhead per document
+// (PDF parsing, update, hashing, CMS) over the token's bare signature.
+func BenchmarkSoftHSM(b *testing.B) {
+	tok := softhsmtest.New(b, "bench", "1234")
+	pub := tok.GenerateKey(b, "signer", pkcs11.RSA2048)
+	id := testPKI(b).MustIssueSigner(b, testpki.SignerOptions{PublicKey: pub, NonRepudiation: true})
+	key, err := pkcs11.Open(context.Background(), tok.KeyURI("signer"), &pkcs11.Options{AllowMissingCertificate: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer key.Close()
+	src := testcorpus.Base(b)["gs-letter"]
+	goroutines := []int{1, 4}
+
+	for _, n := range goroutines {
+		b.Run(fmt.Sprintf("segel/goroutines=%d", n), func(b *testing.B) {
+			opts := &signer.Options{Signer: key, Certificate: id.Cert, Chain: id.Chain}
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			runParallel(b, n, func(int) func() {
+				return func() {
+					if _, err := signer.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), io.Discard, opts); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+
+	// The raw loop: C_SignInit + C_Sign of a SHA-256 DigestInfo.
+	c := p11.New(tok.Module)
+	defer c.Destroy()
+	if err := c.Initialize(); err != nil && err != p11.Error(p11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+		b.Fatal(err)
+	}
+	slots, err := c.GetSlotList(true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var slot uint
+	found := false
+	for _, s := range slots {
+		if ti, err := c.GetTokenInfo(s); err == nil && ti.Label == "bench" {
+			slot, found = s, true
+		}
+	}
+	if !found {
+		b.Fatal("token not found")
+	}
+	sum := sha256.Sum256([]byte("bench"))
+	digestInfo := append([]byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}, sum[:]...)
+	mech := []*p11.Mechanism{p11.NewMechanism(p11.CKM_RSA_PKCS, nil)}
+	for _, n := range goroutines {
+		b.Run(fmt.Sprintf("raw-C_Sign/goroutines=%d", n), func(b *testing.B) {
+			var mu sync.Mutex
+			var sessions []p11.SessionHandle
+			runParallel(b, n, func(int) func() {
+				s, err := c.OpenSession(slot, p11.CKF_SERIAL_SESSION)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mu.Lock()
+				sessions = append(sessions, s)
+				mu.Unlock()
+				if err := c.Login(s, p11.CKU_USER, "1234"); err != nil && err != p11.Error(p11.CKR_USER_ALREADY_LOGGED_IN) {
+					b.Fatal(err)
+				}
+				if err := c.FindObjectsInit(s, []*p11.Attribute{p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY), p11.NewAttribute(p11.CKA_LABEL, "signer")}); err != nil {
+					b.Fatal(err)
+				}
+				hs, _, err := c.FindObjects(s, 1)
+				c.FindObjectsFinal(s)
+				if err != nil || len(hs) != 1 {
+					b.Fatal("key not found", err)
+				}
+				return func() {
+					if err := c.SignInit(s, mech, hs[0]); err != nil {
+						b.Error(err)
+						return
+					}
+					if _, err := c.Sign(s, digestInfo); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			for _, s := range sessions {
+				c.CloseSession(s)
+			}
+		})
+	}
+}
