@@ -12,7 +12,7 @@ FUZZTIME ?= 30s
 FUZZ     ?= .
 
 .DEFAULT_GOAL := help
-.PHONY: help run deps test bench lint fuzz build clean
+.PHONY: help run deps test bench bench-cli lint fuzz build clean
 
 help: ## list the targets
 	@echo 'Segel make targets:'
@@ -30,6 +30,9 @@ test: deps ## deps, then go test -race over every package
 
 bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
+
+bench-cli: ## whole-process time and peak RSS of segel sign/verify on a generated 60 MB PDF
+	@sh -c ./scripts/bench-cli.sh
 
 lint: ## gofmt, go vet, and golangci-lint when installed
 	@out=$$(gofmt -l .); \
