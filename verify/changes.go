@@ -49,6 +49,7 @@ func (v *verifier) checkModifications(rep *SignatureReport, s *sigDict) {
 		rep.fail(UnsupportedFeature, "the changes after the signature cannot be analysed: %v", err)
 		return
 	}
+	a.compareTrailers()
 	seen := map[uint32]bool{}
 	for i := s.revision + 1; i < len(revs); i++ {
 		entries, err := v.r.RevisionEntries(i)
@@ -62,6 +63,16 @@ func (v *verifier) checkModifications(rep *SignatureReport, s *sigDict) {
 			}
 			seen[e.Num] = true
 			a.classify(e)
+		}
+	}
+	// An object stream redefined after signing redefines every object
+	// still read from it, although those have no entry of their own.
+	if len(a.objStms) > 0 {
+		for _, e := range v.r.Entries() {
+			if e.Type == pdf.EntryCompressed && a.objStms[e.Stream] && !seen[e.Num] {
+				seen[e.Num] = true
+				a.classify(e)
+			}
 		}
 	}
 	worst := changeAllowed
@@ -123,7 +134,13 @@ type analysis struct {
 	// formField maps the other form fields at signing (and their widget
 	// annotations) to their names.
 	formField map[pdf.Ref]string
-	changes   []change
+	// referred holds every object number the signed revision refers to,
+	// defined or not; content those reachable from the catalog other than
+	// through /DSS (what a reader may show).
+	referred, content map[uint32]bool
+	// objStms are the object streams redefined after signing.
+	objStms map[uint32]bool
+	changes []change
 }
 
 func (a *analysis) add(class int, format string, args ...any) {
@@ -164,6 +181,8 @@ func (a *analysis) prepare() error {
 			a.annots[ref] = p
 		}
 	}
+	a.objStms = map[uint32]bool{}
+	a.referred, a.content = walk(a.old)
 	a.sigField = map[pdf.Ref]bool{}
 	a.formField = map[pdf.Ref]string{}
 	if fields, err := a.old.Fields(); err == nil {
@@ -204,7 +223,14 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 		return
 	}
 	if !existed {
-		return // new objects are judged through what refers to them
+		// New objects are judged through what refers to them, unless the
+		// signed revision already referred to them: defining an object
+		// that a page pointed to in vain changes the page (a shadow
+		// attack).
+		if a.referred[e.Num] {
+			a.add(changeForbidden, "object %d, referred to but undefined when signed, was defined afterwards", e.Num)
+		}
+		return
 	}
 	ref.Gen = oe.Gen
 	if e.Type == pdf.EntryInUse && e.Gen != oe.Gen {
@@ -220,21 +246,20 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 	if sameObject(oldObj, newObj) {
 		return
 	}
-	// Containers of the file's own structure carry no content.
+	// Containers of the file's own structure carry no content of their
+	// own; the objects of a redefined object stream are judged one by one.
 	if st, ok := oldObj.(*pdf.Stream); ok {
-		if t, _ := st.Dict.Name("Type"); t == "XRef" || t == "ObjStm" {
+		switch t, _ := st.Dict.Name("Type"); t {
+		case "XRef":
+			return
+		case "ObjStm":
+			a.objStms[e.Num] = true
 			return
 		}
 	}
 	switch {
 	case ref == a.catalog:
-		a.dictChange(ref, "the document catalog", oldObj, newObj, map[pdf.Name]func(o, n pdf.Object) bool{
-			"AcroForm":   a.formChange,
-			"DSS":        func(_, _ pdf.Object) bool { return true },
-			"Extensions": func(_, _ pdf.Object) bool { return true },
-			"Metadata":   func(_, _ pdf.Object) bool { return true },
-			"Version":    raisedVersion,
-		})
+		a.dictChange(ref, "the document catalog", oldObj, newObj, a.catalogRules())
 	case ref == a.form:
 		if !a.formChange(oldObj, newObj) {
 			a.add(changeForbidden, "the form dictionary (object %d) was changed", e.Num)
@@ -243,9 +268,9 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 		if !a.appendedSigFields(oldObj, newObj) {
 			a.add(changeForbidden, "the form's field list (object %d) was changed", e.Num)
 		}
-	case ref == a.info:
+	case ref == a.info && !a.content[ref.Num]:
 		a.add(changeAllowed, "the document information dictionary was updated")
-	case a.dss[ref]:
+	case a.dss[ref] && !a.content[ref.Num]:
 		// Validation data may be added to at any time.
 	case a.pages[ref]:
 		a.dictChange(ref, fmt.Sprintf("page object %d", e.Num), oldObj, newObj, map[pdf.Name]func(o, n pdf.Object) bool{
@@ -277,6 +302,103 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 	default:
 		a.add(changeForbidden, "object %d was changed", e.Num)
 	}
+}
+
+// maxWalk bounds the objects walk visits in one revision.
+const maxWalk = 500_000
+
+// walk visits every object reachable from r's trailer and returns the
+// numbers of all objects referred to (defined or not) and of those
+// reachable from the catalog other than through /DSS: what a reader may
+// show.
+func walk(r *pdf.Reader) (referred, content map[uint32]bool) {
+	referred = map[uint32]bool{}
+	content = map[uint32]bool{}
+	visited := map[uint32]bool{}
+	var queue []pdf.Object
+	visit := func(start []pdf.Object, mark map[uint32]bool) {
+		queue = append(queue[:0], start...)
+		for len(queue) > 0 && len(visited) < maxWalk {
+			o := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			switch v := o.(type) {
+			case pdf.Ref:
+				referred[v.Num] = true
+				if mark != nil {
+					if mark[v.Num] {
+						continue
+					}
+					mark[v.Num] = true
+				} else if visited[v.Num] {
+					continue
+				}
+				visited[v.Num] = true
+				if obj, err := r.Resolve(v); err == nil {
+					queue = append(queue, obj)
+				}
+			case pdf.Dict:
+				for _, k := range v.Keys() {
+					queue = append(queue, v.Get(k))
+				}
+			case pdf.Array:
+				queue = append(queue, []pdf.Object(v)...)
+			case *pdf.Stream:
+				queue = append(queue, v.Dict)
+			}
+		}
+	}
+	// What the catalog shows: everything under it but its /DSS.
+	var start []pdf.Object
+	if root, ok := r.Trailer().Get("Root").(pdf.Ref); ok {
+		content[root.Num], visited[root.Num], referred[root.Num] = true, true, true
+	}
+	if cat, err := r.Catalog(); err == nil {
+		for _, k := range cat.Keys() {
+			if k != "DSS" {
+				start = append(start, cat.Get(k))
+			}
+		}
+	}
+	visit(start, content)
+	visit([]pdf.Object{r.Trailer()}, nil)
+	return referred, content
+}
+
+// compareTrailers judges what a later trailer changed: a new /Root is a
+// new catalog, judged against the signed one with the catalog's rules; a
+// new /Encrypt changes how everything is read.
+func (a *analysis) compareTrailers() {
+	ot, nt := a.old.Trailer(), a.cur.Trailer()
+	if !sameObject(ot.Get("Encrypt"), nt.Get("Encrypt")) {
+		a.add(changeForbidden, "the document's encryption was changed")
+	}
+	if oldRoot, newRoot := a.old.CatalogRef(), a.cur.CatalogRef(); oldRoot != newRoot {
+		oc, err1 := a.old.Catalog()
+		nc, err2 := a.cur.Catalog()
+		if err1 != nil || err2 != nil {
+			a.add(changeForbidden, "the document catalog was replaced")
+			return
+		}
+		a.dictChange(newRoot, fmt.Sprintf("the document catalog (replaced by object %d)", newRoot.Num), oc, nc, a.catalogRules())
+	}
+}
+
+// catalogRules are the catalog keys a later revision may change.
+func (a *analysis) catalogRules() map[pdf.Name]func(o, n pdf.Object) bool {
+	return map[pdf.Name]func(o, n pdf.Object) bool{
+		"AcroForm":   a.formChange,
+		"DSS":        a.dssChange,
+		"Extensions": func(_, _ pdf.Object) bool { return true },
+		"Metadata":   func(_, _ pdf.Object) bool { return true },
+		"Version":    raisedVersion,
+	}
+}
+
+// dssChange allows /DSS to point at validation data, never at an object
+// that the signed document shows.
+func (a *analysis) dssChange(_, n pdf.Object) bool {
+	ref, ok := n.(pdf.Ref)
+	return !ok || !a.content[ref.Num]
 }
 
 // raisedVersion allows the catalog's /Version to be raised (signing an
@@ -327,7 +449,10 @@ func (a *analysis) formChange(o, n pdf.Object) bool {
 			continue
 		}
 		switch k {
-		case "SigFlags":
+		case "SigFlags", "DR", "DA":
+			// Default resources and appearance gain what a new signature's
+			// appearance uses (poppler adds its font); existing
+			// appearance streams carry their own resources.
 		case "Fields":
 			if !a.appendedSigFields(od.Get("Fields"), nd.Get("Fields")) {
 				return false
@@ -357,6 +482,8 @@ func (a *analysis) appendedWidgets(o, n pdf.Object) bool {
 // draws its own appearance over the page, which may cover what was
 // signed (an "evil annotation"); forbidden by DocMDP P=1 and P=2.
 func (a *analysis) newAnnotation(x pdf.Object) bool {
+	// Text (a note icon), Popup and Link annotations are permitted: they do
+	// not draw over the page's content.
 	ref, ok := x.(pdf.Ref)
 	if !ok {
 		return false
@@ -376,8 +503,11 @@ func (a *analysis) newAnnotation(x pdf.Object) bool {
 	case sub == "Widget":
 		a.add(changeForbidden, "a form field widget (object %d) was added", ref.Num)
 		return true
-	case d.Has("AP") && sub != "Text" && sub != "Popup" && sub != "Link":
-		a.add(changeForbidden, "a %s annotation (object %d) with its own appearance was added over the page", sub, ref.Num)
+	case sub != "Text" && sub != "Popup" && sub != "Link":
+		// FreeText, Stamp, Square, Ink and the rest are drawn over the page
+		// (from /AP, or from /DA and /Contents without one): they can
+		// cover or contradict what was signed.
+		a.add(changeForbidden, "a %s annotation (object %d) that draws over the page was added", sub, ref.Num)
 		return true
 	}
 	a.add(changePermitted, "a %s annotation (object %d) was added", sub, ref.Num)
@@ -430,6 +560,20 @@ func (a *analysis) isNewSigField(x pdf.Object) bool {
 	if v := d.Get("V"); v != nil && !a.isSigValue(nil, v) {
 		return false
 	}
+	if visible(a.cur, d) {
+		switch {
+		case d.Get("V") == nil:
+			// An empty field has nothing to show: its appearance can only
+			// paint over the page.
+			a.add(changeForbidden, "an unsigned signature field (object %d) with a visible appearance was added", ref.Num)
+			return true
+		case a.docMDP != 0:
+			// A "sneaky signature": a new appearance over a certified
+			// document.
+			a.add(changeForbidden, "a visible signature (object %d) was added over a certified document", ref.Num)
+			return true
+		}
+	}
 	if a.docMDP == 1 {
 		sig, _ := a.cur.GetDict(d.Get("V"))
 		if t, _ := sig.Name("Type"); t != "DocTimeStamp" {
@@ -437,6 +581,29 @@ func (a *analysis) isNewSigField(x pdf.Object) bool {
 		}
 	}
 	return true
+}
+
+// visible reports whether a widget has a non-empty rectangle and an
+// appearance stream.
+func visible(r *pdf.Reader, d pdf.Dict) bool {
+	rect, err := r.GetArray(d.Get("Rect"))
+	if err != nil || len(rect) != 4 {
+		return false
+	}
+	num := func(o pdf.Object) float64 {
+		switch v := o.(type) {
+		case int64:
+			return float64(v)
+		case float64:
+			return v
+		}
+		return 0
+	}
+	if num(rect[0]) == num(rect[2]) || num(rect[1]) == num(rect[3]) {
+		return false
+	}
+	ap, err := r.GetDict(d.Get("AP"))
+	return err == nil && ap.Has("N")
 }
 
 // isSigValue accepts a signature dictionary that did not exist at signing.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/segel-id/segel/internal/certpath"
 	"github.com/segel-id/segel/revocation"
 )
 
@@ -22,6 +23,15 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 	t := v.at
 	if !c.poe.IsZero() {
 		t = c.poe
+	}
+	if len(chain) == 1 && !isSelfSigned(chain[0]) {
+		// A pinned signer is trusted as it is, but it can still be
+		// revoked: ask its issuer when the signature carries it.
+		if issuers := certpath.Issuers(chain[0], c.pool); len(issuers) > 0 {
+			chain = []*x509.Certificate{chain[0], issuers[0]}
+		} else {
+			rep.warn("the pinned certificate %q comes without its issuer: its revocation status is not known", chain[0].Subject.CommonName)
+		}
 	}
 	for i := 0; i+1 < len(chain); i++ {
 		cert, issuer := chain[i], chain[i+1]
@@ -51,6 +61,10 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 			rep.fail(TryLater, "the revocation status of %q is unknown to its %v source", cert.Subject.CommonName, st.Source)
 		}
 	}
+}
+
+func isSelfSigned(c *x509.Certificate) bool {
+	return string(c.RawSubject) == string(c.RawIssuer) && c.CheckSignatureFrom(c) == nil
 }
 
 // status finds the revocation status of cert at t: embedded data first.

@@ -102,6 +102,18 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 			}
 		}
 	}
+	// Bytes after the last revision belong to no revision a reader shows
+	// (an update whose startxref was rewound, a second document appended):
+	// what they hold cannot be judged, so nothing passes over them.
+	if n := unaccounted(r, src, size); n > 0 {
+		msg := fmt.Sprintf("the file continues for %d bytes after its last revision, which no reader shows and Segel cannot judge", n)
+		rep.Warnings = append(rep.Warnings, msg)
+		for _, s := range reports {
+			if s.Indication != TotalFailed {
+				s.fail(UnsupportedFeature, "%s", msg)
+			}
+		}
+	}
 	// In the order the signatures were added to the document.
 	slices.SortStableFunc(reports, func(a, b *SignatureReport) int {
 		return cmp.Compare(rangeEnd(a), rangeEnd(b))
@@ -117,6 +129,34 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		}
 	}
 	return rep, nil
+}
+
+// unaccounted returns the number of bytes after the end of the last
+// revision that are not white space (NUL and end-of-line padding are
+// common and harmless).
+func unaccounted(r *pdf.Reader, src io.ReaderAt, size int64) int64 {
+	var end int64
+	for _, rev := range r.Revisions() {
+		end = max(end, rev.End)
+	}
+	if end >= size {
+		return 0
+	}
+	buf := make([]byte, min(size-end, 1<<20))
+	if _, err := src.ReadAt(buf, end); err != nil && err != io.EOF {
+		return size - end
+	}
+	for _, c := range buf {
+		switch c {
+		case 0, ' ', '\t', '\r', '\n', '\f':
+		default:
+			return size - end
+		}
+	}
+	if size-end > int64(len(buf)) {
+		return size - end
+	}
+	return 0
 }
 
 // isDocTimestamp reports whether the dictionary is a document timestamp.

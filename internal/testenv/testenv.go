@@ -16,6 +16,10 @@ import (
 var debianPackage = map[string]string{
 	"pdfsig":        "poppler-utils",
 	"pdftoppm":      "poppler-utils",
+	"pdftotext":     "poppler-utils",
+	"pdffonts":      "poppler-utils",
+	"certutil":      "libnss3-tools",
+	"pk12util":      "libnss3-tools",
 	"openssl":       "openssl",
 	"softhsm2-util": "softhsm2",
 	"pkcs11-tool":   "opensc",
