@@ -23,7 +23,7 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 		return nil
 	}
 	rep.DigestAlgorithm = hashName(h)
-	digest, err := digestRanges(v.src, h, ranges)
+	digest, err := v.digest(h, ranges)
 	if err != nil {
 		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
 		return nil
@@ -72,7 +72,7 @@ func unparsed(sd *cms.SignedData) string {
 // is the SHA-1 digest of the ranges.
 func (v *verifier) checkSHA1(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
 	rep.DigestAlgorithm = "SHA-1"
-	digest, err := digestRanges(v.src, crypto.SHA1, ranges)
+	digest, err := v.digest(crypto.SHA1, ranges)
 	if err != nil {
 		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
 		return nil
@@ -110,7 +110,7 @@ func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, s
 	}
 	rep.Signer = describe(ts.cert)
 	rep.DigestAlgorithm = hashName(ts.hash)
-	digest, err := digestRanges(v.src, ts.hash, ranges)
+	digest, err := v.digest(ts.hash, ranges)
 	if err != nil {
 		rep.fail(FormatFailure, "reading the timestamped ranges: %v", err)
 		return nil

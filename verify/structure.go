@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
 )
 
@@ -17,6 +18,7 @@ type sigDict struct {
 	contents []byte
 	br       [4]int64
 	revision int // index into Revisions of the revision the ranges end
+	sd       *cms.SignedData
 }
 
 // findSignatures returns the signature dictionaries of the signature

@@ -69,18 +69,32 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		ValidationTime: at.UTC().Format(time.RFC3339),
 		Warnings:       []string{},
 	}
-	sum, err := digestRanges(src, crypto.SHA256, [][2]int64{{0, size}})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
-	}
-	rep.SHA256 = hex.EncodeToString(sum)
-
 	sigs, warnings, err := findSignatures(r)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the form cannot be read: %v", err))
 	}
 	v := &verifier{r: r, src: src, opts: opts, at: at, dssRevision: -1}
+	// One pass over the file: the document's SHA-256 and the digest every
+	// sound signature needs.
+	var jobs []digestJob
+	for _, s := range sigs {
+		if checkStructure(r, src, s) != nil {
+			continue
+		}
+		if sd, err := cms.Parse(s.contents); err == nil {
+			s.sd = sd
+			if j, ok := plannedDigest(r, s); ok {
+				jobs = append(jobs, j)
+			}
+		}
+	}
+	sum, digests, err := digestAll(src, size, jobs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
+	}
+	rep.SHA256 = hex.EncodeToString(sum)
+	v.digests = digests
 	if opts.Revocation == nil {
 		v.checker = revocation.New(revocation.Options{Offline: opts.Offline})
 	}
@@ -198,6 +212,8 @@ type verifier struct {
 	lastPOE time.Time
 	// dssRevision is the last revision that wrote the DSS, -1 if none.
 	dssRevision int
+	// digests are the digests computed in the single pass.
+	digests map[digestJob][]byte
 }
 
 func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
@@ -232,7 +248,10 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	rep.Revision = s.revision + 1
 	rep.CoversWholeDocument = s.br[2]+s.br[3] == v.r.FileSize()
 
-	sd, err := cms.Parse(s.contents)
+	sd, err := s.sd, error(nil)
+	if sd == nil {
+		sd, err = cms.Parse(s.contents)
+	}
 	if err != nil {
 		rep.fail(FormatFailure, "the signature (CMS) cannot be parsed: %v", err)
 		return rep
@@ -300,7 +319,9 @@ type checked struct {
 // digestRanges hashes the byte ranges of src with h.
 func digestRanges(src io.ReaderAt, h crypto.Hash, ranges [][2]int64) ([]byte, error) {
 	hh := h.New()
-	buf := make([]byte, 256<<10)
+	bufp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bufp)
+	buf := *bufp
 	for _, rg := range ranges {
 		if _, err := io.CopyBuffer(hh, io.NewSectionReader(src, rg[0], rg[1]), buf); err != nil {
 			return nil, err
