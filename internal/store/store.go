@@ -1,0 +1,143 @@
+// Package store keeps what the Segel service must not lose: the
+// append-only, hash-chained audit log of every signature request, the
+// register of signed documents, the signed files themselves (blobs), the
+// API clients, and the failed-passphrase counters that several replicas
+// must share.
+//
+// Two implementations pass the same test suite: SQLite (modernc.org/sqlite,
+// pure Go, WAL) as the embedded default, and PostgreSQL (pgx) for several
+// replicas sharing one database.
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ErrNotFound reports a record or blob that does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrExists reports a record whose key is already taken.
+var ErrExists = errors.New("store: already exists")
+
+// Store is the persistence of the service. Implementations are safe for
+// concurrent use by several goroutines and, for PostgreSQL, several
+// processes.
+type Store interface {
+	// AppendAudit appends e to the audit log. It sets e.Seq, e.PrevHash
+	// and e.Hash: the chain is kept in order even when several processes
+	// append at once.
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// VerifyAudit checks the hash chain of the whole log.
+	VerifyAudit(ctx context.Context) (*AuditCheck, error)
+	// AuditEntries returns up to limit entries from sequence number from.
+	AuditEntries(ctx context.Context, from int64, limit int) ([]*AuditEntry, error)
+
+	// PutDocument records a signed document; ErrExists if its ID is taken.
+	PutDocument(ctx context.Context, d *Document) error
+	// GetDocument returns the record of a document, or ErrNotFound.
+	GetDocument(ctx context.Context, id string) (*Document, error)
+
+	// PutBlob stores the signed file of a document, read from r; it
+	// returns its size. A failed PutBlob leaves nothing behind.
+	PutBlob(ctx context.Context, id string, r io.Reader) (int64, error)
+	// OpenBlob opens the stored file of a document, or ErrNotFound.
+	OpenBlob(ctx context.Context, id string) (io.ReadCloser, int64, error)
+	// DeleteBlob removes the stored file of a document (retention).
+	DeleteBlob(ctx context.Context, id string) error
+
+	// PutClient adds an API client; ErrExists if the name is taken.
+	PutClient(ctx context.Context, c *Client) error
+	// ClientByKeyHash finds the client whose API key hashes to h, or
+	// ErrNotFound.
+	ClientByKeyHash(ctx context.Context, h []byte) (*Client, error)
+	// Clients lists the clients by name.
+	Clients(ctx context.Context) ([]*Client, error)
+
+	// AddFailure records a failed passphrase attempt under key (such as
+	// "profile:NAME" or "addr:IP") at t; CountFailures counts those since.
+	AddFailure(ctx context.Context, key string, t time.Time) error
+	CountFailures(ctx context.Context, key string, since time.Time) (int, error)
+
+	// Ping checks that the store answers (readiness).
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// AuditEntry is one row of the audit log. Secrets never go in it: no PIN,
+// passphrase or API key, only names and digests.
+type AuditEntry struct {
+	Seq       int64     // set by AppendAudit, from 1
+	Time      time.Time // UTC
+	RequestID string
+	Client    string
+	Profile   string
+	Operation string // sign, verify, augment
+	// Signer is the signer certificate: subject, serial and SHA-256.
+	SignerSubject string
+	SignerSerial  string
+	SignerSHA256  string
+	Level         string
+	InputSHA256   string
+	OutputSHA256  string
+	DocumentID    string
+	Outcome       string // ok, or the problem type of the failure
+	Detail        string
+	PrevHash      string // hex SHA-256 of the previous entry, "" for the first
+	Hash          string // hex SHA-256 of this entry's canonical encoding
+}
+
+// AuditCheck is the result of VerifyAudit.
+type AuditCheck struct {
+	// Entries is the number of entries checked.
+	Entries int64
+	// FirstBroken is the sequence number of the first entry whose hash or
+	// link does not match, 0 when the chain is whole.
+	FirstBroken int64
+	// Reason says what is wrong with FirstBroken.
+	Reason string
+}
+
+// Document is the register record of a signed document.
+type Document struct {
+	// ID is 128 random bits in lower-case base32 without padding.
+	ID            string
+	Profile       string
+	Client        string
+	Level         string
+	SignedAt      time.Time
+	SignerName    string
+	SignerSubject string
+	SignerIssuer  string
+	SignerSerial  string
+	InputSHA256   string
+	OutputSHA256  string
+	Size          int64
+	// Number, Subject, Title and NIP are the letter's number, subject
+	// (perihal), the signer's position (jabatan) and NIP, when given.
+	Number, Subject, Title, NIP string
+	// Confidential marks a letter "rahasia": its file is never offered
+	// for download.
+	Confidential bool
+	// Downloadable reports whether the profile lets /v/{id} offer the file.
+	Downloadable bool
+	// Stored reports whether the signed file is kept (PutBlob).
+	Stored bool
+	// RetainUntil is when the stored file may be deleted; zero: forever.
+	RetainUntil time.Time
+}
+
+// Client is an API client of the service.
+type Client struct {
+	Name string
+	// KeyHash is the SHA-256 of the API key; the key itself is never
+	// stored.
+	KeyHash []byte
+	// Profiles and Operations are what the client may use.
+	Profiles   []string
+	Operations []string
+	Created    time.Time
+}
