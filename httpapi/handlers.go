@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/tsa"
+	"github.com/segel-id/segel/verify"
+)
+
+func timestamper(ts *tsa.Client) signer.Timestamper {
+	if ts == nil {
+		return nil
+	}
+	return ts
+}
+
+// Verifier returns the service's verification, as the citizens' page
+// needs it: the configured trust anchors and the shared revocation cache.
+func (s *Server) Verifier() func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
+	return func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
+		start := time.Now()
+		rep, err := verify.Verify(ctx, src, size, &verify.Options{Trust: s.opts.Trust, Revocation: s.opts.Revocation})
+		if err == nil {
+			s.metrics.verifyLatency.Observe(time.Since(start).Seconds())
+		}
+		return rep, err
+	}
+}
+
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
+	in, p := s.spool(w, r)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	defer in.Close()
+	rep, err := s.Verifier()(r.Context(), in.f, in.size)
+	if err != nil {
+		writeProblem(w, r, problemFor(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(rep)
+}
+
+func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
+	level, err := signer.ParseLevel(r.URL.Query().Get("level"))
+	if err != nil || (level != signer.LevelLT && level != signer.LevelLTA) {
+		writeProblem(w, r, newProblem("bad-request", "level must be B-LT or B-LTA"))
+		return
+	}
+	if s.opts.Timestamper == nil {
+		writeProblem(w, r, newProblem("tsa-unavailable", "no timestamp authority is configured"))
+		return
+	}
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+	in, p := s.spool(w, r)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(s.opts.TempDir, "segel-out-*.pdf")
+	if err != nil {
+		writeProblem(w, r, newProblem("internal", ""))
+		return
+	}
+	defer func() { out.Close(); os.Remove(out.Name()) }()
+	res, err := signer.Augment(r.Context(), in.f, in.size, out, &signer.AugmentOptions{
+		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.opts.Revocation, Certificates: s.anchorCerts(),
+	})
+	if err != nil {
+		writeProblem(w, r, problemFor(err))
+		return
+	}
+	if _, err := out.Seek(0, io.SeekStart); err != nil {
+		writeProblem(w, r, newProblem("internal", ""))
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, out)
+}
+
+// documentJSON is the register record as the API shows it.
+type documentJSON struct {
+	ID            string    `json:"id"`
+	Profile       string    `json:"profile"`
+	Level         string    `json:"level"`
+	SignedAt      time.Time `json:"signedAt"`
+	SignerName    string    `json:"signerName"`
+	SignerSubject string    `json:"signerSubject"`
+	SignerIssuer  string    `json:"signerIssuer"`
+	SignerSerial  string    `json:"signerSerialNumber"`
+	InputSHA256   string    `json:"inputSha256"`
+	OutputSHA256  string    `json:"sha256"`
+	Size          int64     `json:"size"`
+	Number        string    `json:"number,omitempty"`
+	Subject       string    `json:"subject,omitempty"`
+	Title         string    `json:"title,omitempty"`
+	NIP           string    `json:"nip,omitempty"`
+	Confidential  bool      `json:"confidential"`
+	Stored        bool      `json:"stored"`
+	VerifyURL     string    `json:"verifyUrl,omitempty"`
+}
+
+func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	d, err := s.opts.Store.GetDocument(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeProblem(w, r, newProblem("not-found", "document "+id))
+		return
+	}
+	if err != nil {
+		writeProblem(w, r, newProblem("internal", ""))
+		return
+	}
+	c := clientOf(r)
+	if !c.mayUse(d.Profile) {
+		writeProblem(w, r, newProblem("not-found", "document "+id))
+		return
+	}
+	out := documentJSON{ID: d.ID, Profile: d.Profile, Level: d.Level, SignedAt: d.SignedAt, SignerName: d.SignerName,
+		SignerSubject: d.SignerSubject, SignerIssuer: d.SignerIssuer, SignerSerial: d.SignerSerial,
+		InputSHA256: d.InputSHA256, OutputSHA256: d.OutputSHA256, Size: d.Size, Number: d.Number,
+		Subject: d.Subject, Title: d.Title, NIP: d.NIP, Confidential: d.Confidential, Stored: d.Stored}
+	if s.opts.PublicBaseURL != "" {
+		out.VerifyURL = s.opts.PublicBaseURL + "/v/" + d.ID
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	io.WriteString(w, "ok\n")
+}
+
+// readiness caches the result of the readiness checks for a few seconds,
+// so probes are cheap.
+type readiness struct {
+	mu     sync.Mutex
+	at     time.Time
+	status map[string]string
+	ok     bool
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	s.ready.mu.Lock()
+	if time.Since(s.ready.at) > 5*time.Second {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		s.ready.status, s.ready.ok = s.checkReady(ctx)
+		cancel()
+		s.ready.at = time.Now()
+	}
+	status, ok := s.ready.status, s.ready.ok
+	s.ready.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": status})
+}
+
+func (s *Server) checkReady(ctx context.Context) (map[string]string, bool) {
+	status := map[string]string{}
+	ok := true
+	check := func(name string, err error) {
+		if err != nil {
+			status[name], ok = err.Error(), false
+			return
+		}
+		status[name] = "ok"
+	}
+	check("store", s.opts.Store.Ping(ctx))
+	for name, p := range s.profiles {
+		if p.Key.PKCS11 != nil {
+			check("profile:"+name, p.Key.PKCS11.Healthy(ctx))
+		} else {
+			status["profile:"+name] = "ok"
+		}
+	}
+	if s.opts.Timestamper != nil {
+		_, err := s.opts.Timestamper.TokenSize(ctx)
+		check("tsa", err)
+	}
+	return status, ok
+}

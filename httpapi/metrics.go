@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the service's Prometheus series (segel_…). The HSM, TSA
+// and OCSP/CRL figures are read from the packages' own counters at scrape
+// time.
+type metrics struct {
+	requests      *prometheus.CounterVec
+	signLatency   *prometheus.HistogramVec
+	verifyLatency prometheus.Histogram
+	signErrors    *prometheus.CounterVec
+	busy          *prometheus.CounterVec
+	queueWait     *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "segel_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"}),
+		signLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "segel_sign_duration_seconds", Help: "Time to sign a document, by profile and level.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"profile", "level"}),
+		verifyLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "segel_verify_duration_seconds", Help: "Time to verify a document.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		signErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "segel_sign_errors_total", Help: "Failed signatures by profile and problem type."}, []string{"profile", "problem"}),
+		busy: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "segel_busy_total", Help: "Requests refused with 429 because a profile's queue was full."}, []string{"profile"}),
+		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "segel_queue_wait_seconds", Help: "Time requests waited for a signing slot.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"profile"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.signLatency, m.verifyLatency, m.signErrors, m.busy, m.queueWait, &statsCollector{s}} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// statsCollector exposes the HSM, TSA and revocation counters.
+type statsCollector struct{ s *Server }
+
+var (
+	descHSMSignatures = prometheus.NewDesc("segel_hsm_signatures_total", "Signatures made by a profile's PKCS#11 key.", []string{"profile"}, nil)
+	descHSMErrors     = prometheus.NewDesc("segel_hsm_errors_total", "Errors of a profile's PKCS#11 key, by kind.", []string{"profile", "kind"}, nil)
+	descHSMPoolWaits  = prometheus.NewDesc("segel_hsm_pool_waits_total", "Signatures that waited for a free HSM session.", []string{"profile"}, nil)
+	descHSMSessions   = prometheus.NewDesc("segel_hsm_sessions", "HSM sessions open.", []string{"profile"}, nil)
+	descTSARequests   = prometheus.NewDesc("segel_tsa_requests_total", "Timestamp requests by TSA URL.", []string{"url"}, nil)
+	descTSAFailures   = prometheus.NewDesc("segel_tsa_failures_total", "Failed timestamp requests by TSA URL.", []string{"url"}, nil)
+	descTSASeconds    = prometheus.NewDesc("segel_tsa_latency_seconds_total", "Time spent on timestamp requests by TSA URL.", []string{"url"}, nil)
+	descRevRequests   = prometheus.NewDesc("segel_revocation_requests_total", "OCSP and CRL fetches.", []string{"kind"}, nil)
+	descRevErrors     = prometheus.NewDesc("segel_revocation_errors_total", "Failed OCSP and CRL fetches.", []string{"kind"}, nil)
+	descRevCacheHits  = prometheus.NewDesc("segel_revocation_cache_hits_total", "OCSP and CRL answers served from the cache.", []string{"kind"}, nil)
+)
+
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descHSMSignatures, descHSMErrors, descHSMPoolWaits, descHSMSessions, descTSARequests, descTSAFailures, descTSASeconds, descRevRequests, descRevErrors, descRevCacheHits} {
+		ch <- d
+	}
+}
+
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	for name, p := range c.s.profiles {
+		if k := p.Key.PKCS11; k != nil {
+			st := k.Stats()
+			ch <- prometheus.MustNewConstMetric(descHSMSignatures, prometheus.CounterValue, float64(st.Signatures), name)
+			for kind, n := range st.Errors {
+				ch <- prometheus.MustNewConstMetric(descHSMErrors, prometheus.CounterValue, float64(n), name, kind)
+			}
+			ch <- prometheus.MustNewConstMetric(descHSMPoolWaits, prometheus.CounterValue, float64(st.PoolWaits), name)
+			ch <- prometheus.MustNewConstMetric(descHSMSessions, prometheus.GaugeValue, float64(st.Sessions), name)
+		}
+	}
+	if ts := c.s.opts.Timestamper; ts != nil {
+		for url, st := range ts.Stats() {
+			ch <- prometheus.MustNewConstMetric(descTSARequests, prometheus.CounterValue, float64(st.Requests), url)
+			ch <- prometheus.MustNewConstMetric(descTSAFailures, prometheus.CounterValue, float64(st.Failures), url)
+			ch <- prometheus.MustNewConstMetric(descTSASeconds, prometheus.CounterValue, st.Latency.Seconds(), url)
+		}
+	}
+	if rc := c.s.opts.Revocation; rc != nil {
+		st := rc.Stats()
+		for kind, ks := range map[string]struct{ req, errs, hits uint64 }{
+			"ocsp": {st.OCSP.Requests, st.OCSP.Errors, st.OCSP.CacheHits},
+			"crl":  {st.CRL.Requests, st.CRL.Errors, st.CRL.CacheHits},
+		} {
+			ch <- prometheus.MustNewConstMetric(descRevRequests, prometheus.CounterValue, float64(ks.req), kind)
+			ch <- prometheus.MustNewConstMetric(descRevErrors, prometheus.CounterValue, float64(ks.errs), kind)
+			ch <- prometheus.MustNewConstMetric(descRevCacheHits, prometheus.CounterValue, float64(ks.hits), kind)
+		}
+	}
+}

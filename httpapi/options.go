@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/revocation"
+	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/trust"
+	"github.com/segel-id/segel/tsa"
+)
+
+// Options configure a Server. Store and Profiles are required.
+type Options struct {
+	// Store keeps the audit log, the register, signed files and clients.
+	Store store.Store
+	// Profiles are the signing identities.
+	Profiles []*Profile
+	// Trust holds the anchors for verification (and TSA certificates).
+	Trust *trust.Pool
+	// Timestamper is the TSA client; without one, levels above B-B are
+	// refused (tsa-unavailable).
+	Timestamper *tsa.Client
+	// Revocation fetches OCSP responses and CRLs, shared by signing (B-LT)
+	// and verification so they share its cache.
+	Revocation *revocation.Checker
+	// PublicBaseURL is the service's public address (for /v/{id} links).
+	PublicBaseURL string
+	// MaxBodySize bounds a request body; 64 MiB by default.
+	MaxBodySize int64
+	// TempDir is where bodies are spooled; os.TempDir() by default.
+	TempDir string
+	// Logger receives one line per request; slog.Default() by default.
+	Logger *slog.Logger
+	// Registerer receives the metrics; a new registry by default (see
+	// Server.Gatherer).
+	Registerer prometheus.Registerer
+	// Gatherer serves /metrics; the default registry's when Registerer is
+	// nil.
+	Gatherer prometheus.Gatherer
+	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
+	// personal profile (per official and per client address) out; 5 in
+	// 15 minutes by default. The token is not touched while locked out.
+	PassphraseAttempts int
+	PassphraseWindow   time.Duration
+	// Now is the clock; time.Now by default.
+	Now func() time.Time
+}
+
+// Profile is a signing identity (SignServer calls it a worker).
+type Profile struct {
+	// Name is the profile's name in URLs (?profile=NAME).
+	Name string
+	// Key is the key with its certificate and chain.
+	Key *keyref.Key
+	// Personal profiles sign with an official's own key, unlocked by the
+	// passphrase in the Segel-Passphrase header of each request.
+	Personal bool
+	// NIK, for a personal profile, is the official's national identity
+	// number (the BSrE-compatible API's "nik").
+	NIK string
+	// DefaultLevel is used when a request names none; AllowedLevels bounds
+	// what requests may ask (all levels when empty).
+	DefaultLevel  signer.Level
+	AllowedLevels []signer.Level
+	// Reason and Location are the defaults of the signature dictionary.
+	Reason, Location string
+	// Keep stores the signed file in the register; Retention is how long
+	// (zero: forever); Downloadable lets /v/{id} offer it.
+	Keep         bool
+	Retention    time.Duration
+	Downloadable bool
+	// MaxConcurrent bounds the signatures in progress (default
+	// 2×GOMAXPROCS, at least 4) and Queue the requests waiting (default
+	// 128) for at most QueueTimeout (default 30 s); beyond that: 429.
+	MaxConcurrent int
+	Queue         int
+	QueueTimeout  time.Duration
+	// Footer is the text under a visible stamp.
+	Footer string
+
+	sem   chan struct{}
+	queue chan struct{}
+}
+
+func (p *Profile) allows(l signer.Level) bool {
+	if len(p.AllowedLevels) == 0 {
+		return true
+	}
+	for _, a := range p.AllowedLevels {
+		if a == l {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/tsa"
+	"github.com/segel-id/segel/verify"
+)
+
+// ProblemBase is the prefix of the problem type URIs.
+const ProblemBase = "https://segel.id/problems/"
+
+// Problem is an RFC 9457 problem detail. Type is one of the stable types
+// listed in openapi.yaml; Detail never holds a secret.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// retryAfter, in seconds, is sent as Retry-After.
+	retryAfter int
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+// problem types, with their status and title.
+var problems = map[string]struct {
+	status int
+	title  string
+}{
+	"invalid-pdf":            {http.StatusBadRequest, "The body is not a PDF Segel can read"},
+	"encrypted-pdf":          {http.StatusBadRequest, "Encrypted PDFs are not supported"},
+	"bad-request":            {http.StatusBadRequest, "The request is not valid"},
+	"unauthorized":           {http.StatusUnauthorized, "A valid API key is required"},
+	"profile-forbidden":      {http.StatusForbidden, "This client may not use this profile"},
+	"operation-forbidden":    {http.StatusForbidden, "This client may not use this operation"},
+	"passphrase-required":    {http.StatusUnauthorized, "This profile needs its holder's passphrase"},
+	"passphrase-rejected":    {http.StatusForbidden, "The passphrase was not accepted"},
+	"passphrase-locked-out":  {http.StatusTooManyRequests, "Too many wrong passphrases; try again later"},
+	"not-found":              {http.StatusNotFound, "Not found"},
+	"unknown-profile":        {http.StatusNotFound, "No such profile"},
+	"level-forbidden":        {http.StatusUnprocessableEntity, "This profile does not sign at this level"},
+	"certificate-invalid":    {http.StatusUnprocessableEntity, "The signing certificate cannot sign now"},
+	"no-signature":           {http.StatusUnprocessableEntity, "The document has no signature to augment"},
+	"too-large":              {http.StatusRequestEntityTooLarge, "The body is too large"},
+	"unsupported-media-type": {http.StatusUnsupportedMediaType, "Send application/pdf or multipart/form-data with a file"},
+	"busy":                   {http.StatusTooManyRequests, "Too many requests for this profile; try again shortly"},
+	"hsm-unavailable":        {http.StatusServiceUnavailable, "The signing key is not available"},
+	"tsa-unavailable":        {http.StatusServiceUnavailable, "No timestamp authority is available"},
+	"revocation-unavailable": {http.StatusServiceUnavailable, "Revocation data is not available"},
+	"internal":               {http.StatusInternalServerError, "Internal error"},
+}
+
+func newProblem(typ, detail string) *Problem {
+	p, ok := problems[typ]
+	if !ok {
+		p = problems["internal"]
+		typ = "internal"
+	}
+	return &Problem{Type: ProblemBase + typ, Title: p.title, Status: p.status, Detail: detail}
+}
+
+// kind returns the short type name of p.
+func (p *Problem) kind() string { return p.Type[len(ProblemBase):] }
+
+// problemFor maps an error of the signing and verifying packages to a
+// problem. Errors of those packages never hold secrets.
+func problemFor(err error) *Problem {
+	var p *Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, signer.ErrEncrypted):
+		return newProblem("encrypted-pdf", err.Error())
+	case errors.Is(err, signer.ErrInvalidPDF), errors.Is(err, verify.ErrNotPDF):
+		return newProblem("invalid-pdf", err.Error())
+	case errors.Is(err, signer.ErrNoSignature):
+		return newProblem("no-signature", err.Error())
+	case errors.Is(err, signer.ErrCertificateExpired), errors.Is(err, signer.ErrRevoked), errors.Is(err, signer.ErrKeyUsage):
+		return newProblem("certificate-invalid", err.Error())
+	case errors.Is(err, signer.ErrFieldNotFound), errors.Is(err, signer.ErrFieldNotSignature),
+		errors.Is(err, signer.ErrFieldSigned), errors.Is(err, signer.ErrLocked),
+		errors.Is(err, signer.ErrCertification), errors.Is(err, signer.ErrOptions), errors.Is(err, signer.ErrPage):
+		return newProblem("bad-request", err.Error())
+	case errors.Is(err, pkcs11.ErrPassphraseRejected):
+		return newProblem("passphrase-rejected", "")
+	case errors.Is(err, pkcs11.ErrPassphraseRequired):
+		return newProblem("passphrase-required", "")
+	case errors.Is(err, pkcs11.ErrTokenUnavailable), errors.Is(err, pkcs11.ErrPINLocked),
+		errors.Is(err, pkcs11.ErrPINIncorrect), errors.Is(err, pkcs11.ErrClosed), errors.Is(err, pkcs11.ErrNotAvailable):
+		return newProblem("hsm-unavailable", "")
+	case errors.Is(err, tsa.ErrUnavailable):
+		return newProblem("tsa-unavailable", err.Error())
+	case errors.Is(err, signer.ErrValidationData):
+		return newProblem("revocation-unavailable", err.Error())
+	}
+	return newProblem("internal", "")
+}
+
+// writeProblem answers with p as application/problem+json.
+func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+	p.Instance = requestID(r.Context())
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+	if st, ok := w.(*statusWriter); ok {
+		st.problem = p.kind()
+	}
+}

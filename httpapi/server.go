@@ -1,0 +1,223 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/segel-id/segel/revocation"
+)
+
+// Server is the HTTP gateway. Create it with New.
+type Server struct {
+	opts     Options
+	profiles map[string]*Profile
+	router   chi.Router
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	inflight sync.WaitGroup
+	ready    readiness
+	mounts   map[string]http.Handler
+}
+
+// New returns a Server for opts.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("httpapi: no store")
+	}
+	if opts.MaxBodySize <= 0 {
+		opts.MaxBodySize = 64 << 20
+	}
+	if opts.TempDir == "" {
+		opts.TempDir = os.TempDir()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.PassphraseAttempts <= 0 {
+		opts.PassphraseAttempts = 5
+	}
+	if opts.PassphraseWindow <= 0 {
+		opts.PassphraseWindow = 15 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Revocation == nil {
+		opts.Revocation = revocation.New(revocation.Options{})
+	}
+	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{}}
+	for _, p := range opts.Profiles {
+		if p.Name == "" || p.Key == nil {
+			return nil, fmt.Errorf("httpapi: profile %q has no name or no key", p.Name)
+		}
+		if _, dup := s.profiles[p.Name]; dup {
+			return nil, fmt.Errorf("httpapi: two profiles named %q", p.Name)
+		}
+		if p.MaxConcurrent <= 0 {
+			p.MaxConcurrent = max(4, 2*runtime.GOMAXPROCS(0))
+		}
+		if p.Queue <= 0 {
+			p.Queue = 128
+		}
+		if p.QueueTimeout <= 0 {
+			p.QueueTimeout = 30 * time.Second
+		}
+		p.sem = make(chan struct{}, p.MaxConcurrent)
+		p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
+		s.profiles[p.Name] = p
+	}
+	reg := opts.Registerer
+	s.gatherer = opts.Gatherer
+	if reg == nil {
+		r := prometheus.NewRegistry()
+		reg, s.gatherer = r, r
+	}
+	if s.gatherer == nil {
+		s.gatherer = prometheus.DefaultGatherer
+	}
+	m, err := newMetrics(reg, s)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.routes()
+	return s, nil
+}
+
+// Mount serves h under pattern (e.g. the citizens' page at "/"), with the
+// server's logging and metrics. Call it before serving.
+func (s *Server) Mount(pattern string, h http.Handler) {
+	s.router.Mount(pattern, h)
+}
+
+// Handler returns the HTTP handler of the service.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Close waits for the signatures in progress to finish.
+func (s *Server) Close() { s.inflight.Wait() }
+
+// Profile returns the profile named name, or nil.
+func (s *Server) Profile(name string) *Profile { return s.profiles[name] }
+
+func (s *Server) routes() {
+	r := chi.NewRouter()
+	r.Use(s.middleware)
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	r.Get("/openapi.yaml", serveOpenAPI)
+	r.Route("/v1", func(r chi.Router) {
+		r.Post("/sign", s.authorized("sign", s.sign))
+		r.Post("/verify", s.authorized("verify", s.verify))
+		r.Post("/augment", s.authorized("augment", s.augment))
+		r.Get("/documents/{id}", s.authorized("", s.document))
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, newProblem("not-found", r.URL.Path)) })
+	s.router = r
+}
+
+// ----- request context -----
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyClient
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// newID returns 128 random bits in lower-case base32 without padding: the
+// form of request and document ids.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// statusWriter records the status and problem type of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status  int
+	problem string
+	bytes   int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// middleware gives each request an id, recovers from panics, and logs and
+// counts it. Nothing secret is logged: no header values, no query values
+// but the profile and level.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newID()
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		ctx = context.WithValue(ctx, keyClient, &clientInfo{})
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		sw.Header().Set("Segel-Request-Id", id)
+		defer func() {
+			if v := recover(); v != nil {
+				s.opts.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v))
+				if sw.status == 0 {
+					writeProblem(sw, r, newProblem("internal", ""))
+				}
+			}
+			route := chi.RouteContext(r.Context()).RoutePattern()
+			if route == "" {
+				route = "other"
+			}
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			s.metrics.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
+			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", status,
+				"duration_ms", time.Since(start).Milliseconds(), "bytes", sw.bytes}
+			if c, ok := r.Context().Value(keyClient).(*clientInfo); ok && c.name != "" {
+				attrs = append(attrs, "client", c.name)
+			}
+			if sw.problem != "" {
+				attrs = append(attrs, "problem", sw.problem)
+			}
+			s.opts.Logger.Info("request", attrs...)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
