@@ -2,8 +2,8 @@ package httpapi_test
 
 import (
 	"bytes"
-	"crypto/x509/pkix"
 	"context"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
 	"io"

@@ -28,12 +28,12 @@ const DocumentIDHeader = "Segel-Document-Id"
 
 // signRequest is what a sign request asks, parsed from its query.
 type signRequest struct {
-	profile                       *Profile
-	level                         signer.Level
-	reason, location              string
-	number, subject, title, nip   string
-	confidential                  bool
-	passphrase                    []byte
+	profile                     *Profile
+	level                       signer.Level
+	reason, location            string
+	number, subject, title, nip string
+	confidential                bool
+	passphrase                  []byte
 }
 
 func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
