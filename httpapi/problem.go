@@ -49,7 +49,7 @@ var problems = map[string]struct {
 	"certificate-invalid":    {http.StatusUnprocessableEntity, "The signing certificate cannot sign now"},
 	"no-signature":           {http.StatusUnprocessableEntity, "The document has no signature to augment"},
 	"too-large":              {http.StatusRequestEntityTooLarge, "The body is too large"},
-	"unsupported-media-type": {http.StatusUnsupportedMediaType, "Send application/pdf or multipart/form-data with a file"},
+	"unsupported-media-type": {http.StatusUnsupportedMediaType, "Send application/pdf (or application/octet-stream) or multipart/form-data with a file"},
 	"busy":                   {http.StatusTooManyRequests, "Too many requests for this profile; try again shortly"},
 	"hsm-unavailable":        {http.StatusServiceUnavailable, "The signing key is not available"},
 	"tsa-unavailable":        {http.StatusServiceUnavailable, "No timestamp authority is available"},

@@ -32,7 +32,10 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var src io.Reader
 	switch {
-	case ct == "application/pdf" || ct == "application/octet-stream" || ct == "":
+	case ct == "application/pdf" || ct == "application/octet-stream" || ct == "" ||
+		// curl --data-binary sends this type unless told otherwise; the
+		// body is still the raw PDF.
+		ct == "application/x-www-form-urlencoded":
 		src = body
 	case ct == "multipart/form-data":
 		mr, err := newMultipart(body, params["boundary"])

@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
+	"github.com/segel-id/segel/internal/pgtest"
 	"io"
 	"os"
 	"os/exec"
@@ -69,6 +70,7 @@ var bin struct {
 func TestMain(m *testing.M) {
 	bin.tmp = os.TempDir()
 	code := m.Run()
+	pgtest.Stop()
 	if bin.dir != "" {
 		os.RemoveAll(bin.dir)
 	}

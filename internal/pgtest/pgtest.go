@@ -40,7 +40,7 @@ var (
 // Main runs the tests and stops the server, if one was started.
 func Main(m *testing.M) {
 	code := m.Run()
-	stop()
+	Stop()
 	os.Exit(code)
 }
 
@@ -128,7 +128,9 @@ func start(binDir string) error {
 	}
 }
 
-func stop() {
+// Stop stops the server, if one was started; for a TestMain that does
+// more than Main.
+func Stop() {
 	if dir == "" || startEr != nil {
 		return
 	}
