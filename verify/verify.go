@@ -116,6 +116,25 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 			}
 		}
 	}
+	// An encrypted document is judged only when it opens without a
+	// password: otherwise its pages cannot be read to see what changed.
+	if r.Encrypted() {
+		ok, err := openWithoutPassword(r)
+		msg := "the document is encrypted with a password, so Segel cannot read it to check what changed after signing"
+		if err != nil {
+			msg = "the document is encrypted and cannot be read: " + err.Error()
+		}
+		if !ok {
+			rep.Warnings = append(rep.Warnings, msg)
+			for _, s := range reports {
+				if s.Indication != TotalFailed {
+					s.fail(UnsupportedFeature, "%s", msg)
+				}
+			}
+		} else {
+			rep.Warnings = append(rep.Warnings, "the document is encrypted (it opens without a password); text in this report may be unreadable")
+		}
+	}
 	// Bytes after the last revision belong to no revision a reader shows
 	// (an update whose startxref was rewound, a second document appended):
 	// what they hold cannot be judged, so nothing passes over them.
@@ -134,9 +153,6 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	})
 	rep.Signatures = append(rep.Signatures, reports...)
 	rep.Indication = NoSignature
-	if err == nil && len(rep.Signatures) == 0 && r.Encrypted() {
-		rep.Warnings = append(rep.Warnings, "the document is encrypted")
-	}
 	for i, s := range rep.Signatures {
 		if i == 0 || rank(s.Indication) > rank(rep.Indication) {
 			rep.Indication = s.Indication
