@@ -49,6 +49,11 @@ type Options struct {
 	PassphraseWindow   time.Duration
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API
+	// (/api/sign/pdf, /api/v2/sign/pdf, …) with HTTP Basic authentication:
+	// apps written for BSrE's Esign Client Service point at Segel
+	// unchanged, and "nik" names a personal profile (Profile.NIK).
+	BSrEUser, BSrEPassword string
 }
 
 // Profile is a signing identity (SignServer calls it a worker).

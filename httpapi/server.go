@@ -126,6 +126,9 @@ func (s *Server) routes() {
 		r.Post("/augment", s.authorized("augment", s.augment))
 		r.Get("/documents/{id}", s.authorized("", s.document))
 	})
+	if s.opts.BSrEUser != "" && s.opts.BSrEPassword != "" {
+		s.bsreRoutes(r)
+	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, newProblem("not-found", r.URL.Path)) })
 	s.router = r
 }

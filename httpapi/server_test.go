@@ -432,7 +432,7 @@ func TestConcurrencyAndBusy(t *testing.T) {
 }
 
 func TestOpenAPICoversRoutes(t *testing.T) {
-	e := newEnv(t, nil, nil)
+	e := newEnv(t, nil, func(o *httpapi.Options) { o.BSrEUser, o.BSrEPassword = "u", "p" })
 	resp, body := e.do("GET", "/openapi.yaml", "", nil, nil)
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.Status)

@@ -37,7 +37,6 @@ type signRequest struct {
 }
 
 func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	req, p := s.parseSign(r)
 	if p != nil {
 		s.auditFailure(r, req, p, "")
@@ -45,15 +44,6 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer clear(req.passphrase)
-	release, p := s.acquire(r.Context(), req.profile)
-	if p != nil {
-		writeProblem(w, r, p)
-		return
-	}
-	defer release()
-	s.inflight.Add(1)
-	defer s.inflight.Done()
-
 	in, p := s.spool(w, r)
 	if p != nil {
 		s.auditFailure(r, req, p, "")
@@ -61,13 +51,53 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(s.opts.TempDir, "segel-out-*.pdf")
-	if err != nil {
-		writeProblem(w, r, newProblem("internal", ""))
+	res, p := s.signDocument(r, req, in)
+	if p != nil {
+		writeProblem(w, r, p)
 		return
 	}
-	defer func() { out.Close(); os.Remove(out.Name()) }()
+	defer res.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(res.size, 10))
+	w.Header().Set(DocumentIDHeader, res.doc.ID)
+	w.Header().Set("Content-Disposition", `attachment; filename="signed.pdf"`)
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, res.f)
+}
 
+// signed is a signed document in a temporary file, positioned at its
+// start, removed by Close.
+type signed struct {
+	f    *os.File
+	size int64
+	doc  *store.Document
+}
+
+func (s *signed) Close() { s.f.Close(); os.Remove(s.f.Name()) }
+
+// signDocument signs the spooled PDF as req asks, within the profile's
+// concurrency bound, and records it in the register and the audit log.
+func (s *Server) signDocument(r *http.Request, req *signRequest, in *spooled) (*signed, *Problem) {
+	start := time.Now()
+	release, p := s.acquire(r.Context(), req.profile)
+	if p != nil {
+		return nil, p
+	}
+	defer release()
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+
+	out, err := os.CreateTemp(s.opts.TempDir, "segel-out-*.pdf")
+	if err != nil {
+		return nil, newProblem("internal", "")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
 	key := req.profile.Key
 	var sig crypto.Signer = key.Signer
 	if req.profile.Personal && key.PKCS11 != nil {
@@ -98,8 +128,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		}
 		s.metrics.signErrors.WithLabelValues(req.profile.Name, p.kind()).Inc()
 		s.auditFailure(r, req, p, in.sha256)
-		writeProblem(w, r, p)
-		return
+		return nil, p
 	}
 	outSHA := hex.EncodeToString(h.Sum(nil))
 	doc := &store.Document{
@@ -124,22 +153,15 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.opts.Store.PutDocument(r.Context(), doc); err != nil {
 		s.opts.Logger.Error("store document", "request_id", requestID(r.Context()), "error", err)
-		writeProblem(w, r, newProblem("internal", ""))
-		return
+		return nil, newProblem("internal", "")
 	}
 	s.audit(r, req, "ok", "", in.sha256, outSHA, doc.ID)
 	s.metrics.signLatency.WithLabelValues(req.profile.Name, res.Level.String()).Observe(time.Since(start).Seconds())
-
 	if _, err := out.Seek(0, io.SeekStart); err != nil {
-		writeProblem(w, r, newProblem("internal", ""))
-		return
+		return nil, newProblem("internal", "")
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
-	w.Header().Set(DocumentIDHeader, doc.ID)
-	w.Header().Set("Content-Disposition", `attachment; filename="signed.pdf"`)
-	w.WriteHeader(http.StatusOK)
-	io.Copy(w, out)
+	ok = true
+	return &signed{f: out, size: res.Size, doc: doc}, nil
 }
 
 // parseSign reads and checks what a sign request asks, before its body.

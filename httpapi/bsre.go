@@ -1,0 +1,416 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/segel-id/segel/verify"
+)
+
+// The BSrE-compatible API: the routes and shapes of BSrE's Esign Client
+// Service (v1 multipart, v2 JSON), so that regency apps written for it can
+// point at Segel unchanged. HTTP Basic authentication; "nik" names a
+// personal profile, whose key the passphrase unlocks.
+
+// BSrE error codes, as that service documents them.
+const (
+	bsreUserNotFound     = 2011
+	bsreWrongPassphrase  = 2031
+	bsreBadRequest       = 2021
+	bsreInternal         = 5000
+	bsreCertificateValid = 1111
+)
+
+type bsreError struct {
+	Error      string `json:"error"`
+	StatusCode int    `json:"status_code"`
+}
+
+func writeBSrE(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(bsreError{Error: msg, StatusCode: code})
+}
+
+func (s *Server) bsreRoutes(r chi.Router) {
+	r.Post("/api/sign/pdf", s.bsreAuth(s.bsreSignV1))
+	r.Get("/api/sign/download/{id}", s.bsreAuth(s.bsreDownload))
+	r.Post("/api/sign/verify", s.bsreAuth(s.bsreVerifyV1))
+	r.Get("/api/user/status/{nik}", s.bsreAuth(s.bsreStatusV1))
+	r.Post("/api/v2/sign/pdf", s.bsreAuth(s.bsreSignV2))
+	r.Post("/api/v2/verify/pdf", s.bsreAuth(s.bsreVerifyV2))
+	r.Post("/api/v2/user/check/status", s.bsreAuth(s.bsreStatusV2))
+}
+
+// bsreAuth checks HTTP Basic credentials against Options.BSrEUser and
+// BSrEPassword, in constant time.
+func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		okU := subtle.ConstantTimeCompare([]byte(u), []byte(s.opts.BSrEUser)) == 1
+		okP := subtle.ConstantTimeCompare([]byte(p), []byte(s.opts.BSrEPassword)) == 1
+		if !ok || !okU || !okP {
+			w.Header().Set("WWW-Authenticate", `Basic realm="segel"`)
+			writeBSrE(w, http.StatusUnauthorized, 401, "Unauthorized")
+			return
+		}
+		if c := clientOf(r); c != nil {
+			c.name = "bsre:" + u
+		}
+		next(w, r)
+	}
+}
+
+// profileByNIK finds the personal profile of an official.
+func (s *Server) profileByNIK(nik string) *Profile {
+	if nik == "" {
+		return nil
+	}
+	for _, p := range s.profiles {
+		if p.NIK == nik {
+			return p
+		}
+	}
+	return nil
+}
+
+// bsreSign signs the spooled file for nik with passphrase, answering in
+// BSrE's error shapes; it returns nil after answering an error.
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled) *signed {
+	prof := s.profileByNIK(nik)
+	if prof == nil {
+		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
+		return nil
+	}
+	if passphrase == "" {
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase harus diisi")
+		return nil
+	}
+	if p := s.lockedOut(r, prof); p != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, "Terlalu banyak passphrase salah; coba lagi nanti")
+		return nil
+	}
+	req := &signRequest{profile: prof, level: prof.DefaultLevel, reason: prof.Reason, location: prof.Location, passphrase: []byte(passphrase)}
+	defer clear(req.passphrase)
+	if reason != "" {
+		req.reason = reason
+	}
+	if location != "" {
+		req.location = location
+	}
+	res, p := s.signDocument(r, req, in)
+	switch {
+	case p == nil:
+		return res
+	case p.kind() == "passphrase-rejected":
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
+	case p.Status < 500:
+		writeBSrE(w, p.Status, bsreBadRequest, p.Title+": "+p.Detail)
+	default:
+		writeBSrE(w, p.Status, bsreInternal, p.Title)
+	}
+	return nil
+}
+
+// bsreSignV1 is POST /api/sign/pdf (multipart). It answers with the
+// signed PDF as the body and its id in the id_dokumen header, or with
+// {"base64_signed_file": …} when jenis_response is BASE64.
+func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
+		return
+	}
+	defer f.Close()
+	in, p := s.spoolReader(f)
+	if p != nil {
+		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		return
+	}
+	defer in.Close()
+	if t := strings.ToLower(r.FormValue("tampilan")); t == "visible" {
+		// Visible stamps are not built yet: the signature is made
+		// invisible and the answer says so.
+		w.Header().Set("Segel-Warning", "visible stamps are not available in this version; the signature is invisible")
+	}
+	res := s.bsreSign(w, r, r.FormValue("nik"), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in)
+	if res == nil {
+		return
+	}
+	defer res.Close()
+	w.Header().Set("id_dokumen", res.doc.ID)
+	w.Header().Set(DocumentIDHeader, res.doc.ID)
+	if strings.EqualFold(r.FormValue("jenis_response"), "BASE64") {
+		data, _ := io.ReadAll(res.f)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"base64_signed_file": base64.StdEncoding.EncodeToString(data), "id_dokumen": res.doc.ID})
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(res.size, 10))
+	io.Copy(w, res.f)
+}
+
+// bsreSignV2 is POST /api/v2/sign/pdf (JSON, files in base64).
+func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		NIK        string `json:"nik"`
+		Email      string `json:"email"`
+		Passphrase string `json:"passphrase"`
+		TOTP       string `json:"totp"`
+		Props      []struct {
+			Tampilan    string `json:"tampilan"`
+			Location    string `json:"location"`
+			Reason      string `json:"reason"`
+			ContactInfo string `json:"contactInfo"`
+		} `json:"signatureProperties"`
+		Files []string `json:"file"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
+	if err := dec.Decode(&body); err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+		return
+	}
+	defer func() { body.Passphrase = "" }()
+	if body.TOTP != "" && body.Passphrase == "" {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Metode otentikasi TOTP tidak didukung")
+		return
+	}
+	if body.NIK == "" && body.Email != "" {
+		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
+		return
+	}
+	if len(body.Files) == 0 {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
+		return
+	}
+	var reason, location string
+	if len(body.Props) > 0 {
+		reason, location = body.Props[0].Reason, body.Props[0].Location
+	}
+	start := time.Now()
+	var out []string
+	for _, f := range body.Files {
+		data, err := base64.StdEncoding.DecodeString(f)
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
+			return
+		}
+		in, p := s.spoolReader(bytes.NewReader(data))
+		if p != nil {
+			writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+			return
+		}
+		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in)
+		in.Close()
+		if res == nil {
+			return
+		}
+		signedData, _ := io.ReadAll(res.f)
+		res.Close()
+		out = append(out, base64.StdEncoding.EncodeToString(signedData))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"time": time.Since(start).Milliseconds(), "file": out})
+}
+
+// bsreDownload is GET /api/sign/download/{id}.
+func (s *Server) bsreDownload(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	rc, size, err := s.opts.Store.OpenBlob(r.Context(), id)
+	if err != nil {
+		writeBSrE(w, http.StatusNotFound, 404, "Dokumen tidak ditemukan")
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	io.Copy(w, rc)
+}
+
+// bsreReport is the verification answer of the v1 and v2 verify calls,
+// with BSrE's field names (and its spelling of timestampInfomation).
+type bsreReport struct {
+	SignatureCount        int             `json:"signatureCount"`
+	Conclusion            string          `json:"conclusion"`
+	Description           string          `json:"description"`
+	SignatureInformations []bsreSignature `json:"signatureInformations"`
+}
+
+type bsreSignature struct {
+	ID                  int            `json:"id"`
+	SignatureFormat     string         `json:"signatureFormat"`
+	SignerName          string         `json:"signerName"`
+	SignatureDate       string         `json:"signatureDate"`
+	FieldName           string         `json:"fieldName"`
+	Reason              string         `json:"reason"`
+	Location            string         `json:"location"`
+	IntegrityValid      bool           `json:"integrityValid"`
+	CertificateTrusted  bool           `json:"certificateTrusted"`
+	LTV                 bool           `json:"ltv"`
+	TimestampInfomation map[string]any `json:"timestampInfomation"`
+	Indication          string         `json:"indication"`
+	SubIndication       string         `json:"subIndication,omitempty"`
+}
+
+func toBSrE(rep *verify.Report) bsreReport {
+	out := bsreReport{SignatureCount: len(rep.Signatures), SignatureInformations: []bsreSignature{}}
+	switch rep.Indication {
+	case verify.TotalPassed:
+		out.Conclusion, out.Description = "VALID", "Dokumen asli dan tidak berubah sejak ditandatangani"
+	case verify.NoSignature:
+		out.Conclusion, out.Description = "NO_SIGNATURE", "Dokumen tidak memiliki tanda tangan elektronik"
+	case verify.Indeterminate:
+		out.Conclusion, out.Description = "WARNING", "Belum dapat dipastikan keabsahannya"
+	default:
+		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
+	}
+	for i, s := range rep.Signatures {
+		b := bsreSignature{ID: i + 1, SignatureFormat: s.Level, FieldName: s.Field, Reason: s.Reason,
+			Location: s.Location, SignatureDate: s.ClaimedSigningTime, Indication: string(s.Indication),
+			SubIndication: string(s.SubIndication)}
+		if s.Signer != nil {
+			b.SignerName = s.Signer.CommonName
+		}
+		switch s.SubIndication {
+		case verify.HashFailure, verify.SigCryptoFailure, verify.FormatFailure, verify.ModifiedAfterSigning:
+		default:
+			b.IntegrityValid = s.Indication != verify.TotalFailed || s.SubIndication == verify.Revoked || s.SubIndication == verify.Expired
+		}
+		b.CertificateTrusted = len(s.Chain) > 0
+		b.LTV = s.Level == "PAdES-BASELINE-LT" || s.Level == "PAdES-BASELINE-LTA"
+		if s.Timestamp != nil {
+			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": s.Timestamp.Time}
+		}
+		out.SignatureInformations = append(out.SignatureInformations, b)
+	}
+	return out
+}
+
+func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled) {
+	rep, err := s.Verifier()(r.Context(), in.f, in.size)
+	if errors.Is(err, verify.ErrNotPDF) {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan PDF")
+		return
+	}
+	if err != nil {
+		writeBSrE(w, http.StatusInternalServerError, bsreInternal, "Verifikasi gagal")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(toBSrE(rep))
+}
+
+// bsreVerifyV1 is POST /api/sign/verify (multipart field signed_file).
+func (s *Server) bsreVerifyV1(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda")
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	f, _, err := r.FormFile("signed_file")
+	if err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (signed_file) harus diisi")
+		return
+	}
+	defer f.Close()
+	in, p := s.spoolReader(f)
+	if p != nil {
+		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		return
+	}
+	defer in.Close()
+	s.bsreVerify(w, r, in)
+}
+
+// bsreVerifyV2 is POST /api/v2/verify/pdf ({"file": base64}).
+func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		File string `json:"file"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2)).Decode(&body); err != nil || body.File == "" {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(body.File)
+	if err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
+		return
+	}
+	in, p := s.spoolReader(bytes.NewReader(data))
+	if p != nil {
+		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		return
+	}
+	defer in.Close()
+	s.bsreVerify(w, r, in)
+}
+
+func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
+	p := s.profileByNIK(nik)
+	w.Header().Set("Content-Type", "application/json")
+	if p == nil {
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]any{"status_code": bsreUserNotFound, "status": "NOT_REGISTERED", "message": "Pengguna tidak terdaftar"})
+		return
+	}
+	status, msg := "ISSUE", "Sertifikat aktif"
+	if now := s.opts.Now(); now.After(p.Key.Certificate.NotAfter) {
+		status, msg = "EXPIRED", "Sertifikat kedaluwarsa"
+	}
+	json.NewEncoder(w).Encode(map[string]any{"status_code": bsreCertificateValid, "status": status, "message": msg})
+}
+
+func (s *Server) bsreStatusV1(w http.ResponseWriter, r *http.Request) {
+	s.bsreStatus(w, chi.URLParam(r, "nik"))
+}
+
+func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		NIK   string `json:"nik"`
+		Email string `json:"email"`
+	}
+	json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body)
+	s.bsreStatus(w, body.NIK)
+}
+
+// spoolReader spools a PDF from r (a multipart file or decoded base64).
+func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
+	f, err := os.CreateTemp(s.opts.TempDir, "segel-req-*.pdf")
+	if err != nil {
+		return nil, newProblem("internal", "")
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, s.opts.MaxBodySize+1))
+	if err != nil || n == 0 || n > s.opts.MaxBodySize {
+		f.Close()
+		os.Remove(f.Name())
+		if n > s.opts.MaxBodySize {
+			return nil, newProblem("too-large", "")
+		}
+		return nil, newProblem("invalid-pdf", "empty or unreadable")
+	}
+	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
