@@ -413,4 +413,3 @@ func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 	}
 	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
 }
-
