@@ -31,6 +31,7 @@ type Server struct {
 	inflight sync.WaitGroup
 	ready    readiness
 	mounts   map[string]http.Handler
+	limiter  *limiter
 }
 
 // New returns a Server for opts.
@@ -129,6 +130,7 @@ func (s *Server) routes() {
 	if s.opts.BSrEUser != "" && s.opts.BSrEPassword != "" {
 		s.bsreRoutes(r)
 	}
+	s.webRoutes(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, newProblem("not-found", r.URL.Path)) })
 	s.router = r
 }
