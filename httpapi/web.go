@@ -104,7 +104,7 @@ type pageReport struct {
 
 type pageSig struct {
 	Kind, Field, Verdict, Signer, Org, CA, Claimed, Timestamp, Level, Reason, Location string
-	Problems, Notes                                                                  []string
+	Problems, Notes                                                                    []string
 }
 
 func toPage(l lang, rep *verify.Report) *pageReport {
