@@ -65,6 +65,12 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, res.f)
 }
 
+// passphraseSigner is a key unlocked per signature by its holder's
+// passphrase (pkcs11.Key has this method too).
+type passphraseSigner interface {
+	WithPassphrase(ctx context.Context, passphrase []byte) crypto.Signer
+}
+
 // signed is a signed document in a temporary file, positioned at its
 // start, removed by Close.
 type signed struct {
@@ -100,8 +106,18 @@ func (s *Server) signDocument(r *http.Request, req *signRequest, in *spooled) (*
 	}()
 	key := req.profile.Key
 	var sig crypto.Signer = key.Signer
-	if req.profile.Personal && key.PKCS11 != nil {
-		sig = key.PKCS11.WithPassphrase(r.Context(), req.passphrase)
+	if req.profile.Personal {
+		// A personal key signs only when unlocked by its holder's
+		// passphrase: a PKCS#11 key, or any key that can be unlocked so.
+		switch k := any(key.Signer).(type) {
+		case passphraseSigner:
+			sig = k.WithPassphrase(r.Context(), req.passphrase)
+		default:
+			if key.PKCS11 == nil {
+				return nil, newProblem("internal", "profile "+req.profile.Name+" is personal but its key cannot be unlocked by a passphrase")
+			}
+			sig = key.PKCS11.WithPassphrase(r.Context(), req.passphrase)
+		}
 	}
 	h := sha256.New()
 	res, err := signer.Sign(r.Context(), in.f, in.size, io.MultiWriter(out, h), &signer.Options{
