@@ -7,6 +7,8 @@ TESTFLAGS ?=
 # `make bench BENCH=Sign COUNT=6` (regexp of benchmarks, runs of each)
 BENCH    ?= .
 COUNT    ?= 1
+# `make run RUNFLAGS='--listen 0.0.0.0:8080 --data /tmp/segel-dev'` (flags of segel serve --dev)
+RUNFLAGS ?=
 # `make fuzz FUZZTIME=2m FUZZ=Open` (time per target, regexp of target names)
 FUZZTIME ?= 30s
 FUZZ     ?= .
@@ -19,8 +21,8 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo 'Variables: PKG=$(PKG) TESTFLAGS=$(TESTFLAGS) BENCH=$(BENCH) COUNT=$(COUNT) FUZZTIME=$(FUZZTIME) FUZZ=$(FUZZ)'
 
-run: ## run the service in dev mode (SQLite, generated development PKI)
-	$(GO) run ./cmd/segel serve --dev
+run: ## run the service in dev mode (SQLite, development PKI in ./segel-dev; RUNFLAGS='--listen ADDR')
+	$(GO) run ./cmd/segel serve --dev $(RUNFLAGS)
 
 deps: ## check (as root: install) the Debian packages the tests need; SEGEL_SKIP_DEPS=1 to skip
 	@sh .ci/deps

@@ -4,6 +4,9 @@
 //	segel sign    --key KEYREF [--cert CHAIN.pem] [--level B-B|B-T|B-LT|B-LTA] IN.pdf OUT.pdf
 //	segel verify  [--trust PEM_FILE_OR_DIR]... [--json] [--lang id|en] IN.pdf
 //	segel keys    list|generate|csr|import-cert ...
+//	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR]
+//	segel clients add NAME --profiles P,...
+//	segel audit   verify
 //
 // Run "segel help" for every command, "segel COMMAND -h" for its flags.
 package main
@@ -26,6 +29,9 @@ commands:
   verify    verify the signatures of a PDF and report (text or --json)
   augment   extend the signatures of a PDF to B-LT or B-LTA
   keys      keys and certificates on a PKCS#11 token (list, generate, csr, import-cert)
+  serve     run the HTTP gateway (--config segel.yaml, or --dev: no configuration needed)
+  clients   add or list the API clients of the gateway (add prints the new key once)
+  audit     verify the hash chain of the gateway's audit log
   version   print the version
 
 '-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.
@@ -56,6 +62,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAugment(ctx, rest, stdin, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "clients":
+		return runClients(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "segel %s\n", version)
 		return exitOK

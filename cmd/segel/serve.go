@@ -1,0 +1,538 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/config"
+	"github.com/segel-id/segel/internal/devmode"
+	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/revocation"
+	"github.com/segel-id/segel/trust"
+	"github.com/segel-id/segel/tsa"
+)
+
+const serveUsage = `usage: segel serve [--config segel.yaml] [--listen ADDR]
+       segel serve --dev [--data DIR] [--listen ADDR]
+
+Serves the HTTP gateway: /v1/sign, /v1/verify, /v1/augment,
+/v1/documents/{id}, /healthz, /readyz, /metrics and /openapi.yaml. Logs are
+JSON lines on stderr. SIGINT or SIGTERM stops it gracefully: requests in
+flight finish first (limits.shutdown_timeout, default 2m).
+
+--config reads the configuration (examples/segel.yaml documents every key;
+secrets come from SEGEL_* environment variables and pin-source). A wrong
+configuration stops start-up with the file, the line, the key and what is
+wrong (exit 3).
+
+--dev needs no configuration: on the first start it creates in DIR
+(default ./segel-dev) a development PKI, a TSA and an OCSP responder
+(served by the service itself under /dev/, so every level up to B-LTA works
+offline), the signing profile "dev" (on a SoftHSM token when softhsm2 is
+installed, a software key otherwise), a personal profile for NIK
+3604012345670001, SQLite, and the files DIR/dev-api-key (the API key of
+client "dev"), DIR/dev-root.pem (the development root CA) and
+DIR/dev-bsre-credentials. Later starts reuse them. It listens on
+127.0.0.1:8080 unless --listen says otherwise. SEGEL_DEV_SOFTHSM=off makes
+a new DIR use software keys even when softhsm2 is installed.
+
+Exit status: 0 after a graceful stop, 1 when the server failed while
+running, 3 when it could not start (configuration, keys, store, address).
+
+flags:
+`
+
+// runServe runs "segel serve ARGS" until ctx is cancelled.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("segel serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	configPath := fs.String("config", "segel.yaml", "the configuration file")
+	dev := fs.Bool("dev", false, "development mode: a generated PKI, TSA and keys in --data, no configuration")
+	data := fs.String("data", "segel-dev", "the data directory of --dev")
+	listen := fs.String("listen", "", "the address to listen on, host:port (default: the configuration's listen; 127.0.0.1:8080 with --dev)")
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if len(pos) > 0 {
+		return fail(stderr, usagef("serve takes no arguments, got %q", pos))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *dev && given["config"] {
+		return fail(stderr, usagef("--dev and --config exclude each other"))
+	}
+	if !*dev && given["data"] {
+		return fail(stderr, usagef("--data is the data directory of --dev; give --dev too"))
+	}
+
+	level := new(slog.LevelVar)
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	startErr := func(err error) int {
+		logger.Error("start-up failed", "error", err.Error())
+		fmt.Fprintf(stderr, "segel serve: cannot start:\n%s\n", indent(err.Error()))
+		return exitUsage
+	}
+
+	var (
+		cfg    *config.Config
+		env    *devmode.Env
+		ln     net.Listener
+		client = &http.Client{}
+	)
+	if *dev {
+		addr := *listen
+		if addr == "" {
+			addr = config.DefaultListen
+		}
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return startErr(fmt.Errorf("--listen %s: %w", addr, err))
+		}
+		defer ln.Close()
+		env, err = devmode.Prepare(ctx, devmode.Options{
+			Dir: *data, BaseURL: "http://" + advertised(ln.Addr()), Listen: ln.Addr().String(),
+			NoSoftHSM: os.Getenv("SEGEL_DEV_SOFTHSM") == "off", Logger: logger,
+		})
+		if err != nil {
+			return startErr(err)
+		}
+		cfg = env.Config
+		client.Transport = env.Transport(nil)
+	} else {
+		if cfg, err = config.Load(*configPath); err != nil {
+			if _, statErr := os.Stat(*configPath); !given["config"] && errors.Is(statErr, os.ErrNotExist) {
+				err = fmt.Errorf("%w\n(give --config FILE, or try 'segel serve --dev' for a development service)", err)
+			}
+			return startErr(err)
+		}
+		if *listen != "" {
+			cfg.Listen = *listen
+		}
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			if given["listen"] {
+				return startErr(fmt.Errorf("--listen %s: %w", cfg.Listen, err))
+			}
+			return startErr(cfg.Errorf("listen", "%v", err))
+		}
+		defer ln.Close()
+		if cfg.PublicBaseURL == "" {
+			cfg.PublicBaseURL = scheme(cfg) + advertised(ln.Addr())
+			logger.Warn("public_base_url is not set; links and QR codes will name the listening address", "public_base_url", cfg.PublicBaseURL)
+		}
+	}
+	level.Set(logLevel(cfg.Log.Level))
+
+	svc, err := newService(ctx, cfg, logger, client)
+	if err != nil {
+		return startErr(err)
+	}
+	defer svc.Close()
+	var handler http.Handler = svc.api.Handler()
+	if env != nil {
+		if err := env.Provision(ctx, svc.store); err != nil {
+			return startErr(err)
+		}
+		api, devH := handler, env.Handler
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/dev/") {
+				devH.ServeHTTP(w, r)
+				return
+			}
+			api.ServeHTTP(w, r)
+		})
+	}
+
+	lim := cfg.Limits
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout.D(),
+		ReadTimeout:       lim.ReadTimeout.D(),
+		WriteTimeout:      lim.WriteTimeout.D(),
+		IdleTimeout:       lim.IdleTimeout.D(),
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		TLSConfig:         svc.tls,
+	}
+	url := scheme(cfg) + advertised(ln.Addr())
+	if env != nil {
+		printDevBanner(stdout, env, url)
+	} else {
+		fmt.Fprintf(stdout, "segel serve: listening on %s (public base URL %s)\n", url, cfg.PublicBaseURL)
+	}
+	logger.Info("listening", "address", ln.Addr().String(), "url", url, "public_base_url", cfg.PublicBaseURL,
+		"tls", cfg.TLS.Enabled(), "profiles", len(cfg.Profiles), "dev", env != nil)
+
+	served := make(chan error, 1)
+	go func() {
+		if svc.tls != nil {
+			served <- srv.ServeTLS(ln, "", "")
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-served:
+		logger.Error("server failed", "error", err.Error())
+		fmt.Fprintf(stderr, "segel serve: %v\n", err)
+		return exitFailure
+	case <-ctx.Done():
+	}
+
+	// Graceful stop: no new connections; requests in flight finish (their
+	// contexts are not cancelled), then the keys and the store close.
+	logger.Info("stopping: waiting for the requests in flight", "timeout", lim.ShutdownTimeout.D().String())
+	sctx, cancel := context.WithTimeout(context.Background(), lim.ShutdownTimeout.D())
+	defer cancel()
+	code := exitOK
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Error("requests still in flight after the shutdown timeout were cut", "error", err.Error())
+		srv.Close()
+		code = exitFailure
+	}
+	<-served
+	svc.api.Close()
+	logger.Info("stopped")
+	return code
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+func logLevel(s string) slog.Level {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func scheme(cfg *config.Config) string {
+	if cfg.TLS.Enabled() {
+		return "https://"
+	}
+	return "http://"
+}
+
+// advertised returns host:port by which this machine reaches addr: the
+// loopback address when addr is a wildcard.
+func advertised(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func printDevBanner(w io.Writer, env *devmode.Env, url string) {
+	keys := "SoftHSM tokens in " + env.Path("softhsm") + " (SOFTHSM2_CONF=" + env.Path("softhsm/softhsm2.conf") + ")"
+	if !env.SoftHSM {
+		keys = "software keys in " + env.Path("pki") + " (softhsm2 is not installed)"
+	}
+	fmt.Fprintf(w, `Segel development service: not for production
+  base URL       %[1]s
+  verify page    %[1]s/verify
+  metrics        %[1]s/metrics
+  OpenAPI        %[1]s/openapi.yaml
+  data           %[2]s
+  API key        %[3]s  (client "dev": sign, verify and augment on profiles dev and dev-official)
+  BSrE login     %[4]s  (user, password, and the passphrase of NIK %[5]s)
+  trust anchor   %[6]s
+  signing keys   %[7]s
+
+Sign a letter at B-LTA:
+  curl -sS -H "Authorization: Bearer $(cat %[3]s)" -H 'Content-Type: application/pdf' \
+      --data-binary @letter.pdf -o signed.pdf '%[1]s/v1/sign?profile=dev&level=B-LTA'
+  segel verify --trust %[6]s signed.pdf
+`, url, env.Dir, env.Path(devmode.APIKeyFile), env.Path(devmode.CredentialsFile), devmode.PersonalNIK,
+		env.Path(devmode.RootFile), keys)
+}
+
+// service is what serve builds from a configuration.
+type service struct {
+	store store.Store
+	api   *httpapi.Server
+	tls   *tls.Config
+	keys  []*keyref.Key
+	once  sync.Once
+}
+
+// Close releases the keys and the store.
+func (s *service) Close() {
+	s.once.Do(func() {
+		for _, k := range s.keys {
+			k.Close()
+		}
+		if s.store != nil {
+			s.store.Close()
+		}
+	})
+}
+
+// newService builds the store, the trust pool, the TSA and revocation
+// clients, opens the profiles' keys and makes the HTTP API. Errors name
+// the configuration key at fault.
+func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, client *http.Client) (_ *service, err error) {
+	s := &service{}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	pool := trust.NewPool()
+	if cfg.Trust.National {
+		national, err := trust.National()
+		if err != nil {
+			return nil, cfg.Errorf("trust.national", "%v", err)
+		}
+		pool.Merge(national)
+	}
+	for i, p := range cfg.Trust.Paths {
+		_, warnings, err := pool.Load(p)
+		if err != nil {
+			return nil, cfg.Errorf(fmt.Sprintf("trust.paths[%d]", i), "%v", err)
+		}
+		for _, w := range warnings {
+			logger.Warn("trust anchor skipped", "warning", w)
+		}
+	}
+
+	if cfg.TLS.Enabled() {
+		if s.tls, err = tlsConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := store.Open(sctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir})
+	if err != nil {
+		key := "store.sqlite"
+		if cfg.Store.Postgres != "" {
+			key = "store.postgres"
+		}
+		return nil, cfg.Errorf(key, "%v", err)
+	}
+	s.store = st
+
+	rev := revocation.New(revocation.Options{
+		HTTPClient: client, Timeout: cfg.Revocation.Timeout.D(),
+		Offline: cfg.Revocation.Offline, PreferCRL: cfg.Revocation.PreferCRL,
+	})
+	var ts *tsa.Client
+	if len(cfg.TSA.URLs) > 0 {
+		ts, err = tsa.New(tsa.Options{
+			URLs: cfg.TSA.URLs, Roots: pool.CertPool(), Intermediates: pool.Intermediates(),
+			Username: cfg.TSA.Username, Password: cfg.TSA.Password, BearerToken: cfg.TSA.Token,
+			HTTPClient: client, Timeout: cfg.TSA.Timeout.D(),
+		})
+		if err != nil {
+			return nil, cfg.Errorf("tsa", "%v", err)
+		}
+	}
+
+	var profiles []*httpapi.Profile
+	for i, p := range cfg.Profiles {
+		key, err := openProfileKey(ctx, p)
+		if err != nil {
+			return nil, cfg.Errorf(fmt.Sprintf("profiles[%d].key", i), "profile %s: %v", p.Name, err)
+		}
+		s.keys = append(s.keys, key)
+		if left := time.Until(key.Certificate.NotAfter); left < 30*24*time.Hour {
+			logger.Warn("the profile's certificate expires soon", "profile", p.Name, "not_after", key.Certificate.NotAfter)
+		}
+		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
+			"personal", p.Personal, "level", p.Level)
+		profiles = append(profiles, &httpapi.Profile{
+			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK,
+			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
+			Reason: p.Reason, Location: p.Location,
+			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,
+			MaxConcurrent: p.MaxConcurrent, Queue: p.Queue, QueueTimeout: p.QueueTimeout.D(),
+			Footer: p.Footer,
+		})
+	}
+
+	s.api, err = httpapi.New(httpapi.Options{
+		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
+		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
+		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
+		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+	})
+	if err != nil {
+		return nil, cfg.Errorf("profiles", "%v", err)
+	}
+	return s, nil
+}
+
+// describeKey says where a profile's key is, without any secret.
+func describeKey(p *config.Profile, k *keyref.Key) string {
+	if k.PKCS11 != nil {
+		return k.PKCS11.URI() // the PIN is redacted
+	}
+	return p.Key
+}
+
+// tlsConfig loads the server certificate and the client CAs.
+func tlsConfig(cfg *config.Config) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(cfg.TLS.Cert, cfg.TLS.Key)
+	if err != nil {
+		return nil, cfg.Errorf("tls.cert", "%v", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if cfg.TLS.ClientCA != "" {
+		data, err := os.ReadFile(cfg.TLS.ClientCA)
+		if err != nil {
+			return nil, cfg.Errorf("tls.client_ca", "%v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, cfg.Errorf("tls.client_ca", "%s holds no PEM certificate", cfg.TLS.ClientCA)
+		}
+		tc.ClientCAs = pool
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+		if cfg.TLS.ClientAuth == "request" {
+			tc.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+	}
+	return tc, nil
+}
+
+// openProfileKey opens the key of a profile.
+func openProfileKey(ctx context.Context, p *config.Profile) (*keyref.Key, error) {
+	if p.Personal && !p.IsPKCS11() {
+		return openLockedKey(p)
+	}
+	return keyref.Open(ctx, p.Key, &keyref.Options{
+		CertFile: p.Cert,
+		Password: func() (string, error) {
+			if p.KeyPassword == "" {
+				return "", fmt.Errorf("the PKCS#12 file is encrypted: set $SEGEL_PROFILES_%s_KEY_PASSWORD", p.EnvName())
+			}
+			return p.KeyPassword, nil
+		},
+		PKCS11: &pkcs11.Options{Personal: p.Personal},
+	})
+}
+
+// openLockedKey opens a personal profile's PKCS#12 file, whose password is
+// the official's passphrase: the key stays locked, and each signature
+// decrypts it with the passphrase of its request.
+func openLockedKey(p *config.Profile) (*keyref.Key, error) {
+	data, err := os.ReadFile(p.Key)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := readCertFile(p.Cert)
+	if err != nil {
+		return nil, err
+	}
+	k := &lockedKey{p12: data, pub: certs[0].PublicKey}
+	return &keyref.Key{Signer: k, Certificate: certs[0], Chain: certs[1:]}, nil
+}
+
+func readCertFile(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s holds no certificate", path)
+	}
+	return certs, nil
+}
+
+// errPassphraseNeeded is what a locked personal key says when asked to
+// sign without its holder's passphrase (through Sign, not
+// WithPassphrase). It does not match pkcs11.ErrPassphraseRejected: no
+// passphrase was tried, so it must not count as a wrong one.
+var errPassphraseNeeded = errors.New("this personal key signs only through WithPassphrase, with its holder's passphrase")
+
+// lockedKey is a personal software key: a PKCS#12 file that each
+// signature decrypts with the passphrase its request brought. Like
+// pkcs11.Key, it signs through WithPassphrase.
+type lockedKey struct {
+	p12 []byte
+	pub crypto.PublicKey
+}
+
+func (k *lockedKey) Public() crypto.PublicKey { return k.pub }
+
+// Sign refuses: the key is locked.
+func (k *lockedKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errPassphraseNeeded
+}
+
+// WithPassphrase returns a Signer that unlocks the key with passphrase
+// for each signature. It refers to passphrase without copying it.
+func (k *lockedKey) WithPassphrase(_ context.Context, passphrase []byte) crypto.Signer {
+	return &unlockedKey{k: k, pass: passphrase}
+}
+
+type unlockedKey struct {
+	k    *lockedKey
+	pass []byte
+}
+
+func (u *unlockedKey) Public() crypto.PublicKey { return u.k.pub }
+
+func (u *unlockedKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	priv, _, _, err := pkcs12.DecodeChain(u.k.p12, string(u.pass))
+	if err != nil {
+		return nil, fmt.Errorf("%w", pkcs11.ErrPassphraseRejected)
+	}
+	s, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, errors.New("the PKCS#12 key cannot sign")
+	}
+	if pub, ok := s.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(u.k.pub) {
+		return nil, errors.New("the PKCS#12 key does not match the profile's certificate")
+	}
+	return s.Sign(rand, digest, opts)
+}
