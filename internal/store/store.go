@@ -6,7 +6,30 @@
 //
 // Two implementations pass the same test suite: SQLite (modernc.org/sqlite,
 // pure Go, WAL) as the embedded default, and PostgreSQL (pgx) for several
-// replicas sharing one database.
+// replicas sharing one database. [Open] chooses between them by the DSN.
+//
+// # Schema
+//
+// The schema is created and migrated by [Open]; schema_version records the
+// migrations applied. The tables are audit (the log), audit_head (the
+// sequence number and hash of the last entry, which appends lock and which
+// VerifyAudit compares with the end of the log), documents, clients,
+// failures and, on PostgreSQL without a blob directory, blobs (1 MiB
+// chunks). Triggers refuse UPDATE and DELETE (and, on PostgreSQL,
+// TRUNCATE) of the audit log and any insert that does not follow the
+// chain head; they are defence in depth, not the proof: the hash chain
+// is, see [AuditHash].
+//
+// Times are kept as fixed-width RFC 3339 text in UTC with nanoseconds
+// ("2006-01-02T15:04:05.000000000Z"), so they round-trip exactly and sort
+// as text on both databases.
+//
+// # Text
+//
+// PostgreSQL refuses NUL bytes and invalid UTF-8 in text, SQLite does not.
+// So that both stores keep the same thing, the text fields of audit entries
+// and documents have each NUL byte and each invalid UTF-8 sequence replaced
+// with U+FFFD before they are stored (and, for the audit log, hashed).
 package store
 
 import (
@@ -27,12 +50,16 @@ var ErrExists = errors.New("store: already exists")
 // processes.
 type Store interface {
 	// AppendAudit appends e to the audit log. It sets e.Seq, e.PrevHash
-	// and e.Hash: the chain is kept in order even when several processes
+	// and e.Hash (and e.Time to the current time when zero; it is kept
+	// in UTC): the chain is kept in order even when several processes
 	// append at once.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
-	// VerifyAudit checks the hash chain of the whole log.
+	// VerifyAudit checks the hash chain of the whole log, reading it in
+	// order without holding it in memory. A broken chain is a result,
+	// not an error: the error is for a log that cannot be read.
 	VerifyAudit(ctx context.Context) (*AuditCheck, error)
-	// AuditEntries returns up to limit entries from sequence number from.
+	// AuditEntries returns up to limit entries from sequence number from,
+	// in order; none when limit <= 0.
 	AuditEntries(ctx context.Context, from int64, limit int) ([]*AuditEntry, error)
 
 	// PutDocument records a signed document; ErrExists if its ID is taken.
@@ -41,11 +68,16 @@ type Store interface {
 	GetDocument(ctx context.Context, id string) (*Document, error)
 
 	// PutBlob stores the signed file of a document, read from r; it
-	// returns its size. A failed PutBlob leaves nothing behind.
+	// returns its size. A failed PutBlob leaves nothing behind; ErrExists
+	// if a file with that id is stored already. Ids are lower-case
+	// base32 ([a-z2-7]+); any other id is refused.
 	PutBlob(ctx context.Context, id string, r io.Reader) (int64, error)
-	// OpenBlob opens the stored file of a document, or ErrNotFound.
+	// OpenBlob opens the stored file of a document, or ErrNotFound, and
+	// returns its size. The reader also implements io.Seeker (an
+	// *os.File for a blob directory).
 	OpenBlob(ctx context.Context, id string) (io.ReadCloser, int64, error)
-	// DeleteBlob removes the stored file of a document (retention).
+	// DeleteBlob removes the stored file of a document (retention); a
+	// file that is not there is not an error.
 	DeleteBlob(ctx context.Context, id string) error
 
 	// PutClient adds an API client; ErrExists if the name is taken.
@@ -57,8 +89,11 @@ type Store interface {
 	Clients(ctx context.Context) ([]*Client, error)
 
 	// AddFailure records a failed passphrase attempt under key (such as
-	// "profile:NAME" or "addr:IP") at t; CountFailures counts those since.
+	// "profile:NAME" or "addr:IP") at t. Attempts older than a week
+	// before t are forgotten.
 	AddFailure(ctx context.Context, key string, t time.Time) error
+	// CountFailures counts the attempts recorded under key at or after
+	// since.
 	CountFailures(ctx context.Context, key string, since time.Time) (int, error)
 
 	// Ping checks that the store answers (readiness).
@@ -97,7 +132,12 @@ type AuditCheck struct {
 	// FirstBroken is the sequence number of the first entry whose hash or
 	// link does not match, 0 when the chain is whole.
 	FirstBroken int64
-	// Reason says what is wrong with FirstBroken.
+	// Reason says what is wrong with FirstBroken. It begins with one of
+	// "hash mismatch" (the entry's fields do not hash to its hash),
+	// "link mismatch" (its PrevHash is not the previous entry's hash),
+	// "gap in seq" (sequence numbers missing or out of place) or
+	// "chain head mismatch" (the log ends before or after the entry the
+	// chain head records: entries were removed from, or added to, its end).
 	Reason string
 }
 

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+const (
+	// tempPrefix starts the names of files being written; ids (base32)
+	// never start with a dot.
+	tempPrefix = ".put-"
+	// staleTemp is the age after which Open removes a file a crashed
+	// PutBlob left: no upload takes a day.
+	staleTemp = 24 * time.Hour
+)
+
+// fsBlobs keeps each blob as a file named by its id in one directory.
+type fsBlobs struct {
+	dir string
+}
+
+// openFSBlobs makes dir if need be and removes the files that writes cut
+// short by a crash left behind.
+func openFSBlobs(dir string) (*fsBlobs, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: blob directory: %w", err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: blob directory: %w", err)
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTemp {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	return &fsBlobs{dir: dir}, nil
+}
+
+// put writes the file under a temporary name, syncs it and only then
+// gives it its name, so that a blob is either whole or absent, even
+// after a crash.
+func (b *fsBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error) {
+	name := filepath.Join(b.dir, id)
+	if _, err := os.Lstat(name); err == nil {
+		return 0, fmt.Errorf("%w: blob %s", ErrExists, id)
+	}
+	f, err := os.CreateTemp(b.dir, tempPrefix+"*")
+	if err != nil {
+		return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if tmp != "" { // after a link, or a failure
+			os.Remove(tmp)
+		}
+	}()
+	n, err := io.Copy(f, ctxReader{ctx, r})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
+	}
+	// A hard link never replaces a file: of two puts of one id, one
+	// fails with ErrExists.
+	if err := os.Link(tmp, name); errors.Is(err, fs.ErrExist) {
+		return 0, fmt.Errorf("%w: blob %s", ErrExists, id)
+	} else if err != nil {
+		// A file system without hard links: rename, which would replace
+		// a file that appeared since the Lstat above.
+		if err := os.Rename(tmp, name); err != nil {
+			return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
+		}
+		tmp = ""
+	}
+	if err := syncDir(b.dir); err != nil {
+		return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// syncDir makes the names in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (b *fsBlobs) open(_ context.Context, id string) (io.ReadCloser, int64, error) {
+	f, err := os.Open(filepath.Join(b.dir, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, fmt.Errorf("%w: blob %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: opening blob %s: %w", id, err)
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("store: opening blob %s: %w", id, err)
+	}
+	return f, info.Size(), nil
+}
+
+func (b *fsBlobs) delete(_ context.Context, id string) error {
+	if err := os.Remove(filepath.Join(b.dir, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: deleting blob %s: %w", id, err)
+	}
+	return nil
+}

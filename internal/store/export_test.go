@@ -1,0 +1,18 @@
+package store
+
+import (
+	"context"
+	"strings"
+)
+
+// OpenVersion opens the store of dsn with its schema migrated only up to
+// migration n, as an older Segel left it.
+func OpenVersion(ctx context.Context, dsn string, n int) (Store, error) {
+	if strings.HasPrefix(dsn, "postgres") {
+		return openPostgres(ctx, dsn, &Options{}, n)
+	}
+	return openSQLite(ctx, dsn, &Options{}, n)
+}
+
+// Migrations is the number of migrations.
+var Migrations = len(migrations)

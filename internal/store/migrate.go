@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migration is one step of the schema, in the SQL of each database.
+// Migrations are applied in order at Open, each once: schema_version
+// holds the number of every migration applied. A released migration is
+// never edited; changes are new migrations.
+type migration struct {
+	sqlite, postgres string
+}
+
+var migrations = []migration{
+	// 1: the tables.
+	{
+		sqlite: `
+CREATE TABLE audit (
+	seq INTEGER PRIMARY KEY,
+	time TEXT NOT NULL, request_id TEXT NOT NULL, client TEXT NOT NULL, profile TEXT NOT NULL,
+	operation TEXT NOT NULL, signer_subject TEXT NOT NULL, signer_serial TEXT NOT NULL,
+	signer_sha256 TEXT NOT NULL, level TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+	output_sha256 TEXT NOT NULL, document_id TEXT NOT NULL, outcome TEXT NOT NULL,
+	detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE documents (
+	id TEXT PRIMARY KEY, profile TEXT NOT NULL, client TEXT NOT NULL, level TEXT NOT NULL,
+	signed_at TEXT NOT NULL, signer_name TEXT NOT NULL, signer_subject TEXT NOT NULL,
+	signer_issuer TEXT NOT NULL, signer_serial TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+	output_sha256 TEXT NOT NULL, size INTEGER NOT NULL, number TEXT NOT NULL, subject TEXT NOT NULL,
+	title TEXT NOT NULL, nip TEXT NOT NULL, confidential INTEGER NOT NULL, downloadable INTEGER NOT NULL,
+	stored INTEGER NOT NULL, retain_until TEXT NOT NULL);
+CREATE TABLE clients (
+	name TEXT PRIMARY KEY, key_hash BLOB NOT NULL UNIQUE, profiles TEXT NOT NULL,
+	operations TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE failures (key TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX failures_key_at ON failures (key, at);
+CREATE TABLE blobs (id TEXT NOT NULL, chunk INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (id, chunk));`,
+		postgres: `
+CREATE TABLE audit (
+	seq BIGINT PRIMARY KEY,
+	time TEXT NOT NULL, request_id TEXT NOT NULL, client TEXT NOT NULL, profile TEXT NOT NULL,
+	operation TEXT NOT NULL, signer_subject TEXT NOT NULL, signer_serial TEXT NOT NULL,
+	signer_sha256 TEXT NOT NULL, level TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+	output_sha256 TEXT NOT NULL, document_id TEXT NOT NULL, outcome TEXT NOT NULL,
+	detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+	$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TABLE documents (
+	id TEXT PRIMARY KEY, profile TEXT NOT NULL, client TEXT NOT NULL, level TEXT NOT NULL,
+	signed_at TEXT NOT NULL, signer_name TEXT NOT NULL, signer_subject TEXT NOT NULL,
+	signer_issuer TEXT NOT NULL, signer_serial TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+	output_sha256 TEXT NOT NULL, size BIGINT NOT NULL, number TEXT NOT NULL, subject TEXT NOT NULL,
+	title TEXT NOT NULL, nip TEXT NOT NULL, confidential BOOLEAN NOT NULL, downloadable BOOLEAN NOT NULL,
+	stored BOOLEAN NOT NULL, retain_until TEXT NOT NULL);
+CREATE TABLE clients (
+	name TEXT PRIMARY KEY, key_hash BYTEA NOT NULL UNIQUE, profiles TEXT NOT NULL,
+	operations TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE failures (key TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX failures_key_at ON failures (key, at);
+CREATE TABLE blobs (id TEXT NOT NULL, chunk INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (id, chunk));`,
+	},
+	// 2: the audit chain head, which appends lock and which new entries
+	// must follow; TRUNCATE refused; the failures cleanup indexed; blob
+	// chunks (PDFs, compressed already) stored without compression.
+	{
+		sqlite: `
+CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+INSERT INTO audit_head (id, seq, hash)
+	SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit;
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+	BEGIN SELECT RAISE(ABORT, 'the audit chain head cannot be deleted'); END;
+CREATE TRIGGER audit_follows_head BEFORE INSERT ON audit
+	WHEN NEW.seq IS NOT (SELECT seq + 1 FROM audit_head WHERE id = 1)
+		OR NEW.prev_hash IS NOT (SELECT hash FROM audit_head WHERE id = 1)
+	BEGIN SELECT RAISE(ABORT, 'an audit entry must follow the chain head'); END;
+CREATE INDEX failures_at ON failures (at);`,
+		postgres: `
+CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+INSERT INTO audit_head (id, seq, hash)
+	SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit;
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE FUNCTION audit_follows_head() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	head RECORD;
+BEGIN
+	SELECT seq, hash INTO head FROM audit_head WHERE id = 1;
+	IF NEW.seq IS DISTINCT FROM head.seq + 1 OR NEW.prev_hash IS DISTINCT FROM head.hash THEN
+		RAISE EXCEPTION 'audit entry % must follow the chain head (entry %)', NEW.seq, head.seq;
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER audit_follows_head BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_follows_head();
+CREATE INDEX failures_at ON failures (at);
+ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;`,
+	},
+}
+
+// migrateTo applies the migrations up to number n (len(migrations): all
+// of them; tests stop short to test the later ones), in one transaction.
+func migrateTo(ctx context.Context, db database, n int) error {
+	err := db.writeTx(ctx, func(q querier) error {
+		if err := db.lockMigrations(ctx, q); err != nil {
+			return err
+		}
+		if err := q.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return err
+		}
+		var v int
+		if err := q.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+			return fmt.Errorf("reading schema_version: %w", err)
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("the database has schema version %d, newer than this program's %d: run a newer segel", v, len(migrations))
+		}
+		for i := v; i < n; i++ {
+			if err := q.exec(ctx, db.migration(migrations[i])); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+			if err := q.exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, i+1); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: migrating the schema: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,32 @@
+package store
+
+import (
+	"context"
+	"strings"
+)
+
+// Options configure Open. A nil *Options means the defaults.
+type Options struct {
+	// BlobDir is where signed files are kept. Empty: for SQLite, a "blobs"
+	// directory next to the database file; for PostgreSQL, a table in the
+	// database, so that several replicas share the files.
+	BlobDir string
+}
+
+// Open opens the store named by dsn: "postgres://…" or "postgresql://…"
+// for PostgreSQL (pgx pool settings such as pool_max_conns may be added
+// to it), anything else, a path or "sqlite:PATH", for SQLite, whose
+// database file and directory are created if need be. The schema is
+// created or migrated on open; a database whose schema is newer than
+// this program's is refused.
+//
+// Errors never quote a PostgreSQL DSN, which may hold a password.
+func Open(ctx context.Context, dsn string, opts *Options) (Store, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, opts, len(migrations))
+	}
+	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opts, len(migrations))
+}

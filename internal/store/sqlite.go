@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+const (
+	// sqliteBusyTimeout is how long, in milliseconds, a connection waits
+	// for another process's write lock before giving up: far longer than
+	// any append or migration holds it.
+	sqliteBusyTimeout = 10000
+	// sqliteReaders bounds the read connections. WAL lets them read while
+	// the one writer writes.
+	sqliteReaders = 4
+)
+
+// openSQLite opens (creating it if need be) the SQLite database at path.
+func openSQLite(ctx context.Context, path string, opts *Options, version int) (*sqlStore, error) {
+	if path == "" {
+		return nil, errors.New("store: no SQLite database path")
+	}
+	path = filepath.Clean(path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: SQLite database directory: %w", err)
+	}
+	// Create the file ourselves, so that it (and the -wal and -shm files
+	// SQLite creates with the same mode) is not readable by others.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: SQLite database: %w", err)
+	}
+	f.Close()
+
+	uri := sqliteURI(path)
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", sqliteBusyTimeout)
+	// One writing connection: writers queue in the pool rather than on
+	// the file lock, and _txlock=immediate makes every transaction take
+	// the write lock at BEGIN (so that an append reads the chain head
+	// under the lock that keeps other processes out).
+	w, err := sql.Open("sqlite", uri+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", uri+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(sqliteReaders)
+	db := &sqliteDB{w: w, r: r}
+	if err := w.PingContext(ctx); err != nil {
+		db.close()
+		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+	}
+	if err := migrateTo(ctx, db, version); err != nil {
+		db.close()
+		return nil, err
+	}
+	dir := opts.BlobDir
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(path), "blobs")
+	}
+	blobs, err := openFSBlobs(dir)
+	if err != nil {
+		db.close()
+		return nil, err
+	}
+	return &sqlStore{db: db, blobs: blobs}, nil
+}
+
+// sqliteURI returns the file: URI of path, escaping what a URI would
+// read otherwise.
+func sqliteURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+}
+
+// sqliteDB is a SQLite database: a pool of one connection that writes
+// and a pool of connections that only read.
+type sqliteDB struct {
+	w, r *sql.DB
+}
+
+// sqlQuerier is what *sql.DB and *sql.Tx have in common.
+type sqlQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sqlq runs statements that write on w, and queries on r.
+type sqlq struct{ w, r sqlQuerier }
+
+func (q sqlq) exec(ctx context.Context, query string, args ...any) error {
+	_, err := q.w.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (q sqlq) queryRow(ctx context.Context, query string, args ...any) row {
+	return q.r.QueryRowContext(ctx, query, args...)
+}
+
+func (q sqlq) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := q.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+func (d *sqliteDB) exec(ctx context.Context, query string, args ...any) error {
+	return sqlq{d.w, d.r}.exec(ctx, query, args...)
+}
+
+func (d *sqliteDB) queryRow(ctx context.Context, query string, args ...any) row {
+	return sqlq{d.w, d.r}.queryRow(ctx, query, args...)
+}
+
+func (d *sqliteDB) query(ctx context.Context, query string, args ...any) (rows, error) {
+	return sqlq{d.w, d.r}.query(ctx, query, args...)
+}
+
+func (d *sqliteDB) writeTx(ctx context.Context, fn func(q querier) error) error {
+	return sqlTx(ctx, d.w, nil, fn)
+}
+
+func (d *sqliteDB) readTx(ctx context.Context, fn func(q querier) error) error {
+	// A read transaction in WAL mode reads one snapshot from its first
+	// SELECT on.
+	return sqlTx(ctx, d.r, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func sqlTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(q querier) error) error {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("beginning a transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(sqlq{tx, tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// lockMigrations has nothing to do: writeTx holds the write lock already.
+func (d *sqliteDB) lockMigrations(context.Context, querier) error { return nil }
+
+func (d *sqliteDB) migration(m migration) string { return m.sqlite }
+
+// lockHeadQuery needs no FOR UPDATE: writeTx holds the write lock.
+func (d *sqliteDB) lockHeadQuery() string { return `SELECT seq, hash FROM audit_head WHERE id = 1` }
+
+func (d *sqliteDB) isUnique(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+func (d *sqliteDB) ping(ctx context.Context) error {
+	var one int
+	return d.r.QueryRowContext(ctx, `SELECT 1 FROM audit_head`).Scan(&one)
+}
+
+func (d *sqliteDB) close() error {
+	return errors.Join(d.r.Close(), d.w.Close())
+}

@@ -1,0 +1,422 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// querier is what the SQL shared by both stores needs from a database, a
+// transaction or a pool: database/sql for SQLite and pgx for PostgreSQL
+// both offer it. Queries use $1, $2, … placeholders, which both accept.
+type querier interface {
+	exec(ctx context.Context, query string, args ...any) error
+	queryRow(ctx context.Context, query string, args ...any) row
+	query(ctx context.Context, query string, args ...any) (rows, error)
+}
+
+type row interface {
+	Scan(dest ...any) error
+}
+
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// database is one of the two SQL databases.
+type database interface {
+	// querier runs single statements, each in its own transaction.
+	querier
+	// writeTx runs fn in a transaction that will write; on SQLite it
+	// begins with BEGIN IMMEDIATE, so it holds the write lock throughout.
+	// fn uses q only: on SQLite the transaction holds the one writing
+	// connection, which the database's own methods would wait for.
+	writeTx(ctx context.Context, fn func(q querier) error) error
+	// readTx runs fn in a read-only transaction that sees one snapshot.
+	readTx(ctx context.Context, fn func(q querier) error) error
+	// lockMigrations serialises the migrations of processes that open
+	// the store at once; it is called first in their writeTx.
+	lockMigrations(ctx context.Context, q querier) error
+	// migration returns this database's version of m.
+	migration(m migration) string
+	// lockHeadQuery selects the seq and hash of the audit chain head and
+	// keeps other appenders out until the transaction ends.
+	lockHeadQuery() string
+	// isUnique reports whether err is a unique-constraint violation.
+	isUnique(err error) bool
+	ping(ctx context.Context) error
+	close() error
+}
+
+// sqlStore implements Store over a database and a blob store.
+type sqlStore struct {
+	db    database
+	blobs blobStore
+}
+
+var _ Store = (*sqlStore)(nil)
+
+func (s *sqlStore) Ping(ctx context.Context) error {
+	if err := s.db.ping(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Close() error {
+	if err := s.db.close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// ----- audit log -----
+
+const auditColumns = `seq, time, request_id, client, profile, operation, signer_subject,
+	signer_serial, signer_sha256, level, input_sha256, output_sha256, document_id, outcome,
+	detail, prev_hash, hash`
+
+func (s *sqlStore) AppendAudit(ctx context.Context, e *AuditEntry) error {
+	cleanAudit(e)
+	err := s.db.writeTx(ctx, func(q querier) error {
+		var seq int64
+		var prev string
+		if err := q.queryRow(ctx, s.db.lockHeadQuery()).Scan(&seq, &prev); err != nil {
+			return fmt.Errorf("reading the chain head: %w", err)
+		}
+		e.Seq, e.PrevHash = seq+1, prev
+		e.Hash = AuditHash(e)
+		err := q.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			e.Seq, formatTime(e.Time), e.RequestID, e.Client, e.Profile, e.Operation,
+			e.SignerSubject, e.SignerSerial, e.SignerSHA256, e.Level, e.InputSHA256,
+			e.OutputSHA256, e.DocumentID, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+		if err != nil {
+			return fmt.Errorf("inserting entry %d: %w", e.Seq, err)
+		}
+		if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
+			return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
+		}
+		return nil
+	})
+	if err != nil {
+		e.Seq, e.PrevHash, e.Hash = 0, "", ""
+		return fmt.Errorf("store: appending to the audit log: %w", err)
+	}
+	return nil
+}
+
+func scanAudit(r rows) (*AuditEntry, error) {
+	e := &AuditEntry{}
+	var t string
+	err := r.Scan(&e.Seq, &t, &e.RequestID, &e.Client, &e.Profile, &e.Operation,
+		&e.SignerSubject, &e.SignerSerial, &e.SignerSHA256, &e.Level, &e.InputSHA256,
+		&e.OutputSHA256, &e.DocumentID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash)
+	if err != nil {
+		return nil, err
+	}
+	if e.Time, err = parseTime(t); err != nil {
+		// Keep the entry: VerifyAudit reports it as a hash mismatch.
+		e.Time = time.Time{}
+	}
+	return e, nil
+}
+
+func (s *sqlStore) AuditEntries(ctx context.Context, from int64, limit int) ([]*AuditEntry, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	r, err := s.db.query(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq >= $1 ORDER BY seq LIMIT $2`, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the audit log: %w", err)
+	}
+	defer r.Close()
+	var out []*AuditEntry
+	for r.Next() {
+		e, err := scanAudit(r)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading the audit log: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading the audit log: %w", err)
+	}
+	return out, nil
+}
+
+func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
+	c := newChainCheck()
+	err := s.db.readTx(ctx, func(q querier) error {
+		// One snapshot: appends that commit meanwhile are not seen, so
+		// the head and the log agree.
+		var headSeq int64
+		var headHash string
+		if err := q.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+			return fmt.Errorf("reading the chain head: %w", err)
+		}
+		r, err := q.query(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			e, err := scanAudit(r)
+			if err != nil {
+				return fmt.Errorf("after entry %d: %w", c.next-1, err)
+			}
+			c.add(e)
+		}
+		if err := r.Err(); err != nil {
+			return fmt.Errorf("after entry %d: %w", c.next-1, err)
+		}
+		c.end(headSeq, headHash)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: verifying the audit log: %w", err)
+	}
+	return &c.AuditCheck, nil
+}
+
+// ----- documents -----
+
+// validKey reports whether s can be a key as given: text that clean
+// leaves alone, not empty.
+func validKey(s string) bool { return s != "" && clean(s) == s }
+
+func (s *sqlStore) PutDocument(ctx context.Context, d *Document) error {
+	if !validKey(d.ID) {
+		return fmt.Errorf("store: document id %q is empty or not UTF-8 text", d.ID)
+	}
+	for _, f := range []*string{&d.Profile, &d.Client, &d.Level, &d.SignerName, &d.SignerSubject,
+		&d.SignerIssuer, &d.SignerSerial, &d.InputSHA256, &d.OutputSHA256, &d.Number,
+		&d.Subject, &d.Title, &d.NIP} {
+		*f = clean(*f)
+	}
+	d.SignedAt, d.RetainUntil = d.SignedAt.UTC().Round(0), d.RetainUntil.UTC().Round(0)
+	err := s.db.exec(ctx, `INSERT INTO documents (id, profile, client, level, signed_at,
+		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256,
+		size, number, subject, title, nip, confidential, downloadable, stored, retain_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		d.ID, d.Profile, d.Client, d.Level, formatTime(d.SignedAt), d.SignerName, d.SignerSubject,
+		d.SignerIssuer, d.SignerSerial, d.InputSHA256, d.OutputSHA256, d.Size, d.Number,
+		d.Subject, d.Title, d.NIP, d.Confidential, d.Downloadable, d.Stored, formatTime(d.RetainUntil))
+	if s.db.isUnique(err) {
+		return fmt.Errorf("%w: document %s", ErrExists, d.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: recording document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) GetDocument(ctx context.Context, id string) (*Document, error) {
+	if !validKey(id) {
+		return nil, fmt.Errorf("%w: document %q", ErrNotFound, id)
+	}
+	d := &Document{}
+	var signed, retain string
+	err := s.db.queryRow(ctx, `SELECT id, profile, client, level, signed_at, signer_name,
+		signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256, size, number,
+		subject, title, nip, confidential, downloadable, stored, retain_until
+		FROM documents WHERE id = $1`, id).Scan(
+		&d.ID, &d.Profile, &d.Client, &d.Level, &signed, &d.SignerName, &d.SignerSubject,
+		&d.SignerIssuer, &d.SignerSerial, &d.InputSHA256, &d.OutputSHA256, &d.Size, &d.Number,
+		&d.Subject, &d.Title, &d.NIP, &d.Confidential, &d.Downloadable, &d.Stored, &retain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: document %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading document %s: %w", id, err)
+	}
+	if d.SignedAt, err = parseTime(signed); err != nil {
+		return nil, fmt.Errorf("store: document %s: signed_at: %w", id, err)
+	}
+	if d.RetainUntil, err = parseTime(retain); err != nil {
+		return nil, fmt.Errorf("store: document %s: retain_until: %w", id, err)
+	}
+	return d, nil
+}
+
+// ----- blobs -----
+
+// blobStore keeps the signed files: a directory, or a table.
+type blobStore interface {
+	put(ctx context.Context, id string, r io.Reader) (int64, error)
+	open(ctx context.Context, id string) (io.ReadCloser, int64, error)
+	delete(ctx context.Context, id string) error
+}
+
+// maxIDLen bounds blob ids, which are file names: well under the 255
+// bytes of a name on Linux file systems. Document ids are 26 characters.
+const maxIDLen = 100
+
+var validID = regexp.MustCompile(`^[a-z2-7]+$`)
+
+// checkID refuses any blob id but lower-case base32: it is a file name,
+// and must not climb out of the blob directory.
+func checkID(id string) error {
+	if len(id) > maxIDLen || !validID.MatchString(id) {
+		return fmt.Errorf("store: blob id %q is not lower-case base32 of at most %d characters", id, maxIDLen)
+	}
+	return nil
+}
+
+func (s *sqlStore) PutBlob(ctx context.Context, id string, r io.Reader) (int64, error) {
+	if err := checkID(id); err != nil {
+		return 0, err
+	}
+	return s.blobs.put(ctx, id, r)
+}
+
+func (s *sqlStore) OpenBlob(ctx context.Context, id string) (io.ReadCloser, int64, error) {
+	if err := checkID(id); err != nil {
+		return nil, 0, err
+	}
+	return s.blobs.open(ctx, id)
+}
+
+func (s *sqlStore) DeleteBlob(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	return s.blobs.delete(ctx, id)
+}
+
+// ctxReader stops a copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// ----- clients -----
+
+func (s *sqlStore) PutClient(ctx context.Context, c *Client) error {
+	if !validKey(c.Name) {
+		return fmt.Errorf("store: client name %q is empty or not UTF-8 text", c.Name)
+	}
+	if len(c.KeyHash) == 0 {
+		return fmt.Errorf("store: client %s: no key hash", c.Name)
+	}
+	// The lists are kept comma-separated.
+	for _, list := range [][]string{c.Profiles, c.Operations} {
+		for _, v := range list {
+			if !validKey(v) || strings.Contains(v, ",") {
+				return fmt.Errorf("store: client %s: profile or operation %q is empty, not UTF-8 text or holds a comma", c.Name, v)
+			}
+		}
+	}
+	if c.Created.IsZero() {
+		c.Created = time.Now()
+	}
+	c.Created = c.Created.UTC().Round(0)
+	err := s.db.exec(ctx, `INSERT INTO clients (name, key_hash, profiles, operations, created)
+		VALUES ($1, $2, $3, $4, $5)`,
+		c.Name, c.KeyHash, strings.Join(c.Profiles, ","), strings.Join(c.Operations, ","), formatTime(c.Created))
+	if s.db.isUnique(err) {
+		return fmt.Errorf("%w: client %s (its name, or its key)", ErrExists, c.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("store: adding client %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func (s *sqlStore) clients(ctx context.Context, where string, args ...any) ([]*Client, error) {
+	r, err := s.db.query(ctx, `SELECT name, key_hash, profiles, operations, created FROM clients `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []*Client
+	for r.Next() {
+		c := &Client{}
+		var profiles, ops, created string
+		if err := r.Scan(&c.Name, &c.KeyHash, &profiles, &ops, &created); err != nil {
+			return nil, err
+		}
+		if c.Created, err = parseTime(created); err != nil {
+			return nil, fmt.Errorf("client %s: created: %w", c.Name, err)
+		}
+		c.Profiles, c.Operations = splitList(profiles), splitList(ops)
+		out = append(out, c)
+	}
+	return out, r.Err()
+}
+
+func (s *sqlStore) ClientByKeyHash(ctx context.Context, h []byte) (*Client, error) {
+	cs, err := s.clients(ctx, `WHERE key_hash = $1`, h)
+	if err != nil {
+		return nil, fmt.Errorf("store: finding a client by key: %w", err)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("%w: client with that key", ErrNotFound)
+	}
+	return cs[0], nil
+}
+
+func (s *sqlStore) Clients(ctx context.Context) ([]*Client, error) {
+	cs, err := s.clients(ctx, `ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing clients: %w", err)
+	}
+	return cs, nil
+}
+
+// ----- failed passphrases -----
+
+// failureRetention is how long failed attempts are kept: far longer than
+// any sensible passphrase window (15 minutes by default), so that counts
+// are exact, yet short enough that the table stays small. A CountFailures
+// since earlier than this counts only what is kept.
+const failureRetention = 7 * 24 * time.Hour
+
+func (s *sqlStore) AddFailure(ctx context.Context, key string, t time.Time) error {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	err := s.db.writeTx(ctx, func(q querier) error {
+		if err := q.exec(ctx, `INSERT INTO failures (key, at) VALUES ($1, $2)`, clean(key), formatTime(t)); err != nil {
+			return err
+		}
+		// Forget what no window looks at any more.
+		return q.exec(ctx, `DELETE FROM failures WHERE at < $1`, formatTime(t.Add(-failureRetention)))
+	})
+	if err != nil {
+		return fmt.Errorf("store: recording a failed passphrase: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) CountFailures(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM failures WHERE key = $1 AND at >= $2`,
+		clean(key), formatTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: counting failed passphrases: %w", err)
+	}
+	return n, nil
+}
