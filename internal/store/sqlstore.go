@@ -60,6 +60,7 @@ type database interface {
 type sqlStore struct {
 	db    database
 	blobs blobStore
+	gc    committer
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -72,6 +73,7 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 }
 
 func (s *sqlStore) Close() error {
+	s.gc.stop()
 	if err := s.db.close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -86,30 +88,38 @@ const auditColumns = `seq, time, request_id, client, profile, operation, signer_
 
 func (s *sqlStore) AppendAudit(ctx context.Context, e *AuditEntry) error {
 	cleanAudit(e)
-	err := s.db.writeTx(ctx, func(q querier) error {
-		var seq int64
-		var prev string
-		if err := q.queryRow(ctx, s.db.lockHeadQuery()).Scan(&seq, &prev); err != nil {
-			return fmt.Errorf("reading the chain head: %w", err)
-		}
-		e.Seq, e.PrevHash = seq+1, prev
-		e.Hash = AuditHash(e)
-		err := q.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-			e.Seq, formatTime(e.Time), e.RequestID, e.Client, e.Profile, e.Operation,
-			e.SignerSubject, e.SignerSerial, e.SignerSHA256, e.Level, e.InputSHA256,
-			e.OutputSHA256, e.DocumentID, e.Outcome, e.Detail, e.PrevHash, e.Hash)
-		if err != nil {
-			return fmt.Errorf("inserting entry %d: %w", e.Seq, err)
-		}
-		if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
-			return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.write(ctx, &writeOp{audit: e}); err != nil {
 		e.Seq, e.PrevHash, e.Hash = 0, "", ""
 		return fmt.Errorf("store: appending to the audit log: %w", err)
+	}
+	return nil
+}
+
+// lockHead reads the chain head, keeping other appenders out until the
+// transaction ends.
+func (s *sqlStore) lockHead(ctx context.Context, q querier) (int64, string, error) {
+	var seq int64
+	var prev string
+	if err := q.queryRow(ctx, s.db.lockHeadQuery()).Scan(&seq, &prev); err != nil {
+		return 0, "", fmt.Errorf("reading the chain head: %w", err)
+	}
+	return seq, prev, nil
+}
+
+// insertAudit appends e after the head (seq, prev) and moves the head.
+func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, seq int64, prev string) error {
+	e.Seq, e.PrevHash = seq+1, prev
+	e.Hash = AuditHash(e)
+	err := q.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		e.Seq, formatTime(e.Time), e.RequestID, e.Client, e.Profile, e.Operation,
+		e.SignerSubject, e.SignerSerial, e.SignerSHA256, e.Level, e.InputSHA256,
+		e.OutputSHA256, e.DocumentID, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+	if err != nil {
+		return fmt.Errorf("inserting entry %d: %w", e.Seq, err)
+	}
+	if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
 	}
 	return nil
 }
@@ -203,7 +213,11 @@ func (s *sqlStore) PutDocument(ctx context.Context, d *Document) error {
 		*f = clean(*f)
 	}
 	d.SignedAt, d.RetainUntil = d.SignedAt.UTC().Round(0), d.RetainUntil.UTC().Round(0)
-	err := s.db.exec(ctx, `INSERT INTO documents (id, profile, client, level, signed_at,
+	return s.write(ctx, &writeOp{doc: d})
+}
+
+func (s *sqlStore) insertDocument(ctx context.Context, q querier, d *Document) error {
+	err := q.exec(ctx, `INSERT INTO documents (id, profile, client, level, signed_at,
 		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256,
 		size, number, subject, title, nip, confidential, downloadable, stored, retain_until)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,

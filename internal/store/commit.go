@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Group commit: the documents and audit entries of concurrent requests
+// are written in one transaction, so that one fsync (SQLite) or one round
+// of the chain-head lock (PostgreSQL) serves a whole batch. A signing
+// gateway under load writes two rows per signature; without this the
+// store, not the HSM, would set the pace.
+
+// writeOp is a document or an audit entry to write, and where to say how
+// it went.
+type writeOp struct {
+	doc   *Document
+	audit *AuditEntry
+	err   chan error
+}
+
+// maxBatch bounds the writes committed together.
+const maxBatch = 128
+
+// committer runs the batches of a store.
+type committer struct {
+	once sync.Once
+	ops  chan *writeOp
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+func (c *committer) start(s *sqlStore) {
+	c.once.Do(func() {
+		c.ops = make(chan *writeOp, maxBatch)
+		c.quit = make(chan struct{})
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			s.commitLoop()
+		}()
+	})
+}
+
+func (c *committer) stop() {
+	if c.quit != nil {
+		select {
+		case <-c.quit:
+		default:
+			close(c.quit)
+		}
+		c.wg.Wait()
+	}
+}
+
+// write hands op to the committer and waits until it is committed.
+func (s *sqlStore) write(ctx context.Context, op *writeOp) error {
+	s.gc.start(s)
+	op.err = make(chan error, 1)
+	select {
+	case s.gc.ops <- op:
+	case <-s.gc.quit:
+		return errors.New("store closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the write happens even if ctx ends; waiting for it
+	// means a caller never reports as lost what was recorded.
+	return <-op.err
+}
+
+func (s *sqlStore) commitLoop() {
+	for {
+		var batch []*writeOp
+		select {
+		case op := <-s.gc.ops:
+			batch = append(batch, op)
+		case <-s.gc.quit:
+			// Finish what is queued.
+			for {
+				select {
+				case op := <-s.gc.ops:
+					op.err <- s.commit([]*writeOp{op})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-s.gc.ops:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		if err := s.commit(batch); err != nil && len(batch) > 1 {
+			// One bad write (a duplicate id) must fail alone.
+			for _, op := range batch {
+				op.err <- s.commit([]*writeOp{op})
+			}
+			continue
+		} else if err != nil {
+			batch[0].err <- err
+			continue
+		}
+		for _, op := range batch {
+			op.err <- nil
+		}
+	}
+}
+
+// commit writes a batch in one transaction.
+func (s *sqlStore) commit(batch []*writeOp) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := s.db.writeTx(ctx, func(q querier) error {
+		headRead := false
+		var seq int64
+		var prev string
+		for _, op := range batch {
+			if op.doc != nil {
+				if err := s.insertDocument(ctx, q, op.doc); err != nil {
+					return err
+				}
+			}
+			if op.audit == nil {
+				continue
+			}
+			if !headRead {
+				var err error
+				if seq, prev, err = s.lockHead(ctx, q); err != nil {
+					return err
+				}
+				headRead = true
+			}
+			if err := s.insertAudit(ctx, q, op.audit, seq, prev); err != nil {
+				return err
+			}
+			seq, prev = op.audit.Seq, op.audit.Hash
+		}
+		return nil
+	})
+	if err != nil {
+		for _, op := range batch {
+			if op.audit != nil {
+				op.audit.Seq, op.audit.PrevHash, op.audit.Hash = 0, "", ""
+			}
+		}
+	}
+	return err
+}
