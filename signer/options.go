@@ -124,6 +124,11 @@ type Options struct {
 	// widget annotation belongs to; 1 by default.
 	Page int
 
+	// Appearance makes the signature visible: a stamp with a QR code,
+	// text and an image, placed by Appearance.Placement (see
+	// appearance.go). When nil the signature is invisible.
+	Appearance *Appearance
+
 	// Name, Reason, Location and ContactInfo fill the signature
 	// dictionary's entries of the same names. Text that is not ASCII is
 	// written in UTF-16BE with a byte order mark.

@@ -84,15 +84,26 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 	formDirty := false
 
 	var name string
-	if opts.Field != "" {
-		fieldRef, field, err := s.existingField(opts.Field)
+	// The field signed: Options.Field, or the Placement.Field of a
+	// visible signature (appearance.go).
+	existing, err := signedField(opts, docTS)
+	if err != nil {
+		return nil, err
+	}
+	if existing != "" {
+		fieldRef, field, err := s.existingField(existing)
 		if err != nil {
 			return nil, err
 		}
 		field = field.Clone()
 		field.Set("V", sigRef)
+		// Visible signature (appearance.go): the stamp goes into the
+		// field's widget; nothing changes without Options.Appearance.
+		if err := drawInField(s, u, opts, now, docTS, fieldRef, field); err != nil {
+			return nil, err
+		}
 		u.Set(fieldRef, field)
-		name = opts.Field
+		name = existing
 	} else {
 		name = opts.NewField
 		if name == "" {
@@ -119,6 +130,14 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		ap.Set("BBox", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
 		ap.Set("Resources", pdf.NewDict())
 		u.SetStream(apRef, ap, nil)
+		rect := pdf.Array{int64(0), int64(0), int64(0), int64(0)}
+		// Visible signature (appearance.go): the stamp replaces the empty
+		// appearance and sets the widget's page and rectangle.
+		if opts.Appearance != nil && !docTS {
+			if pageRef, rect, err = drawAppearance(s, u, opts, now, apRef); err != nil {
+				return nil, err
+			}
+		}
 		apDict := pdf.NewDict()
 		apDict.Set("N", apRef)
 
@@ -129,7 +148,7 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		widget.Set("T", textString(name))
 		widget.Set("V", sigRef)
 		widget.Set("F", int64(132)) // Print | Locked
-		widget.Set("Rect", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
+		widget.Set("Rect", rect)
 		widget.Set("P", pageRef)
 		widget.Set("AP", apDict)
 		u.Set(widgetRef, widget)
