@@ -194,6 +194,13 @@ func (a *analysis) prepare() error {
 			if ft == "Sig" {
 				if f.Dict.Get("V") == nil {
 					a.sigField[f.Ref] = true
+					// Its widgets get the signature's appearance.
+					kids, _ := a.old.GetArray(f.Dict.Get("Kids"))
+					for _, k := range kids {
+						if kr, ok := k.(pdf.Ref); ok {
+							a.sigField[kr] = true
+						}
+					}
 				}
 				continue
 			}
@@ -295,9 +302,12 @@ func (a *analysis) classify(e pdf.XrefEntry) {
 			a.add(class, "form field %q was filled in", name)
 		}
 	case a.sigField[ref]:
+		// Signing into a prepared empty field: its value, and the
+		// appearance of the signature drawn in the field's own rectangle
+		// (which the signer laid out for it).
+		any := func(_, _ pdf.Object) bool { return true }
 		a.dictChange(ref, fmt.Sprintf("signature field object %d", e.Num), oldObj, newObj, map[pdf.Name]func(o, n pdf.Object) bool{
-			"V":    a.isSigValue,
-			"Lock": func(_, _ pdf.Object) bool { return true },
+			"V": a.isSigValue, "Lock": any, "AP": any, "F": any, "MK": any,
 		})
 	default:
 		a.add(changeForbidden, "object %d was changed", e.Num)
