@@ -61,7 +61,12 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	hashName := fs.String("hash", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	pss := fs.Bool("pss", false, "use RSASSA-PSS with an RSA key")
 	page := fs.Int("page", 1, "page of the (invisible) signature widget; -1 is the last")
-	visible := fs.String("visible", "", "visible stamp placement (page=N;rect=X1,Y1,X2,Y2 | field=NAME | anchor=TEXT)")
+	visible := fs.String("visible", "", "visible stamp placement (page=N;rect=X1,Y1,X2,Y2 | field=NAME | anchor=TEXT[;page=N][;size=W,H])")
+	qr := fs.String("qr", "", "with --visible: the text of the stamp's QR code (a verification URL)")
+	image := fs.String("image", "", "with --visible: a PNG or JPEG drawn in the stamp (a specimen or the regency's logo)")
+	footer := fs.String("footer", "", "with --visible: small text at the bottom of the stamp")
+	var lines stringList
+	fs.Var(&lines, "line", "with --visible: a line of the stamp's text (repeatable; default: \"Ditandatangani secara elektronik oleh\", the name, the date)")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -82,8 +87,20 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if level > signer.LevelB && len(tsas) == 0 {
 		return fail(stderr, usagef("--level %v needs a timestamp authority: give --tsa URL", level))
 	}
+	var app *signer.Appearance
 	if *visible != "" {
-		return fail(stderr, usagef("--visible: visible stamps are not supported by this version yet"))
+		pl, err := signer.ParseVisibleSpec(*visible)
+		if err != nil {
+			return fail(stderr, usagef("--visible: %v", err))
+		}
+		app = &signer.Appearance{Placement: *pl, QR: *qr, Footer: *footer, Lines: lines}
+		if *image != "" {
+			if app.Image, err = os.ReadFile(*image); err != nil {
+				return fail(stderr, usagef("--image: %v", err))
+			}
+		}
+	} else if *qr != "" || *image != "" || *footer != "" || len(lines) > 0 {
+		return fail(stderr, usagef("--qr, --image, --footer and --line need --visible"))
 	}
 	if *certify < 0 || *certify > 3 {
 		return fail(stderr, usagef("--certify %d: want 1, 2 or 3 (0: an ordinary signature)", *certify))
@@ -155,6 +172,7 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		ContactInfo:  *contact,
 		Certify:      signer.Permission(*certify),
 		Timestamper:  timestamper(ts),
+		Appearance:   app,
 		Certificates: poolCerts(pool),
 	})
 	if err != nil {
@@ -224,6 +242,10 @@ func hint(err error) string {
 		return "remove the encryption first (for example: qpdf --decrypt in.pdf out.pdf)"
 	case errors.Is(err, signer.ErrInvalidPDF):
 		return "the input is not a PDF Segel can read; check that it opens and is complete"
+	case errors.Is(err, signer.ErrAnchorNotFound):
+		return "the anchor text was not found in the page content; check it, or place the stamp with page=N;rect=…"
+	case errors.Is(err, signer.ErrPlacement):
+		return "the stamp's rectangle must lie on the page and be at least a few points wide and high"
 	case errors.Is(err, signer.ErrFieldNotFound):
 		return "check the field name (case matters), or omit --field to add a new signature field"
 	case errors.Is(err, signer.ErrKeyMismatch), errors.Is(err, keyref.ErrNoCertificate), errors.Is(err, pkcs11.ErrNoCertificate):
