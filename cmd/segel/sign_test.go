@@ -325,7 +325,7 @@ func TestSignErrors(t *testing.T) {
 		{"bad --level", []string{"--key", f.key, "--level", "B-X", f.in}, 3, []string{"--level"}},
 		{"--level B-T without --tsa", []string{"--key", f.key, "--level", "B-T", f.in}, 3, []string{"--tsa"}},
 		{"--level B-LTA, TSA down", []string{"--key", f.key, "--level", "B-LTA", "--tsa", "http://127.0.0.1:1/", f.in}, 1, []string{"127.0.0.1:1", "no lower level"}},
-		{"--visible not yet", []string{"--key", f.key, "--visible", "page=1;rect=10,10,100,60", f.in}, 3, []string{"not supported"}},
+		{"--visible, a bad spec", []string{"--key", f.key, "--visible", "page=1;rect=10,10", f.in}, 3, []string{"rect"}},
 		{"bad --hash", []string{"--key", f.key, "--hash", "md5", f.in}, 3, []string{"md5"}},
 		{"bad --certify", []string{"--key", f.key, "--certify", "7", f.in}, 3, []string{"7"}},
 		{"--page out of range", []string{"--key", f.key, "--page", "9", f.in}, 1, []string{"page"}},
