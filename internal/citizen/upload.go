@@ -1,0 +1,227 @@
+package citizen
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+)
+
+// upload is a citizen's file, spooled to an unlinked temporary file while
+// it is verified.
+type upload struct {
+	f       *os.File
+	name    string
+	removed bool
+	size    int64
+	sha256  string // lower-case hex
+}
+
+// discard closes and removes the temporary file; it may be called more
+// than once.
+func (u *upload) discard() {
+	if u.f != nil {
+		u.f.Close()
+		u.f = nil
+	}
+	if !u.removed {
+		if err := os.Remove(u.name); err == nil || errors.Is(err, os.ErrNotExist) {
+			u.removed = true
+		}
+	}
+}
+
+// multipartSlack is what a multipart body may add to the file it carries:
+// boundaries, part headers, and the other small fields of a form.
+const multipartSlack = 1 << 20
+
+// receive spools the uploaded PDF of r: the multipart field "file", or the
+// whole body when it is sent as application/pdf. On failure it renders the
+// page itself (p, with its form) and returns false.
+func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upload, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxUpload+multipartSlack)
+	var src io.Reader
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "multipart/form-data":
+		mr, err := r.MultipartReader()
+		if err != nil {
+			h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
+			return nil, false
+		}
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				if tooLarge(err) {
+					h.tooLarge(w, p)
+				} else {
+					h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
+				}
+				return nil, false
+			}
+			if part.FormName() == "file" {
+				src = part
+				break
+			}
+			// Other fields are skipped; NextPart discards what is left
+			// of them, within the body's limit.
+		}
+	case "application/pdf", "application/octet-stream":
+		src = r.Body
+	default:
+		h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
+		return nil, false
+	}
+
+	f, err := os.CreateTemp(h.opts.TempDir, "segel-citizen-*.pdf")
+	if err != nil {
+		h.opts.Logger.Error("citizen: spool", "error", err)
+		p.Form = nil
+		h.problem(w, http.StatusInternalServerError, p, p.T["internal"], p.T["internalhelp"])
+		return nil, false
+	}
+	up := &upload{f: f, name: f.Name()}
+	// Unlink at once where the system allows it (Unix): the file then
+	// disappears even if the process dies mid-verification.
+	if os.Remove(up.name) == nil {
+		up.removed = true
+	}
+	sum := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, sum), io.LimitReader(src, h.opts.MaxUpload+1))
+	switch {
+	case err != nil && tooLarge(err), n > h.opts.MaxUpload:
+		up.discard()
+		h.tooLarge(w, p)
+		return nil, false
+	case err != nil:
+		up.discard()
+		h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
+		return nil, false
+	case n == 0:
+		up.discard()
+		h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
+		return nil, false
+	}
+	up.size, up.sha256 = n, hex.EncodeToString(sum.Sum(nil))
+	if !looksLikePDF(f, n) {
+		up.discard()
+		h.opts.Logger.Info("citizen: verify", "outcome", "not-pdf", "size", n)
+		h.problem(w, http.StatusUnprocessableEntity, p, p.T["notpdf"], p.T["notpdfhelp"])
+		return nil, false
+	}
+	return up, true
+}
+
+// looksLikePDF reports whether the PDF header "%PDF-" is within the first
+// 1024 bytes, where readers look for it.
+func looksLikePDF(f io.ReaderAt, size int64) bool {
+	buf := make([]byte, min(size, 1024))
+	n, _ := f.ReadAt(buf, 0)
+	return bytes.Contains(buf[:n], []byte("%PDF-"))
+}
+
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func (h *handler) tooLarge(w http.ResponseWriter, p *page) {
+	h.problem(w, http.StatusRequestEntityTooLarge, p, p.T["toolarge"], fmt.Sprintf(p.T["toolargehelp"], humanSize(h.opts.MaxUpload)))
+}
+
+// remoteHost is the default Options.ClientAddr: the host of RemoteAddr.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// clientKey is the key an address is counted under: the address itself,
+// or its /64 for IPv6, where one client holds a whole /64.
+func clientKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if pfx, err := ip.Prefix(64); err == nil {
+			return pfx.String()
+		}
+	}
+	return ip.String()
+}
+
+// limiter is an in-memory token bucket per client: rate tokens per period,
+// at most rate at once.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	period  time.Duration
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// limiterPrune is the number of clients above which buckets that have
+// refilled are forgotten; limiterMax is the hard bound of the map.
+const (
+	limiterPrune = 10_000
+	limiterMax   = 100_000
+)
+
+func newLimiter(rate int, period time.Duration) *limiter {
+	return &limiter{rate: float64(rate), period: period, buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for key at now. When none is left it returns how
+// long until the next one.
+func (l *limiter) allow(key string, now time.Time) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	perToken := l.period / time.Duration(l.rate)
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= limiterPrune {
+			l.prune(now)
+		}
+		b = &bucket{tokens: l.rate, at: now}
+		l.buckets[key] = b
+	}
+	if elapsed := now.Sub(b.at); elapsed > 0 {
+		b.tokens = min(l.rate, b.tokens+float64(elapsed)/float64(perToken))
+	}
+	b.at = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) * float64(perToken)), false
+	}
+	b.tokens--
+	return 0, true
+}
+
+// prune forgets the buckets that are full again (they hold no
+// information), and everything when that is not enough.
+func (l *limiter) prune(now time.Time) {
+	for k, b := range l.buckets {
+		if now.Sub(b.at) >= l.period {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= limiterMax {
+		clear(l.buckets)
+	}
+}

@@ -1,0 +1,402 @@
+package citizen
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/verify"
+)
+
+// page is what the templates see.
+type page struct {
+	Lang   string            // "id" or "en", for <html lang>
+	T      map[string]string // the phrases, in Lang
+	Nonce  string            // CSP nonce of the inline style and script
+	Title  string            // <title>
+	Page   string            // data-page of <main>: form, result, record, error
+	Base   string            // relative path from the page to the mount root ("", "../")
+	Q      string            // "?lang=xx", appended to every link and form action
+	Toggle string            // the same page in the other language
+	Script bool              // include the drag-and-drop script (pages with the form)
+
+	Problem *problemView // an error page
+	Compare *compareView // POST /v/{id}
+	Verdict *verdictView // a verification
+	Record  *recordView  // /v/{id}
+	Form    *formView    // the upload form, when shown
+}
+
+// problemView is the headline of an error page.
+type problemView struct {
+	Headline, Help string
+	Class          string // bad for a file that is not a PDF, warn otherwise
+}
+
+// formView is the upload form.
+type formView struct {
+	Action  string // form action (relative)
+	Intro   string
+	Compare bool // the "upload your copy" form of /v/{id}
+}
+
+// compareView says whether an uploaded copy is the issued file.
+type compareView struct {
+	Known     bool // the record holds the issued file's SHA-256
+	Identical bool
+	Text      string
+	Help      string
+	SHA256    string // the copy's
+	Size      string // the copy's
+	Issued    string // the issued file's SHA-256, when known
+}
+
+// verdictView is a verification report in plain words.
+type verdictView struct {
+	Class      string // ok, bad, warn
+	Icon       string
+	Headline   string
+	Count      string
+	CheckedAt  string
+	SHA256     string
+	Size       string
+	Sigs       []sigView
+	DocNotes   []string
+	Indication string // the machine value, for data-indication
+}
+
+// sigView is one signature or document timestamp.
+type sigView struct {
+	Title, Class, Verdict                   string
+	Signer, SignerLabel, Org, CA            string
+	Claimed, Timestamp, TSA, Level, LevelIs string
+	Reason, Location                        string
+	NoTimestamp                             bool
+	Errors, Warnings, Modified              []string
+}
+
+// recordView is a register record.
+type recordView struct {
+	ID, Signer, Title, NIP, Org, CA  string
+	SignedAt, Level, LevelIs, SHA256 string
+	Number, Subject                  string
+	SubjectHidden                    bool
+	Download                         string // link, when the file is offered
+	Confidential                     bool
+}
+
+// verdictOf turns a report into its view. It fails closed: the page reads
+// "passed" only when the document and every signature passed.
+func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
+	ind, sub := summary(rep)
+	v := &verdictView{
+		Headline:   headline(l, ind, sub),
+		SHA256:     strings.ToLower(rep.SHA256),
+		Size:       humanSize(rep.Size),
+		Indication: string(ind),
+		DocNotes:   rep.Warnings,
+	}
+	switch ind {
+	case verify.TotalPassed:
+		v.Class, v.Icon = "ok", "✓"
+	case verify.TotalFailed:
+		v.Class, v.Icon = "bad", "✗"
+	case verify.NoSignature:
+		v.Class, v.Icon = "bad", "!"
+	default:
+		v.Class, v.Icon = "warn", "?"
+	}
+	v.Count = countText(l, rep.Signatures)
+	if t := formatTime(l, rep.ValidationTime, loc); t != "" {
+		v.CheckedAt = fmt.Sprintf(words["checkedat"].in(l), t)
+	}
+	n := 0
+	for _, s := range rep.Signatures {
+		if s == nil {
+			continue
+		}
+		sv := sigView{
+			Verdict:  sigVerdict(l, s),
+			Class:    classOf(s.Indication),
+			Claimed:  formatTime(l, s.ClaimedSigningTime, loc),
+			Level:    s.Level,
+			LevelIs:  levelText(l, s.Level),
+			Reason:   s.Reason,
+			Location: s.Location,
+			Errors:   s.Errors,
+			Warnings: s.Warnings,
+			Modified: s.ModifiedAfterSigning,
+		}
+		if s.Type == "document-timestamp" {
+			sv.Title = words["doctimestamp"].in(l)
+			sv.SignerLabel = words["tsa"].in(l)
+		} else {
+			n++
+			sv.Title = words["signature"].in(l) + " " + strconv.Itoa(n)
+			sv.SignerLabel = words["signer"].in(l)
+		}
+		if s.Field != "" {
+			sv.Title += " (" + s.Field + ")"
+		}
+		if s.Signer != nil {
+			sv.Signer = s.Signer.CommonName
+			if sv.Signer == "" {
+				sv.Signer = s.Signer.Subject
+			}
+			sv.Org = s.Signer.Organization
+			sv.CA = dnAttr(s.Signer.Issuer, "CN")
+		}
+		if len(s.Chain) > 1 && s.Chain[1] != nil && s.Chain[1].CommonName != "" {
+			sv.CA = s.Chain[1].CommonName
+		}
+		switch {
+		case s.Type == "document-timestamp":
+			// Its own time is the proof; there is no claim to show.
+			sv.Claimed = ""
+			if s.Timestamp != nil {
+				sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
+			}
+		case s.Timestamp != nil:
+			sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
+			sv.TSA = s.Timestamp.TSA
+		default:
+			sv.NoTimestamp = true
+		}
+		v.Sigs = append(v.Sigs, sv)
+	}
+	return v
+}
+
+// summary returns the indication the headline speaks for and the
+// sub-indication that explains it: the report's, explained by the first
+// signature that has it. A report that claims TOTAL_PASSED while a
+// signature did not pass, or without a signature, is not believed.
+func summary(rep *verify.Report) (verify.Indication, verify.SubIndication) {
+	ind := rep.Indication
+	switch ind {
+	case verify.TotalPassed, verify.TotalFailed, verify.Indeterminate, verify.NoSignature:
+	default:
+		ind = verify.Indeterminate
+	}
+	if ind == verify.TotalPassed {
+		if len(rep.Signatures) == 0 {
+			return verify.Indeterminate, ""
+		}
+		for _, s := range rep.Signatures {
+			if s == nil || s.Indication != verify.TotalPassed {
+				return verify.Indeterminate, ""
+			}
+		}
+		return ind, ""
+	}
+	if ind == verify.NoSignature && len(rep.Signatures) > 0 {
+		ind = verify.Indeterminate
+	}
+	for _, s := range rep.Signatures {
+		if s != nil && s.Indication == ind {
+			return ind, s.SubIndication
+		}
+	}
+	return ind, ""
+}
+
+func classOf(ind verify.Indication) string {
+	switch ind {
+	case verify.TotalPassed:
+		return "ok"
+	case verify.TotalFailed, verify.NoSignature:
+		return "bad"
+	}
+	return "warn"
+}
+
+// recordOf turns a register record into its view.
+func recordOf(l lang, d *store.Document, loc *time.Location) *recordView {
+	rv := &recordView{
+		ID:           d.ID,
+		Signer:       d.SignerName,
+		Title:        d.Title,
+		NIP:          d.NIP,
+		Org:          dnAttr(d.SignerSubject, "O"),
+		CA:           dnAttr(d.SignerIssuer, "CN"),
+		Level:        d.Level,
+		LevelIs:      levelText(l, d.Level),
+		SHA256:       strings.ToLower(d.OutputSHA256),
+		Number:       d.Number,
+		Subject:      d.Subject,
+		Confidential: d.Confidential,
+	}
+	if rv.Signer == "" {
+		rv.Signer = dnAttr(d.SignerSubject, "CN")
+	}
+	if rv.CA == "" {
+		rv.CA = d.SignerIssuer
+	}
+	if !d.SignedAt.IsZero() {
+		rv.SignedAt = formatTime(l, d.SignedAt.Format(time.RFC3339Nano), loc)
+	}
+	// The perihal of a letter marked rahasia can itself be sensitive: the
+	// page does not show it to whoever holds the link.
+	if d.Confidential && d.Subject != "" {
+		rv.Subject, rv.SubjectHidden = "", true
+	}
+	return rv
+}
+
+// canDownload reports whether /v/{id} offers the issued file: only when
+// the profile allows it, the file is kept, and the letter is not rahasia.
+func canDownload(d *store.Document) bool {
+	return d.Downloadable && d.Stored && !d.Confidential
+}
+
+// levelText explains a PAdES level in plain words. It accepts the report's
+// names (PAdES-BASELINE-LT) and the register's (B-LT).
+func levelText(l lang, level string) string {
+	u := strings.ToUpper(level)
+	suffix := u
+	if i := strings.LastIndexByte(u, '-'); i >= 0 {
+		suffix = u[i+1:]
+	}
+	switch {
+	case u == "" || u == "NONE":
+		if u == "" {
+			return ""
+		}
+		return text{"tidak memenuhi profil PAdES", "meets no PAdES baseline level"}.in(l)
+	case suffix == "B":
+		return text{"tanda tangan dasar, tanpa cap waktu", "basic signature, without a timestamp"}.in(l)
+	case suffix == "T":
+		return text{"dengan cap waktu tepercaya", "with a trusted timestamp"}.in(l)
+	case suffix == "LT":
+		return text{"dengan cap waktu dan data validasi jangka panjang", "with a timestamp and long-term validation data"}.in(l)
+	case suffix == "LTA":
+		return text{"dengan cap waktu arsip untuk pemeriksaan jangka panjang", "with an archive timestamp for long-term checking"}.in(l)
+	}
+	return ""
+}
+
+// formatTime formats an RFC 3339 time in loc the way a reader of l
+// expects: "2 Januari 2026, 14.05 WIB" or "2 January 2026, 14:05 WIB". A
+// value that does not parse is shown as it is.
+func formatTime(l lang, s string, loc *time.Location) string {
+	if s == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	t = t.In(loc)
+	clock := t.Format("15:04")
+	if l == langID {
+		clock = t.Format("15.04")
+	}
+	return fmt.Sprintf("%d %s %d, %s %s", t.Day(), months[t.Month()-1].in(l), t.Year(), clock, t.Format("MST"))
+}
+
+// humanSize formats a byte count for people.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+// dnAttr returns the first value of the attribute named attr (such as
+// "CN" or "O") in a distinguished name written as pkix.Name.String writes
+// it (RFC 2253: "CN=Budi,O=Pemerintah Kabupaten Sleman,C=ID", with
+// backslash escapes), or "" when it has none.
+func dnAttr(dn, attr string) string {
+	var (
+		key, val strings.Builder
+		inVal    bool
+		found    string
+	)
+	flush := func() bool {
+		if strings.EqualFold(strings.TrimSpace(key.String()), attr) {
+			found = strings.TrimSpace(val.String())
+			return true
+		}
+		key.Reset()
+		val.Reset()
+		inVal = false
+		return false
+	}
+	for i := 0; i < len(dn); i++ {
+		c := dn[i]
+		switch {
+		case c == '\\' && i+1 < len(dn):
+			i++
+			c = dn[i]
+			// \XX hex pairs (RFC 4514) stand for a byte.
+			if isHex(c) && i+1 < len(dn) && isHex(dn[i+1]) {
+				b, _ := strconv.ParseUint(dn[i:i+2], 16, 8)
+				c = byte(b)
+				i++
+			}
+			if inVal {
+				val.WriteByte(c)
+			} else {
+				key.WriteByte(c)
+			}
+		case (c == ',' || c == '+') && inVal:
+			if flush() {
+				return found
+			}
+		case c == '=' && !inVal:
+			inVal = true
+		default:
+			if inVal {
+				val.WriteByte(c)
+			} else {
+				key.WriteByte(c)
+			}
+		}
+	}
+	if inVal && flush() {
+		return found
+	}
+	return ""
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// countText says how many signatures and document timestamps were
+// checked: "Diperiksa: 2 tanda tangan dan 1 cap waktu dokumen." / "Checked:
+// 2 signatures and 1 document timestamp."
+func countText(l lang, sigs []*verify.SignatureReport) string {
+	var nsig, nts int
+	for _, s := range sigs {
+		switch {
+		case s == nil:
+		case s.Type == "document-timestamp":
+			nts++
+		default:
+			nsig++
+		}
+	}
+	if nsig+nts == 0 {
+		return ""
+	}
+	plural := func(n int, one, many string) string {
+		if l == langEN && n != 1 {
+			return strconv.Itoa(n) + " " + many
+		}
+		return strconv.Itoa(n) + " " + one
+	}
+	var parts []string
+	if nsig > 0 {
+		parts = append(parts, plural(nsig, words["sigone"].in(l), words["sigmany"].in(l)))
+	}
+	if nts > 0 {
+		parts = append(parts, plural(nts, words["tsone"].in(l), words["tsmany"].in(l)))
+	}
+	return words["checked"].in(l) + " " + strings.Join(parts, " "+words["and"].in(l)+" ") + "."
+}
