@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -222,12 +221,13 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in)
-		in.Close()
 		if res == nil {
+			in.Close()
 			return
 		}
+		// The signed file is in in's temporary file: read it first.
 		signedData, _ := io.ReadAll(res.f)
-		res.Close()
+		in.Close()
 		out = append(out, base64.StdEncoding.EncodeToString(signedData))
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -397,7 +397,7 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 
 // spoolReader spools a PDF from r (a multipart file or decoded base64).
 func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
-	f, err := os.CreateTemp(s.opts.TempDir, "segel-req-*.pdf")
+	f, err := s.createTemp()
 	if err != nil {
 		return nil, newProblem("internal", "")
 	}
@@ -405,7 +405,6 @@ func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, s.opts.MaxBodySize+1))
 	if err != nil || n == 0 || n > s.opts.MaxBodySize {
 		f.Close()
-		os.Remove(f.Name())
 		if n > s.opts.MaxBodySize {
 			return nil, newProblem("too-large", "")
 		}

@@ -2,11 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -65,35 +66,67 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem("tsa-unavailable", "no timestamp authority is configured"))
 		return
 	}
-	s.inflight.Add(1)
+	if !s.begin() {
+		p := newProblem("shutting-down", "")
+		p.retryAfter = 5
+		writeProblem(w, r, p)
+		return
+	}
 	defer s.inflight.Done()
 	in, p := s.spool(w, r)
 	if p != nil {
+		s.auditAugment(r, level, p.kind(), p.Detail, "", "")
 		writeProblem(w, r, p)
 		return
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(s.opts.TempDir, "segel-out-*.pdf")
-	if err != nil {
-		writeProblem(w, r, newProblem("internal", ""))
-		return
-	}
-	defer func() { out.Close(); os.Remove(out.Name()) }()
-	res, err := signer.Augment(r.Context(), in.f, in.size, out, &signer.AugmentOptions{
+	h := sha256.New()
+	res, err := signer.Augment(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.AugmentOptions{
 		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.opts.Revocation, Certificates: s.anchorCerts(),
 	})
 	if err != nil {
-		writeProblem(w, r, problemFor(err))
+		p := problemFor(err)
+		if r.Context().Err() != nil {
+			p = newProblem("client-closed", "")
+		} else if p.Status >= 500 {
+			s.opts.Logger.Error("augment", "request_id", requestID(r.Context()), "error", err)
+		}
+		s.auditAugment(r, level, p.kind(), p.Detail, in.sha256, "")
+		writeProblem(w, r, p)
 		return
 	}
-	if _, err := out.Seek(0, io.SeekStart); err != nil {
+	if err := s.auditAugment(r, level, "ok", "", in.sha256, hex.EncodeToString(h.Sum(nil))); err != nil {
 		writeProblem(w, r, newProblem("internal", ""))
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
+	w.Header().Set("Content-Disposition", `attachment; filename="augmented.pdf"`)
+	s.sendFile(w, in.outputReader(res.Size))
+}
+
+// sendFile streams f as a 200 answer whose headers are set, within
+// Options.WriteTimeout.
+func (s *Server) sendFile(w http.ResponseWriter, f io.Reader) {
+	if s.opts.WriteTimeout > 0 {
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+	}
 	w.WriteHeader(http.StatusOK)
-	io.Copy(w, out)
+	io.Copy(w, f)
+}
+
+// auditAugment records an augmentation in the audit log; a failure is
+// logged and returned.
+func (s *Server) auditAugment(r *http.Request, level signer.Level, outcome, detail, in, out string) error {
+	e := &store.AuditEntry{
+		Time: s.opts.Now().UTC(), RequestID: requestID(r.Context()), Client: clientOf(r).name,
+		Operation: "augment", Level: level.String(), Outcome: outcome, Detail: detail, InputSHA256: in, OutputSHA256: out,
+	}
+	err := s.opts.Store.AppendAudit(context.WithoutCancel(r.Context()), e)
+	if err != nil {
+		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
+	}
+	return err
 }
 
 // documentJSON is the register record as the API shows it.
@@ -122,7 +155,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	d, err := s.opts.Store.GetDocument(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeProblem(w, r, newProblem("not-found", "document "+id))
+		writeProblem(w, r, newProblem("not-found", "document "+echo(id)))
 		return
 	}
 	if err != nil {
@@ -131,7 +164,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 	}
 	c := clientOf(r)
 	if !c.mayUse(d.Profile) {
-		writeProblem(w, r, newProblem("not-found", "document "+id))
+		writeProblem(w, r, newProblem("not-found", "document "+echo(id)))
 		return
 	}
 	out := documentJSON{ID: d.ID, Profile: d.Profile, Level: d.Level, SignedAt: d.SignedAt, SignerName: d.SignerName,
@@ -181,7 +214,9 @@ func (s *Server) checkReady(ctx context.Context) (map[string]string, bool) {
 	ok := true
 	check := func(name string, err error) {
 		if err != nil {
-			status[name], ok = err.Error(), false
+			// The answer is public: the reason goes to the log only.
+			s.opts.Logger.Warn("not ready", "check", name, "error", err)
+			status[name], ok = "unavailable", false
 			return
 		}
 		status[name] = "ok"

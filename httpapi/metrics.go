@@ -1,7 +1,11 @@
 package httpapi
 
 import (
+	"net/url"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/segel-id/segel/tsa"
 )
 
 // metrics are the service's Prometheus series (segel_…). The HSM, TSA
@@ -14,6 +18,8 @@ type metrics struct {
 	signErrors    *prometheus.CounterVec
 	busy          *prometheus.CounterVec
 	queueWait     *prometheus.HistogramVec
+	storeLatency  *prometheus.HistogramVec
+	storeErrors   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
@@ -33,8 +39,14 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "segel_queue_wait_seconds", Help: "Time requests waited for a signing slot.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"profile"}),
+		storeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "segel_store_duration_seconds", Help: "Latency of store calls, by operation.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}, []string{"op"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "segel_store_errors_total", Help: "Failed store calls, by operation."}, []string{"op"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.signLatency, m.verifyLatency, m.signErrors, m.busy, m.queueWait, &statsCollector{s}} {
+	for _, c := range []prometheus.Collector{m.requests, m.signLatency, m.verifyLatency, m.signErrors, m.busy, m.queueWait,
+		m.storeLatency, m.storeErrors, &statsCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -50,6 +62,8 @@ var (
 	descHSMErrors     = prometheus.NewDesc("segel_hsm_errors_total", "Errors of a profile's PKCS#11 key, by kind.", []string{"profile", "kind"}, nil)
 	descHSMPoolWaits  = prometheus.NewDesc("segel_hsm_pool_waits_total", "Signatures that waited for a free HSM session.", []string{"profile"}, nil)
 	descHSMSessions   = prometheus.NewDesc("segel_hsm_sessions", "HSM sessions open.", []string{"profile"}, nil)
+	descHSMPoolSize   = prometheus.NewDesc("segel_hsm_pool_size", "Maximum number of HSM sessions.", []string{"profile"}, nil)
+	descHSMRecoveries = prometheus.NewDesc("segel_hsm_recoveries_total", "Times the token was found again or the module re-initialised.", []string{"profile"}, nil)
 	descTSARequests   = prometheus.NewDesc("segel_tsa_requests_total", "Timestamp requests by TSA URL.", []string{"url"}, nil)
 	descTSAFailures   = prometheus.NewDesc("segel_tsa_failures_total", "Failed timestamp requests by TSA URL.", []string{"url"}, nil)
 	descTSASeconds    = prometheus.NewDesc("segel_tsa_latency_seconds_total", "Time spent on timestamp requests by TSA URL.", []string{"url"}, nil)
@@ -59,7 +73,7 @@ var (
 )
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descHSMSignatures, descHSMErrors, descHSMPoolWaits, descHSMSessions, descTSARequests, descTSAFailures, descTSASeconds, descRevRequests, descRevErrors, descRevCacheHits} {
+	for _, d := range []*prometheus.Desc{descHSMSignatures, descHSMErrors, descHSMPoolWaits, descHSMSessions, descHSMPoolSize, descHSMRecoveries, descTSARequests, descTSAFailures, descTSASeconds, descRevRequests, descRevErrors, descRevCacheHits} {
 		ch <- d
 	}
 }
@@ -74,10 +88,23 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 			ch <- prometheus.MustNewConstMetric(descHSMPoolWaits, prometheus.CounterValue, float64(st.PoolWaits), name)
 			ch <- prometheus.MustNewConstMetric(descHSMSessions, prometheus.GaugeValue, float64(st.Sessions), name)
+			ch <- prometheus.MustNewConstMetric(descHSMPoolSize, prometheus.GaugeValue, float64(st.PoolSize), name)
+			ch <- prometheus.MustNewConstMetric(descHSMRecoveries, prometheus.CounterValue, float64(st.Recoveries), name)
 		}
 	}
 	if ts := c.s.opts.Timestamper; ts != nil {
-		for url, st := range ts.Stats() {
+		// URLs that differ only in what redactURL drops share a label.
+		sums := map[string]*tsa.URLStats{}
+		for u, st := range ts.Stats() {
+			url := redactURL(u)
+			if sums[url] == nil {
+				sums[url] = &tsa.URLStats{}
+			}
+			sums[url].Requests += st.Requests
+			sums[url].Failures += st.Failures
+			sums[url].Latency += st.Latency
+		}
+		for url, st := range sums {
 			ch <- prometheus.MustNewConstMetric(descTSARequests, prometheus.CounterValue, float64(st.Requests), url)
 			ch <- prometheus.MustNewConstMetric(descTSAFailures, prometheus.CounterValue, float64(st.Failures), url)
 			ch <- prometheus.MustNewConstMetric(descTSASeconds, prometheus.CounterValue, st.Latency.Seconds(), url)
@@ -94,4 +121,15 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descRevCacheHits, prometheus.CounterValue, float64(ks.hits), kind)
 		}
 	}
+}
+
+// redactURL drops the user information and the query of a TSA URL, where
+// credentials could hide, before it becomes a metric label.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "unparsable"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }

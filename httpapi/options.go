@@ -14,7 +14,8 @@ import (
 	"github.com/segel-id/segel/tsa"
 )
 
-// Options configure a Server. Store and Profiles are required.
+// Options configure a Server. Store is required; the zero value of every
+// other field selects the default documented on it.
 type Options struct {
 	// Store keeps the audit log, the register, signed files and clients.
 	Store store.Store
@@ -34,19 +35,31 @@ type Options struct {
 	MaxBodySize int64
 	// TempDir is where bodies are spooled; os.TempDir() by default.
 	TempDir string
+	// ReadTimeout bounds the reading of a request body, from when the
+	// handler starts reading it: a client slower than that gets 408
+	// request-timeout. Zero leaves it to the http.Server's ReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the sending of a signed or augmented PDF, from
+	// when its first byte is sent. Zero leaves it to the http.Server's
+	// WriteTimeout.
+	WriteTimeout time.Duration
 	// Logger receives one line per request; slog.Default() by default.
 	Logger *slog.Logger
 	// Registerer receives the metrics; a new registry by default (see
-	// Server.Gatherer).
+	// Server.Registry).
 	Registerer prometheus.Registerer
-	// Gatherer serves /metrics; the default registry's when Registerer is
-	// nil.
+	// Gatherer is what /metrics serves when Registerer is set:
+	// prometheus.DefaultGatherer when it is nil. When Registerer is nil,
+	// /metrics serves the server's own registry and Gatherer is ignored.
 	Gatherer prometheus.Gatherer
 	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
 	// personal profile (per official and per client address) out; 5 in
-	// 15 minutes by default. The token is not touched while locked out.
+	// 15 minutes by default. The token is not touched while locked out,
+	// so guessing can neither find a passphrase nor lock the official's
+	// token. The counters live in the Store, shared by replicas.
 	PassphraseAttempts int
-	PassphraseWindow   time.Duration
+	// PassphraseWindow is the period over which wrong passphrases count.
+	PassphraseWindow time.Duration
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API
@@ -56,7 +69,8 @@ type Options struct {
 	BSrEUser, BSrEPassword string
 }
 
-// Profile is a signing identity (SignServer calls it a worker).
+// Profile is a signing identity (SignServer calls it a worker). New fills
+// in its zero limits with the defaults; a Profile belongs to one Server.
 type Profile struct {
 	// Name is the profile's name in URLs (?profile=NAME).
 	Name string
@@ -90,6 +104,8 @@ type Profile struct {
 
 	sem   chan struct{}
 	queue chan struct{}
+	// attempt admits one passphrase attempt at a time (Personal).
+	attempt chan struct{}
 }
 
 func (p *Profile) allows(l signer.Level) bool {

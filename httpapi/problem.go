@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,15 +19,22 @@ const ProblemBase = "https://segel.id/problems/"
 // Problem is an RFC 9457 problem detail. Type is one of the stable types
 // listed in openapi.yaml; Detail never holds a secret.
 type Problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail,omitempty"`
+	// Type is ProblemBase followed by the problem's stable name.
+	Type string `json:"type"`
+	// Title is a fixed summary of the type.
+	Title string `json:"title"`
+	// Status is the HTTP status of the answer.
+	Status int `json:"status"`
+	// Detail says what was wrong with this request.
+	Detail string `json:"detail,omitempty"`
+	// Instance is the request id (the Segel-Request-Id header).
 	Instance string `json:"instance,omitempty"`
 	// retryAfter, in seconds, is sent as Retry-After.
 	retryAfter int
 }
 
+// Error returns the title and the detail.
+// Error returns the title and the detail.
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
 
 // problem types, with their status and title.
@@ -54,6 +62,9 @@ var problems = map[string]struct {
 	"hsm-unavailable":        {http.StatusServiceUnavailable, "The signing key is not available"},
 	"tsa-unavailable":        {http.StatusServiceUnavailable, "No timestamp authority is available"},
 	"revocation-unavailable": {http.StatusServiceUnavailable, "Revocation data is not available"},
+	"request-timeout":        {http.StatusRequestTimeout, "The request body came too slowly"},
+	"client-closed":          {499, "The client closed the request"},
+	"shutting-down":          {http.StatusServiceUnavailable, "The service is shutting down"},
 	"internal":               {http.StatusInternalServerError, "Internal error"},
 }
 
@@ -99,6 +110,8 @@ func problemFor(err error) *Problem {
 		return newProblem("tsa-unavailable", err.Error())
 	case errors.Is(err, signer.ErrValidationData):
 		return newProblem("revocation-unavailable", err.Error())
+	case errors.Is(err, context.Canceled):
+		return newProblem("client-closed", "")
 	}
 	return newProblem("internal", "")
 }
@@ -108,6 +121,10 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	p.Instance = requestID(r.Context())
 	if p.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	if p.kind() == "passphrase-required" {
+		// A 401 names the credential it wants (RFC 9110, 11.6.1).
+		w.Header().Set("WWW-Authenticate", `Segel-Passphrase realm="segel"`)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -28,7 +28,12 @@ type Server struct {
 	router   chi.Router
 	metrics  *metrics
 	gatherer prometheus.Gatherer
+	// mu guards closed and the increments of inflight, so that Close's
+	// Wait never races with a signature starting.
+	mu       sync.Mutex
+	closed   bool
 	inflight sync.WaitGroup
+	temps    tempPool
 	ready    readiness
 	mounts   map[string]http.Handler
 	limiter  *limiter
@@ -79,6 +84,7 @@ func New(opts Options) (*Server, error) {
 		}
 		p.sem = make(chan struct{}, p.MaxConcurrent)
 		p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
+		p.attempt = make(chan struct{}, 1)
 		s.profiles[p.Name] = p
 	}
 	reg := opts.Registerer
@@ -95,6 +101,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
+	s.opts.Store = &timedStore{Store: opts.Store, m: m}
 	s.routes()
 	return s, nil
 }
@@ -108,8 +115,35 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 // Handler returns the HTTP handler of the service.
 func (s *Server) Handler() http.Handler { return s.router }
 
-// Close waits for the signatures in progress to finish.
-func (s *Server) Close() { s.inflight.Wait() }
+// Close waits for the signatures and augmentations in progress to finish;
+// those asked for afterwards are refused with 503 shutting-down. Call it
+// after http.Server.Shutdown, before closing the store and the keys. It
+// then closes the temporary files kept for reuse; it does not close the
+// Store or the keys, which the caller owns.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.inflight.Wait()
+	s.temps.close()
+}
+
+// begin registers an operation that Close must wait for; it returns
+// false once Close was called.
+func (s *Server) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// Registry returns the metrics that /metrics serves: the server's own
+// registry when Options.Registerer was nil, else Options.Gatherer (or
+// prometheus.DefaultGatherer).
+func (s *Server) Registry() prometheus.Gatherer { return s.gatherer }
 
 // Profile returns the profile named name, or nil.
 func (s *Server) Profile(name string) *Profile { return s.profiles[name] }
@@ -131,7 +165,9 @@ func (s *Server) routes() {
 		s.bsreRoutes(r)
 	}
 	s.webRoutes(r)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, newProblem("not-found", r.URL.Path)) })
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem("not-found", "no such route; see /openapi.yaml"))
+	})
 	s.router = r
 }
 

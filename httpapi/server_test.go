@@ -70,7 +70,7 @@ func (s *syncBuffer) String() string {
 // newEnv starts a service with a software-key profile "sekda" and, when
 // tok is given, a SoftHSM profile "bupati" and a personal profile
 // "camat" (a token whose user PIN is the official's passphrase).
-func newEnv(t *testing.T, tok *softhsmtest.Token, tweak func(*httpapi.Options)) *env {
+func newEnv(t testing.TB, tok *softhsmtest.Token, tweak func(*httpapi.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	pki, _ := testpki.MustNewServer(t, testpki.Options{})
@@ -209,18 +209,42 @@ func (e *env) verifyReport(pdf []byte) *verify.Report {
 	return &rep
 }
 
-// tempEmpty checks that no temporary file is left. A handler removes its
-// files after the last byte of its answer, so the check waits a moment.
+// tempEmpty checks that no temporary file is left: none in the
+// directory, and none open that holds data (anonymous O_TMPFILE files
+// have no name but show in /proc/self/fd; the server keeps some open,
+// empty, for reuse). A handler removes its files after the last byte of
+// its answer, so the check waits a moment.
 func (e *env) tempEmpty() {
 	e.t.Helper()
 	var entries []os.DirEntry
+	var open []string
 	for range 50 {
-		if entries, _ = os.ReadDir(e.tmp); len(entries) == 0 {
+		entries, _ = os.ReadDir(e.tmp)
+		open = openFilesIn(e.tmp)
+		if len(entries) == 0 && len(open) == 0 {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	e.t.Errorf("temporary files left behind: %v", entries)
+	e.t.Errorf("temporary files left behind: %v, open: %v", entries, open)
+}
+
+// openFilesIn lists the files under dir that the process has open and
+// that are not empty.
+func openFilesIn(dir string) []string {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	var open []string
+	for _, fd := range fds {
+		link := "/proc/self/fd/" + fd.Name()
+		target, err := os.Readlink(link)
+		if err != nil || !strings.HasPrefix(target, dir+"/") {
+			continue
+		}
+		if fi, err := os.Stat(link); err == nil && fi.Size() > 0 {
+			open = append(open, fmt.Sprintf("%s (%d bytes)", target, fi.Size()))
+		}
+	}
+	return open
 }
 
 func TestSignEveryLevelEndToEnd(t *testing.T) {
@@ -289,6 +313,9 @@ func TestAuthMatrix(t *testing.T) {
 	// Personal profile: the official's passphrase, every time.
 	resp, body = e.do("POST", "/v1/sign?profile=camat", "eoffice", e.letter, nil)
 	wantProblem(t, resp, body, 401, "passphrase-required")
+	if resp.Header.Get("WWW-Authenticate") == "" {
+		t.Error("passphrase-required without WWW-Authenticate")
+	}
 	resp, body = e.do("POST", "/v1/sign?profile=camat", "eoffice", e.letter, map[string]string{httpapi.PassphraseHeader: "salah"})
 	wantProblem(t, resp, body, 403, "passphrase-rejected")
 	resp, body = e.do("POST", "/v1/sign?profile=camat", "eoffice", e.letter, map[string]string{httpapi.PassphraseHeader: "rahasia-camat"})
@@ -326,6 +353,14 @@ func TestAuthMatrix(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Run("anonymous", testBadInput)
+	t.Run("named", func(t *testing.T) {
+		httpapi.UseNamedTempFiles(t)
+		testBadInput(t)
+	})
+}
+
+func testBadInput(t *testing.T) {
 	e := newEnv(t, nil, func(o *httpapi.Options) { o.MaxBodySize = 1 << 20 })
 	qpdf := testenv.Tool(t, "qpdf")
 	in := writeTemp(t, "in.pdf", e.letter)
@@ -352,6 +387,10 @@ func TestBadInput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			resp, body := e.do("POST", "/v1/sign?profile=sekda", "eoffice", c.body, map[string]string{"Content-Type": c.ctype})
 			wantProblem(t, resp, body, c.status, c.typ)
+			if resp.Header.Get(httpapi.DocumentIDHeader) != "" {
+				t.Error("a failed signature has a document id")
+			}
+			e.tempEmpty()
 		})
 	}
 	// A multipart upload works like a bare body.

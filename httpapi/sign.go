@@ -10,9 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/segel-id/segel/internal/store"
@@ -61,8 +61,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.FormatInt(res.size, 10))
 	w.Header().Set(DocumentIDHeader, res.doc.ID)
 	w.Header().Set("Content-Disposition", `attachment; filename="signed.pdf"`)
-	w.WriteHeader(http.StatusOK)
-	io.Copy(w, res.f)
+	s.sendFile(w, res.f)
 }
 
 // passphraseSigner is a key unlocked per signature by its holder's
@@ -71,39 +70,50 @@ type passphraseSigner interface {
 	WithPassphrase(ctx context.Context, passphrase []byte) crypto.Signer
 }
 
-// signed is a signed document in a temporary file, positioned at its
-// start, removed by Close.
+// signed is a signed document, read from f: the part of the request's
+// temporary file after the body, which the request's spooled removes.
 type signed struct {
-	f    *os.File
+	f    *io.SectionReader
 	size int64
 	doc  *store.Document
 }
 
-func (s *signed) Close() { s.f.Close(); os.Remove(s.f.Name()) }
+// Close does nothing: the file belongs to the request's spooled. It is
+// kept so that callers may treat a signed like a file they were given.
+func (s *signed) Close() {}
 
 // signDocument signs the spooled PDF as req asks, within the profile's
-// concurrency bound, and records it in the register and the audit log.
+// concurrency bound, and records it in the register and the audit log. A
+// failure is audited too (its outcome is the problem type), with no
+// register record.
 func (s *Server) signDocument(r *http.Request, req *signRequest, in *spooled) (*signed, *Problem) {
+	res, p := s.signAndRecord(r, req, in)
+	if p != nil {
+		s.metrics.signErrors.WithLabelValues(req.profile.Name, p.kind()).Inc()
+		s.auditFailure(r, req, p, in.sha256)
+	}
+	return res, p
+}
+
+func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (*signed, *Problem) {
+	if !s.begin() {
+		pr := newProblem("shutting-down", "")
+		pr.retryAfter = 5
+		return nil, pr
+	}
+	defer s.inflight.Done()
 	start := time.Now()
 	release, p := s.acquire(r.Context(), req.profile)
 	if p != nil {
 		return nil, p
 	}
-	defer release()
-	s.inflight.Add(1)
-	defer s.inflight.Done()
+	// The slot bounds the signatures being made (CPU, HSM sessions, TSA
+	// and OCSP calls); it is freed as soon as the signature is made, so
+	// that recording it in the store does not hold it.
+	var releaseOnce sync.Once
+	releaseSlot := func() { releaseOnce.Do(release) }
+	defer releaseSlot()
 
-	out, err := os.CreateTemp(s.opts.TempDir, "segel-out-*.pdf")
-	if err != nil {
-		return nil, newProblem("internal", "")
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			out.Close()
-			os.Remove(out.Name())
-		}
-	}()
 	key := req.profile.Key
 	var sig crypto.Signer = key.Signer
 	if req.profile.Personal {
@@ -119,8 +129,25 @@ func (s *Server) signDocument(r *http.Request, req *signRequest, in *spooled) (*
 			sig = key.PKCS11.WithPassphrase(r.Context(), req.passphrase)
 		}
 	}
+	unlock := func() {}
+	if req.profile.Personal {
+		// One passphrase attempt at a time per official, checked against
+		// the lock-out again once it is its turn: concurrent guesses
+		// cannot all reach the token before the first is counted.
+		select {
+		case req.profile.attempt <- struct{}{}:
+		case <-r.Context().Done():
+			return nil, newProblem("client-closed", "")
+		}
+		var once sync.Once
+		unlock = func() { once.Do(func() { <-req.profile.attempt }) }
+		defer unlock()
+		if p := s.lockedOut(r, req.profile); p != nil {
+			return nil, p
+		}
+	}
 	h := sha256.New()
-	res, err := signer.Sign(r.Context(), in.f, in.size, io.MultiWriter(out, h), &signer.Options{
+	res, err := signer.Sign(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.Options{
 		Signer:       sig,
 		Certificate:  key.Certificate,
 		Chain:        key.Chain,
@@ -132,52 +159,65 @@ func (s *Server) signDocument(r *http.Request, req *signRequest, in *spooled) (*
 		Reason:       req.reason,
 		Location:     req.location,
 	})
+	// What follows is recorded even when the client has gone away.
+	rec := context.WithoutCancel(r.Context())
 	if err != nil {
-		p := problemFor(err)
 		if req.profile.Personal && errors.Is(err, pkcs11.ErrPassphraseRejected) {
+			// Counted whatever the client does next: hanging up must not
+			// let a guess go uncounted.
 			now := s.opts.Now()
-			s.opts.Store.AddFailure(r.Context(), "profile:"+req.profile.Name, now)
-			s.opts.Store.AddFailure(r.Context(), "addr:"+clientAddr(r), now)
+			for _, k := range []string{"profile:" + req.profile.Name, "addr:" + clientAddr(r)} {
+				if err := s.opts.Store.AddFailure(rec, k, now); err != nil {
+					s.opts.Logger.Error("store failure counter", "request_id", requestID(r.Context()), "error", err)
+				}
+			}
 		}
+		unlock()
+		releaseSlot()
+		if r.Context().Err() != nil {
+			// The client went away; whatever failed after that is moot.
+			return nil, newProblem("client-closed", "")
+		}
+		p := problemFor(err)
 		if p.Status >= 500 {
 			s.opts.Logger.Error("sign", "request_id", requestID(r.Context()), "profile", req.profile.Name, "error", err)
 		}
-		s.metrics.signErrors.WithLabelValues(req.profile.Name, p.kind()).Inc()
-		s.auditFailure(r, req, p, in.sha256)
 		return nil, p
 	}
+	unlock()
+	releaseSlot()
 	outSHA := hex.EncodeToString(h.Sum(nil))
 	doc := &store.Document{
 		ID: newID(), Profile: req.profile.Name, Client: clientOf(r).name, Level: res.Level.String(),
-		SignedAt: s.opts.Now(), SignerName: key.Certificate.Subject.CommonName,
+		SignedAt: s.opts.Now().UTC(), SignerName: key.Certificate.Subject.CommonName,
 		SignerSubject: key.Certificate.Subject.String(), SignerIssuer: key.Certificate.Issuer.String(),
 		SignerSerial: key.Certificate.SerialNumber.Text(16), InputSHA256: in.sha256, OutputSHA256: outSHA,
 		Size: res.Size, Number: req.number, Subject: req.subject, Title: req.title, NIP: req.nip,
 		Confidential: req.confidential, Downloadable: req.profile.Downloadable && !req.confidential,
 	}
 	if req.profile.Keep {
-		if _, err := out.Seek(0, io.SeekStart); err == nil {
-			if _, err := s.opts.Store.PutBlob(r.Context(), doc.ID, out); err == nil {
-				doc.Stored = true
-				if req.profile.Retention > 0 {
-					doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
-				}
-			} else {
-				s.opts.Logger.Error("store blob", "request_id", requestID(r.Context()), "error", err)
+		if _, err := s.opts.Store.PutBlob(rec, doc.ID, in.outputReader(res.Size)); err == nil {
+			doc.Stored = true
+			if req.profile.Retention > 0 {
+				doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
 			}
+		} else {
+			s.opts.Logger.Error("store blob", "request_id", requestID(r.Context()), "error", err)
 		}
 	}
-	if err := s.opts.Store.PutDocument(r.Context(), doc); err != nil {
+	if err := s.opts.Store.PutDocument(rec, doc); err != nil {
 		s.opts.Logger.Error("store document", "request_id", requestID(r.Context()), "error", err)
+		if doc.Stored {
+			s.opts.Store.DeleteBlob(rec, doc.ID)
+		}
 		return nil, newProblem("internal", "")
 	}
-	s.audit(r, req, "ok", "", in.sha256, outSHA, doc.ID)
+	if err := s.audit(r, req, "ok", "", in.sha256, outSHA, doc.ID); err != nil {
+		// A signature that is not in the audit log is not handed out.
+		return nil, newProblem("internal", "")
+	}
 	s.metrics.signLatency.WithLabelValues(req.profile.Name, res.Level.String()).Observe(time.Since(start).Seconds())
-	if _, err := out.Seek(0, io.SeekStart); err != nil {
-		return nil, newProblem("internal", "")
-	}
-	ok = true
-	return &signed{f: out, size: res.Size, doc: doc}, nil
+	return &signed{f: in.outputReader(res.Size), size: res.Size, doc: doc}, nil
 }
 
 // parseSign reads and checks what a sign request asks, before its body.
@@ -187,7 +227,7 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	req := &signRequest{}
 	prof := s.profiles[name]
 	if prof == nil {
-		return req, newProblem("unknown-profile", "profile "+strconv.Quote(name))
+		return req, newProblem("unknown-profile", "profile "+echo(name))
 	}
 	req.profile = prof
 	if !clientOf(r).mayUse(name) {
@@ -197,7 +237,7 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	if l := q.Get("level"); l != "" {
 		lv, err := signer.ParseLevel(l)
 		if err != nil {
-			return req, newProblem("bad-request", err.Error())
+			return req, newProblem("bad-request", "level must be B-B, B-T, B-LT or B-LTA")
 		}
 		req.level = lv
 	}
@@ -290,9 +330,11 @@ func (s *Server) acquire(ctx context.Context, p *Profile) (func(), *Problem) {
 	return func() { <-p.sem; <-p.queue }, nil
 }
 
-func (s *Server) audit(r *http.Request, req *signRequest, outcome, detail, in, out, docID string) {
+// audit appends a sign request to the audit log; a failure is logged
+// and returned.
+func (s *Server) audit(r *http.Request, req *signRequest, outcome, detail, in, out, docID string) error {
 	e := &store.AuditEntry{
-		Time: s.opts.Now(), RequestID: requestID(r.Context()), Client: clientOf(r).name,
+		Time: s.opts.Now().UTC(), RequestID: requestID(r.Context()), Client: clientOf(r).name,
 		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: in, OutputSHA256: out, DocumentID: docID,
 	}
 	if req != nil && req.profile != nil {
@@ -301,11 +343,15 @@ func (s *Server) audit(r *http.Request, req *signRequest, outcome, detail, in, o
 		e.Profile, e.Level = req.profile.Name, req.level.String()
 		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = c.Subject.String(), c.SerialNumber.Text(16), hex.EncodeToString(sum[:])
 	}
-	if err := s.opts.Store.AppendAudit(r.Context(), e); err != nil {
+	err := s.opts.Store.AppendAudit(context.WithoutCancel(r.Context()), e)
+	if err != nil {
 		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
 	}
+	return err
 }
 
+// auditFailure appends a failed sign request to the audit log, when its
+// profile is known.
 func (s *Server) auditFailure(r *http.Request, req *signRequest, p *Problem, in string) {
 	if req == nil || req.profile == nil {
 		return
@@ -320,4 +366,23 @@ func (s *Server) anchorCerts() []*x509.Certificate {
 		return nil
 	}
 	return slices.Concat(s.opts.Trust.Anchors(), s.opts.Trust.Intermediates())
+}
+
+// maxEcho bounds what a problem's detail repeats of a request.
+const maxEcho = 64
+
+// echo returns a name from a request, quoted, for a problem's detail, or
+// "(not shown)" when it is long or holds anything but letters, digits
+// and ._- — so that nothing a client misplaced there (a PIN-bearing key
+// URI, a passphrase) is repeated in answers, logs or the audit log.
+func echo(name string) string {
+	if name == "" || len(name) > maxEcho {
+		return "(not shown)"
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return "(not shown)"
+		}
+	}
+	return strconv.Quote(name)
 }

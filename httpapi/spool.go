@@ -9,25 +9,40 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // spooled is a request body written to a temporary file (never held
 // whole in memory), removed by Close.
+//
+// The file holds the body in [0, size); what is made from it (a signed or
+// augmented PDF) is written after it, at output, so that a request costs
+// one temporary file.
 type spooled struct {
-	f      *os.File
+	f      *tempFile
 	size   int64
 	sha256 string // lower-case hex
 }
 
-func (b *spooled) Close() {
-	b.f.Close()
-	os.Remove(b.f.Name())
+// Close closes and removes the file.
+func (b *spooled) Close() { b.f.Close() }
+
+// output returns a writer for what is made from the body, after it.
+func (b *spooled) output() io.Writer { return io.NewOffsetWriter(b.f, b.size) }
+
+// outputReader returns the n bytes written through output.
+func (b *spooled) outputReader(n int64) *io.SectionReader {
+	return io.NewSectionReader(b.f, b.size, n)
 }
 
 // spool reads the PDF of a request: the body itself (application/pdf or
 // application/octet-stream), or the "file" part of a multipart form. The
 // body is bounded by MaxBodySize.
 func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Problem) {
+	deadline := false
+	if s.opts.ReadTimeout > 0 {
+		deadline = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.ReadTimeout)) == nil
+	}
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var src io.Reader
@@ -44,17 +59,21 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		}
 		src = mr
 	default:
-		return nil, newProblem("unsupported-media-type", "got "+ct)
+		return nil, newProblem("unsupported-media-type", "the Content-Type is not application/pdf, application/octet-stream or multipart/form-data")
 	}
-	f, err := os.CreateTemp(s.opts.TempDir, "segel-req-*.pdf")
+	f, err := s.createTemp()
 	if err != nil {
+		s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", err)
 		return nil, newProblem("internal", "")
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), src)
 	if err != nil {
 		f.Close()
-		os.Remove(f.Name())
+		// The rest of the body is not worth waiting for: the connection
+		// closes after the answer (and keeps its expired deadline, so
+		// net/http does not wait for the rest either).
+		w.Header().Set("Connection", "close")
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, newProblem("too-large", "the limit is "+humanBytes(s.opts.MaxBodySize))
@@ -62,11 +81,21 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		if p, ok := err.(*Problem); ok {
 			return nil, p
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, newProblem("request-timeout", "the body was not received in time")
+		}
+		if r.Context().Err() != nil {
+			return nil, newProblem("client-closed", "")
+		}
 		return nil, newProblem("bad-request", "reading the body: "+err.Error())
+	}
+	if deadline {
+		// The body is read; the deadline must not outlive it on a
+		// kept-alive connection.
+		http.NewResponseController(w).SetReadDeadline(time.Time{})
 	}
 	if n == 0 {
 		f.Close()
-		os.Remove(f.Name())
 		return nil, newProblem("invalid-pdf", "the body is empty")
 	}
 	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
