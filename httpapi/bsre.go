@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -88,7 +90,7 @@ func (s *Server) profileByNIK(nik string) *Profile {
 
 // bsreSign signs the spooled file for nik with passphrase, answering in
 // BSrE's error shapes; it returns nil after answering an error.
-func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled) *signed {
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled, look *bsreLook) *signed {
 	prof := s.profileByNIK(nik)
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
@@ -110,6 +112,24 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 	}
 	if location != "" {
 		req.location = location
+	}
+	if look != nil {
+		pl, err := look.placement()
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+			return nil
+		}
+		req.appearance = s.stamp(req, pl)
+		if look.linkQR != "" {
+			req.appearance.QR = look.linkQR
+		}
+		if look.noQR {
+			req.appearance.QR = ""
+		}
+		if look.text != "" {
+			req.appearance.Lines = []string{look.text}
+		}
+		req.appearance.Image = look.image
 	}
 	res, p := s.signDocument(r, req, in)
 	switch {
@@ -147,12 +167,21 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer in.Close()
-	if t := strings.ToLower(r.FormValue("tampilan")); t == "visible" {
-		// Visible stamps are not built yet: the signature is made
-		// invisible and the answer says so.
-		w.Header().Set("Segel-Warning", "visible stamps are not available in this version; the signature is invisible")
+	var look *bsreLook
+	if strings.EqualFold(r.FormValue("tampilan"), "visible") {
+		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
+			y: r.FormValue("yAxis"), w: r.FormValue("width"), h: r.FormValue("height"),
+			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
+		if strings.EqualFold(r.FormValue("image"), "true") {
+			if img, _, err := r.FormFile("imageTTD"); err == nil {
+				look.image, _ = io.ReadAll(io.LimitReader(img, 4<<20))
+				img.Close()
+				// A specimen image replaces the QR code, as BSrE draws it.
+				look.linkQR, look.noQR = "", true
+			}
+		}
 	}
-	res := s.bsreSign(w, r, r.FormValue("nik"), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in)
+	res := s.bsreSign(w, r, r.FormValue("nik"), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
 	if res == nil {
 		return
 	}
@@ -170,6 +199,47 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, res.f)
 }
 
+// bsreLook is the visible stamp a BSrE request asks for: at an anchor
+// (tag_koordinat) or at x/y/width/height on a page, with a QR code of
+// linkQR, an image, or a text.
+type bsreLook struct {
+	tag, page, x, y, w, h string
+	linkQR, text          string
+	image                 []byte
+	noQR                  bool
+}
+
+func (l *bsreLook) placement() (*signer.Placement, error) {
+	num := func(v string, def float64) (float64, error) {
+		if v == "" {
+			return def, nil
+		}
+		return strconv.ParseFloat(v, 64)
+	}
+	w, err1 := num(l.w, signer.DefaultStampWidth)
+	h, err2 := num(l.h, signer.DefaultStampHeight)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, fmt.Errorf("width/height: %v", err)
+	}
+	page := 1
+	if l.page != "" {
+		p, err := strconv.Atoi(l.page)
+		if err != nil {
+			return nil, fmt.Errorf("page %q", l.page)
+		}
+		page = p
+	}
+	if l.tag != "" {
+		return &signer.Placement{Anchor: l.tag, Size: [2]float64{w, h}}, nil
+	}
+	x, err1 := num(l.x, -1)
+	y, err2 := num(l.y, -1)
+	if errors.Join(err1, err2) != nil || x < 0 || y < 0 {
+		return nil, errors.New("a visible signature needs tag_koordinat, or xAxis and yAxis")
+	}
+	return &signer.Placement{Page: page, Rect: signer.RectFromXYWH(x, y, w, h)}, nil
+}
+
 // bsreSignV2 is POST /api/v2/sign/pdf (JSON, files in base64).
 func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 	var body struct {
@@ -178,10 +248,16 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		Passphrase string `json:"passphrase"`
 		TOTP       string `json:"totp"`
 		Props      []struct {
-			Tampilan    string `json:"tampilan"`
-			Location    string `json:"location"`
-			Reason      string `json:"reason"`
-			ContactInfo string `json:"contactInfo"`
+			Tampilan    string   `json:"tampilan"`
+			ImageBase64 string   `json:"imageBase64"`
+			Page        *int     `json:"page"`
+			OriginX     *float64 `json:"originX"`
+			OriginY     *float64 `json:"originY"`
+			Width       *float64 `json:"width"`
+			Height      *float64 `json:"height"`
+			Location    string   `json:"location"`
+			Reason      string   `json:"reason"`
+			ContactInfo string   `json:"contactInfo"`
 		} `json:"signatureProperties"`
 		Files []string `json:"file"`
 	}
@@ -220,7 +296,26 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			writeBSrE(w, p.Status, bsreBadRequest, p.Title)
 			return
 		}
-		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in)
+		var look *bsreLook
+		if len(body.Props) > 0 && strings.EqualFold(body.Props[0].Tampilan, "visible") {
+			pr := body.Props[0]
+			str := func(f *float64) string {
+				if f == nil {
+					return ""
+				}
+				return strconv.FormatFloat(*f, 'f', -1, 64)
+			}
+			look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
+			if pr.Page != nil {
+				look.page = strconv.Itoa(*pr.Page)
+			}
+			if pr.ImageBase64 != "" {
+				if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
+					look.image, look.noQR = img, true
+				}
+			}
+		}
+		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
 		if res == nil {
 			in.Close()
 			return

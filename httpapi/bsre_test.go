@@ -55,7 +55,7 @@ func TestBSrECompatible(t *testing.T) {
 		return mw.FormDataContentType(), buf.Bytes()
 	}
 	fields := map[string]string{"nik": "3604012345670001", "passphrase": "rahasia-camat", "tampilan": "VISIBLE",
-		"image": "false", "linkQR": "https://eoffice.serangkab.go.id/v", "width": "60", "height": "60", "tag_koordinat": "#"}
+		"image": "false", "linkQR": "https://eoffice.serangkab.go.id/v/123", "page": "1", "xAxis": "330", "yAxis": "60", "width": "200", "height": "80"}
 
 	ct, body := form(fields, "file", e.letter)
 	resp, _ := post("/api/sign/pdf", ct, body, false)

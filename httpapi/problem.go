@@ -56,6 +56,7 @@ var problems = map[string]struct {
 	"level-forbidden":        {http.StatusUnprocessableEntity, "This profile does not sign at this level"},
 	"certificate-invalid":    {http.StatusUnprocessableEntity, "The signing certificate cannot sign now"},
 	"no-signature":           {http.StatusUnprocessableEntity, "The document has no signature to augment"},
+	"stamp-placement":        {http.StatusUnprocessableEntity, "The visible stamp cannot be placed"},
 	"too-large":              {http.StatusRequestEntityTooLarge, "The body is too large"},
 	"unsupported-media-type": {http.StatusUnsupportedMediaType, "Send application/pdf (or application/octet-stream) or multipart/form-data with a file"},
 	"busy":                   {http.StatusTooManyRequests, "Too many requests for this profile; try again shortly"},
@@ -91,6 +92,8 @@ func problemFor(err error) *Problem {
 		return newProblem("encrypted-pdf", err.Error())
 	case errors.Is(err, signer.ErrInvalidPDF), errors.Is(err, verify.ErrNotPDF):
 		return newProblem("invalid-pdf", err.Error())
+	case errors.Is(err, signer.ErrAnchorNotFound), errors.Is(err, signer.ErrPlacement):
+		return newProblem("stamp-placement", err.Error())
 	case errors.Is(err, signer.ErrNoSignature):
 		return newProblem("no-signature", err.Error())
 	case errors.Is(err, signer.ErrCertificateExpired), errors.Is(err, signer.ErrRevoked), errors.Is(err, signer.ErrKeyUsage):

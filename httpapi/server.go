@@ -36,7 +36,6 @@ type Server struct {
 	temps    tempPool
 	ready    readiness
 	mounts   map[string]http.Handler
-	limiter  *limiter
 }
 
 // New returns a Server for opts.

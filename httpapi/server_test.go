@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -100,7 +101,17 @@ func newEnv(t testing.TB, tok *softhsmtest.Token, tweak func(*httpapi.Options)) 
 		// A personal token: its user PIN is the official's passphrase.
 		tok.Util(t, "--init-token", "--free", "--label", "camat", "--pin", "rahasia-camat", "--so-pin", softhsmtest.SOPIN)
 		uri := "pkcs11:token=camat;object=camat?module-path=" + softhsmtest.ModulePath
-		gk, err := pkcs11.GenerateKey(ctx, uri+"&pin-value=rahasia-camat", pkcs11.ECP256, nil)
+		// The module may still be held, with the previous test's token
+		// directory, by that test's last handler finishing: PKCS#11 reads
+		// its configuration only when the module is loaded, so wait for it
+		// to be released.
+		var gk *pkcs11.GeneratedKey
+		for range 100 {
+			if gk, err = pkcs11.GenerateKey(ctx, uri+"&pin-value=rahasia-camat", pkcs11.ECP256, nil); err == nil || !errors.Is(err, pkcs11.ErrTokenUnavailable) && !strings.Contains(err.Error(), "not found") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,11 @@ const DocumentIDHeader = "Segel-Document-Id"
 
 // signRequest is what a sign request asks, parsed from its query.
 type signRequest struct {
+	// docID is the register id, reserved before signing so that the
+	// stamp's QR code can point at it.
+	docID string
+	// appearance is the visible stamp, nil for an invisible signature.
+	appearance                  *signer.Appearance
 	profile                     *Profile
 	level                       signer.Level
 	reason, location            string
@@ -158,6 +164,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 		Name:         key.Certificate.Subject.CommonName,
 		Reason:       req.reason,
 		Location:     req.location,
+		Appearance:   req.appearance,
 	})
 	// What follows is recorded even when the client has gone away.
 	rec := context.WithoutCancel(r.Context())
@@ -188,7 +195,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 	releaseSlot()
 	outSHA := hex.EncodeToString(h.Sum(nil))
 	doc := &store.Document{
-		ID: newID(), Profile: req.profile.Name, Client: clientOf(r).name, Level: res.Level.String(),
+		ID: req.id(), Profile: req.profile.Name, Client: clientOf(r).name, Level: res.Level.String(),
 		SignedAt: s.opts.Now().UTC(), SignerName: key.Certificate.Subject.CommonName,
 		SignerSubject: key.Certificate.Subject.String(), SignerIssuer: key.Certificate.Issuer.String(),
 		SignerSerial: key.Certificate.SerialNumber.Text(16), InputSHA256: in.sha256, OutputSHA256: outSHA,
@@ -220,6 +227,44 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 	return &signed{f: in.outputReader(res.Size), size: res.Size, doc: doc}, nil
 }
 
+// id returns the request's document id, reserving it on first use.
+func (req *signRequest) id() string {
+	if req.docID == "" {
+		req.docID = newID()
+	}
+	return req.docID
+}
+
+// stamp makes the visible stamp of a request placed at pl: the signer's
+// name, position, NIP and the date, the QR code of the document's page
+// (/v/{id}) and the profile's footer.
+func (s *Server) stamp(req *signRequest, pl *signer.Placement) *signer.Appearance {
+	cert := req.profile.Key.Certificate
+	lines := []string{"Ditandatangani secara elektronik oleh", cert.Subject.CommonName}
+	if req.title != "" {
+		lines = append(lines, req.title)
+	}
+	if req.nip != "" {
+		lines = append(lines, "NIP "+req.nip)
+	}
+	lines = append(lines, indonesianDate(s.opts.Now()))
+	app := &signer.Appearance{Placement: *pl, Lines: lines, Footer: req.profile.Footer}
+	if s.opts.PublicBaseURL != "" {
+		app.QR = strings.TrimRight(s.opts.PublicBaseURL, "/") + "/v/" + req.id()
+	}
+	return app
+}
+
+var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+	"September", "Oktober", "November", "Desember"}
+
+// indonesianDate writes a date as letters carry it: "28 November 2026",
+// in Western Indonesian Time.
+func indonesianDate(t time.Time) string {
+	t = t.In(time.FixedZone("WIB", 7*3600))
+	return strconv.Itoa(t.Day()) + " " + bulan[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
 // parseSign reads and checks what a sign request asks, before its body.
 func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	q := r.URL.Query()
@@ -247,15 +292,21 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	if req.level > signer.LevelB && s.opts.Timestamper == nil {
 		return req, newProblem("tsa-unavailable", "no timestamp authority is configured")
 	}
-	if q.Get("visible") != "" {
-		return req, newProblem("bad-request", "visible stamps are not available in this version")
-	}
 	req.reason, req.location = prof.Reason, prof.Location
 	if v := q.Get("reason"); v != "" {
 		req.reason = v
 	}
 	if v := q.Get("location"); v != "" {
 		req.location = v
+	}
+	if v := q.Get("visible"); v != "" {
+		pl, err := signer.ParseVisibleSpec(v)
+		if err != nil {
+			// The spec is not echoed: request values never go back into
+			// answers or the audit log.
+			return req, newProblem("bad-request", "visible: not a placement (page=N;rect=X1,Y1,X2,Y2, field=NAME or anchor=TEXT)")
+		}
+		defer func() { req.appearance = s.stamp(req, pl) }()
 	}
 	req.number, req.subject, req.title, req.nip = q.Get("number"), q.Get("subject"), q.Get("title"), q.Get("nip")
 	req.confidential, _ = strconv.ParseBool(q.Get("confidential"))
