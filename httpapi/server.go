@@ -30,12 +30,15 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	// mu guards closed and the increments of inflight, so that Close's
 	// Wait never races with a signature starting.
-	mu       sync.Mutex
-	closed   bool
-	inflight sync.WaitGroup
-	temps    tempPool
-	ready    readiness
-	mounts   map[string]http.Handler
+	mu     sync.Mutex
+	closed bool
+	// stopSweep ends the retention sweeper.
+	stopSweep chan struct{}
+	sweepOnce sync.Once
+	inflight  sync.WaitGroup
+	temps     tempPool
+	ready     readiness
+	mounts    map[string]http.Handler
 }
 
 // New returns a Server for opts.
@@ -102,6 +105,13 @@ func New(opts Options) (*Server, error) {
 	s.metrics = m
 	s.opts.Store = &timedStore{Store: opts.Store, m: m}
 	s.routes()
+	s.stopSweep = make(chan struct{})
+	for _, p := range s.profiles {
+		if p.Keep && p.Retention > 0 {
+			go s.sweeper(time.Hour, s.stopSweep)
+			break
+		}
+	}
 	return s, nil
 }
 
@@ -125,6 +135,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.inflight.Wait()
 	s.temps.close()
+	s.sweepOnce.Do(func() { close(s.stopSweep) })
 }
 
 // begin registers an operation that Close must wait for; it returns

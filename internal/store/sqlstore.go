@@ -306,6 +306,40 @@ func (s *sqlStore) DeleteBlob(ctx context.Context, id string) error {
 	return s.blobs.delete(ctx, id)
 }
 
+func (s *sqlStore) ExpireBlobs(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	r, err := s.db.query(ctx, `SELECT id FROM documents WHERE stored AND retain_until <> '' AND retain_until < $1
+		ORDER BY retain_until LIMIT $2`, formatTime(t.UTC()), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: expired files: %w", err)
+	}
+	var ids []string
+	for r.Next() {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("store: expired files: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("store: expired files: %w", err)
+	}
+	var done []string
+	for _, id := range ids {
+		// The record first: a file without a record saying it is stored
+		// is never served, and the next sweep deletes nothing twice.
+		if err := s.db.exec(ctx, `UPDATE documents SET stored = $1 WHERE id = $2`, false, id); err != nil {
+			return done, fmt.Errorf("store: expiring %s: %w", id, err)
+		}
+		if err := s.blobs.delete(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+			return done, fmt.Errorf("store: expiring %s: %w", id, err)
+		}
+		done = append(done, id)
+	}
+	return done, nil
+}
+
 // ctxReader stops a copy when its context ends.
 type ctxReader struct {
 	ctx context.Context

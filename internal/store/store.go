@@ -79,6 +79,10 @@ type Store interface {
 	// DeleteBlob removes the stored file of a document (retention); a
 	// file that is not there is not an error.
 	DeleteBlob(ctx context.Context, id string) error
+	// ExpireBlobs deletes the stored files of up to limit documents whose
+	// retention ended before t, marks their records as no longer stored,
+	// and returns their ids. The records themselves are kept.
+	ExpireBlobs(ctx context.Context, t time.Time, limit int) ([]string, error)
 
 	// PutClient adds an API client; ErrExists if the name is taken.
 	PutClient(ctx context.Context, c *Client) error
