@@ -149,24 +149,11 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 // signed PDF as the body and its id in the id_dokumen header, or with
 // {"base64_signed_file": …} when jenis_response is BASE64.
 func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+	in, done := s.bsreUpload(w, r, "file")
+	if in == nil {
 		return
 	}
-	defer r.MultipartForm.RemoveAll()
-	f, _, err := r.FormFile("file")
-	if err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
-		return
-	}
-	defer f.Close()
-	in, p := s.spoolReader(f)
-	if p != nil {
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
-		return
-	}
-	defer in.Close()
+	defer done()
 	var look *bsreLook
 	if strings.EqualFold(r.FormValue("tampilan"), "visible") {
 		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
@@ -418,25 +405,37 @@ func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled)
 
 // bsreVerifyV1 is POST /api/sign/verify (multipart field signed_file).
 func (s *Server) bsreVerifyV1(w http.ResponseWriter, r *http.Request) {
+	in, done := s.bsreUpload(w, r, "signed_file")
+	if in == nil {
+		return
+	}
+	defer done()
+	s.bsreVerify(w, r, in)
+}
+
+// bsreUpload spools the PDF of a v1 multipart form's field; it answers
+// the error itself and returns nil on failure. done releases the form
+// and the spooled file.
+func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string) (*spooled, func()) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda")
-		return
+		return nil, nil
 	}
-	defer r.MultipartForm.RemoveAll()
-	f, _, err := r.FormFile("signed_file")
+	f, _, err := r.FormFile(field)
 	if err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (signed_file) harus diisi")
-		return
+		r.MultipartForm.RemoveAll()
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen ("+field+") harus diisi")
+		return nil, nil
 	}
-	defer f.Close()
 	in, p := s.spoolReader(f)
+	f.Close()
 	if p != nil {
+		r.MultipartForm.RemoveAll()
 		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
-		return
+		return nil, nil
 	}
-	defer in.Close()
-	s.bsreVerify(w, r, in)
+	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
 }
 
 // bsreVerifyV2 is POST /api/v2/verify/pdf ({"file": base64}).
