@@ -14,7 +14,7 @@ FUZZTIME ?= 30s
 FUZZ     ?= .
 
 .DEFAULT_GOAL := help
-.PHONY: help run deps test bench bench-cli lint fuzz build clean
+.PHONY: help run deps test bench bench-cli bench-http lint fuzz build clean
 
 help: ## list the targets
 	@echo 'Segel make targets:'
@@ -32,6 +32,9 @@ test: deps ## deps, then go test -race over every package
 
 bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
+
+bench-http: ## the gateway under 64 concurrent clients (req/s, p50, p99) beside the library's rate
+	$(GO) test -run '^$$' -bench 'HTTPSign|LibrarySign' -benchtime 4000x ./httpapi/
 
 bench-cli: ## whole-process time and peak RSS of segel sign/verify on a generated 60 MB PDF
 	@sh -c ./scripts/bench-cli.sh
