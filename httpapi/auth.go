@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/segel-id/segel/internal/store"
 )
@@ -52,7 +54,7 @@ func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 			writeProblem(w, r, newProblem("unauthorized", "send Authorization: Bearer <API key>"))
 			return
 		}
-		c, err := s.opts.Store.ClientByKeyHash(r.Context(), KeyHash(strings.TrimSpace(key)))
+		c, err := s.client(r.Context(), KeyHash(strings.TrimSpace(key)))
 		if errors.Is(err, store.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segel", error="invalid_token"`)
 			writeProblem(w, r, newProblem("unauthorized", "the API key is not known"))
@@ -74,6 +76,34 @@ func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// clientTTL is how long a known API key is remembered: a store query per
+// request costs more than a signature's PDF work. Clients cannot be
+// removed yet; when they can, removal takes effect within this time.
+const clientTTL = 10 * time.Second
+
+type cachedClient struct {
+	c  *store.Client
+	at time.Time
+}
+
+// client finds the client of an API key hash, from the cache when it was
+// found less than clientTTL ago. Unknown keys are not cached, so guessing
+// cannot fill the cache.
+func (s *Server) client(ctx context.Context, hash []byte) (*store.Client, error) {
+	k := string(hash)
+	if v, ok := s.clients.Load(k); ok {
+		if cc := v.(cachedClient); time.Since(cc.at) < clientTTL {
+			return cc.c, nil
+		}
+		s.clients.Delete(k)
+	}
+	c, err := s.opts.Store.ClientByKeyHash(ctx, hash)
+	if err == nil {
+		s.clients.Store(k, cachedClient{c: c, at: time.Now()})
+	}
+	return c, err
 }
 
 func clientOf(r *http.Request) *clientInfo {

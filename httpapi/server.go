@@ -32,6 +32,8 @@ type Server struct {
 	// Wait never races with a signature starting.
 	mu     sync.Mutex
 	closed bool
+	// clients caches known API keys (see clientTTL).
+	clients sync.Map
 	// stopSweep ends the retention sweeper.
 	stopSweep chan struct{}
 	sweepOnce sync.Once
