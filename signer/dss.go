@@ -48,7 +48,7 @@ func gather(ctx context.Context, checker *revocation.Checker, chain []*x509.Cert
 	vd := &validationData{}
 	for i, cert := range chain {
 		vd.certs = append(vd.certs, cert)
-		if isSelfSigned(cert) {
+		if certpath.SelfSigned(cert) {
 			continue
 		}
 		if i+1 >= len(chain) {
@@ -78,9 +78,6 @@ func gather(ctx context.Context, checker *revocation.Checker, chain []*x509.Cert
 	return vd, nil
 }
 
-func isSelfSigned(c *x509.Certificate) bool {
-	return string(c.RawSubject) == string(c.RawIssuer) && c.CheckSignatureFrom(c) == nil
-}
 
 // vriKey returns the key of a signature's VRI entry: the upper-case hex
 // SHA-1 of its /Contents string (ETSI EN 319 142-1, 5.4.2.2).

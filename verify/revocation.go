@@ -24,7 +24,7 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 	if !c.poe.IsZero() {
 		t = c.poe
 	}
-	if len(chain) == 1 && !isSelfSigned(chain[0]) {
+	if len(chain) == 1 && !certpath.SelfSigned(chain[0]) {
 		// A pinned signer is trusted as it is, but it can still be
 		// revoked: ask its issuer when the signature carries it.
 		if issuers := certpath.Issuers(chain[0], c.pool); len(issuers) > 0 {
@@ -63,9 +63,6 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 	}
 }
 
-func isSelfSigned(c *x509.Certificate) bool {
-	return string(c.RawSubject) == string(c.RawIssuer) && c.CheckSignatureFrom(c) == nil
-}
 
 // status finds the revocation status of cert at t: embedded data first.
 func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {

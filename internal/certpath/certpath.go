@@ -16,7 +16,7 @@ func Issuers(leaf *x509.Certificate, pool []*x509.Certificate) []*x509.Certifica
 	var chain []*x509.Certificate
 	used := make([]bool, len(pool))
 	cur := leaf
-	for len(chain) < len(pool) && !selfSigned(cur) {
+	for len(chain) < len(pool) && !SelfSigned(cur) {
 		next := -1
 		for i, c := range pool {
 			if !used[i] && !c.Equal(cur) && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
@@ -48,7 +48,9 @@ func Order(leaf *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate
 	return chain
 }
 
-func selfSigned(c *x509.Certificate) bool {
+// SelfSigned reports whether c is issued by itself (its subject is its
+// issuer and its own key verifies it): the top of a chain.
+func SelfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil
 }
 
