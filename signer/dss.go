@@ -78,7 +78,6 @@ func gather(ctx context.Context, checker *revocation.Checker, chain []*x509.Cert
 	return vd, nil
 }
 
-
 // vriKey returns the key of a signature's VRI entry: the upper-case hex
 // SHA-1 of its /Contents string (ETSI EN 319 142-1, 5.4.2.2).
 func vriKey(contents []byte) string {

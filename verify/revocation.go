@@ -63,7 +63,6 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 	}
 }
 
-
 // status finds the revocation status of cert at t: embedded data first.
 func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {
 	vo := &revocation.VerifyOptions{CurrentTime: t, AllowIssuedAfter: true}
