@@ -228,7 +228,7 @@ func existingSignatures(r *pdf.Reader) ([]*existing, error) {
 	}
 	var out []*existing
 	for _, f := range fields {
-		if state.fieldType(f.Dict) != "Sig" || f.Dict.Get("V") == nil {
+		if r.FieldType(f.Dict) != "Sig" || f.Dict.Get("V") == nil {
 			continue
 		}
 		sig, err := r.GetDict(f.Dict.Get("V"))

@@ -38,28 +38,13 @@ func readState(r *pdf.Reader) (*docState, error) {
 		}
 		for _, f := range fields {
 			s.names[f.Name] = true
-			if s.fieldType(f.Dict) == "Sig" && f.Dict.Get("V") != nil {
+			if s.r.FieldType(f.Dict) == "Sig" && f.Dict.Get("V") != nil {
 				s.signed++
 			}
 		}
 	}
 	s.locked, err = s.docMDPLocked()
 	return s, err
-}
-
-// fieldType returns a field's /FT, inherited from its parents if needed.
-func (s *docState) fieldType(d pdf.Dict) pdf.Name {
-	for range 32 {
-		if ft, ok := d.Name("FT"); ok {
-			return ft
-		}
-		parent, err := s.r.GetDict(d.Get("Parent"))
-		if err != nil || parent.Len() == 0 {
-			return ""
-		}
-		d = parent
-	}
-	return ""
 }
 
 // docMDPLocked reports whether the document is certified with DocMDP P=1.
@@ -111,7 +96,7 @@ func (s *docState) existingField(name string) (pdf.Ref, pdf.Dict, error) {
 	if err != nil {
 		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: field %q: %w", ErrInvalidPDF, name, err)
 	}
-	if ft := s.fieldType(dict); ft != "Sig" {
+	if ft := s.r.FieldType(dict); ft != "Sig" {
 		return pdf.Ref{}, pdf.Dict{}, fmt.Errorf("%w: field %q is of type %q", ErrFieldNotSignature, name, ft)
 	}
 	if dict.Get("V") != nil {

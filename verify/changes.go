@@ -190,7 +190,7 @@ func (a *analysis) prepare() error {
 			if f.Ref.IsZero() {
 				continue
 			}
-			ft := fieldType(a.old, f.Dict)
+			ft := a.old.FieldType(f.Dict)
 			if ft == "Sig" {
 				if f.Dict.Get("V") == nil {
 					a.sigField[f.Ref] = true
@@ -564,7 +564,7 @@ func (a *analysis) isNewSigField(x pdf.Object) bool {
 		return false
 	}
 	d, err := a.cur.GetDict(ref)
-	if err != nil || fieldType(a.cur, d) != "Sig" {
+	if err != nil || a.cur.FieldType(d) != "Sig" {
 		return false
 	}
 	if v := d.Get("V"); v != nil && !a.isSigValue(nil, v) {

@@ -36,7 +36,7 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
 	for _, f := range fields {
-		if fieldType(r, f.Dict) != "Sig" {
+		if r.FieldType(f.Dict) != "Sig" {
 			continue
 		}
 		v := f.Dict.Get("V")
@@ -58,21 +58,6 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d})
 	}
 	return sigs, warnings, nil
-}
-
-// fieldType returns a field's /FT, inherited from its parents if needed.
-func fieldType(r *pdf.Reader, d pdf.Dict) pdf.Name {
-	for range 32 {
-		if ft, ok := d.Name("FT"); ok {
-			return ft
-		}
-		parent, err := r.GetDict(d.Get("Parent"))
-		if err != nil || parent.Len() == 0 {
-			return ""
-		}
-		d = parent
-	}
-	return ""
 }
 
 // checkStructure checks the signature dictionary against Universal

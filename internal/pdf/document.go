@@ -305,6 +305,23 @@ func (r *Reader) Fields() ([]Field, error) {
 	return out, nil
 }
 
+// FieldType returns a form field's type (/FT: Btn, Tx, Ch or Sig),
+// inherited from its parents when the field does not set it; "" when
+// none does (or the chain of parents is broken or too deep).
+func (r *Reader) FieldType(d Dict) Name {
+	for range 32 {
+		if ft, ok := d.Name("FT"); ok {
+			return ft
+		}
+		parent, err := r.GetDict(d.Get("Parent"))
+		if err != nil || parent.Len() == 0 {
+			return ""
+		}
+		d = parent
+	}
+	return ""
+}
+
 // FieldByName returns the form field with the fully qualified name
 // (partial names joined by '.'). The error wraps ErrNotFound when there is
 // no such field.
