@@ -22,19 +22,10 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 		rep.fail(CryptoConstraintsFailureNoPOE, "the digest algorithm is not supported: %v", err)
 		return nil
 	}
-	rep.DigestAlgorithm = hashName(h)
-	digest, err := v.digest(h, ranges)
-	if err != nil {
-		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+	digest, cert, certs := v.digestAndSigner(rep, sd, si, h, ranges)
+	if cert == nil {
 		return nil
 	}
-	certs := sd.ParsedCertificates()
-	cert, err := si.FindCertificate(certs)
-	if err != nil {
-		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
-		return nil
-	}
-	rep.Signer = describe(cert)
 	if err := sd.VerifyDetached(si, cert, digest); err != nil {
 		cryptoFailure(rep, err)
 		return nil
@@ -55,6 +46,26 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	return c
 }
 
+// digestAndSigner digests the signed ranges with h and finds the
+// signer's certificate among those of the signature; on failure it
+// records why and returns a nil certificate.
+func (v *verifier) digestAndSigner(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, h crypto.Hash, ranges [][2]int64) ([]byte, *x509.Certificate, []*x509.Certificate) {
+	rep.DigestAlgorithm = hashName(h)
+	digest, err := v.digest(h, ranges)
+	if err != nil {
+		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+		return nil, nil, nil
+	}
+	certs := sd.ParsedCertificates()
+	cert, err := si.FindCertificate(certs)
+	if err != nil {
+		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
+		return nil, nil, nil
+	}
+	rep.Signer = describe(cert)
+	return digest, cert, certs
+}
+
 // unparsed describes the certificates of sd that could not be parsed (an
 // algorithm such as Brainpool or Ed448 that Go does not implement): the
 // reason a signer's certificate may be missing.
@@ -71,19 +82,10 @@ func unparsed(sd *cms.SignedData) string {
 // checkSHA1 checks an adbe.pkcs7.sha1 signature: the encapsulated content
 // is the SHA-1 digest of the ranges.
 func (v *verifier) checkSHA1(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
-	rep.DigestAlgorithm = "SHA-1"
-	digest, err := v.digest(crypto.SHA1, ranges)
-	if err != nil {
-		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+	digest, cert, certs := v.digestAndSigner(rep, sd, si, crypto.SHA1, ranges)
+	if cert == nil {
 		return nil
 	}
-	certs := sd.ParsedCertificates()
-	cert, err := si.FindCertificate(certs)
-	if err != nil {
-		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v", err)
-		return nil
-	}
-	rep.Signer = describe(cert)
 	if !sd.HasEContent || !bytes.Equal(sd.EContent, digest) {
 		rep.fail(HashFailure, "the signed SHA-1 digest is not the document's")
 		return nil
