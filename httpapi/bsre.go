@@ -270,37 +270,31 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 	if len(body.Props) > 0 {
 		reason, location = body.Props[0].Reason, body.Props[0].Location
 	}
+	var look *bsreLook
+	if len(body.Props) > 0 && strings.EqualFold(body.Props[0].Tampilan, "visible") {
+		pr := body.Props[0]
+		str := func(f *float64) string {
+			if f == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*f, 'f', -1, 64)
+		}
+		look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
+		if pr.Page != nil {
+			look.page = strconv.Itoa(*pr.Page)
+		}
+		if pr.ImageBase64 != "" {
+			if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
+				look.image, look.noQR = img, true
+			}
+		}
+	}
 	start := time.Now()
 	var out []string
 	for _, f := range body.Files {
-		data, err := base64.StdEncoding.DecodeString(f)
-		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
+		in := s.bsreSpoolBase64(w, f)
+		if in == nil {
 			return
-		}
-		in, p := s.spoolReader(bytes.NewReader(data))
-		if p != nil {
-			writeBSrE(w, p.Status, bsreBadRequest, p.Title)
-			return
-		}
-		var look *bsreLook
-		if len(body.Props) > 0 && strings.EqualFold(body.Props[0].Tampilan, "visible") {
-			pr := body.Props[0]
-			str := func(f *float64) string {
-				if f == nil {
-					return ""
-				}
-				return strconv.FormatFloat(*f, 'f', -1, 64)
-			}
-			look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
-			if pr.Page != nil {
-				look.page = strconv.Itoa(*pr.Page)
-			}
-			if pr.ImageBase64 != "" {
-				if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
-					look.image, look.noQR = img, true
-				}
-			}
 		}
 		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
 		if res == nil {
@@ -447,18 +441,28 @@ func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
 		return
 	}
-	data, err := base64.StdEncoding.DecodeString(body.File)
-	if err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
-		return
-	}
-	in, p := s.spoolReader(bytes.NewReader(data))
-	if p != nil {
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+	in := s.bsreSpoolBase64(w, body.File)
+	if in == nil {
 		return
 	}
 	defer in.Close()
 	s.bsreVerify(w, r, in)
+}
+
+// bsreSpoolBase64 spools a PDF sent in base64 (the v2 calls); it answers
+// the error itself and returns nil on failure.
+func (s *Server) bsreSpoolBase64(w http.ResponseWriter, b64 string) *spooled {
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
+		return nil
+	}
+	in, p := s.spoolReader(bytes.NewReader(data))
+	if p != nil {
+		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		return nil
+	}
+	return in
 }
 
 func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
