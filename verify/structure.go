@@ -19,6 +19,19 @@ type sigDict struct {
 	br       [4]int64
 	revision int // index into Revisions of the revision the ranges end
 	sd       *cms.SignedData
+
+	// checked and structErr keep the result of checkStructure, which
+	// both the digest pass and the verification need.
+	checked   bool
+	structErr error
+}
+
+// structure checks the dictionary's structure once (see checkStructure).
+func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
+	if !s.checked {
+		s.structErr, s.checked = checkStructure(r, src, s), true
+	}
+	return s.structErr
 }
 
 // findSignatures returns the signature dictionaries of the signature

@@ -79,7 +79,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	// sound signature needs.
 	var jobs []digestJob
 	for _, s := range sigs {
-		if checkStructure(r, src, s) != nil {
+		if s.structure(r, src) != nil {
 			continue
 		}
 		if sd, err := cms.Parse(s.contents); err == nil {
@@ -256,7 +256,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 			rep.ClaimedSigningTime = m.UTC().Format(time.RFC3339)
 		}
 	}
-	if err := checkStructure(v.r, v.src, s); err != nil {
+	if err := s.structure(v.r, v.src); err != nil {
 		rep.fail(FormatFailure, "%v", err)
 		return rep
 	}
