@@ -100,7 +100,8 @@ func problemFor(err error) *Problem {
 		return newProblem("certificate-invalid", err.Error())
 	case errors.Is(err, signer.ErrFieldNotFound), errors.Is(err, signer.ErrFieldNotSignature),
 		errors.Is(err, signer.ErrFieldSigned), errors.Is(err, signer.ErrLocked),
-		errors.Is(err, signer.ErrCertification), errors.Is(err, signer.ErrOptions), errors.Is(err, signer.ErrPage):
+		errors.Is(err, signer.ErrCertification), errors.Is(err, signer.ErrOptions), errors.Is(err, signer.ErrPage),
+		errors.Is(err, signer.ErrVisibleAfterCertification):
 		return newProblem("bad-request", err.Error())
 	case errors.Is(err, pkcs11.ErrPassphraseRejected):
 		return newProblem("passphrase-rejected", "")

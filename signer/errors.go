@@ -32,6 +32,13 @@ var (
 	// ErrLocked reports a document certified with DocMDP P=1 (no changes):
 	// any new signature would invalidate the certification.
 	ErrLocked = errors.New("the document is certified with no changes allowed")
+	// ErrVisibleAfterCertification reports a new visible signature asked
+	// of a certified document (DocMDP P=2 or P=3). A new field's
+	// appearance is not among the changes a certification allows, so
+	// careful verifiers (pyHanko, Segel's own) would call the
+	// certification violated. Sign invisibly, or into a signature field
+	// that the certified document already holds.
+	ErrVisibleAfterCertification = errors.New("a certified document allows no new visible signature")
 	// ErrPage reports a page number outside the document.
 	ErrPage = errors.New("page out of range")
 	// ErrSignatureTooLarge reports a CMS signature larger than the space

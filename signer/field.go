@@ -16,6 +16,9 @@ type docState struct {
 	names     map[string]bool // fully qualified field names
 	signed    int             // signature fields holding a value
 	locked    bool            // certified with DocMDP P=1
+	// certification is the DocMDP permission of the document's
+	// certification signature; NotCertified when there is none.
+	certification Permission
 	formDict  pdf.Dict
 	formRef   pdf.Ref
 	hasForm   bool
@@ -43,23 +46,27 @@ func readState(r *pdf.Reader) (*docState, error) {
 			}
 		}
 	}
-	s.locked, err = s.docMDPLocked()
-	return s, err
+	s.certification = s.docMDP()
+	s.locked = s.certification == NoChanges
+	return s, nil
 }
 
-// docMDPLocked reports whether the document is certified with DocMDP P=1.
-func (s *docState) docMDPLocked() (bool, error) {
+// docMDP returns the DocMDP permission of the document's certification
+// signature (the catalog's /Perms /DocMDP), NotCertified when there is
+// none. A /TransformParams without /P means P=2 (ISO 32000-2, table 257);
+// a value outside 1–3 is read as the strictest, P=1.
+func (s *docState) docMDP() Permission {
 	perms, err := s.r.GetDict(s.catalog.Get("Perms"))
 	if err != nil || perms.Len() == 0 {
-		return false, nil //nolint:nilerr // a broken /Perms certifies nothing
+		return NotCertified // a broken /Perms certifies nothing
 	}
 	sig, err := s.r.GetDict(perms.Get("DocMDP"))
-	if err != nil {
-		return false, nil //nolint:nilerr // idem
+	if err != nil || sig.Len() == 0 {
+		return NotCertified
 	}
 	refs, err := s.r.GetArray(sig.Get("Reference"))
 	if err != nil {
-		return false, nil //nolint:nilerr // idem
+		return NotCertified
 	}
 	for _, o := range refs {
 		ref, err := s.r.GetDict(o)
@@ -70,11 +77,17 @@ func (s *docState) docMDPLocked() (bool, error) {
 			continue
 		}
 		params, _ := s.r.GetDict(ref.Get("TransformParams"))
-		if p, ok := params.Int("P"); ok && p == 1 {
-			return true, nil
+		p, ok := params.Int("P")
+		switch {
+		case !ok:
+			return FormFilling
+		case p == 2 || p == 3:
+			return Permission(p)
+		default:
+			return NoChanges
 		}
 	}
-	return false, nil
+	return NotCertified
 }
 
 // freeName returns the first of prefix1, prefix2, … not in use.

@@ -121,25 +121,29 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 			return nil, err
 		}
 		widgetRef := u.Alloc()
-		apRef := u.Alloc()
-		// An invisible signature still gets an (empty) appearance stream:
-		// PDF/A requires one for every widget.
-		ap := pdf.NewDict()
-		ap.Set("Type", pdf.Name("XObject"))
-		ap.Set("Subtype", pdf.Name("Form"))
-		ap.Set("BBox", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
-		ap.Set("Resources", pdf.NewDict())
-		u.SetStream(apRef, ap, nil)
+		// An invisible signature or document timestamp has a zero-size
+		// widget and no appearance at all, as pyHanko and EU DSS write
+		// them: a verifier may clear a new invisible field as an archival
+		// (LTA) update, while any appearance stream is form filling,
+		// which DocMDP P=1 forbids. PDF/A-2 and -3 exempt zero-area
+		// annotations from needing /AP (docs/decisions.md, "The signer's
+		// own incremental updates").
 		rect := pdf.Array{int64(0), int64(0), int64(0), int64(0)}
-		// Visible signature (appearance.go): the stamp replaces the empty
-		// appearance and sets the widget's page and rectangle.
+		var apDict pdf.Dict
+		// Visible signature (appearance.go): the stamp is the widget's
+		// appearance and sets its page and rectangle.
 		if opts.Appearance != nil && !docTS {
+			if s.certification != NotCertified {
+				return nil, fmt.Errorf("%w (DocMDP P=%d): sign invisibly, or into a signature field the certified document prepared",
+					ErrVisibleAfterCertification, s.certification)
+			}
+			apRef := u.Alloc()
 			if pageRef, rect, err = drawAppearance(s, u, opts, now, apRef); err != nil {
 				return nil, err
 			}
+			apDict = pdf.NewDict()
+			apDict.Set("N", apRef)
 		}
-		apDict := pdf.NewDict()
-		apDict.Set("N", apRef)
 
 		widget := pdf.NewDict()
 		widget.Set("Type", pdf.Name("Annot"))
@@ -150,7 +154,9 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		widget.Set("F", int64(132)) // Print | Locked
 		widget.Set("Rect", rect)
 		widget.Set("P", pageRef)
-		widget.Set("AP", apDict)
+		if apDict.Len() > 0 {
+			widget.Set("AP", apDict)
+		}
 		u.Set(widgetRef, widget)
 
 		if err := addAnnot(r, u, pageRef, widgetRef); err != nil {

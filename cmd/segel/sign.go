@@ -220,14 +220,16 @@ func readPassphrase(stdin io.Reader, stdinIsInput bool) ([]byte, error) {
 }
 
 // fail reports err with a hint and returns its exit code: 3 for bad
-// arguments and unreadable input, 1 otherwise.
+// arguments (a visible stamp asked of a certified document too) and
+// unreadable input, 1 otherwise.
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "segel: %v\n", err)
 	if h := hint(err); h != "" {
 		fmt.Fprintf(stderr, "hint: %s\n", h)
 	}
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, signer.ErrInvalidPDF) || errors.Is(err, signer.ErrEncrypted) {
+	if errors.As(err, &ue) || errors.Is(err, signer.ErrInvalidPDF) || errors.Is(err, signer.ErrEncrypted) ||
+		errors.Is(err, signer.ErrVisibleAfterCertification) {
 		return exitUsage
 	}
 	return exitFailure
@@ -256,6 +258,10 @@ func hint(err error) string {
 		return "check the --tsa URLs and that the TSA's CA is trusted (--trust); no lower level is produced"
 	case errors.Is(err, signer.ErrValidationData):
 		return "the OCSP responder or CRL of a certificate could not be reached; try again, or sign at B-T"
+	case errors.Is(err, signer.ErrVisibleAfterCertification):
+		return "the certification allows only invisible signatures or prepared fields: drop --visible, or use --visible field=NAME with a signature field the document holds"
+	case errors.Is(err, signer.ErrLocked):
+		return "the certifier allowed no changes; only `segel augment` (validation data and document timestamps) may extend it"
 	case errors.Is(err, signer.ErrNoSignature):
 		return "augment extends existing signatures; sign the document first"
 	case errors.Is(err, signer.ErrRevoked):
