@@ -45,12 +45,13 @@ type AugmentResult struct {
 }
 
 // Augment extends the signatures of src to PAdES B-LT or B-LTA without
-// touching them: it appends, as incremental updates, a document timestamp
-// when a signature has no signature timestamp (its proof of existence),
-// the validation data of every signature and timestamp in the document
-// security store, and for B-LTA a new document timestamp over all of it.
-// Run again on a B-LTA document, it renews the archive: validation data
-// for the last timestamp, then a new document timestamp.
+// touching them: it appends, as incremental updates, the validation data
+// of every signature and timestamp in the document security store; when a
+// signature has no signature timestamp, a document timestamp as its proof
+// of existence followed by that timestamp's validation data; and for
+// B-LTA a document timestamp over all of it. Run again on a B-LTA
+// document, it renews the archive: validation data for the last
+// timestamp, then a new document timestamp.
 //
 // Like Sign, Augment streams: dst may hold a partial document on error.
 func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts *AugmentOptions) (*AugmentResult, error) {
@@ -91,13 +92,13 @@ func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, op
 
 	// Gather the validation data before anything is written: if it cannot
 	// be had, nothing is.
-	vri := map[string]*validationData{}
+	var data []*validationData
 	for _, s := range sigs {
 		vd, err := s.validationData(ctx, checker, opts.Certificates)
 		if err != nil {
 			return nil, err
 		}
-		vri[vriKey(s.contents)] = vd
+		data = append(data, vd)
 	}
 
 	app := &appender{dst: dst, src: src, size: size, hash: h, h: h.New()}
@@ -107,13 +108,34 @@ func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, op
 	}
 	res := &AugmentResult{}
 	now := time.Now()
+	// The validation data of what the document holds comes first, so that
+	// the document timestamp that follows (the proof of existence of a
+	// B-B signature, or the archive timestamp of B-LTA) covers it:
+	// sig, DSS, DTS, as pyHanko and EU DSS order them
+	// (docs/decisions.md, "The signer's own incremental updates").
+	added, err := app.addDSS(data...)
+	if err != nil {
+		return nil, err
+	}
+	if added {
+		res.Added = append(res.Added, "validation data (DSS)")
+	}
+	// The archive timestamp of B-LTA is needed unless the proof of
+	// existence below ends up as the last update.
+	archive := opts.Level == LevelLTA
 	if needPOE {
+		// A B-B signature's proof of existence, then that timestamp's own
+		// validation data (B-LT needs it, and an offline check of B-LTA
+		// could not validate the timestamp without it). That data is then
+		// covered by the archive timestamp of B-LTA; when it was all in
+		// the document already, the proof of existence is the archive
+		// timestamp too.
 		up, err := app.docTimestamp(ctx, opts.Timestamper, now)
 		if err != nil {
 			return nil, err
 		}
 		res.Added = append(res.Added, "document timestamp "+up.field)
-		contents, token, err := app.lastContents(up)
+		token, err := app.lastToken(up)
 		if err != nil {
 			return nil, err
 		}
@@ -121,21 +143,17 @@ func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, op
 		if err != nil {
 			return nil, err
 		}
-		vri[vriKey(contents)] = vd
+		added, err := app.addDSS(vd)
+		if err != nil {
+			return nil, err
+		}
+		if added {
+			res.Added = append(res.Added, "validation data (DSS)")
+		} else {
+			archive = false
+		}
 	}
-	rd, err := app.reader()
-	if err != nil {
-		return nil, err
-	}
-	upd, err := dssUpdate(rd, vri)
-	if err != nil {
-		return nil, err
-	}
-	if err := app.write(upd.Data); err != nil {
-		return nil, err
-	}
-	res.Added = append(res.Added, "validation data (DSS)")
-	if opts.Level == LevelLTA {
+	if archive {
 		up, err := app.docTimestamp(ctx, opts.Timestamper, now)
 		if err != nil {
 			return nil, err
@@ -146,33 +164,32 @@ func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, op
 	return res, nil
 }
 
-// lastContents returns the /Contents of the signature dictionary an
-// update just written added, and the DER it holds.
-func (a *appender) lastContents(up *sigUpdate) ([]byte, []byte, error) {
+// lastToken returns the CMS (DER) held by the signature dictionary that
+// an update just written added.
+func (a *appender) lastToken(up *sigUpdate) ([]byte, error) {
 	r, err := a.reader()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	_, field, err := r.FieldByName(up.field)
 	if err != nil {
-		return nil, nil, fmt.Errorf("signer: internal error: %w", err)
+		return nil, fmt.Errorf("signer: internal error: %w", err)
 	}
 	sig, err := r.GetDict(field.Get("V"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("signer: internal error: %w", err)
+		return nil, fmt.Errorf("signer: internal error: %w", err)
 	}
 	s, _ := sig.Get("Contents").(pdf.String)
 	sd, err := cms.Parse(s.Bytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("signer: internal error: %w", err)
+		return nil, fmt.Errorf("signer: internal error: %w", err)
 	}
-	return s.Bytes, sd.Raw, nil
+	return sd.Raw, nil
 }
 
 // existing is a signature or document timestamp found in a document.
 type existing struct {
 	field       string
-	contents    []byte // the /Contents string
 	sd          *cms.SignedData
 	docTS       bool
 	timestamped bool
@@ -240,7 +257,7 @@ func existingSignatures(r *pdf.Reader) ([]*existing, error) {
 		if err != nil || len(sd.SignerInfos) != 1 {
 			return nil, fmt.Errorf("%w: the signature of %q cannot be read", ErrInvalidPDF, f.Name)
 		}
-		e := &existing{field: f.Name, contents: s.Bytes, sd: sd}
+		e := &existing{field: f.Name, sd: sd}
 		t, _ := sig.Name("Type")
 		sub, _ := sig.Name("SubFilter")
 		e.docTS = t == "DocTimeStamp" || sub == "ETSI.RFC3161"

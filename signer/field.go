@@ -11,18 +11,18 @@ import (
 // docState is what Sign needs to know about the document before it adds a
 // signature: its form, its signature fields and its certification.
 type docState struct {
-	r         *pdf.Reader
-	catalog   pdf.Dict
-	names     map[string]bool // fully qualified field names
-	signed    int             // signature fields holding a value
-	locked    bool            // certified with DocMDP P=1
+	r       *pdf.Reader
+	catalog pdf.Dict
+	names   map[string]bool // fully qualified field names
+	signed  int             // signature fields holding a value
+	locked  bool            // certified with DocMDP P=1
 	// certification is the DocMDP permission of the document's
 	// certification signature; NotCertified when there is none.
 	certification Permission
-	formDict  pdf.Dict
-	formRef   pdf.Ref
-	hasForm   bool
-	pageCount int
+	formDict      pdf.Dict
+	formRef       pdf.Ref
+	hasForm       bool
+	pageCount     int
 }
 
 func readState(r *pdf.Reader) (*docState, error) {

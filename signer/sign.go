@@ -168,9 +168,7 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		res.Level = LevelT
 	}
 	if opts.Level >= LevelLT {
-		contents := make([]byte, (hole[1]-hole[0]-2)/2)
-		copy(contents, der)
-		if err := addValidationData(ctx, app, opts, map[string]*validationData{vriKey(contents): signerData}, der); err != nil {
+		if err := addValidationData(ctx, app, opts, signerData, der); err != nil {
 			return nil, err
 		}
 		res.Level = LevelLT
