@@ -1,0 +1,233 @@
+package signer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/segel-id/segel/internal/testcorpus"
+	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/trust"
+	"github.com/segel-id/segel/verify"
+)
+
+// letterFlow signs a letter step by step as a regency does, auditing each
+// output: its updates object by object (auditUpdates), pdfsig, qpdf
+// --check, and Segel's verifier offline.
+type letterFlow struct {
+	t    *testing.T
+	w    *ltvWorld
+	base []byte
+	doc  []byte
+	sigs int // signatures and document timestamps
+}
+
+func newLetterFlow(t *testing.T, w *ltvWorld, base []byte) *letterFlow {
+	return &letterFlow{t: t, w: w, base: base, doc: base}
+}
+
+func (f *letterFlow) options(id *testpki.Identity, level signer.Level) *signer.Options {
+	return &signer.Options{
+		Signer: id.Key, Certificate: id.Cert, Chain: id.Chain, Level: level,
+		Timestamper: f.w.ts, Certificates: []*x509.Certificate{f.w.pki.Root.Cert},
+	}
+}
+
+// sign signs the letter with opts; its updates must be the kinds given.
+func (f *letterFlow) sign(opts *signer.Options, kinds ...string) {
+	f.t.Helper()
+	var out bytes.Buffer
+	if _, err := signer.Sign(context.Background(), bytes.NewReader(f.doc), int64(len(f.doc)), &out, opts); err != nil {
+		f.t.Fatalf("Sign: %v", err)
+	}
+	f.next(out.Bytes(), kinds)
+}
+
+// refuse expects Sign to fail with want.
+func (f *letterFlow) refuse(opts *signer.Options, want error) {
+	f.t.Helper()
+	var out bytes.Buffer
+	_, err := signer.Sign(context.Background(), bytes.NewReader(f.doc), int64(len(f.doc)), &out, opts)
+	if !errors.Is(err, want) {
+		f.t.Errorf("Sign: err = %v, want %v", err, want)
+	}
+}
+
+// augment augments the letter to level; its updates must be the kinds
+// given.
+func (f *letterFlow) augment(level signer.Level, kinds ...string) {
+	f.t.Helper()
+	var out bytes.Buffer
+	if _, err := signer.Augment(context.Background(), bytes.NewReader(f.doc), int64(len(f.doc)), &out, &signer.AugmentOptions{
+		Level: level, Timestamper: f.w.ts, Certificates: []*x509.Certificate{f.w.pki.Root.Cert},
+	}); err != nil {
+		f.t.Fatalf("Augment: %v", err)
+	}
+	f.next(out.Bytes(), kinds)
+}
+
+func (f *letterFlow) next(out []byte, kinds []string) {
+	f.t.Helper()
+	if !bytes.HasPrefix(out, f.doc) {
+		f.t.Fatal("the input is not a prefix of the output")
+	}
+	if got := auditUpdates(f.t, out, len(f.doc)); !slices.Equal(got, kinds) {
+		f.t.Errorf("updates %v, want %v", got, kinds)
+	}
+	for _, k := range kinds {
+		if k != "DSS" {
+			f.sigs++
+		}
+	}
+	f.doc = out
+	// The whole chain from the unsigned letter stays clean too.
+	auditUpdates(f.t, out, len(f.base))
+	qpdfCheck(f.t, out)
+	ps, report := runPdfsig(f.t, out)
+	if len(ps) != f.sigs {
+		f.t.Errorf("pdfsig finds %d signatures, want %d:\n%s", len(ps), f.sigs, report)
+	}
+	for i, s := range ps {
+		if s.SubFilter == "unknown" && strings.Contains(s.Text, "Field Name: Timestamp") {
+			continue // pdfsig does not validate document timestamps
+		}
+		if !strings.Contains(s.Text, "Signature is Valid") {
+			f.t.Errorf("pdfsig: signature #%d (%s) is not valid:\n%s", i+1, s.Field, report)
+		}
+	}
+}
+
+// verified checks the letter with Segel's verifier, offline: every
+// signature TOTAL_PASSED, the first at level want.
+func (f *letterFlow) verified(want string) {
+	f.t.Helper()
+	pool := trust.NewPool()
+	pool.AddCert(f.w.pki.Root.Cert, "test root")
+	rep, err := verify.Verify(context.Background(), bytes.NewReader(f.doc), int64(len(f.doc)),
+		&verify.Options{Trust: pool, Offline: true})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if rep.Indication != verify.TotalPassed || len(rep.Signatures) != f.sigs || rep.Signatures[0].Level != want {
+		f.t.Errorf("Segel's verifier: %s with %d entries, first at %s; want TOTAL_PASSED, %d, %s",
+			rep.Indication, len(rep.Signatures), rep.Signatures[0].Level, f.sigs, want)
+		for _, s := range rep.Signatures {
+			f.t.Logf("%s %s %s %s %s errors %v warnings %v modified %v", s.Field, s.Type, s.Indication, s.SubIndication, s.Level, s.Errors, s.Warnings, s.ModifiedAfterSigning)
+		}
+	}
+}
+
+// stamp is a visible stamp at a rectangle of page 1.
+func stamp(name string) *signer.Appearance {
+	return &signer.Appearance{
+		Placement: signer.Placement{Rect: [4]float64{340, 80, 540, 160}},
+		Lines:     []string{"Ditandatangani secara elektronik oleh", name},
+	}
+}
+
+// TestRegencyLetter: the everyday letter, a paraf (approval signature),
+// then the head's visible signature, then B-LTA.
+func TestRegencyLetter(t *testing.T) {
+	w := newLTVWorld(t)
+	paraf := w.pki.MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, NonRepudiation: true})
+	for _, name := range []string{"gs-letter", "cairo-letter/objstm", "hybrid-xref"} {
+		t.Run(name, func(t *testing.T) {
+			base := testcorpus.All(t)[name]
+
+			// Paraf at B-B, the head at B-T, then augment: the paraf
+			// needs a proof of existence, whose TSA's data the head's
+			// signature timestamp already brought, so that it is the
+			// archive timestamp too.
+			f := newLetterFlow(t, w, base)
+			o := f.options(paraf, signer.LevelB)
+			o.Reason = "Paraf"
+			f.sign(o, "signature")
+			o = f.options(w.signer, signer.LevelT)
+			o.Reason = "Kepala Dinas"
+			o.Appearance = stamp("Kepala Dinas")
+			f.sign(o, "signature")
+			f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			f.verified("PAdES-BASELINE-LTA")
+			// Renewal adds only.
+			f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			f.verified("PAdES-BASELINE-LTA")
+
+			// Paraf at B-T, the head signs at B-LTA directly.
+			f = newLetterFlow(t, w, base)
+			o = f.options(paraf, signer.LevelT)
+			f.sign(o, "signature")
+			o = f.options(w.signer, signer.LevelLTA)
+			o.Appearance = stamp("Kepala Dinas")
+			f.sign(o, "signature", "DSS", "document timestamp")
+			// (Sign embeds the validation data of its own signature
+			// only: the paraf's comes with augment.)
+			f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			f.verified("PAdES-BASELINE-LTA")
+		})
+	}
+}
+
+// TestCertifiedThenApproved: a P=2 certification, then an approval: a new
+// visible signature is refused, an invisible one or one into a prepared
+// field is made, and the letter goes to B-LTA.
+func TestCertifiedThenApproved(t *testing.T) {
+	w := newLTVWorld(t)
+	other := w.pki.MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, NonRepudiation: true})
+	for _, p := range []signer.Permission{signer.FormFilling, signer.Annotations} {
+		t.Run(fmt.Sprintf("P%d", p), func(t *testing.T) {
+			f := newLetterFlow(t, w, testcorpus.Base(t)["gs-letter"])
+			o := f.options(w.signer, signer.LevelT)
+			o.Certify = p
+			o.Appearance = stamp("Kepala Dinas")
+			f.sign(o, "signature")
+
+			o = f.options(other, signer.LevelT)
+			o.Appearance = stamp("Sekretaris")
+			f.refuse(o, signer.ErrVisibleAfterCertification)
+			o.Appearance = nil
+			f.sign(o, "signature")
+			f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			f.verified("PAdES-BASELINE-LTA")
+		})
+	}
+	t.Run("prepared field", func(t *testing.T) {
+		f := newLetterFlow(t, w, testcorpus.Base(t)["form-2page"])
+		o := f.options(w.signer, signer.LevelT)
+		o.Certify = signer.FormFilling
+		f.sign(o, "signature")
+		o = f.options(other, signer.LevelT)
+		o.Appearance = &signer.Appearance{Placement: signer.Placement{Field: "Signature1"}}
+		f.sign(o, "signature")
+		f.augment(signer.LevelLTA, "DSS", "document timestamp")
+		f.verified("PAdES-BASELINE-LTA")
+	})
+}
+
+// TestCertifiedNoChanges: a P=1 certification refuses any signature but
+// may be augmented to B-LTA (DSS and document timestamps only).
+func TestCertifiedNoChanges(t *testing.T) {
+	w := newLTVWorld(t)
+	other := w.pki.MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, NonRepudiation: true})
+	for _, level := range []signer.Level{signer.LevelB, signer.LevelT} {
+		t.Run(level.String(), func(t *testing.T) {
+			f := newLetterFlow(t, w, testcorpus.Base(t)["gs-letter"])
+			o := f.options(w.signer, level)
+			o.Certify = signer.NoChanges
+			f.sign(o, "signature")
+			f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
+			if level == signer.LevelB {
+				f.augment(signer.LevelLTA, "DSS", "document timestamp", "DSS", "document timestamp")
+			} else {
+				f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			}
+			f.verified("PAdES-BASELINE-LTA")
+			f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
+		})
+	}
+}
