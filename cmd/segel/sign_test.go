@@ -299,6 +299,13 @@ func TestSignErrors(t *testing.T) {
 		t.Fatalf("qpdf --encrypt: %v\n%s", err, out)
 	}
 	form := writeFile(t, dir, "form.pdf", readFile(t, filepath.Join("..", "..", "testdata", "pdf", "form-2page.pdf")))
+	certified := map[string]string{}
+	for _, p := range []string{"1", "2"} {
+		certified[p] = filepath.Join(dir, "certified-p"+p+".pdf")
+		if r := segel(t, nil, "sign", "--key", f.key, "--certify", p, f.in, certified[p]); r.code != 0 {
+			t.Fatalf("certify P=%s: %v", p, r)
+		}
+	}
 
 	cases := []struct {
 		name string
@@ -329,6 +336,9 @@ func TestSignErrors(t *testing.T) {
 		{"bad --hash", []string{"--key", f.key, "--hash", "md5", f.in}, 3, []string{"md5"}},
 		{"bad --certify", []string{"--key", f.key, "--certify", "7", f.in}, 3, []string{"7"}},
 		{"--page out of range", []string{"--key", f.key, "--page", "9", f.in}, 1, []string{"page"}},
+		{"visible after a P=2 certification", []string{"--key", other.key, "--visible", "page=1;rect=330,60,560,150", certified["2"]}, 3,
+			[]string{"certified document allows no new visible signature", "drop --visible"}},
+		{"signing a P=1 certification", []string{"--key", other.key, certified["1"]}, 1, []string{"no changes allowed", "segel augment"}},
 		{"input is a directory", []string{"--key", f.key, dir}, 3, []string{"not a regular file"}},
 	}
 	// A hint line is welcome but not required for these.
