@@ -172,7 +172,11 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		}
 	}
 
-	if flags, _ := form.Int("SigFlags"); flags&3 != 3 {
+	// SignaturesExist | AppendOnly, set by the first signature. Once the
+	// document is signed /SigFlags stays as the earlier signer left it:
+	// pyHanko allows no AcroForm change but /Fields, /DR, /DA, /Q and
+	// /NeedAppearances after a signature.
+	if flags, _ := form.Int("SigFlags"); flags&3 != 3 && s.signed == 0 {
 		form.Set("SigFlags", flags|3)
 		formDirty = true
 	}

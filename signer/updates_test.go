@@ -185,25 +185,9 @@ type sigField struct {
 // newSignatureFields returns the signature fields that hold a value in
 // newR but not in oldR.
 func (a *updateAudit) newSignatureFields(oldR, newR *pdf.Reader) []sigField {
-	filled := func(r *pdf.Reader) map[string]bool {
-		m := map[string]bool{}
-		if _, _, ok, _ := r.AcroForm(); !ok {
-			return m
-		}
-		fields, err := r.Fields()
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		for _, f := range fields {
-			if r.FieldType(f.Dict) == "Sig" && f.Dict.Get("V") != nil {
-				m[f.Name] = true
-			}
-		}
-		return m
-	}
-	before := filled(oldR)
+	before := a.signed(oldR)
 	var out []sigField
-	for name := range filled(newR) {
+	for name := range a.signed(newR) {
 		if before[name] {
 			continue
 		}
@@ -214,6 +198,25 @@ func (a *updateAudit) newSignatureFields(oldR, newR *pdf.Reader) []sigField {
 		out = append(out, sigField{name: name, ref: ref, field: dict})
 	}
 	return out
+}
+
+// signed returns the names of the signature fields of r that hold a
+// value.
+func (a *updateAudit) signed(r *pdf.Reader) map[string]bool {
+	m := map[string]bool{}
+	if _, _, ok, _ := r.AcroForm(); !ok {
+		return m
+	}
+	fields, err := r.Fields()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, f := range fields {
+		if r.FieldType(f.Dict) == "Sig" && f.Dict.Get("V") != nil {
+			m[f.Name] = true
+		}
+	}
+	return m
 }
 
 // checkWidget checks the new field's widget: a zero-size one has no
@@ -447,8 +450,8 @@ func (a *updateAudit) checkForm(oldR, newR *pdf.Reader, o, n pdf.Dict, where str
 	for _, k := range diffKeys(o, n) {
 		switch k {
 		case "SigFlags":
-			if f, _ := o.Int("SigFlags"); f&3 == 3 {
-				t.Errorf("%s: /SigFlags was %d already", where, f)
+			if f, _ := o.Int("SigFlags"); f&3 == 3 || len(a.signed(oldR)) > 0 {
+				t.Errorf("%s: /SigFlags changed from %d in a signed document", where, f)
 			}
 		case "Fields":
 			of, _ := oldR.GetArray(o.Get("Fields"))
