@@ -136,7 +136,7 @@ func stamp(name string) *signer.Appearance {
 func TestRegencyLetter(t *testing.T) {
 	w := newLTVWorld(t)
 	paraf := w.pki.MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, NonRepudiation: true})
-	for _, name := range []string{"gs-letter", "cairo-letter/objstm", "hybrid-xref"} {
+	for _, name := range []string{"gs-letter", "cairo-letter/objstm", "hybrid-xref", "gs-pdf13/linearize", "form-2page"} {
 		t.Run(name, func(t *testing.T) {
 			base := testcorpus.All(t)[name]
 
@@ -214,17 +214,22 @@ func TestCertifiedThenApproved(t *testing.T) {
 func TestCertifiedNoChanges(t *testing.T) {
 	w := newLTVWorld(t)
 	other := w.pki.MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, NonRepudiation: true})
-	for _, level := range []signer.Level{signer.LevelB, signer.LevelT} {
+	for _, level := range []signer.Level{signer.LevelB, signer.LevelT, signer.LevelLTA} {
 		t.Run(level.String(), func(t *testing.T) {
 			f := newLetterFlow(t, w, testcorpus.Base(t)["gs-letter"])
 			o := f.options(w.signer, level)
 			o.Certify = signer.NoChanges
-			f.sign(o, "signature")
-			f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
-			if level == signer.LevelB {
+			switch level {
+			case signer.LevelB:
+				f.sign(o, "signature")
+				f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
 				f.augment(signer.LevelLTA, "DSS", "document timestamp", "DSS", "document timestamp")
-			} else {
+			case signer.LevelT:
+				f.sign(o, "signature")
+				f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
 				f.augment(signer.LevelLTA, "DSS", "document timestamp")
+			default:
+				f.sign(o, "signature", "DSS", "document timestamp")
 			}
 			f.verified("PAdES-BASELINE-LTA")
 			f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
