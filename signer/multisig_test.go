@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
@@ -234,5 +235,63 @@ func TestCertifiedNoChanges(t *testing.T) {
 			f.verified("PAdES-BASELINE-LTA")
 			f.refuse(f.options(other, signer.LevelB), signer.ErrLocked)
 		})
+	}
+}
+
+// TestRenewalKeepsVRI: a DSS with /VRI entries written by another tool
+// keeps them exactly (direct and indirect) when Segel renews the archive.
+func TestRenewalKeepsVRI(t *testing.T) {
+	w := newLTVWorld(t)
+	f := newLetterFlow(t, w, testcorpus.Base(t)["gs-letter"])
+	f.sign(f.options(w.signer, signer.LevelLTA), "signature", "DSS", "document timestamp")
+
+	// Another tool adds a VRI: one entry direct, one indirect.
+	r, err := pdf.Open(bytes.NewReader(f.doc), int64(len(f.doc)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := r.Catalog()
+	dssRef := cat.Get("DSS").(pdf.Ref)
+	dss, _ := r.GetDict(dssRef)
+	ocsps, _ := r.GetArray(dss.Get("OCSPs"))
+	u := pdf.NewUpdate(r)
+	vri := pdf.NewDict()
+	direct := pdf.NewDict()
+	direct.Set("OCSP", pdf.Array{ocsps[0]})
+	vri.Set(pdf.Name(strings.Repeat("AB", 20)), direct)
+	indirect := u.Alloc()
+	entry := pdf.NewDict()
+	entry.Set("OCSP", pdf.Array{ocsps[len(ocsps)-1]})
+	u.Set(indirect, entry)
+	vri.Set(pdf.Name(strings.Repeat("CD", 20)), indirect)
+	dss = dss.Clone()
+	dss.Set("VRI", vri)
+	u.Set(dssRef, dss)
+	res, err := u.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := append(bytes.Clone(f.doc), res.Data...)
+
+	var out bytes.Buffer
+	if _, err := signer.Augment(context.Background(), bytes.NewReader(doc), int64(len(doc)), &out, &signer.AugmentOptions{
+		Level: signer.LevelLTA, Timestamper: w.ts, Certificates: []*x509.Certificate{w.pki.Root.Cert},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := auditUpdates(t, out.Bytes(), len(doc)), []string{"DSS", "document timestamp"}; !slices.Equal(got, want) {
+		t.Errorf("renewal updates %v, want %v", got, want)
+	}
+	r2, err := pdf.Open(bytes.NewReader(out.Bytes()), int64(out.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat2, _ := r2.Catalog()
+	dss2, _ := r2.GetDict(cat2.Get("DSS"))
+	if got, want := marshal(dss2.Get("VRI")), marshal(vri); !bytes.Equal(got, want) {
+		t.Errorf("/VRI after renewal:\n%s\nwant\n%s", got, want)
+	}
+	if e, _ := r2.Entry(indirect.Num); e.Offset >= int64(len(doc)) {
+		t.Errorf("the indirect VRI entry was rewritten")
 	}
 }
