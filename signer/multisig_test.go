@@ -58,6 +58,9 @@ func (f *letterFlow) refuse(opts *signer.Options, want error) {
 	if !errors.Is(err, want) {
 		f.t.Errorf("Sign: err = %v, want %v", err, want)
 	}
+	if out.Len() != 0 {
+		f.t.Errorf("Sign wrote %d bytes before refusing", out.Len())
+	}
 }
 
 // augment augments the letter to level; its updates must be the kinds
@@ -190,7 +193,13 @@ func TestCertifiedThenApproved(t *testing.T) {
 
 			o = f.options(other, signer.LevelT)
 			o.Appearance = stamp("Sekretaris")
+			key := &countingSigner{Signer: other.Key}
+			o.Signer = key
 			f.refuse(o, signer.ErrVisibleAfterCertification)
+			if key.calls.Load() != 0 {
+				t.Errorf("the key signed %d times before the refusal", key.calls.Load())
+			}
+			o.Signer = other.Key
 			o.Appearance = nil
 			f.sign(o, "signature")
 			f.augment(signer.LevelLTA, "DSS", "document timestamp")

@@ -85,6 +85,15 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	if opts.Certify != NotCertified && state.signed > 0 {
 		return nil, fmt.Errorf("%w: it already carries %d signature(s)", ErrCertification, state.signed)
 	}
+	// A certification allows signing invisibly or into a prepared field,
+	// not a new visible field (docs/decisions.md, "The signer's own
+	// incremental updates"). Checked before anything is fetched or signed.
+	if state.certification != NotCertified && opts.Appearance != nil {
+		if field, err := signedField(opts, false); err == nil && field == "" {
+			return nil, fmt.Errorf("%w (DocMDP P=%d): sign invisibly, or into a signature field the certified document prepared",
+				ErrVisibleAfterCertification, state.certification)
+		}
+	}
 
 	builder, err := newBuilder(opts)
 	if err != nil {

@@ -133,10 +133,6 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		// Visible signature (appearance.go): the stamp is the widget's
 		// appearance and sets its page and rectangle.
 		if opts.Appearance != nil && !docTS {
-			if s.certification != NotCertified {
-				return nil, fmt.Errorf("%w (DocMDP P=%d): sign invisibly, or into a signature field the certified document prepared",
-					ErrVisibleAfterCertification, s.certification)
-			}
 			apRef := u.Alloc()
 			if pageRef, rect, err = drawAppearance(s, u, opts, now, apRef); err != nil {
 				return nil, err
