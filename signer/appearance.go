@@ -73,9 +73,8 @@ func signedField(opts *Options, docTS bool) (string, error) {
 }
 
 // drawAppearance draws the stamp of opts.Appearance for a new signature
-// field into the form XObject apRef (replacing the empty appearance) and
-// returns the widget's page and rectangle. A Rect placement without its
-// own page goes on Options.Page.
+// field into the new form XObject apRef and returns the widget's page and
+// rectangle. A Rect placement without its own page goes on Options.Page.
 func drawAppearance(s *docState, u *pdf.Update, opts *Options, now time.Time, apRef pdf.Ref) (pdf.Ref, pdf.Array, error) {
 	a := opts.Appearance
 	pl := &a.Placement

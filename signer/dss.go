@@ -21,8 +21,8 @@ var ErrValidationData = errors.New("validation data for long-term validation is 
 // CA says is revoked.
 var ErrRevoked = errors.New("the certificate is revoked")
 
-// validationData is what a VRI entry holds: certificates and revocation
-// data (DER).
+// validationData is the validation data of a signature or timestamp: its
+// chain's certificates and revocation data (DER).
 type validationData struct {
 	certs       []*x509.Certificate
 	ocsps, crls [][]byte
