@@ -28,9 +28,19 @@ func dssUpdate(r *pdf.Reader, data ...*validationData) (*pdf.Result, error) {
 	}
 	u := pdf.NewUpdate(r)
 	dssRef, _ := catalog.Get("DSS").(pdf.Ref)
-	old, err := r.GetDict(catalog.Get("DSS"))
-	if err != nil && catalog.Get("DSS") != nil {
+	obj, err := r.Resolve(catalog.Get("DSS"))
+	if err != nil {
 		return nil, fmt.Errorf("%w: /DSS: %w", ErrInvalidPDF, err)
+	}
+	var old pdf.Dict
+	switch v := obj.(type) {
+	case nil:
+		// No DSS, or a reference to an object the file does not define:
+		// the new DSS defines it.
+	case pdf.Dict:
+		old = v
+	default:
+		return nil, fmt.Errorf("%w: /DSS is not a dictionary", ErrInvalidPDF)
 	}
 	created := old.Len() == 0
 	dss := pdf.NewDict()
@@ -104,7 +114,7 @@ func dssUpdate(r *pdf.Reader, data ...*validationData) (*pdf.Result, error) {
 	switch {
 	case !dssDirty:
 	case !dssRef.IsZero():
-		u.Set(dssRef, dss)
+		u.Set(dssRef, dss) // in place, or defining a dangling reference
 	default:
 		// A new DSS, or one held directly in the catalog: the catalog's
 		// /DSS entry changes.

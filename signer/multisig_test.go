@@ -304,3 +304,41 @@ func TestRenewalKeepsVRI(t *testing.T) {
 		t.Errorf("the indirect VRI entry was rewritten")
 	}
 }
+
+// TestAugmentDefinesDanglingDSS: a catalog /DSS that refers to an object
+// the file does not define gets its DSS defined there, the catalog
+// untouched.
+func TestAugmentDefinesDanglingDSS(t *testing.T) {
+	w := newLTVWorld(t)
+	base := testcorpus.Base(t)["gs-letter"]
+	r, err := pdf.Open(bytes.NewReader(base), int64(len(base)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := r.Catalog()
+	u := pdf.NewUpdate(r)
+	dangling := u.Alloc()
+	dangling.Num += 5 // beyond anything the update writes
+	cat = cat.Clone()
+	cat.Set("DSS", dangling)
+	u.Set(r.CatalogRef(), cat)
+	res, err := u.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newLetterFlow(t, w, append(bytes.Clone(base), res.Data...))
+	f.sign(f.options(w.signer, signer.LevelT), "signature")
+	f.augment(signer.LevelLT, "DSS")
+	r2, err := pdf.Open(bytes.NewReader(f.doc), int64(len(f.doc)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat2, _ := r2.Catalog()
+	if cat2.Get("DSS") != pdf.Object(dangling) {
+		t.Errorf("catalog /DSS = %v, want %v", cat2.Get("DSS"), dangling)
+	}
+	if dss, err := r2.GetDict(dangling); err != nil || !dss.Has("Certs") {
+		t.Errorf("DSS at %v: %v, %v", dangling, dss, err)
+	}
+	f.verified("PAdES-BASELINE-LT")
+}

@@ -131,7 +131,7 @@ func (a *updateAudit) revision(i int) {
 	a.kinds = append(a.kinds, kind)
 
 	// The DSS and the streams it gained.
-	if dss, ok := newCat.Get("DSS").(pdf.Ref); ok && isNew(dss) {
+	if dss, ok := newCat.Get("DSS").(pdf.Ref); ok && isNew(dss) && written[dss] {
 		if kind != "DSS" {
 			t.Errorf("%s adds a DSS with a %s", a.prefix, kind)
 		}
