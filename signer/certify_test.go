@@ -135,3 +135,38 @@ func TestCertifySigned(t *testing.T) {
 		signErr(t, letter(t), opts, signer.ErrOptions)
 	}
 }
+
+// TestCertificationPermissionRead: a /TransformParams without /P means
+// P=2 (invisible signatures allowed, new visible ones refused); a /P
+// outside 1–3 is read as the strictest, P=1.
+func TestCertificationPermissionRead(t *testing.T) {
+	t.Parallel()
+	id := identity(t, testpki.RSA2048)
+	other := identity(t, testpki.ECDSAP256)
+	opts := optionsFor(id)
+	opts.Certify = signer.FormFilling
+	out, _ := signBytes(t, letter(t), opts)
+	// The /P of the TransformParams dictionary, in the signature's update.
+	tp := bytes.LastIndex(out, []byte("/Type /TransformParams"))
+	j := bytes.Index(out[max(tp, 0):], []byte("/P 2 "))
+	if tp < 0 || j < 0 || j > 40 {
+		t.Fatalf("no /P 2 in the TransformParams of the certified file")
+	}
+	i := tp + j
+	patch := func(repl string) []byte {
+		b := bytes.Clone(out)
+		copy(b[i:], repl)
+		return b
+	}
+	visible := optionsFor(other)
+	visible.Appearance = &signer.Appearance{Placement: signer.Placement{Rect: [4]float64{340, 80, 540, 160}}}
+
+	noP := patch("    ")
+	signErr(t, noP, visible, signer.ErrVisibleAfterCertification)
+	signBytes(t, noP, optionsFor(other))
+
+	for _, bad := range []string{"/P 0", "/P 7"} {
+		signErr(t, patch(bad), optionsFor(other), signer.ErrLocked)
+	}
+	signErr(t, out, visible, signer.ErrVisibleAfterCertification)
+}
