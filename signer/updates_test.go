@@ -49,8 +49,8 @@ func auditUpdates(t testing.TB, data []byte, n int) []string {
 			first = i + 1
 		}
 	}
-	if first == 0 || first < len(revs) && revs[first-1].End > int64(n) {
-		t.Fatalf("no revision ends at byte %d", n)
+	if first == 0 {
+		t.Fatalf("no revision before byte %d", n)
 	}
 	a := &updateAudit{t: t, data: data, r: r, first: first}
 	for i := first; i < len(revs); i++ {
@@ -254,6 +254,8 @@ func (a *updateAudit) checkWidget(r *pdf.Reader, f sigField, kind string, isNew 
 		if widget.Has("AP") {
 			t.Errorf("%s: the zero-size widget of %q (%s) has an /AP", a.prefix, f.name, kind)
 		}
+	} else if !widget.Has("AP") && !isNew(f.ref) {
+		// A prepared field without appearance, signed without a stamp.
 	} else {
 		if kind == "document timestamp" {
 			t.Errorf("%s: the document timestamp's widget is visible", a.prefix)
