@@ -10,7 +10,7 @@ import (
 
 // TestSignCorpus signs every corpus entry (committed files and their qpdf
 // variants) with RSA-2048 and ECDSA P-256 and checks each output with
-// pdfsig, openssl cms and qpdf --check.
+// pdfsig, openssl cms and qpdf --check, and its update object by object.
 func TestSignCorpus(t *testing.T) {
 	t.Parallel()
 	corpus := testcorpus.All(t)
@@ -36,6 +36,9 @@ func TestSignCorpus(t *testing.T) {
 				}
 				checkExternal(t, out, res, allSegel(1))
 				qpdfCheck(t, out)
+				if got := auditUpdates(t, out, len(src)); len(got) != 1 || got[0] != "signature" {
+					t.Errorf("updates %v, want one signature", got)
+				}
 			})
 		}
 	}

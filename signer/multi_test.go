@@ -36,6 +36,7 @@ func TestSignThreeTimes(t *testing.T) {
 				}
 				checkExternal(t, out, res, allSegel(i+1))
 				qpdfCheck(t, out)
+				auditUpdates(t, out, len(prev))
 				ps, _ := runPdfsig(t, out)
 				for j, s := range ps {
 					if want := fmt.Sprintf("Signature%d", j+1); s.Field != want {

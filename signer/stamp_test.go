@@ -791,6 +791,11 @@ func TestAppearanceCorpus(t *testing.T) {
 			if err := testcorpus.Check(qpdf, stampWrite(t, "out.pdf", out)); err != nil {
 				t.Errorf("qpdf --check: %v", err)
 			}
+			// The stamp's update writes the appearance and what it uses,
+			// nothing more.
+			if got := auditUpdates(t, out, len(src)); len(got) != 1 || got[0] != "signature" {
+				t.Errorf("updates %v, want one signature", got)
+			}
 		})
 	}
 }
