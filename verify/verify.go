@@ -286,7 +286,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	case "adbe.pkcs7.sha1":
 		c = v.checkSHA1(rep, sd, si, ranges)
 	case "ETSI.RFC3161":
-		c = v.checkDocTimestamp(rep, sd, si, ranges)
+		c = v.checkDocTimestamp(rep, sd, ranges)
 	default:
 		rep.fail(UnsupportedFeature, "the signature type (SubFilter %q) is not supported", rep.SubFilter)
 		return rep
