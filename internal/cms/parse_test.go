@@ -169,9 +169,9 @@ func TestParseKeepsUnparsableCertificates(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	_, der, _ := buildTestSignature(t, "p256", []byte("x"))
 	cases := map[string][]byte{
-		"empty":         nil,
-		"zeros":         make([]byte, 16),
-		"truncated":     der[:len(der)-1],
+		"empty":     nil,
+		"zeros":     make([]byte, 16),
+		"truncated": der[:len(der)-1],
 		"not signedData": func() []byte {
 			d := bytes.Clone(der)
 			i := bytes.Index(d, []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02})
