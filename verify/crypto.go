@@ -37,12 +37,24 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	if t, ok := si.SigningTime(); ok && rep.ClaimedSigningTime == "" {
 		rep.ClaimedSigningTime = t.UTC().Format(time.RFC3339)
 	}
-	c := &checked{cert: cert, pool: certs, hash: h, crls: sd.CRLs}
+	// Revocation data the signer embedded: the SignedData crls field
+	// (CRLs, OCSP responses as other revocation info) and Adobe's signed
+	// revocationInfoArchival attribute. They join the DSS's as embedded
+	// validation data.
+	rd := sd.RevocationData()
+	c := &checked{cert: cert, pool: certs, hash: h, crls: rd.CRLs, ocsps: rd.OCSPResponses}
 	if ria, err := si.RevocationInfoArchival(); err == nil {
-		c.ocsps = append(c.ocsps, ria.OCSPResponses...)
+		c.ocsps = append(c.ocsps, ria.OCSP()...)
 		c.crls = append(c.crls, ria.CRLs...)
 	}
 	checkConstraints(rep, h, cert)
+	if sh, err := si.SignatureHash(); err == nil && sh != h && si.RawSignedAttrs != nil {
+		rep.warn("the signature algorithm hashes with %s while the digest algorithm is %s; the signed attributes verify with %s, as the signature algorithm declares",
+			hashName(sh), hashName(h), hashName(sh))
+		if sh == crypto.SHA1 || sh == crypto.MD5 {
+			rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm's hash %s is no longer considered secure", hashName(sh))
+		}
+	}
 	v.checkSignatureTimestamps(rep, si, c)
 	return c
 }
