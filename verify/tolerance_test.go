@@ -425,3 +425,37 @@ func TestDuplicateSignatureTimestamps(t *testing.T) {
 		})
 	}
 }
+
+// TestDocTimestampSharedValidator: document timestamps go through the
+// token validator the TSA client uses: a token by a certificate that is
+// no TSA (timeStamping EKU missing or not critical) or over other bytes
+// does not pass.
+func TestDocTimestampSharedValidator(t *testing.T) {
+	t.Parallel()
+	p := offlinePKIFor(t)
+	tsaID, err := p.IssueTSA(testpki.SignerOptions{KeyType: testpki.ECDSAP256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := tsaFor(t, p, tsaID, 0)
+	nonCritical, err := p.IssueSigner(testpki.SignerOptions{KeyType: testpki.ECDSAP256,
+		ExtKeyUsages: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &verify.Options{Trust: anchors(p.Root.Cert)}
+	stamp := func(tsa *testpki.TSA, over []byte) []byte {
+		return craftSign(t, letterPDF(t), tsaID, craft{SubFilter: "ETSI.RFC3161", CMS: func(t testing.TB, content []byte) []byte {
+			if over != nil {
+				content = over
+			}
+			return tokenOver(t, tsa, content)
+		}})
+	}
+	wantSig(t, verifyPDF(t, stamp(good, nil), opts), 0, verify.TotalPassed, "")
+	wantSig(t, verifyPDF(t, stamp(good, []byte("other")), opts), 0, verify.TotalFailed, verify.HashFailure)
+	s := wantSig(t, verifyPDF(t, stamp(testpki.NewTSA(nonCritical, testpki.TSAOptions{}), nil), opts), 0, verify.Indeterminate, verify.ChainConstraintsFailure)
+	if !anyContains(s.Errors, "not critical") {
+		t.Errorf("errors %q", s.Errors)
+	}
+}
