@@ -10,7 +10,8 @@ import (
 )
 
 // pickSigner chooses, among the several SignerInfos of sd, the one the
-// document's signature is: its certificate is among those of the CMS and
+// document's signature is: its certificate is among those of the CMS
+// (preferably with a path to a trust anchor) and
 // it covers the signed ranges (its messageDigest is their digest; without
 // signed attributes, its signature verifies over their digest; for
 // adbe.pkcs7.sha1 its signature verifies over the encapsulated digest).
@@ -20,36 +21,64 @@ import (
 // certificate is present) and nil is returned.
 func (v *verifier) pickSigner(rep *SignatureReport, sd *cms.SignedData, ranges [][2]int64) *cms.SignerInfo {
 	certs := sd.ParsedCertificates()
-	var chosen *cms.SignerInfo
-	var others []string
-	withCert := 0
+	type cand struct {
+		si   *cms.SignerInfo
+		cert *x509.Certificate
+		why  string
+	}
+	all := make([]cand, len(sd.SignerInfos))
+	chosen, withCert := -1, 0
 	for i, si := range sd.SignerInfos {
 		cert, why := v.coverage(rep.SubFilter, sd, si, certs, ranges)
+		all[i] = cand{si, cert, why}
 		if cert != nil {
 			withCert++
 		}
-		if why == "" && chosen == nil {
-			chosen = si
-			rep.warn("the CMS holds %d signers; signer %d (%s) covers the document and is the one validated",
-				len(sd.SignerInfos), i+1, signerName(si, cert))
+		if why != "" {
 			continue
 		}
-		if why == "" {
-			why = "it covers the document too, but only the first such signer is validated"
+		// Of several that cover the document, the first whose
+		// certificate has a path to a trust anchor; else the first.
+		if chosen < 0 {
+			chosen = i
+		} else if !v.trusted(all[chosen].cert, certs) && v.trusted(cert, certs) {
+			chosen = i
 		}
-		others = append(others, fmt.Sprintf("signer %d (%s): %s", i+1, signerName(si, cert), why))
+	}
+	var others []string
+	for i, c := range all {
+		if i == chosen {
+			continue
+		}
+		why := c.why
+		if why == "" {
+			why = "it covers the document too, but only one signer is validated"
+		}
+		others = append(others, fmt.Sprintf("signer %d (%s): %s", i+1, signerName(c.si, c.cert), why))
+	}
+	if chosen >= 0 {
+		rep.warn("the CMS holds %d signers; signer %d (%s) covers the document and is the one validated",
+			len(sd.SignerInfos), chosen+1, signerName(all[chosen].si, all[chosen].cert))
 	}
 	if len(others) > 0 {
 		rep.warn("the other signers of the CMS are not validated and count for nothing: %s", strings.Join(others, "; "))
 	}
-	if chosen == nil {
+	if chosen < 0 {
 		if withCert > 0 {
 			rep.fail(HashFailure, "none of the %d signers of the CMS covers the document: it was changed after signing, or they signed something else", len(sd.SignerInfos))
 		} else {
 			rep.fail(NoSigningCertificateFound, "no signer of the CMS comes with its certificate%s", unparsed(sd))
 		}
+		return nil
 	}
-	return chosen
+	return all[chosen].si
+}
+
+// trusted reports whether cert has a path to a trust anchor at the
+// validation time, with certs and the DSS's as intermediates.
+func (v *verifier) trusted(cert *x509.Certificate, certs []*x509.Certificate) bool {
+	_, _, err := v.path(cert, append(append([]*x509.Certificate(nil), certs...), v.dss.certs...), v.at)
+	return err == nil
 }
 
 // coverage returns the certificate of si, when the CMS carries it, and

@@ -73,6 +73,18 @@ func TestSeveralSignerInfos(t *testing.T) {
 		wantWarning(t, s, "signer 2")
 		wantWarning(t, s, `signer 1 ("Siti Rahayu"): its message digest is not the document's`)
 	})
+	t.Run("both cover, the untrusted first", func(t *testing.T) {
+		stranger := testpki.MustNew(t, testpki.Options{Name: "Stranger"}).MustIssueSigner(t, testpki.SignerOptions{KeyType: testpki.ECDSAP256, Subject: pkix.Name{CommonName: "Stranger"}})
+		rep := verifyPDF(t, signRaw(t, rawCMS{signers: []rawSigner{{id: stranger}, {id: id}}}), opts)
+		s := wantSig(t, rep, 0, verify.TotalPassed, "")
+		if s.Signer == nil || s.Signer.CommonName != "Budi Santoso" {
+			t.Errorf("validated signer %+v, want Budi Santoso", s.Signer)
+		}
+		wantWarning(t, s, `signer 1 ("Stranger"): it covers the document too`)
+		// Alone, the stranger is not trusted.
+		rep = verifyPDF(t, signRaw(t, rawCMS{signers: []rawSigner{{id: stranger}, {id: id, content: elsewhere}}}), opts)
+		wantSig(t, rep, 0, verify.Indeterminate, verify.NoCertificateChainFound)
+	})
 	t.Run("none covers", func(t *testing.T) {
 		rep := verifyPDF(t, signRaw(t, rawCMS{signers: []rawSigner{{id: other, content: elsewhere}, {id: id, content: elsewhere}}}), opts)
 		wantSig(t, rep, 0, verify.TotalFailed, verify.HashFailure)
