@@ -2,6 +2,7 @@ package cms
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"encoding/asn1"
@@ -117,5 +118,46 @@ func TestRevocationData(t *testing.T) {
 	}}
 	if got := ria.OCSP(); len(got) != 2 || !bytes.Equal(got[1], resp) {
 		t.Errorf("archival OCSP %x", got)
+	}
+}
+
+// TestDeclaredSignatureHash: the signature over the signed attributes is
+// checked with the hash the signature algorithm declares (here RSA-PSS
+// parameters with SHA-256) even when the digest algorithm says SHA-512;
+// the messageDigest stays the digest algorithm's business.
+func TestDeclaredSignatureHash(t *testing.T) {
+	p := newPKI(t, "rsa2048")
+	b, err := NewBuilder(p.leaf, p.leafKey, BuildOptions{Scheme: SchemeRSAPSS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := b.Build(context.Background(), digestOf(crypto.SHA256, []byte("pss")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si := *sd.SignerInfos[0]
+	si.DigestAlgorithm = AlgorithmIdentifier{Algorithm: OIDDigestSHA512}
+	if h, err := si.SignatureHash(); err != nil || h != crypto.SHA256 {
+		t.Errorf("SignatureHash %v %v", h, err)
+	}
+	if err := si.VerifySignature(p.leaf); err != nil {
+		t.Errorf("PSS-SHA256 signature with a SHA-512 digest algorithm: %v", err)
+	}
+	// Declaring SHA-384 in the PSS parameters, with the same signature
+	// value, fails.
+	pss := *si.PSS
+	pss.Hash, pss.MGFHash = crypto.SHA384, crypto.SHA384
+	si.PSS = &pss
+	if err := si.VerifySignature(p.leaf); !errors.Is(err, ErrSignatureInvalid) {
+		t.Errorf("declared SHA-384, signed SHA-256: %v", err)
+	}
+	// Without signed attributes the hashes must agree.
+	si.RawSignedAttrs, si.SignedAttrs = nil, nil
+	if err := si.VerifySignatureNoAttrs(p.leaf, make([]byte, 64)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("no attributes, hashes differ: %v", err)
 	}
 }
