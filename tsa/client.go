@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/tstoken"
 )
 
 // Errors of the client. Every error wraps one of them.
@@ -283,37 +284,16 @@ func (c *Client) Check(der, digest []byte, h crypto.Hash, nonce *big.Int) (*Toke
 	if err != nil {
 		return bad("%v", err)
 	}
-	info, err := sd.TSTInfo()
+	if len(sd.TrailingData) > 0 {
+		return bad("%d bytes follow the token", len(sd.TrailingData))
+	}
+	// The checks the token itself proves are those the verifier makes
+	// (internal/tstoken); the path and the clock are the client's.
+	tok, err := tstoken.Validate(sd, tstoken.Options{Hash: h, Imprint: tstoken.Digest(digest), Nonce: nonce, Policy: c.opts.Policy})
 	if err != nil {
 		return bad("%v", err)
 	}
-	if info.MessageImprint.Hash != h || !bytes.Equal(info.MessageImprint.HashedMessage, digest) {
-		return bad("the message imprint is not the request's")
-	}
-	if nonce != nil && (info.Nonce == nil || info.Nonce.Cmp(nonce) != 0) {
-		return bad("the nonce is not the request's")
-	}
-	if c.opts.Policy != nil && !info.Policy.Equal(c.opts.Policy) {
-		return bad("policy %v, asked for %v", info.Policy, c.opts.Policy)
-	}
-	if len(sd.SignerInfos) != 1 {
-		return bad("%d signers", len(sd.SignerInfos))
-	}
-	si := sd.SignerInfos[0]
-	certs := sd.ParsedCertificates()
-	cert, err := si.FindCertificate(certs)
-	if err != nil {
-		return bad("the TSA certificate is not in the token")
-	}
-	if err := sd.VerifyContent(si, cert); err != nil {
-		return bad("signature: %v", err)
-	}
-	if err := checkESS(si, cert); err != nil {
-		return bad("%v", err)
-	}
-	if err := checkEKU(cert); err != nil {
-		return bad("%v", err)
-	}
+	info, cert, certs := tok.Info, tok.Cert, tok.Certs
 	inter := x509.NewCertPool()
 	for _, ic := range append(certs, c.opts.Intermediates...) {
 		if ic != cert {
@@ -332,38 +312,4 @@ func (c *Client) Check(der, digest []byte, h crypto.Hash, nonce *big.Int) (*Toke
 		return bad("genTime %s is %v away from the local clock", info.GenTime.Format(time.RFC3339), d.Round(time.Second))
 	}
 	return &Token{DER: sd.Raw, GenTime: info.GenTime, Certificate: cert, Chain: chains[0][1:]}, nil
-}
-
-// checkESS checks that the token's signing-certificate(-v2) attribute
-// names the certificate that verified it (RFC 3161 requires one).
-func checkESS(si *cms.SignerInfo, cert *x509.Certificate) error {
-	sc, err := si.SigningCertificateV2()
-	if errors.Is(err, cms.ErrAttributeNotFound) {
-		sc, err = si.SigningCertificate()
-	}
-	if err != nil {
-		return fmt.Errorf("signing-certificate attribute: %v", err)
-	}
-	if len(sc.Certs) == 0 || !sc.Certs[0].Matches(cert) {
-		return errors.New("the signing-certificate attribute does not name the TSA certificate")
-	}
-	return nil
-}
-
-// checkEKU requires the extended key usage extension to be critical and
-// to hold timeStamping only (RFC 3161, 2.3).
-func checkEKU(cert *x509.Certificate) error {
-	oidEKU := asn1.ObjectIdentifier{2, 5, 29, 37}
-	for _, e := range cert.Extensions {
-		if e.Id.Equal(oidEKU) {
-			if !e.Critical {
-				return fmt.Errorf("the TSA certificate's extended key usage is not critical")
-			}
-			if len(cert.ExtKeyUsage) != 1 || cert.ExtKeyUsage[0] != x509.ExtKeyUsageTimeStamping || len(cert.UnknownExtKeyUsage) > 0 {
-				return fmt.Errorf("the TSA certificate's extended key usage is not timeStamping alone")
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("the TSA certificate has no extended key usage")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/tstoken"
 )
 
 // checkDetached checks a detached CMS signature (ETSI.CAdES.detached,
@@ -36,12 +37,24 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	if t, ok := si.SigningTime(); ok && rep.ClaimedSigningTime == "" {
 		rep.ClaimedSigningTime = t.UTC().Format(time.RFC3339)
 	}
-	c := &checked{cert: cert, pool: certs, hash: h, crls: sd.CRLs}
+	// Revocation data the signer embedded: the SignedData crls field
+	// (CRLs, OCSP responses as other revocation info) and Adobe's signed
+	// revocationInfoArchival attribute. They join the DSS's as embedded
+	// validation data.
+	rd := sd.RevocationData()
+	c := &checked{cert: cert, pool: certs, hash: h, crls: rd.CRLs, ocsps: rd.OCSPResponses}
 	if ria, err := si.RevocationInfoArchival(); err == nil {
-		c.ocsps = append(c.ocsps, ria.OCSPResponses...)
+		c.ocsps = append(c.ocsps, ria.OCSP()...)
 		c.crls = append(c.crls, ria.CRLs...)
 	}
 	checkConstraints(rep, h, cert)
+	if sh, err := si.SignatureHash(); err == nil && sh != h && si.RawSignedAttrs != nil {
+		rep.warn("the signature algorithm hashes with %s while the digest algorithm is %s; the signed attributes verify with %s, as the signature algorithm declares",
+			hashName(sh), hashName(h), hashName(sh))
+		if sh == crypto.SHA1 || sh == crypto.MD5 {
+			rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm's hash %s is no longer considered secure", hashName(sh))
+		}
+	}
 	v.checkSignatureTimestamps(rep, si, c)
 	return c
 }
@@ -101,24 +114,28 @@ func (v *verifier) checkSHA1(rep *SignatureReport, sd *cms.SignedData, si *cms.S
 
 // checkDocTimestamp checks a document timestamp: the token's imprint is
 // the digest of the ranges and the token's signature verifies.
-func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
-	ts, err := validateToken(sd, si)
-	if err != nil {
-		if ts != nil && ts.cert != nil {
-			rep.Signer = describe(ts.cert)
-		}
-		tokenFailure(rep, err)
-		return nil
+func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, ranges [][2]int64) *checked {
+	var readErr error
+	ts, err := validateToken(sd, tstoken.Options{Imprint: func(h crypto.Hash) ([]byte, error) {
+		d, err := v.digest(h, ranges)
+		readErr = err
+		return d, err
+	}})
+	if ts != nil && ts.cert != nil {
+		rep.Signer = describe(ts.cert)
 	}
-	rep.Signer = describe(ts.cert)
-	rep.DigestAlgorithm = hashName(ts.hash)
-	digest, err := v.digest(ts.hash, ranges)
-	if err != nil {
-		rep.fail(FormatFailure, "reading the timestamped ranges: %v", err)
-		return nil
+	if ts != nil {
+		rep.DigestAlgorithm = hashName(ts.hash)
 	}
-	if !bytes.Equal(digest, ts.info.MessageImprint.HashedMessage) {
+	switch {
+	case readErr != nil:
+		rep.fail(FormatFailure, "reading the timestamped ranges: %v", readErr)
+		return nil
+	case isCheck(err, tstoken.CheckImprint):
 		rep.fail(HashFailure, "the timestamp's message imprint is not the document's digest")
+		return nil
+	case err != nil:
+		tokenFailure(rep, err)
 		return nil
 	}
 	rep.Timestamp = &Timestamp{Time: ts.info.GenTime.UTC().Format(time.RFC3339), TSA: rep.Signer.CommonName}
@@ -127,24 +144,28 @@ func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, s
 	return &checked{cert: ts.cert, pool: sd.ParsedCertificates(), hash: ts.hash, poe: ts.info.GenTime, tsa: rep.Signer.CommonName}
 }
 
+// isCheck reports whether err is a failure of the token check c.
+func isCheck(err error, c tstoken.Check) bool {
+	var te *tstoken.Error
+	return errors.As(err, &te) && te.Check == c
+}
+
 // checkSignatureTimestamps validates the signature timestamp tokens over
 // the signature value; the earliest valid one is the proof of existence.
 func (v *verifier) checkSignatureTimestamps(rep *SignatureReport, si *cms.SignerInfo, c *checked) {
 	for i, tok := range si.TimeStampTokens() {
 		sd, err := cms.Parse(tok)
-		if err != nil || len(sd.SignerInfos) != 1 {
+		if err != nil {
 			rep.warn("signature timestamp %d cannot be parsed; it is ignored", i+1)
 			continue
 		}
-		ts, err := validateToken(sd, sd.SignerInfos[0])
-		if err != nil {
-			rep.warn("signature timestamp %d is not valid and is ignored: %v", i+1, err)
-			continue
-		}
-		hh := ts.hash.New()
-		hh.Write(si.Signature)
-		if !bytes.Equal(hh.Sum(nil), ts.info.MessageImprint.HashedMessage) {
+		ts, err := validateToken(sd, tstoken.Options{Imprint: tstoken.Data(si.Signature)})
+		switch {
+		case isCheck(err, tstoken.CheckImprint):
 			rep.warn("signature timestamp %d is not over this signature and is ignored", i+1)
+			continue
+		case err != nil:
+			rep.warn("signature timestamp %d is not valid and is ignored: %v", i+1, err)
 			continue
 		}
 		if err := v.tokenChain(ts); err != nil {
@@ -167,50 +188,26 @@ type token struct {
 	hash crypto.Hash
 }
 
-var errNotTimestamp = errors.New("not an RFC 3161 timestamp token")
-
-// validateToken checks a timestamp token's own signature and its TSA
-// certificate's extended key usage.
-func validateToken(sd *cms.SignedData, si *cms.SignerInfo) (*token, error) {
-	if !sd.EContentType.Equal(cms.OIDTSTInfo) {
-		return nil, errNotTimestamp
-	}
-	info, err := sd.TSTInfo()
-	if err != nil {
+// validateToken checks a timestamp token with the validator the
+// timestamp client uses (internal/tstoken): signature, ESS
+// signing-certificate binding, critical timeStamping EKU, and what opts
+// ask. On failure the token is returned as far as it was read.
+func validateToken(sd *cms.SignedData, opts tstoken.Options) (*token, error) {
+	tt, err := tstoken.Validate(sd, opts)
+	if tt == nil {
 		return nil, err
 	}
-	h, err := cms.HashForOID(info.MessageImprint.HashAlgorithm.Algorithm)
-	if err != nil {
-		return nil, err
-	}
-	certs := sd.ParsedCertificates()
-	cert, err := si.FindCertificate(certs)
-	if err != nil {
-		return nil, err
-	}
-	t := &token{info: info, cert: cert, pool: certs, hash: h}
-	if err := sd.VerifyContent(si, cert); err != nil {
-		return t, err
-	}
-	if !hasTimeStampingEKU(cert) {
-		return t, errors.New("the TSA certificate lacks the timeStamping extended key usage")
-	}
-	return t, nil
-}
-
-func hasTimeStampingEKU(c *x509.Certificate) bool {
-	for _, u := range c.ExtKeyUsage {
-		if u == x509.ExtKeyUsageTimeStamping {
-			return true
-		}
-	}
-	return false
+	return &token{info: tt.Info, cert: tt.Cert, pool: tt.Certs, hash: tt.Hash}, err
 }
 
 func tokenFailure(rep *SignatureReport, err error) {
 	switch {
 	case errors.Is(err, cms.ErrCertificateNotFound):
 		rep.fail(NoSigningCertificateFound, "the TSA certificate is not in the timestamp: %v", err)
+	case isCheck(err, tstoken.CheckSigningCertificate):
+		rep.fail(NoSigningCertificateFound, "the timestamp does not bind its TSA certificate: %v", err)
+	case isCheck(err, tstoken.CheckEKU):
+		rep.fail(ChainConstraintsFailure, "the timestamp's certificate is not a TSA certificate: %v", err)
 	default:
 		cryptoFailure(rep, err)
 	}
@@ -225,7 +222,7 @@ func cryptoFailure(rep *SignatureReport, err error) {
 		rep.fail(SigCryptoFailure, "the signature value does not verify with the signer's public key")
 	case errors.Is(err, cms.ErrUnsupportedAlgorithm):
 		rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm is not supported: %v", err)
-	case errors.Is(err, errNotTimestamp):
+	case errors.Is(err, tstoken.ErrNotTimestamp):
 		rep.fail(FormatFailure, "%v", err)
 	default:
 		rep.fail(FormatFailure, "the signature is malformed: %v", err)

@@ -143,12 +143,20 @@ func plannedDigest(r interface{ FileSize() int64 }, s *sigDict) (digestJob, bool
 }
 
 // digest returns the digest of ranges with h: computed in the single
-// pass when it was planned, else now.
+// pass when it was planned, else now (and then remembered).
 func (v *verifier) digest(h crypto.Hash, ranges [][2]int64) ([]byte, error) {
-	if len(ranges) == 2 {
-		if d, ok := v.digests[digestJob{h: h, ranges: [2][2]int64{ranges[0], ranges[1]}}]; ok {
-			return d, nil
-		}
+	if len(ranges) != 2 {
+		return digestRanges(v.src, h, ranges)
 	}
-	return digestRanges(v.src, h, ranges)
+	job := digestJob{h: h, ranges: [2][2]int64{ranges[0], ranges[1]}}
+	if d, ok := v.digests[job]; ok {
+		return d, nil
+	}
+	d, err := digestRanges(v.src, h, ranges)
+	if err == nil && v.digests != nil {
+		// Kept for the next asker: several SignerInfos of one CMS each
+		// need the digest, and the chosen one needs it again.
+		v.digests[job] = d
+	}
+	return d, err
 }

@@ -272,12 +272,20 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		rep.fail(FormatFailure, "the signature (CMS) cannot be parsed: %v", err)
 		return rep
 	}
-	if len(sd.SignerInfos) != 1 {
-		rep.fail(FormatFailure, "the CMS holds %d signers, want 1", len(sd.SignerInfos))
+	if n := len(sd.TrailingData); n > 0 {
+		rep.warn("/Contents holds %d bytes after the signature's CMS that are not zero padding; they are not part of the signature and are ignored", n)
+	}
+	ranges := [][2]int64{{0, s.br[1]}, {s.br[2], s.br[3]}}
+	if len(sd.SignerInfos) == 0 {
+		rep.fail(FormatFailure, "the CMS holds no signer")
 		return rep
 	}
 	si := sd.SignerInfos[0]
-	ranges := [][2]int64{{0, s.br[1]}, {s.br[2], s.br[3]}}
+	if len(sd.SignerInfos) > 1 && rep.SubFilter != "ETSI.RFC3161" {
+		if si = v.pickSigner(rep, sd, ranges); si == nil {
+			return rep
+		}
+	}
 
 	var c *checked
 	switch rep.SubFilter {
@@ -286,7 +294,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	case "adbe.pkcs7.sha1":
 		c = v.checkSHA1(rep, sd, si, ranges)
 	case "ETSI.RFC3161":
-		c = v.checkDocTimestamp(rep, sd, si, ranges)
+		c = v.checkDocTimestamp(rep, sd, ranges)
 	default:
 		rep.fail(UnsupportedFeature, "the signature type (SubFilter %q) is not supported", rep.SubFilter)
 		return rep

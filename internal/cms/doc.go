@@ -9,9 +9,15 @@
 // signs, so a PDF signer can reserve /Contents and sign exactly once.
 //
 // The parser is written for hostile input: it bounds counts and nesting,
-// never panics, accepts BER (indefinite lengths) by normalising it to DER,
-// ignores the zero padding that follows the structure in a PDF, and keeps
-// certificates that crypto/x509 cannot parse as raw bytes. Errors wrap
+// never panics, accepts BER (indefinite lengths) by normalising it to DER
+// while keeping the signed attributes as received (the signature covers
+// those bytes), ignores the zero padding that follows the structure in a
+// PDF and keeps any other trailing bytes for the caller to judge
+// (SignedData.TrailingData), and keeps certificates that crypto/x509
+// cannot parse as raw bytes. A signature algorithm whose hash differs from
+// the digest algorithm is verified with the hash it declares (see
+// docs/decisions.md). SignedData.RevocationData sorts the CRLs and OCSP
+// responses of the crls field. Errors wrap
 // [ErrMalformed], [ErrUnsupportedAlgorithm] or [ErrSignatureInvalid] so a
 // verifier can map them to a validation status.
 package cms

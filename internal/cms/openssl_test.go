@@ -177,8 +177,10 @@ func TestParseOpenSSLSignatures(t *testing.T) {
 			if err := sd.VerifyDetached(si, cert, digestOf(h, []byte("other"))); !errors.Is(err, ErrSignatureInvalid) {
 				t.Errorf("VerifyDetached other content: %v", err)
 			}
-			if _, err := Parse(append(der, 1)); !errors.Is(err, ErrMalformed) {
+			if sd2, err := Parse(append(append(bytes.Clone(der), 0, 0), 1)); err != nil {
 				t.Errorf("garbage after padding: %v", err)
+			} else if !bytes.HasSuffix(sd2.TrailingData, []byte{0, 0, 1}) || len(sd2.TrailingData) != len(der)+3-len(sd2.Raw) {
+				t.Errorf("garbage after padding: trailing %x", sd2.TrailingData)
 			}
 		})
 	}

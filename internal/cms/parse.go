@@ -11,49 +11,62 @@ import (
 )
 
 // Parse parses a CMS ContentInfo holding a SignedData, as found in a PDF
-// signature's /Contents or an RFC 3161 timestamp token. Trailing zero bytes
-// (the /Contents padding) are ignored; other bytes after the structure are
-// an error. BER input (indefinite lengths, non-minimal lengths,
-// constructed strings) is normalised to DER first. Certificates that
-// crypto/x509 rejects are kept as raw bytes with their error. For DER input
-// the result's byte slices alias der, which must not be modified while the
-// result is in use.
+// signature's /Contents or an RFC 3161 timestamp token. The ContentInfo
+// ends where its own length says: trailing zero bytes (the /Contents
+// padding) are ignored, and other bytes after it are kept in
+// SignedData.TrailingData for the caller to judge (some signers leave
+// garbage there; a verifier warns, a token validator refuses). BER input
+// (indefinite lengths, non-minimal lengths, constructed strings) is
+// normalised to DER first, except the signed attributes, which are kept as
+// received because the signature covers those bytes (see
+// SignerInfo.RawSignedAttrs). Certificates that crypto/x509 rejects are
+// kept as raw bytes with their error. For DER input the result's byte
+// slices alias der, which must not be modified while the result is in use.
 func Parse(der []byte) (*SignedData, error) {
 	s := cryptobyte.String(der)
 	var ci cryptobyte.String
 	if s.ReadASN1Element(&ci, cbasn1.SEQUENCE) {
-		if err := checkPadding(s); err != nil {
-			return nil, err
-		}
 		sd, err := parseContentInfo(ci)
-		if err == nil {
-			return sd, nil
+		if err != nil {
+			// Retry through the normaliser: a DER outer shell may still
+			// hold BER inside.
+			norm, _, nerr := berToDER(ci, 0)
+			if nerr != nil || string(norm) == string(ci) {
+				return nil, err
+			}
+			if sd, err = parseContentInfo(norm); err != nil {
+				return nil, err
+			}
+			if err := keepSignedAttrs(sd, ci); err != nil {
+				return nil, err
+			}
 		}
-		// Retry through the normaliser: a DER outer shell may still hold
-		// BER inside.
-		norm, _, nerr := berToDER(ci, 0)
-		if nerr != nil || string(norm) == string(ci) {
-			return nil, err
-		}
-		return parseContentInfo(norm)
+		sd.TrailingData = nonZero(s)
+		return sd, nil
 	}
 	norm, n, err := berToDER(der, 0)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPadding(der[n:]); err != nil {
-		return nil, err
-	}
 	if len(norm) == 0 || norm[0] != 0x30 {
 		return nil, malformed("contentInfo: not a SEQUENCE")
 	}
-	return parseContentInfo(norm)
+	sd, err := parseContentInfo(norm)
+	if err != nil {
+		return nil, err
+	}
+	if err := keepSignedAttrs(sd, der[:n]); err != nil {
+		return nil, err
+	}
+	sd.TrailingData = nonZero(der[n:])
+	return sd, nil
 }
 
-func checkPadding(rest []byte) error {
+// nonZero returns rest when it holds a byte other than zero, else nil.
+func nonZero(rest []byte) []byte {
 	for _, c := range rest {
 		if c != 0 {
-			return malformed("non-zero data after the ContentInfo")
+			return rest
 		}
 	}
 	return nil

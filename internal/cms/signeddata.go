@@ -92,8 +92,9 @@ type SignerInfo struct {
 	// DigestAlgorithm is the digest algorithm of the content and of the
 	// signed attributes.
 	DigestAlgorithm AlgorithmIdentifier
-	// RawSignedAttrs is the signed attributes as received, with their
-	// [0] IMPLICIT tag (0xA0); nil when absent. See SignedAttrsDER.
+	// RawSignedAttrs is the signed attributes exactly as received (BER
+	// and unsorted SET OF included, never re-encoded), with their [0]
+	// IMPLICIT tag (0xA0); nil when absent. See SignedAttrsDER.
 	RawSignedAttrs []byte
 	// SignedAttrs is the parsed list of signed attributes.
 	SignedAttrs []Attribute
@@ -133,6 +134,9 @@ type SignedData struct {
 	CRLs [][]byte
 	// SignerInfos holds the signers.
 	SignerInfos []*SignerInfo
+	// TrailingData holds what follows the ContentInfo in the input when
+	// it is not all zero bytes (the /Contents padding); nil otherwise.
+	TrailingData []byte
 }
 
 // ParsedCertificates returns the certificates that crypto/x509 could parse.

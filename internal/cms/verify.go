@@ -25,54 +25,77 @@ const (
 	kindEd25519
 )
 
-// resolveSignature returns the family of sigAlg and checks that its hash is
-// digestHash, the SignerInfo's digest algorithm.
-func resolveSignature(sigAlg AlgorithmIdentifier, pss *PSSParameters, digestHash crypto.Hash) (sigKind, error) {
+// resolveSignature returns the family of sigAlg and the hash it declares:
+// that of sha256WithRSAEncryption, ecdsa-with-SHA384 or the RSA-PSS
+// parameters, or digestHash, the SignerInfo's digest algorithm, for the
+// OIDs that name no hash (rsaEncryption, id-ecPublicKey, Ed25519).
+//
+// The declared hash may differ from digestHash: some signers write
+// sha256WithRSAEncryption with digestAlgorithm SHA-512 (or the reverse).
+// RFC 5652, 5.4 says the signed attributes are digested with the
+// digestAlgorithm, but what a signature algorithm such as
+// sha256WithRSAEncryption verifies is fixed by its own OID (the hash is
+// inside the PKCS#1 DigestInfo or the PSS encoding), and BouncyCastle,
+// EU DSS and pyHanko verify the signed attributes with the hash the
+// signatureAlgorithm declares. So does this package: the signature must
+// verify with the declared hash, or it fails (see docs/decisions.md).
+func resolveSignature(sigAlg AlgorithmIdentifier, pss *PSSParameters, digestHash crypto.Hash) (sigKind, crypto.Hash, error) {
 	oid := sigAlg.Algorithm
 	switch {
 	case oid.Equal(OIDRSAEncryption):
-		return kindRSAPKCS1, nil
+		return kindRSAPKCS1, digestHash, nil
 	case oid.Equal(OIDRSAPSS):
 		if pss == nil {
-			return 0, malformed("signatureAlgorithm: RSA-PSS without parameters")
-		}
-		if pss.Hash != digestHash {
-			return 0, malformed("signatureAlgorithm: RSA-PSS hash %v differs from digestAlgorithm %v", pss.Hash, digestHash)
+			return 0, 0, malformed("signatureAlgorithm: RSA-PSS without parameters")
 		}
 		if pss.MGFHash != pss.Hash {
-			return 0, unsupported("signatureAlgorithm: RSA-PSS with MGF1 hash %v and message hash %v", pss.MGFHash, pss.Hash)
+			return 0, 0, unsupported("signatureAlgorithm: RSA-PSS with MGF1 hash %v and message hash %v", pss.MGFHash, pss.Hash)
 		}
 		if pss.TrailerField != 1 {
-			return 0, unsupported("signatureAlgorithm: RSA-PSS trailerField %d", pss.TrailerField)
+			return 0, 0, unsupported("signatureAlgorithm: RSA-PSS trailerField %d", pss.TrailerField)
 		}
-		return kindRSAPSS, nil
+		return kindRSAPSS, pss.Hash, nil
 	case oid.Equal(OIDEd25519):
-		return kindEd25519, nil
+		return kindEd25519, digestHash, nil
 	case oid.Equal(OIDECPublicKey):
-		return kindECDSA, nil
+		return kindECDSA, digestHash, nil
 	}
 	for _, r := range rsaPKCS1OIDs {
 		if oid.Equal(r.oid) {
-			if r.hash != digestHash {
-				return 0, malformed("signatureAlgorithm %v does not use digestAlgorithm %v", oid, digestHash)
-			}
-			return kindRSAPKCS1, nil
+			return kindRSAPKCS1, r.hash, nil
 		}
 	}
 	for _, e := range ecdsaOIDs {
 		if oid.Equal(e.oid) {
-			if e.hash != digestHash {
-				return 0, malformed("signatureAlgorithm %v does not use digestAlgorithm %v", oid, digestHash)
-			}
-			return kindECDSA, nil
+			return kindECDSA, e.hash, nil
 		}
 	}
-	return 0, unsupported("signatureAlgorithm %v", oid)
+	return 0, 0, unsupported("signatureAlgorithm %v", oid)
 }
 
-// verifyRaw verifies sig over msg (the signed attributes or the content).
+// SignatureHash returns the hash the signature algorithm applies to the
+// signed attributes: the one its OID or RSA-PSS parameters declare, else
+// the digest algorithm's. It can differ from Hash (see resolveSignature).
+func (si *SignerInfo) SignatureHash() (crypto.Hash, error) {
+	h, err := si.Hash()
+	if err != nil {
+		return 0, err
+	}
+	_, sh, err := resolveSignature(si.SignatureAlgorithm, si.PSS, h)
+	if err != nil {
+		return 0, err
+	}
+	if !sh.Available() {
+		return 0, unsupported("hash %v", sh)
+	}
+	return sh, nil
+}
+
+// verifyRaw verifies sig over msg (the signed attributes, or the content
+// for Ed25519 without signed attributes), hashing msg with the hash the
+// signature algorithm declares.
 func verifyRaw(pub crypto.PublicKey, sigAlg AlgorithmIdentifier, pss *PSSParameters, h crypto.Hash, msg, sig []byte) error {
-	kind, err := resolveSignature(sigAlg, pss, h)
+	kind, sh, err := resolveSignature(sigAlg, pss, h)
 	if err != nil {
 		return err
 	}
@@ -86,12 +109,12 @@ func verifyRaw(pub crypto.PublicKey, sigAlg AlgorithmIdentifier, pss *PSSParamet
 		}
 		return nil
 	}
-	if !h.Available() {
-		return unsupported("hash %v", h)
+	if !sh.Available() {
+		return unsupported("hash %v", sh)
 	}
-	hh := h.New()
+	hh := sh.New()
 	hh.Write(msg)
-	return verifyDigest(pub, kind, pss, h, hh.Sum(nil), sig)
+	return verifyDigest(pub, kind, pss, sh, hh.Sum(nil), sig)
 }
 
 // verifyDigest verifies sig over a precomputed digest (RSA and ECDSA only).
@@ -188,9 +211,15 @@ func (si *SignerInfo) VerifySignatureNoAttrs(cert *x509.Certificate, contentDige
 	if len(contentDigest) != h.Size() {
 		return fmt.Errorf("cms: content digest is %d bytes, want %d for %v", len(contentDigest), h.Size(), h)
 	}
-	kind, err := resolveSignature(si.SignatureAlgorithm, si.PSS, h)
+	kind, sh, err := resolveSignature(si.SignatureAlgorithm, si.PSS, h)
 	if err != nil {
 		return err
+	}
+	if sh != h {
+		// Without signed attributes the signature is over the content's
+		// digest, which is made with the digest algorithm: a signature
+		// algorithm with another hash cannot have signed it.
+		return malformed("signatureAlgorithm %v does not use digestAlgorithm %v", si.SignatureAlgorithm.Algorithm, h)
 	}
 	return verifyDigest(cert.PublicKey, kind, si.PSS, h, contentDigest, si.Signature)
 }
