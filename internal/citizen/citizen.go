@@ -227,7 +227,6 @@ func (h *handler) render(w http.ResponseWriter, status int, p *page) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Content-Language", p.Lang)
-	hd.Add("Vary", "Accept-Language")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-"+p.Nonce+"'; style-src 'nonce-"+p.Nonce+
 		"'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -414,22 +413,8 @@ func (h *handler) compare(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	p.Compare, p.Verdict = compared(p.lang(), d, up, rep, h.opts.Location)
 	up.discard()
-	c := &compareView{SHA256: up.sha256, Size: humanSize(up.size)}
-	if want := strings.ToLower(strings.TrimSpace(d.OutputSHA256)); want != "" {
-		c.Known, c.Issued = true, want
-		c.Identical = want == up.sha256
-	}
-	switch {
-	case !c.Known:
-		c.Text = p.T["nocompare"]
-	case c.Identical:
-		c.Text = p.T["identical"]
-	default:
-		c.Text, c.Help = p.T["different"], p.T["differenthelp"]
-	}
-	p.Compare = c
-	p.Verdict = verdictOf(p.lang(), rep, h.opts.Location)
 	p.Title = p.Verdict.Headline
 	h.render(w, http.StatusOK, p)
 }

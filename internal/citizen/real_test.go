@@ -43,10 +43,10 @@ func TestRealLetters(t *testing.T) {
 	})
 	old := signWith(expired, func(o *signer.Options) { o.Time = now.AddDate(0, -3, 0) })
 	_, html := post(t, srv.URL+"/verify", old)
-	if h := headlineOf(html); h != "Belum dapat dipastikan: sertifikat sudah kedaluwarsa dan surat tidak memiliki cap waktu yang membuktikan ditandatangani tepat waktu" {
+	if h := headlineOf(html); h != "Belum dapat dipastikan: sertifikat sudah kedaluwarsa dan surat tidak memiliki stempel waktu yang membuktikan ditandatangani tepat waktu" {
 		t.Errorf("expired, no timestamp: %q", h)
 	}
-	for _, want := range []string{"Sari Wulandari", "Dinas Komunikasi dan Informatika", "Segel Test CA DS G1", "Tidak ada cap waktu tepercaya", `class="verdict warn"`} {
+	for _, want := range []string{"Sari Wulandari", "Dinas Komunikasi dan Informatika", "Segel Test CA DS G1", "Tidak ada stempel waktu tepercaya", `class="verdict warn"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("expired letter lacks %q", want)
 		}
@@ -75,12 +75,12 @@ func TestRealLetters(t *testing.T) {
 	if h := headlineOf(html); !strings.HasPrefix(h, "Dokumen asli") {
 		t.Errorf("B-T letter: %q", h)
 	}
-	for _, want := range []string{"PAdES-BASELINE-T", "dengan cap waktu tepercaya", "Segel Test TSA", "Cap waktu tepercaya</dt><dd>"} {
+	for _, want := range []string{"PAdES-BASELINE-T", "dengan stempel waktu tepercaya", "Segel Test TSA", "Stempel waktu tepercaya</dt><dd>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("B-T letter lacks %q", want)
 		}
 	}
-	if strings.Contains(html, "Tidak ada cap waktu tepercaya") {
+	if strings.Contains(html, "Tidak ada stempel waktu tepercaya") {
 		t.Error("B-T letter reads as without a timestamp")
 	}
 	emptyDir(t, tmp)

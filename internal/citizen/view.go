@@ -46,6 +46,7 @@ type formView struct {
 type compareView struct {
 	Known     bool // the record holds the issued file's SHA-256
 	Identical bool
+	Extends   bool // the issued file followed by incremental updates
 	Text      string
 	Help      string
 	SHA256    string // the copy's
@@ -65,6 +66,10 @@ type verdictView struct {
 	Sigs       []sigView
 	DocNotes   []string
 	Indication string // the machine value, for data-indication
+	// Sub is a line under the headline: what the signatures say when the
+	// headline is about something else (a copy that is not the
+	// registered letter).
+	Sub string
 }
 
 // sigView is one signature or document timestamp.
@@ -75,6 +80,13 @@ type sigView struct {
 	Reason, Location                        string
 	NoTimestamp                             bool
 	Errors, Warnings, Modified              []string
+	// Unverified marks a certificate no trusted issuer vouches for: its
+	// name, agency and issuer are shown as its claims, never as facts.
+	Unverified bool
+	// Kind says what a document timestamp is (empty for a signature).
+	Kind string
+	// Coverage says what a signature covers and what followed it.
+	Coverage string
 }
 
 // recordView is a register record.
@@ -98,12 +110,12 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		Indication: string(ind),
 		DocNotes:   rep.Warnings,
 	}
-	switch ind {
-	case verify.TotalPassed:
+	switch kindOf(ind, sub) {
+	case kindPassed:
 		v.Class, v.Icon = "ok", "✓"
-	case verify.TotalFailed:
+	case kindFailed, kindUntrusted, kindUnproven:
 		v.Class, v.Icon = "bad", "✗"
-	case verify.NoSignature:
+	case kindNoSig:
 		v.Class, v.Icon = "bad", "!"
 	default:
 		v.Class, v.Icon = "warn", "?"
@@ -119,7 +131,7 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		}
 		sv := sigView{
 			Verdict:  sigVerdict(l, s),
-			Class:    classOf(s.Indication),
+			Class:    classOf(s.Indication, s.SubIndication),
 			Claimed:  formatTime(l, s.ClaimedSigningTime, loc),
 			Level:    s.Level,
 			LevelIs:  levelText(l, s.Level),
@@ -151,12 +163,19 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		if len(s.Chain) > 1 && s.Chain[1] != nil && s.Chain[1].CommonName != "" {
 			sv.CA = s.Chain[1].CommonName
 		}
+		sv.Unverified = unverified(s)
 		switch {
 		case s.Type == "document-timestamp":
-			// Its own time is the proof; there is no claim to show.
-			sv.Claimed = ""
+			// Its own time is the proof; there is no claim to show. Its
+			// PAdES level is always NONE (the levels are for
+			// signatures): it is shown for what it is instead.
+			sv.Claimed, sv.Level, sv.LevelIs = "", "", ""
+			sv.Kind = words["tskind"].in(l)
 			if s.Timestamp != nil {
 				sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
+				if s.Signer == nil || s.Timestamp.TSA != sv.Signer {
+					sv.TSA = s.Timestamp.TSA
+				}
 			}
 		case s.Timestamp != nil:
 			sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
@@ -164,9 +183,104 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		default:
 			sv.NoTimestamp = true
 		}
+		if s.Type != "document-timestamp" {
+			sv.Coverage = coverage(l, s, rep.Signatures)
+		}
 		v.Sigs = append(v.Sigs, sv)
 	}
 	return v
+}
+
+// unverified reports whether a signature's certificate is not vouched for
+// by a trusted issuer: no path to an anchor was found (or none was
+// checked), or the issuer is not accepted here. A signature that passed
+// has a trusted chain by definition.
+func unverified(s *verify.SignatureReport) bool {
+	if s.Indication == verify.TotalPassed {
+		return false
+	}
+	return untrustedSubs[s.SubIndication] || (s.TrustAnchor == "" && len(s.Chain) == 0)
+}
+
+// Modification levels of a signature, as verify's change analysis names
+// them (SignatureReport.ModificationLevel on the diff-engine branch).
+const (
+	modNone        = "NONE"
+	modLTAUpdates  = "LTA_UPDATES"
+	modFormFilling = "FORM_FILLING"
+	modAnnotations = "ANNOTATIONS"
+	modOther       = "OTHER"
+)
+
+// modificationLevel is how far the changes after signature s go, read
+// from the fields every report has: a signature that reaches the end of
+// the file has none; one that failed with MODIFIED_AFTER_SIGNING was
+// changed; one whose later revisions hold no listed change was followed
+// only by housekeeping (validation data, timestamps, or later
+// signatures, which the report shows on their own). "" when the changes
+// could not be judged.
+//
+// When verify.SignatureReport gains ModificationLevel, return it here when
+// it is not empty and keep this as the fallback for older reports.
+func modificationLevel(s *verify.SignatureReport) string {
+	switch {
+	case s.CoversWholeDocument:
+		return modNone
+	case s.SubIndication == verify.ModifiedAfterSigning:
+		return modOther
+	case s.Indication == verify.TotalFailed:
+		// The analysis did not run.
+		return ""
+	}
+	for _, m := range s.ModifiedAfterSigning {
+		switch {
+		case m == "the document information dictionary was updated":
+			// Housekeeping that the analysis reports.
+		case strings.HasPrefix(m, "form field "):
+			return modFormFilling
+		case strings.Contains(m, " annotation "):
+			return modAnnotations
+		default:
+			return modOther
+		}
+	}
+	if s.SubIndication == verify.UnsupportedFeature {
+		return ""
+	}
+	return modLTAUpdates
+}
+
+// coverage says what signature s covers and what followed it, instead of
+// a bare "covers the whole document: no" for a file that was only
+// augmented with validation data and timestamps.
+func coverage(l lang, s *verify.SignatureReport, all []*verify.SignatureReport) string {
+	switch modificationLevel(s) {
+	case modNone:
+		return words["covwhole"].in(l)
+	case modLTAUpdates:
+		if laterSignature(s, all) {
+			return words["covsigned"].in(l)
+		}
+		return words["covlta"].in(l)
+	case modFormFilling:
+		return words["covform"].in(l)
+	case modAnnotations:
+		return words["covannots"].in(l)
+	case modOther:
+		return words["covother"].in(l)
+	}
+	return words["covunknown"].in(l)
+}
+
+// laterSignature reports whether a signature (not a document timestamp)
+// of all was made in a later revision than s.
+func laterSignature(s *verify.SignatureReport, all []*verify.SignatureReport) bool {
+	for _, o := range all {
+		if o != nil && o != s && o.Type != "document-timestamp" && o.Revision > s.Revision {
+			return true
+		}
+	}
+	return false
 }
 
 // summary returns the indication the headline speaks for and the
@@ -194,22 +308,32 @@ func summary(rep *verify.Report) (verify.Indication, verify.SubIndication) {
 	if ind == verify.NoSignature && len(rep.Signatures) > 0 {
 		ind = verify.Indeterminate
 	}
+	// The worst sub-indication speaks: an untrusted issuer on one
+	// signature is not hidden behind a "try later" on another.
+	var (
+		best  verify.SubIndication
+		worst = kind(-1)
+	)
 	for _, s := range rep.Signatures {
 		if s != nil && s.Indication == ind {
-			return ind, s.SubIndication
+			if k := kindOf(ind, s.SubIndication); k > worst {
+				best, worst = s.SubIndication, k
+			}
 		}
 	}
-	return ind, ""
+	return ind, best
 }
 
-func classOf(ind verify.Indication) string {
-	switch ind {
-	case verify.TotalPassed:
+// classOf is the colour of a verdict: ok (green), warn (yellow: may
+// change later) or bad (red).
+func classOf(ind verify.Indication, sub verify.SubIndication) string {
+	switch kindOf(ind, sub) {
+	case kindPassed:
 		return "ok"
-	case verify.TotalFailed, verify.NoSignature:
-		return "bad"
+	case kindUnsure:
+		return "warn"
 	}
-	return "warn"
+	return "bad"
 }
 
 // recordOf turns a register record into its view.
@@ -266,13 +390,13 @@ func levelText(l lang, level string) string {
 		}
 		return text{"tidak memenuhi profil PAdES", "meets no PAdES baseline level"}.in(l)
 	case suffix == "B":
-		return text{"tanda tangan dasar, tanpa cap waktu", "basic signature, without a timestamp"}.in(l)
+		return text{"tanda tangan dasar, tanpa stempel waktu", "basic signature, without a timestamp"}.in(l)
 	case suffix == "T":
-		return text{"dengan cap waktu tepercaya", "with a trusted timestamp"}.in(l)
+		return text{"dengan stempel waktu tepercaya", "with a trusted timestamp"}.in(l)
 	case suffix == "LT":
-		return text{"dengan cap waktu dan data validasi jangka panjang", "with a timestamp and long-term validation data"}.in(l)
+		return text{"dengan stempel waktu dan data validasi jangka panjang", "with a timestamp and long-term validation data"}.in(l)
 	case suffix == "LTA":
-		return text{"dengan cap waktu arsip untuk pemeriksaan jangka panjang", "with an archive timestamp for long-term checking"}.in(l)
+		return text{"dengan stempel waktu arsip untuk pemeriksaan jangka panjang", "with an archive timestamp for long-term checking"}.in(l)
 	}
 	return ""
 }
@@ -369,7 +493,7 @@ func isHex(c byte) bool {
 }
 
 // countText says how many signatures and document timestamps were
-// checked: "Diperiksa: 2 tanda tangan dan 1 cap waktu dokumen." / "Checked:
+// checked: "Diperiksa: 2 tanda tangan dan 1 stempel waktu dokumen." / "Checked:
 // 2 signatures and 1 document timestamp."
 func countText(l lang, sigs []*verify.SignatureReport) string {
 	var nsig, nts int

@@ -2,7 +2,6 @@ package citizen
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/segel-id/segel/verify"
@@ -52,15 +51,15 @@ var words = map[string]text{
 	"another":       {"Periksa surat lain", "Check another letter"},
 	"details":       {"Rincian tanda tangan", "Signature details"},
 	"signature":     {"Tanda tangan", "Signature"},
-	"doctimestamp":  {"Cap waktu dokumen", "Document timestamp"},
+	"doctimestamp":  {"Stempel waktu dokumen", "Document timestamp"},
 	"signer":        {"Penanda tangan", "Signer"},
-	"tsa":           {"Penyedia cap waktu", "Timestamp authority"},
+	"tsa":           {"Penyedia stempel waktu", "Timestamp authority"},
 	"org":           {"Instansi", "Organisation"},
 	"ca":            {"Penerbit sertifikat", "Certificate issuer"},
 	"claimed":       {"Waktu tanda tangan menurut penanda tangan", "Signing time claimed by the signer"},
 	"claimednote":   {"tidak dibuktikan oleh pihak ketiga", "not proven by a third party"},
-	"timestamp":     {"Cap waktu tepercaya", "Trusted timestamp"},
-	"notimestamp":   {"Tidak ada cap waktu tepercaya", "No trusted timestamp"},
+	"timestamp":     {"Stempel waktu tepercaya", "Trusted timestamp"},
+	"notimestamp":   {"Tidak ada stempel waktu tepercaya", "No trusted timestamp"},
 	"level":         {"Tingkat tanda tangan", "Signature level"},
 	"reason":        {"Alasan", "Reason"},
 	"location":      {"Lokasi", "Location"},
@@ -87,7 +86,7 @@ var words = map[string]text{
 	"comparison":    {"Perbandingan dengan berkas yang diterbitkan", "Comparison with the issued file"},
 	"identical":     {"Salinan Anda sama persis (byte demi byte) dengan berkas yang diterbitkan.", "Your copy is identical, byte for byte, to the issued file."},
 	"different":     {"Salinan Anda TIDAK sama persis dengan berkas yang diterbitkan.", "Your copy is NOT identical to the issued file."},
-	"differenthelp": {"Berkas bisa berbeda karena diubah, tetapi juga karena ditandatangani ulang atau diberi cap waktu tambahan. Hasil pemeriksaan tanda tangan salinan Anda ada di bawah.", "A file can differ because it was changed, but also because it was signed again or given a further timestamp. The check of your copy's signatures is below."},
+	"differenthelp": {"Berkas bisa berbeda karena diubah, tetapi juga karena ditandatangani ulang atau diberi stempel waktu tambahan. Hasil pemeriksaan tanda tangan salinan Anda ada di bawah.", "A file can differ because it was changed, but also because it was signed again or given a further timestamp. The check of your copy's signatures is below."},
 	"nocompare":     {"Berkas yang diterbitkan tidak tercatat sidik jarinya, jadi salinan Anda tidak dapat dibandingkan byte demi byte.", "The register holds no fingerprint of the issued file, so your copy cannot be compared byte for byte."},
 	"yourcopysha":   {"SHA-256 salinan Anda", "SHA-256 of your copy"},
 	"notpdf":        {"Berkas bukan PDF", "The file is not a PDF"},
@@ -108,11 +107,43 @@ var words = map[string]text{
 	"checked":       {"Diperiksa:", "Checked:"},
 	"sigone":        {"tanda tangan", "signature"},
 	"sigmany":       {"tanda tangan", "signatures"},
-	"tsone":         {"cap waktu dokumen", "document timestamp"},
-	"tsmany":        {"cap waktu dokumen", "document timestamps"},
+	"tsone":         {"stempel waktu dokumen", "document timestamp"},
+	"tsmany":        {"stempel waktu dokumen", "document timestamps"},
 	"and":           {"dan", "and"},
 	"tryagain":      {"Coba berkas lain", "Try another file"},
 	"checkedat":     {"Diperiksa pada %s.", "Checked at %s."},
+
+	// What the certificate says when no trusted issuer vouches for it.
+	"claimsigner": {"Nama menurut sertifikat (tidak terbukti)", "Name in the certificate (not proven)"},
+	"claimorg":    {"Instansi menurut sertifikat (tidak terbukti)", "Agency in the certificate (not proven)"},
+	"claimca":     {"Penerbit menurut sertifikat (tidak dikenal)", "Issuer named in the certificate (unknown)"},
+	"claimnote":   {"Sertifikat ini tidak diterbitkan oleh penerbit yang dipercaya: siapa pun dapat membuat sertifikat dengan nama dan instansi apa saja. Isinya hanya pengakuan, bukan fakta.", "No trusted issuer vouches for this certificate: anyone can make a certificate with any name and agency. What it says is a claim, not a fact."},
+	"kind":        {"Jenis", "Kind"},
+	"tskind":      {"Stempel waktu dokumen (RFC 3161): membuktikan dokumen sudah ada pada waktu itu; bukan tanda tangan seseorang", "Document timestamp (RFC 3161): proves the document existed at that time; it is no one's signature"},
+	"tstime":      {"Waktu stempel", "Time of the timestamp"},
+	"coverage":    {"Bagian yang ditandatangani", "What the signature covers"},
+	"covwhole":    {"seluruh dokumen", "the whole document"},
+	"covlta":      {"seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)", "the whole document, followed only by validation data and timestamps (which do not change the letter)"},
+	"covsigned":   {"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)", "the whole document as signed, followed by further signatures (and validation data and timestamps)"},
+	"covform":     {"dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)", "the document as signed; form fields were filled in afterwards (see the technical notes)"},
+	"covannots":   {"dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)", "the document as signed; annotations were added afterwards (see the technical notes)"},
+	"covother":    {"dokumen saat ditandatangani; sesudahnya dokumen diubah (lihat keterangan teknis)", "the document as signed; it was changed afterwards (see the technical notes)"},
+	"covunknown":  {"dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai", "the document as signed; the changes after it could not be judged"},
+
+	// /v/{id}: where each field comes from.
+	"holdcompare":  {"Bandingkan dengan surat yang Anda pegang: nama, jabatan, nomor, perihal, dan tanggal harus sama. Bila berbeda, surat Anda bukan surat ini.", "Compare this with the letter you hold: the name, position, number, subject and date must be the same. If they differ, your letter is not this one."},
+	"fromcert":     {"Dari sertifikat elektronik penanda tangan", "From the signer's electronic certificate"},
+	"fromcertnote": {"diperiksa ketika surat ditandatangani", "checked when the letter was signed"},
+	"fromreg":      {"Dari register penandatanganan instansi", "From the agency's signing register"},
+	"fromregnote":  {"dicatat saat penandatanganan", "recorded at signing"},
+	"sendersclaim": {"keterangan pengirim, tidak tercantum dalam sertifikat", "the sender's statement, not in the certificate"},
+
+	// POST /v/{id} with another file.
+	"notregistered": {"Bukan surat yang terdaftar: berkas ini berbeda dengan surat %s", "Not the registered letter: this file differs from letter %s"},
+	"notregsigok":   {"Tanda tangan pada berkas ini sah, tetapi berkas ini bukan surat yang terdaftar di tautan ini.", "The signatures on this file are valid, but it is not the letter registered at this link."},
+	"notregsig":     {"Pemeriksaan tanda tangan berkas ini: %s.", "The check of this file's signatures: %s."},
+	"extends":       {"Salinan Anda adalah berkas yang diterbitkan ditambah pembaruan sesudahnya (misalnya data validasi atau stempel waktu).", "Your copy is the issued file followed by later updates (for example validation data or a timestamp)."},
+	"extendshelp":   {"Bagian awal salinan Anda sama persis (byte demi byte) dengan berkas yang diterbitkan. Apa yang ditambahkan sesudahnya dinilai pada pemeriksaan tanda tangan di bawah.", "The beginning of your copy is identical, byte for byte, to the issued file. What was added after it is judged by the signature check below."},
 }
 
 // months are the month names of both languages, January first.
@@ -132,51 +163,31 @@ func table(l lang) map[string]string {
 }
 
 // pickLang chooses the language of a request: ?lang=en or ?lang=id when
-// given, else the preferred of English and Indonesian in Accept-Language,
-// else Indonesian.
+// given, else Indonesian. The browser's Accept-Language is not consulted:
+// the page is the regency's, in Indonesian, whatever language the phone is
+// set to; English is one visible switch away, and every link and form of a
+// page carries its ?lang= on, so the choice holds while the reader goes on.
 func pickLang(r *http.Request) lang {
-	switch strings.ToLower(r.URL.Query().Get("lang")) {
-	case "en":
+	if strings.ToLower(r.URL.Query().Get("lang")) == "en" {
 		return langEN
-	case "id", "in":
-		return langID
 	}
-	best, bestQ := langID, 0.0
-	for item := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(item), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		var l lang
-		switch primary {
-		case "en":
-			l = langEN
-		case "id", "in":
-			l = langID
-		default:
-			continue
-		}
-		if q > bestQ { // the first of equal weights wins
-			best, bestQ = l, q
-		}
-	}
-	return best
+	return langID
 }
 
 // Headline phrases. Only passed may begin "Dokumen asli" / "Authentic";
-// every TOTAL_FAILED headline holds "tidak sah" / "not valid"; every
-// INDETERMINATE one begins "Belum dapat dipastikan" / "Cannot be confirmed
-// yet". TestHeadlines holds the table to that for every combination.
+// every TOTAL_FAILED headline holds "tidak sah" / "not valid"; an
+// INDETERMINATE one is red "Jangan dipercaya" when the signer's
+// certificate reaches no trusted issuer, yellow "Belum dapat dipastikan"
+// only when the verdict may still change (revocation status unavailable,
+// no proof of existence), and red "Tidak dapat dibuktikan asli" otherwise.
+// TestHeadlines holds the table to that for every combination; see
+// docs/decisions.md, "Citizens' verdicts".
 var (
 	headPassed      = text{"Dokumen asli dan tidak berubah sejak ditandatangani", "Authentic document, unchanged since it was signed"}
 	headNoSignature = text{"Dokumen ini tidak memiliki tanda tangan elektronik", "This document has no electronic signature"}
 	headFailed      = text{"Tanda tangan tidak sah", "Signature not valid"}
+	headUntrusted   = text{"Jangan dipercaya: penerbit sertifikat tidak dikenal", "Do not trust: unknown certificate issuer"}
+	headUnproven    = text{"Tidak dapat dibuktikan asli", "Cannot be proven authentic"}
 	headUnsure      = text{"Belum dapat dipastikan", "Cannot be confirmed yet"}
 
 	// failedWhy says what failed, for the sub-indications that imply
@@ -195,20 +206,20 @@ var (
 	// unsureWhy says what is missing, for the sub-indications that imply
 	// INDETERMINATE.
 	unsureWhy = map[verify.SubIndication]text{
-		verify.NoCertificateChainFound:        {"penerbit sertifikat tidak dikenal/tidak dipercaya", "the certificate's issuer is unknown or not trusted"},
-		verify.OutOfBoundsNoPOE:               {"sertifikat sudah kedaluwarsa dan surat tidak memiliki cap waktu yang membuktikan ditandatangani tepat waktu", "the certificate has expired and the letter carries no timestamp proving it was signed in time"},
+		verify.NoCertificateChainFound:        {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang dipercaya; nama dan instansi di dalamnya tidak terbukti", "the signer's certificate is not from a trusted issuer; the name and agency in it are not proven"},
+		verify.OutOfBoundsNoPOE:               {"sertifikat sudah kedaluwarsa dan surat tidak memiliki stempel waktu yang membuktikan ditandatangani tepat waktu", "the certificate has expired and the letter carries no timestamp proving it was signed in time"},
 		verify.OutOfBoundsNotRevoked:          {"sertifikat sudah kedaluwarsa dan tidak ada bukti surat ditandatangani selagi sertifikat berlaku", "the certificate has expired and nothing proves the letter was signed while it was valid"},
 		verify.TryLater:                       {"status pencabutan sertifikat belum dapat diperiksa; coba lagi nanti", "the certificate's revocation status cannot be checked yet; try again later"},
-		verify.RevokedNoPOE:                   {"sertifikat penanda tangan sudah dicabut dan tidak ada cap waktu yang membuktikan surat ditandatangani sebelum pencabutan", "the signer's certificate has been revoked and no timestamp proves the letter was signed before that"},
+		verify.RevokedNoPOE:                   {"sertifikat penanda tangan sudah dicabut dan tidak ada stempel waktu yang membuktikan surat ditandatangani sebelum pencabutan", "the signer's certificate has been revoked and no timestamp proves the letter was signed before that"},
 		verify.RevocationOutOfBoundsNoPOE:     {"data status pencabutan sertifikat sudah usang dan tidak ada bukti waktu penandatanganan", "the certificate's revocation data is out of date and nothing proves when the letter was signed"},
 		verify.NoSigningCertificateFound:      {"sertifikat penanda tangan tidak ditemukan di dalam tanda tangan", "the signer's certificate is not in the signature"},
 		verify.SignedDataNotFound:             {"bagian dokumen yang ditandatangani tidak dapat ditemukan", "the signed part of the document cannot be found"},
-		verify.ChainConstraintsFailure:        {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang diterima di sini", "the signer's certificate is not from an issuer accepted here"},
+		verify.ChainConstraintsFailure:        {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang diterima di sini; nama dan instansi di dalamnya tidak terbukti", "the signer's certificate is not from an issuer accepted here; the name and agency in it are not proven"},
 		verify.CertificateChainGeneralFailure: {"rantai sertifikat penanda tangan tidak dapat diperiksa", "the signer's certificate chain cannot be checked"},
 		verify.CryptoConstraintsFailureNoPOE:  {"algoritme kriptografinya sudah lemah dan tidak ada bukti surat ditandatangani sebelum itu", "its algorithm has become weak and nothing proves the letter was signed before that"},
 		verify.SignatureConstraintsFailure:    {"tanda tangan tidak memuat unsur yang diwajibkan", "the signature lacks required elements"},
 		verify.PolicyProcessingError:          {"kebijakan pemeriksaan tidak dapat diterapkan", "the validation policy cannot be applied"},
-		verify.TimestampOrderFailure:          {"urutan cap waktu pada tanda tangan tidak masuk akal", "the timestamps of the signature are in an impossible order"},
+		verify.TimestampOrderFailure:          {"urutan stempel waktu pada tanda tangan tidak masuk akal", "the timestamps of the signature are in an impossible order"},
 		verify.NoPOE:                          {"tidak ada bukti kapan surat ditandatangani", "nothing proves when the letter was signed"},
 		verify.GenericIndeterminate:           {"pemeriksaan tidak dapat diselesaikan", "the check could not be completed"},
 		verify.UnsupportedFeature:             {"dokumen memakai fitur yang belum dapat diperiksa (misalnya dikunci dengan kata sandi)", "the document uses a feature that cannot be checked yet (for example a password)"},
@@ -216,26 +227,86 @@ var (
 	unsureDefault = text{"keabsahan tanda tangan belum dapat diperiksa sepenuhnya", "the signature could not be checked completely"}
 )
 
-// headline is the verdict in plain words for an indication and its
-// sub-indication. It fails closed: an indication it does not know reads as
-// INDETERMINATE, and only TOTAL_PASSED reads "Dokumen asli".
-func headline(l lang, ind verify.Indication, sub verify.SubIndication) string {
+// kind is how the page presents a verdict.
+type kind int
+
+// The kinds, from the best to the worst; summary prefers the worst.
+const (
+	kindPassed    kind = iota
+	kindNoSig          // no signature at all
+	kindUnsure         // yellow: may change later (revocation status, proof of existence)
+	kindUnproven       // red: cannot be proven, and waiting will not help
+	kindUntrusted      // red: the certificate reaches no trusted issuer
+	kindFailed         // red: TOTAL_FAILED
+)
+
+// untrustedSubs are the sub-indications of a signer's certificate that no
+// trusted issuer vouches for: an unknown or self-made CA, a self-signed
+// certificate, or an issuer this deployment does not accept. Everything
+// in such a certificate (name, agency) is its holder's claim.
+var untrustedSubs = map[verify.SubIndication]bool{
+	verify.NoCertificateChainFound: true,
+	verify.ChainConstraintsFailure: true,
+}
+
+// laterSubs are the INDETERMINATE sub-indications that may resolve later
+// or with more evidence: revocation status unavailable or out of date, no
+// proof of existence. Only these read "Belum dapat dipastikan".
+var laterSubs = map[verify.SubIndication]bool{
+	verify.TryLater:                      true,
+	verify.RevocationOutOfBoundsNoPOE:    true,
+	verify.NoPOE:                         true,
+	verify.OutOfBoundsNoPOE:              true,
+	verify.OutOfBoundsNotRevoked:         true,
+	verify.RevokedNoPOE:                  true,
+	verify.CryptoConstraintsFailureNoPOE: true,
+}
+
+// kindOf classifies an indication and its sub-indication. It fails
+// closed: an indication it does not know reads as INDETERMINATE, and an
+// INDETERMINATE sub-indication it does not know as unproven (red).
+func kindOf(ind verify.Indication, sub verify.SubIndication) kind {
 	switch ind {
 	case verify.TotalPassed:
-		return headPassed.in(l)
+		return kindPassed
 	case verify.NoSignature:
-		return headNoSignature.in(l)
+		return kindNoSig
 	case verify.TotalFailed:
+		return kindFailed
+	}
+	switch {
+	case untrustedSubs[sub]:
+		return kindUntrusted
+	case laterSubs[sub]:
+		return kindUnsure
+	}
+	return kindUnproven
+}
+
+// headline is the verdict in plain words for an indication and its
+// sub-indication. It fails closed: only TOTAL_PASSED reads "Dokumen asli",
+// and only what may resolve later reads "Belum dapat dipastikan".
+func headline(l lang, ind verify.Indication, sub verify.SubIndication) string {
+	switch kindOf(ind, sub) {
+	case kindPassed:
+		return headPassed.in(l)
+	case kindNoSig:
+		return headNoSignature.in(l)
+	case kindFailed:
 		if why, ok := failedWhy[sub]; ok {
 			return headFailed.in(l) + ": " + why.in(l)
 		}
 		return headFailed.in(l)
+	case kindUntrusted:
+		return headUntrusted.in(l)
+	case kindUnsure:
+		return headUnsure.in(l) + ": " + unsureWhy[sub].in(l)
 	}
 	why, ok := unsureWhy[sub]
 	if !ok {
 		why = unsureDefault
 	}
-	return headUnsure.in(l) + ": " + why.in(l)
+	return headUnproven.in(l) + ": " + why.in(l)
 }
 
 // sigVerdict is the verdict line of one signature in the details. A
@@ -244,7 +315,7 @@ func headline(l lang, ind verify.Indication, sub verify.SubIndication) string {
 func sigVerdict(l lang, s *verify.SignatureReport) string {
 	if s.Indication == verify.TotalPassed {
 		if s.Type == "document-timestamp" {
-			return text{"Cap waktu sah", "Valid timestamp"}.in(l)
+			return text{"Stempel waktu sah", "Valid timestamp"}.in(l)
 		}
 		return text{"Tanda tangan sah", "Valid signature"}.in(l)
 	}

@@ -30,9 +30,11 @@ var allInds = []verify.Indication{verify.TotalPassed, verify.TotalFailed, verify
 // TestHeadlines holds the headline table to the issue's rules for every
 // indication and sub-indication, in both languages: "Dokumen asli" /
 // "Authentic" only for TOTAL_PASSED; "tidak sah" / "not valid" for every
-// TOTAL_FAILED; "Belum dapat dipastikan" / "Cannot be confirmed yet" for
-// INDETERMINATE (and anything unknown); the no-signature sentence for
-// NO_SIGNATURE.
+// TOTAL_FAILED; for INDETERMINATE (and anything unknown) the red "Jangan
+// dipercaya" for an untrusted issuer, the yellow "Belum dapat dipastikan" /
+// "Cannot be confirmed yet" only for what may resolve later, and the red
+// "Tidak dapat dibuktikan asli" for the rest; the no-signature sentence
+// for NO_SIGNATURE.
 func TestHeadlines(t *testing.T) {
 	for _, ind := range allInds {
 		for _, sub := range allSubs {
@@ -57,8 +59,23 @@ func TestHeadlines(t *testing.T) {
 					t.Errorf("%s/%s: %q / %q", ind, sub, id, en)
 				}
 			default:
-				if !strings.HasPrefix(id, "Belum dapat dipastikan: ") || !strings.HasPrefix(en, "Cannot be confirmed yet: ") {
-					t.Errorf("%s/%s: %q / %q", ind, sub, id, en)
+				switch {
+				case sub == verify.NoCertificateChainFound || sub == verify.ChainConstraintsFailure:
+					if id != "Jangan dipercaya: penerbit sertifikat tidak dikenal" || en != "Do not trust: unknown certificate issuer" {
+						t.Errorf("%s/%s: %q / %q", ind, sub, id, en)
+					}
+				case laterSubs[sub]:
+					if !strings.HasPrefix(id, "Belum dapat dipastikan: ") || !strings.HasPrefix(en, "Cannot be confirmed yet: ") {
+						t.Errorf("%s/%s: %q / %q", ind, sub, id, en)
+					}
+				default:
+					if !strings.HasPrefix(id, "Tidak dapat dibuktikan asli: ") || !strings.HasPrefix(en, "Cannot be proven authentic: ") {
+						t.Errorf("%s/%s: %q / %q", ind, sub, id, en)
+					}
+				}
+				// Yellow only for what may change later.
+				if yellow := kindOf(ind, sub) == kindUnsure; yellow != laterSubs[sub] || (classOf(ind, sub) == "warn") != yellow {
+					t.Errorf("%s/%s: yellow %v", ind, sub, yellow)
 				}
 				if strings.Contains(id, "tidak sah") || strings.Contains(en, "not valid") {
 					t.Errorf("%s/%s: INDETERMINATE reads as failed: %q / %q", ind, sub, id, en)
@@ -84,8 +101,9 @@ func TestHeadlines(t *testing.T) {
 		{verify.TotalPassed, "", "Dokumen asli dan tidak berubah sejak ditandatangani"},
 		{verify.TotalFailed, verify.HashFailure, "Tanda tangan tidak sah: dokumen diubah setelah ditandatangani"},
 		{verify.TotalFailed, verify.ModifiedAfterSigning, "Tanda tangan tidak sah: dokumen diubah setelah ditandatangani"},
-		{verify.Indeterminate, verify.NoCertificateChainFound, "Belum dapat dipastikan: penerbit sertifikat tidak dikenal/tidak dipercaya"},
-		{verify.Indeterminate, verify.OutOfBoundsNoPOE, "Belum dapat dipastikan: sertifikat sudah kedaluwarsa dan surat tidak memiliki cap waktu yang membuktikan ditandatangani tepat waktu"},
+		{verify.Indeterminate, verify.NoCertificateChainFound, "Jangan dipercaya: penerbit sertifikat tidak dikenal"},
+		{verify.Indeterminate, "", "Tidak dapat dibuktikan asli: keabsahan tanda tangan belum dapat diperiksa sepenuhnya"},
+		{verify.Indeterminate, verify.OutOfBoundsNoPOE, "Belum dapat dipastikan: sertifikat sudah kedaluwarsa dan surat tidak memiliki stempel waktu yang membuktikan ditandatangani tepat waktu"},
 		{verify.Indeterminate, verify.TryLater, "Belum dapat dipastikan: status pencabutan sertifikat belum dapat diperiksa; coba lagi nanti"},
 	} {
 		if got := headline(langID, c.ind, c.sub); got != c.want {
@@ -137,16 +155,16 @@ func TestPickLang(t *testing.T) {
 		query, accept string
 		want          lang
 	}{
+		// Indonesian whatever the browser prefers (issue 14): the page is
+		// the regency's; English is the reader's explicit choice.
 		{"", "", langID},
-		{"", "en-US,en;q=0.9", langEN},
+		{"", "en-US,en;q=0.9", langID},
 		{"", "id-ID,id;q=0.9,en-US;q=0.8,en;q=0.7", langID},
-		{"", "en;q=0.5,id;q=0.8", langID},
-		{"", "fr-FR,fr;q=0.9,en;q=0.8", langEN},
-		{"", "fr-FR,de", langID},
-		{"", "en;q=bogus", langID},
+		{"", "fr-FR,fr;q=0.9,en;q=0.8", langID},
 		{"lang=id", "en-US", langID},
 		{"lang=en", "id-ID", langEN},
-		{"lang=xx", "en", langEN},
+		{"lang=EN", "", langEN},
+		{"lang=xx", "en", langID},
 	} {
 		r := httptest.NewRequest("GET", "/verify?"+c.query, nil)
 		if c.accept != "" {
