@@ -34,7 +34,9 @@ func TestCoverage(t *testing.T) {
 			"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)"},
 		{"form filled", sig(func(s *verify.SignatureReport) { s.ModifiedAfterSigning = []string{`form field "Nama" was filled in`} }), nil,
 			modFormFilling, "dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)"},
-		{"note added", sig(func(s *verify.SignatureReport) { s.ModifiedAfterSigning = []string{"a Text annotation (object 9) was added"} }), nil,
+		{"note added", sig(func(s *verify.SignatureReport) {
+			s.ModifiedAfterSigning = []string{"a Text annotation (object 9) was added"}
+		}), nil,
 			modAnnotations, "dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)"},
 		{"changed", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.TotalFailed, verify.ModifiedAfterSigning
