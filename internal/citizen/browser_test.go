@@ -55,6 +55,8 @@ func TestInChromium(t *testing.T) {
 	}
 	goodPath := write("surat.pdf", good)
 	badPath := write("surat-diubah.pdf", tamper(t, good))
+	untrustedPath := write("surat-ca-lain.pdf", newWorld(t, "Budi Santoso").sign(t, "Menyetujui"))
+	otherPath := write("surat-lain.pdf", w.sign(t, "surat lain"))
 	photoPath := write("foto-surat.pdf", []byte("\xff\xd8\xff\xe0\x00\x10JFIF a photo of the letter"))
 
 	srv, tmp := newPage(t, citizen.Options{Verify: w.verify, Documents: register(good), RateLimit: -1})
@@ -212,6 +214,17 @@ func TestInChromium(t *testing.T) {
 			}
 			shot("tampered")
 
+			// A letter from a CA the page does not trust: red, and the
+			// claimed agency only as the certificate's claim.
+			upload(untrustedPath)
+			if h := text("#headline"); h != "Jangan dipercaya: penerbit sertifikat tidak dikenal" || strings.Contains(text("main"), "Dokumen asli") {
+				t.Errorf("untrusted issuer: %q", h)
+			}
+			if org := text("dd.claim:nth-of-type(1)"); org == "" {
+				t.Error("untrusted issuer: no claim is marked")
+			}
+			shot("untrusted")
+
 			// A photo that is not a PDF.
 			open(srv.URL + "/verify")
 			upload(photoPath)
@@ -249,6 +262,17 @@ func TestInChromium(t *testing.T) {
 				t.Errorf("compared copy: %q\n%s", text("#headline"), main)
 			}
 			shot("record-compare")
+
+			// Another valid letter on this letter's page.
+			open(srv.URL + "/v/" + idPublic)
+			upload(otherPath)
+			if h := text("#headline"); !strings.HasPrefix(h, "Bukan surat yang terdaftar") || strings.Contains(text("main"), "Dokumen asli") {
+				t.Errorf("another letter on the record: %q", h)
+			}
+			if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+				t.Errorf("the mismatch page scrolls sideways (%v)", err)
+			}
+			shot("record-other")
 
 			// A rahasia letter: no download.
 			open(srv.URL + "/v/" + idConfidential)
