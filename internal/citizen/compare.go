@@ -39,6 +39,10 @@ func compared(l lang, d *store.Document, up *upload, rep *verify.Report, loc *ti
 		return c, v
 	}
 	c.Text, c.Help = words["different"].in(l), words["differenthelp"].in(l)
+	if d.Size > 0 {
+		// An issued file that was only added to would have matched above.
+		c.Help = words["notextended"].in(l)
+	}
 	// A broken signature keeps its own red headline; anything else (above
 	// all a valid signature on some other letter) is headed by the
 	// mismatch, with what the signatures say below it.

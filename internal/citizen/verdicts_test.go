@@ -186,6 +186,9 @@ func TestCompareOtherLetter(t *testing.T) {
 			strings.Contains(html, `class="sig ok"`) || !strings.Contains(html, `<section class="verdict bad"`) {
 			t.Errorf("%s: a valid other letter reads as the authentic registered one", c.url)
 		}
+		if !strings.Contains(html, "bukan berkas itu dengan tambahan sesudahnya") && !strings.Contains(html, "nor the issued file with later additions") {
+			t.Errorf("%s: the comparison does not say the copy is not the issued file added to", c.url)
+		}
 		if m := titleRE.FindStringSubmatch(html); m == nil || m[1] != c.headline+" · Segel" {
 			t.Errorf("%s: title %v", c.url, m)
 		}

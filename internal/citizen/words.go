@@ -142,6 +142,7 @@ var words = map[string]text{
 	"notregistered": {"Bukan surat yang terdaftar: berkas ini berbeda dengan surat %s", "Not the registered letter: this file differs from letter %s"},
 	"notregsigok":   {"Tanda tangan pada berkas ini sah, tetapi berkas ini bukan surat yang terdaftar di tautan ini.", "The signatures on this file are valid, but it is not the letter registered at this link."},
 	"notregsig":     {"Pemeriksaan tanda tangan berkas ini: %s.", "The check of this file's signatures: %s."},
+	"notextended":   {"Berkas ini bukan berkas yang diterbitkan, dan juga bukan berkas itu dengan tambahan sesudahnya (seperti data validasi, stempel waktu, atau tanda tangan lain). Bandingkan surat Anda dengan data surat yang diterbitkan di bawah.", "This file is not the issued file, nor the issued file with later additions (such as validation data, timestamps or further signatures). Compare your letter with the issued letter's data below."},
 	"extends":       {"Salinan Anda adalah berkas yang diterbitkan ditambah pembaruan sesudahnya (misalnya data validasi atau stempel waktu).", "Your copy is the issued file followed by later updates (for example validation data or a timestamp)."},
 	"extendshelp":   {"Bagian awal salinan Anda sama persis (byte demi byte) dengan berkas yang diterbitkan. Apa yang ditambahkan sesudahnya dinilai pada pemeriksaan tanda tangan di bawah.", "The beginning of your copy is identical, byte for byte, to the issued file. What was added after it is judged by the signature check below."},
 }
