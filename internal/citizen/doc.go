@@ -15,13 +15,21 @@
 //	                         file is kept, and the letter is not rahasia
 //	GET  /                   redirects to verify
 //
-// The verdict comes first, in plain words: "Dokumen asli …" only when the
-// whole document is TOTAL_PASSED, "… tidak sah: …" and what failed for
-// TOTAL_FAILED, "Belum dapat dipastikan: …" and what is missing for
-// INDETERMINATE, and "Dokumen ini tidak memiliki tanda tangan elektronik"
-// for a PDF without signatures. The details follow per signature: signer,
-// organisation, issuing CA, claimed time and timestamp, level, and what
-// failed.
+// The verdict comes first, in plain words (docs/decisions.md, "Citizens'
+// verdicts"): "Dokumen asli …" only when the whole document is
+// TOTAL_PASSED; "… tidak sah: …" and what failed for TOTAL_FAILED; red
+// "Jangan dipercaya: penerbit sertifikat tidak dikenal" when the signer's
+// certificate reaches no trusted issuer, whose name and agency are then
+// shown only as the certificate's unproven claims; yellow "Belum dapat
+// dipastikan: …" only for what may resolve later (revocation status, proof
+// of existence); red "Tidak dapat dibuktikan asli: …" for the rest of
+// INDETERMINATE; and "Dokumen ini tidak memiliki tanda tangan elektronik"
+// for a PDF without signatures. On /v/{id}, a copy that is neither the
+// issued file nor the issued file with later additions is headed "Bukan
+// surat yang terdaftar". The details follow per signature: signer,
+// organisation, issuing CA, claimed time and timestamp, level, what the
+// signature covers, and what failed. The language is Indonesian unless
+// the link says ?lang=en.
 //
 // Uploaded files are spooled to a bounded temporary file, verified and
 // deleted at once; the page says so. Uploads are rate-limited per client
