@@ -59,6 +59,13 @@ type AugmentResult struct {
 // document, it renews the archive: validation data for the last
 // timestamp, then a new document timestamp.
 //
+// Documents signed by other tools are accepted as package verify reads
+// them: of a CMS with several SignerInfos, the one that covers the
+// document is the signature (preferring one whose chain reaches
+// opts.Certificates), and a signature none covers is ErrSignatureBroken.
+// Every timestamp token, in the document or new, is checked as the
+// verifier checks it; a new one that fails is ErrTimestamp.
+//
 // Like Sign, Augment streams: dst may hold a partial document on error.
 func Augment(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts *AugmentOptions) (*AugmentResult, error) {
 	if opts == nil || (opts.Level != LevelLT && opts.Level != LevelLTA) {
