@@ -110,7 +110,12 @@ func (a *appender) docTimestamp(ctx context.Context, ts Timestamper, now time.Ti
 	}
 	h.Write(data[:hole[0]])
 	h.Write(data[hole[1]:])
-	token, err := ts.Timestamp(ctx, h.Sum(nil), a.hash)
+	digest := h.Sum(nil)
+	token, err := ts.Timestamp(ctx, digest, a.hash)
+	if err != nil {
+		return nil, fmt.Errorf("signer: document timestamp: %w", err)
+	}
+	up.token, err = checkToken(token, digest, a.hash)
 	if err != nil {
 		return nil, fmt.Errorf("signer: document timestamp: %w", err)
 	}

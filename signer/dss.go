@@ -9,6 +9,7 @@ import (
 
 	"github.com/segel-id/segel/internal/certpath"
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/tstoken"
 	"github.com/segel-id/segel/revocation"
 )
 
@@ -81,7 +82,12 @@ func addValidationData(ctx context.Context, app *appender, opts *Options, data *
 	if err != nil || len(sd.SignerInfos) != 1 {
 		return fmt.Errorf("signer: internal error: reading back the signature: %v", err)
 	}
-	for _, tok := range sd.SignerInfos[0].TimeStampTokens() {
+	si := sd.SignerInfos[0]
+	for _, raw := range si.TimeStampTokens() {
+		tok, err := signatureToken(raw, si)
+		if err != nil {
+			return fmt.Errorf("signer: internal error: reading back the signature timestamp: %w", err)
+		}
 		td, err := tokenValidationData(ctx, opts.revocation(), tok, opts.Certificates)
 		if err != nil {
 			return err
@@ -92,18 +98,19 @@ func addValidationData(ctx context.Context, app *appender, opts *Options, data *
 	return err
 }
 
-// tokenValidationData gathers the validation data of a timestamp token's
-// TSA chain.
-func tokenValidationData(ctx context.Context, checker *revocation.Checker, token []byte, extra []*x509.Certificate) (*validationData, error) {
-	sd, err := cms.Parse(token)
-	if err != nil || len(sd.SignerInfos) != 1 {
-		return nil, fmt.Errorf("%w: the timestamp token cannot be read: %v", ErrValidationData, err)
-	}
-	certs := sd.ParsedCertificates()
-	tsa, err := sd.SignerInfos[0].FindCertificate(certs)
+// signatureToken validates raw as a signature timestamp of si (its
+// imprint is over si's signature value) with internal/tstoken.
+func signatureToken(raw []byte, si *cms.SignerInfo) (*tstoken.Token, error) {
+	sd, err := cms.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the timestamp token lacks its TSA certificate", ErrValidationData)
+		return nil, err
 	}
-	chain := append([]*x509.Certificate{tsa}, certpath.Issuers(tsa, slices.Concat(certs, extra))...)
+	return tstoken.Validate(sd, tstoken.Options{Imprint: tstoken.Data(si.Signature)})
+}
+
+// tokenValidationData gathers the validation data of the TSA chain of a
+// token that internal/tstoken validated.
+func tokenValidationData(ctx context.Context, checker *revocation.Checker, tok *tstoken.Token, extra []*x509.Certificate) (*validationData, error) {
+	chain := append([]*x509.Certificate{tok.Cert}, certpath.Issuers(tok.Cert, slices.Concat(tok.Certs, extra))...)
 	return gather(ctx, checker, chain, false)
 }

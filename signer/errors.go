@@ -45,6 +45,12 @@ var (
 	// reserved for it (possible only with an unexpectedly large timestamp
 	// token; increase Options.Reserve). Nothing was signed twice.
 	ErrSignatureTooLarge = errors.New("signature larger than the space reserved in the PDF")
+	// ErrTimestamp reports a timestamp authority's answer that is not a
+	// valid token for the digest asked: its signature, its ESS
+	// signing-certificate attribute, its certificate's timeStamping
+	// extended key usage or its message imprint fails the checks of the
+	// verifier. The error also wraps the failed check (*tstoken.Error).
+	ErrTimestamp = errors.New("the timestamp authority's answer is not a valid timestamp token")
 	// ErrOptions reports options that are missing or inconsistent.
 	ErrOptions = errors.New("invalid signing options")
 )

@@ -273,8 +273,12 @@ func timestampPlan(ctx context.Context, opts *Options, h crypto.Hash) (int, cms.
 	fn := func(ctx context.Context, sigValue []byte) ([]cms.Attribute, error) {
 		hh := h.New()
 		hh.Write(sigValue)
-		token, err := opts.Timestamper.Timestamp(ctx, hh.Sum(nil), h)
+		digest := hh.Sum(nil)
+		token, err := opts.Timestamper.Timestamp(ctx, digest, h)
 		if err != nil {
+			return nil, fmt.Errorf("signature timestamp: %w", err)
+		}
+		if _, err := checkToken(token, digest, h); err != nil {
 			return nil, fmt.Errorf("signature timestamp: %w", err)
 		}
 		return []cms.Attribute{cms.TimeStampTokenAttribute(token)}, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/internal/tstoken"
 )
 
 // Placeholder keys in the update.
@@ -20,6 +21,7 @@ const (
 type sigUpdate struct {
 	field string // fully qualified name of the signed field
 	res   *pdf.Result
+	token *tstoken.Token // of a document timestamp, once written
 }
 
 // buildSigUpdate writes the signature dictionary with placeholders for

@@ -1,7 +1,7 @@
 package verify
 
 import (
-	"bytes"
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -10,9 +10,10 @@ import (
 )
 
 // pickSigner chooses, among the several SignerInfos of sd, the one the
-// document's signature is: its certificate is among those of the CMS
-// (preferably with a path to a trust anchor) and
-// it covers the signed ranges (its messageDigest is their digest; without
+// document's signature is, with the rule that augmenting in package
+// signer uses too (cms.SignedData.ChooseSigner): its certificate is among
+// those of the CMS (preferably with a path to a trust anchor) and it
+// covers the signed ranges (its messageDigest is their digest; without
 // signed attributes, its signature verifies over their digest; for
 // adbe.pkcs7.sha1 its signature verifies over the encapsulated digest).
 // The others are named in a warning. A SignerInfo that does not cover the
@@ -21,44 +22,29 @@ import (
 // certificate is present) and nil is returned.
 func (v *verifier) pickSigner(rep *SignatureReport, sd *cms.SignedData, ranges [][2]int64) *cms.SignerInfo {
 	certs := sd.ParsedCertificates()
-	type cand struct {
-		si   *cms.SignerInfo
-		cert *x509.Certificate
-		why  string
-	}
-	all := make([]cand, len(sd.SignerInfos))
-	chosen, withCert := -1, 0
-	for i, si := range sd.SignerInfos {
-		cert, why := v.coverage(rep.SubFilter, sd, si, certs, ranges)
-		all[i] = cand{si, cert, why}
-		if cert != nil {
-			withCert++
-		}
-		if why != "" {
-			continue
-		}
-		// Of several that cover the document, the first whose
-		// certificate has a path to a trust anchor; else the first.
-		if chosen < 0 {
-			chosen = i
-		} else if !v.trusted(all[chosen].cert, certs) && v.trusted(cert, certs) {
-			chosen = i
-		}
-	}
+	chosen, all := sd.ChooseSigner(cms.ChooseOptions{
+		Encapsulated: rep.SubFilter == "adbe.pkcs7.sha1",
+		Digest:       func(h crypto.Hash) ([]byte, error) { return v.digest(h, ranges) },
+		Prefer:       func(cert *x509.Certificate) bool { return v.trusted(cert, certs) },
+	})
+	withCert := 0
 	var others []string
 	for i, c := range all {
+		if c.Cert != nil {
+			withCert++
+		}
 		if i == chosen {
 			continue
 		}
-		why := c.why
-		if why == "" {
-			why = "it covers the document too, but only one signer is validated"
+		why := "it covers the document too, but only one signer is validated"
+		if c.Err != nil {
+			why = c.Err.Error()
 		}
-		others = append(others, fmt.Sprintf("signer %d (%s): %s", i+1, signerName(c.si, c.cert), why))
+		others = append(others, fmt.Sprintf("signer %d (%s): %s", i+1, signerName(c.Signer, c.Cert), why))
 	}
 	if chosen >= 0 {
 		rep.warn("the CMS holds %d signers; signer %d (%s) covers the document and is the one validated",
-			len(sd.SignerInfos), chosen+1, signerName(all[chosen].si, all[chosen].cert))
+			len(sd.SignerInfos), chosen+1, signerName(all[chosen].Signer, all[chosen].Cert))
 	}
 	if len(others) > 0 {
 		rep.warn("the other signers of the CMS are not validated and count for nothing: %s", strings.Join(others, "; "))
@@ -71,7 +57,7 @@ func (v *verifier) pickSigner(rep *SignatureReport, sd *cms.SignedData, ranges [
 		}
 		return nil
 	}
-	return all[chosen].si
+	return all[chosen].Signer
 }
 
 // trusted reports whether cert has a path to a trust anchor at the
@@ -79,44 +65,6 @@ func (v *verifier) pickSigner(rep *SignatureReport, sd *cms.SignedData, ranges [
 func (v *verifier) trusted(cert *x509.Certificate, certs []*x509.Certificate) bool {
 	_, _, err := v.path(cert, append(append([]*x509.Certificate(nil), certs...), v.dss.certs...), v.at)
 	return err == nil
-}
-
-// coverage returns the certificate of si, when the CMS carries it, and
-// why si does not cover the ranges, or "" when it does. It proves no
-// more than that: the chosen signer is then validated in full.
-func (v *verifier) coverage(subFilter string, sd *cms.SignedData, si *cms.SignerInfo, certs []*x509.Certificate, ranges [][2]int64) (*x509.Certificate, string) {
-	cert, err := si.FindCertificate(certs)
-	if err != nil {
-		return nil, "its certificate is not in the CMS"
-	}
-	if subFilter == "adbe.pkcs7.sha1" {
-		if err := sd.VerifyContent(si, cert); err != nil {
-			return cert, fmt.Sprintf("its signature does not verify: %v", err)
-		}
-		return cert, ""
-	}
-	h, err := si.Hash()
-	if err != nil {
-		return cert, fmt.Sprintf("its digest algorithm is not supported: %v", err)
-	}
-	digest, err := v.digest(h, ranges)
-	if err != nil {
-		return cert, fmt.Sprintf("the signed ranges cannot be read: %v", err)
-	}
-	if si.RawSignedAttrs == nil {
-		if err := sd.VerifyDetached(si, cert, digest); err != nil {
-			return cert, "its signature is not over the document"
-		}
-		return cert, ""
-	}
-	md, err := si.MessageDigest()
-	if err != nil {
-		return cert, fmt.Sprintf("its messageDigest cannot be read: %v", err)
-	}
-	if !bytes.Equal(md, digest) {
-		return cert, "its message digest is not the document's"
-	}
-	return cert, ""
 }
 
 // signerName names a signer for a warning: its certificate's common name,

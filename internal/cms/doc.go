@@ -17,7 +17,9 @@
 // cannot parse as raw bytes. A signature algorithm whose hash differs from
 // the digest algorithm is verified with the hash it declares (see
 // docs/decisions.md). SignedData.RevocationData sorts the CRLs and OCSP
-// responses of the crls field. Errors wrap
+// responses of the crls field. SignedData.ChooseSigner picks, of several
+// SignerInfos, the one that covers the content (the rule the verifier and
+// the augmenting signer share). Errors wrap
 // [ErrMalformed], [ErrUnsupportedAlgorithm] or [ErrSignatureInvalid] so a
 // verifier can map them to a validation status.
 package cms

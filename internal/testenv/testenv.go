@@ -2,7 +2,8 @@
 // openssl, softhsm2-util, qpdf, …) and decides what happens when one is
 // missing: locally the test is skipped with the package to install; in CI
 // (CI=true) a missing tool fails the test, so a green CI run always means the
-// tool really ran.
+// tool really ran. SkipLocally does the same for any other reason a test
+// cannot run.
 package testenv
 
 import (
@@ -60,6 +61,18 @@ func File(t testing.TB, path, pkg string) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// SkipLocally skips the test with the message outside CI and fails it in
+// CI. It is for what a test needs besides a tool: a tool's version that can
+// do what the test exercises, a fixture of the shape the test attacks, a key
+// size the platform allows. A green CI run then means every test ran.
+func SkipLocally(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf(format+" (CI=true: a test that cannot run is a failure)", args...)
+	}
+	t.Skipf(format, args...)
 }
 
 func missing(t testing.TB, name string) {
