@@ -7,6 +7,7 @@
 //	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR]
 //	segel clients add NAME --profiles P,...
 //	segel audit   verify
+//	segel version
 //
 // Run "segel help" for every command, "segel COMMAND -h" for its flags.
 package main
@@ -32,13 +33,10 @@ commands:
   serve     run the HTTP gateway (--config segel.yaml, or --dev: no configuration needed)
   clients   add or list the API clients of the gateway (add prints the new key once)
   audit     verify the hash chain of the gateway's audit log
-  version   print the version
+  version   print the version, the commit it was built from and the Go version
 
 '-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.
 `
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -69,7 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintf(stdout, "segel %s\n", version)
+		writeVersion(stdout)
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

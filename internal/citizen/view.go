@@ -202,85 +202,26 @@ func unverified(s *verify.SignatureReport) bool {
 	return untrustedSubs[s.SubIndication] || (s.TrustAnchor == "" && len(s.Chain) == 0)
 }
 
-// Modification levels of a signature, as verify's change analysis names
-// them (SignatureReport.ModificationLevel on the diff-engine branch).
-const (
-	modNone        = "NONE"
-	modLTAUpdates  = "LTA_UPDATES"
-	modFormFilling = "FORM_FILLING"
-	modAnnotations = "ANNOTATIONS"
-	modOther       = "OTHER"
-)
-
-// modificationLevel is how far the changes after signature s go, read
-// from the fields every report has: a signature that reaches the end of
-// the file has none; one that failed with MODIFIED_AFTER_SIGNING was
-// changed; one whose later revisions hold no listed change was followed
-// only by housekeeping (validation data, timestamps, or later
-// signatures, which the report shows on their own). "" when the changes
-// could not be judged.
-//
-// When verify.SignatureReport gains ModificationLevel, return it here when
-// it is not empty and keep this as the fallback for older reports.
-func modificationLevel(s *verify.SignatureReport) string {
-	switch {
-	case s.CoversWholeDocument:
-		return modNone
-	case s.SubIndication == verify.ModifiedAfterSigning:
-		return modOther
-	case s.Indication == verify.TotalFailed:
-		// The analysis did not run.
-		return ""
-	}
-	for _, m := range s.ModifiedAfterSigning {
-		switch {
-		case m == "the document information dictionary was updated":
-			// Housekeeping that the analysis reports.
-		case strings.HasPrefix(m, "form field "):
-			return modFormFilling
-		case strings.Contains(m, " annotation "):
-			return modAnnotations
-		default:
-			return modOther
-		}
-	}
-	if s.SubIndication == verify.UnsupportedFeature {
-		return ""
-	}
-	return modLTAUpdates
-}
-
 // coverage says what signature s covers and what followed it, instead of
 // a bare "covers the whole document: no" for a file that was only
-// augmented with validation data and timestamps.
+// augmented with validation data and timestamps. The decision is
+// verify's (SignatureReport.Coverage), shared with the CLI's report.
 func coverage(l lang, s *verify.SignatureReport, all []*verify.SignatureReport) string {
-	switch modificationLevel(s) {
-	case modNone:
+	switch s.Coverage(all) {
+	case verify.CoverageWhole:
 		return words["covwhole"].in(l)
-	case modLTAUpdates:
-		if laterSignature(s, all) {
-			return words["covsigned"].in(l)
-		}
+	case verify.CoverageLTA:
 		return words["covlta"].in(l)
-	case modFormFilling:
+	case verify.CoverageSigned:
+		return words["covsigned"].in(l)
+	case verify.CoverageFormFilled:
 		return words["covform"].in(l)
-	case modAnnotations:
+	case verify.CoverageAnnotated:
 		return words["covannots"].in(l)
-	case modOther:
+	case verify.CoverageChanged:
 		return words["covother"].in(l)
 	}
 	return words["covunknown"].in(l)
-}
-
-// laterSignature reports whether a signature (not a document timestamp)
-// of all was made in a later revision than s.
-func laterSignature(s *verify.SignatureReport, all []*verify.SignatureReport) bool {
-	for _, o := range all {
-		if o != nil && o != s && o.Type != "document-timestamp" && o.Revision > s.Revision {
-			return true
-		}
-	}
-	return false
 }
 
 // summary returns the indication the headline speaks for and the

@@ -20,41 +20,41 @@ func TestCoverage(t *testing.T) {
 		name  string
 		s     *verify.SignatureReport
 		other *verify.SignatureReport
-		level string
+		cov   verify.Coverage
 		want  string
 	}{
-		{"whole", sig(func(s *verify.SignatureReport) { s.CoversWholeDocument = true }), nil, modNone, "seluruh dokumen"},
-		{"augmented", sig(func(*verify.SignatureReport) {}), ts, modLTAUpdates,
+		{"whole", sig(func(s *verify.SignatureReport) { s.CoversWholeDocument = true }), nil, verify.CoverageWhole, "seluruh dokumen"},
+		{"augmented", sig(func(*verify.SignatureReport) {}), ts, verify.CoverageLTA,
 			"seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)"},
 		{"info updated", sig(func(s *verify.SignatureReport) {
 			s.ModifiedAfterSigning = []string{"the document information dictionary was updated"}
-		}), ts, modLTAUpdates, "seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)"},
+		}), ts, verify.CoverageLTA, "seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)"},
 		{"signed again", sig(func(*verify.SignatureReport) {}),
-			&verify.SignatureReport{Type: "signature", Indication: verify.TotalPassed, Revision: 2, CoversWholeDocument: true}, modLTAUpdates,
+			&verify.SignatureReport{Type: "signature", Indication: verify.TotalPassed, Revision: 2, CoversWholeDocument: true}, verify.CoverageSigned,
 			"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)"},
 		{"form filled", sig(func(s *verify.SignatureReport) { s.ModifiedAfterSigning = []string{`form field "Nama" was filled in`} }), nil,
-			modFormFilling, "dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)"},
+			verify.CoverageFormFilled, "dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)"},
 		{"note added", sig(func(s *verify.SignatureReport) {
 			s.ModifiedAfterSigning = []string{"a Text annotation (object 9) was added"}
 		}), nil,
-			modAnnotations, "dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)"},
+			verify.CoverageAnnotated, "dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)"},
 		{"changed", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.TotalFailed, verify.ModifiedAfterSigning
 			s.ModifiedAfterSigning = []string{"object 4 was changed"}
-		}), nil, modOther, "dokumen saat ditandatangani; sesudahnya dokumen diubah (lihat keterangan teknis)"},
+		}), nil, verify.CoverageChanged, "dokumen saat ditandatangani; sesudahnya dokumen diubah (lihat keterangan teknis)"},
 		{"failed before the analysis", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.TotalFailed, verify.HashFailure
-		}), nil, "", "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai"},
+		}), nil, verify.CoverageUnknown, "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai"},
 		{"unprovable change", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.Indeterminate, verify.UnsupportedFeature
-		}), nil, "", "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai"},
+		}), nil, verify.CoverageUnknown, "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai"},
 	} {
 		all := []*verify.SignatureReport{c.s}
 		if c.other != nil {
 			all = append(all, c.other)
 		}
-		if got := modificationLevel(c.s); got != c.level {
-			t.Errorf("%s: level %q, want %q", c.name, got, c.level)
+		if got := c.s.Coverage(all); got != c.cov {
+			t.Errorf("%s: coverage %v, want %v", c.name, got, c.cov)
 		}
 		if got := coverage(langID, c.s, all); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
