@@ -46,6 +46,7 @@ import (
 // entry is one line of MANIFEST.tsv.
 type entry struct {
 	file, producer, class, expected, why string
+	sigs                                 string // signatures poppler finds valid (genuine files), else "-"
 }
 
 type gen struct {
@@ -278,9 +279,14 @@ func (g *gen) pdfsig(in []byte, cn, newField, field string, etsi bool) ([]byte, 
 
 // segel signs in with Segel's own signer (PAdES-B-B, invisible).
 func (g *gen) segel(in []byte, field string) ([]byte, error) {
+	return g.segelCertify(in, field, signer.NotCertified)
+}
+
+// segelCertify signs in with Segel, certifying with DocMDP permission p.
+func (g *gen) segelCertify(in []byte, field string, p signer.Permission) ([]byte, error) {
 	var out bytes.Buffer
 	_, err := signer.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, &signer.Options{
-		Signer: g.ec.Key, Certificate: g.ec.Cert, Chain: g.ec.Chain, NewField: field,
+		Signer: g.ec.Key, Certificate: g.ec.Cert, Chain: g.ec.Chain, NewField: field, Certify: p,
 	})
 	return out.Bytes(), err
 }
@@ -338,21 +344,30 @@ func (g *gen) add(file string, data []byte, producer, class, expected, why strin
 	if err := os.WriteFile(filepath.Join(g.out, file), data, 0o644); err != nil {
 		log.Fatal(err)
 	}
-	g.manifest = append(g.manifest, entry{file, producer, class, expected, why})
+	sigs := "-"
+	if class == "genuine" {
+		// What a viewer shows: the signatures poppler finds valid.
+		out, err := g.cmd("pdfsig", "-nocert", "-no-ocsp", filepath.Join(g.out, file))
+		if err != nil {
+			log.Fatal(err)
+		}
+		sigs = fmt.Sprint(strings.Count(out, "Signature Validation: Signature is Valid."))
+	}
+	g.manifest = append(g.manifest, entry{file, producer, class, expected, why, sigs})
 	log.Printf("%-40s %7d bytes  %s", file, len(data), producer)
 }
 
 func (g *gen) writeManifest() error {
 	sort.Slice(g.manifest, func(i, j int) bool { return g.manifest[i].file < g.manifest[j].file })
 	var b strings.Builder
-	b.WriteString("# file\tproducer\tclass\texpected\twhy\n")
+	b.WriteString("# file\tproducer\tclass\texpected\tsignatures\twhy\n")
 	for _, e := range g.manifest {
-		for _, s := range []string{e.file, e.producer, e.class, e.expected, e.why} {
+		for _, s := range []string{e.file, e.producer, e.class, e.expected, e.sigs, e.why} {
 			if strings.ContainsAny(s, "\t\n") {
 				return fmt.Errorf("manifest field %q has a tab or newline", s)
 			}
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", e.file, e.producer, e.class, e.expected, e.why)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\n", e.file, e.producer, e.class, e.expected, e.sigs, e.why)
 	}
 	return os.WriteFile(filepath.Join(g.out, "MANIFEST.tsv"), []byte(b.String()), 0o644)
 }
@@ -445,6 +460,28 @@ func (g *gen) poppler(letter, form []byte) error {
 	sp, err := g.pdfsig(s, "Budi Santoso TEST", "", "Poppler1", false)
 	if err != nil {
 		return err
+	}
+	spa, err := g.pdfsig(s, "Rina Wulandari TEST", "Poppler3", "", false)
+	if err != nil {
+		return err
+	}
+	g.add("segel-then-pdfsig-add.pdf", spa, "Segel + poppler pdfsig -add-signature", "genuine", "TOTAL_PASSED", "Segel's signature, then pdfsig -add-signature: a new field and widget, page /Annots, AcroForm /Fields and a CID font in /DR")
+	for _, c := range []struct {
+		p                          signer.Permission
+		file, class, expected, why string
+	}{
+		{signer.FormFilling, "segel-certified-p2-then-pdfsig.pdf", "genuine", "TOTAL_PASSED", "Segel certifies with DocMDP P=2, then pdfsig signs the prepared empty field: signing is allowed under P=2"},
+		{signer.NoChanges, "segel-certified-p1-then-pdfsig.pdf", "tampered", "TOTAL_FAILED", "Segel certifies with DocMDP P=1 (no changes), then pdfsig signs a prepared field: P=1 allows only DSS and document timestamps, so the certification is violated"},
+	} {
+		cert, err := g.segelCertify(letter, "Segel", c.p)
+		if err != nil {
+			return err
+		}
+		out, err := g.pdfsig(cert, "Budi Santoso TEST", "", "Poppler1", false)
+		if err != nil {
+			return err
+		}
+		g.add(c.file, out, "Segel (certifying) + poppler pdfsig -sign", c.class, c.expected, c.why)
 	}
 	g.add("segel-then-pdfsig.pdf", sp, "Segel + poppler pdfsig", "genuine", "TOTAL_PASSED", "Segel's signature, then pdfsig's in a new field")
 	ps, err := g.segel(adbe, "Segel")
