@@ -256,7 +256,7 @@ func (g *gen) nss(ids ...*testpki.Identity) error {
 
 // pdfsig signs in with poppler as cn; field "" adds a new field named
 // newField, else signs the existing field.
-func (g *gen) pdfsig(in []byte, cn, newField, field string, etsi bool) ([]byte, error) { //nolint:unparam // etsi kept for a pdfsig that honours it
+func (g *gen) pdfsig(in []byte, cn, newField, field string, etsi bool) ([]byte, error) {
 	src, dst := filepath.Join(g.tmp, "in.pdf"), filepath.Join(g.tmp, "out.pdf")
 	os.Remove(dst)
 	if err := os.WriteFile(src, in, 0o600); err != nil {
@@ -890,7 +890,92 @@ func (g *gen) attacks(letter, _ []byte) error {
 	}
 	g.add("attack-swa-moved-byterange.pdf", swa, "pdfsig + SWA (signature wrapping)", "tampered", "TOTAL_FAILED", "second signed part moved to the end of the file, a redefined page content and a second xref inserted before it, /ByteRange rewritten: the signed bytes are no longer those the ranges name")
 	_ = pageRef
+	if err := g.annotAttacks(letter); err != nil {
+		return err
+	}
 	return g.shadows(letter)
+}
+
+// annotAttacks: a certified letter (P=2) overlaid with an annotation, and
+// a pdfsig signature whose own appearance is redrawn afterwards.
+func (g *gen) annotAttacks(letter []byte) error {
+	cert, err := g.segelCertify(letter, "Segel", signer.FormFilling)
+	if err != nil {
+		return err
+	}
+	overlay, err := update(cert, func(r *pdf.Reader, u *pdf.Update) error {
+		pref, pg, err := firstPage(r)
+		if err != nil {
+			return err
+		}
+		ap, annot := u.Alloc(), u.Alloc()
+		apd := pdf.NewDict()
+		apd.Set("Type", pdf.Name("XObject"))
+		apd.Set("Subtype", pdf.Name("Form"))
+		apd.Set("BBox", pdf.Array{int64(0), int64(0), int64(400), int64(60)})
+		u.SetStream(ap, apd, []byte("q 1 1 1 rg 0 0 400 60 re f Q BT /Helv 36 Tf 0 0 0 rg 10 15 Td (DIBATALKAN) Tj ET"))
+		a := pdf.NewDict()
+		a.Set("Type", pdf.Name("Annot"))
+		a.Set("Subtype", pdf.Name("FreeText"))
+		a.Set("Rect", pdf.Array{int64(60), int64(600), int64(460), int64(660)})
+		a.Set("Contents", pdf.String{Bytes: []byte("DIBATALKAN")})
+		a.Set("DA", pdf.String{Bytes: []byte("/Helv 36 Tf 0 g")})
+		a.Set("P", pref)
+		n := pdf.NewDict()
+		n.Set("N", ap)
+		a.Set("AP", n)
+		u.Set(annot, a)
+		annots, _ := r.GetArray(pg.Get("Annots"))
+		pg = pg.Clone()
+		pg.Set("Annots", append(append(pdf.Array{}, annots...), annot))
+		u.Set(pref, pg)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	g.add("attack-certified-p2-overlay.pdf", overlay, "Segel (certifying P=2) + FreeText overlay (hand-made update)", "tampered", "TOTAL_FAILED", "an annotation drawn over the letter's text after a DocMDP P=2 certification, which allows form filling and signing only")
+	signed, err := g.pdfsig(letter, "Budi Santoso TEST", "", "Poppler1", false)
+	if err != nil {
+		return err
+	}
+	r, err := pdf.Open(bytes.NewReader(signed), int64(len(signed)), nil)
+	if err != nil {
+		return err
+	}
+	fref, fd, err := r.FieldByName("Poppler1")
+	if err != nil {
+		return err
+	}
+	apRef, ok := dictGet(r, fd.Get("AP"), "N").(pdf.Ref)
+	if !ok {
+		return fmt.Errorf("pdfsig's widget has no indirect /AP /N")
+	}
+	redrawn, err := update(signed, func(r *pdf.Reader, u *pdf.Update) error {
+		d := pdf.NewDict()
+		d.Set("Type", pdf.Name("XObject"))
+		d.Set("Subtype", pdf.Name("Form"))
+		d.Set("BBox", pdf.Array{int64(0), int64(0), int64(400), int64(60)})
+		u.SetStream(apRef, d, []byte("BT /Helv 24 Tf 10 20 Td (Ditolak - tidak sah) Tj ET"))
+		w := fd.Clone()
+		w.Set("Rect", pdf.Array{int64(60), int64(600), int64(460), int64(660)})
+		u.Set(fref, w)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	g.add("attack-sig-appearance.pdf", redrawn, "pdfsig + signed widget redrawn (hand-made update)", "tampered", "TOTAL_FAILED", "after signing, the signature's own widget is moved onto the page and its appearance stream overwritten in place with other text")
+	return nil
+}
+
+// dictGet returns key of the dictionary o resolves to, or nil.
+func dictGet(r *pdf.Reader, o pdf.Object, key pdf.Name) pdf.Object {
+	d, err := r.GetDict(o)
+	if err != nil {
+		return nil
+	}
+	return d.Get(key)
 }
 
 // sigOf returns the first signature dictionary of r.
