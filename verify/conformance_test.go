@@ -42,6 +42,7 @@ var knownBad = map[string]string{
 	"lo-tagged-pdfsig-twice.pdf":         "diff-engine: /M of the newly signed prepared field",
 	"lo-tagged-segel-then-pdfsig.pdf":    "diff-engine: /M of the newly signed prepared field",
 	"segel-certified-p2-then-pdfsig.pdf": "diff-engine: /M of the newly signed prepared field",
+	"pdfsign-then-pdfsig.pdf":            "diff-engine: /M of the newly signed prepared field",
 	// pdfsig -add-signature over a direct /AcroForm leaves its new field
 	// out of /Fields: the widget is only in the page's /Annots. Poppler
 	// shows the signature; Segel reports only the one before it.

@@ -150,7 +150,7 @@ func (g *gen) run() error {
 	if err := g.plainPoppler(plain); err != nil {
 		return err
 	}
-	steps := []func(letter, form []byte) error{g.poppler, g.pdfsign, g.libreoffice, g.rewrites, g.forms, g.attacks}
+	steps := []func(letter, form []byte) error{g.poppler, g.qpdfInputs, g.mixed, g.pdfsign, g.libreoffice, g.rewrites, g.forms, g.attacks}
 	for _, s := range steps {
 		if err := s(letter, form); err != nil {
 			return err
@@ -291,32 +291,35 @@ func (g *gen) segelCertify(in []byte, field string, p signer.Permission) ([]byte
 	return out.Bytes(), err
 }
 
-// pdfsign signs in with digitorus/pdfsign (adbe.pkcs7.detached).
-func (g *gen) pdfsign(letter, _ []byte) error {
-	sgn := func(in []byte) (out []byte, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("pdfsign panicked: %v", r)
-			}
-		}()
-		rd := bytes.NewReader(in)
-		r, err := dpdf.NewReader(rd, int64(len(in)))
-		if err != nil {
-			return nil, err
+// pdfsignSign signs in with digitorus/pdfsign (adbe.pkcs7.detached).
+func (g *gen) pdfsignSign(in []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pdfsign panicked: %v", r)
 		}
-		var buf bytes.Buffer
-		err = sign.Sign(rd, &buf, r, int64(len(in)), sign.SignData{
-			Signature: sign.SignDataSignature{
-				CertType: sign.ApprovalSignature,
-				Info:     sign.SignDataSignatureInfo{Name: "Pdfsign Signer TEST", Location: "Serang", Reason: "Paraf TEST", Date: time.Now().Add(-time.Minute)},
-			},
-			Signer:            g.rsa.Key,
-			DigestAlgorithm:   crypto.SHA256,
-			Certificate:       g.rsa.Cert,
-			CertificateChains: [][]*x509.Certificate{append([]*x509.Certificate{g.rsa.Cert}, g.rsa.Chain...)},
-		})
-		return buf.Bytes(), err
+	}()
+	rd := bytes.NewReader(in)
+	r, err := dpdf.NewReader(rd, int64(len(in)))
+	if err != nil {
+		return nil, err
 	}
+	var buf bytes.Buffer
+	err = sign.Sign(rd, &buf, r, int64(len(in)), sign.SignData{
+		Signature: sign.SignDataSignature{
+			CertType: sign.ApprovalSignature,
+			Info:     sign.SignDataSignatureInfo{Name: "Pdfsign Signer TEST", Location: "Serang", Reason: "Paraf TEST", Date: time.Now().Add(-time.Minute)},
+		},
+		Signer:            g.rsa.Key,
+		DigestAlgorithm:   crypto.SHA256,
+		Certificate:       g.rsa.Cert,
+		CertificateChains: [][]*x509.Certificate{append([]*x509.Certificate{g.rsa.Cert}, g.rsa.Chain...)},
+	})
+	return buf.Bytes(), err
+}
+
+// pdfsign makes the digitorus/pdfsign files.
+func (g *gen) pdfsign(letter, _ []byte) error {
+	sgn := g.pdfsignSign
 	one, err := sgn(letter)
 	if err != nil {
 		return err
@@ -594,6 +597,54 @@ func (g *gen) loSignPDF() ([]byte, error) {
 		return nil, fmt.Errorf("losign.py: %w\n%s", err, out)
 	}
 	return os.ReadFile(dst)
+}
+
+// qpdfInputs signs letters that qpdf rewrote before signing: object
+// streams with a cross-reference stream, and linearized.
+func (g *gen) qpdfInputs(letter, _ []byte) error {
+	for _, c := range []struct{ name, arg, what string }{
+		{"objstm", "--object-streams=generate", "object streams and a cross-reference stream"},
+		{"linearized", "--linearize", "a linearized file"},
+	} {
+		in, err := g.qpdf(letter, c.arg)
+		if err != nil {
+			return err
+		}
+		one, err := g.pdfsig(in, "Budi Santoso TEST", "", "Poppler1", false)
+		if err != nil {
+			return err
+		}
+		g.add("qpdf-"+c.name+"-then-pdfsig.pdf", one, "qpdf "+c.arg+" (before signing) + poppler pdfsig", "genuine", "TOTAL_PASSED", "pdfsig signs "+c.what+" that qpdf wrote: its update must extend the source's xref kind")
+		two, err := g.segel(one, "Segel")
+		if err != nil {
+			return err
+		}
+		g.add("qpdf-"+c.name+"-pdfsig-then-segel.pdf", two, "qpdf "+c.arg+" + poppler pdfsig + Segel", "genuine", "TOTAL_PASSED", "then Segel signs in a new field")
+	}
+	return nil
+}
+
+// mixed: pdfsig and pdfsign one after the other.
+func (g *gen) mixed(letter, _ []byte) error {
+	one, err := g.pdfsig(letter, "Budi Santoso TEST", "", "Poppler1", false)
+	if err != nil {
+		return err
+	}
+	two, err := g.pdfsignSign(one)
+	if err != nil {
+		return err
+	}
+	g.add("pdfsig-then-pdfsign.pdf", two, "poppler pdfsig + digitorus/pdfsign", "genuine", "TOTAL_PASSED", "pdfsig signs a prepared field, then pdfsign adds its own field")
+	first, err := g.pdfsignSign(letter)
+	if err != nil {
+		return err
+	}
+	three, err := g.pdfsig(first, "Rina Wulandari TEST", "", "Poppler1", false)
+	if err != nil {
+		return err
+	}
+	g.add("pdfsign-then-pdfsig.pdf", three, "digitorus/pdfsign + poppler pdfsig", "genuine", "TOTAL_PASSED", "pdfsign signs, then pdfsig signs the prepared empty field Poppler1")
+	return nil
 }
 
 // ---- rewrites by qpdf and pdftk ----
