@@ -68,7 +68,7 @@ var notAfter = time.Date(2046, 1, 1, 0, 0, 0, 0, time.UTC)
 func main() {
 	out := flag.String("out", "verify/testdata/conformance", "output directory")
 	repo := flag.String("repo", ".", "repository root")
-	loSign := flag.Bool("losign", false, "also try LibreOffice's own PDF signing through UNO (fails on LibreOffice 7.4, see losign.py)")
+	loSign := flag.Bool("losign", true, "sign with LibreOffice through UNO (gen/losign.py; needs python3-uno)")
 	flag.Parse()
 	tmp, err := os.MkdirTemp("", "segel-conformance-")
 	if err != nil {
@@ -570,11 +570,27 @@ func (g *gen) libreoffice(_, _ []byte) error {
 	if !g.loSign {
 		return nil
 	}
-	if signed, err := g.loSignPDF(); err != nil {
+	signed, err := g.loSignPDF(filepath.Join(g.tmp, "letter.fodt"), "Budi Santoso TEST")
+	if err != nil {
 		log.Printf("LibreOffice signing left out: %v", err)
-	} else {
-		g.add("lo-signed.pdf", signed, "LibreOffice 7.4 PDF export with SignPDF (NSS)", "genuine", "TOTAL_PASSED", "LibreOffice signs its own export (adbe.pkcs7.detached)")
+		return nil
 	}
+	g.add("lo-signed.pdf", signed, "LibreOffice 7.4 (xmlsecurity, NSS)", "genuine", "TOTAL_PASSED", "LibreOffice exports the letter and signs the PDF as Draw's Digital Signatures does: ETSI.CAdES.detached in a new field")
+	twice, err := g.loSignPDF(filepath.Join(g.out, "lo-signed.pdf"), "Rina Wulandari TEST")
+	if err != nil {
+		return err
+	}
+	g.add("lo-signed-twice.pdf", twice, "LibreOffice 7.4 (xmlsecurity, NSS) x2", "genuine", "TOTAL_PASSED", "LibreOffice signs its signed PDF again: a second field in an incremental update")
+	ls, err := g.segel(signed, "Segel")
+	if err != nil {
+		return err
+	}
+	g.add("lo-signed-then-segel.pdf", ls, "LibreOffice 7.4 + Segel", "genuine", "TOTAL_PASSED", "LibreOffice's signature, then Segel's in a new field")
+	sl, err := g.loSignPDF(filepath.Join(g.out, "lo-tagged-segel-twice.pdf"), "Budi Santoso TEST")
+	if err != nil {
+		return err
+	}
+	g.add("lo-tagged-segel-twice-then-lo.pdf", sl, "LibreOffice tagged + Segel x2 + LibreOffice", "genuine", "TOTAL_PASSED", "two Segel signatures on a tagged PDF, then LibreOffice signs it")
 	return nil
 }
 
@@ -582,7 +598,7 @@ func (g *gen) libreoffice(_, _ []byte) error {
 // certificate is an XCertificate from the NSS database, which the JSON
 // filter options of --convert-to cannot carry. The script is
 // losign.py beside this file.
-func (g *gen) loSignPDF() ([]byte, error) {
+func (g *gen) loSignPDF(src, cn string) ([]byte, error) {
 	script := filepath.Join(g.repo, "verify/testdata/conformance/gen/losign.py")
 	if _, err := os.Stat(script); err != nil {
 		return nil, err
@@ -591,7 +607,8 @@ func (g *gen) loSignPDF() ([]byte, error) {
 	nssDir := strings.TrimPrefix(g.db, "sql:")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c := exec.CommandContext(ctx, "/usr/bin/python3", script, filepath.Join(g.tmp, "letter.fodt"), dst, nssDir, "Budi Santoso TEST", g.tmp)
+	os.Remove(dst)
+	c := exec.CommandContext(ctx, "/usr/bin/python3", script, src, dst, nssDir, cn, g.tmp)
 	c.Env = append(os.Environ(), "HOME="+g.tmp, "MOZILLA_CERTIFICATE_FOLDER=sql:"+nssDir)
 	if out, err := c.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("losign.py: %w\n%s", err, out)
