@@ -230,6 +230,9 @@ type verifier struct {
 	dssRevision int
 	// digests are the digests computed in the single pass.
 	digests map[digestJob][]byte
+	// curSide is the current document's object graph for the change
+	// analysis, walked once for all signatures.
+	curSide *side
 }
 
 func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
@@ -315,7 +318,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	if rep.Type == "signature" {
 		rep.Level = v.level(rep, si, s, c)
 	}
-	v.checkModifications(rep, s)
+	v.checkModifications(ctx, rep, s)
 	return rep
 }
 

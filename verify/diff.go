@@ -1,0 +1,638 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// The difference engine (docs/decisions.md, "Change analysis"): the
+// object graph reachable from the trailer of the signed revision is
+// compared with the graph of the current document. Objects are identified
+// by their reference and compared by value, so that objects rewritten with
+// equal values, re-packed object streams and new cross-reference streams
+// are no change at all. Every object is given the roles by which it is
+// reached (catalog, page, annotation, DSS, ...); each changed object is
+// judged by the rules of its roles (diffrules.go). What no rule clears is
+// OTHER.
+
+// ModLevel is how far the changes after a signature go, in the order of
+// what a DocMDP permission allows.
+type ModLevel int
+
+// Modification levels.
+const (
+	// LevelNone is no change at all.
+	LevelNone ModLevel = iota
+	// LevelLTA is validation data (DSS) and document timestamps.
+	LevelLTA
+	// LevelFormFilling is form filling and signing, with the housekeeping
+	// a new signature field needs.
+	LevelFormFilling
+	// LevelAnnotations is annotations added, changed or deleted.
+	LevelAnnotations
+	// LevelOther is any other change: what no rule clears.
+	LevelOther
+)
+
+// String returns the level's name in the report.
+func (l ModLevel) String() string {
+	switch l {
+	case LevelNone:
+		return "NONE"
+	case LevelLTA:
+		return "LTA_UPDATES"
+	case LevelFormFilling:
+		return "FORM_FILLING"
+	case LevelAnnotations:
+		return "ANNOTATIONS"
+	}
+	return "OTHER"
+}
+
+// Change is one change found after a signature.
+type Change struct {
+	// Object names what changed, e.g. "12 0 R (page 1)" or "trailer".
+	Object string `json:"object"`
+	// What says what changed, in words.
+	What string `json:"what"`
+	// Rule is the rule that judged the change; empty when none did.
+	Rule string `json:"rule,omitempty"`
+	// Level is the change's modification level: LTA_UPDATES,
+	// FORM_FILLING, ANNOTATIONS or OTHER.
+	Level string `json:"level"`
+	// Field is the fully qualified name of the form field changed, if any
+	// (what a FieldMDP lock is checked against).
+	Field string `json:"field,omitempty"`
+
+	level ModLevel
+	// quiet changes are housekeeping, not listed in ModifiedAfterSigning.
+	quiet bool
+}
+
+// String renders the change for ModifiedAfterSigning.
+func (c Change) String() string { return c.Object + ": " + c.What }
+
+// role is a bit set of what an object is to the document.
+type role uint32
+
+const (
+	roleContent    role = 1 << iota // anything shown or done: no rule clears it
+	roleCatalog                     // the document catalog
+	rolePages                       // a node of the page tree
+	rolePage                        // a page
+	roleList                        // an indirect /Annots, /Fields or /Kids array
+	roleNode                        // an annotation, widget or form field
+	roleSig                         // a signature dictionary and its parts
+	roleAppearance                  // an appearance (/AP) dictionary or stream
+	roleForm                        // the interactive form dictionary
+	roleFormRes                     // the form's default resources (/DR)
+	roleDSS                         // the document security store
+	roleInfo                        // the document information dictionary
+	roleMetadata                    // the XMP metadata stream
+	roleStruct                      // the structure tree
+	roleOutlines                    // the outlines
+	roleNames                       // the name dictionary
+	rolePerms                       // the permissions dictionary
+)
+
+// roleNames names the roles in reports.
+var roleLabels = []struct {
+	r    role
+	name string
+}{
+	{roleCatalog, "catalog"}, {rolePages, "page tree node"}, {rolePage, "page"},
+	{roleList, "list"}, {roleNode, "form field or annotation"}, {roleSig, "signature"},
+	{roleAppearance, "appearance"}, {roleForm, "form"}, {roleFormRes, "form resources"},
+	{roleDSS, "DSS"}, {roleInfo, "document information"}, {roleMetadata, "metadata"},
+	{roleStruct, "structure tree"}, {roleOutlines, "outlines"}, {roleNames, "names"},
+	{rolePerms, "permissions"}, {roleContent, "content"},
+}
+
+func (r role) String() string {
+	var parts []string
+	for _, l := range roleLabels {
+		if r&l.r != 0 {
+			parts = append(parts, l.name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Bounds of the analysis.
+const (
+	// maxWalk bounds the objects a walk visits in one revision.
+	maxWalk = 500_000
+	// maxCompare bounds the decoded data of one stream compared.
+	maxCompare = 32 << 20
+)
+
+// errTooLarge reports a document too large to analyse.
+var errTooLarge = errors.New("the document has too many objects to analyse")
+
+// side is one revision's view of the document: its reader, a cache of
+// resolved objects, and the roles of every object reachable from its
+// trailer.
+type side struct {
+	r     *pdf.Reader
+	objs  map[pdf.Ref]pdf.Object
+	roles map[pdf.Ref]role
+	// owner maps appearance objects to the widget they belong to.
+	owner map[pdf.Ref]pdf.Ref
+	// pages are the objects of the page tree (pages and nodes).
+	pages map[pdf.Ref]bool
+	// pageNo numbers the pages from 1.
+	pageNo map[pdf.Ref]int
+	order  []pdf.Ref // refs in the order first reached
+	ft     map[pdf.Ref]pdf.Name
+}
+
+func newSide(r *pdf.Reader) *side {
+	return &side{r: r, objs: map[pdf.Ref]pdf.Object{}, roles: map[pdf.Ref]role{},
+		owner: map[pdf.Ref]pdf.Ref{}, pages: map[pdf.Ref]bool{}, pageNo: map[pdf.Ref]int{},
+		ft: map[pdf.Ref]pdf.Name{}}
+}
+
+// get resolves o (one level of reference at a time, cached).
+func (s *side) get(o pdf.Object) pdf.Object {
+	for range 32 {
+		ref, ok := o.(pdf.Ref)
+		if !ok {
+			return o
+		}
+		v, ok := s.objs[ref]
+		if !ok {
+			e, ok := s.r.Entry(ref.Num)
+			if ok && e.Type != pdf.EntryFree && (e.Type != pdf.EntryInUse || e.Gen == ref.Gen) {
+				v, _ = s.r.Resolve(ref)
+			}
+			// A chain of references resolved by Resolve is kept as the
+			// final value.
+			s.objs[ref] = v
+		}
+		o = v
+	}
+	return nil
+}
+
+// defined reports whether ref is an object of this revision.
+func (s *side) defined(ref pdf.Ref) bool {
+	return s.get(ref) != nil
+}
+
+func (s *side) dict(o pdf.Object) pdf.Dict {
+	switch v := s.get(o).(type) {
+	case pdf.Dict:
+		return v
+	case *pdf.Stream:
+		return v.Dict
+	}
+	return pdf.Dict{}
+}
+
+func (s *side) array(o pdf.Object) pdf.Array {
+	a, _ := s.get(o).(pdf.Array)
+	return a
+}
+
+// fieldType returns the field type of a form node, inherited through
+// /Parent, cached per object so that many kids cost one walk each.
+func (s *side) fieldType(o pdf.Object) pdf.Name {
+	var chain []pdf.Ref
+	var ft pdf.Name
+	for range 64 {
+		ref, isRef := o.(pdf.Ref)
+		if isRef {
+			if v, ok := s.ft[ref]; ok {
+				ft = v
+				break
+			}
+			if slices.Contains(chain, ref) {
+				break
+			}
+			chain = append(chain, ref)
+		}
+		d := s.dict(o)
+		if v, ok := d.Name("FT"); ok {
+			ft = v
+			break
+		}
+		o = d.Get("Parent")
+		if o == nil {
+			break
+		}
+	}
+	for _, r := range chain {
+		s.ft[r] = ft
+	}
+	return ft
+}
+
+// fieldName returns the fully qualified name of a form node.
+func (s *side) fieldName(o pdf.Object) string {
+	var parts []string
+	seen := map[pdf.Ref]bool{}
+	for range 64 {
+		if ref, ok := o.(pdf.Ref); ok {
+			if seen[ref] {
+				break
+			}
+			seen[ref] = true
+		}
+		d := s.dict(o)
+		if d.Len() == 0 {
+			break
+		}
+		if t, ok := d.Get("T").(pdf.String); ok {
+			parts = append(parts, pdf.TextString(t.Bytes))
+		}
+		o = d.Get("Parent")
+		if o == nil {
+			break
+		}
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, ".")
+}
+
+// fieldValue returns a form node's /V, inherited through /Parent.
+func (s *side) fieldValue(o pdf.Object) pdf.Object {
+	seen := map[pdf.Ref]bool{}
+	for range 64 {
+		if ref, ok := o.(pdf.Ref); ok {
+			if seen[ref] {
+				return nil
+			}
+			seen[ref] = true
+		}
+		d := s.dict(o)
+		if v, ok := d.Lookup("V"); ok {
+			return v
+		}
+		o = d.Get("Parent")
+		if o == nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// walkItem is an object reached in a role.
+type walkItem struct {
+	o     pdf.Object
+	role  role
+	owner pdf.Ref // for appearances: the widget
+}
+
+// walk visits every object reachable from the trailer and gives each
+// its roles. References into the page tree or to the catalog from other
+// roles are links (destinations, /P, /Pg), not descended.
+func (s *side) walk(ctx context.Context) error {
+	if pages, err := s.r.Pages(); err == nil {
+		for i, p := range pages {
+			s.pageNo[p] = i + 1
+			s.pages[p] = true
+		}
+	}
+	cat := s.r.CatalogRef()
+	if root, ok := s.dict(cat).Get("Pages").(pdf.Ref); ok {
+		s.pages[root] = true
+		s.markNodes(root)
+	}
+	tr := s.r.Trailer()
+	stack := []walkItem{{o: tr.Get("Root"), role: roleCatalog}, {o: tr.Get("Info"), role: roleInfo}, {o: tr.Get("Encrypt"), role: roleContent}}
+	n := 0
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if ref, ok := it.o.(pdf.Ref); ok {
+			if it.role != roleCatalog && ref == cat {
+				continue
+			}
+			if s.pages[ref] && it.role&(rolePages|rolePage) == 0 {
+				continue // a link to a page
+			}
+			if s.roles[ref]&it.role != 0 {
+				continue
+			}
+			if _, seen := s.roles[ref]; !seen {
+				s.order = append(s.order, ref)
+			}
+			s.roles[ref] |= it.role
+			if it.role == roleAppearance && !it.owner.IsZero() {
+				s.owner[ref] = it.owner
+			}
+			n++
+			if n > maxWalk {
+				return errTooLarge
+			}
+			if n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			v := s.get(ref)
+			if it.role == roleNode {
+				it.owner = ref
+			}
+			stack = s.children(stack, v, it)
+			continue
+		}
+		stack = s.children(stack, it.o, it)
+	}
+	return nil
+}
+
+// markNodes marks the intermediate nodes of the page tree.
+func (s *side) markNodes(root pdf.Ref) {
+	stack := []pdf.Ref{root}
+	for len(stack) > 0 && len(s.pages) < maxWalk {
+		ref := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, k := range s.array(s.dict(ref).Get("Kids")) {
+			if kr, ok := k.(pdf.Ref); ok && !s.pages[kr] {
+				s.pages[kr] = true
+				stack = append(stack, kr)
+			}
+		}
+	}
+}
+
+// children pushes the parts of the direct object v, each in the role its
+// key gives it.
+func (s *side) children(stack []walkItem, v pdf.Object, it walkItem) []walkItem {
+	push := func(o pdf.Object, r role) {
+		switch o.(type) {
+		case pdf.Ref, pdf.Dict, pdf.Array, *pdf.Stream:
+			stack = append(stack, walkItem{o: o, role: r, owner: it.owner})
+		}
+	}
+	switch x := v.(type) {
+	case pdf.Array:
+		r := it.role
+		switch it.role {
+		case roleList:
+			r = roleNode
+		case rolePages:
+			r = 0 // decided per kid below
+		}
+		for _, e := range x {
+			if r == 0 {
+				if t, _ := s.dict(e).Name("Type"); t == "Pages" {
+					push(e, rolePages)
+				} else {
+					push(e, rolePage)
+				}
+				continue
+			}
+			push(e, r)
+		}
+	case *pdf.Stream:
+		stack = s.children(stack, x.Dict, it)
+	case pdf.Dict:
+		for _, k := range x.Keys() {
+			if r := childRole(it.role, k); r != 0 {
+				if r == roleSig && it.role == roleNode {
+					// A form node's /V is a signature only on a signature field.
+					if _, isStr := x.Get(k).(pdf.String); isStr {
+						continue
+					}
+					if t, _ := s.dict(x.Get(k)).Name("Type"); t != "Sig" && t != "DocTimeStamp" && !s.dict(x.Get(k)).Has("ByteRange") {
+						r = roleContent
+					}
+				}
+				push(x.Get(k), r)
+			}
+		}
+	}
+	return stack
+}
+
+// childRole is the role of the value of key in a dictionary of role
+// parent; 0 means the value is not followed (a link back).
+func childRole(parent role, key pdf.Name) role {
+	switch parent {
+	case roleCatalog:
+		switch key {
+		case "Pages":
+			return rolePages
+		case "AcroForm":
+			return roleForm
+		case "DSS":
+			return roleDSS
+		case "Metadata":
+			return roleMetadata
+		case "StructTreeRoot":
+			return roleStruct
+		case "Outlines":
+			return roleOutlines
+		case "Names":
+			return roleNames
+		case "Perms":
+			return rolePerms
+		}
+	case rolePages:
+		switch key {
+		case "Kids":
+			return rolePages // the array; kids decided by their /Type
+		case "Parent":
+			return 0
+		}
+	case rolePage:
+		switch key {
+		case "Annots":
+			return roleList
+		case "Parent":
+			return 0
+		}
+	case roleList:
+		return roleNode
+	case roleForm:
+		switch key {
+		case "Fields":
+			return roleList
+		case "DR":
+			return roleFormRes
+		}
+	case roleNode:
+		switch key {
+		case "AP":
+			return roleAppearance
+		case "Kids":
+			return roleList
+		case "Parent", "Popup", "IRT":
+			return roleNode
+		case "P":
+			return 0
+		case "V", "Lock", "SV":
+			return roleSig
+		}
+	case roleSig:
+		if key == "Data" {
+			return 0 // FieldMDP's link to the catalog
+		}
+		return roleSig
+	case roleAppearance:
+		if key == "Resources" {
+			return roleContent
+		}
+		return roleAppearance
+	case roleStruct:
+		switch key {
+		case "Pg", "Obj", "P":
+			return 0 // links to pages, annotations and parents
+		}
+		return roleStruct
+	case roleOutlines:
+		switch key {
+		case "Parent", "Prev", "Next", "Last":
+			return roleOutlines
+		case "Dest", "A", "SE":
+			return roleContent
+		}
+		return roleOutlines
+	case roleDSS, roleInfo, roleMetadata, roleNames, rolePerms, roleFormRes:
+		if parent == rolePerms {
+			return roleSig
+		}
+		return parent
+	}
+	return roleContent
+}
+
+// compare is the equality of values across the two sides: references
+// equal when they are the same (their objects are compared on their own)
+// or when their objects are equal; streams by their decoded data.
+type compare struct {
+	old, cur *side
+	memo     map[[2]pdf.Ref]bool
+}
+
+func (c *compare) same(o, n pdf.Object) bool {
+	return c.eq(o, n, 0)
+}
+
+func (c *compare) eq(o, n pdf.Object, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	or, oIsRef := o.(pdf.Ref)
+	nr, nIsRef := n.(pdf.Ref)
+	switch {
+	case oIsRef && nIsRef && or == nr:
+		return true
+	case oIsRef && nIsRef:
+		key := [2]pdf.Ref{or, nr}
+		if v, ok := c.memo[key]; ok {
+			return v
+		}
+		c.memo[key] = true // assumed while in progress: cycles are equal
+		v := c.eq(c.old.get(or), c.cur.get(nr), depth+1)
+		c.memo[key] = v
+		return v
+	case oIsRef || nIsRef:
+		return false
+	}
+	switch ov := o.(type) {
+	case nil:
+		return n == nil
+	case bool, pdf.Name:
+		return o == n
+	case int64, float64:
+		a, ok1 := number(o)
+		b, ok2 := number(n)
+		return ok1 && ok2 && a == b
+	case pdf.String:
+		nv, ok := n.(pdf.String)
+		return ok && bytes.Equal(ov.Bytes, nv.Bytes)
+	case pdf.Array:
+		nv, ok := n.(pdf.Array)
+		if !ok || len(ov) != len(nv) {
+			return false
+		}
+		for i := range ov {
+			if !c.eq(ov[i], nv[i], depth+1) {
+				return false
+			}
+		}
+		return true
+	case pdf.Dict:
+		nv, ok := n.(pdf.Dict)
+		return ok && c.dictEq(ov, nv, nil, depth)
+	case *pdf.Stream:
+		nv, ok := n.(*pdf.Stream)
+		return ok && c.streamEq(ov, nv, depth)
+	}
+	return false
+}
+
+// streamKeys are the stream dictionary keys that say how the data is
+// stored, not what it is.
+var streamKeys = map[pdf.Name]bool{"Length": true, "Filter": true, "DecodeParms": true, "DL": true}
+
+func (c *compare) dictEq(o, n pdf.Dict, skip map[pdf.Name]bool, depth int) bool {
+	keys := append(o.Keys(), n.Keys()...)
+	for _, k := range keys {
+		if skip[k] {
+			continue
+		}
+		if !c.eq(o.Get(k), n.Get(k), depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *compare) streamEq(o, n *pdf.Stream, depth int) bool {
+	if !c.dictEq(o.Dict, n.Dict, streamKeys, depth) {
+		return false
+	}
+	if o.Offset == n.Offset && o.Length == n.Length {
+		return true
+	}
+	sameCoding := c.eq(o.Dict.Get("Filter"), n.Dict.Get("Filter"), depth+1) &&
+		c.eq(o.Dict.Get("DecodeParms"), n.Dict.Get("DecodeParms"), depth+1)
+	if sameCoding && o.Length == n.Length && o.Length <= maxCompare {
+		ra, err1 := io.ReadAll(o.Raw())
+		rb, err2 := io.ReadAll(n.Raw())
+		if err1 == nil && err2 == nil && bytes.Equal(ra, rb) {
+			return true
+		}
+		if !o.Dict.Has("Filter") {
+			return false
+		}
+	}
+	da, err1 := o.Decode(maxCompare)
+	db, err2 := n.Decode(maxCompare)
+	return err1 == nil && err2 == nil && bytes.Equal(da, db)
+}
+
+func number(o pdf.Object) (float64, bool) {
+	switch v := o.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, !math.IsNaN(v)
+	}
+	return 0, false
+}
+
+// describeRef names an object for a report: "12 0 R (page 1)".
+func describeRef(s *side, ref pdf.Ref, roles role) string {
+	switch {
+	case roles&roleCatalog != 0:
+		return "the document catalog (" + ref.String() + ")"
+	case roles&rolePage != 0 && s.pageNo[ref] > 0:
+		return fmt.Sprintf("page object %d (page %d)", ref.Num, s.pageNo[ref])
+	case roles == 0 || roles == roleContent:
+		return fmt.Sprintf("object %d", ref.Num)
+	}
+	return fmt.Sprintf("object %d (%s)", ref.Num, roles)
+}
