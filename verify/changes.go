@@ -85,4 +85,3 @@ func dictOrEmpty(r *pdf.Reader, o pdf.Object) pdf.Dict {
 	}
 	return d
 }
-
