@@ -32,10 +32,10 @@ func init() {
 		{"signature", roleSig, refuseRule("a signature dictionary of the signed revision was changed")},
 		{"appearance", roleAppearance, appearanceRule},
 		{"form", roleForm, formRule},
-		{"form-resources", roleFormRes, levelRule("the form's default resources were updated", LevelFormFilling, true)},
-		{"dss", roleDSS, levelRule("the document security store (DSS/VRI) was updated", LevelLTA, true)},
-		{"info", roleInfo, levelRule("the document information dictionary was updated", LevelLTA, false)},
-		{"metadata", roleMetadata, levelRule("the XMP metadata was updated", LevelLTA, true)},
+		{"form-resources", roleFormRes, levelRule("form-resources", "the form's default resources were updated", LevelFormFilling, true)},
+		{"dss", roleDSS, levelRule("dss", "the document security store (DSS/VRI) was updated", LevelLTA, true)},
+		{"info", roleInfo, levelRule("info", "the document information dictionary was updated", LevelLTA, false)},
+		{"metadata", roleMetadata, levelRule("metadata", "the XMP metadata was updated", LevelLTA, true)},
 		{"structure-tree", roleStruct, structRule},
 		{"outlines", roleOutlines, refuseRule("the outlines (bookmarks) were changed")},
 		{"names", roleNames, refuseRule("the name dictionary (destinations, scripts, embedded files) was changed")},
@@ -79,8 +79,7 @@ func refuseRule(what string) func(a *analysis, ref pdf.Ref, obj string, o, n pdf
 	}
 }
 
-func levelRule(what string, level ModLevel, quiet bool) func(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
-	name := map[ModLevel]string{LevelLTA: "validation-data", LevelFormFilling: "form-resources"}[level]
+func levelRule(name, what string, level ModLevel, quiet bool) func(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 	return func(a *analysis, _ pdf.Ref, obj string, _, _ pdf.Object) {
 		c := a.add(obj, what, name, level)
 		c.quiet = quiet

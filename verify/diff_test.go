@@ -1,0 +1,657 @@
+package verify_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/internal/testcorpus"
+	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/verify"
+)
+
+// diffWorld signs documents for the change-analysis tests.
+type diffWorld struct {
+	id, other *testpki.Identity
+	opts      *verify.Options
+}
+
+func newDiffWorld(t testing.TB) *diffWorld {
+	t.Helper()
+	p := offlinePKIFor(t)
+	return &diffWorld{id: signerID(t, p, testpki.ECDSAP256), other: signerID(t, p, testpki.RSA2048),
+		opts: &verify.Options{Trust: anchors(p.Root.Cert)}}
+}
+
+// sign signs src, certified with permission p (0: an approval).
+func (w *diffWorld) sign(t testing.TB, src []byte, p signer.Permission) []byte {
+	t.Helper()
+	o := optsFor(w.id)
+	o.Certify = p
+	return signPDF(t, src, o)
+}
+
+// wantChange asserts the modification level of signature i, that the
+// rules named judged some change, and returns the report.
+func wantChange(t testing.TB, rep *verify.Report, i int, level string, rules ...string) *verify.SignatureReport {
+	t.Helper()
+	s := rep.Signatures[i]
+	if s.ModificationLevel != level {
+		t.Errorf("signature %d: modification level %q, want %q\n%s\n%s", i, s.ModificationLevel, level, changesOf(s), dumpReport(rep))
+	}
+	for _, r := range rules {
+		if !slices.ContainsFunc(s.Changes, func(c verify.Change) bool { return c.Rule == r }) {
+			t.Errorf("signature %d: no change judged by rule %q\n%s", i, r, changesOf(s))
+		}
+	}
+	return s
+}
+
+func changesOf(s *verify.SignatureReport) string {
+	var b strings.Builder
+	for _, c := range s.Changes {
+		fmt.Fprintf(&b, "    %s | %s | rule %q | %s | field %q\n", c.Object, c.What, c.Rule, c.Level, c.Field)
+	}
+	return b.String()
+}
+
+// setCatalog returns an edit setting a catalog key.
+func setCatalog(t testing.TB, key pdf.Name, v func(r *pdf.Reader, u *pdf.Update) pdf.Object) func(r *pdf.Reader, u *pdf.Update) {
+	return func(r *pdf.Reader, u *pdf.Update) {
+		c := dictOf(t, r, r.CatalogRef()).Clone()
+		c.Set(key, v(r, u))
+		u.Set(r.CatalogRef(), c)
+	}
+}
+
+// stream adds a stream object holding data.
+func stream(u *pdf.Update, data string) pdf.Ref {
+	ref := u.Alloc()
+	u.SetStream(ref, pdf.NewDict(), []byte(data))
+	return ref
+}
+
+// TestDiffHousekeeping: what a later tool writes that changes nothing a
+// reader sees is cleared at LTA_UPDATES, even under DocMDP P=1.
+func TestDiffHousekeeping(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	dss := func(r *pdf.Reader, u *pdf.Update) pdf.Object {
+		d := pdf.NewDict()
+		d.Set("Certs", pdf.Array{stream(u, "cert")})
+		vri := pdf.NewDict()
+		entry := pdf.NewDict()
+		entry.Set("Cert", pdf.Array{stream(u, "cert2")})
+		vri.Set("ABCDEF", entry)
+		d.Set("VRI", vri)
+		ref := u.Alloc()
+		u.Set(ref, d)
+		return ref
+	}
+	cases := []struct {
+		name  string
+		edit  func(r *pdf.Reader, u *pdf.Update)
+		level string
+		rules []string
+	}{
+		{"empty update", func(*pdf.Reader, *pdf.Update) {}, "NONE", nil},
+		{"every object rewritten with equal values", func(r *pdf.Reader, u *pdf.Update) {
+			for _, e := range r.Entries() {
+				if e.Type == pdf.EntryFree {
+					continue
+				}
+				ref := e.Ref()
+				o, err := r.Resolve(ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d, ok := o.(pdf.Dict); ok && d.Has("ByteRange") {
+					continue // the signature itself stays where it is
+				}
+				if st, ok := o.(*pdf.Stream); ok {
+					data, err := st.Decode(0)
+					if err != nil {
+						continue
+					}
+					d := st.Dict.Clone()
+					d.Delete("Filter")
+					d.Delete("DecodeParms")
+					d.Delete("Length")
+					u.SetStream(ref, d, data) // re-coded: equal decoded data
+					continue
+				}
+				u.Set(ref, o)
+			}
+		}, "NONE", nil},
+		{"DSS added", setCatalog(t, "DSS", dss), "LTA_UPDATES", []string{"dss"}},
+		{"XMP metadata added", setCatalog(t, "Metadata", func(r *pdf.Reader, u *pdf.Update) pdf.Object {
+			return stream(u, "<x:xmpmeta/>")
+		}), "LTA_UPDATES", []string{"metadata"}},
+		{"language and extensions set", func(r *pdf.Reader, u *pdf.Update) {
+			c := dictOf(t, r, r.CatalogRef()).Clone()
+			c.Set("Lang", pdf.String{Bytes: []byte("id-ID")})
+			ext := pdf.NewDict()
+			adbe := pdf.NewDict()
+			adbe.Set("BaseVersion", pdf.Name("1.7"))
+			adbe.Set("ExtensionLevel", int64(5))
+			ext.Set("ADBE", adbe)
+			c.Set("Extensions", ext)
+			u.Set(r.CatalogRef(), c)
+		}, "LTA_UPDATES", []string{"catalog"}},
+		{"info and ID updated", func(r *pdf.Reader, u *pdf.Update) {
+			ref := r.Trailer().Get("Info").(pdf.Ref)
+			d := dictOf(t, r, ref).Clone()
+			d.Set("Producer", pdf.String{Bytes: []byte("other tool")})
+			u.Set(ref, d)
+			u.SetTrailer("ID", pdf.Array{pdf.String{Bytes: []byte("0123456789abcdef")}, pdf.String{Bytes: []byte("fedcba9876543210")}})
+		}, "LTA_UPDATES", []string{"info", "trailer"}},
+	}
+	for _, p := range []signer.Permission{signer.NotCertified, signer.NoChanges} {
+		signed := w.sign(t, letterPDF(t), p)
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("P=%d/%s", p, tc.name), func(t *testing.T) {
+				t.Parallel()
+				out := appendUpdate(t, signed, tc.edit)
+				rep := verifyPDF(t, out, w.opts)
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+				wantChange(t, rep, 0, tc.level, tc.rules...)
+			})
+		}
+	}
+}
+
+// TestDiffDSSRewritten: a later tool rewrites the DSS: VRI entries
+// replaced or dropped, arrays made indirect, and objects the signed DSS
+// referred to without defining them defined at last.
+func TestDiffDSSRewritten(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	const dangling = 900
+	var dssRef, certsRef pdf.Ref
+	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		dssRef, certsRef = u.Alloc(), u.Alloc()
+		u.Set(certsRef, pdf.Array{stream(u, "cert-1"), pdf.Ref{Num: dangling}})
+		vri := pdf.NewDict()
+		e := pdf.NewDict()
+		e.Set("Cert", certsRef)
+		vri.Set("AAAA", e)
+		d := pdf.NewDict()
+		d.Set("Certs", certsRef)
+		d.Set("VRI", vri)
+		u.Set(dssRef, d)
+		setCatalog(t, "DSS", func(*pdf.Reader, *pdf.Update) pdf.Object { return dssRef })(r, u)
+	})
+	for _, p := range []signer.Permission{signer.NotCertified, signer.NoChanges} {
+		signed := w.sign(t, prepared, p)
+		for name, edit := range map[string]func(r *pdf.Reader, u *pdf.Update){
+			"dangling reference defined": func(r *pdf.Reader, u *pdf.Update) {
+				u.SetStream(pdf.Ref{Num: dangling}, pdf.NewDict(), []byte("cert-2"))
+			},
+			"VRI replaced, arrays direct": func(r *pdf.Reader, u *pdf.Update) {
+				vri := pdf.NewDict()
+				e := pdf.NewDict()
+				e.Set("OCSP", pdf.Array{stream(u, "ocsp")})
+				vri.Set("BBBB", e)
+				d := pdf.NewDict()
+				d.Set("Certs", pdf.Array{stream(u, "cert-1"), stream(u, "cert-3")})
+				d.Set("OCSPs", pdf.Array{stream(u, "ocsp")})
+				d.Set("VRI", vri)
+				u.Set(dssRef, d)
+			},
+			"new DSS object, VRI dropped": setCatalog(t, "DSS", func(r *pdf.Reader, u *pdf.Update) pdf.Object {
+				ref, arr := u.Alloc(), u.Alloc()
+				u.Set(arr, pdf.Array{stream(u, "cert-4")})
+				d := pdf.NewDict()
+				d.Set("Certs", arr)
+				u.Set(ref, d)
+				return ref
+			}),
+		} {
+			t.Run(fmt.Sprintf("P=%d/%s", p, name), func(t *testing.T) {
+				t.Parallel()
+				out := appendUpdate(t, signed, edit)
+				rep := verifyPDF(t, out, w.opts)
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+				wantChange(t, rep, 0, "LTA_UPDATES")
+			})
+		}
+	}
+}
+
+// TestDiffLaterSignatures: later signatures and document timestamps, in
+// new fields (widgets without /Type, fields through /Parent, indirect
+// /Annots) or prepared ones, are FORM_FILLING or LTA_UPDATES.
+func TestDiffLaterSignatures(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	// The letter with an indirect /Annots array on its page.
+	indirect := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		ref, page := firstPageOf(t, r)
+		annots, _ := r.GetArray(page.Get("Annots"))
+		a := u.Alloc()
+		u.Set(a, append(pdf.Array{}, annots...))
+		pg := page.Clone()
+		pg.Set("Annots", a)
+		u.Set(ref, pg)
+	})
+	t.Run("approval after approval, indirect annots", func(t *testing.T) {
+		t.Parallel()
+		signed := w.sign(t, indirect, 0)
+		out := craftSign(t, signed, w.other, craft{Field: "Approval"})
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalPassed, "")
+		wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
+		if len(rep.Signatures[0].ModifiedAfterSigning) != 0 {
+			t.Errorf("a later signature is listed as a modification: %q", rep.Signatures[0].ModifiedAfterSigning)
+		}
+	})
+	t.Run("document timestamp on P=1", func(t *testing.T) {
+		t.Parallel()
+		signed := w.sign(t, letterPDF(t), signer.NoChanges)
+		out := craftSign(t, signed, w.other, craft{Field: "DocTS", SubFilter: "ETSI.RFC3161"})
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalPassed, "")
+		wantChange(t, rep, 0, "LTA_UPDATES", "signature-field")
+	})
+	t.Run("widget without /Type, field through /Parent", func(t *testing.T) {
+		t.Parallel()
+		signed := w.sign(t, letterPDF(t), signer.FormFilling)
+		out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+			pageRef, page := firstPageOf(t, r)
+			field, widget, sig := u.Alloc(), u.Alloc(), u.Alloc()
+			sd := pdf.NewDict()
+			sd.Set("Type", pdf.Name("Sig"))
+			sd.Set("SubFilter", pdf.Name("ETSI.CAdES.detached"))
+			sd.Set("ByteRange", pdf.Array{int64(0), int64(1), int64(2), int64(3)})
+			sd.Set("Contents", pdf.String{Bytes: []byte{0}, Hex: true})
+			u.Set(sig, sd)
+			f := pdf.NewDict()
+			f.Set("FT", pdf.Name("Sig"))
+			f.Set("T", pdf.String{Bytes: []byte("Parent")})
+			f.Set("V", sig)
+			f.Set("Kids", pdf.Array{widget})
+			u.Set(field, f)
+			wd := pdf.NewDict()
+			wd.Set("Subtype", pdf.Name("Widget"))
+			wd.Set("Parent", field)
+			wd.Set("Rect", pdf.Array{int64(0), int64(0), int64(0), int64(0)})
+			wd.Set("P", pageRef)
+			u.Set(widget, wd)
+			annots, _ := r.GetArray(page.Get("Annots"))
+			pg := page.Clone()
+			pg.Set("Annots", append(append(pdf.Array{}, annots...), widget))
+			u.Set(pageRef, pg)
+			form, formRef, _, _ := r.AcroForm()
+			form = form.Clone()
+			fields, _ := r.GetArray(form.Get("Fields"))
+			form.Set("Fields", append(append(pdf.Array{}, fields...), field))
+			if formRef.IsZero() {
+				c := dictOf(t, r, r.CatalogRef()).Clone()
+				c.Set("AcroForm", form)
+				u.Set(r.CatalogRef(), c)
+			} else {
+				u.Set(formRef, form)
+			}
+		})
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalPassed, "")
+		wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
+	})
+	t.Run("prepared field signed on P=2", func(t *testing.T) {
+		t.Parallel()
+		signed := w.sign(t, testcorpus.Base(t)["form-2page"], signer.FormFilling)
+		o := optsFor(w.other)
+		o.Field = "Signature1"
+		out := signPDF(t, signed, o)
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalPassed, "")
+		wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
+	})
+	t.Run("visible approval over P=2 (sneaky signature)", func(t *testing.T) {
+		t.Parallel()
+		signed := w.sign(t, letterPDF(t), signer.FormFilling)
+		out := craftSign(t, signed, w.other, craft{Field: "Sneaky",
+			Rect:       pdf.Array{int64(0), int64(0), int64(595), int64(842)},
+			Appearance: []byte("1 1 1 rg 0 0 595 842 re f")})
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+		wantChange(t, rep, 0, "OTHER", "signature-field")
+	})
+}
+
+// TestDiffTagged: a new widget on a tagged page gets a structure element,
+// a parent tree entry and /StructParent.
+func TestDiffTagged(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	var rootRef, docRef, ptRef pdf.Ref
+	tagged := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		pageRef, page := firstPageOf(t, r)
+		rootRef, docRef, ptRef = u.Alloc(), u.Alloc(), u.Alloc()
+		p := pdf.NewDict()
+		p.Set("Type", pdf.Name("StructElem"))
+		p.Set("S", pdf.Name("P"))
+		p.Set("P", docRef)
+		p.Set("Pg", pageRef)
+		p.Set("K", int64(0))
+		pRef := u.Alloc()
+		u.Set(pRef, p)
+		doc := pdf.NewDict()
+		doc.Set("Type", pdf.Name("StructElem"))
+		doc.Set("S", pdf.Name("Document"))
+		doc.Set("P", rootRef)
+		doc.Set("K", pdf.Array{pRef})
+		u.Set(docRef, doc)
+		pt := pdf.NewDict()
+		pt.Set("Nums", pdf.Array{int64(0), pdf.Array{pRef}})
+		u.Set(ptRef, pt)
+		root := pdf.NewDict()
+		root.Set("Type", pdf.Name("StructTreeRoot"))
+		root.Set("K", docRef)
+		root.Set("ParentTree", ptRef)
+		root.Set("ParentTreeNextKey", int64(1))
+		u.Set(rootRef, root)
+		pg := page.Clone()
+		pg.Set("StructParents", int64(0))
+		u.Set(pageRef, pg)
+		c := dictOf(t, r, r.CatalogRef()).Clone()
+		c.Set("StructTreeRoot", rootRef)
+		mi := pdf.NewDict()
+		mi.Set("Marked", true)
+		c.Set("MarkInfo", mi)
+		u.Set(r.CatalogRef(), c)
+	})
+	signed := w.sign(t, tagged, signer.FormFilling)
+	tag := func(r *pdf.Reader, u *pdf.Update, alt string) {
+		form := u.Alloc()
+		fe := pdf.NewDict()
+		fe.Set("Type", pdf.Name("StructElem"))
+		fe.Set("S", pdf.Name("Form"))
+		fe.Set("P", docRef)
+		u.Set(form, fe)
+		doc := dictOf(t, r, docRef).Clone()
+		k, _ := r.GetArray(doc.Get("K"))
+		doc.Set("K", append(append(pdf.Array{}, k...), form))
+		if alt != "" {
+			doc.Set("Alt", pdf.String{Bytes: []byte(alt)})
+		}
+		u.Set(docRef, doc)
+		pt := dictOf(t, r, ptRef).Clone()
+		nums, _ := r.GetArray(pt.Get("Nums"))
+		pt.Set("Nums", append(append(pdf.Array{}, nums...), int64(1), form))
+		u.Set(ptRef, pt)
+		root := dictOf(t, r, rootRef).Clone()
+		root.Set("ParentTreeNextKey", int64(2))
+		u.Set(rootRef, root)
+	}
+	t.Run("new widget tagged", func(t *testing.T) {
+		t.Parallel()
+		out := craftSign(t, signed, w.other, craft{Field: "Approval", Extra: func(r *pdf.Reader, u *pdf.Update, _ int) string {
+			tag(r, u, "")
+			return ""
+		}})
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalPassed, "")
+		wantChange(t, rep, 0, "FORM_FILLING", "structure-tree", "signature-field")
+	})
+	t.Run("alternate text changed", func(t *testing.T) {
+		t.Parallel()
+		out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) { tag(r, u, "Surat ini DIBATALKAN") })
+		rep := verifyPDF(t, out, w.opts)
+		wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+		wantChange(t, rep, 0, "OTHER", "structure-tree")
+	})
+}
+
+// TestDiffOutlinesRewritten: outlines written again, under new object
+// numbers, with equal values are no change.
+func TestDiffOutlinesRewritten(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	outline := func(r *pdf.Reader, u *pdf.Update, title string) pdf.Ref {
+		pageRef, _ := firstPageOf(t, r)
+		o, item := u.Alloc(), u.Alloc()
+		od := pdf.NewDict()
+		od.Set("Type", pdf.Name("Outlines"))
+		od.Set("First", item)
+		od.Set("Last", item)
+		od.Set("Count", int64(1))
+		u.Set(o, od)
+		id := pdf.NewDict()
+		id.Set("Title", pdf.String{Bytes: []byte(title)})
+		id.Set("Parent", o)
+		id.Set("Dest", pdf.Array{pageRef, pdf.Name("Fit")})
+		u.Set(item, id)
+		return o
+	}
+	prepared := appendUpdate(t, letterPDF(t), setCatalog(t, "Outlines", func(r *pdf.Reader, u *pdf.Update) pdf.Object {
+		return outline(r, u, "Surat")
+	}))
+	signed := w.sign(t, prepared, signer.NoChanges)
+	for name, tc := range map[string]struct {
+		title string
+		ind   verify.Indication
+		sub   verify.SubIndication
+		level string
+	}{
+		"equal":   {"Surat", verify.TotalPassed, "", "NONE"},
+		"changed": {"Surat DIBATALKAN", verify.TotalFailed, verify.ModifiedAfterSigning, "OTHER"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			out := appendUpdate(t, signed, setCatalog(t, "Outlines", func(r *pdf.Reader, u *pdf.Update) pdf.Object {
+				return outline(r, u, tc.title)
+			}))
+			rep := verifyPDF(t, out, w.opts)
+			wantSig(t, rep, 0, tc.ind, tc.sub)
+			wantChange(t, rep, 0, tc.level)
+		})
+	}
+}
+
+// TestDiffVerdicts: the level of a change against the DocMDP permission.
+func TestDiffVerdicts(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	form := testcorpus.Base(t)["form-2page"]
+	fill := func(withAP bool) func(r *pdf.Reader, u *pdf.Update) {
+		return func(r *pdf.Reader, u *pdf.Update) {
+			ref, d, err := r.FieldByName("perihal")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d = d.Clone()
+			d.Set("V", pdf.String{Bytes: []byte("Undangan Rapat")})
+			if withAP {
+				apd := pdf.NewDict()
+				apd.Set("Type", pdf.Name("XObject"))
+				apd.Set("Subtype", pdf.Name("Form"))
+				apd.Set("BBox", pdf.Array{int64(0), int64(0), int64(200), int64(20)})
+				ap := u.Alloc()
+				u.SetStream(ap, apd, []byte("/Tx BMC BT /Helv 10 Tf 2 6 Td (Undangan Rapat) Tj ET EMC"))
+				n := pdf.NewDict()
+				n.Set("N", ap)
+				d.Set("AP", n)
+			}
+			u.Set(ref, d)
+		}
+	}
+	needAppearances := func(r *pdf.Reader, u *pdf.Update) {
+		f, formRef, _, _ := r.AcroForm()
+		f = f.Clone()
+		f.Set("NeedAppearances", true)
+		if formRef.IsZero() {
+			c := dictOf(t, r, r.CatalogRef()).Clone()
+			c.Set("AcroForm", f)
+			u.Set(r.CatalogRef(), c)
+		} else {
+			u.Set(formRef, f)
+		}
+	}
+	annot := func(sub pdf.Name, ap bool) func(r *pdf.Reader, u *pdf.Update) {
+		return func(r *pdf.Reader, u *pdf.Update) {
+			pageRef, page := firstPageOf(t, r)
+			a := pdf.NewDict()
+			a.Set("Type", pdf.Name("Annot"))
+			a.Set("Subtype", sub)
+			a.Set("Rect", pdf.Array{int64(72), int64(600), int64(400), int64(650)})
+			a.Set("Contents", pdf.String{Bytes: []byte("DIBATALKAN")})
+			if ap {
+				n := pdf.NewDict()
+				n.Set("N", stream(u, "1 1 1 rg 0 0 328 50 re f"))
+				a.Set("AP", n)
+			}
+			ref := u.Alloc()
+			u.Set(ref, a)
+			annots, _ := r.GetArray(page.Get("Annots"))
+			pg := page.Clone()
+			pg.Set("Annots", append(append(pdf.Array{}, annots...), ref))
+			u.Set(pageRef, pg)
+		}
+	}
+	type want struct {
+		pass bool
+	}
+	cases := []struct {
+		name  string
+		edit  func(r *pdf.Reader, u *pdf.Update)
+		level string
+		rule  string
+		// pass per permission: approval, P=1, P=2, P=3.
+		pass [4]bool
+	}{
+		{"field filled with its appearance", fill(true), "FORM_FILLING", "form-filling", [4]bool{true, false, true, true}},
+		{"field value changed, old appearance kept (shadow replace)", fill(false), "OTHER", "form-filling", [4]bool{}},
+		{"NeedAppearances set", needAppearances, "FORM_FILLING", "form", [4]bool{true, false, true, true}},
+		{"note added", annot("Text", false), "ANNOTATIONS", "annotations", [4]bool{true, false, false, true}},
+		{"FreeText overlay added", annot("FreeText", false), "OTHER", "annotations", [4]bool{}},
+		{"Text annotation with a large appearance", annot("Text", true), "OTHER", "annotations", [4]bool{}},
+	}
+	perms := []signer.Permission{signer.NotCertified, signer.NoChanges, signer.FormFilling, signer.Annotations}
+	for pi, p := range perms {
+		signed := w.sign(t, form, p)
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("P=%d/%s", p, tc.name), func(t *testing.T) {
+				t.Parallel()
+				out := appendUpdate(t, signed, tc.edit)
+				rep := verifyPDF(t, out, w.opts)
+				if tc.pass[pi] {
+					wantSig(t, rep, 0, verify.TotalPassed, "")
+				} else {
+					wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+				}
+				wantChange(t, rep, 0, tc.level, tc.rule)
+			})
+		}
+	}
+}
+
+// TestDiffFieldMDP: a signature locking fields with FieldMDP fails when a
+// locked field is filled in afterwards, and names the field.
+func TestDiffFieldMDP(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	form := testcorpus.Base(t)["form-2page"]
+	lock := func(action pdf.Name, fields ...string) pdf.Array {
+		params := pdf.NewDict()
+		params.Set("Type", pdf.Name("TransformParams"))
+		params.Set("Action", action)
+		var arr pdf.Array
+		for _, f := range fields {
+			arr = append(arr, pdf.String{Bytes: []byte(f)})
+		}
+		if arr != nil {
+			params.Set("Fields", arr)
+		}
+		params.Set("V", pdf.Name("1.2"))
+		ref := pdf.NewDict()
+		ref.Set("Type", pdf.Name("SigRef"))
+		ref.Set("TransformMethod", pdf.Name("FieldMDP"))
+		ref.Set("TransformParams", params)
+		return pdf.Array{ref}
+	}
+	fill := func(name string) func(r *pdf.Reader, u *pdf.Update) {
+		return func(r *pdf.Reader, u *pdf.Update) {
+			ref, d, err := r.FieldByName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d = d.Clone()
+			d.Set("V", pdf.String{Bytes: []byte("diisi")})
+			n := pdf.NewDict()
+			n.Set("N", stream(u, "/Tx BMC EMC"))
+			d.Set("AP", n)
+			u.Set(ref, d)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		lock   pdf.Array
+		field  string
+		locked bool
+	}{
+		{"Include, listed field", lock("Include", "perihal"), "perihal", true},
+		{"Include, other field", lock("Include", "perihal"), "nomor", false},
+		{"Exclude, listed field", lock("Exclude", "perihal"), "perihal", false},
+		{"Exclude, other field", lock("Exclude", "perihal"), "nomor", true},
+		{"All", lock("All"), "catatan", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			signed := craftSign(t, form, w.id, craft{Field: "Locking", Reference: tc.lock})
+			out := appendUpdate(t, signed, fill(tc.field))
+			rep := verifyPDF(t, out, w.opts)
+			s := wantChange(t, rep, 0, "FORM_FILLING", "form-filling")
+			if !tc.locked {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+				return
+			}
+			wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			if !anyContains(s.Errors, fmt.Sprintf("%q", tc.field)) {
+				t.Errorf("errors %q do not name the locked field %q", s.Errors, tc.field)
+			}
+		})
+	}
+}
+
+// TestDiffSneakyAppearance: a new widget whose /AP points at the signed
+// signature's appearance stream, which the update then redefines (or the
+// signed widget hidden, or unhidden): what the signed page shows changes.
+func TestDiffSneakyAppearance(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	r := openPDF(t, w.signed)
+	l := sigsOf(t, w.signed)[0]
+	widget := dictOf(t, r, l.Widget)
+	apRef, ok := dictOf(t, r, widget.Get("AP")).Get("N").(pdf.Ref)
+	if !ok {
+		t.Fatal("the signature widget has no indirect appearance")
+	}
+	for name, extra := range map[string]func(r *pdf.Reader, u *pdf.Update, _ int) string{
+		"new widget shares the signed appearance, which is redefined": func(r *pdf.Reader, u *pdf.Update, _ int) string {
+			d := pdf.NewDict()
+			d.Set("Type", pdf.Name("XObject"))
+			d.Set("Subtype", pdf.Name("Form"))
+			d.Set("BBox", pdf.Array{int64(0), int64(0), int64(595), int64(842)})
+			u.SetStream(apRef, d, []byte("1 1 1 rg 0 0 595 842 re f"))
+			return ""
+		},
+		"signed widget flags changed": func(r *pdf.Reader, u *pdf.Update, _ int) string {
+			d := widget.Clone()
+			d.Set("F", int64(2))
+			u.Set(l.Widget, d)
+			return ""
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			out := craftSign(t, w.signed, w.id, craft{Field: "Second", Extra: extra})
+			rep := verifyPDF(t, out, w.opts)
+			wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			wantChange(t, rep, 0, "OTHER")
+		})
+	}
+}
