@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
@@ -653,5 +654,49 @@ func TestDiffSneakyAppearance(t *testing.T) {
 			wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
 			wantChange(t, rep, 0, "OTHER")
 		})
+	}
+}
+
+// TestDiffManyKids: a signature field with 8 000 kids that lack /FT (they
+// inherit it) costs one walk, not a walk per kid.
+func TestDiffManyKids(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	const n = 8000
+	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		parent := u.Alloc()
+		kids := make(pdf.Array, n)
+		for i := range kids {
+			ref := u.Alloc()
+			k := pdf.NewDict()
+			k.Set("T", pdf.String{Bytes: []byte(fmt.Sprintf("k%d", i))})
+			k.Set("Parent", parent)
+			u.Set(ref, k)
+			kids[i] = ref
+		}
+		p := pdf.NewDict()
+		p.Set("FT", pdf.Name("Sig"))
+		p.Set("T", pdf.String{Bytes: []byte("Many")})
+		p.Set("Kids", kids)
+		u.Set(parent, p)
+		form := pdf.NewDict()
+		form.Set("Fields", pdf.Array{parent})
+		setCatalog(t, "AcroForm", func(*pdf.Reader, *pdf.Update) pdf.Object { return form })(r, u)
+	})
+	signed := craftSign(t, prepared, w.id, craft{})
+	out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+		ref := r.Trailer().Get("Info").(pdf.Ref)
+		d := dictOf(t, r, ref).Clone()
+		d.Set("ModDate", pdf.String{Bytes: []byte("D:20260101000000Z")})
+		u.Set(ref, d)
+	})
+	start := time.Now()
+	rep := verifyPDF(t, out, w.opts)
+	elapsed := time.Since(start)
+	t.Logf("%d kids, %d bytes: verified in %v", n, len(out), elapsed)
+	wantSig(t, rep, 0, verify.TotalPassed, "")
+	wantChange(t, rep, 0, "LTA_UPDATES", "info")
+	if elapsed > time.Second {
+		t.Errorf("verification took %v, want well under a second", elapsed)
 	}
 }

@@ -48,8 +48,9 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
+	ft := fieldTypes{r: r, cache: map[pdf.Ref]pdf.Name{}}
 	for _, f := range fields {
-		if r.FieldType(f.Dict) != "Sig" {
+		if ft.of(f.Dict) != "Sig" {
 			continue
 		}
 		v := f.Dict.Get("V")
@@ -192,4 +193,41 @@ func onlyEOL(src io.ReaderAt, from, to int64) bool {
 		}
 	}
 	return true
+}
+
+// fieldTypes finds the field types (/FT) of form fields, inherited
+// through /Parent, with each parent read once: thousands of kids that
+// inherit their type cost one read of their parent, not one each.
+type fieldTypes struct {
+	r     *pdf.Reader
+	cache map[pdf.Ref]pdf.Name
+}
+
+func (f *fieldTypes) of(d pdf.Dict) pdf.Name {
+	var chain []pdf.Ref
+	ft := pdf.Name("")
+	for range 32 {
+		if v, ok := d.Name("FT"); ok {
+			ft = v
+			break
+		}
+		p, ok := d.Get("Parent").(pdf.Ref)
+		if !ok {
+			break
+		}
+		if v, ok := f.cache[p]; ok {
+			ft = v
+			break
+		}
+		chain = append(chain, p)
+		pd, err := f.r.GetDict(p)
+		if err != nil {
+			break
+		}
+		d = pd
+	}
+	for _, p := range chain {
+		f.cache[p] = ft
+	}
+	return ft
 }
