@@ -700,3 +700,145 @@ func TestDiffManyKids(t *testing.T) {
 		t.Errorf("verification took %v, want well under a second", elapsed)
 	}
 }
+
+// TestDiffShadow: shadow attacks (Mainka, Mladenov, Rohlmann 2021): the
+// signed document is prepared so that an update, harmless looking,
+// changes what it shows.
+func TestDiffShadow(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	var overlay, choice, choiceAP, box pdf.Ref
+	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		pageRef, page := firstPageOf(t, r)
+		// Hide: the page draws an overlay (a white box with other text)
+		// over the letter's text.
+		overlay = u.Alloc()
+		od := pdf.NewDict()
+		od.Set("Type", pdf.Name("XObject"))
+		od.Set("Subtype", pdf.Name("Form"))
+		od.Set("BBox", pdf.Array{int64(0), int64(0), int64(595), int64(842)})
+		u.SetStream(overlay, od, []byte("1 1 1 rg 0 600 595 100 re f"))
+		res, _ := r.GetDict(page.Get("Resources"))
+		res = res.Clone()
+		xo := pdf.NewDict()
+		xo.Set("Ov", overlay)
+		res.Set("XObject", xo)
+		draw := stream(u, "q /Ov Do Q")
+		pg := page.Clone()
+		pg.Set("Resources", res)
+		pg.Set("Contents", pdf.Array{page.Get("Contents"), draw})
+		// Replace: a choice field and a check box, drawn from their
+		// prepared appearances.
+		choice, choiceAP, box = u.Alloc(), u.Alloc(), u.Alloc()
+		apd := pdf.NewDict()
+		apd.Set("Subtype", pdf.Name("Form"))
+		apd.Set("BBox", pdf.Array{int64(0), int64(0), int64(200), int64(20)})
+		u.SetStream(choiceAP, apd, []byte("/Tx BMC BT /Helv 10 Tf 2 6 Td (Rp 1.000.000) Tj ET EMC"))
+		ch := pdf.NewDict()
+		ch.Set("Type", pdf.Name("Annot"))
+		ch.Set("Subtype", pdf.Name("Widget"))
+		ch.Set("FT", pdf.Name("Ch"))
+		ch.Set("Ff", int64(1<<17)) // combo box
+		ch.Set("T", pdf.String{Bytes: []byte("jumlah")})
+		ch.Set("Opt", pdf.Array{pdf.String{Bytes: []byte("Rp 1.000.000")}, pdf.String{Bytes: []byte("Rp 100.000.000")}})
+		ch.Set("V", pdf.String{Bytes: []byte("Rp 1.000.000")})
+		ch.Set("Rect", pdf.Array{int64(72), int64(500), int64(272), int64(520)})
+		ch.Set("P", pageRef)
+		n := pdf.NewDict()
+		n.Set("N", choiceAP)
+		ch.Set("AP", n)
+		u.Set(choice, ch)
+		bx := pdf.NewDict()
+		bx.Set("Type", pdf.Name("Annot"))
+		bx.Set("Subtype", pdf.Name("Widget"))
+		bx.Set("FT", pdf.Name("Btn"))
+		bx.Set("T", pdf.String{Bytes: []byte("setuju")})
+		bx.Set("V", pdf.Name("Off"))
+		bx.Set("AS", pdf.Name("Off"))
+		bx.Set("Rect", pdf.Array{int64(72), int64(450), int64(92), int64(470)})
+		bx.Set("P", pageRef)
+		states := pdf.NewDict()
+		states.Set("Yes", stream(u, "0 0 20 20 re f"))
+		states.Set("Off", stream(u, ""))
+		bn := pdf.NewDict()
+		bn.Set("N", states)
+		bx.Set("AP", bn)
+		u.Set(box, bx)
+		annots, _ := r.GetArray(page.Get("Annots"))
+		pg.Set("Annots", append(append(pdf.Array{}, annots...), choice, box))
+		u.Set(pageRef, pg)
+		form := pdf.NewDict()
+		form.Set("Fields", pdf.Array{choice, box})
+		c := dictOf(t, r, r.CatalogRef()).Clone()
+		c.Set("AcroForm", form)
+		u.Set(r.CatalogRef(), c)
+	})
+	signed := w.sign(t, prepared, 0)
+	wantSig(t, verifyPDF(t, signed, w.opts), 0, verify.TotalPassed, "")
+	setField := func(ref pdf.Ref, key pdf.Name, v pdf.Object) func(r *pdf.Reader, u *pdf.Update) {
+		return func(r *pdf.Reader, u *pdf.Update) {
+			d := dictOf(t, r, ref).Clone()
+			d.Set(key, v)
+			u.Set(ref, d)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(r *pdf.Reader, u *pdf.Update)
+		pass bool
+		rule string
+	}{
+		{"hide: overlay emptied", func(r *pdf.Reader, u *pdf.Update) {
+			od := pdf.NewDict()
+			od.Set("Type", pdf.Name("XObject"))
+			od.Set("Subtype", pdf.Name("Form"))
+			od.Set("BBox", pdf.Array{int64(0), int64(0), int64(1), int64(1)})
+			u.SetStream(overlay, od, nil)
+		}, false, ""},
+		{"replace: choice value changed, prepared appearance kept", setField(choice, "V", pdf.String{Bytes: []byte("Rp 100.000.000")}), false, "form-filling"},
+		{"replace: choice appearance redefined in place", func(r *pdf.Reader, u *pdf.Update) {
+			apd := pdf.NewDict()
+			apd.Set("Subtype", pdf.Name("Form"))
+			apd.Set("BBox", pdf.Array{int64(0), int64(0), int64(200), int64(20)})
+			u.SetStream(choiceAP, apd, []byte("/Tx BMC BT /Helv 10 Tf 2 6 Td (Rp 100.000.000) Tj ET EMC"))
+		}, false, "appearance"},
+		{"replace: check box value without its state", setField(box, "V", pdf.Name("Yes")), false, "form-filling"},
+		{"check box ticked", func(r *pdf.Reader, u *pdf.Update) {
+			d := dictOf(t, r, box).Clone()
+			d.Set("V", pdf.Name("Yes"))
+			d.Set("AS", pdf.Name("Yes"))
+			u.Set(box, d)
+		}, true, "form-filling"},
+		{"choice filled with a regenerated appearance", func(r *pdf.Reader, u *pdf.Update) {
+			apd := pdf.NewDict()
+			apd.Set("Subtype", pdf.Name("Form"))
+			apd.Set("BBox", pdf.Array{int64(0), int64(0), int64(200), int64(20)})
+			ap := u.Alloc()
+			u.SetStream(ap, apd, []byte("/Tx BMC BT /Helv 10 Tf 2 6 Td (Rp 100.000.000) Tj ET EMC"))
+			d := dictOf(t, r, choice).Clone()
+			d.Set("V", pdf.String{Bytes: []byte("Rp 100.000.000")})
+			n := pdf.NewDict()
+			n.Set("N", ap)
+			d.Set("AP", n)
+			u.Set(choice, d)
+		}, true, "form-filling"},
+		{"hide: widget hidden", setField(choice, "F", int64(2)), false, "form-node"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := appendUpdate(t, signed, tc.edit)
+			rep := verifyPDF(t, out, w.opts)
+			var rules []string
+			if tc.rule != "" {
+				rules = append(rules, tc.rule)
+			}
+			if tc.pass {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+				wantChange(t, rep, 0, "FORM_FILLING", rules...)
+				return
+			}
+			wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			wantChange(t, rep, 0, "OTHER", rules...)
+		})
+	}
+}

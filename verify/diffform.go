@@ -279,8 +279,39 @@ func nodeRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 		c := a.add(obj, what, "form-node", LevelOther)
 		c.Field = name
 	}
-	if isField && (ft == "Tx" || ft == "Ch") && !a.cmp.same(od.Get("V"), nd.Get("V")) {
-		a.staleAppearance(obj, node, name)
+	if isField && !a.cmp.same(od.Get("V"), nd.Get("V")) {
+		switch ft {
+		case "Tx", "Ch":
+			a.staleAppearance(obj, node, name)
+		case "Btn":
+			a.buttonState(obj, node, name, nd.Get("V"))
+		}
+	}
+}
+
+// buttonState fails a check box or radio button whose value changed to
+// a state that a widget does not show (/AS): viewers differ on which of
+// the two they believe.
+func (a *analysis) buttonState(obj string, node pdf.Object, name string, v pdf.Object) {
+	val, _ := a.cur.get(v).(pdf.Name)
+	widgets := []pdf.Object{node}
+	if kids := a.cur.array(a.cur.dict(node).Get("Kids")); len(kids) > 0 {
+		widgets = kids
+	}
+	shown := false
+	for _, w := range widgets {
+		as, ok := a.cur.dict(w).Name("AS")
+		if !ok {
+			return // no appearance state: viewers draw the value
+		}
+		if as == val {
+			shown = true
+		} else if as != "Off" {
+			break
+		}
+	}
+	if !shown && val != "Off" {
+		a.add(obj, fmt.Sprintf("the value of button %q changed to a state its widgets do not show", name), "form-filling", LevelOther).Field = name
 	}
 }
 
