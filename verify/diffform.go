@@ -201,7 +201,7 @@ func (a *analysis) newSignature(v pdf.Object) (ModLevel, bool) {
 var formFillKeys = map[pdf.Name]bool{"V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
 
 // signingKeys are what signing a prepared signature field changes.
-var signingKeys = map[pdf.Name]bool{"V": true, "AP": true, "AS": true, "MK": true, "F": true, "Lock": true, "DA": true, "DR": true}
+var signingKeys = map[pdf.Name]bool{"P": true, "V": true, "AP": true, "AS": true, "MK": true, "F": true, "Lock": true, "DA": true, "DR": true}
 
 // annotationKeys are what editing an annotation's text changes.
 var annotationKeys = map[pdf.Name]bool{"Contents": true, "M": true, "T": true, "NM": true, "RC": true,

@@ -71,11 +71,11 @@ func contentRule(a *analysis, _ pdf.Ref, obj string, _, _ pdf.Object) {
 
 func refuseRule(what string) func(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 	return func(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
-		keys := a.changedKeys(o, n)
-		if len(keys) > 0 {
-			what = fmt.Sprintf("%s (%s)", what, keyList(keys))
+		msg := what
+		if keys := a.changedKeys(o, n); len(keys) > 0 {
+			msg = fmt.Sprintf("%s (%s)", what, keyList(keys))
 		}
-		a.add(obj, what, "", LevelOther)
+		a.add(obj, msg, "", LevelOther)
 	}
 }
 
