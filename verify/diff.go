@@ -101,6 +101,7 @@ const (
 	roleOutlines                    // the outlines
 	roleNames                       // the name dictionary
 	rolePerms                       // the permissions dictionary
+	roleValue                       // an indirect value (/V, /RV) of a form field
 )
 
 // roleNames names the roles in reports.
@@ -113,7 +114,7 @@ var roleLabels = []struct {
 	{roleAppearance, "appearance"}, {roleForm, "form"}, {roleFormRes, "form resources"},
 	{roleDSS, "DSS"}, {roleInfo, "document information"}, {roleMetadata, "metadata"},
 	{roleStruct, "structure tree"}, {roleOutlines, "outlines"}, {roleNames, "names"},
-	{rolePerms, "permissions"}, {roleContent, "content"},
+	{rolePerms, "permissions"}, {roleValue, "field value"}, {roleContent, "content"},
 }
 
 func (r role) String() string {
@@ -326,7 +327,7 @@ func (s *side) walk(ctx context.Context) error {
 				s.order = append(s.order, ref)
 			}
 			s.roles[ref] |= it.role
-			if it.role == roleAppearance && !it.owner.IsZero() {
+			if (it.role == roleAppearance || it.role == roleValue) && !it.owner.IsZero() {
 				s.owner[ref] = it.owner
 			}
 			n++
@@ -406,6 +407,9 @@ func (s *side) children(stack []walkItem, v pdf.Object, it walkItem) []walkItem 
 					}
 					if t, _ := s.dict(x.Get(k)).Name("Type"); t != "Sig" && t != "DocTimeStamp" && !s.dict(x.Get(k)).Has("ByteRange") {
 						r = roleContent
+						if k == "V" {
+							r = roleValue
+						}
 					}
 				}
 				push(x.Get(k), r)
@@ -473,12 +477,16 @@ func childRole(parent role, key pdf.Name) role {
 			return 0
 		case "V", "Lock", "SV":
 			return roleSig
+		case "RV":
+			return roleValue
 		}
 	case roleSig:
 		if key == "Data" {
 			return 0 // FieldMDP's link to the catalog
 		}
 		return roleSig
+	case roleValue:
+		return roleValue
 	case roleAppearance:
 		if key == "Resources" {
 			return roleContent

@@ -888,3 +888,50 @@ func TestDiffCertifiedThenLTA(t *testing.T) {
 		wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
 	})
 }
+
+// TestDiffIndirectValue: a field whose /V is an object of its own, filled
+// in by redefining that object: form filling when the appearance follows.
+func TestDiffIndirectValue(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	var value, field pdf.Ref
+	prepared := appendUpdate(t, testcorpus.Base(t)["form-2page"], func(r *pdf.Reader, u *pdf.Update) {
+		ref, d, err := r.FieldByName("perihal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		field, value = ref, u.Alloc()
+		u.Set(value, pdf.String{Bytes: []byte("Undangan")})
+		d = d.Clone()
+		d.Set("V", value)
+		u.Set(ref, d)
+	})
+	signed := w.sign(t, prepared, signer.FormFilling)
+	for _, tc := range []struct {
+		name  string
+		ap    bool
+		pass  bool
+		level string
+	}{{"with its appearance", true, true, "FORM_FILLING"}, {"appearance kept", false, false, "OTHER"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+				u.Set(value, pdf.String{Bytes: []byte("Undangan Rapat")})
+				if tc.ap {
+					d := dictOf(t, r, field).Clone()
+					n := pdf.NewDict()
+					n.Set("N", stream(u, "/Tx BMC BT /Helv 10 Tf 2 6 Td (Undangan Rapat) Tj ET EMC"))
+					d.Set("AP", n)
+					u.Set(field, d)
+				}
+			})
+			rep := verifyPDF(t, out, w.opts)
+			if tc.pass {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+			} else {
+				wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			}
+			wantChange(t, rep, 0, tc.level, "form-filling")
+		})
+	}
+}

@@ -40,6 +40,7 @@ func init() {
 		{"outlines", roleOutlines, refuseRule("the outlines (bookmarks) were changed")},
 		{"names", roleNames, refuseRule("the name dictionary (destinations, scripts, embedded files) was changed")},
 		{"permissions", rolePerms, refuseRule("the permissions (/Perms) were changed")},
+		{"form-filling", roleValue, valueRule},
 	}
 }
 
@@ -307,4 +308,21 @@ func (a *analysis) nodeLabel(ref pdf.Ref) string {
 	}
 	sub, _ := a.cur.dict(ref).Name("Subtype")
 	return fmt.Sprintf("a %s annotation", sub)
+}
+
+// valueRule: an indirect value of a form field (a string or rich text
+// written as its own object) changed: the field was filled in, like a
+// direct /V. The owning field is filled for its appearances.
+func valueRule(a *analysis, ref pdf.Ref, obj string, _, _ pdf.Object) {
+	owner := a.old.owner[ref]
+	if owner.IsZero() || a.cur.fieldType(owner) == "Sig" {
+		a.add(obj, "a field value of the signed revision was changed", "form-filling", LevelOther)
+		return
+	}
+	name := a.cur.fieldName(owner)
+	a.add(obj, fmt.Sprintf("form field %q was filled in", name), "form-filling", LevelFormFilling).Field = name
+	a.filled[owner] = true
+	if ft := a.cur.fieldType(owner); ft == "Tx" || ft == "Ch" {
+		a.staleAppearance(obj, owner, name)
+	}
 }
