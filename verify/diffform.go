@@ -197,11 +197,12 @@ func (a *analysis) newSignature(v pdf.Object) (ModLevel, bool) {
 }
 
 // formFillKeys are what filling in a field changes on the field and its
-// widgets.
-var formFillKeys = map[pdf.Name]bool{"V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
+// widgets (/M is the widget's modification date).
+var formFillKeys = map[pdf.Name]bool{"M": true, "V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
 
-// signingKeys are what signing a prepared signature field changes.
-var signingKeys = map[pdf.Name]bool{"P": true, "V": true, "AP": true, "AS": true, "MK": true, "F": true, "Lock": true, "DA": true, "DR": true}
+// signingKeys are what signing a prepared signature field changes (/M
+// is the widget's modification date, /P its page).
+var signingKeys = map[pdf.Name]bool{"M": true, "P": true, "V": true, "AP": true, "AS": true, "MK": true, "F": true, "Lock": true, "DA": true, "DR": true}
 
 // annotationKeys are what editing an annotation's text changes.
 var annotationKeys = map[pdf.Name]bool{"Contents": true, "M": true, "T": true, "NM": true, "RC": true,
