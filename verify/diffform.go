@@ -186,9 +186,8 @@ func (a *analysis) newSignature(v pdf.Object) (ModLevel, bool) {
 	}
 	d := a.cur.dict(ref)
 	t, _ := d.Name("Type")
-	sub, _ := d.Name("SubFilter")
 	switch {
-	case t == "DocTimeStamp" || sub == "ETSI.RFC3161":
+	case pdf.IsDocTimestamp(d):
 		return LevelLTA, true
 	case t == "Sig" || t == "" && d.Has("ByteRange"):
 		return LevelFormFilling, true

@@ -190,11 +190,7 @@ func unaccounted(r *pdf.Reader, src io.ReaderAt, size int64) int64 {
 }
 
 // isDocTimestamp reports whether the dictionary is a document timestamp.
-func isDocTimestamp(s *sigDict) bool {
-	t, _ := s.dict.Name("Type")
-	sub, _ := s.dict.Name("SubFilter")
-	return t == "DocTimeStamp" || sub == "ETSI.RFC3161"
-}
+func isDocTimestamp(s *sigDict) bool { return pdf.IsDocTimestamp(s.dict) }
 
 // rangeEnd orders reports by the end of their signed ranges; those
 // without valid ranges go last.
@@ -248,7 +244,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	if s.dict.Len() > 0 {
 		sub, _ := s.dict.Name("SubFilter")
 		rep.SubFilter = string(sub)
-		if t, _ := s.dict.Name("Type"); t == "DocTimeStamp" || sub == "ETSI.RFC3161" {
+		if pdf.IsDocTimestamp(s.dict) {
 			rep.Type = "document-timestamp"
 		}
 		rep.Name = textValue(s.dict.Get("Name"))
