@@ -14,7 +14,14 @@ import (
 type compare struct {
 	old, cur *side
 	memo     map[[2]pdf.Ref]bool
+	// decoded counts the stream data decoded to compare; past
+	// maxDecodedTotal streams whose bytes differ compare unequal (fail
+	// closed) instead of costing more.
+	decoded int64
 }
+
+// maxDecodedTotal bounds the stream data one analysis decodes.
+const maxDecodedTotal = 128 << 20
 
 func (c *compare) same(o, n pdf.Object) bool {
 	return c.eq(o, n, 0)
@@ -110,9 +117,18 @@ func (c *compare) streamEq(o, n *pdf.Stream, depth int) bool {
 			return false
 		}
 	}
-	da, err1 := o.Decode(maxCompare)
-	db, err2 := n.Decode(maxCompare)
-	return err1 == nil && err2 == nil && bytes.Equal(da, db)
+	if c.decoded >= maxDecodedTotal {
+		return false
+	}
+	limit := min(maxCompare, maxDecodedTotal-c.decoded)
+	da, err := o.Decode(limit)
+	c.decoded += int64(len(da))
+	if err != nil {
+		return false
+	}
+	db, err := n.Decode(limit)
+	c.decoded += int64(len(db))
+	return err == nil && bytes.Equal(da, db)
 }
 
 func number(o pdf.Object) (float64, bool) {
