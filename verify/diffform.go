@@ -39,7 +39,9 @@ func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 
 // listRule: a list of form nodes (/Fields, /Kids, /Annots) keeps its
 // entries; new entries are judged as new nodes; a removed annotation is
-// an annotation change, a removed field or widget is OTHER.
+// an annotation change, a removed field or widget is OTHER. Entries match
+// by reference, then (for a few left over) by equal value, so that a list
+// of thousands costs linear time.
 func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 	oa, _ := o.(pdf.Array)
 	na, ok := n.(pdf.Array)
@@ -47,36 +49,46 @@ func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		a.add(obj, "is not an array", "list", LevelOther)
 		return
 	}
-	kept := map[int]bool{}
-	j := 0
-	for _, e := range oa {
-		found := -1
-		for k := j; k < len(na); k++ {
-			if a.cmp.same(e, na[k]) {
-				found = k
-				break
-			}
+	byRef := map[pdf.Ref][]int{}
+	for k, e := range na {
+		if r, ok := e.(pdf.Ref); ok {
+			byRef[r] = append(byRef[r], k)
 		}
-		if found < 0 {
-			// Out of order, or removed.
-			for k := range na {
+	}
+	kept := make([]bool, len(na))
+	var leftOld []pdf.Object
+	for _, e := range oa {
+		if r, ok := e.(pdf.Ref); ok && len(byRef[r]) > 0 {
+			kept[byRef[r][0]] = true
+			byRef[r] = byRef[r][1:]
+			continue
+		}
+		leftOld = append(leftOld, e)
+	}
+	var leftNew []int
+	for k := range na {
+		if !kept[k] {
+			leftNew = append(leftNew, k)
+		}
+	}
+	const maxDeep = 256
+	for _, e := range leftOld {
+		found := false
+		if len(leftOld) <= maxDeep && len(leftNew) <= maxDeep {
+			for _, k := range leftNew {
 				if !kept[k] && a.cmp.same(e, na[k]) {
-					found = k
+					kept[k], found = true, true
 					break
 				}
 			}
-		} else {
-			j = found + 1
 		}
-		if found < 0 {
+		if !found {
 			a.removed(obj, e)
-			continue
 		}
-		kept[found] = true
 	}
-	for k, e := range na {
+	for _, k := range leftNew {
 		if !kept[k] {
-			a.newNode(obj, e)
+			a.newNode(obj, na[k])
 		}
 	}
 }

@@ -25,6 +25,11 @@ type analysis struct {
 	// appearances are the changed appearance objects, judged once every
 	// node is.
 	appearances []pdf.Ref
+	// more counts the changes past maxChanges, moreLevel is their
+	// highest level; scratch receives what rules set on them.
+	more      int
+	moreLevel ModLevel
+	scratch   Change
 }
 
 // analyse compares the document as of the signed revision with the
@@ -76,12 +81,27 @@ func (v *verifier) analyse(ctx context.Context, s *sigDict, docMDP int) ([]Chang
 		}
 	}
 	a.judgeAppearances()
+	if a.more > 0 {
+		a.changes = append(a.changes, Change{Object: "document", What: fmt.Sprintf("and %d more changes", a.more),
+			Level: a.moreLevel.String(), level: a.moreLevel})
+	}
 	return a.changes, nil
 }
 
+// maxChanges bounds the changes listed for one signature; the rest are
+// counted in one last entry with the highest of their levels.
+const maxChanges = 1000
+
 // add records a change.
 func (a *analysis) add(obj, what, rule string, level ModLevel) *Change {
-	a.changes = append(a.changes, Change{Object: obj, What: what, Rule: rule, Level: level.String(), level: level})
+	c := Change{Object: obj, What: what, Rule: rule, Level: level.String(), level: level}
+	if len(a.changes) >= maxChanges {
+		a.more++
+		a.moreLevel = max(a.moreLevel, level)
+		a.scratch = c
+		return &a.scratch
+	}
+	a.changes = append(a.changes, c)
 	return &a.changes[len(a.changes)-1]
 }
 
