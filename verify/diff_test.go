@@ -689,9 +689,10 @@ func TestDiffSneakyAppearance(t *testing.T) {
 }
 
 // TestDiffManyKids: a signature field with 8 000 kids that lack /FT (they
-// inherit it) costs one walk, not a walk per kid.
+// inherit it) costs one walk, not a walk per kid (31 s before). Not
+// parallel, so that it is timed alone; the limit leaves room for a loaded
+// machine.
 func TestDiffManyKids(t *testing.T) {
-	t.Parallel()
 	w := newDiffWorld(t)
 	const n = 8000
 	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
@@ -727,8 +728,8 @@ func TestDiffManyKids(t *testing.T) {
 	t.Logf("%d kids, %d bytes: verified in %v", n, len(out), elapsed)
 	wantSig(t, rep, 0, verify.TotalPassed, "")
 	wantChange(t, rep, 0, "LTA_UPDATES", "info")
-	if limit := time.Second * time.Duration(raceFactor); elapsed > limit {
-		t.Errorf("verification took %v, want well under a second", elapsed)
+	if limit := 2 * time.Second * time.Duration(raceFactor); elapsed > limit {
+		t.Errorf("verification took %v, want well under %v", elapsed, limit)
 	}
 }
 
