@@ -311,6 +311,8 @@ func childRole(parent role, key pdf.Name) role {
 			return roleNames
 		case "Perms":
 			return rolePerms
+		case "PieceInfo":
+			return roleInfo // application data, never drawn
 		}
 	case rolePages:
 		switch key {
@@ -323,6 +325,8 @@ func childRole(parent role, key pdf.Name) role {
 		switch key {
 		case "Annots":
 			return roleList
+		case "PieceInfo":
+			return roleInfo
 		case "Parent":
 			return 0
 		}

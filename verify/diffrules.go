@@ -185,6 +185,8 @@ func catalogRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		"Names":          subRole(roleNames),
 		"Perms":          subRole(rolePerms),
 		"Extensions":     lta("was updated (developer extensions)"),
+		"PieceInfo":      lta("(application data) was updated"),
+		"LastModified":   lta("was updated"),
 		"Lang":           lta("(language) was set"),
 		"Version": func(k pdf.Name, ov, nv pdf.Object) {
 			o, _ := ov.(pdf.Name)
@@ -210,6 +212,13 @@ func pageRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		"Tabs": func(pdf.Name, pdf.Object, pdf.Object) {
 			a.housekeeping(obj, "/Tabs (field tab order) was set", "page", LevelFormFilling)
 		},
+		// Application data and its date (Acrobat): never drawn.
+		"PieceInfo": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "/PieceInfo (application data) was updated", "page", LevelLTA)
+		},
+		"LastModified": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "/LastModified was updated", "page", LevelLTA)
+		},
 	})
 }
 
@@ -231,6 +240,9 @@ func structRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		},
 		"ParentTree": func(k pdf.Name, ov, nv pdf.Object) {
 			a.sub(obj+" /ParentTree", roleStruct, ov, nv)
+		},
+		"IDTree": func(k pdf.Name, ov, nv pdf.Object) {
+			a.sub(obj+" /IDTree", roleStruct, ov, nv)
 		},
 		"ParentTreeNextKey": func(_ pdf.Name, ov, nv pdf.Object) {
 			o, _ := number(ov)
