@@ -145,6 +145,17 @@ func TestDiffHousekeeping(t *testing.T) {
 			c.Set("Extensions", ext)
 			u.Set(r.CatalogRef(), c)
 		}, "LTA_UPDATES", []string{"catalog"}},
+		{"application data on the page", func(r *pdf.Reader, u *pdf.Update) {
+			ref, page := firstPageOf(t, r)
+			pi := pdf.NewDict()
+			app := pdf.NewDict()
+			app.Set("LastModified", pdf.String{Bytes: []byte("D:20260101000000Z")})
+			pi.Set("Segel", app)
+			pg := page.Clone()
+			pg.Set("PieceInfo", pi)
+			pg.Set("LastModified", pdf.String{Bytes: []byte("D:20260101000000Z")})
+			u.Set(ref, pg)
+		}, "LTA_UPDATES", []string{"page"}},
 		{"info and ID updated", func(r *pdf.Reader, u *pdf.Update) {
 			ref := r.Trailer().Get("Info").(pdf.Ref)
 			d := dictOf(t, r, ref).Clone()
