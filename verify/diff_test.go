@@ -975,3 +975,71 @@ func TestDiffIndirectValue(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffRepacked: an update that moves the catalog, the page tree and
+// the first page into a new object stream, with equal values, under a
+// new cross-reference stream, changes nothing.
+func TestDiffRepacked(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	for _, name := range []string{"gs-letter", "gs-letter/objstm"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			signed := w.sign(t, testcorpus.All(t)[name], signer.NoChanges)
+			r := openPDF(t, signed)
+			cat, err := r.Catalog()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pageRef, _ := firstPageOf(t, r)
+			refs := []pdf.Ref{r.CatalogRef(), cat.Get("Pages").(pdf.Ref), pageRef}
+			var hdr, body bytes.Buffer
+			for _, ref := range refs {
+				o, err := r.Resolve(ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := pdf.Marshal(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&hdr, "%d %d ", ref.Num, body.Len())
+				body.Write(b)
+				body.WriteString("\n")
+			}
+			size := int64(r.Size())
+			stmNum, xrefNum := size, size+1
+			var buf bytes.Buffer
+			buf.Write(signed)
+			offStm := int64(buf.Len())
+			data := append(hdr.Bytes(), body.Bytes()...)
+			fmt.Fprintf(&buf, "%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Length %d >>\nstream\n", stmNum, len(refs), hdr.Len(), len(data))
+			buf.Write(data)
+			buf.WriteString("\nendstream\nendobj\n")
+			offXref := int64(buf.Len())
+			var entries bytes.Buffer
+			var index []string
+			entry := func(num int64, typ byte, a int64, b int) {
+				index = append(index, fmt.Sprintf("%d 1", num))
+				entries.Write([]byte{typ, byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a), byte(b >> 8), byte(b)})
+			}
+			for i, ref := range refs {
+				entry(int64(ref.Num), 2, stmNum, i)
+			}
+			entry(stmNum, 1, offStm, 0)
+			entry(xrefNum, 1, offXref, 0)
+			tr := r.Trailer()
+			fmt.Fprintf(&buf, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Root %v /Info %v /Prev %d /Length %d >>\nstream\n",
+				xrefNum, xrefNum+1, strings.Join(index, " "), tr.Get("Root"), tr.Get("Info"), r.StartXref(), entries.Len())
+			buf.Write(entries.Bytes())
+			fmt.Fprintf(&buf, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", offXref)
+			out := buf.Bytes()
+			if e, ok := openPDF(t, out).Entry(pageRef.Num); !ok || e.Type != pdf.EntryCompressed || e.Stream != uint32(stmNum) {
+				t.Fatalf("test bug: the page is not read from the new object stream: %+v", e)
+			}
+			rep := verifyPDF(t, out, w.opts)
+			wantSig(t, rep, 0, verify.TotalPassed, "")
+			wantChange(t, rep, 0, "NONE")
+		})
+	}
+}
