@@ -1043,3 +1043,45 @@ func TestDiffRepacked(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffDanglingAnnotation: the signed page lists an annotation that
+// does not exist; a later signer that reuses its number for the widget of
+// a new signature adds a signature, and an attacker who defines it as an
+// overlay adds an overlay.
+func TestDiffDanglingAnnotation(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	const dangling = 900
+	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		ref, page := firstPageOf(t, r)
+		annots, _ := r.GetArray(page.Get("Annots"))
+		pg := page.Clone()
+		pg.Set("Annots", append(append(pdf.Array{}, annots...), pdf.Ref{Num: dangling}))
+		u.Set(ref, pg)
+	})
+	signed := w.sign(t, prepared, 0)
+	for _, tc := range []struct {
+		name    string
+		subtype pdf.Name
+		pass    bool
+		level   string
+	}{{"note", "Text", true, "ANNOTATIONS"}, {"overlay", "Square", false, "OTHER"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+				a := pdf.NewDict()
+				a.Set("Type", pdf.Name("Annot"))
+				a.Set("Subtype", tc.subtype)
+				a.Set("Rect", pdf.Array{int64(0), int64(0), int64(595), int64(842)})
+				u.Set(pdf.Ref{Num: dangling}, a)
+			})
+			rep := verifyPDF(t, out, w.opts)
+			if tc.pass {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+			} else {
+				wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			}
+			wantChange(t, rep, 0, tc.level, "annotations")
+		})
+	}
+}

@@ -124,11 +124,21 @@ func (a *analysis) judge(ref pdf.Ref, roles role, ov, nv pdf.Object) {
 }
 
 // dangling judges an object that the signed revision referred to but did
-// not define, defined afterwards: validation data may be completed so;
-// anywhere else it changes what the signed revision showed (a shadow
-// attack).
+// not define, defined afterwards: validation data may be completed so; an
+// annotation or list so defined is judged as a new one; anywhere else it
+// changes what the signed revision showed (a shadow attack).
 func (a *analysis) dangling(ref pdf.Ref, roles role) {
 	obj := fmt.Sprintf("object %d", ref.Num)
+	switch roles {
+	case roleNode:
+		// An annotation or field the signed revision listed without
+		// defining it: defining it adds it.
+		a.newNode(obj, ref)
+		return
+	case roleList:
+		listRule(a, ref, obj, nil, a.cur.get(ref))
+		return
+	}
 	if roles&^(roleDSS|roleInfo|roleMetadata) == 0 {
 		a.housekeeping(obj, "referred to but undefined when signed, was defined by a later update of "+roles.String(), "dangling-validation-data", LevelLTA)
 		return
