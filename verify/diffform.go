@@ -31,6 +31,9 @@ func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		"DR": func(pdf.Name, pdf.Object, pdf.Object) {
 			a.housekeeping(obj, "the default resources (/DR) were updated", "form", LevelFormFilling)
 		},
+		"Q": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "the default alignment (/Q) was updated", "form", LevelFormFilling)
+		},
 		"NeedAppearances": func(pdf.Name, pdf.Object, pdf.Object) {
 			a.add(obj, "/NeedAppearances was changed: viewers may redraw the fields from their values", "form", LevelFormFilling)
 		},
@@ -209,7 +212,7 @@ func (a *analysis) newSignature(v pdf.Object) (ModLevel, bool) {
 
 // formFillKeys are what filling in a field changes on the field and its
 // widgets (/M is the widget's modification date).
-var formFillKeys = map[pdf.Name]bool{"M": true, "V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
+var formFillKeys = map[pdf.Name]bool{"M": true, "Q": true, "V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
 
 // signingKeys are what signing a prepared signature field changes (/M
 // is the widget's modification date, /P its page).
@@ -246,6 +249,8 @@ func nodeRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 		switch {
 		case k == "Kids" || k == "Annots":
 			listRule(a, pdf.Ref{}, obj+" /"+string(k), a.old.get(od.Get(k)), a.cur.get(nd.Get(k)))
+		case k == "Type" && nd.Get("Type") == pdf.Name("Annot") && od.Get("Type") == nil:
+			a.housekeeping(obj, "/Type /Annot was added", "form-node", LevelLTA)
 		case k == "StructParent" || k == "StructParents":
 			a.housekeeping(obj, "/"+string(k)+" was set (tagged PDF)", "structure-tree", LevelFormFilling)
 		case isField && ft == "Sig" && signingKeys[k]:

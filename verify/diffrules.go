@@ -186,6 +186,7 @@ func catalogRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		"Perms":          subRole(rolePerms),
 		"Extensions":     lta("was updated (developer extensions)"),
 		"PieceInfo":      lta("(application data) was updated"),
+		"MarkInfo":       lta("(tagged PDF flags) was updated"),
 		"LastModified":   lta("was updated"),
 		"Lang":           lta("(language) was set"),
 		"Version": func(k pdf.Name, ov, nv pdf.Object) {
