@@ -57,13 +57,22 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 			rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning, c.String())
 		}
 	}
+	failed := 0
 	for _, c := range changes {
-		switch {
-		case c.level == LevelOther:
+		if c.level <= allowed && c.level != LevelOther {
+			continue
+		}
+		if failed++; failed > maxFailures {
+			continue
+		}
+		if c.level == LevelOther {
 			rep.fail(ModifiedAfterSigning, "the document was changed after this signature: %s", c)
-		case c.level > allowed:
+		} else {
 			rep.fail(ModifiedAfterSigning, "the certification (DocMDP P=%d) does not permit this change (%s): %s", docMDP, c.Level, c)
 		}
+	}
+	if failed > maxFailures {
+		rep.fail(ModifiedAfterSigning, "and %d more changes that are not permitted", failed-maxFailures)
 	}
 	for _, c := range changes {
 		if c.Field == "" || c.Field == s.field {
@@ -77,6 +86,10 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 		}
 	}
 }
+
+// maxFailures bounds the errors written for the changes that fail a
+// signature; all are in Changes.
+const maxFailures = 20
 
 func dictOrEmpty(r *pdf.Reader, o pdf.Object) pdf.Dict {
 	d, err := r.GetDict(o)
