@@ -1085,3 +1085,46 @@ func TestDiffDanglingAnnotation(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffFieldLock: a prepared signature field's /Lock (what the signer
+// was asked to lock) locks the fields it names once the field is signed.
+func TestDiffFieldLock(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	prepared := appendUpdate(t, testcorpus.Base(t)["form-2page"], func(r *pdf.Reader, u *pdf.Update) {
+		ref, d, err := r.FieldByName("Signature1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lock := pdf.NewDict()
+		lock.Set("Type", pdf.Name("SigFieldLock"))
+		lock.Set("Action", pdf.Name("Include"))
+		lock.Set("Fields", pdf.Array{pdf.String{Bytes: []byte("nomor")}})
+		d = d.Clone()
+		d.Set("Lock", lock)
+		u.Set(ref, d)
+	})
+	o := optsFor(w.id)
+	o.Field = "Signature1"
+	signed := signPDF(t, prepared, o)
+	fill := func(name string) func(r *pdf.Reader, u *pdf.Update) {
+		return func(r *pdf.Reader, u *pdf.Update) {
+			ref, d, err := r.FieldByName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d = d.Clone()
+			d.Set("V", pdf.String{Bytes: []byte("diisi")})
+			n := pdf.NewDict()
+			n.Set("N", stream(u, "/Tx BMC EMC"))
+			d.Set("AP", n)
+			u.Set(ref, d)
+		}
+	}
+	rep := verifyPDF(t, appendUpdate(t, signed, fill("nomor")), w.opts)
+	s := wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+	if !anyContains(s.Errors, `"nomor"`) {
+		t.Errorf("errors %q do not name the locked field", s.Errors)
+	}
+	wantSig(t, verifyPDF(t, appendUpdate(t, signed, fill("perihal")), w.opts), 0, verify.TotalPassed, "")
+}
