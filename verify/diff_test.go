@@ -1128,3 +1128,62 @@ func TestDiffFieldLock(t *testing.T) {
 	}
 	wantSig(t, verifyPDF(t, appendUpdate(t, signed, fill("perihal")), w.opts), 0, verify.TotalPassed, "")
 }
+
+// TestDiffAnnotationRemoved: removing a note is an annotation change;
+// removing a stamp the signed page showed changes what it shows.
+func TestDiffAnnotationRemoved(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	prepared := appendUpdate(t, letterPDF(t), func(r *pdf.Reader, u *pdf.Update) {
+		ref, page := firstPageOf(t, r)
+		annots, _ := r.GetArray(page.Get("Annots"))
+		list := append(pdf.Array{}, annots...)
+		for _, sub := range []pdf.Name{"Text", "Stamp"} {
+			a := pdf.NewDict()
+			a.Set("Type", pdf.Name("Annot"))
+			a.Set("Subtype", sub)
+			a.Set("Rect", pdf.Array{int64(72), int64(600), int64(400), int64(650)})
+			n := pdf.NewDict()
+			n.Set("N", stream(u, "1 0 0 rg 0 0 328 50 re f"))
+			if sub == "Stamp" {
+				a.Set("AP", n)
+			}
+			ar := u.Alloc()
+			u.Set(ar, a)
+			list = append(list, ar)
+		}
+		pg := page.Clone()
+		pg.Set("Annots", list)
+		u.Set(ref, pg)
+	})
+	signed := w.sign(t, prepared, 0)
+	for _, tc := range []struct {
+		sub   pdf.Name
+		pass  bool
+		level string
+	}{{"Text", true, "ANNOTATIONS"}, {"Stamp", false, "OTHER"}} {
+		t.Run(string(tc.sub), func(t *testing.T) {
+			t.Parallel()
+			out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+				ref, page := firstPageOf(t, r)
+				annots, _ := r.GetArray(page.Get("Annots"))
+				var list pdf.Array
+				for _, e := range annots {
+					if d, _ := r.GetDict(e); d.Get("Subtype") != tc.sub {
+						list = append(list, e)
+					}
+				}
+				pg := page.Clone()
+				pg.Set("Annots", list)
+				u.Set(ref, pg)
+			})
+			rep := verifyPDF(t, out, w.opts)
+			if tc.pass {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+			} else {
+				wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			}
+			wantChange(t, rep, 0, tc.level, "annotations")
+		})
+	}
+}

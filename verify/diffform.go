@@ -41,8 +41,9 @@ func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 }
 
 // listRule: a list of form nodes (/Fields, /Kids, /Annots) keeps its
-// entries; new entries are judged as new nodes; a removed annotation is
-// an annotation change, a removed field or widget is OTHER. Entries match
+// entries; new entries are judged as new nodes; a removed note, link or
+// popup is an annotation change, a removed field, widget or annotation
+// that drew on the page is OTHER. Entries match
 // by reference, then (for a few left over) by equal value, so that a list
 // of thousands costs linear time.
 func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
@@ -104,6 +105,11 @@ func (a *analysis) removed(obj string, e pdf.Object) {
 		return
 	}
 	sub, _ := d.Name("Subtype")
+	if paints(a.old, d) {
+		// What the signed page showed over its content is gone.
+		a.add(obj, fmt.Sprintf("a %s annotation that the signed page showed was removed", sub), "annotations", LevelOther)
+		return
+	}
 	a.add(obj, fmt.Sprintf("a %s annotation was removed", sub), "annotations", LevelAnnotations)
 }
 
