@@ -288,7 +288,9 @@ func nodeRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 			if !ref.IsZero() {
 				a.filled[ref] = true
 			}
-		case !isField && annotationKeys[k]:
+		case !isField && annotationKeys[k] && !((k == "Contents" || k == "RC") && (paints(a.old, od) || paints(a.cur, nd))):
+			// A note's text shows in its popup; a FreeText annotation draws
+			// its /Contents on the page, so that is not an edit of a note.
 			a.add(obj, fmt.Sprintf("a %s annotation's text (/%s) was changed", subtype(nd), k), "annotations", LevelAnnotations)
 		default:
 			other = append(other, k)
