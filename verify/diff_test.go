@@ -1187,3 +1187,23 @@ func TestDiffAnnotationRemoved(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffFieldNotInForm: a later signature whose field is only in the
+// page's /Annots (not in /Fields) is found, verified, and is form filling
+// for the earlier one.
+func TestDiffFieldNotInForm(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	signed := w.sign(t, letterPDF(t), 0)
+	out := craftSign(t, signed, w.other, craft{Field: "OffTheList", NotInFields: true})
+	rep := verifyPDF(t, out, w.opts)
+	checkDocLen(t, rep, 2)
+	wantSig(t, rep, 0, verify.TotalPassed, "")
+	wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
+	if s := wantSig(t, rep, 1, verify.TotalPassed, ""); s.Field != "OffTheList" {
+		t.Errorf("field %q", s.Field)
+	}
+	if !anyContains(rep.Warnings, "OffTheList") {
+		t.Errorf("no warning names the field off the list: %q", rep.Warnings)
+	}
+}

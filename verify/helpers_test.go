@@ -337,6 +337,10 @@ type craft struct {
 	// Reference, when set, is the signature dictionary's /Reference
 	// (DocMDP or FieldMDP transforms).
 	Reference pdf.Array
+	// NotInFields leaves the new field out of the form's /Fields (the
+	// widget is only in the page's /Annots), as poppler does over a
+	// direct /AcroForm.
+	NotInFields bool
 }
 
 // craftSign adds a signature field to src like a signer would, with the
@@ -435,7 +439,9 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 	} else {
 		form = pdf.NewDict()
 	}
-	if fref, ok := form.Get("Fields").(pdf.Ref); ok {
+	if c.NotInFields {
+		// The field stays off the form's list.
+	} else if fref, ok := form.Get("Fields").(pdf.Ref); ok {
 		arr, err := r.GetArray(fref)
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
@@ -71,7 +72,56 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 		}
 		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d})
 	}
+	// Signature widgets on the pages that /Fields does not reach (poppler's
+	// -add-signature over a direct /AcroForm leaves its field out):
+	// viewers show them, so they are verified too.
+	pages, _ := r.Pages()
+	for _, p := range pages {
+		annots, _, err := r.PageAnnots(p)
+		if err != nil {
+			continue
+		}
+		for _, a := range annots {
+			d, err := r.GetDict(a)
+			if err != nil || ft.of(d) != "Sig" {
+				continue
+			}
+			v, name := inheritedValue(r, d)
+			ref, isRef := v.(pdf.Ref)
+			if !isRef || seen[ref] {
+				continue
+			}
+			sd, err := r.GetDict(ref)
+			if err != nil || !sd.Has("ByteRange") {
+				continue
+			}
+			seen[ref] = true
+			warnings = append(warnings, fmt.Sprintf("the signature field %q is on a page but not in the form's field list (/Fields)", name))
+			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
+		}
+	}
 	return sigs, warnings, nil
+}
+
+// inheritedValue returns a widget's /V, inherited from its parents, and
+// the fully qualified name of its field.
+func inheritedValue(r *pdf.Reader, d pdf.Dict) (pdf.Object, string) {
+	var v pdf.Object
+	var parts []string
+	for range 32 {
+		if v == nil {
+			v = d.Get("V")
+		}
+		if t, ok := d.Get("T").(pdf.String); ok {
+			parts = append([]string{pdf.TextString(t.Bytes)}, parts...)
+		}
+		p, err := r.GetDict(d.Get("Parent"))
+		if err != nil || p.Len() == 0 {
+			break
+		}
+		d = p
+	}
+	return v, strings.Join(parts, ".")
 }
 
 // checkStructure checks the signature dictionary against Universal
