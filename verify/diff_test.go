@@ -1207,3 +1207,26 @@ func TestDiffFieldNotInForm(t *testing.T) {
 		t.Errorf("no warning names the field off the list: %q", rep.Warnings)
 	}
 }
+
+// TestDiffTrailingUpdate: objects after the last revision (an update
+// whose xref is cut off) fail the signatures; junk is only unexplained.
+func TestDiffTrailingUpdate(t *testing.T) {
+	t.Parallel()
+	w := newDiffWorld(t)
+	signed := w.sign(t, letterPDF(t), 0)
+	for _, tc := range []struct {
+		name string
+		tail string
+		ind  verify.Indication
+		sub  verify.SubIndication
+	}{
+		{"truncated update", "\n7 0 obj\n<< /Length 10 >>\nstream\nBT (X) Tj ET\nendstream\nendobj\nxref\n0 1\n00000", verify.TotalFailed, verify.ModifiedAfterSigning},
+		{"junk", "\n<html>502 Bad Gateway</html>\n", verify.Indeterminate, verify.UnsupportedFeature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out := append(append([]byte{}, signed...), tc.tail...)
+			wantSig(t, verifyPDF(t, out, w.opts), 0, tc.ind, tc.sub)
+		})
+	}
+}
