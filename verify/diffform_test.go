@@ -203,9 +203,6 @@ func TestDiffVerdicts(t *testing.T) {
 			u.Set(pageRef, pg)
 		}
 	}
-	type want struct {
-		pass bool
-	}
 	cases := []struct {
 		name  string
 		edit  func(r *pdf.Reader, u *pdf.Update)
