@@ -524,18 +524,6 @@ func TestAttackISA(t *testing.T) {
 			p.Set("Annots", append(append(pdf.Array{}, annots...), ref))
 			u.Set(pageRef, p)
 		}, "Stamp"},
-		{"form NeedAppearances", func(r *pdf.Reader, u *pdf.Update) {
-			form, formRef, _, _ := r.AcroForm()
-			form = form.Clone()
-			form.Set("NeedAppearances", true)
-			if formRef.IsZero() {
-				c := dictOf(t, r, r.CatalogRef()).Clone()
-				c.Set("AcroForm", form)
-				u.Set(r.CatalogRef(), c)
-			} else {
-				u.Set(formRef, form)
-			}
-		}, "form"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -142,6 +142,7 @@ func TestPdfsigSigned(t *testing.T) {
 			checkDocLen(t, rep, 2)
 			wantSig(t, rep, 0, verify.TotalPassed, "")
 			wantSig(t, rep, 1, verify.TotalPassed, "")
+			wantChange(t, rep, 0, "FORM_FILLING", "signature-field")
 		})
 	}
 }

@@ -334,6 +334,13 @@ type craft struct {
 	Appearance []byte
 	// NoValue leaves the field empty (an unsigned signature field).
 	NoValue bool
+	// Reference, when set, is the signature dictionary's /Reference
+	// (DocMDP or FieldMDP transforms).
+	Reference pdf.Array
+	// NotInFields leaves the new field out of the form's /Fields (the
+	// widget is only in the page's /Annots), as poppler does over a
+	// direct /AcroForm.
+	NotInFields bool
 }
 
 // craftSign adds a signature field to src like a signer would, with the
@@ -396,6 +403,9 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 		sig.Set("ByteRange", pdf.Placeholder{Key: "ByteRange", Width: 64, Kind: pdf.PlaceholderArray})
 		sig.Set("Contents", pdf.Placeholder{Key: "Contents", Width: width, Kind: pdf.PlaceholderHex})
 		sig.Set("M", pdf.String{Bytes: []byte(time.Now().UTC().Format("D:20060102150405Z"))})
+		if c.Reference != nil {
+			sig.Set("Reference", c.Reference)
+		}
 		u.Set(sigRef, sig)
 		widget.Set("V", sigRef)
 	}
@@ -429,7 +439,9 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 	} else {
 		form = pdf.NewDict()
 	}
-	if fref, ok := form.Get("Fields").(pdf.Ref); ok {
+	if c.NotInFields {
+		// The field stays off the form's list.
+	} else if fref, ok := form.Get("Fields").(pdf.Ref); ok {
 		arr, err := r.GetArray(fref)
 		if err != nil {
 			t.Fatal(err)

@@ -122,8 +122,20 @@ type SignatureReport struct {
 	// CoversWholeDocument reports whether the byte ranges reach the end of
 	// the file.
 	CoversWholeDocument bool `json:"coversWholeDocument"`
-	// ModifiedAfterSigning lists the changes made after the signature.
+	// ModifiedAfterSigning lists the changes made after the signature, in
+	// words: form filling, annotations, and what failed the signature.
+	// Housekeeping (later signatures and timestamps, validation data) is
+	// in Changes only.
 	ModifiedAfterSigning []string `json:"modifiedAfterSigning"`
+	// ModificationLevel is how far the changes after the signature go:
+	// NONE, LTA_UPDATES (validation data, document timestamps),
+	// FORM_FILLING (form filling, later signatures), ANNOTATIONS, or
+	// OTHER (what no rule of the change analysis clears). Empty when the
+	// analysis did not run (the signature failed before it).
+	ModificationLevel string `json:"modificationLevel,omitempty"`
+	// Changes lists every change after the signature found by the
+	// change analysis, with the rule that judged it and its level.
+	Changes []Change `json:"changes,omitempty"`
 	// Errors and Warnings explain the verdict.
 	Errors   []string `json:"errors"`
 	Warnings []string `json:"warnings"`

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
@@ -48,8 +49,9 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
+	ft := fieldTypes{r: r, cache: map[pdf.Ref]pdf.Name{}}
 	for _, f := range fields {
-		if r.FieldType(f.Dict) != "Sig" {
+		if ft.of(f.Dict) != "Sig" {
 			continue
 		}
 		v := f.Dict.Get("V")
@@ -70,7 +72,56 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 		}
 		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d})
 	}
+	// Signature widgets on the pages that /Fields does not reach (poppler's
+	// -add-signature over a direct /AcroForm leaves its field out):
+	// viewers show them, so they are verified too.
+	pages, _ := r.Pages()
+	for _, p := range pages {
+		annots, _, err := r.PageAnnots(p)
+		if err != nil {
+			continue
+		}
+		for _, a := range annots {
+			d, err := r.GetDict(a)
+			if err != nil || ft.of(d) != "Sig" {
+				continue
+			}
+			v, name := inheritedValue(r, d)
+			ref, isRef := v.(pdf.Ref)
+			if !isRef || seen[ref] {
+				continue
+			}
+			sd, err := r.GetDict(ref)
+			if err != nil || !sd.Has("ByteRange") {
+				continue
+			}
+			seen[ref] = true
+			warnings = append(warnings, fmt.Sprintf("the signature field %q is on a page but not in the form's field list (/Fields)", name))
+			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
+		}
+	}
 	return sigs, warnings, nil
+}
+
+// inheritedValue returns a widget's /V, inherited from its parents, and
+// the fully qualified name of its field.
+func inheritedValue(r *pdf.Reader, d pdf.Dict) (pdf.Object, string) {
+	var v pdf.Object
+	var parts []string
+	for range 32 {
+		if v == nil {
+			v = d.Get("V")
+		}
+		if t, ok := d.Get("T").(pdf.String); ok {
+			parts = append([]string{pdf.TextString(t.Bytes)}, parts...)
+		}
+		p, err := r.GetDict(d.Get("Parent"))
+		if err != nil || p.Len() == 0 {
+			break
+		}
+		d = p
+	}
+	return v, strings.Join(parts, ".")
 }
 
 // checkStructure checks the signature dictionary against Universal
@@ -192,4 +243,41 @@ func onlyEOL(src io.ReaderAt, from, to int64) bool {
 		}
 	}
 	return true
+}
+
+// fieldTypes finds the field types (/FT) of form fields, inherited
+// through /Parent, with each parent read once: thousands of kids that
+// inherit their type cost one read of their parent, not one each.
+type fieldTypes struct {
+	r     *pdf.Reader
+	cache map[pdf.Ref]pdf.Name
+}
+
+func (f *fieldTypes) of(d pdf.Dict) pdf.Name {
+	var chain []pdf.Ref
+	ft := pdf.Name("")
+	for range 32 {
+		if v, ok := d.Name("FT"); ok {
+			ft = v
+			break
+		}
+		p, ok := d.Get("Parent").(pdf.Ref)
+		if !ok {
+			break
+		}
+		if v, ok := f.cache[p]; ok {
+			ft = v
+			break
+		}
+		chain = append(chain, p)
+		pd, err := f.r.GetDict(p)
+		if err != nil {
+			break
+		}
+		d = pd
+	}
+	for _, p := range chain {
+		f.cache[p] = ft
+	}
+	return ft
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"time"
 
@@ -139,11 +140,18 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	// (an update whose startxref was rewound, a second document appended):
 	// what they hold cannot be judged, so nothing passes over them.
 	if n := unaccounted(r, src, size); n > 0 {
-		msg := fmt.Sprintf("the file continues for %d bytes after its last revision, which no reader shows and Segel cannot judge", n)
+		// Objects there are an update whose cross-reference is broken or
+		// cut off: a repairing viewer shows them, so the document was
+		// changed after every signature in a way that cannot be analysed.
+		// Other bytes (junk a transfer appended) are only unexplained.
+		sub, msg := UnsupportedFeature, fmt.Sprintf("the file continues for %d bytes after its last revision, which no reader shows and Segel cannot judge", n)
+		if tailHasObjects(src, size-n, size) {
+			sub, msg = ModifiedAfterSigning, fmt.Sprintf("the document was damaged or extended after signing in a way that cannot be analysed: the %d bytes after its last revision hold objects that a repairing viewer shows", n)
+		}
 		rep.Warnings = append(rep.Warnings, msg)
 		for _, s := range reports {
 			if s.Indication != TotalFailed {
-				s.fail(UnsupportedFeature, "%s", msg)
+				s.fail(sub, "%s", msg)
 			}
 		}
 	}
@@ -189,12 +197,27 @@ func unaccounted(r *pdf.Reader, src io.ReaderAt, size int64) int64 {
 	return 0
 }
 
-// isDocTimestamp reports whether the dictionary is a document timestamp.
-func isDocTimestamp(s *sigDict) bool {
-	t, _ := s.dict.Name("Type")
-	sub, _ := s.dict.Name("SubFilter")
-	return t == "DocTimeStamp" || sub == "ETSI.RFC3161"
+// objHeader matches an indirect object's header, "12 0 obj".
+var objHeader = regexp.MustCompile(`(?:^|[^0-9])[0-9]{1,10}[ \t\r\n\f\x00]+[0-9]{1,5}[ \t\r\n\f\x00]+obj\b`)
+
+// tailHasObjects reports whether the bytes [from, to) hold an indirect
+// object (the first and the last MiB are searched).
+func tailHasObjects(src io.ReaderAt, from, to int64) bool {
+	const window = 1 << 20
+	for _, start := range []int64{from, max(from, to-window)} {
+		buf := make([]byte, min(to-start, window))
+		if n, err := src.ReadAt(buf, start); err != nil && err != io.EOF {
+			buf = buf[:n]
+		}
+		if objHeader.Match(buf) {
+			return true
+		}
+	}
+	return false
 }
+
+// isDocTimestamp reports whether the dictionary is a document timestamp.
+func isDocTimestamp(s *sigDict) bool { return pdf.IsDocTimestamp(s.dict) }
 
 // rangeEnd orders reports by the end of their signed ranges; those
 // without valid ranges go last.
@@ -230,6 +253,9 @@ type verifier struct {
 	dssRevision int
 	// digests are the digests computed in the single pass.
 	digests map[digestJob][]byte
+	// curSide is the current document's object graph for the change
+	// analysis, walked once for all signatures.
+	curSide *side
 }
 
 func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
@@ -245,7 +271,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	if s.dict.Len() > 0 {
 		sub, _ := s.dict.Name("SubFilter")
 		rep.SubFilter = string(sub)
-		if t, _ := s.dict.Name("Type"); t == "DocTimeStamp" || sub == "ETSI.RFC3161" {
+		if pdf.IsDocTimestamp(s.dict) {
 			rep.Type = "document-timestamp"
 		}
 		rep.Name = textValue(s.dict.Get("Name"))
@@ -323,7 +349,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	if rep.Type == "signature" {
 		rep.Level = v.level(rep, si, s, c)
 	}
-	v.checkModifications(rep, s)
+	v.checkModifications(ctx, rep, s)
 	return rep
 }
 

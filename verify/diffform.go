@@ -1,0 +1,441 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
+
+// The rules of the interactive form and the annotations: the form
+// dictionary, the lists (/Fields, /Kids, a page's /Annots), and the form
+// nodes (fields, widgets, annotations), existing or new.
+
+// formRule: the form may gain fields (judged by the list rule), the
+// /SigFlags of a signed document, default appearance and resources for a
+// new signature's appearance, and /NeedAppearances (viewers then draw
+// fields from their values: form filling).
+func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
+	if o == nil {
+		o = pdf.NewDict() // a form added to a document without one
+	}
+	a.keyed(obj, o, n, map[pdf.Name]func(pdf.Name, pdf.Object, pdf.Object){
+		"Fields": func(_ pdf.Name, ov, nv pdf.Object) {
+			listRule(a, pdf.Ref{}, obj+" /Fields", a.old.get(ov), a.cur.get(nv))
+		},
+		"SigFlags": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "/SigFlags was set", "form", LevelLTA)
+		},
+		"DA": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "the default appearance (/DA) was updated", "form", LevelFormFilling)
+		},
+		"DR": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "the default resources (/DR) were updated", "form", LevelFormFilling)
+		},
+		"Q": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.housekeeping(obj, "the default alignment (/Q) was updated", "form", LevelFormFilling)
+		},
+		"NeedAppearances": func(pdf.Name, pdf.Object, pdf.Object) {
+			a.add(obj, "/NeedAppearances was changed: viewers may redraw the fields from their values", "form", LevelFormFilling)
+		},
+	})
+}
+
+// listRule: a list of form nodes (/Fields, /Kids, /Annots) keeps its
+// entries; new entries are judged as new nodes; a removed note, link or
+// popup is an annotation change, a removed field, widget or annotation
+// that drew on the page is OTHER. Entries match
+// by reference, then (for a few left over) by equal value, so that a list
+// of thousands costs linear time.
+func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
+	oa, _ := o.(pdf.Array)
+	na, ok := n.(pdf.Array)
+	if !ok && n != nil {
+		a.add(obj, "is not an array", "list", LevelOther)
+		return
+	}
+	byRef := map[pdf.Ref][]int{}
+	for k, e := range na {
+		if r, ok := e.(pdf.Ref); ok {
+			byRef[r] = append(byRef[r], k)
+		}
+	}
+	kept := make([]bool, len(na))
+	var leftOld []pdf.Object
+	for _, e := range oa {
+		if r, ok := e.(pdf.Ref); ok && len(byRef[r]) > 0 {
+			kept[byRef[r][0]] = true
+			byRef[r] = byRef[r][1:]
+			continue
+		}
+		leftOld = append(leftOld, e)
+	}
+	var leftNew []int
+	for k := range na {
+		if !kept[k] {
+			leftNew = append(leftNew, k)
+		}
+	}
+	const maxDeep = 256
+	for _, e := range leftOld {
+		found := false
+		if len(leftOld) <= maxDeep && len(leftNew) <= maxDeep {
+			for _, k := range leftNew {
+				if !kept[k] && a.cmp.same(e, na[k]) {
+					kept[k], found = true, true
+					break
+				}
+			}
+		}
+		if !found {
+			a.removed(obj, e)
+		}
+	}
+	for _, k := range leftNew {
+		if !kept[k] {
+			a.newNode(obj, na[k])
+		}
+	}
+}
+
+// removed judges an entry removed from a list.
+func (a *analysis) removed(obj string, e pdf.Object) {
+	d := a.old.dict(e)
+	if isFormNode(d) {
+		a.add(obj, fmt.Sprintf("%s was removed", a.oldLabel(e)), "list", LevelOther)
+		return
+	}
+	sub, _ := d.Name("Subtype")
+	if paints(a.old, d) {
+		// What the signed page showed over its content is gone.
+		a.add(obj, fmt.Sprintf("a %s annotation that the signed page showed was removed", sub), "annotations", LevelOther)
+		return
+	}
+	a.add(obj, fmt.Sprintf("a %s annotation was removed", sub), "annotations", LevelAnnotations)
+}
+
+func (a *analysis) oldLabel(e pdf.Object) string {
+	if name := a.old.fieldName(e); name != "" {
+		return fmt.Sprintf("field %q", name)
+	}
+	return "a widget"
+}
+
+// isFormNode reports whether an annotation dictionary is a widget or a
+// form field (/Type may be missing; fields may inherit from /Parent).
+func isFormNode(d pdf.Dict) bool {
+	sub, _ := d.Name("Subtype")
+	return sub == "Widget" || d.Has("FT") || d.Has("T") || d.Has("Kids") || (sub == "" && d.Has("Parent"))
+}
+
+// newNode judges an entry new to a list: a new signature or document
+// timestamp field (or its widget), an empty signature field, an
+// annotation; any other new field is OTHER.
+func (a *analysis) newNode(obj string, e pdf.Object) {
+	ref, isRef := e.(pdf.Ref)
+	if isRef {
+		if a.judged[ref] {
+			return
+		}
+		a.judged[ref] = true
+		if a.old.roles[ref] != 0 && a.old.defined(ref) {
+			// An object of the signed revision put into another list.
+			if a.old.roles[ref]&roleNode != 0 {
+				a.add(obj, fmt.Sprintf("%s (object %d) was added to another list", a.nodeLabel(ref), ref.Num), "list", LevelAnnotations)
+				return
+			}
+			a.add(obj, fmt.Sprintf("object %d of the signed revision was added as an annotation or field", ref.Num), "list", LevelOther)
+			return
+		}
+	}
+	d := a.cur.dict(e)
+	if d.Len() == 0 {
+		if a.cur.get(e) == nil {
+			return // a reference to nothing shows nothing
+		}
+		a.add(obj, "an entry that is not a dictionary was added", "list", LevelOther)
+		return
+	}
+	what := fmt.Sprintf("object %d", ref.Num)
+	if !isRef {
+		what = "a direct object"
+	}
+	if !isFormNode(d) {
+		sub, _ := d.Name("Subtype")
+		if paints(a.cur, d) {
+			a.add(obj, fmt.Sprintf("a %s annotation (%s) that draws over the page was added", sub, what), "annotations", LevelOther)
+			return
+		}
+		a.add(obj, fmt.Sprintf("a %s annotation (%s) was added", sub, what), "annotations", LevelAnnotations)
+		return
+	}
+	name := a.cur.fieldName(e)
+	if a.cur.fieldType(e) != "Sig" {
+		a.add(obj, fmt.Sprintf("a form field %q (%s) was added", name, what), "form-field", LevelOther)
+		return
+	}
+	v := a.cur.fieldValue(e)
+	vis := visible(a.cur, d)
+	if v == nil {
+		if vis {
+			a.add(obj, fmt.Sprintf("an unsigned signature field %q (%s) with a visible appearance was added", name, what), "signature-field", LevelOther)
+			return
+		}
+		a.housekeeping(obj, fmt.Sprintf("an empty signature field %q was added", name), "signature-field", LevelFormFilling)
+		return
+	}
+	level, ok := a.newSignature(v)
+	switch {
+	case !ok:
+		a.add(obj, fmt.Sprintf("signature field %q (%s) has a value that is not a new signature", name, what), "signature-field", LevelOther)
+	case vis && a.docMDP > 0:
+		// A "sneaky signature": a new appearance over a certified document.
+		a.add(obj, fmt.Sprintf("a visible signature %q (%s) was added over a certified document", name, what), "signature-field", LevelOther)
+	case level == LevelLTA:
+		a.housekeeping(obj, fmt.Sprintf("a document timestamp %q was added", name), "signature-field", LevelLTA)
+	default:
+		a.housekeeping(obj, fmt.Sprintf("a signature %q was added", name), "signature-field", LevelFormFilling)
+	}
+}
+
+// newSignature judges a signature field's value: a signature dictionary
+// the signed revision did not have. Document timestamps are LTA updates,
+// signatures form filling.
+func (a *analysis) newSignature(v pdf.Object) (ModLevel, bool) {
+	ref, ok := v.(pdf.Ref)
+	if !ok || a.old.defined(ref) {
+		return LevelOther, false
+	}
+	d := a.cur.dict(ref)
+	t, _ := d.Name("Type")
+	switch {
+	case pdf.IsDocTimestamp(d):
+		return LevelLTA, true
+	case t == "Sig" || t == "" && d.Has("ByteRange"):
+		return LevelFormFilling, true
+	}
+	return LevelOther, false
+}
+
+// formFillKeys are what filling in a field changes on the field and its
+// widgets (/M is the widget's modification date).
+var formFillKeys = map[pdf.Name]bool{"M": true, "Q": true, "V": true, "I": true, "AS": true, "AP": true, "MK": true, "DA": true}
+
+// signingKeys are what signing a prepared signature field changes (/M
+// is the widget's modification date, /P its page).
+var signingKeys = map[pdf.Name]bool{"M": true, "P": true, "V": true, "AP": true, "AS": true, "MK": true, "F": true, "Lock": true, "DA": true, "DR": true}
+
+// annotationKeys are what editing an annotation's text changes.
+var annotationKeys = map[pdf.Name]bool{"Contents": true, "M": true, "T": true, "NM": true, "RC": true,
+	"Popup": true, "Open": true, "CreationDate": true, "Subj": true, "State": true, "StateModel": true}
+
+// nodeRule judges a field, widget or annotation of the signed revision
+// that changed: signing a prepared signature field, filling in a field
+// (value and regenerated appearance), editing an annotation's text.
+func nodeRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
+	od, ok1 := asDict(o)
+	nd, ok2 := asDict(n)
+	if !ok1 || !ok2 {
+		a.add(obj, "was replaced by an object of another type", "form-node", LevelOther)
+		return
+	}
+	keys := a.changedKeys(o, n)
+	if len(keys) == 0 {
+		return
+	}
+	var node pdf.Object = ref
+	if ref.IsZero() {
+		node = n
+	}
+	name := a.cur.fieldName(node)
+	ft := a.cur.fieldType(node)
+	isField := isFormNode(od) || ft != ""
+	var other []pdf.Name
+	listed := false
+	for _, k := range keys {
+		switch {
+		case k == "Kids" || k == "Annots":
+			listRule(a, pdf.Ref{}, obj+" /"+string(k), a.old.get(od.Get(k)), a.cur.get(nd.Get(k)))
+		case k == "Type" && nd.Get("Type") == pdf.Name("Annot") && od.Get("Type") == nil:
+			a.housekeeping(obj, "/Type /Annot was added", "form-node", LevelLTA)
+		case k == "StructParent" || k == "StructParents":
+			a.housekeeping(obj, "/"+string(k)+" was set (tagged PDF)", "structure-tree", LevelFormFilling)
+		case isField && ft == "Sig" && signingKeys[k]:
+			oldV, newV := a.old.fieldValue(node), a.cur.fieldValue(node)
+			if oldV != nil || newV == nil {
+				other = append(other, k)
+				continue
+			}
+			if k == "V" {
+				level, ok := a.newSignature(newV)
+				if !ok {
+					other = append(other, k)
+					continue
+				}
+				what := fmt.Sprintf("the prepared signature field %q was signed", name)
+				if level == LevelLTA {
+					what = fmt.Sprintf("a document timestamp was put into the prepared field %q", name)
+				}
+				a.housekeeping(obj, what, "signature-field", level).Field = name
+			}
+			if !ref.IsZero() {
+				a.filled[ref] = true
+			}
+		case isField && ft != "Sig" && formFillKeys[k]:
+			if !listed {
+				a.add(obj, fmt.Sprintf("form field %q was filled in", name), "form-filling", LevelFormFilling).Field = name
+				listed = true
+			}
+			if !ref.IsZero() {
+				a.filled[ref] = true
+			}
+		case !isField && annotationKeys[k] && !((k == "Contents" || k == "RC") && (paints(a.old, od) || paints(a.cur, nd))):
+			// A note's text shows in its popup; a FreeText annotation draws
+			// its /Contents on the page, so that is not an edit of a note.
+			a.add(obj, fmt.Sprintf("a %s annotation's text (/%s) was changed", subtype(nd), k), "annotations", LevelAnnotations)
+		default:
+			other = append(other, k)
+		}
+	}
+	if len(other) > 0 {
+		what := fmt.Sprintf("%s was changed", keyList(other))
+		if name != "" {
+			what = fmt.Sprintf("%s of field %q", what, name)
+		}
+		c := a.add(obj, what, "form-node", LevelOther)
+		c.Field = name
+	}
+	if isField && !a.cmp.same(od.Get("V"), nd.Get("V")) {
+		switch ft {
+		case "Tx", "Ch":
+			a.staleAppearance(obj, node, name)
+		case "Btn":
+			a.buttonState(obj, node, name, nd.Get("V"))
+		}
+	}
+}
+
+// buttonState fails a check box or radio button whose value changed to
+// a state that a widget does not show (/AS): viewers differ on which of
+// the two they believe.
+func (a *analysis) buttonState(obj string, node pdf.Object, name string, v pdf.Object) {
+	val, _ := a.cur.get(v).(pdf.Name)
+	widgets := []pdf.Object{node}
+	if kids := a.cur.array(a.cur.dict(node).Get("Kids")); len(kids) > 0 {
+		widgets = kids
+	}
+	shown := false
+	for _, w := range widgets {
+		as, ok := a.cur.dict(w).Name("AS")
+		if !ok {
+			return // no appearance state: viewers draw the value
+		}
+		if as == val {
+			shown = true
+		} else if as != "Off" {
+			break
+		}
+	}
+	if !shown && val != "Off" {
+		a.add(obj, fmt.Sprintf("the value of button %q changed to a state its widgets do not show", name), "form-filling", LevelOther).Field = name
+	}
+}
+
+func subtype(d pdf.Dict) pdf.Name {
+	s, _ := d.Name("Subtype")
+	return s
+}
+
+// staleAppearance fails a text or choice field whose value changed while
+// a widget kept the appearance it had when signed: viewers then disagree
+// on what the field shows (the value or the old appearance), which is
+// how a shadow attack replaces what a reader sees.
+func (a *analysis) staleAppearance(obj string, node pdf.Object, name string) {
+	widgets := []pdf.Object{node}
+	if kids := a.cur.array(a.cur.dict(node).Get("Kids")); len(kids) > 0 {
+		widgets = kids
+	}
+	for _, w := range widgets {
+		ow, nw := a.old.dict(w), a.cur.dict(w)
+		if !ow.Has("AP") {
+			continue
+		}
+		if a.sameAppearance(ow.Get("AP"), nw.Get("AP")) {
+			a.add(obj, fmt.Sprintf("the value of field %q changed but its appearance was not regenerated", name), "form-filling", LevelOther).Field = name
+			return
+		}
+	}
+}
+
+// sameAppearance reports whether an /AP dictionary's normal appearance
+// is unchanged, its streams included.
+func (a *analysis) sameAppearance(o, n pdf.Object) bool {
+	on, nn := a.old.dict(o).Get("N"), a.cur.dict(n).Get("N")
+	if !a.cmp.same(on, nn) {
+		return false
+	}
+	ov, nv := a.old.get(on), a.cur.get(nn)
+	if !a.cmp.same(ov, nv) {
+		return false
+	}
+	// Appearance states: each stream unchanged.
+	if od, ok := ov.(pdf.Dict); ok {
+		nd, _ := nv.(pdf.Dict)
+		for _, k := range od.Keys() {
+			if !a.cmp.same(a.old.get(od.Get(k)), a.cur.get(nd.Get(k))) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// paints reports whether an annotation draws over the page: every kind
+// but a note (Text), a Link or a Popup, and those too when they carry an
+// appearance larger than an icon. Hidden annotations draw nothing.
+func paints(s *side, d pdf.Dict) bool {
+	if f, ok := d.Int("F"); ok && f&(2|32) != 0 {
+		return false
+	}
+	switch subtype(d) {
+	case "Text", "Link", "Popup":
+		if !d.Has("AP") {
+			return false
+		}
+		w, h := rectSize(s, d)
+		return w > 48 || h > 48
+	}
+	return true
+}
+
+// rectSize returns the width and height of an annotation's /Rect.
+func rectSize(s *side, d pdf.Dict) (float64, float64) {
+	rect := s.array(d.Get("Rect"))
+	if len(rect) != 4 {
+		return 0, 0
+	}
+	var v [4]float64
+	for i, o := range rect {
+		v[i], _ = number(s.get(o))
+	}
+	w, h := v[2]-v[0], v[3]-v[1]
+	if w < 0 {
+		w = -w
+	}
+	if h < 0 {
+		h = -h
+	}
+	return w, h
+}
+
+// visible reports whether a widget shows something: a rectangle with an
+// area, an appearance, and not hidden.
+func visible(s *side, d pdf.Dict) bool {
+	if f, ok := d.Int("F"); ok && f&(2|32) != 0 {
+		return false
+	}
+	w, h := rectSize(s, d)
+	if w == 0 || h == 0 {
+		return false
+	}
+	return s.dict(d.Get("AP")).Has("N")
+}
