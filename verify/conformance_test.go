@@ -29,30 +29,14 @@ var conformanceTime = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // knownBad lists the corpus files whose verdict today differs from the
 // manifest's, with the reason. They are logged, not failed, until the
-// rule-based change analysis (branch diff-engine, issue 11) lands; then
-// this list must be emptied. A file listed here that now gives its
+// xref repair of issue 11 lands; then this list must be emptied. A file listed here that now gives its
 // expected verdict is logged too, so that it is taken off the list.
 var knownBad = map[string]string{
-	// pdfsig -sign fills a prepared empty signature field: /V, /AP and the
-	// widget's /M (modification date). Today's verify/changes.go does not
-	// clear /M on the newly signed field, and so calls the earlier
-	// signature modified (diff-engine).
-	"pdfsig-twice.pdf":                   "diff-engine: /M of the newly signed prepared field",
-	"segel-then-pdfsig.pdf":              "diff-engine: /M of the newly signed prepared field",
-	"lo-tagged-pdfsig-twice.pdf":         "diff-engine: /M of the newly signed prepared field",
-	"lo-tagged-segel-then-pdfsig.pdf":    "diff-engine: /M of the newly signed prepared field",
-	"segel-certified-p2-then-pdfsig.pdf": "diff-engine: /M of the newly signed prepared field",
-	"pdfsign-then-pdfsig.pdf":            "diff-engine: /M of the newly signed prepared field",
-	// pdfsig -add-signature over a direct /AcroForm leaves its new field
-	// out of /Fields: the widget is only in the page's /Annots. Poppler
-	// shows the signature; Segel reports only the one before it.
-	"segel-then-pdfsig-add.pdf": "signature widget outside AcroForm /Fields not reported",
 	// Damaged files: issue 11 asks for xref reconstruction and
-	// TOTAL_FAILED; today Verify stops at "not a readable PDF", or calls
-	// trailing bytes INDETERMINATE.
+	// TOTAL_FAILED; until internal/pdf repairs a broken final xref,
+	// Verify stops at "not a readable PDF".
 	"damaged-xref.pdf":               "xref repair: today ErrNotPDF",
 	"attack-swa-moved-byterange.pdf": "xref repair: today ErrNotPDF",
-	"truncated-update.pdf":           "damage after the signed range: today INDETERMINATE",
 }
 
 // conformanceEntry is one line of MANIFEST.tsv.

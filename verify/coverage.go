@@ -57,13 +57,13 @@ func (c Coverage) String() string {
 // later signature from mere housekeeping. It is read from the fields
 // every report has, so it also works on a report read back from JSON.
 //
-// This is the single place the decision is made. When SignatureReport
-// gains ModificationLevel (the change analysis' NONE, LTA_UPDATES,
-// FORM_FILLING, ANNOTATIONS, OTHER), read it here when it is not empty
-// and keep the derivation below as the fallback for older reports. Note
-// that the analysis counts a later signature as FORM_FILLING: with no
-// form filling listed in ModifiedAfterSigning and a later signature in
-// all, that is still CoverageSigned.
+// This is the single place the decision is made. It reads
+// ModificationLevel (the change analysis' NONE, LTA_UPDATES,
+// FORM_FILLING, ANNOTATIONS, OTHER) when the report has it; the analysis
+// counts a later signature as FORM_FILLING, so FORM_FILLING with nothing
+// listed in ModifiedAfterSigning is a later signature, CoverageSigned.
+// Reports without the level (read back from older JSON) fall back to
+// ModifiedAfterSigning's words.
 func (s *SignatureReport) Coverage(all []*SignatureReport) Coverage {
 	switch {
 	case s.CoversWholeDocument:
@@ -74,10 +74,28 @@ func (s *SignatureReport) Coverage(all []*SignatureReport) Coverage {
 		// The change analysis did not run.
 		return CoverageUnknown
 	}
+	switch s.ModificationLevel {
+	case "OTHER":
+		return CoverageChanged
+	case "ANNOTATIONS":
+		return CoverageAnnotated
+	case "FORM_FILLING":
+		for _, m := range s.ModifiedAfterSigning {
+			if m != infoUpdated && !strings.HasSuffix(m, ": "+infoUpdated) {
+				return CoverageFormFilled
+			}
+		}
+	}
+	if s.ModificationLevel != "" {
+		if s.SubIndication == UnsupportedFeature {
+			return CoverageUnknown
+		}
+		return laterSignatures(s, all)
+	}
 	for _, m := range s.ModifiedAfterSigning {
 		// The change analysis' own words (changes.go).
 		switch {
-		case m == "the document information dictionary was updated":
+		case m == infoUpdated:
 			// Housekeeping that the analysis lists.
 		case strings.HasPrefix(m, "form field "):
 			return CoverageFormFilled
@@ -90,6 +108,16 @@ func (s *SignatureReport) Coverage(all []*SignatureReport) Coverage {
 	if s.SubIndication == UnsupportedFeature {
 		return CoverageUnknown
 	}
+	return laterSignatures(s, all)
+}
+
+// infoUpdated is how older reports listed an update of the document
+// information dictionary: housekeeping, not form filling.
+const infoUpdated = "the document information dictionary was updated"
+
+// laterSignatures tells a signature followed by other signatures from one
+// followed only by validation data and document timestamps.
+func laterSignatures(s *SignatureReport, all []*SignatureReport) Coverage {
 	for _, o := range all {
 		if o != nil && o != s && o.Type != "document-timestamp" && o.Revision > s.Revision {
 			return CoverageSigned
