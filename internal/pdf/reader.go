@@ -16,7 +16,8 @@ type ReadOptions struct {
 	MaxDepth int
 	// MaxXrefEntries bounds the total number of cross-reference entries
 	// over all sections. Default 8 388 607 (the PDF 1.7 object-number
-	// limit).
+	// limit); whatever it is, a file of n bytes may hold no more than
+	// 65 536 + n/8 entries.
 	MaxXrefEntries int
 	// MaxXrefSections bounds the number of xref sections followed through
 	// /Prev. Default 10 000.
@@ -114,7 +115,7 @@ func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget := r.opts.MaxXrefEntries
+	budget := r.entryBudget()
 	seen := map[int64]bool{}
 	for off := start; ; {
 		if len(r.chain) >= r.opts.MaxXrefSections {
@@ -142,6 +143,14 @@ func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
 	}
 	r.build()
 	return r, nil
+}
+
+// entryBudget is the number of xref entries a file of r.size bytes may
+// hold: MaxXrefEntries, but no more than 65 536 plus one per 8 bytes of
+// the file (an object takes more than that), so that the tables stay
+// proportional to the file whatever /Size or /Index claim.
+func (r *Reader) entryBudget() int {
+	return int(min(int64(r.opts.MaxXrefEntries), 65536+r.size/8))
 }
 
 // build merges the sections of r.chain into r.xref and the trailer.
