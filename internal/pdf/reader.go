@@ -75,6 +75,8 @@ type Reader struct {
 	mu      sync.Mutex
 	objStms map[uint32]*objStm
 	ends    []int64 // lazily computed revision ends, file order
+	// inherit caches inherited-attribute lookups (FieldType).
+	inherit map[inheritKey]Object
 }
 
 // Revision is one cross-reference section of the file, i.e. one revision
@@ -355,12 +357,16 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 // an indirect stream /Length (used while reading the xref). It returns the
 // object, its reference and the offset after it.
 func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int64, error) {
-	what := "object"
-	if want != nil {
-		what = "object " + want.String()[:len(want.String())-2]
+	// what names the object in errors; formatted only on error.
+	named := want
+	what := func() string {
+		if named == nil {
+			return "object"
+		}
+		return fmt.Sprintf("object %d %d", named.Num, named.Gen)
 	}
 	if off < 0 || off >= r.size {
-		return nil, Ref{}, 0, fmt.Errorf("%w: %s: offset %d outside the file (size %d)", ErrBrokenXref, what, off, r.size)
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s: offset %d outside the file (size %d)", ErrBrokenXref, what(), off, r.size)
 	}
 	l := newLexer(r.src, r.size, off)
 	l.skipSpace()
@@ -380,13 +386,13 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	}
 	ref, ok := hdr()
 	if !ok || want != nil && ref != *want {
-		return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: no matching \"N G obj\" header", ErrBrokenXref, what, off)
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: no matching \"N G obj\" header", ErrBrokenXref, what(), off)
 	}
-	what = "object " + ref.String()[:len(ref.String())-2]
+	named = &ref
 	p := r.parser(l)
 	obj, err := p.object(0)
 	if err != nil {
-		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, err)
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what(), off, err)
 	}
 	d, isDict := obj.(Dict)
 	if isDict && l.keyword("stream") {
@@ -421,7 +427,7 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 		if !found {
 			e := l.find([]byte("endstream"), dataOff, dataOff+r.opts.MaxStreamScan)
 			if e < 0 {
-				return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: stream data at %d has no endstream", ErrSyntax, what, off, dataOff)
+				return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: stream data at %d has no endstream", ErrSyntax, what(), off, dataOff)
 			}
 			length = e - dataOff
 			if tail, _ := readWindow(r.src, max(e-2, dataOff), e); len(tail) > 0 {
@@ -438,7 +444,7 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	}
 	l.keyword("endobj") // optional: tolerate its absence
 	if l.err != nil {
-		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, l.err)
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what(), off, l.err)
 	}
 	return obj, ref, l.pos, nil
 }
