@@ -50,6 +50,9 @@ type section struct {
 	isStream bool
 	trailer  Dict
 	entries  map[uint32]XrefEntry
+	// repaired marks the section a repair reconstructed (see repair.go):
+	// it starts where the damage does and ends at the end of the file.
+	repaired bool
 }
 
 // readSection parses the xref section at off. budget is the number of
