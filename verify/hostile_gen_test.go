@@ -160,7 +160,7 @@ func hostileManyRevisions(n int) []byte {
 	p := newRawPDF()
 	p.basePages("")
 	data := p.finish("/Root 1 0 R")
-	prev := bytes.LastIndex(data, []byte("xref\n"))
+	prev := bytes.LastIndex(data, []byte("\nxref\n")) + 1
 	var buf bytes.Buffer
 	buf.Write(data)
 	for i := range n {

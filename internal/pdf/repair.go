@@ -98,7 +98,10 @@ func (r *Reader) repair(cause error) error {
 // leads to and that reads without error, and the end of its newest
 // revision; nil and 0 when there is none.
 func (r *Reader) intactChain() ([]*section, int64) {
-	offs := r.findAll([]byte("startxref"), 1<<16)
+	// Only the last few startxrefs are tried: each try may read a long
+	// chain, and a hostile file could hold thousands of bad ones.
+	const tries = 8
+	offs := r.findAll([]byte("startxref"), tries)
 	for i := len(offs) - 1; i >= 0; i-- {
 		l := newLexer(r.src, r.size, offs[i]+int64(len("startxref")))
 		l.skipSpace()
