@@ -141,11 +141,15 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 	}
 	end := b + c
 	s.revision = -1
-	for i, rev := range r.Revisions() {
+	revs := r.Revisions()
+	for i, rev := range revs {
 		if end == rev.End || (end < rev.End && end >= rev.End-2 && onlyEOL(src, end, rev.End)) {
 			s.revision = i
 			break
 		}
+	}
+	if i, ok := damagedRevision(r, end, revs); ok && s.revision < 0 {
+		s.revision = i // in the damaged part: see checkDamage
 	}
 	if s.revision < 0 {
 		return fmt.Errorf("the signed ranges end at byte %d, which is not the end of a revision", end)

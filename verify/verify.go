@@ -69,6 +69,9 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		ValidationTime: at.UTC().Format(time.RFC3339),
 		Warnings:       []string{},
 	}
+	if r.Repaired() {
+		rep.Warnings = append(rep.Warnings, damageWarning(r))
+	}
 	sigs, warnings, err := findSignatures(r)
 	rep.Warnings = append(rep.Warnings, warnings...)
 	if err != nil {
@@ -111,6 +114,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 				continue
 			}
 			reports[i] = v.verify(ctx, s)
+			v.checkDamage(reports[i])
 			if pass == 0 && reports[i].Indication == TotalPassed && s.revision >= 0 {
 				v.docTS = append(v.docTS, docTimestamp{revision: s.revision, at: v.lastPOE})
 			}
