@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 
 // findSignatures returns the signature dictionaries of the signature
 // fields that hold a value, in field order.
-func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
+func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
 	_, _, ok, err := r.AcroForm()
 	if err != nil || !ok {
 		return nil, nil, err
@@ -48,7 +49,10 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
-	for _, f := range fields {
+	for i, f := range fields {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		if r.FieldType(f.Dict) != "Sig" {
 			continue
 		}
