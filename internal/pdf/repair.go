@@ -148,9 +148,9 @@ func (r *Reader) intactChain() ([]*section, int64) {
 // most limit of them (the last ones).
 func (r *Reader) findAll(pat []byte, limit int) []int64 {
 	var out []int64
-	const chunk = 1 << 20
+	chunk := int(min(r.size, 1<<20))
 	buf := make([]byte, chunk+len(pat))
-	for base := int64(0); base < r.size; base += chunk {
+	for base := int64(0); base < r.size; base += int64(chunk) {
 		n, err := r.src.ReadAt(buf[:min(int64(len(buf)), r.size-base)], base)
 		if n <= 0 && err != nil && err != io.EOF {
 			break
