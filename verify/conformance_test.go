@@ -27,18 +27,6 @@ const conformanceDir = "testdata/conformance"
 // certificates' validity (2026-01-01..2046-01-01), after every signing.
 var conformanceTime = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// knownBad lists the corpus files whose verdict today differs from the
-// manifest's, with the reason. They are logged, not failed, until the
-// xref repair of issue 11 lands; then this list must be emptied. A file listed here that now gives its
-// expected verdict is logged too, so that it is taken off the list.
-var knownBad = map[string]string{
-	// Damaged files: issue 11 asks for xref reconstruction and
-	// TOTAL_FAILED; until internal/pdf repairs a broken final xref,
-	// Verify stops at "not a readable PDF".
-	"damaged-xref.pdf":               "xref repair: today ErrNotPDF",
-	"attack-swa-moved-byterange.pdf": "xref repair: today ErrNotPDF",
-}
-
 // conformanceEntry is one line of MANIFEST.tsv.
 type conformanceEntry struct {
 	File, Producer, Class string
@@ -132,12 +120,6 @@ func TestConformanceCorpus(t *testing.T) {
 	if total > 5<<20 {
 		t.Errorf("corpus is %d bytes, keep it under 5 MiB", total)
 	}
-	for f := range knownBad {
-		if !slices.Contains(listed, f) {
-			t.Errorf("knownBad lists %s, which is not in the manifest", f)
-		}
-	}
-
 	for _, e := range entries {
 		t.Run(strings.TrimSuffix(e.File, ".pdf"), func(t *testing.T) {
 			t.Parallel()
@@ -147,14 +129,8 @@ func TestConformanceCorpus(t *testing.T) {
 			}
 			verdict, problems := conformanceVerdict(data, e, opts)
 			t.Logf("%s\t%s\t%s\texpected %s\tgot %s", e.File, e.Producer, e.Class, e.Expected, verdict)
-			reason, bad := knownBad[e.File]
-			switch {
-			case len(problems) > 0 && bad:
-				t.Logf("known bad (%s): %s", reason, strings.Join(problems, "; "))
-			case len(problems) > 0:
+			if len(problems) > 0 {
 				t.Errorf("%s (%s, %s: %s):\n  %s", e.File, e.Producer, e.Class, e.Why, strings.Join(problems, "\n  "))
-			case bad:
-				t.Logf("FIXED: %s now gives its expected verdict; take it off knownBad", e.File)
 			}
 		})
 	}

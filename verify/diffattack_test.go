@@ -5,6 +5,7 @@ import (
 
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -13,7 +14,14 @@ import (
 // signed widget hidden, or unhidden): what the signed page shows changes.
 func TestDiffSneakyAppearance(t *testing.T) {
 	t.Parallel()
-	w := newAttackWorld(t, testpki.ECDSAP256)
+	// A visible stamp: since invisible widgets carry no /AP, the attack
+	// needs a signed appearance stream to share.
+	p := offlinePKIFor(t)
+	id := signerID(t, p, testpki.ECDSAP256)
+	o := optsFor(id)
+	o.Reserve = 2048
+	o.Appearance = &signer.Appearance{Placement: signer.Placement{Page: 1, Rect: [4]float64{40, 40, 220, 120}}}
+	w := &attackWorld{pki: p, id: id, signed: signPDF(t, letterPDF(t), o), opts: &verify.Options{Trust: anchors(p.Root.Cert)}}
 	r := openPDF(t, w.signed)
 	l := sigsOf(t, w.signed)[0]
 	widget := dictOf(t, r, l.Widget)

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"crypto"
 	"encoding"
 	"hash"
@@ -23,7 +24,7 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 // A SHA-256 job whose first range starts the file shares the whole-file
 // hash up to the end of that range (its state is copied there): the
 // bytes are hashed about once, not once per signature.
-func digestAll(src io.ReaderAt, size int64, jobs []digestJob) ([]byte, map[digestJob][]byte, error) {
+func digestAll(ctx context.Context, src io.ReaderAt, size int64, jobs []digestJob) ([]byte, map[digestJob][]byte, error) {
 	whole := crypto.SHA256.New()
 	hashers := make(map[digestJob]hash.Hash, len(jobs))
 	shared := map[int64][]digestJob{} // end of the first range → jobs forked there
@@ -42,6 +43,9 @@ func digestAll(src io.ReaderAt, size int64, jobs []digestJob) ([]byte, map[diges
 	defer readBufs.Put(bufp)
 	buf := *bufp
 	for off := int64(0); off < size; {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		n := min(int64(len(buf)), size-off)
 		for at := range shared {
 			if at > off && at < off+n {

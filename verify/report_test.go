@@ -13,18 +13,16 @@ import (
 )
 
 // TestNotPDF: input that cannot be read as a PDF is an error wrapping
-// ErrNotPDF, never a report.
+// ErrNotPDF, never a report. (A truncated or damaged PDF is a PDF: see
+// TestDamagedAfterSigning and TestTruncatedSigned.)
 func TestNotPDF(t *testing.T) {
 	t.Parallel()
 	p := offlinePKIFor(t)
-	signed := signPDF(t, letterPDF(t), optsFor(signerID(t, p, testpki.ECDSAP256)))
 	for name, data := range map[string][]byte{
 		"empty":            {},
 		"garbage":          bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 1000),
 		"html":             []byte("<!DOCTYPE html><html><body>%PDF-1.7 is not here</body></html>"),
 		"header only":      []byte("%PDF-1.7\n"),
-		"truncated half":   signed[:len(signed)/2],
-		"truncated tail":   signed[:len(signed)-20],
 		"zip":              append([]byte("PK\x03\x04"), make([]byte, 100)...),
 		"header then junk": append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 5000)...),
 	} {
@@ -33,6 +31,29 @@ func TestNotPDF(t *testing.T) {
 			rep, err := verify.Verify(context.Background(), bytes.NewReader(data), int64(len(data)), &verify.Options{Trust: anchors(p.Root.Cert)})
 			if !errors.Is(err, verify.ErrNotPDF) || rep != nil {
 				t.Errorf("Verify = %v, %v; want ErrNotPDF", rep, err)
+			}
+		})
+	}
+}
+
+// TestTruncatedSigned: a signed file cut short is repaired and reported,
+// never TOTAL_PASSED.
+func TestTruncatedSigned(t *testing.T) {
+	t.Parallel()
+	p := offlinePKIFor(t)
+	signed := signPDF(t, letterPDF(t), optsFor(signerID(t, p, testpki.ECDSAP256)))
+	for name, data := range map[string][]byte{
+		"truncated half": signed[:len(signed)/2],
+		"truncated tail": signed[:len(signed)-20],
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := verify.Verify(context.Background(), bytes.NewReader(data), int64(len(data)), &verify.Options{Trust: anchors(p.Root.Cert)})
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if rep.Indication == verify.TotalPassed {
+				t.Errorf("a truncated file passes")
 			}
 		})
 	}

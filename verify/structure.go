@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 
 // findSignatures returns the signature dictionaries of the signature
 // fields that hold a value, in field order.
-func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
+func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
 	_, _, ok, err := r.AcroForm()
 	if err != nil || !ok {
 		return nil, nil, err
@@ -49,9 +50,11 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
-	ft := fieldTypes{r: r, cache: map[pdf.Ref]pdf.Name{}}
-	for _, f := range fields {
-		if ft.of(f.Dict) != "Sig" {
+	for i, f := range fields {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		if r.FieldType(f.Dict) != "Sig" {
 			continue
 		}
 		v := f.Dict.Get("V")
@@ -83,7 +86,7 @@ func findSignatures(r *pdf.Reader) ([]*sigDict, []string, error) {
 		}
 		for _, a := range annots {
 			d, err := r.GetDict(a)
-			if err != nil || ft.of(d) != "Sig" {
+			if err != nil || r.FieldType(d) != "Sig" {
 				continue
 			}
 			v, name := inheritedValue(r, d)
@@ -192,11 +195,15 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 	}
 	end := b + c
 	s.revision = -1
-	for i, rev := range r.Revisions() {
+	revs := r.Revisions()
+	for i, rev := range revs {
 		if end == rev.End || (end < rev.End && end >= rev.End-2 && onlyEOL(src, end, rev.End)) {
 			s.revision = i
 			break
 		}
+	}
+	if i, ok := damagedRevision(r, end, revs); ok && s.revision < 0 {
+		s.revision = i // in the damaged part: see checkDamage
 	}
 	if s.revision < 0 {
 		return fmt.Errorf("the signed ranges end at byte %d, which is not the end of a revision", end)
@@ -243,41 +250,4 @@ func onlyEOL(src io.ReaderAt, from, to int64) bool {
 		}
 	}
 	return true
-}
-
-// fieldTypes finds the field types (/FT) of form fields, inherited
-// through /Parent, with each parent read once: thousands of kids that
-// inherit their type cost one read of their parent, not one each.
-type fieldTypes struct {
-	r     *pdf.Reader
-	cache map[pdf.Ref]pdf.Name
-}
-
-func (f *fieldTypes) of(d pdf.Dict) pdf.Name {
-	var chain []pdf.Ref
-	ft := pdf.Name("")
-	for range 32 {
-		if v, ok := d.Name("FT"); ok {
-			ft = v
-			break
-		}
-		p, ok := d.Get("Parent").(pdf.Ref)
-		if !ok {
-			break
-		}
-		if v, ok := f.cache[p]; ok {
-			ft = v
-			break
-		}
-		chain = append(chain, p)
-		pd, err := f.r.GetDict(p)
-		if err != nil {
-			break
-		}
-		d = pd
-	}
-	for _, p := range chain {
-		f.cache[p] = ft
-	}
-	return ft
 }

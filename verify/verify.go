@@ -49,6 +49,13 @@ type Options struct {
 	Revocation *revocation.Checker
 }
 
+// readOptions are the limits verification reads a PDF with: a stream
+// (a whole filter chain) may decode to 32 MiB at most, so that one
+// hostile stream cannot cost more than the budget of docs/decisions.md
+// ("Bounded cost on hostile input"); verification decodes only xref and
+// object streams and DSS entries, never page content or images.
+var readOptions = &pdf.ReadOptions{MaxStreamDecode: 32 << 20}
+
 // Verify validates every signature and document timestamp of the PDF
 // src (size bytes) and returns the report. It returns an error only when
 // src cannot be read as a PDF (wrapping ErrNotPDF) or ctx ends.
@@ -56,7 +63,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	if opts == nil {
 		opts = &Options{}
 	}
-	r, err := pdf.Open(src, size, nil)
+	r, err := pdf.Open(src, size, readOptions)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
 	}
@@ -70,7 +77,13 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		ValidationTime: at.UTC().Format(time.RFC3339),
 		Warnings:       []string{},
 	}
-	sigs, warnings, err := findSignatures(r)
+	if r.Repaired() {
+		rep.Warnings = append(rep.Warnings, damageWarning(r))
+	}
+	sigs, warnings, err := findSignatures(ctx, r)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	rep.Warnings = append(rep.Warnings, warnings...)
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the form cannot be read: %v", err))
@@ -90,8 +103,11 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 			}
 		}
 	}
-	sum, digests, err := digestAll(src, size, jobs)
+	sum, digests, err := digestAll(ctx, src, size, jobs)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
 	}
 	rep.SHA256 = hex.EncodeToString(sum)
@@ -112,6 +128,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 				continue
 			}
 			reports[i] = v.verify(ctx, s)
+			v.checkDamage(reports[i])
 			if pass == 0 && reports[i].Indication == TotalPassed && s.revision >= 0 {
 				v.docTS = append(v.docTS, docTimestamp{revision: s.revision, at: v.lastPOE})
 			}

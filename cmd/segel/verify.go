@@ -22,8 +22,8 @@ reports, in Indonesian or English (--lang, else $LANG), or as JSON (--json).
 Trusts the national bundle (Root CA Indonesia DS G1) and every --trust.
 
 exit codes: 0 every signature TOTAL_PASSED; 1 a signature TOTAL_FAILED or no
-signature; 2 the worst is INDETERMINATE; 3 the input is not a PDF or the
-arguments are wrong.
+signature; 2 the worst is INDETERMINATE; 3 the input is not a PDF at all
+(a damaged PDF is repaired and reported) or the arguments are wrong.
 
 flags:
 `

@@ -207,6 +207,9 @@ func TestVerifyIndications(t *testing.T) {
 	tamperedFile := writeFile(t, dir, "tampered.pdf", tampered)
 
 	notPDF := writeFile(t, dir, "letter.pdf", []byte("Surat ini bukan PDF.\n"))
+	// An update after the signature whose xref was cut off: a damaged
+	// PDF is a PDF (exit 1, not 3).
+	damaged := writeFile(t, dir, "damaged.pdf", append(append([]byte{}, data...), "\n9 0 obj\n<< /Type /Annot >>\nendobj\nxref\n0 1\n"...))
 
 	cases := []struct {
 		name       string
@@ -220,6 +223,7 @@ func TestVerifyIndications(t *testing.T) {
 		{"national bundle only", []string{signed}, 2, "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"},
 		{"tampered", []string{"--trust", f.root, tamperedFile}, 1, "TOTAL_FAILED", "HASH_FAILURE"},
 		{"unsigned", []string{"--trust", f.root, f.in}, 1, "NO_SIGNATURE", ""},
+		{"damaged after signing", []string{"--trust", f.root, damaged}, 1, "TOTAL_FAILED", "MODIFIED_AFTER_SIGNING"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

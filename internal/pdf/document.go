@@ -307,19 +307,91 @@ func (r *Reader) Fields() ([]Field, error) {
 
 // FieldType returns a form field's type (/FT: Btn, Tx, Ch or Sig),
 // inherited from its parents when the field does not set it; "" when
-// none does (or the chain of parents is broken or too deep).
+// none does (or the chain of parents is broken or too deep). The type
+// found for each parent is cached, so that asking for every kid of a
+// field with many kids costs one parse of the parent, not one per kid.
 func (r *Reader) FieldType(d Dict) Name {
-	for range 32 {
-		if ft, ok := d.Name("FT"); ok {
-			return ft
-		}
+	if ft, ok := d.Name("FT"); ok {
+		return ft
+	}
+	ref, ok := d.Get("Parent").(Ref)
+	if !ok {
 		parent, err := r.GetDict(d.Get("Parent"))
 		if err != nil || parent.Len() == 0 {
 			return ""
 		}
-		d = parent
+		ft, _ := parent.Name("FT")
+		return ft
 	}
-	return ""
+	v, _ := r.inherited(ref, "FT", 32)
+	ft, _ := v.(Name)
+	return ft
+}
+
+// inheritKey is a cached inherited-attribute lookup.
+type inheritKey struct {
+	ref Ref
+	key Name
+}
+
+// inherited returns the value of key in the dictionary ref or, when it
+// lacks key, in its /Parent chain (at most depth dictionaries); nil when
+// none has it or the chain is broken. Results are cached per node.
+func (r *Reader) inherited(ref Ref, key Name, depth int) (Object, error) {
+	var chain []Ref
+	var v Object
+	var err error
+	seen := map[Ref]bool{}
+	cur := ref
+	for {
+		r.mu.Lock()
+		cv, hit := r.inherit[inheritKey{cur, key}]
+		r.mu.Unlock()
+		if hit {
+			v = cv
+			break
+		}
+		if seen[cur] {
+			err = fmt.Errorf("%w: /Parent chain of %v", ErrCycle, ref)
+			break
+		}
+		if len(chain) >= depth {
+			err = fmt.Errorf("%w: /Parent chain of %v longer than %d", ErrLimit, ref, depth)
+			break
+		}
+		seen[cur] = true
+		chain = append(chain, cur)
+		d, derr := r.GetDict(cur)
+		if derr != nil {
+			err = derr
+			break
+		}
+		if x, ok := d.Lookup(key); ok {
+			v = x
+			break
+		}
+		next, ok := d.Get("Parent").(Ref)
+		if !ok {
+			if p := d.Get("Parent"); p != nil {
+				pd, _ := r.GetDict(p)
+				v = pd.Get(key)
+			}
+			break
+		}
+		cur = next
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.inherit == nil {
+		r.inherit = map[inheritKey]Object{}
+	}
+	for _, c := range chain {
+		r.inherit[inheritKey{c, key}] = v
+	}
+	r.mu.Unlock()
+	return v, nil
 }
 
 // FieldByName returns the form field with the fully qualified name

@@ -16,7 +16,8 @@ var (
 	ErrTruncated = errors.New("pdf: truncated file")
 	// ErrBrokenXref reports a cross-reference table or stream that cannot be
 	// parsed or that points to the wrong place (an object is not where the
-	// xref says it is). The package does not reconstruct such files.
+	// xref says it is). Open reconstructs such files (Reader.Repaired)
+	// unless ReadOptions.NoRepair.
 	ErrBrokenXref = errors.New("pdf: broken cross-reference")
 	// ErrSyntax reports malformed object syntax.
 	ErrSyntax = errors.New("pdf: syntax error")

@@ -72,13 +72,24 @@ func (s *Stream) decode(maxBytes int64, depth int) ([]byte, error) {
 	if _, err := io.ReadFull(s.Raw(), raw); err != nil {
 		return nil, fmt.Errorf("pdf: %s: reading %d bytes at offset %d: %w", what, s.Length, s.Offset, err)
 	}
-	data := raw
+	// One budget for the whole chain: every stage's output counts
+	// against it, so that a chain of filters cannot multiply it.
+	data, budget := raw, maxBytes
 	for i, f := range filters {
 		p, _ := params[i].(Dict)
 		var err error
-		data, err = applyFilter(f, p, data, maxBytes)
+		data, err = applyFilter(f, p, data, budget)
 		if err != nil {
+			if errors.Is(err, ErrLimit) {
+				return nil, fmt.Errorf("pdf: %s at offset %d: filter chain %v: %w (one budget of %d bytes for the whole chain)", what, s.Offset, filters, err, maxBytes)
+			}
 			return nil, fmt.Errorf("pdf: %s at offset %d: %w", what, s.Offset, err)
+		}
+		if i < len(filters)-1 {
+			budget -= int64(len(data))
+			if budget < 0 {
+				return nil, fmt.Errorf("pdf: %s at offset %d: filter chain %v: %w", what, s.Offset, filters, limitErr(maxBytes))
+			}
 		}
 	}
 	return data, nil
@@ -115,15 +126,36 @@ func inflate(in []byte, maxBytes int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("FlateDecode: %w", err)
 	}
-	var out bytes.Buffer
-	n, err := io.Copy(&out, io.LimitReader(zr, maxBytes+1))
+	// Grow the output by at most its input's worth at a time past the
+	// first megabyte, so that a bomb stopped at maxBytes has not
+	// allocated twice that on the way (bytes.Buffer doubles).
+	out := make([]byte, 0, min(max(int64(len(in))*4, 4096), maxBytes+1))
+	for int64(len(out)) <= maxBytes {
+		if len(out) == cap(out) {
+			grow := min(max(int64(cap(out)), 1<<20), maxBytes+1-int64(cap(out)))
+			if int64(cap(out)) >= 1<<20 {
+				grow = min(int64(cap(out))/4+1, maxBytes+1-int64(cap(out)))
+			}
+			out = append(out[:cap(out)], make([]byte, max(grow, 1))...)[:len(out)]
+		}
+		var k int
+		k, err = zr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+k]
+		if err != nil {
+			break
+		}
+	}
+	n := int64(len(out))
 	if n > maxBytes {
 		return nil, limitErr(maxBytes)
+	}
+	if err == io.EOF {
+		err = nil
 	}
 	if err != nil && !(errors.Is(err, io.ErrUnexpectedEOF) && n > 0) {
 		return nil, fmt.Errorf("FlateDecode: %w", err)
 	}
-	return out.Bytes(), nil
+	return out, nil
 }
 
 func asciiHex(in []byte) ([]byte, error) {

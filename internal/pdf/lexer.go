@@ -150,9 +150,16 @@ func (l *lexer) keyword(kw string) bool {
 // or -1. It reads the source in chunks.
 func (l *lexer) find(pat []byte, from, limit int64) int64 {
 	limit = min(limit, l.size)
-	const chunk = 64 << 10
-	buf := make([]byte, chunk+len(pat))
+	// The pattern is usually near (an "endstream", a "%%EOF"): start
+	// with a small window and grow it, so that many short searches do not
+	// each allocate the large one.
+	chunk := int64(1 << 10)
+	buf := make([]byte, chunk+int64(len(pat)))
 	for off := from; off < limit; off += chunk {
+		if chunk < 64<<10 && off > from {
+			chunk *= 4
+			buf = make([]byte, chunk+int64(len(pat)))
+		}
 		n := min(int64(len(buf)), limit-off)
 		m, err := l.src.ReadAt(buf[:n], off)
 		if m <= 0 {

@@ -16,7 +16,8 @@ type ReadOptions struct {
 	MaxDepth int
 	// MaxXrefEntries bounds the total number of cross-reference entries
 	// over all sections. Default 8 388 607 (the PDF 1.7 object-number
-	// limit).
+	// limit); whatever it is, a file of n bytes may hold no more than
+	// 65 536 + n/8 entries.
 	MaxXrefEntries int
 	// MaxXrefSections bounds the number of xref sections followed through
 	// /Prev. Default 10 000.
@@ -29,6 +30,9 @@ type ReadOptions struct {
 	// MaxStreamScan bounds how far to search for "endstream" when a
 	// stream's /Length is wrong or unresolvable. Default 64 MiB.
 	MaxStreamScan int64
+	// NoRepair makes Open fail on a broken or truncated cross-reference
+	// instead of reconstructing it (see Reader.Repaired).
+	NoRepair bool
 }
 
 func (o *ReadOptions) withDefaults() ReadOptions {
@@ -74,6 +78,14 @@ type Reader struct {
 	mu      sync.Mutex
 	objStms map[uint32]*objStm
 	ends    []int64 // lazily computed revision ends, file order
+	// inherit caches inherited-attribute lookups (FieldType).
+	inherit map[inheritKey]Object
+	shared  *readerShared
+
+	// repairCause is why the declared xref could not be used (nil when
+	// it was); damagedFrom is where the damage starts (see repair.go).
+	repairCause error
+	damagedFrom int64
 }
 
 // Revision is one cross-reference section of the file, i.e. one revision
@@ -89,12 +101,14 @@ type Revision struct {
 }
 
 // Open reads the header, the tail and the cross-reference chain of a PDF
-// file of the given size. opts may be nil for defaults. Errors wrap
+// file of the given size. opts may be nil for defaults. When the
+// cross-reference is broken or truncated, Open reconstructs it by
+// scanning the file (see Repaired), unless opts.NoRepair. Errors wrap
 // ErrNotPDF, ErrTruncated, ErrBrokenXref, ErrLimit or ErrSyntax.
 //
 // Open succeeds on encrypted files; see Encrypted.
 func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
-	r := &Reader{src: src, size: size, opts: opts.withDefaults()}
+	r := &Reader{src: src, size: size, opts: opts.withDefaults(), shared: &readerShared{}}
 	head, err := readWindow(src, 0, min(size, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("pdf: reading header: %w", err)
@@ -111,13 +125,35 @@ func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
 	r.version = string(v[:n])
 
 	start, err := r.findStartxref()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		r.chain, err = r.readChain(start)
 	}
-	budget := r.opts.MaxXrefEntries
+	if err == nil {
+		r.build()
+		err = r.checkRoot()
+	}
+	if err == nil {
+		err = r.checkExtended()
+	}
+	if err != nil {
+		if r.opts.NoRepair {
+			return nil, err
+		}
+		if rerr := r.repair(err); rerr != nil {
+			return nil, fmt.Errorf("%w (reconstructing the cross-reference failed too: %w)", err, rerr)
+		}
+	}
+	return r, nil
+}
+
+// readChain reads the xref section at start and those its /Prev chain
+// leads to, newest first.
+func (r *Reader) readChain(start int64) ([]*section, error) {
+	var chain []*section
+	budget := r.entryBudget()
 	seen := map[int64]bool{}
 	for off := start; ; {
-		if len(r.chain) >= r.opts.MaxXrefSections {
+		if len(chain) >= r.opts.MaxXrefSections {
 			return nil, fmt.Errorf("%w: more than %d xref sections", ErrLimit, r.opts.MaxXrefSections)
 		}
 		seen[off] = true
@@ -125,7 +161,7 @@ func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.chain = append(r.chain, s)
+		chain = append(chain, s)
 		prev, ok := s.trailer.Get("Prev").(int64)
 		if !ok {
 			if p, isF := s.trailer.Get("Prev").(float64); isF && p == math.Trunc(p) {
@@ -133,15 +169,71 @@ func Open(src io.ReaderAt, size int64, opts *ReadOptions) (*Reader, error) {
 			}
 		}
 		if !ok {
-			break
+			return chain, nil
 		}
 		if seen[prev] {
 			return nil, fmt.Errorf("%w: %w: /Prev %d of xref at offset %d", ErrBrokenXref, ErrCycle, prev, off)
 		}
 		off = prev
 	}
-	r.build()
-	return r, nil
+}
+
+// checkRoot checks that the trailer's /Root is a dictionary where the
+// xref says: a table whose offsets all point to the wrong place (a file
+// whose line ends were converted, say) is broken even when it parses.
+func (r *Reader) checkRoot() error {
+	root, ok := r.trailer.Get("Root").(Ref)
+	if !ok {
+		return nil // not the xref's fault: Catalog reports it
+	}
+	o, err := r.load(root, 0)
+	if err != nil {
+		return fmt.Errorf("%w: the catalog %v cannot be read: %w", ErrBrokenXref, root, err)
+	}
+	if o == nil {
+		return fmt.Errorf("%w: the catalog %v is not in the xref", ErrBrokenXref, root)
+	}
+	return nil
+}
+
+// checkExtended reports a file that continues after its last revision
+// with objects or xref parts: an update whose xref was cut off or whose
+// startxref is not in the tail. Viewers show what follows, so the file
+// is repaired. Other trailing bytes (junk, padding) are not.
+func (r *Reader) checkExtended() error {
+	var end int64
+	for _, rev := range r.Revisions() {
+		end = max(end, rev.End)
+	}
+	if end >= r.size {
+		return nil
+	}
+	// Revisions cached the ends of this chain; a repair recomputes them.
+	tail := &Reader{src: r.src, size: r.size, opts: r.opts, shared: &readerShared{}}
+	for _, kw := range []string{"xref", "trailer"} {
+		for _, at := range tail.findAll([]byte(kw), 1) {
+			if at >= end {
+				return fmt.Errorf("%w: the file continues after the end of its last revision at offset %d with a %q at offset %d", ErrTruncated, end, kw, at)
+			}
+		}
+	}
+	for _, at := range tail.findAll([]byte("obj"), 1<<16) {
+		if at < end {
+			continue
+		}
+		if off, ok := r.headerBefore(at); ok && off >= end {
+			return fmt.Errorf("%w: the file continues after the end of its last revision at offset %d with an object at offset %d", ErrTruncated, end, off)
+		}
+	}
+	return nil
+}
+
+// entryBudget is the number of xref entries a file of r.size bytes may
+// hold: MaxXrefEntries, but no more than 65 536 plus one per 8 bytes of
+// the file (an object takes more than that), so that the tables stay
+// proportional to the file whatever /Size or /Index claim.
+func (r *Reader) entryBudget() int {
+	return int(min(int64(r.opts.MaxXrefEntries), 65536+r.size/8))
 }
 
 // build merges the sections of r.chain into r.xref and the trailer.
@@ -227,6 +319,10 @@ func (r *Reader) Revisions() []Revision {
 		for i := range n {
 			s := r.chain[n-1-i]
 			end := r.size
+			if s.repaired {
+				r.ends[i] = end
+				continue
+			}
 			if p := l.find([]byte("%%EOF"), s.tail, r.size); p >= 0 {
 				end = p + 5
 				l.pos = end
@@ -259,7 +355,10 @@ func (r *Reader) AtRevision(i int) (*Reader, error) {
 	if i < 0 || i >= n {
 		return nil, fmt.Errorf("pdf: revision %d out of range [0,%d)", i, n)
 	}
-	nr := &Reader{src: r.src, size: r.size, opts: r.opts, version: r.version, chain: r.chain[n-1-i:]}
+	nr := &Reader{src: r.src, size: r.size, opts: r.opts, version: r.version, chain: r.chain[n-1-i:], shared: r.shared}
+	if nr.chain[0].repaired {
+		nr.repairCause, nr.damagedFrom = r.repairCause, r.damagedFrom
+	}
 	nr.build()
 	return nr, nil
 }
@@ -346,12 +445,16 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 // an indirect stream /Length (used while reading the xref). It returns the
 // object, its reference and the offset after it.
 func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int64, error) {
-	what := "object"
-	if want != nil {
-		what = "object " + want.String()[:len(want.String())-2]
+	// what names the object in errors; formatted only on error.
+	named := want
+	what := func() string {
+		if named == nil {
+			return "object"
+		}
+		return fmt.Sprintf("object %d %d", named.Num, named.Gen)
 	}
 	if off < 0 || off >= r.size {
-		return nil, Ref{}, 0, fmt.Errorf("%w: %s: offset %d outside the file (size %d)", ErrBrokenXref, what, off, r.size)
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s: offset %d outside the file (size %d)", ErrBrokenXref, what(), off, r.size)
 	}
 	l := newLexer(r.src, r.size, off)
 	l.skipSpace()
@@ -371,13 +474,13 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	}
 	ref, ok := hdr()
 	if !ok || want != nil && ref != *want {
-		return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: no matching \"N G obj\" header", ErrBrokenXref, what, off)
+		return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: no matching \"N G obj\" header", ErrBrokenXref, what(), off)
 	}
-	what = "object " + ref.String()[:len(ref.String())-2]
+	named = &ref
 	p := r.parser(l)
 	obj, err := p.object(0)
 	if err != nil {
-		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, err)
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what(), off, err)
 	}
 	d, isDict := obj.(Dict)
 	if isDict && l.keyword("stream") {
@@ -410,9 +513,9 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 			found = l.keyword("endstream")
 		}
 		if !found {
-			e := l.find([]byte("endstream"), dataOff, dataOff+r.opts.MaxStreamScan)
+			e := r.endstreamAfter(dataOff, dataOff+r.opts.MaxStreamScan)
 			if e < 0 {
-				return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: stream data at %d has no endstream", ErrSyntax, what, off, dataOff)
+				return nil, Ref{}, 0, fmt.Errorf("%w: %s at offset %d: stream data at %d has no endstream", ErrSyntax, what(), off, dataOff)
 			}
 			length = e - dataOff
 			if tail, _ := readWindow(r.src, max(e-2, dataOff), e); len(tail) > 0 {
@@ -429,7 +532,7 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	}
 	l.keyword("endobj") // optional: tolerate its absence
 	if l.err != nil {
-		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what, off, l.err)
+		return nil, Ref{}, 0, fmt.Errorf("pdf: %s at offset %d: %w", what(), off, l.err)
 	}
 	return obj, ref, l.pos, nil
 }

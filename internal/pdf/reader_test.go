@@ -137,11 +137,29 @@ func TestOpenErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Open(bytes.NewReader(c.data), int64(len(c.data)), nil)
+			_, err := Open(bytes.NewReader(c.data), int64(len(c.data)), &ReadOptions{NoRepair: true})
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
 			t.Log(err)
+			// Repaired: a PDF whose xref is broken opens, and says so.
+			r, err := Open(bytes.NewReader(c.data), int64(len(c.data)), nil)
+			if c.want == ErrNotPDF {
+				if !errors.Is(err, ErrNotPDF) {
+					t.Fatalf("repairing: err = %v, want %v", err, c.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("repairing: %v", err)
+			}
+			if !r.Repaired() || !errors.Is(r.RepairCause(), c.want) {
+				t.Fatalf("Repaired %v, cause %v", r.Repaired(), r.RepairCause())
+			}
+			checkDoc(t, r, 1)
+			if _, err := NewUpdate(r).Bytes(); !errors.Is(err, ErrBrokenXref) {
+				t.Errorf("Update of a repaired file: %v, want ErrBrokenXref", err)
+			}
 		})
 	}
 }

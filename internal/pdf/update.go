@@ -95,6 +95,9 @@ func (u *Update) Bytes() (*Result, error) {
 	if r.Encrypted() {
 		return nil, ErrEncrypted
 	}
+	if u.r.Repaired() {
+		return nil, fmt.Errorf("%w: the cross-reference of this file was reconstructed (%w); an incremental update cannot be appended to it", ErrBrokenXref, u.r.RepairCause())
+	}
 	res := &Result{Offset: r.size, Placeholders: map[string]Span{}, Objects: map[Ref]int64{}}
 	w := &objWriter{base: r.size, ph: res.Placeholders}
 	last, err := readWindow(r.src, r.size-1, r.size)

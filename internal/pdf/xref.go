@@ -50,6 +50,9 @@ type section struct {
 	isStream bool
 	trailer  Dict
 	entries  map[uint32]XrefEntry
+	// repaired marks the section a repair reconstructed (see repair.go):
+	// it starts where the damage does and ends at the end of the file.
+	repaired bool
 }
 
 // readSection parses the xref section at off. budget is the number of
@@ -220,7 +223,19 @@ func (r *Reader) readXrefStream(off int64, budget *int) (*section, error) {
 	default:
 		return nil, bad("bad /Index")
 	}
-	data, err := st.decode(r.opts.MaxStreamDecode, 0)
+	// Size everything from the rows the stream says it holds, after
+	// checking them against the entry budget (which the file's size
+	// bounds): a hostile /Size costs nothing, and the decoded data may
+	// not exceed what those rows need.
+	var rows int64
+	for i := 1; i < len(index); i += 2 {
+		rows += index[i]
+	}
+	if rows > int64(*budget) {
+		return nil, fmt.Errorf("%w: xref stream at offset %d: /Index or /Size asks for %d entries, more than the %d this file can hold", ErrLimit, off, rows, *budget)
+	}
+	limit := min(r.opts.MaxStreamDecode, 2*int64(rowLen+1)*rows+4096)
+	data, err := st.decode(limit, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: xref stream at offset %d: %w", ErrBrokenXref, off, err)
 	}
