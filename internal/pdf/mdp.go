@@ -77,10 +77,6 @@ func (r *Reader) FieldLockOf(d Dict) (FieldLock, bool) {
 	return l, true
 }
 
-// TextString decodes a PDF text string (ISO 32000-1, 7.9.2.2): UTF-16BE
-// with a byte order mark, UTF-8 with one (PDF 2.0), or PDFDocEncoding.
-func TextString(b []byte) string { return textString(b) }
-
 // IsDocTimestamp reports whether a signature dictionary is a document
 // timestamp (ISO 32000-2, 12.8.5): /Type /DocTimeStamp, or the
 // ETSI.RFC3161 /SubFilter that only document timestamps use.
