@@ -22,7 +22,6 @@ type docState struct {
 	formDict      pdf.Dict
 	formRef       pdf.Ref
 	hasForm       bool
-	pageCount     int
 }
 
 func readState(r *pdf.Reader) (*docState, error) {
