@@ -22,7 +22,6 @@ type docState struct {
 	formDict      pdf.Dict
 	formRef       pdf.Ref
 	hasForm       bool
-	pageCount     int
 }
 
 func readState(r *pdf.Reader) (*docState, error) {
@@ -52,40 +51,12 @@ func readState(r *pdf.Reader) (*docState, error) {
 }
 
 // docMDP returns the DocMDP permission of the document's certification
-// signature (the catalog's /Perms /DocMDP), NotCertified when there is
-// none. A /TransformParams without /P means P=2 (ISO 32000-2, table 257);
-// a value outside 1–3 is read as the strictest, P=1.
+// signature (pdf.Reader.Certification: the catalog's /Perms /DocMDP),
+// NotCertified when there is none. A missing /P means P=2; a /P outside
+// 1–3 is read as the strictest, P=1.
 func (s *docState) docMDP() Permission {
-	perms, err := s.r.GetDict(s.catalog.Get("Perms"))
-	if err != nil || perms.Len() == 0 {
-		return NotCertified // a broken /Perms certifies nothing
-	}
-	sig, err := s.r.GetDict(perms.Get("DocMDP"))
-	if err != nil || sig.Len() == 0 {
-		return NotCertified
-	}
-	refs, err := s.r.GetArray(sig.Get("Reference"))
-	if err != nil {
-		return NotCertified
-	}
-	for _, o := range refs {
-		ref, err := s.r.GetDict(o)
-		if err != nil {
-			continue
-		}
-		if m, _ := ref.Name("TransformMethod"); m != "DocMDP" {
-			continue
-		}
-		params, _ := s.r.GetDict(ref.Get("TransformParams"))
-		p, ok := params.Int("P")
-		switch {
-		case !ok:
-			return FormFilling
-		case p == 2 || p == 3:
-			return Permission(p)
-		default:
-			return NoChanges
-		}
+	if _, p, ok := s.r.Certification(); ok {
+		return Permission(p)
 	}
 	return NotCertified
 }

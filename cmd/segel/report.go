@@ -15,6 +15,9 @@ type words struct {
 	// coverage says what a signature covers and what followed it, in
 	// the citizens' page's words (internal/citizen/words.go).
 	coverage map[verify.Coverage]string
+	// modLevel names the change analysis' modification levels
+	// (SignatureReport.ModificationLevel).
+	modLevel map[string]string
 }
 
 var lang = map[string]words{
@@ -32,7 +35,7 @@ var lang = map[string]words{
 			"reason": "Alasan", "location": "Lokasi", "coverage": "Bagian yang ditandatangani",
 			"kind": "Jenis", "tsa": "Penyedia stempel waktu",
 			"error": "Kesalahan", "warning": "Peringatan",
-			"changes": "Perubahan setelah ditandatangani", "anchor": "Jangkar kepercayaan", "sha256": "SHA-256 dokumen",
+			"changes": "Perubahan setelah ditandatangani", "modlevel": "Tingkat perubahan", "anchor": "Jangkar kepercayaan", "sha256": "SHA-256 dokumen",
 			"why": "Sebab", "tskind": "Stempel waktu dokumen (RFC 3161): membuktikan dokumen sudah ada pada waktu itu; bukan tanda tangan seseorang",
 		},
 		coverage: map[verify.Coverage]string{
@@ -43,6 +46,13 @@ var lang = map[string]words{
 			verify.CoverageAnnotated:  "dokumen saat ditandatangani; sesudahnya ditambah anotasi",
 			verify.CoverageChanged:    "dokumen saat ditandatangani; sesudahnya dokumen diubah",
 			verify.CoverageUnknown:    "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai",
+		},
+		modLevel: map[string]string{
+			"NONE":         "tidak ada perubahan",
+			"LTA_UPDATES":  "hanya data validasi dan stempel waktu dokumen",
+			"FORM_FILLING": "isian formulir dan tanda tangan",
+			"ANNOTATIONS":  "anotasi, isian formulir dan tanda tangan",
+			"OTHER":        "perubahan lain",
 		},
 	},
 	"en": {
@@ -59,7 +69,7 @@ var lang = map[string]words{
 			"reason": "Reason", "location": "Location", "coverage": "What the signature covers",
 			"kind": "Kind", "tsa": "Timestamp authority",
 			"error": "Error", "warning": "Warning",
-			"changes": "Changed after signing", "anchor": "Trust anchor", "sha256": "Document SHA-256",
+			"changes": "Changed after signing", "modlevel": "Modification level", "anchor": "Trust anchor", "sha256": "Document SHA-256",
 			"why": "Because", "tskind": "Document timestamp (RFC 3161): proves the document existed at that time; it is no one's signature",
 		},
 		coverage: map[verify.Coverage]string{
@@ -70,6 +80,13 @@ var lang = map[string]words{
 			verify.CoverageAnnotated:  "the document as signed; annotations were added afterwards",
 			verify.CoverageChanged:    "the document as signed; it was changed afterwards",
 			verify.CoverageUnknown:    "the document as signed; the changes after it could not be judged",
+		},
+		modLevel: map[string]string{
+			"NONE":         "no change",
+			"LTA_UPDATES":  "validation data and document timestamps only",
+			"FORM_FILLING": "form filling and signatures",
+			"ANNOTATIONS":  "annotations, form filling and signatures",
+			"OTHER":        "other changes",
 		},
 	},
 }
@@ -117,6 +134,7 @@ func writeReport(w io.Writer, rep *verify.Report, l string) {
 		// Not a bare "whole document: no" for a file that was only
 		// augmented: verify decides what followed (SignatureReport.Coverage).
 		line(w, t.labels["coverage"], t.coverage[s.Coverage(rep.Signatures)])
+		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel))
 		notes(w, t, s)
 	}
 }
@@ -144,6 +162,18 @@ func writeDocTimestamp(w io.Writer, t words, i int, s *verify.SignatureReport) {
 		line(w, t.labels["timestamp"], when)
 	}
 	notes(w, t, s)
+}
+
+// modLevelOf is a modification level in words with its code, "" when the
+// change analysis did not run; a level the words lack is shown as its code.
+func modLevelOf(t words, level string) string {
+	if level == "" {
+		return ""
+	}
+	if w, ok := t.modLevel[level]; ok {
+		return w + " (" + level + ")"
+	}
+	return level
 }
 
 // verdictOf is a signature's indication and sub-indication.

@@ -35,11 +35,13 @@ func TestReportBLTA(t *testing.T) {
 			"Penyedia stempel waktu:", tsaID.Cert.Subject.CommonName,
 			"Bagian yang ditandatangani:", "seluruh dokumen, diikuti hanya data validasi dan stempel waktu",
 			"Tingkat:", "PAdES-BASELINE-LTA",
+			"Tingkat perubahan:", "hanya data validasi dan stempel waktu dokumen (LTA_UPDATES)",
 		}, []string{"NONE", "Mencakup seluruh dokumen", "Cap waktu", "covers", "Timestamp authority"}},
 		{"en", []string{
 			"\nDocument timestamp 2 (", "Document timestamp (RFC 3161)",
 			"Timestamp authority:", tsaID.Cert.Subject.CommonName,
 			"What the signature covers:", "the whole document, followed only by validation data and timestamps",
+			"Modification level:", "validation data and document timestamps only (LTA_UPDATES)",
 		}, []string{"NONE", "Covers the whole document", "Stempel"}},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
@@ -130,4 +132,49 @@ func row(label, value string) string {
 	var b bytes.Buffer
 	line(&b, label, value)
 	return b.String()
+}
+
+// TestReportModificationLevel: every modification level of the change
+// analysis has its words in both languages, a signature shows its level on
+// exactly one line, and a signature without one (the analysis did not run)
+// or a document timestamp shows none.
+func TestReportModificationLevel(t *testing.T) {
+	levels := []string{"NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"}
+	label := map[string]string{"id": "Tingkat perubahan", "en": "Modification level"}
+	for _, l := range []string{"id", "en"} {
+		seen := map[string]bool{}
+		for _, level := range levels {
+			w := lang[l].modLevel[level]
+			if w == "" || seen[w] {
+				t.Errorf("%s: level %s has words %q (empty or shared)", l, level, w)
+			}
+			seen[w] = true
+			sig := &verify.SignatureReport{Type: "signature", Field: "Sig1", Indication: verify.TotalPassed, Level: "PAdES-BASELINE-B", ModificationLevel: level}
+			var b bytes.Buffer
+			writeReport(&b, &verify.Report{Indication: verify.TotalPassed, Signatures: []*verify.SignatureReport{sig}}, l)
+			out := b.String()
+			if want := row(label[l], w+" ("+level+")"); !strings.Contains(out, want) {
+				t.Errorf("%s %s: report lacks %q:\n%s", l, level, want, out)
+			}
+			if n := strings.Count(out, label[l]+":"); n != 1 {
+				t.Errorf("%s %s: %d modification level lines, want 1:\n%s", l, level, n, out)
+			}
+		}
+		if id, en := lang["id"].modLevel["FORM_FILLING"], lang["en"].modLevel["FORM_FILLING"]; id == en {
+			t.Errorf("FORM_FILLING has the same words in both languages: %q", id)
+		}
+		var b bytes.Buffer
+		writeReport(&b, &verify.Report{Indication: verify.TotalFailed, Signatures: []*verify.SignatureReport{
+			{Type: "signature", Field: "Sig1", Indication: verify.TotalFailed, SubIndication: verify.HashFailure},
+			{Type: "document-timestamp", Field: "Timestamp1", Indication: verify.TotalPassed, ModificationLevel: "NONE"},
+			{Type: "signature", Field: "Sig2", Indication: verify.TotalPassed, ModificationLevel: "FUTURE_LEVEL"},
+		}}, l)
+		out := b.String()
+		if n := strings.Count(out, label[l]+":"); n != 1 {
+			t.Errorf("%s: %d modification level lines, want 1 (Sig2's):\n%s", l, n, out)
+		}
+		if want := row(label[l], "FUTURE_LEVEL"); !strings.Contains(out, want) {
+			t.Errorf("%s: an unknown level is not shown as its code %q:\n%s", l, want, out)
+		}
+	}
 }

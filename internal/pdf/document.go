@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"fmt"
-	"strings"
 )
 
 // GetDict resolves o and returns it as a dictionary (a stream's dictionary
@@ -281,7 +280,7 @@ func (r *Reader) Fields() ([]Field, error) {
 			}
 			name := prefix
 			if t, ok := d.Get("T").(String); ok {
-				name = textString(t.Bytes)
+				name = TextString(t.Bytes)
 				if prefix != "" {
 					name = prefix + "." + name
 				}
@@ -408,33 +407,4 @@ func (r *Reader) FieldByName(name string) (Ref, Dict, error) {
 		}
 	}
 	return Ref{}, Dict{}, fmt.Errorf("%w: form field %q", ErrNotFound, name)
-}
-
-// textString decodes a PDF text string: UTF-16BE with BOM, UTF-8 with BOM,
-// or PDFDocEncoding (treated as Latin-1 for the printable range).
-func textString(b []byte) string {
-	switch {
-	case len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff:
-		var sb strings.Builder
-		u := b[2:]
-		for i := 0; i+1 < len(u); i += 2 {
-			c := rune(u[i])<<8 | rune(u[i+1])
-			if c >= 0xd800 && c < 0xdc00 && i+3 < len(u) {
-				c2 := rune(u[i+2])<<8 | rune(u[i+3])
-				if c2 >= 0xdc00 && c2 < 0xe000 {
-					c = 0x10000 + (c-0xd800)<<10 + (c2 - 0xdc00)
-					i += 2
-				}
-			}
-			sb.WriteRune(c)
-		}
-		return sb.String()
-	case len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:
-		return string(b[3:])
-	}
-	var sb strings.Builder
-	for _, c := range b {
-		sb.WriteRune(rune(c))
-	}
-	return sb.String()
 }

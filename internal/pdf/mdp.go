@@ -31,8 +31,7 @@ func (l FieldLock) Locks(name string) bool {
 
 // Transforms reads the signature references (/Reference) of a signature
 // dictionary: the DocMDP permission P (1, 2 or 3; 0 when the signature is
-// no certification) and the FieldMDP locks. A DocMDP reference without a
-// valid /P has P=2, its default.
+// no certification; see DocMDPPermission) and the FieldMDP locks.
 func (r *Reader) Transforms(sig Dict) (docMDP int, locks []FieldLock) {
 	refs, err := r.GetArray(sig.Get("Reference"))
 	if err != nil {
@@ -46,9 +45,10 @@ func (r *Reader) Transforms(sig Dict) (docMDP int, locks []FieldLock) {
 		params, _ := r.GetDict(d.Get("TransformParams"))
 		switch m, _ := d.Name("TransformMethod"); m {
 		case "DocMDP":
-			docMDP = 2
-			if p, ok := params.Int("P"); ok && p >= 1 && p <= 3 {
-				docMDP = int(p)
+			// ISO 32000-2 allows one DocMDP reference; of several,
+			// the strictest counts.
+			if p := r.DocMDPPermission(params); docMDP == 0 || p < docMDP {
+				docMDP = p
 			}
 		case "FieldMDP":
 			if l, ok := r.FieldLockOf(params); ok {
@@ -57,6 +57,51 @@ func (r *Reader) Transforms(sig Dict) (docMDP int, locks []FieldLock) {
 		}
 	}
 	return docMDP, locks
+}
+
+// DocMDPPermission reads the access permission /P of DocMDP transform
+// parameters (ISO 32000-2, 12.8.2.2, table 257). A missing /P is 2, the
+// default the standard gives. A /P that is present but not the integer 1,
+// 2 or 3 is read as 1, the strictest: the standard defines no other value,
+// and what the certifier allowed cannot be proven (docs/decisions.md,
+// "DocMDP in internal/pdf").
+func (r *Reader) DocMDPPermission(params Dict) int {
+	o, present := params.Lookup("P")
+	if !present {
+		return 2
+	}
+	if v, err := r.Resolve(o); err == nil {
+		if v == nil {
+			return 2 // null (or a reference to nothing) is an absent key
+		}
+		if p, ok := v.(int64); ok && p >= 1 && p <= 3 {
+			return int(p)
+		}
+	}
+	return 1
+}
+
+// Certification finds the document's certification signature: the
+// signature dictionary the catalog's /Perms /DocMDP refers to, and its
+// DocMDP permission (DocMDPPermission). ok is false when the document is
+// not certified, or /Perms, /DocMDP or its DocMDP reference cannot be read.
+func (r *Reader) Certification() (sig Dict, docMDP int, ok bool) {
+	catalog, err := r.Catalog()
+	if err != nil {
+		return Dict{}, 0, false
+	}
+	perms, err := r.GetDict(catalog.Get("Perms"))
+	if err != nil || perms.Len() == 0 {
+		return Dict{}, 0, false
+	}
+	sig, err = r.GetDict(perms.Get("DocMDP"))
+	if err != nil || sig.Len() == 0 {
+		return Dict{}, 0, false
+	}
+	if docMDP, _ = r.Transforms(sig); docMDP == 0 {
+		return Dict{}, 0, false
+	}
+	return sig, docMDP, true
 }
 
 // FieldLockOf reads a FieldMDP transform parameters dictionary, or a
@@ -76,10 +121,6 @@ func (r *Reader) FieldLockOf(d Dict) (FieldLock, bool) {
 	}
 	return l, true
 }
-
-// TextString decodes a PDF text string (ISO 32000-1, 7.9.2.2): UTF-16BE
-// with a byte order mark, UTF-8 with one (PDF 2.0), or PDFDocEncoding.
-func TextString(b []byte) string { return textString(b) }
 
 // IsDocTimestamp reports whether a signature dictionary is a document
 // timestamp (ISO 32000-2, 12.8.5): /Type /DocTimeStamp, or the
