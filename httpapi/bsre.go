@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
 )
@@ -310,17 +311,37 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"time": time.Since(start).Milliseconds(), "file": out})
 }
 
-// bsreDownload is GET /api/sign/download/{id}.
+// bsreDownload is GET /api/sign/download/{id}. It applies the rules of
+// the citizens' /v/{id}/download (the file is stored, the profile offers
+// it, the letter is not confidential) and, as the BSrE login is shared,
+// hands out only what was signed through this API under the same login:
+// a document signed by another API client is "not found", so that its id
+// alone does not fetch it. Every refusal is the same 404, so the answer
+// does not tell which documents exist.
 func (s *Server) bsreDownload(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
+	notFound := func() { writeBSrE(w, http.StatusNotFound, 404, "Dokumen tidak ditemukan") }
+	d, err := s.opts.Store.GetDocument(r.Context(), id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.opts.Logger.Error("store document", "request_id", requestID(r.Context()), "error", err)
+		}
+		notFound()
+		return
+	}
+	if c := clientOf(r); c == nil || d.Client != c.name || !d.Stored || !d.Downloadable || d.Confidential {
+		notFound()
+		return
+	}
 	rc, size, err := s.opts.Store.OpenBlob(r.Context(), id)
 	if err != nil {
-		writeBSrE(w, http.StatusNotFound, 404, "Dokumen tidak ditemukan")
+		notFound()
 		return
 	}
 	defer rc.Close()
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	w.Header().Set("Cache-Control", "no-store")
 	io.Copy(w, rc)
 }
 
