@@ -160,7 +160,12 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
 			y: r.FormValue("yAxis"), w: r.FormValue("width"), h: r.FormValue("height"),
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
-		if strings.EqualFold(r.FormValue("image"), "true") {
+		withImage, err := parseBool(r.FormValue("image"))
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: image: "+errNotBoolean.Error())
+			return
+		}
+		if withImage {
 			if img, _, err := r.FormFile("imageTTD"); err == nil {
 				look.image, _ = io.ReadAll(io.LimitReader(img, 4<<20))
 				img.Close()

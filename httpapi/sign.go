@@ -57,6 +57,18 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer in.Close()
+	if v, ok := in.fields["confidential"]; ok {
+		// A form's checkbox, sent before its "file" part; either the
+		// query or the form may mark the letter confidential.
+		c, err := parseBool(v)
+		if err != nil {
+			p := boolProblem("confidential")
+			s.auditFailure(r, req, p, in.sha256)
+			writeProblem(w, r, p)
+			return
+		}
+		req.confidential = req.confidential || c
+	}
 	res, p := s.signDocument(r, req, in)
 	if p != nil {
 		writeProblem(w, r, p)
@@ -309,7 +321,11 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 		defer func() { req.appearance = s.stamp(req, pl) }()
 	}
 	req.number, req.subject, req.title, req.nip = q.Get("number"), q.Get("subject"), q.Get("title"), q.Get("nip")
-	req.confidential, _ = strconv.ParseBool(q.Get("confidential"))
+	c, err := parseBool(q.Get("confidential"))
+	if err != nil {
+		return req, boolProblem("confidential")
+	}
+	req.confidential = c
 	if prof.Personal {
 		pass := r.Header.Get(PassphraseHeader)
 		if pass == "" {
