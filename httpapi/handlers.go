@@ -82,7 +82,7 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 	defer in.Close()
 	h := sha256.New()
 	res, err := signer.Augment(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.AugmentOptions{
-		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.opts.Revocation, Certificates: s.anchorCerts(),
+		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.augmentRevocation, Certificates: s.anchorCerts(),
 	})
 	if err != nil {
 		p := problemFor(err)
@@ -90,6 +90,11 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 			p = newProblem("client-closed", "")
 		} else if p.Status >= 500 {
 			s.opts.Logger.Error("augment", "request_id", requestID(r.Context()), "error", err)
+		}
+		if p.kind() == "revocation-unavailable" || p.Status >= 500 {
+			// The URLs came from an untrusted document: what fetching
+			// them said (addresses, ports, answers) stays in the log.
+			p.Detail = genericDetail[p.kind()]
 		}
 		s.auditAugment(r, level, p.kind(), p.Detail, in.sha256, "")
 		writeProblem(w, r, p)

@@ -78,6 +78,14 @@ func newProblem(typ, detail string) *Problem {
 	return &Problem{Type: ProblemBase + typ, Title: p.title, Status: p.status, Detail: detail}
 }
 
+// genericDetail is the detail of problems whose cause may hold what a
+// fetch met (addresses, ports, a server's answer): that goes to the log,
+// and the client gets this.
+var genericDetail = map[string]string{
+	"revocation-unavailable": "the revocation data (OCSP, CRL) of a certificate could not be fetched or checked; the request id finds the cause in the service's log",
+	"tsa-unavailable":        "the timestamp authority did not give a usable timestamp",
+}
+
 // kind returns the short type name of p.
 func (p *Problem) kind() string { return p.Type[len(ProblemBase):] }
 
@@ -112,7 +120,7 @@ func problemFor(err error) *Problem {
 	case errors.Is(err, tsa.ErrUnavailable):
 		return newProblem("tsa-unavailable", err.Error())
 	case errors.Is(err, signer.ErrValidationData):
-		return newProblem("revocation-unavailable", err.Error())
+		return newProblem("revocation-unavailable", genericDetail["revocation-unavailable"])
 	case errors.Is(err, context.Canceled):
 		return newProblem("client-closed", "")
 	}

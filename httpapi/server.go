@@ -41,6 +41,10 @@ type Server struct {
 	temps     tempPool
 	ready     readiness
 	mounts    map[string]http.Handler
+	// augmentRevocation is Options.Revocation limited to certificates
+	// that chain to the trust anchors: /v1/augment gets its URLs from an
+	// uploaded document (see revocation.Checker.TrustedOnly).
+	augmentRevocation *revocation.Checker
 }
 
 // New returns a Server for opts.
@@ -70,6 +74,11 @@ func New(opts Options) (*Server, error) {
 		opts.Revocation = revocation.New(revocation.Options{})
 	}
 	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{}}
+	if opts.Trust != nil {
+		s.augmentRevocation = opts.Revocation.TrustedOnly(opts.Trust.Anchors(), opts.Trust.Intermediates())
+	} else {
+		s.augmentRevocation = opts.Revocation.TrustedOnly(nil, nil)
+	}
 	for _, p := range opts.Profiles {
 		if p.Name == "" || p.Key == nil {
 			return nil, fmt.Errorf("httpapi: profile %q has no name or no key", p.Name)

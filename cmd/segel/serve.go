@@ -349,6 +349,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 	rev := revocation.New(revocation.Options{
 		HTTPClient: client, Timeout: cfg.Revocation.Timeout.D(),
 		Offline: cfg.Revocation.Offline, PreferCRL: cfg.Revocation.PreferCRL,
+		AllowedHosts: cfg.Revocation.AllowedHosts,
 	})
 	var ts *tsa.Client
 	if len(cfg.TSA.URLs) > 0 {

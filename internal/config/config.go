@@ -16,7 +16,8 @@
 //	store            sqlite: PATH | postgres: DSN, blob_dir sqlite: segel-data/segel.db
 //	trust            national: bool, paths: [PEM file/dir]  national: true
 //	tsa              urls, username, password, token, timeout (10s)
-//	revocation       timeout (10s), offline (false), prefer_crl (false)
+//	revocation       timeout (10s), offline (false), prefer_crl (false),
+//	                 allowed_hosts ([]: any host)
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
 //	                 passphrase_attempts (5), passphrase_window (15m)
@@ -199,6 +200,11 @@ type Revocation struct {
 	Offline bool `yaml:"offline"`
 	// PreferCRL asks CRL distribution points before OCSP responders.
 	PreferCRL bool `yaml:"prefer_crl"`
+	// AllowedHosts, when not empty, are the only hosts OCSP responses and
+	// CRLs are fetched from (and redirected to): host names, or
+	// "*.example.go.id" for every name under example.go.id. Empty: any
+	// host. Redirects never lead to another host in any case.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Limits bound what one request may cost.
@@ -767,6 +773,11 @@ func (c *Config) validate(fromFile bool) *problems {
 	}
 	if c.Revocation.Timeout < 0 {
 		ps.add("revocation.timeout", "must not be negative")
+	}
+	for i, h := range c.Revocation.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") || strings.Contains(strings.TrimPrefix(h, "*."), "*") {
+			ps.add(fmt.Sprintf("revocation.allowed_hosts[%d]", i), "%q is not a host name or *.domain (no scheme, port or path)", h)
+		}
 	}
 
 	l := &c.Limits
