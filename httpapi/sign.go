@@ -215,13 +215,17 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 		Confidential: req.confidential, Downloadable: req.profile.Downloadable && !req.confidential,
 	}
 	if req.profile.Keep {
-		if _, err := s.opts.Store.PutBlob(rec, doc.ID, in.outputReader(res.Size)); err == nil {
-			doc.Stored = true
-			if req.profile.Retention > 0 {
-				doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
-			}
-		} else {
+		// A profile that keeps its letters promises that each can be
+		// fetched again: one that cannot be kept is not handed out.
+		if _, err := s.opts.Store.PutBlob(rec, doc.ID, in.outputReader(res.Size)); err != nil {
 			s.opts.Logger.Error("store blob", "request_id", requestID(r.Context()), "error", err)
+			pr := newProblem("temporarily-unavailable", "the signed file could not be stored")
+			pr.retryAfter = 30
+			return nil, pr
+		}
+		doc.Stored = true
+		if req.profile.Retention > 0 {
+			doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
 		}
 	}
 	if err := s.opts.Store.PutDocument(rec, doc); err != nil {

@@ -62,6 +62,11 @@ flags:
 `
 
 // runServe runs "segel serve ARGS" until ctx is cancelled.
+// reconcileGrace is how old a register record or stored file without its
+// audit entry must be before it counts as an orphan: younger ones may be
+// a request that another replica is recording right now.
+const reconcileGrace = time.Minute
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("segel serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -345,6 +350,14 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		return nil, cfg.Errorf(key, "%v", err)
 	}
 	s.store = st
+	// What a crash cut short between recording and auditing a signature
+	// (see store.Reconcile); what was written in the last reconcileGrace
+	// may still be a replica's request in flight.
+	if o, err := st.Reconcile(sctx, time.Now().Add(-reconcileGrace), true); err != nil {
+		logger.Error("reconciling the register with the audit log", "error", err.Error())
+	} else if len(o.Records)+len(o.Blobs) > 0 {
+		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs)
+	}
 
 	rev := revocation.New(revocation.Options{
 		HTTPClient: client, Timeout: cfg.Revocation.Timeout.D(),
