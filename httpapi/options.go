@@ -52,14 +52,22 @@ type Options struct {
 	// prometheus.DefaultGatherer when it is nil. When Registerer is nil,
 	// /metrics serves the server's own registry and Gatherer is ignored.
 	Gatherer prometheus.Gatherer
-	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
-	// personal profile (per official and per client address) out; 5 in
-	// 15 minutes by default. The token is not touched while locked out,
+	// PassphraseAttempts wrong passphrases within PassphraseWindow from
+	// one client address lock that address out of that personal profile;
+	// 5 in 15 minutes by default. The count is per profile and address,
+	// so that guesses at one official do not lock out every official
+	// behind the same proxy. The token is not touched while locked out,
 	// so guessing can neither find a passphrase nor lock the official's
 	// token. The counters live in the Store, shared by replicas.
 	PassphraseAttempts int
 	// PassphraseWindow is the period over which wrong passphrases count.
 	PassphraseWindow time.Duration
+	// ProfileAttempts wrong passphrases within ProfileWindow from any
+	// address lock the profile out: the hard limit per official. By
+	// default the same as PassphraseAttempts and PassphraseWindow.
+	ProfileAttempts int
+	// ProfileWindow is the period of ProfileAttempts.
+	ProfileWindow time.Duration
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API

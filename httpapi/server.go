@@ -67,6 +67,12 @@ func New(opts Options) (*Server, error) {
 	if opts.PassphraseWindow <= 0 {
 		opts.PassphraseWindow = 15 * time.Minute
 	}
+	if opts.ProfileAttempts <= 0 {
+		opts.ProfileAttempts = opts.PassphraseAttempts
+	}
+	if opts.ProfileWindow <= 0 {
+		opts.ProfileWindow = opts.PassphraseWindow
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -185,7 +185,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 			// Counted whatever the client does next: hanging up must not
 			// let a guess go uncounted.
 			now := s.opts.Now()
-			for _, k := range []string{"profile:" + req.profile.Name, "addr:" + clientAddr(r)} {
+			for _, k := range failureKeys(r, req.profile) {
 				if err := s.opts.Store.AddFailure(rec, k, now); err != nil {
 					s.opts.Logger.Error("store failure counter", "request_id", requestID(r.Context()), "error", err)
 				}
@@ -343,19 +343,32 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	return req, nil
 }
 
+// failureKeys are the counters a wrong passphrase for p from r's client
+// adds to: the profile's (the hard limit) and the profile and address's.
+func failureKeys(r *http.Request, p *Profile) [2]string {
+	return [2]string{"profile:" + p.Name, "profile-addr:" + p.Name + "|" + clientAddr(r)}
+}
+
 // lockedOut refuses a personal profile after too many wrong passphrases,
-// per official and per client address, without touching the token: so
-// nobody can guess a passphrase, nor lock the official's token by guessing.
+// per official (ProfileAttempts) and per official and client address
+// (PassphraseAttempts), without touching the token: so nobody can guess a
+// passphrase, nor lock the official's token by guessing, and guesses at
+// one official do not lock out the others behind the same address.
 func (s *Server) lockedOut(r *http.Request, p *Profile) *Problem {
-	since := s.opts.Now().Add(-s.opts.PassphraseWindow)
-	for _, key := range []string{"profile:" + p.Name, "addr:" + clientAddr(r)} {
-		n, err := s.opts.Store.CountFailures(r.Context(), key, since)
+	keys := failureKeys(r, p)
+	now := s.opts.Now()
+	for _, l := range []struct {
+		key    string
+		limit  int
+		window time.Duration
+	}{{keys[0], s.opts.ProfileAttempts, s.opts.ProfileWindow}, {keys[1], s.opts.PassphraseAttempts, s.opts.PassphraseWindow}} {
+		n, err := s.opts.Store.CountFailures(r.Context(), l.key, now.Add(-l.window))
 		if err != nil {
 			return newProblem("internal", "")
 		}
-		if n >= s.opts.PassphraseAttempts {
+		if n >= l.limit {
 			pr := newProblem("passphrase-locked-out", "wait before trying again")
-			pr.retryAfter = int(s.opts.PassphraseWindow.Seconds())
+			pr.retryAfter = int(l.window.Seconds())
 			return pr
 		}
 	}

@@ -402,6 +402,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
 		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
+		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
 	})
 	if err != nil {

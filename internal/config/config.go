@@ -20,7 +20,9 @@
 //	                 allowed_hosts ([]: any host)
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
-//	                 passphrase_attempts (5), passphrase_window (15m)
+//	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
+//	                 passphrase_profile_attempts, passphrase_profile_window: per profile
+//	                 (the hard limit; default: the two above)
 //	log              level: debug|info|warn|error           info
 //	bsre             user, password: the BSrE-compatible API off
 //	profiles         the signing identities (see Profile)
@@ -220,10 +222,17 @@ type Limits struct {
 	// ShutdownTimeout bounds how long a stopping service waits for the
 	// requests in flight; default 2m.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
-	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
-	// personal profile out, per official and per client address.
+	// PassphraseAttempts wrong passphrases within PassphraseWindow from
+	// one client address lock that address out of that personal profile
+	// (other officials behind the same proxy are not affected).
 	PassphraseAttempts int      `yaml:"passphrase_attempts"`
 	PassphraseWindow   Duration `yaml:"passphrase_window"`
+	// ProfileAttempts wrong passphrases within ProfileWindow, from any
+	// address, lock a personal profile out: the hard limit that keeps
+	// guesses from reaching the official's token. Default: the same as
+	// PassphraseAttempts and PassphraseWindow.
+	ProfileAttempts int      `yaml:"passphrase_profile_attempts"`
+	ProfileWindow   Duration `yaml:"passphrase_profile_window"`
 }
 
 // Log configures the JSON log on stderr.
@@ -552,6 +561,12 @@ func (c *Config) applyDefaults(set map[string]bool) {
 	if l.PassphraseAttempts == 0 {
 		l.PassphraseAttempts = DefaultPassphraseTries
 	}
+	if l.ProfileAttempts == 0 {
+		l.ProfileAttempts = l.PassphraseAttempts
+	}
+	if l.ProfileWindow == 0 {
+		l.ProfileWindow = l.PassphraseWindow
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -788,6 +803,7 @@ func (c *Config) validate(fromFile bool) *problems {
 		"limits.read_header_timeout": l.ReadHeaderTimeout, "limits.read_timeout": l.ReadTimeout,
 		"limits.write_timeout": l.WriteTimeout, "limits.idle_timeout": l.IdleTimeout,
 		"limits.shutdown_timeout": l.ShutdownTimeout, "limits.passphrase_window": l.PassphraseWindow,
+		"limits.passphrase_profile_window": l.ProfileWindow,
 	} {
 		if d < 0 {
 			ps.add(key, "must not be negative")
@@ -795,6 +811,9 @@ func (c *Config) validate(fromFile bool) *problems {
 	}
 	if l.PassphraseAttempts < 0 {
 		ps.add("limits.passphrase_attempts", "must not be negative")
+	}
+	if l.ProfileAttempts < 0 {
+		ps.add("limits.passphrase_profile_attempts", "must not be negative")
 	}
 	switch {
 	case c.BSrE.User != "" && c.BSrE.Password == "":

@@ -105,6 +105,9 @@ func TestConfigDefaults(t *testing.T) {
 		c.Revocation.Timeout.D() != DefaultRevocationTimeout || c.Limits.PassphraseAttempts != 5 || c.Log.Level != "info" {
 		t.Errorf("defaults: %+v", c)
 	}
+	if c.Limits.ProfileAttempts != 5 || c.Limits.ProfileWindow.D() != DefaultPassphraseWindow {
+		t.Errorf("per-profile lock-out defaults: %d in %v", c.Limits.ProfileAttempts, c.Limits.ProfileWindow.D())
+	}
 	c, err = Load(write(t, dir, module, "trust:\n  national: false\nprofiles:\n  - name: a\n    key: keys/signer.pem\n"))
 	if err != nil {
 		t.Fatal(err)
