@@ -47,6 +47,19 @@ func writeBSrE(w http.ResponseWriter, status, code int, msg string) {
 	json.NewEncoder(w).Encode(bsreError{Error: msg, StatusCode: code})
 }
 
+// writeBSrEProblem answers a problem met while spooling in BSrE's shape,
+// with its Retry-After.
+func writeBSrEProblem(w http.ResponseWriter, p *Problem) {
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	code := bsreBadRequest
+	if p.Status >= 500 {
+		code = bsreInternal
+	}
+	writeBSrE(w, p.Status, code, p.Title)
+}
+
 func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/sign/pdf", s.bsreAuth(s.bsreSignV1))
 	r.Get("/api/sign/download/{id}", s.bsreAuth(s.bsreDownload))
@@ -141,7 +154,7 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 	case p.Status < 500:
 		writeBSrE(w, p.Status, bsreBadRequest, p.Title+": "+p.Detail)
 	default:
-		writeBSrE(w, p.Status, bsreInternal, p.Title)
+		writeBSrEProblem(w, p)
 	}
 	return nil
 }
@@ -452,7 +465,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 	f.Close()
 	if p != nil {
 		r.MultipartForm.RemoveAll()
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		writeBSrEProblem(w, p)
 		return nil, nil
 	}
 	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
@@ -485,7 +498,7 @@ func (s *Server) bsreSpoolBase64(w http.ResponseWriter, b64 string) *spooled {
 	}
 	in, p := s.spoolReader(bytes.NewReader(data))
 	if p != nil {
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		writeBSrEProblem(w, p)
 		return nil
 	}
 	return in
@@ -523,12 +536,18 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 	f, err := s.createTemp()
 	if err != nil {
-		return nil, newProblem("internal", "")
+		s.opts.Logger.Error("temp file", "error", err)
+		return nil, createProblem(err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, s.opts.MaxBodySize+1))
+	fw := &fileWriter{w: f}
+	n, err := io.Copy(io.MultiWriter(fw, h), io.LimitReader(r, s.opts.MaxBodySize+1))
 	if err != nil || n == 0 || n > s.opts.MaxBodySize {
 		f.Close()
+		if fw.err != nil {
+			s.opts.Logger.Error("temp file", "error", fw.err)
+			return nil, noRoom()
+		}
 		if n > s.opts.MaxBodySize {
 			return nil, newProblem("too-large", "")
 		}

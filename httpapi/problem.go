@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"syscall"
 
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
@@ -97,6 +98,10 @@ func problemFor(err error) *Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		// The temporary file of the output could not grow; the error
+		// names server paths, so it goes to the log only.
+		return noRoom()
 	case errors.Is(err, signer.ErrEncrypted):
 		return newProblem("encrypted-pdf", err.Error())
 	case errors.Is(err, signer.ErrInvalidPDF), errors.Is(err, verify.ErrNotPDF):

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -68,12 +69,19 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 	f, err := s.createTemp()
 	if err != nil {
 		s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", err)
-		return nil, newProblem("internal", "")
+		return nil, createProblem(err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), src)
+	fw := &fileWriter{w: f}
+	n, err := io.Copy(io.MultiWriter(fw, h), src)
 	if err != nil {
 		f.Close()
+		if fw.err != nil {
+			// The temporary directory is full (or failing): the client
+			// may try again; the server's paths stay in the log.
+			s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", fw.err)
+			return nil, noRoom()
+		}
 		// The rest of the body is not worth waiting for: the connection
 		// closes after the answer (and keeps its expired deadline, so
 		// net/http does not wait for the rest either).
@@ -103,6 +111,39 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		return nil, newProblem("invalid-pdf", "the body is empty")
 	}
 	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), fields: fields}, nil
+}
+
+// fileWriter remembers the error of writing to a spool file, to tell it
+// from an error reading the request.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (fw *fileWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	if err != nil && fw.err == nil {
+		fw.err = err
+	}
+	return n, err
+}
+
+// noRoom is the answer when a body cannot be spooled: 503, without the
+// cause (which names server paths).
+func noRoom() *Problem {
+	p := newProblem("temporarily-unavailable", "the service has no room to receive the body now")
+	p.retryAfter = 30
+	return p
+}
+
+// createProblem is the answer when no spool file can be made: 503 when the
+// directory is full (no inode left), 500 for the rest (a missing or
+// unwritable directory is a configuration error).
+func createProblem(err error) *Problem {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return noRoom()
+	}
+	return newProblem("internal", "")
 }
 
 // Bounds on the form fields newMultipart keeps.
