@@ -167,8 +167,10 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem("internal", ""))
 		return
 	}
+	// A record is the signing client's (or an operator's): another client
+	// of the same profile learns nothing, not even that it exists.
 	c := clientOf(r)
-	if !c.mayUse(d.Profile) {
+	if d.Client != c.name && !c.may(OperatorScope) {
 		writeProblem(w, r, newProblem("not-found", "document "+echo(id)))
 		return
 	}

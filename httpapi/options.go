@@ -68,6 +68,9 @@ type Options struct {
 	ProfileAttempts int
 	// ProfileWindow is the period of ProfileAttempts.
 	ProfileWindow time.Duration
+	// SeparateOps leaves /metrics and /readyz out of Handler: they are
+	// served by OpsHandler only, on an address of their own.
+	SeparateOps bool
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -141,6 +142,21 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 // Handler returns the HTTP handler of the service.
 func (s *Server) Handler() http.Handler { return s.router }
 
+// OpsHandler returns the operators' handler: /healthz, /readyz and
+// /metrics only, for an address of their own (Options.SeparateOps).
+func (s *Server) OpsHandler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.middleware)
+	r.Use(middleware.GetHead)
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem("not-found", "this address serves /healthz, /readyz and /metrics"))
+	})
+	return r
+}
+
 // Close waits for the signatures and augmentations in progress to finish;
 // those asked for afterwards are refused with 503 shutting-down. Call it
 // after http.Server.Shutdown, before closing the store and the keys. It
@@ -178,9 +194,13 @@ func (s *Server) Profile(name string) *Profile { return s.profiles[name] }
 func (s *Server) routes() {
 	r := chi.NewRouter()
 	r.Use(s.middleware)
+	// HEAD is answered wherever GET is (net/http sends no body for it).
+	r.Use(middleware.GetHead)
 	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	if !s.opts.SeparateOps {
+		r.Get("/readyz", s.readyz)
+		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	}
 	r.Get("/openapi.yaml", serveOpenAPI)
 	r.Route("/v1", func(r chi.Router) {
 		r.Post("/sign", s.authorized("sign", s.sign))

@@ -181,6 +181,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		TLSConfig:         svc.tls,
 	}
+	ln = limitConnections(ln, lim.MaxConnections)
+	var ops *http.Server
+	var opsLn net.Listener
+	if cfg.OpsListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.OpsListen); err != nil {
+			return startErr(cfg.Errorf("ops_listen", "%v", err))
+		}
+		defer opsLn.Close()
+		ops = &http.Server{
+			Handler: svc.api.OpsHandler(), ReadHeaderTimeout: lim.ReadHeaderTimeout.D(),
+			ReadTimeout: lim.ReadHeaderTimeout.D(), WriteTimeout: time.Minute, IdleTimeout: lim.IdleTimeout.D(),
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		go ops.Serve(opsLn)
+		logger.Info("listening for operators (/metrics, /readyz, /healthz)", "address", opsLn.Addr().String())
+		fmt.Fprintf(stdout, "segel serve: metrics and readiness on http://%s\n", advertised(opsLn.Addr()))
+	}
 	url := scheme(cfg) + advertised(ln.Addr())
 	if env != nil {
 		printDevBanner(stdout, env, url)
@@ -218,6 +235,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		code = exitFailure
 	}
 	<-served
+	if ops != nil {
+		ops.Close()
+	}
 	svc.api.Close()
 	logger.Info("stopped")
 	return code
@@ -404,6 +424,8 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
+		SeparateOps: cfg.OpsListen != "",
 	})
 	if err != nil {
 		return nil, cfg.Errorf("profiles", "%v", err)

@@ -11,6 +11,7 @@
 // examples/segel.yaml documents every key. In short:
 //
 //	listen           host:port to listen on                 127.0.0.1:8080
+//	ops_listen       host:port for /metrics, /readyz, /healthz only  (none: on listen)
 //	public_base_url  how clients and citizens reach Segel   http://LISTEN
 //	tls              cert, key, client_ca, client_auth      plain HTTP
 //	store            sqlite: PATH | postgres: DSN, blob_dir sqlite: segel-data/segel.db
@@ -20,6 +21,7 @@
 //	                 allowed_hosts ([]: any host)
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
+//	                 max_connections (0: no bound),
 //	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
 //	                 passphrase_profile_attempts, passphrase_profile_window: per profile
 //	                 (the hard limit; default: the two above)
@@ -43,6 +45,7 @@
 // any error about the value they gave):
 //
 //	SEGEL_LISTEN                        listen
+//	SEGEL_OPS_LISTEN                    ops_listen
 //	SEGEL_PUBLIC_BASE_URL               public_base_url
 //	SEGEL_STORE_DSN                     store: a postgres:// DSN, or an SQLite path
 //	SEGEL_TSA_USERNAME                  tsa.username
@@ -104,6 +107,10 @@ type Config struct {
 
 	// Listen is the address to listen on, host:port.
 	Listen string `yaml:"listen"`
+	// OpsListen, when set, is a second address (host:port, plain HTTP)
+	// that serves /metrics, /readyz and /healthz; /metrics and /readyz are
+	// then no longer served on Listen. Empty: all on Listen.
+	OpsListen string `yaml:"ops_listen"`
 	// PublicBaseURL is how clients and citizens reach the service (the
 	// links of the register and the QR codes), without a trailing slash.
 	PublicBaseURL string     `yaml:"public_base_url"`
@@ -219,6 +226,9 @@ type Limits struct {
 	ReadTimeout       Duration `yaml:"read_timeout"`
 	WriteTimeout      Duration `yaml:"write_timeout"`
 	IdleTimeout       Duration `yaml:"idle_timeout"`
+	// MaxConnections bounds the connections served at once on Listen;
+	// further ones wait to be accepted. Zero: no bound.
+	MaxConnections int `yaml:"max_connections"`
 	// ShutdownTimeout bounds how long a stopping service waits for the
 	// requests in flight; default 2m.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -596,6 +606,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 		}
 	}
 	str("SEGEL_LISTEN", "listen", &c.Listen)
+	str("SEGEL_OPS_LISTEN", "ops_listen", &c.OpsListen)
 	str("SEGEL_PUBLIC_BASE_URL", "public_base_url", &c.PublicBaseURL)
 	if v, ok := lookup("SEGEL_STORE_DSN"); ok {
 		if strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
@@ -724,6 +735,18 @@ func (c *Config) validate(fromFile bool) *problems {
 		ps.add("listen", "port %q is not a number from 0 to 65535", port)
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		ps.add("listen", "host %q is neither an IP address nor a host name", host)
+	}
+	if c.OpsListen != "" {
+		if _, port, err := net.SplitHostPort(c.OpsListen); err != nil {
+			ps.add("ops_listen", "%q is not host:port (e.g. 127.0.0.1:9090)", c.OpsListen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			ps.add("ops_listen", "port %q is not a number from 0 to 65535", port)
+		} else if c.OpsListen == c.Listen && n != 0 {
+			ps.add("ops_listen", "is the same address as listen")
+		}
+	}
+	if c.Limits.MaxConnections < 0 {
+		ps.add("limits.max_connections", "must not be negative")
 	}
 	if c.PublicBaseURL != "" {
 		u, err := url.Parse(c.PublicBaseURL)

@@ -202,6 +202,8 @@ func TestConfigErrors(t *testing.T) {
 			want: ": $SEGEL_PROFILES_SEKRETARIS_KEY: ", reason: "no profile's name gives SEKRETARIS"},
 		{name: "bsre without password", old: "listen:", new: "bsre:\n  user: esign\nlisten:",
 			want: ":1: bsre.password: ", reason: "missing: bsre.user is set"},
+		{name: "bad ops_listen", old: "listen:", new: "ops_listen: localhost\nlisten:",
+			want: ":1: ops_listen: ", reason: "is not host:port"},
 		{name: "bad allowed host", old: "listen:", new: "revocation:\n  allowed_hosts: [ocsp.example, \"http://ocsp.example/\"]\nlisten:",
 			want: ":2: revocation.allowed_hosts[1]: ", reason: "is not a host name or *.domain"},
 		{name: "env: store DSN", env: map[string]string{"SEGEL_STORE_DSN": "postgres://%zz"},
