@@ -378,7 +378,7 @@ func TestUnauditedNotHandedOut(t *testing.T) {
 	if resp.Header.Get(httpapi.DocumentIDHeader) != "" || strings.Contains(string(body), "disk full") {
 		t.Errorf("answer: %v %s", resp.Header, body)
 	}
-	resp, body = e.do("POST", "/v1/augment?level=B-LT", "eoffice", e.letter, nil)
+	resp, _ = e.do("POST", "/v1/augment?level=B-LT", "eoffice", e.letter, nil)
 	if resp.StatusCode == 200 {
 		t.Errorf("augment without audit: %d", resp.StatusCode)
 	}

@@ -20,8 +20,7 @@ func TestRedirectsStayOnHost(t *testing.T) {
 	t.Cleanup(inside.Close)
 	// "localhost" and "127.0.0.1" are two hosts to the redirect policy.
 	other := strings.Replace(inside.URL, "127.0.0.1", "localhost", 1)
-	var redirector *httptest.Server
-	redirector = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	redirector := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/same" {
 			http.Redirect(rw, r, w.ocsp.URL+"/ocsp", http.StatusTemporaryRedirect) // w.ocsp is on 127.0.0.1 too
 			return
