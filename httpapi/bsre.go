@@ -428,6 +428,11 @@ func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled)
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan PDF")
 		return
 	}
+	if errors.Is(err, errVerifyBusy) {
+		w.Header().Set("Retry-After", "2")
+		writeBSrE(w, http.StatusTooManyRequests, bsreInternal, "Terlalu banyak permintaan verifikasi; coba lagi sebentar lagi")
+		return
+	}
 	if err != nil {
 		writeBSrE(w, http.StatusInternalServerError, bsreInternal, "Verifikasi gagal")
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,11 +15,16 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/tsa"
 	"github.com/segel-id/segel/verify"
 )
+
+// errVerifyBusy is the Verifier's error beyond MaxVerifications; it
+// matches citizen.ErrBusy, so that the page answers 429 too.
+var errVerifyBusy = fmt.Errorf("httpapi: %w", citizen.ErrBusy)
 
 func timestamper(ts *tsa.Client) signer.Timestamper {
 	if ts == nil {
@@ -31,6 +37,18 @@ func timestamper(ts *tsa.Client) signer.Timestamper {
 // needs it: the configured trust anchors and the shared revocation cache.
 func (s *Server) Verifier() func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
 	return func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
+		t := time.NewTimer(s.opts.VerifyQueueTimeout)
+		select {
+		case s.verifySem <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			s.metrics.busy.WithLabelValues("verify").Inc()
+			return nil, errVerifyBusy
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		defer func() { <-s.verifySem }()
 		start := time.Now()
 		rep, err := verify.Verify(ctx, src, size, &verify.Options{Trust: s.opts.Trust, Revocation: s.opts.Revocation})
 		if err == nil {

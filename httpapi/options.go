@@ -68,6 +68,13 @@ type Options struct {
 	ProfileAttempts int
 	// ProfileWindow is the period of ProfileAttempts.
 	ProfileWindow time.Duration
+	// MaxVerifications bounds the verifications in progress at once, on
+	// the API, the BSrE API and the citizens' page together (default
+	// 2×GOMAXPROCS, at least 4); a verification waits up to
+	// VerifyQueueTimeout (default 5 s) for a place, then is refused with
+	// 429 busy and Retry-After.
+	MaxVerifications   int
+	VerifyQueueTimeout time.Duration
 	// SeparateOps leaves /metrics and /readyz out of Handler: they are
 	// served by OpsHandler only, on an address of their own.
 	SeparateOps bool

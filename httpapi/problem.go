@@ -98,6 +98,10 @@ func problemFor(err error) *Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, errVerifyBusy):
+		pr := newProblem("busy", "too many verifications at once")
+		pr.retryAfter = 2
+		return pr
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		// The temporary file of the output could not grow; the error
 		// names server paths, so it goes to the log only.

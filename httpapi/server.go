@@ -46,6 +46,8 @@ type Server struct {
 	// that chain to the trust anchors: /v1/augment gets its URLs from an
 	// uploaded document (see revocation.Checker.TrustedOnly).
 	augmentRevocation *revocation.Checker
+	// verifySem bounds the verifications in progress (MaxVerifications).
+	verifySem chan struct{}
 }
 
 // New returns a Server for opts.
@@ -68,6 +70,12 @@ func New(opts Options) (*Server, error) {
 	if opts.PassphraseWindow <= 0 {
 		opts.PassphraseWindow = 15 * time.Minute
 	}
+	if opts.MaxVerifications <= 0 {
+		opts.MaxVerifications = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if opts.VerifyQueueTimeout <= 0 {
+		opts.VerifyQueueTimeout = 5 * time.Second
+	}
 	if opts.ProfileAttempts <= 0 {
 		opts.ProfileAttempts = opts.PassphraseAttempts
 	}
@@ -80,7 +88,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Revocation == nil {
 		opts.Revocation = revocation.New(revocation.Options{})
 	}
-	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{}}
+	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{},
+		verifySem: make(chan struct{}, opts.MaxVerifications)}
 	if opts.Trust != nil {
 		s.augmentRevocation = opts.Revocation.TrustedOnly(opts.Trust.Anchors(), opts.Trust.Intermediates())
 	} else {

@@ -21,7 +21,8 @@
 //	                 allowed_hosts ([]: any host)
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
-//	                 max_connections (0: no bound),
+//	                 max_connections (0: no bound), max_verifications (2×CPUs),
+//	                 verify_queue_timeout (5s),
 //	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
 //	                 passphrase_profile_attempts, passphrase_profile_window: per profile
 //	                 (the hard limit; default: the two above)
@@ -226,6 +227,12 @@ type Limits struct {
 	ReadTimeout       Duration `yaml:"read_timeout"`
 	WriteTimeout      Duration `yaml:"write_timeout"`
 	IdleTimeout       Duration `yaml:"idle_timeout"`
+	// MaxVerifications bounds the verifications in progress at once (API,
+	// BSrE API and citizens' page together; default 0: 2×CPUs, at least
+	// 4); one waits up to VerifyQueueTimeout (default 0: 5s) for a place,
+	// then is answered 429 with Retry-After.
+	MaxVerifications   int      `yaml:"max_verifications"`
+	VerifyQueueTimeout Duration `yaml:"verify_queue_timeout"`
 	// MaxConnections bounds the connections served at once on Listen;
 	// further ones wait to be accepted. Zero: no bound.
 	MaxConnections int `yaml:"max_connections"`
@@ -747,6 +754,12 @@ func (c *Config) validate(fromFile bool) *problems {
 	}
 	if c.Limits.MaxConnections < 0 {
 		ps.add("limits.max_connections", "must not be negative")
+	}
+	if c.Limits.MaxVerifications < 0 {
+		ps.add("limits.max_verifications", "must not be negative")
+	}
+	if c.Limits.VerifyQueueTimeout < 0 {
+		ps.add("limits.verify_queue_timeout", "must not be negative")
 	}
 	if c.PublicBaseURL != "" {
 		u, err := url.Parse(c.PublicBaseURL)
