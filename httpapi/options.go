@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,6 +69,19 @@ type Options struct {
 	ProfileAttempts int
 	// ProfileWindow is the period of ProfileAttempts.
 	ProfileWindow time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: for a request from one of them, the client's address (of
+	// the lock-out counters and the page's rate limit) is the last address
+	// in X-Forwarded-For that is not itself a trusted proxy. Requests from
+	// anywhere else are counted under their own address, whatever they
+	// send.
+	TrustedProxies []netip.Prefix
+	// PageRateLimit is the uploads per minute one address may make on the
+	// citizens' page (citizen.DefaultRateLimit when zero, none when
+	// negative); PageMaxUpload the largest upload there (MaxBodySize when
+	// zero, so that every letter Segel signs can be checked).
+	PageRateLimit int
+	PageMaxUpload int64
 	// MaxVerifications bounds the verifications in progress at once, on
 	// the API, the BSrE API and the citizens' page together (default
 	// 2×GOMAXPROCS, at least 4); a verification waits up to

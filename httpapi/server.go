@@ -70,6 +70,9 @@ func New(opts Options) (*Server, error) {
 	if opts.PassphraseWindow <= 0 {
 		opts.PassphraseWindow = 15 * time.Minute
 	}
+	if opts.PageMaxUpload <= 0 {
+		opts.PageMaxUpload = opts.MaxBodySize
+	}
 	if opts.MaxVerifications <= 0 {
 		opts.MaxVerifications = max(4, 2*runtime.GOMAXPROCS(0))
 	}

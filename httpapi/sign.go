@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -185,7 +184,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 			// Counted whatever the client does next: hanging up must not
 			// let a guess go uncounted.
 			now := s.opts.Now()
-			for _, k := range failureKeys(r, req.profile) {
+			for _, k := range s.failureKeys(r, req.profile) {
 				if err := s.opts.Store.AddFailure(rec, k, now); err != nil {
 					s.opts.Logger.Error("store failure counter", "request_id", requestID(r.Context()), "error", err)
 				}
@@ -345,8 +344,8 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 
 // failureKeys are the counters a wrong passphrase for p from r's client
 // adds to: the profile's (the hard limit) and the profile and address's.
-func failureKeys(r *http.Request, p *Profile) [2]string {
-	return [2]string{"profile:" + p.Name, "profile-addr:" + p.Name + "|" + clientAddr(r)}
+func (s *Server) failureKeys(r *http.Request, p *Profile) [2]string {
+	return [2]string{"profile:" + p.Name, "profile-addr:" + p.Name + "|" + s.clientAddress(r)}
 }
 
 // lockedOut refuses a personal profile after too many wrong passphrases,
@@ -355,7 +354,7 @@ func failureKeys(r *http.Request, p *Profile) [2]string {
 // passphrase, nor lock the official's token by guessing, and guesses at
 // one official do not lock out the others behind the same address.
 func (s *Server) lockedOut(r *http.Request, p *Profile) *Problem {
-	keys := failureKeys(r, p)
+	keys := s.failureKeys(r, p)
 	now := s.opts.Now()
 	for _, l := range []struct {
 		key    string
@@ -373,14 +372,6 @@ func (s *Server) lockedOut(r *http.Request, p *Profile) *Problem {
 		}
 	}
 	return nil
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // acquire takes a place in the profile's queue and then one of its

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -418,6 +419,14 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		})
 	}
 
+	var proxies []netip.Prefix
+	for _, p := range cfg.TrustedProxies {
+		pr, err := config.ParseProxy(p)
+		if err != nil {
+			return nil, cfg.Errorf("trusted_proxies", "%v", err)
+		}
+		proxies = append(proxies, pr)
+	}
 	s.api, err = httpapi.New(httpapi.Options{
 		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
 		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
@@ -425,7 +434,8 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
-		SeparateOps:      cfg.OpsListen != "",
+		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
+		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
 		MaxVerifications: cfg.Limits.MaxVerifications, VerifyQueueTimeout: cfg.Limits.VerifyQueueTimeout.D(),
 	})
 	if err != nil {

@@ -22,7 +22,9 @@
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
 //	                 max_connections (0: no bound), max_verifications (2×CPUs),
-//	                 verify_queue_timeout (5s),
+//	                 verify_queue_timeout (5s), page_rate_limit (20/min per address),
+//	                 page_max_upload (max_body),
+//	trusted_proxies  [IP or CIDR]: whose X-Forwarded-For names the client   none
 //	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
 //	                 passphrase_profile_attempts, passphrase_profile_window: per profile
 //	                 (the hard limit; default: the two above)
@@ -67,6 +69,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -112,6 +115,11 @@ type Config struct {
 	// that serves /metrics, /readyz and /healthz; /metrics and /readyz are
 	// then no longer served on Listen. Empty: all on Listen.
 	OpsListen string `yaml:"ops_listen"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For gives the client's address, for the
+	// passphrase lock-out and the citizens' page's rate limit. Empty: the
+	// connection's address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// PublicBaseURL is how clients and citizens reach the service (the
 	// links of the register and the QR codes), without a trailing slash.
 	PublicBaseURL string     `yaml:"public_base_url"`
@@ -227,6 +235,12 @@ type Limits struct {
 	ReadTimeout       Duration `yaml:"read_timeout"`
 	WriteTimeout      Duration `yaml:"write_timeout"`
 	IdleTimeout       Duration `yaml:"idle_timeout"`
+	// PageRateLimit is the uploads per minute one client address may make
+	// on the citizens' page (default 0: 20; negative: no limit).
+	PageRateLimit int `yaml:"page_rate_limit"`
+	// PageMaxUpload is the largest upload on the citizens' page (default
+	// 0: max_body, so that every letter Segel signs can be checked).
+	PageMaxUpload Size `yaml:"page_max_upload"`
 	// MaxVerifications bounds the verifications in progress at once (API,
 	// BSrE API and citizens' page together; default 0: 2×CPUs, at least
 	// 4); one waits up to VerifyQueueTimeout (default 0: 5s) for a place,
@@ -732,6 +746,21 @@ var (
 	nikRE  = regexp.MustCompile(`^[0-9]{16}$`)
 )
 
+// ParseProxy reads an entry of trusted_proxies: an IP address (a prefix of
+// its full length) or a CIDR prefix.
+func ParseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
 // validate checks c; fromFile adds the checks that only apply to values a
 // file gave (no pin-value in a file).
 func (c *Config) validate(fromFile bool) *problems {
@@ -754,6 +783,14 @@ func (c *Config) validate(fromFile bool) *problems {
 	}
 	if c.Limits.MaxConnections < 0 {
 		ps.add("limits.max_connections", "must not be negative")
+	}
+	for i, p := range c.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			ps.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR prefix (10.0.0.0/8)", p)
+		}
+	}
+	if c.Limits.PageMaxUpload < 0 {
+		ps.add("limits.page_max_upload", "must not be negative")
 	}
 	if c.Limits.MaxVerifications < 0 {
 		ps.add("limits.max_verifications", "must not be negative")

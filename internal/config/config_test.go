@@ -202,6 +202,8 @@ func TestConfigErrors(t *testing.T) {
 			want: ": $SEGEL_PROFILES_SEKRETARIS_KEY: ", reason: "no profile's name gives SEKRETARIS"},
 		{name: "bsre without password", old: "listen:", new: "bsre:\n  user: esign\nlisten:",
 			want: ":1: bsre.password: ", reason: "missing: bsre.user is set"},
+		{name: "bad trusted proxy", old: "listen:", new: "trusted_proxies: [10.0.0.0/8, proxy.local]\nlisten:",
+			want: ":1: trusted_proxies[1]: ", reason: "is not an IP address or CIDR prefix"},
 		{name: "bad ops_listen", old: "listen:", new: "ops_listen: localhost\nlisten:",
 			want: ":1: ops_listen: ", reason: "is not host:port"},
 		{name: "bad allowed host", old: "listen:", new: "revocation:\n  allowed_hosts: [ocsp.example, \"http://ocsp.example/\"]\nlisten:",
