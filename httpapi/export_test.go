@@ -21,3 +21,6 @@ func HoldVerifications(s *Server, n int) (release func()) {
 		}
 	}
 }
+
+// NoReadyCache makes s's /readyz check anew at every request.
+func NoReadyCache(s *Server) { s.readyTTL = 0 }

@@ -18,7 +18,6 @@ import (
 	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
-	"github.com/segel-id/segel/tsa"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -26,11 +25,13 @@ import (
 // matches citizen.ErrBusy, so that the page answers 429 too.
 var errVerifyBusy = fmt.Errorf("httpapi: %w", citizen.ErrBusy)
 
-func timestamper(ts *tsa.Client) signer.Timestamper {
-	if ts == nil {
+// timestamper returns the TSA for signing: nil (an interface holding no
+// pointer) when none is configured.
+func (s *Server) timestamper() signer.Timestamper {
+	if s.tsa == nil {
 		return nil
 	}
-	return ts
+	return s.tsa
 }
 
 // Verifier returns the service's verification, as the citizens' page
@@ -100,7 +101,7 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 	defer in.Close()
 	h := sha256.New()
 	res, err := signer.Augment(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.AugmentOptions{
-		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.augmentRevocation, Certificates: s.anchorCerts(),
+		Level: level, Timestamper: s.timestamper(), Revocation: s.augmentRevocation, Certificates: s.anchorCerts(),
 	})
 	if err != nil {
 		p := problemFor(err)
@@ -219,7 +220,7 @@ type readiness struct {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	s.ready.mu.Lock()
-	if time.Since(s.ready.at) > 5*time.Second {
+	if time.Since(s.ready.at) > s.readyTTL {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		s.ready.status, s.ready.ok = s.checkReady(ctx)
 		cancel()
@@ -254,9 +255,8 @@ func (s *Server) checkReady(ctx context.Context) (map[string]string, bool) {
 			status["profile:"+name] = "ok"
 		}
 	}
-	if s.opts.Timestamper != nil {
-		_, err := s.opts.Timestamper.TokenSize(ctx)
-		check("tsa", err)
+	if s.tsa != nil {
+		check("tsa", s.tsa.health(ctx))
 	}
 	return status, ok
 }

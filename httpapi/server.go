@@ -48,6 +48,10 @@ type Server struct {
 	augmentRevocation *revocation.Checker
 	// verifySem bounds the verifications in progress (MaxVerifications).
 	verifySem chan struct{}
+	// tsa is Options.Timestamper watched for /readyz; nil without one.
+	tsa *tsaWatch
+	// readyTTL is how long a /readyz answer is reused.
+	readyTTL time.Duration
 }
 
 // New returns a Server for opts.
@@ -92,7 +96,10 @@ func New(opts Options) (*Server, error) {
 		opts.Revocation = revocation.New(revocation.Options{})
 	}
 	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{},
-		verifySem: make(chan struct{}, opts.MaxVerifications)}
+		verifySem: make(chan struct{}, opts.MaxVerifications), readyTTL: 5 * time.Second}
+	if opts.Timestamper != nil {
+		s.tsa = &tsaWatch{ts: opts.Timestamper, now: opts.Now}
+	}
 	if opts.Trust != nil {
 		s.augmentRevocation = opts.Revocation.TrustedOnly(opts.Trust.Anchors(), opts.Trust.Intermediates())
 	} else {

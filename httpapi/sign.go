@@ -169,7 +169,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 		Certificate:  key.Certificate,
 		Chain:        key.Chain,
 		Level:        req.level,
-		Timestamper:  timestamper(s.opts.Timestamper),
+		Timestamper:  s.timestamper(),
 		Revocation:   s.opts.Revocation,
 		Certificates: s.anchorCerts(),
 		Name:         key.Certificate.Subject.CommonName,
