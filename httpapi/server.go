@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,9 @@ type Server struct {
 	tsa *tsaWatch
 	// readyTTL is how long a /readyz answer is reused.
 	readyTTL time.Duration
+	// active holds the requests being served, by request id (activeReq),
+	// so that a shutdown that must cut them can say which.
+	active sync.Map
 }
 
 // New returns a Server for opts.
@@ -190,6 +194,53 @@ func (s *Server) Close() {
 	s.sweepOnce.Do(func() { close(s.stopSweep) })
 }
 
+// activeReq is a request being served.
+type activeReq struct {
+	method, path string
+	start        time.Time
+}
+
+// Active describes the requests being served, oldest first: "ID METHOD
+// PATH (for DURATION)". Paths only, never queries or headers.
+func (s *Server) Active() []string {
+	type entry struct {
+		id string
+		a  activeReq
+	}
+	var all []entry
+	s.active.Range(func(k, v any) bool {
+		all = append(all, entry{k.(string), v.(activeReq)})
+		return true
+	})
+	slices.SortFunc(all, func(a, b entry) int { return a.a.start.Compare(b.a.start) })
+	out := make([]string, 0, len(all))
+	for _, e := range all {
+		out = append(out, fmt.Sprintf("%s %s %s (for %s)", e.id, e.a.method, e.a.path, time.Since(e.a.start).Round(time.Millisecond)))
+	}
+	return out
+}
+
+// CloseWithin is Close that waits at most d for the signatures and
+// augmentations in progress (whose contexts the caller should have
+// cancelled first); it returns the requests still being served then
+// (see Active), which the caller should log as cut. The temporary files
+// are closed only when nothing was left running.
+func (s *Server) CloseWithin(d time.Duration) []string {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	s.sweepOnce.Do(func() { close(s.stopSweep) })
+	select {
+	case <-done:
+		s.temps.close()
+		return s.Active()
+	case <-time.After(d):
+		return s.Active()
+	}
+}
+
 // begin registers an operation that Close must wait for; it returns
 // false once Close was called.
 func (s *Server) begin() bool {
@@ -299,6 +350,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		sw.Header().Set("Segel-Request-Id", id)
+		s.active.Store(id, activeReq{method: r.Method, path: r.URL.Path, start: start})
+		defer s.active.Delete(id)
 		defer func() {
 			if v := recover(); v != nil {
 				s.opts.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v))

@@ -68,6 +68,11 @@ flags:
 // a request that another replica is recording right now.
 const reconcileGrace = time.Minute
 
+// cutGrace is how long a stopping service waits, after cancelling them,
+// for the signatures still in flight to end (and be audited) before it
+// exits without them.
+const cutGrace = 10 * time.Second
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("segel serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -172,7 +177,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	lim := cfg.Limits
+	// The requests' contexts derive from base: cancelled when the shutdown
+	// timeout is over, so that work in flight stops instead of hanging.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           handler,
 		ReadHeaderTimeout: lim.ReadHeaderTimeout.D(),
 		ReadTimeout:       lim.ReadTimeout.D(),
@@ -231,7 +241,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer cancel()
 	code := exitOK
 	if err := srv.Shutdown(sctx); err != nil {
-		logger.Error("requests still in flight after the shutdown timeout were cut", "error", err.Error())
+		// Record what is cut before cutting it: their ids are in the log
+		// lines of the requests (and, for signatures, the audit log).
+		cut := svc.api.Active()
+		logger.Error("requests still in flight after the shutdown timeout are cut", "error", err.Error(),
+			"count", len(cut), "requests", cut)
+		cancelBase()
 		srv.Close()
 		code = exitFailure
 	}
@@ -239,7 +254,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if ops != nil {
 		ops.Close()
 	}
-	svc.api.Close()
+	if left := svc.api.CloseWithin(cutGrace); code != exitOK && len(left) > 0 {
+		logger.Error("requests that did not stop when cancelled; exiting without them", "count", len(left), "requests", left)
+	}
 	logger.Info("stopped")
 	return code
 }
