@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -265,10 +264,16 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			Reason      string   `json:"reason"`
 			ContactInfo string   `json:"contactInfo"`
 		} `json:"signatureProperties"`
-		Files []string `json:"file"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
-	if err := dec.Decode(&body); err != nil {
+	// The files go straight to spool files (see readV2): the body is
+	// never held whole.
+	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
+	if pr != nil {
+		bsreV2Problem(w, pr)
+		return
+	}
+	defer v2.Close()
+	if err := v2.decode(&body); err != nil {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
 		return
 	}
@@ -281,7 +286,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return
 	}
-	if len(body.Files) == 0 {
+	if len(v2.files) == 0 {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
 		return
 	}
@@ -309,24 +314,29 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start := time.Now()
-	var out []string
-	for _, f := range body.Files {
-		in := s.bsreSpoolBase64(w, f)
-		if in == nil {
-			return
-		}
+	var signedFiles []*signed
+	for _, in := range v2.files {
 		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
 		if res == nil {
-			in.Close()
 			return
 		}
-		// The signed file is in in's temporary file: read it first.
-		signedData, _ := io.ReadAll(res.f)
-		in.Close()
-		out = append(out, base64.StdEncoding.EncodeToString(signedData))
+		signedFiles = append(signedFiles, res)
 	}
+	// The answer is streamed too: each signed file, base64-encoded from
+	// its spool file.
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"time": time.Since(start).Milliseconds(), "file": out})
+	fmt.Fprintf(w, `{"time":%d,"file":[`, time.Since(start).Milliseconds())
+	for i, res := range signedFiles {
+		if i > 0 {
+			io.WriteString(w, ",")
+		}
+		io.WriteString(w, `"`)
+		enc := base64.NewEncoder(base64.StdEncoding, w)
+		io.Copy(enc, res.f)
+		enc.Close()
+		io.WriteString(w, `"`)
+	}
+	io.WriteString(w, "]}\n")
 }
 
 // bsreDownload is GET /api/sign/download/{id}. It applies the rules of
@@ -478,35 +488,29 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 
 // bsreVerifyV2 is POST /api/v2/verify/pdf ({"file": base64}).
 func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		File string `json:"file"`
+	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
+	if pr != nil {
+		bsreV2Problem(w, pr)
+		return
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2)).Decode(&body); err != nil || body.File == "" {
+	defer v2.Close()
+	if len(v2.files) != 1 {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
 		return
 	}
-	in := s.bsreSpoolBase64(w, body.File)
-	if in == nil {
-		return
-	}
-	defer in.Close()
-	s.bsreVerify(w, r, in)
+	s.bsreVerify(w, r, v2.files[0])
 }
 
-// bsreSpoolBase64 spools a PDF sent in base64 (the v2 calls); it answers
-// the error itself and returns nil on failure.
-func (s *Server) bsreSpoolBase64(w http.ResponseWriter, b64 string) *spooled {
-	data, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
+// bsreV2Problem answers a problem of readV2 in BSrE's shape.
+func bsreV2Problem(w http.ResponseWriter, p *Problem) {
+	switch p.kind() {
+	case "invalid-pdf":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
-		return nil
-	}
-	in, p := s.spoolReader(bytes.NewReader(data))
-	if p != nil {
+	case "bad-request":
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+p.Detail)
+	default:
 		writeBSrEProblem(w, p)
-		return nil
 	}
-	return in
 }
 
 func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
@@ -553,7 +557,8 @@ func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 			s.opts.Logger.Error("temp file", "error", fw.err)
 			return nil, noRoom()
 		}
-		if n > s.opts.MaxBodySize {
+		var mbe *http.MaxBytesError
+		if n > s.opts.MaxBodySize || errors.As(err, &mbe) {
 			return nil, newProblem("too-large", "")
 		}
 		return nil, newProblem("invalid-pdf", "empty or unreadable")
