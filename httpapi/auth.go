@@ -41,20 +41,26 @@ type clientInfo struct {
 
 func (c *clientInfo) may(op string) bool { return op == "" || slices.Contains(c.operations, op) }
 
+// OperatorScope is the operation that lets a client read every document's
+// register record (GET /v1/documents/{id}), not only those it signed.
+const OperatorScope = "operator"
+
 func (c *clientInfo) mayUse(profile string) bool { return slices.Contains(c.profiles, profile) }
 
 // authorized authenticates the request's bearer key and checks that the
 // client may perform op.
 func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		key, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || key == "" {
+		// The scheme is case-insensitive (RFC 9110, 11.1): "bearer" and
+		// "BEARER" are Bearer.
+		scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		key = strings.TrimSpace(key)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segel"`)
 			writeProblem(w, r, newProblem("unauthorized", "send Authorization: Bearer <API key>"))
 			return
 		}
-		c, err := s.client(r.Context(), KeyHash(strings.TrimSpace(key)))
+		c, err := s.client(r.Context(), KeyHash(key))
 		if errors.Is(err, store.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segel", error="invalid_token"`)
 			writeProblem(w, r, newProblem("unauthorized", "the API key is not known"))

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
 )
@@ -44,6 +44,19 @@ func writeBSrE(w http.ResponseWriter, status, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(bsreError{Error: msg, StatusCode: code})
+}
+
+// writeBSrEProblem answers a problem met while spooling in BSrE's shape,
+// with its Retry-After.
+func writeBSrEProblem(w http.ResponseWriter, p *Problem) {
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	code := bsreBadRequest
+	if p.Status >= 500 {
+		code = bsreInternal
+	}
+	writeBSrE(w, p.Status, code, p.Title)
 }
 
 func (s *Server) bsreRoutes(r chi.Router) {
@@ -140,7 +153,7 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 	case p.Status < 500:
 		writeBSrE(w, p.Status, bsreBadRequest, p.Title+": "+p.Detail)
 	default:
-		writeBSrE(w, p.Status, bsreInternal, p.Title)
+		writeBSrEProblem(w, p)
 	}
 	return nil
 }
@@ -159,7 +172,12 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
 			y: r.FormValue("yAxis"), w: r.FormValue("width"), h: r.FormValue("height"),
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
-		if strings.EqualFold(r.FormValue("image"), "true") {
+		withImage, err := parseBool(r.FormValue("image"))
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: image: "+errNotBoolean.Error())
+			return
+		}
+		if withImage {
 			if img, _, err := r.FormFile("imageTTD"); err == nil {
 				look.image, _ = io.ReadAll(io.LimitReader(img, 4<<20))
 				img.Close()
@@ -246,10 +264,16 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			Reason      string   `json:"reason"`
 			ContactInfo string   `json:"contactInfo"`
 		} `json:"signatureProperties"`
-		Files []string `json:"file"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
-	if err := dec.Decode(&body); err != nil {
+	// The files go straight to spool files (see readV2): the body is
+	// never held whole.
+	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
+	if pr != nil {
+		bsreV2Problem(w, pr)
+		return
+	}
+	defer v2.Close()
+	if err := v2.decode(&body); err != nil {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
 		return
 	}
@@ -262,7 +286,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return
 	}
-	if len(body.Files) == 0 {
+	if len(v2.files) == 0 {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
 		return
 	}
@@ -290,37 +314,62 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start := time.Now()
-	var out []string
-	for _, f := range body.Files {
-		in := s.bsreSpoolBase64(w, f)
-		if in == nil {
-			return
-		}
+	var signedFiles []*signed
+	for _, in := range v2.files {
 		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
 		if res == nil {
-			in.Close()
 			return
 		}
-		// The signed file is in in's temporary file: read it first.
-		signedData, _ := io.ReadAll(res.f)
-		in.Close()
-		out = append(out, base64.StdEncoding.EncodeToString(signedData))
+		signedFiles = append(signedFiles, res)
 	}
+	// The answer is streamed too: each signed file, base64-encoded from
+	// its spool file.
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"time": time.Since(start).Milliseconds(), "file": out})
+	fmt.Fprintf(w, `{"time":%d,"file":[`, time.Since(start).Milliseconds())
+	for i, res := range signedFiles {
+		if i > 0 {
+			io.WriteString(w, ",")
+		}
+		io.WriteString(w, `"`)
+		enc := base64.NewEncoder(base64.StdEncoding, w)
+		io.Copy(enc, res.f)
+		enc.Close()
+		io.WriteString(w, `"`)
+	}
+	io.WriteString(w, "]}\n")
 }
 
-// bsreDownload is GET /api/sign/download/{id}.
+// bsreDownload is GET /api/sign/download/{id}. It applies the rules of
+// the citizens' /v/{id}/download (the file is stored, the profile offers
+// it, the letter is not confidential) and, as the BSrE login is shared,
+// hands out only what was signed through this API under the same login:
+// a document signed by another API client is "not found", so that its id
+// alone does not fetch it. Every refusal is the same 404, so the answer
+// does not tell which documents exist.
 func (s *Server) bsreDownload(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
+	notFound := func() { writeBSrE(w, http.StatusNotFound, 404, "Dokumen tidak ditemukan") }
+	d, err := s.opts.Store.GetDocument(r.Context(), id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.opts.Logger.Error("store document", "request_id", requestID(r.Context()), "error", err)
+		}
+		notFound()
+		return
+	}
+	if c := clientOf(r); c == nil || d.Client != c.name || !d.Stored || !d.Downloadable || d.Confidential {
+		notFound()
+		return
+	}
 	rc, size, err := s.opts.Store.OpenBlob(r.Context(), id)
 	if err != nil {
-		writeBSrE(w, http.StatusNotFound, 404, "Dokumen tidak ditemukan")
+		notFound()
 		return
 	}
 	defer rc.Close()
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	w.Header().Set("Cache-Control", "no-store")
 	io.Copy(w, rc)
 }
 
@@ -389,6 +438,11 @@ func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled)
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan PDF")
 		return
 	}
+	if errors.Is(err, errVerifyBusy) {
+		w.Header().Set("Retry-After", "2")
+		writeBSrE(w, http.StatusTooManyRequests, bsreInternal, "Terlalu banyak permintaan verifikasi; coba lagi sebentar lagi")
+		return
+	}
 	if err != nil {
 		writeBSrE(w, http.StatusInternalServerError, bsreInternal, "Verifikasi gagal")
 		return
@@ -426,7 +480,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 	f.Close()
 	if p != nil {
 		r.MultipartForm.RemoveAll()
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
+		writeBSrEProblem(w, p)
 		return nil, nil
 	}
 	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
@@ -434,35 +488,29 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 
 // bsreVerifyV2 is POST /api/v2/verify/pdf ({"file": base64}).
 func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		File string `json:"file"`
+	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
+	if pr != nil {
+		bsreV2Problem(w, pr)
+		return
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2)).Decode(&body); err != nil || body.File == "" {
+	defer v2.Close()
+	if len(v2.files) != 1 {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
 		return
 	}
-	in := s.bsreSpoolBase64(w, body.File)
-	if in == nil {
-		return
-	}
-	defer in.Close()
-	s.bsreVerify(w, r, in)
+	s.bsreVerify(w, r, v2.files[0])
 }
 
-// bsreSpoolBase64 spools a PDF sent in base64 (the v2 calls); it answers
-// the error itself and returns nil on failure.
-func (s *Server) bsreSpoolBase64(w http.ResponseWriter, b64 string) *spooled {
-	data, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
+// bsreV2Problem answers a problem of readV2 in BSrE's shape.
+func bsreV2Problem(w http.ResponseWriter, p *Problem) {
+	switch p.kind() {
+	case "invalid-pdf":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
-		return nil
+	case "bad-request":
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+p.Detail)
+	default:
+		writeBSrEProblem(w, p)
 	}
-	in, p := s.spoolReader(bytes.NewReader(data))
-	if p != nil {
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title)
-		return nil
-	}
-	return in
 }
 
 func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
@@ -497,13 +545,20 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 	f, err := s.createTemp()
 	if err != nil {
-		return nil, newProblem("internal", "")
+		s.opts.Logger.Error("temp file", "error", err)
+		return nil, createProblem(err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, s.opts.MaxBodySize+1))
+	fw := &fileWriter{w: f}
+	n, err := io.Copy(io.MultiWriter(fw, h), io.LimitReader(r, s.opts.MaxBodySize+1))
 	if err != nil || n == 0 || n > s.opts.MaxBodySize {
 		f.Close()
-		if n > s.opts.MaxBodySize {
+		if fw.err != nil {
+			s.opts.Logger.Error("temp file", "error", fw.err)
+			return nil, noRoom()
+		}
+		var mbe *http.MaxBytesError
+		if n > s.opts.MaxBodySize || errors.As(err, &mbe) {
 			return nil, newProblem("too-large", "")
 		}
 		return nil, newProblem("invalid-pdf", "empty or unreadable")

@@ -24,7 +24,7 @@ func TestBSrECompatible(t *testing.T) {
 		o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic"
 		for _, p := range o.Profiles {
 			if p.Name == "camat" {
-				p.NIK, p.Keep = "3604012345670001", true
+				p.NIK, p.Keep, p.Downloadable = "3604012345670001", true, true
 			}
 		}
 	})
@@ -148,4 +148,80 @@ func TestBSrECompatible(t *testing.T) {
 		t.Errorf("status: %d %s", resp.StatusCode, b)
 	}
 	e.tempEmpty()
+}
+
+// TestBSrEDownloadRules: GET /api/sign/download/{id} applies the rules of
+// /v/{id}/download (stored, downloadable, not confidential) and hands out
+// only what the BSrE login itself signed.
+func TestBSrEDownloadRules(t *testing.T) {
+	e := newEnv(t, nil, func(o *httpapi.Options) {
+		o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic"
+		o.Profiles[0].NIK = "3604012345670009"
+		k := o.Profiles[0].Key
+		o.Profiles = append(o.Profiles, &httpapi.Profile{Name: "arsip", Key: k, NIK: "3604012345670010", Keep: true})
+	})
+	download := func(id string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.url+"/api/sign/download/"+id, nil)
+		req.SetBasicAuth("esign", "rahasia-basic")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	bsreSign := func(nik string) string {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("nik", nik)
+		mw.WriteField("passphrase", "unused")
+		fw, _ := mw.CreateFormFile("file", "surat.pdf")
+		fw.Write(e.letter)
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.url+"/api/sign/pdf", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.SetBasicAuth("esign", "rahasia-basic")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("bsre sign %s: %d", nik, resp.StatusCode)
+		}
+		return resp.Header.Get("id_dokumen")
+	}
+	// Signed through BSrE, downloadable profile: handed out.
+	own := bsreSign("3604012345670009")
+	if code, b := download(own); code != 200 || !bytes.HasPrefix(b, []byte("%PDF")) {
+		t.Errorf("own downloadable document: %d", code)
+	}
+	// Kept but the profile does not offer downloads.
+	if code, _ := download(bsreSign("3604012345670010")); code != 404 {
+		t.Errorf("not downloadable: %d, want 404", code)
+	}
+	// Signed by another API client, even downloadable and public.
+	resp, _ := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("v1 sign: %d", resp.StatusCode)
+	}
+	if code, _ := download(resp.Header.Get(httpapi.DocumentIDHeader)); code != 404 {
+		t.Errorf("another client's document: %d, want 404", code)
+	}
+	// Confidential letters are never handed out.
+	e.client("bsre:esign", []string{"sekda"}, []string{"sign"})
+	resp, _ = e.do("POST", "/v1/sign?profile=sekda&confidential=true", "bsre:esign", e.letter, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("v1 sign confidential: %d", resp.StatusCode)
+	}
+	if code, b := download(resp.Header.Get(httpapi.DocumentIDHeader)); code != 404 || bytes.Contains(b, []byte("%PDF")) {
+		t.Errorf("confidential document: %d, want 404", code)
+	}
+	if code, _ := download("nosuchdocument"); code != 404 {
+		t.Errorf("unknown id: %d", code)
+	}
 }

@@ -12,11 +12,14 @@ import (
 // own paths only, so that unknown API paths still answer problem+json.
 func (s *Server) webRoutes(r chi.Router) {
 	h, err := citizen.New(citizen.Options{
-		Verify:    s.Verifier(),
-		Documents: s.opts.Store,
-		TempDir:   s.opts.TempDir,
-		Logger:    s.opts.Logger,
-		Now:       s.opts.Now,
+		Verify:     s.Verifier(),
+		Documents:  s.opts.Store,
+		TempDir:    s.opts.TempDir,
+		MaxUpload:  s.opts.PageMaxUpload,
+		RateLimit:  s.opts.PageRateLimit,
+		ClientAddr: s.clientAddress,
+		Logger:     s.opts.Logger,
+		Now:        s.opts.Now,
 	})
 	if err != nil {
 		// New fails only without a verifier, which Server always has.

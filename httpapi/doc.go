@@ -48,9 +48,12 @@
 //
 // A personal profile signs with an official's own key, unlocked for each
 // signature by the Segel-Passphrase header. Wrong passphrases are counted
-// in the store per official ("profile:NAME") and per client address
-// ("addr:IP"); at Options.PassphraseAttempts within
-// Options.PassphraseWindow the profile answers 429 passphrase-locked-out
+// in the store per official ("profile:NAME", the hard limit:
+// Options.ProfileAttempts within Options.ProfileWindow) and per official
+// and client address ("profile-addr:NAME|IP": Options.PassphraseAttempts
+// within Options.PassphraseWindow), so that guesses at one official do not
+// lock out the others behind the same proxy. Beyond either, the profile
+// answers 429 passphrase-locked-out (to that address, or to all)
 // without touching the token, and attempts reach the token one at a time,
 // so that neither guessing nor a burst of guesses can lock the official's
 // token. The passphrase is zeroed after use and never logged.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,23 +15,41 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
-	"github.com/segel-id/segel/tsa"
 	"github.com/segel-id/segel/verify"
 )
 
-func timestamper(ts *tsa.Client) signer.Timestamper {
-	if ts == nil {
+// errVerifyBusy is the Verifier's error beyond MaxVerifications; it
+// matches citizen.ErrBusy, so that the page answers 429 too.
+var errVerifyBusy = fmt.Errorf("httpapi: %w", citizen.ErrBusy)
+
+// timestamper returns the TSA for signing: nil (an interface holding no
+// pointer) when none is configured.
+func (s *Server) timestamper() signer.Timestamper {
+	if s.tsa == nil {
 		return nil
 	}
-	return ts
+	return s.tsa
 }
 
 // Verifier returns the service's verification, as the citizens' page
 // needs it: the configured trust anchors and the shared revocation cache.
 func (s *Server) Verifier() func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
 	return func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
+		t := time.NewTimer(s.opts.VerifyQueueTimeout)
+		select {
+		case s.verifySem <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			s.metrics.busy.WithLabelValues("verify").Inc()
+			return nil, errVerifyBusy
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		defer func() { <-s.verifySem }()
 		start := time.Now()
 		rep, err := verify.Verify(ctx, src, size, &verify.Options{Trust: s.opts.Trust, Revocation: s.opts.Revocation})
 		if err == nil {
@@ -82,7 +101,7 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 	defer in.Close()
 	h := sha256.New()
 	res, err := signer.Augment(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.AugmentOptions{
-		Level: level, Timestamper: s.opts.Timestamper, Revocation: s.opts.Revocation, Certificates: s.anchorCerts(),
+		Level: level, Timestamper: s.timestamper(), Revocation: s.augmentRevocation, Certificates: s.anchorCerts(),
 	})
 	if err != nil {
 		p := problemFor(err)
@@ -90,6 +109,11 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 			p = newProblem("client-closed", "")
 		} else if p.Status >= 500 {
 			s.opts.Logger.Error("augment", "request_id", requestID(r.Context()), "error", err)
+		}
+		if p.kind() == "revocation-unavailable" || p.Status >= 500 {
+			// The URLs came from an untrusted document: what fetching
+			// them said (addresses, ports, answers) stays in the log.
+			p.Detail = genericDetail[p.kind()]
 		}
 		s.auditAugment(r, level, p.kind(), p.Detail, in.sha256, "")
 		writeProblem(w, r, p)
@@ -162,8 +186,10 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem("internal", ""))
 		return
 	}
+	// A record is the signing client's (or an operator's): another client
+	// of the same profile learns nothing, not even that it exists.
 	c := clientOf(r)
-	if !c.mayUse(d.Profile) {
+	if d.Client != c.name && !c.may(OperatorScope) {
 		writeProblem(w, r, newProblem("not-found", "document "+echo(id)))
 		return
 	}
@@ -194,7 +220,7 @@ type readiness struct {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	s.ready.mu.Lock()
-	if time.Since(s.ready.at) > 5*time.Second {
+	if time.Since(s.ready.at) > s.readyTTL {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		s.ready.status, s.ready.ok = s.checkReady(ctx)
 		cancel()
@@ -229,9 +255,8 @@ func (s *Server) checkReady(ctx context.Context) (map[string]string, bool) {
 			status["profile:"+name] = "ok"
 		}
 	}
-	if s.opts.Timestamper != nil {
-		_, err := s.opts.Timestamper.TokenSize(ctx)
-		check("tsa", err)
+	if s.tsa != nil {
+		check("tsa", s.tsa.health(ctx))
 	}
 	return status, ok
 }

@@ -35,7 +35,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 		signErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "segel_sign_errors_total", Help: "Failed signatures by profile and problem type."}, []string{"profile", "problem"}),
 		busy: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "segel_busy_total", Help: "Requests refused with 429 because a profile's queue was full."}, []string{"profile"}),
+			Name: "segel_busy_total", Help: "Requests refused with 429 because a profile's queue was full (profile=\"verify\": the bound on verifications)."}, []string{"profile"}),
 		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "segel_queue_wait_seconds", Help: "Time requests waited for a signing slot.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"profile"}),

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,14 +53,45 @@ type Options struct {
 	// prometheus.DefaultGatherer when it is nil. When Registerer is nil,
 	// /metrics serves the server's own registry and Gatherer is ignored.
 	Gatherer prometheus.Gatherer
-	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
-	// personal profile (per official and per client address) out; 5 in
-	// 15 minutes by default. The token is not touched while locked out,
+	// PassphraseAttempts wrong passphrases within PassphraseWindow from
+	// one client address lock that address out of that personal profile;
+	// 5 in 15 minutes by default. The count is per profile and address,
+	// so that guesses at one official do not lock out every official
+	// behind the same proxy. The token is not touched while locked out,
 	// so guessing can neither find a passphrase nor lock the official's
 	// token. The counters live in the Store, shared by replicas.
 	PassphraseAttempts int
 	// PassphraseWindow is the period over which wrong passphrases count.
 	PassphraseWindow time.Duration
+	// ProfileAttempts wrong passphrases within ProfileWindow from any
+	// address lock the profile out: the hard limit per official. By
+	// default the same as PassphraseAttempts and PassphraseWindow.
+	ProfileAttempts int
+	// ProfileWindow is the period of ProfileAttempts.
+	ProfileWindow time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: for a request from one of them, the client's address (of
+	// the lock-out counters and the page's rate limit) is the last address
+	// in X-Forwarded-For that is not itself a trusted proxy. Requests from
+	// anywhere else are counted under their own address, whatever they
+	// send.
+	TrustedProxies []netip.Prefix
+	// PageRateLimit is the uploads per minute one address may make on the
+	// citizens' page (citizen.DefaultRateLimit when zero, none when
+	// negative); PageMaxUpload the largest upload there (MaxBodySize when
+	// zero, so that every letter Segel signs can be checked).
+	PageRateLimit int
+	PageMaxUpload int64
+	// MaxVerifications bounds the verifications in progress at once, on
+	// the API, the BSrE API and the citizens' page together (default
+	// 2×GOMAXPROCS, at least 4); a verification waits up to
+	// VerifyQueueTimeout (default 5 s) for a place, then is refused with
+	// 429 busy and Retry-After.
+	MaxVerifications   int
+	VerifyQueueTimeout time.Duration
+	// SeparateOps leaves /metrics and /readyz out of Handler: they are
+	// served by OpsHandler only, on an address of their own.
+	SeparateOps bool
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"syscall"
 
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
@@ -42,31 +43,32 @@ var problems = map[string]struct {
 	status int
 	title  string
 }{
-	"invalid-pdf":            {http.StatusBadRequest, "The body is not a PDF Segel can read"},
-	"encrypted-pdf":          {http.StatusBadRequest, "Encrypted PDFs are not supported"},
-	"bad-request":            {http.StatusBadRequest, "The request is not valid"},
-	"unauthorized":           {http.StatusUnauthorized, "A valid API key is required"},
-	"profile-forbidden":      {http.StatusForbidden, "This client may not use this profile"},
-	"operation-forbidden":    {http.StatusForbidden, "This client may not use this operation"},
-	"passphrase-required":    {http.StatusUnauthorized, "This profile needs its holder's passphrase"},
-	"passphrase-rejected":    {http.StatusForbidden, "The passphrase was not accepted"},
-	"passphrase-locked-out":  {http.StatusTooManyRequests, "Too many wrong passphrases; try again later"},
-	"not-found":              {http.StatusNotFound, "Not found"},
-	"unknown-profile":        {http.StatusNotFound, "No such profile"},
-	"level-forbidden":        {http.StatusUnprocessableEntity, "This profile does not sign at this level"},
-	"certificate-invalid":    {http.StatusUnprocessableEntity, "The signing certificate cannot sign now"},
-	"no-signature":           {http.StatusUnprocessableEntity, "The document has no signature to augment"},
-	"stamp-placement":        {http.StatusUnprocessableEntity, "The visible stamp cannot be placed"},
-	"too-large":              {http.StatusRequestEntityTooLarge, "The body is too large"},
-	"unsupported-media-type": {http.StatusUnsupportedMediaType, "Send application/pdf (or application/octet-stream) or multipart/form-data with a file"},
-	"busy":                   {http.StatusTooManyRequests, "Too many requests for this profile; try again shortly"},
-	"hsm-unavailable":        {http.StatusServiceUnavailable, "The signing key is not available"},
-	"tsa-unavailable":        {http.StatusServiceUnavailable, "No timestamp authority is available"},
-	"revocation-unavailable": {http.StatusServiceUnavailable, "Revocation data is not available"},
-	"request-timeout":        {http.StatusRequestTimeout, "The request body came too slowly"},
-	"client-closed":          {499, "The client closed the request"},
-	"shutting-down":          {http.StatusServiceUnavailable, "The service is shutting down"},
-	"internal":               {http.StatusInternalServerError, "Internal error"},
+	"invalid-pdf":             {http.StatusBadRequest, "The body is not a PDF Segel can read"},
+	"encrypted-pdf":           {http.StatusBadRequest, "Encrypted PDFs are not supported"},
+	"bad-request":             {http.StatusBadRequest, "The request is not valid"},
+	"unauthorized":            {http.StatusUnauthorized, "A valid API key is required"},
+	"profile-forbidden":       {http.StatusForbidden, "This client may not use this profile"},
+	"operation-forbidden":     {http.StatusForbidden, "This client may not use this operation"},
+	"passphrase-required":     {http.StatusUnauthorized, "This profile needs its holder's passphrase"},
+	"passphrase-rejected":     {http.StatusForbidden, "The passphrase was not accepted"},
+	"passphrase-locked-out":   {http.StatusTooManyRequests, "Too many wrong passphrases; try again later"},
+	"not-found":               {http.StatusNotFound, "Not found"},
+	"unknown-profile":         {http.StatusNotFound, "No such profile"},
+	"level-forbidden":         {http.StatusUnprocessableEntity, "This profile does not sign at this level"},
+	"certificate-invalid":     {http.StatusUnprocessableEntity, "The signing certificate cannot sign now"},
+	"no-signature":            {http.StatusUnprocessableEntity, "The document has no signature to augment"},
+	"stamp-placement":         {http.StatusUnprocessableEntity, "The visible stamp cannot be placed"},
+	"too-large":               {http.StatusRequestEntityTooLarge, "The body is too large"},
+	"unsupported-media-type":  {http.StatusUnsupportedMediaType, "Send application/pdf (or application/octet-stream) or multipart/form-data with a file"},
+	"busy":                    {http.StatusTooManyRequests, "Too many requests for this profile; try again shortly"},
+	"hsm-unavailable":         {http.StatusServiceUnavailable, "The signing key is not available"},
+	"tsa-unavailable":         {http.StatusServiceUnavailable, "No timestamp authority is available"},
+	"revocation-unavailable":  {http.StatusServiceUnavailable, "Revocation data is not available"},
+	"request-timeout":         {http.StatusRequestTimeout, "The request body came too slowly"},
+	"client-closed":           {499, "The client closed the request"},
+	"shutting-down":           {http.StatusServiceUnavailable, "The service is shutting down"},
+	"temporarily-unavailable": {http.StatusServiceUnavailable, "The service cannot store or spool this request now; try again shortly"},
+	"internal":                {http.StatusInternalServerError, "Internal error"},
 }
 
 func newProblem(typ, detail string) *Problem {
@@ -76,6 +78,14 @@ func newProblem(typ, detail string) *Problem {
 		typ = "internal"
 	}
 	return &Problem{Type: ProblemBase + typ, Title: p.title, Status: p.status, Detail: detail}
+}
+
+// genericDetail is the detail of problems whose cause may hold what a
+// fetch met (addresses, ports, a server's answer): that goes to the log,
+// and the client gets this.
+var genericDetail = map[string]string{
+	"revocation-unavailable": "the revocation data (OCSP, CRL) of a certificate could not be fetched or checked; the request id finds the cause in the service's log",
+	"tsa-unavailable":        "the timestamp authority did not give a usable timestamp",
 }
 
 // kind returns the short type name of p.
@@ -88,6 +98,14 @@ func problemFor(err error) *Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, errVerifyBusy):
+		pr := newProblem("busy", "too many verifications at once")
+		pr.retryAfter = 2
+		return pr
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		// The temporary file of the output could not grow; the error
+		// names server paths, so it goes to the log only.
+		return noRoom()
 	case errors.Is(err, signer.ErrEncrypted):
 		return newProblem("encrypted-pdf", err.Error())
 	case errors.Is(err, signer.ErrInvalidPDF), errors.Is(err, verify.ErrNotPDF):
@@ -113,7 +131,7 @@ func problemFor(err error) *Problem {
 	case errors.Is(err, tsa.ErrUnavailable):
 		return newProblem("tsa-unavailable", err.Error())
 	case errors.Is(err, signer.ErrValidationData):
-		return newProblem("revocation-unavailable", err.Error())
+		return newProblem("revocation-unavailable", genericDetail["revocation-unavailable"])
 	case errors.Is(err, context.Canceled):
 		return newProblem("client-closed", "")
 	}

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -41,6 +43,19 @@ type Server struct {
 	temps     tempPool
 	ready     readiness
 	mounts    map[string]http.Handler
+	// augmentRevocation is Options.Revocation limited to certificates
+	// that chain to the trust anchors: /v1/augment gets its URLs from an
+	// uploaded document (see revocation.Checker.TrustedOnly).
+	augmentRevocation *revocation.Checker
+	// verifySem bounds the verifications in progress (MaxVerifications).
+	verifySem chan struct{}
+	// tsa is Options.Timestamper watched for /readyz; nil without one.
+	tsa *tsaWatch
+	// readyTTL is how long a /readyz answer is reused.
+	readyTTL time.Duration
+	// active holds the requests being served, by request id (activeReq),
+	// so that a shutdown that must cut them can say which.
+	active sync.Map
 }
 
 // New returns a Server for opts.
@@ -63,13 +78,37 @@ func New(opts Options) (*Server, error) {
 	if opts.PassphraseWindow <= 0 {
 		opts.PassphraseWindow = 15 * time.Minute
 	}
+	if opts.PageMaxUpload <= 0 {
+		opts.PageMaxUpload = opts.MaxBodySize
+	}
+	if opts.MaxVerifications <= 0 {
+		opts.MaxVerifications = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if opts.VerifyQueueTimeout <= 0 {
+		opts.VerifyQueueTimeout = 5 * time.Second
+	}
+	if opts.ProfileAttempts <= 0 {
+		opts.ProfileAttempts = opts.PassphraseAttempts
+	}
+	if opts.ProfileWindow <= 0 {
+		opts.ProfileWindow = opts.PassphraseWindow
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Revocation == nil {
 		opts.Revocation = revocation.New(revocation.Options{})
 	}
-	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{}}
+	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{},
+		verifySem: make(chan struct{}, opts.MaxVerifications), readyTTL: 5 * time.Second}
+	if opts.Timestamper != nil {
+		s.tsa = &tsaWatch{ts: opts.Timestamper, now: opts.Now}
+	}
+	if opts.Trust != nil {
+		s.augmentRevocation = opts.Revocation.TrustedOnly(opts.Trust.Anchors(), opts.Trust.Intermediates())
+	} else {
+		s.augmentRevocation = opts.Revocation.TrustedOnly(nil, nil)
+	}
 	for _, p := range opts.Profiles {
 		if p.Name == "" || p.Key == nil {
 			return nil, fmt.Errorf("httpapi: profile %q has no name or no key", p.Name)
@@ -126,6 +165,21 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 // Handler returns the HTTP handler of the service.
 func (s *Server) Handler() http.Handler { return s.router }
 
+// OpsHandler returns the operators' handler: /healthz, /readyz and
+// /metrics only, for an address of their own (Options.SeparateOps).
+func (s *Server) OpsHandler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.middleware)
+	r.Use(middleware.GetHead)
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem("not-found", "this address serves /healthz, /readyz and /metrics"))
+	})
+	return r
+}
+
 // Close waits for the signatures and augmentations in progress to finish;
 // those asked for afterwards are refused with 503 shutting-down. Call it
 // after http.Server.Shutdown, before closing the store and the keys. It
@@ -138,6 +192,53 @@ func (s *Server) Close() {
 	s.inflight.Wait()
 	s.temps.close()
 	s.sweepOnce.Do(func() { close(s.stopSweep) })
+}
+
+// activeReq is a request being served.
+type activeReq struct {
+	method, path string
+	start        time.Time
+}
+
+// Active describes the requests being served, oldest first: "ID METHOD
+// PATH (for DURATION)". Paths only, never queries or headers.
+func (s *Server) Active() []string {
+	type entry struct {
+		id string
+		a  activeReq
+	}
+	var all []entry
+	s.active.Range(func(k, v any) bool {
+		all = append(all, entry{k.(string), v.(activeReq)})
+		return true
+	})
+	slices.SortFunc(all, func(a, b entry) int { return a.a.start.Compare(b.a.start) })
+	out := make([]string, 0, len(all))
+	for _, e := range all {
+		out = append(out, fmt.Sprintf("%s %s %s (for %s)", e.id, e.a.method, e.a.path, time.Since(e.a.start).Round(time.Millisecond)))
+	}
+	return out
+}
+
+// CloseWithin is Close that waits at most d for the signatures and
+// augmentations in progress (whose contexts the caller should have
+// cancelled first); it returns the requests still being served then
+// (see Active), which the caller should log as cut. The temporary files
+// are closed only when nothing was left running.
+func (s *Server) CloseWithin(d time.Duration) []string {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	s.sweepOnce.Do(func() { close(s.stopSweep) })
+	select {
+	case <-done:
+		s.temps.close()
+		return s.Active()
+	case <-time.After(d):
+		return s.Active()
+	}
 }
 
 // begin registers an operation that Close must wait for; it returns
@@ -163,9 +264,13 @@ func (s *Server) Profile(name string) *Profile { return s.profiles[name] }
 func (s *Server) routes() {
 	r := chi.NewRouter()
 	r.Use(s.middleware)
+	// HEAD is answered wherever GET is (net/http sends no body for it).
+	r.Use(middleware.GetHead)
 	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	if !s.opts.SeparateOps {
+		r.Get("/readyz", s.readyz)
+		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	}
 	r.Get("/openapi.yaml", serveOpenAPI)
 	r.Route("/v1", func(r chi.Router) {
 		r.Post("/sign", s.authorized("sign", s.sign))
@@ -245,6 +350,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		sw.Header().Set("Segel-Request-Id", id)
+		s.active.Store(id, activeReq{method: r.Method, path: r.URL.Path, start: start})
+		defer s.active.Delete(id)
 		defer func() {
 			if v := recover(); v != nil {
 				s.opts.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v))

@@ -378,9 +378,32 @@ func TestUnauditedNotHandedOut(t *testing.T) {
 	if resp.Header.Get(httpapi.DocumentIDHeader) != "" || strings.Contains(string(body), "disk full") {
 		t.Errorf("answer: %v %s", resp.Header, body)
 	}
-	resp, body = e.do("POST", "/v1/augment?level=B-LT", "eoffice", e.letter, nil)
+	resp, _ = e.do("POST", "/v1/augment?level=B-LT", "eoffice", e.letter, nil)
 	if resp.StatusCode == 200 {
 		t.Errorf("augment without audit: %d", resp.StatusCode)
+	}
+	e.tempEmpty()
+}
+
+// failingBlobs is a store whose blob store refuses new files.
+type failingBlobs struct{ store.Store }
+
+func (failingBlobs) PutBlob(context.Context, string, io.Reader) (int64, error) {
+	return 0, errors.New("blob volume full")
+}
+
+// TestKeepBlobFailure: a profile with keep: true whose blob store fails
+// answers 503 temporarily-unavailable, not 200 with stored:false; no
+// record is made and the failure is audited.
+func TestKeepBlobFailure(t *testing.T) {
+	e := newEnv(t, nil, func(o *httpapi.Options) { o.Store = failingBlobs{o.Store} })
+	resp, body := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
+	wantProblem(t, resp, body, http.StatusServiceUnavailable, "temporarily-unavailable")
+	if resp.Header.Get(httpapi.DocumentIDHeader) != "" || resp.Header.Get("Retry-After") == "" || strings.Contains(string(body), "volume") {
+		t.Errorf("answer: %v %s", resp.Header, body)
+	}
+	if got := e.waitOutcomes(1); got[0] != "temporarily-unavailable" {
+		t.Errorf("audit: %v", got)
 	}
 	e.tempEmpty()
 }

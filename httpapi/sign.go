@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -57,6 +56,18 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer in.Close()
+	if v, ok := in.fields["confidential"]; ok {
+		// A form's checkbox, sent before its "file" part; either the
+		// query or the form may mark the letter confidential.
+		c, err := parseBool(v)
+		if err != nil {
+			p := boolProblem("confidential")
+			s.auditFailure(r, req, p, in.sha256)
+			writeProblem(w, r, p)
+			return
+		}
+		req.confidential = req.confidential || c
+	}
 	res, p := s.signDocument(r, req, in)
 	if p != nil {
 		writeProblem(w, r, p)
@@ -158,7 +169,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 		Certificate:  key.Certificate,
 		Chain:        key.Chain,
 		Level:        req.level,
-		Timestamper:  timestamper(s.opts.Timestamper),
+		Timestamper:  s.timestamper(),
 		Revocation:   s.opts.Revocation,
 		Certificates: s.anchorCerts(),
 		Name:         key.Certificate.Subject.CommonName,
@@ -173,7 +184,7 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 			// Counted whatever the client does next: hanging up must not
 			// let a guess go uncounted.
 			now := s.opts.Now()
-			for _, k := range []string{"profile:" + req.profile.Name, "addr:" + clientAddr(r)} {
+			for _, k := range s.failureKeys(r, req.profile) {
 				if err := s.opts.Store.AddFailure(rec, k, now); err != nil {
 					s.opts.Logger.Error("store failure counter", "request_id", requestID(r.Context()), "error", err)
 				}
@@ -203,13 +214,17 @@ func (s *Server) signAndRecord(r *http.Request, req *signRequest, in *spooled) (
 		Confidential: req.confidential, Downloadable: req.profile.Downloadable && !req.confidential,
 	}
 	if req.profile.Keep {
-		if _, err := s.opts.Store.PutBlob(rec, doc.ID, in.outputReader(res.Size)); err == nil {
-			doc.Stored = true
-			if req.profile.Retention > 0 {
-				doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
-			}
-		} else {
+		// A profile that keeps its letters promises that each can be
+		// fetched again: one that cannot be kept is not handed out.
+		if _, err := s.opts.Store.PutBlob(rec, doc.ID, in.outputReader(res.Size)); err != nil {
 			s.opts.Logger.Error("store blob", "request_id", requestID(r.Context()), "error", err)
+			pr := newProblem("temporarily-unavailable", "the signed file could not be stored")
+			pr.retryAfter = 30
+			return nil, pr
+		}
+		doc.Stored = true
+		if req.profile.Retention > 0 {
+			doc.RetainUntil = doc.SignedAt.Add(req.profile.Retention)
 		}
 	}
 	if err := s.opts.Store.PutDocument(rec, doc); err != nil {
@@ -309,7 +324,11 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 		defer func() { req.appearance = s.stamp(req, pl) }()
 	}
 	req.number, req.subject, req.title, req.nip = q.Get("number"), q.Get("subject"), q.Get("title"), q.Get("nip")
-	req.confidential, _ = strconv.ParseBool(q.Get("confidential"))
+	c, err := parseBool(q.Get("confidential"))
+	if err != nil {
+		return req, boolProblem("confidential")
+	}
+	req.confidential = c
 	if prof.Personal {
 		pass := r.Header.Get(PassphraseHeader)
 		if pass == "" {
@@ -323,31 +342,36 @@ func (s *Server) parseSign(r *http.Request) (*signRequest, *Problem) {
 	return req, nil
 }
 
+// failureKeys are the counters a wrong passphrase for p from r's client
+// adds to: the profile's (the hard limit) and the profile and address's.
+func (s *Server) failureKeys(r *http.Request, p *Profile) [2]string {
+	return [2]string{"profile:" + p.Name, "profile-addr:" + p.Name + "|" + s.clientAddress(r)}
+}
+
 // lockedOut refuses a personal profile after too many wrong passphrases,
-// per official and per client address, without touching the token: so
-// nobody can guess a passphrase, nor lock the official's token by guessing.
+// per official (ProfileAttempts) and per official and client address
+// (PassphraseAttempts), without touching the token: so nobody can guess a
+// passphrase, nor lock the official's token by guessing, and guesses at
+// one official do not lock out the others behind the same address.
 func (s *Server) lockedOut(r *http.Request, p *Profile) *Problem {
-	since := s.opts.Now().Add(-s.opts.PassphraseWindow)
-	for _, key := range []string{"profile:" + p.Name, "addr:" + clientAddr(r)} {
-		n, err := s.opts.Store.CountFailures(r.Context(), key, since)
+	keys := s.failureKeys(r, p)
+	now := s.opts.Now()
+	for _, l := range []struct {
+		key    string
+		limit  int
+		window time.Duration
+	}{{keys[0], s.opts.ProfileAttempts, s.opts.ProfileWindow}, {keys[1], s.opts.PassphraseAttempts, s.opts.PassphraseWindow}} {
+		n, err := s.opts.Store.CountFailures(r.Context(), l.key, now.Add(-l.window))
 		if err != nil {
 			return newProblem("internal", "")
 		}
-		if n >= s.opts.PassphraseAttempts {
+		if n >= l.limit {
 			pr := newProblem("passphrase-locked-out", "wait before trying again")
-			pr.retryAfter = int(s.opts.PassphraseWindow.Seconds())
+			pr.retryAfter = int(l.window.Seconds())
 			return pr
 		}
 	}
 	return nil
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // acquire takes a place in the profile's queue and then one of its

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type spooled struct {
 	f      *tempFile
 	size   int64
 	sha256 string // lower-case hex
+	// fields are the small form fields of a multipart body that came
+	// before its "file" part (see newMultipart).
+	fields map[string]string
 }
 
 // Close closes and removes the file.
@@ -46,6 +50,7 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var src io.Reader
+	var fields map[string]string
 	switch {
 	case ct == "application/pdf" || ct == "application/octet-stream" || ct == "" ||
 		// curl --data-binary sends this type unless told otherwise; the
@@ -53,23 +58,30 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		ct == "application/x-www-form-urlencoded":
 		src = body
 	case ct == "multipart/form-data":
-		mr, err := newMultipart(body, params["boundary"])
+		mr, fs, err := newMultipart(body, params["boundary"])
 		if err != nil {
 			return nil, newProblem("bad-request", err.Error())
 		}
-		src = mr
+		src, fields = mr, fs
 	default:
 		return nil, newProblem("unsupported-media-type", "the Content-Type is not application/pdf, application/octet-stream or multipart/form-data")
 	}
 	f, err := s.createTemp()
 	if err != nil {
 		s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", err)
-		return nil, newProblem("internal", "")
+		return nil, createProblem(err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), src)
+	fw := &fileWriter{w: f}
+	n, err := io.Copy(io.MultiWriter(fw, h), src)
 	if err != nil {
 		f.Close()
+		if fw.err != nil {
+			// The temporary directory is full (or failing): the client
+			// may try again; the server's paths stay in the log.
+			s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", fw.err)
+			return nil, noRoom()
+		}
 		// The rest of the body is not worth waiting for: the connection
 		// closes after the answer (and keeps its expired deadline, so
 		// net/http does not wait for the rest either).
@@ -98,23 +110,77 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		f.Close()
 		return nil, newProblem("invalid-pdf", "the body is empty")
 	}
-	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
+	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), fields: fields}, nil
 }
 
-// newMultipart returns the content of the "file" part.
-func newMultipart(body io.Reader, boundary string) (io.Reader, error) {
+// fileWriter remembers the error of writing to a spool file, to tell it
+// from an error reading the request.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (fw *fileWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	if err != nil && fw.err == nil {
+		fw.err = err
+	}
+	return n, err
+}
+
+// noRoom is the answer when a body cannot be spooled: 503, without the
+// cause (which names server paths).
+func noRoom() *Problem {
+	p := newProblem("temporarily-unavailable", "the service has no room to receive the body now")
+	p.retryAfter = 30
+	return p
+}
+
+// createProblem is the answer when no spool file can be made: 503 when the
+// directory is full (no inode left), 500 for the rest (a missing or
+// unwritable directory is a configuration error).
+func createProblem(err error) *Problem {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return noRoom()
+	}
+	return newProblem("internal", "")
+}
+
+// Bounds on the form fields newMultipart keeps.
+const (
+	maxFormFields     = 32
+	maxFormFieldBytes = 1 << 10
+)
+
+// newMultipart returns the content of the "file" part and the form fields
+// before it (at most maxFormFields, of at most maxFormFieldBytes each;
+// longer ones are refused).
+func newMultipart(body io.Reader, boundary string) (io.Reader, map[string]string, error) {
 	if boundary == "" {
-		return nil, errors.New("multipart body without boundary")
+		return nil, nil, errors.New("multipart body without boundary")
 	}
 	mr := multipartReader(body, boundary)
+	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, errors.New(`multipart body without a "file" part`)
+			return nil, nil, errors.New(`multipart body without a "file" part`)
 		}
-		if part.FormName() == "file" {
-			return part, nil
+		name := part.FormName()
+		if name == "file" {
+			return part, fields, nil
 		}
+		if part.FileName() != "" {
+			continue
+		}
+		if len(fields) >= maxFormFields {
+			return nil, nil, errors.New("multipart body with too many fields before its \"file\" part")
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxFormFieldBytes+1))
+		if err != nil || len(v) > maxFormFieldBytes {
+			return nil, nil, errors.New("multipart field too long or unreadable")
+		}
+		fields[name] = string(v)
 	}
 }
 

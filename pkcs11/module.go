@@ -106,13 +106,6 @@ func (m *module) release() {
 	m.mu.Unlock()
 }
 
-// generation returns the current generation.
-func (m *module) generation() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.gen
-}
-
 var errReinitTooSoon = errors.New("module was re-initialised moments ago")
 
 // reinit finalises and initialises the module again so that it scans its

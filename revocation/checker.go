@@ -88,7 +88,17 @@ type Options struct {
 	// MaxCacheEntries bounds the number of cached answers. If zero,
 	// DefaultMaxCacheEntries is used; a negative value disables the cache.
 	MaxCacheEntries int
+
+	// AllowedHosts, when not empty, are the only hosts fetched from
+	// (responders, CRL distribution points and the targets of their
+	// redirects): exact host names, or "*.example.go.id" for every name
+	// under example.go.id; case does not matter. Any other URL is refused
+	// with ErrRefused, without a connection. Empty: any host.
+	AllowedHosts []string
 }
+
+// maxRedirects bounds the redirects followed for one request.
+const maxRedirects = 5
 
 // Checker fetches, checks and caches revocation data. Create it with [New];
 // it is safe for concurrent use. The cache lives in memory only, for the
@@ -109,8 +119,13 @@ type Checker struct {
 	cacheTTL        time.Duration
 
 	cache  *cache
-	flight singleflight.Group
-	stats  stats
+	flight *singleflight.Group
+	stats  *stats
+	// allowedHosts is Options.AllowedHosts, lower-cased.
+	allowedHosts []string
+	// trusted, when set (TrustedOnly), limits fetching to certificates
+	// issued by a trusted issuer.
+	trusted *trustGate
 }
 
 // New returns a Checker configured by opts.
@@ -130,10 +145,18 @@ func New(opts Options) *Checker {
 		noNextUpdateTTL: opts.NoNextUpdateTTL,
 		cacheTTL:        opts.CacheTTL,
 		cache:           newCache(opts.MaxCacheEntries),
+		flight:          &singleflight.Group{},
+		stats:           &stats{},
+	}
+	for _, h := range opts.AllowedHosts {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			c.allowedHosts = append(c.allowedHosts, h)
+		}
 	}
 	if c.client == nil {
 		c.client = http.DefaultClient
 	}
+	c.client = c.guardRedirects(c.client)
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -181,6 +204,9 @@ func (c *Checker) verifyOptions(nonce []byte) *VerifyOptions {
 func (c *Checker) Check(ctx context.Context, cert, issuer *x509.Certificate) (*Status, error) {
 	if err := checkPair(cert, issuer); err != nil {
 		return nil, fmt.Errorf("revocation: %w", err.Err)
+	}
+	if err := c.checkTrusted(cert, issuer); err != nil {
+		return nil, err
 	}
 	ocspURLs, crlURLs := httpURLs(cert.OCSPServer), httpURLs(cert.CRLDistributionPoints)
 	if len(ocspURLs) == 0 && len(crlURLs) == 0 {
@@ -239,6 +265,9 @@ func (c *Checker) FetchOCSP(ctx context.Context, cert, issuer *x509.Certificate)
 	if err := checkPair(cert, issuer); err != nil {
 		return nil, fmt.Errorf("revocation: %w", err.Err)
 	}
+	if err := c.checkTrusted(cert, issuer); err != nil {
+		return nil, err
+	}
 	urls := httpURLs(cert.OCSPServer)
 	if len(urls) == 0 {
 		return nil, noSources(cert, "no OCSP responder")
@@ -264,6 +293,9 @@ func (c *Checker) FetchOCSP(ctx context.Context, cert, issuer *x509.Certificate)
 func (c *Checker) FetchCRL(ctx context.Context, url string, issuer *x509.Certificate) (*x509.RevocationList, error) {
 	if issuer == nil {
 		return nil, errors.New("revocation: nil issuer")
+	}
+	if err := c.checkTrusted(nil, issuer); err != nil {
+		return nil, err
 	}
 	crl, err := c.crl(ctx, url, issuer)
 	if err != nil {

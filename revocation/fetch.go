@@ -105,6 +105,9 @@ func (c *Checker) do(ctx context.Context, s *kindStats, method, url string, body
 	if err != nil {
 		return nil, unavailable(err)
 	}
+	if !c.hostAllowed(req.URL.Hostname()) {
+		return nil, &SourceError{Kind: ErrRefused, Err: fmt.Errorf("host %q is not in the allowed hosts", req.URL.Hostname())}
+	}
 	if s == &c.stats.ocsp {
 		req.Header.Set("Accept", "application/ocsp-response")
 		if body != nil {
@@ -117,6 +120,10 @@ func (c *Checker) do(ctx context.Context, s *kindStats, method, url string, body
 
 	resp, err := c.client.Do(req)
 	if err != nil {
+		var refused *redirectRefused
+		if errors.As(err, &refused) {
+			return nil, &SourceError{Kind: ErrRefused, Err: refused}
+		}
 		return nil, unavailable(cleanURLError(err))
 	}
 	defer resp.Body.Close()

@@ -124,6 +124,11 @@ var (
 	// ErrOffline means the Checker is offline ([Options.Offline]) and would
 	// have had to use the network.
 	ErrOffline = errors.New("revocation: offline")
+	// ErrRefused means the Checker would not fetch: the URL's host is not
+	// in [Options.AllowedHosts], a redirect led to another host, or (for a
+	// Checker from [Checker.TrustedOnly]) the certificate's issuer does not
+	// chain to a trusted anchor.
+	ErrRefused = errors.New("revocation: fetch refused")
 )
 
 // SourceError reports why one source (one URL, or data the caller supplied)
@@ -133,7 +138,7 @@ type SourceError struct {
 	Source Source
 	// URL is the URL asked; empty for data the caller supplied.
 	URL string
-	// Kind is ErrUnavailable, ErrInvalidResponse or ErrOffline.
+	// Kind is ErrUnavailable, ErrInvalidResponse, ErrOffline or ErrRefused.
 	Kind error
 	// Err says what was wrong.
 	Err error

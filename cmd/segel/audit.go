@@ -4,13 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 )
 
-const auditUsage = `usage: segel audit verify [--config segel.yaml | --dev [--data DIR]]
+const auditUsage = `usage: segel audit verify [--dry-run] [--config segel.yaml | --dev [--data DIR]]
 
 verify checks the hash chain of the audit log: every entry must hash to
 the value it carries and carry its predecessor's hash, so an entry that
 was changed, removed or inserted afterwards breaks the chain there.
+
+It then cross-checks the register against the audit log: a register
+record without its "ok" audit entry, or a stored file without a record,
+is what a crash left half-recorded (such a signature was never handed
+out). They are listed and removed, each noted in the audit log
+(operation "reconcile"); with --dry-run they are only listed. Only what
+is older than a minute counts, so a running service is not disturbed.
 
 Exit status: 0 when the chain is whole, 1 when it is broken (the first
 broken entry is named), 3 when the store cannot be read or the arguments
@@ -48,6 +56,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (broken bool, err error) {
 	fs := newAdminFlags("audit verify", stderr)
 	sf := addStoreFlags(fs)
+	dryRun := fs.Bool("dry-run", false, "list orphans without removing them")
 	fs.Usage = func() { fmt.Fprint(stderr, auditUsage); fs.PrintDefaults() }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -70,5 +79,22 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		return true, nil
 	}
 	fmt.Fprintf(stdout, "audit log whole: %d entries, hash chain intact\n", check.Entries)
+	o, err := st.Reconcile(ctx, time.Now().Add(-reconcileGrace), !*dryRun)
+	if err != nil {
+		return false, err
+	}
+	verb := "removed"
+	if *dryRun {
+		verb = "found (not removed: --dry-run)"
+	}
+	for _, id := range o.Records {
+		fmt.Fprintf(stdout, "orphan %s: register record %s without its ok audit entry\n", verb, id)
+	}
+	for _, id := range o.Blobs {
+		fmt.Fprintf(stdout, "orphan %s: stored file %s without a register record\n", verb, id)
+	}
+	if len(o.Records)+len(o.Blobs) == 0 {
+		fmt.Fprintln(stdout, "register and audit log agree: every document has its ok entry")
+	}
 	return false, nil
 }

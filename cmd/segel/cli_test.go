@@ -84,6 +84,7 @@ func segelBinary(t *testing.T) string {
 	bin.once.Do(func() {
 		goTool, err := exec.LookPath("go")
 		if err != nil {
+			//lint:ignore SA1019 the test binary runs on the machine that built it
 			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
 		if bin.dir, bin.err = os.MkdirTemp(bin.tmp, "segel-bin-*"); bin.err != nil {

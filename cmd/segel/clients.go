@@ -25,8 +25,10 @@ const clientsUsage = `usage: segel clients add NAME --profiles P,... [--operatio
 STORE is --config segel.yaml (the default) or --dev [--data DIR] (the store
 of 'segel serve --dev', default ./segel-dev).
 
-add creates the API client NAME, allowed the operations (default all
-three) on the profiles, and prints its new API key once on stdout: Segel
+add creates the API client NAME, allowed the operations (default sign,
+verify and augment; "operator" also lets it read every client's register
+records at GET /v1/documents/{id}, not only its own) on the profiles, and
+prints its new API key once on stdout: Segel
 keeps only the key's SHA-256, so a lost key cannot be shown again (add
 another client). Clients send it as 'Authorization: Bearer KEY'.
 
@@ -39,7 +41,11 @@ arguments or configuration.
 var clientNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // operations a client may be allowed.
-var operations = []string{"sign", "verify", "augment"}
+var operations = []string{"sign", "verify", "augment", httpapi.OperatorScope}
+
+// defaultOperations are what a client may do unless told: not operator,
+// which reads every client's register records.
+var defaultOperations = []string{"sign", "verify", "augment"}
 
 // storeFlags are the flags that name a store: --config, or --dev --data.
 type storeFlags struct {
@@ -147,7 +153,7 @@ func newAdminFlags(name string, stderr io.Writer) *flag.FlagSet {
 func clientsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newAdminFlags("clients add", stderr)
 	profilesFlag := fs.String("profiles", "", "comma-separated profiles the client may use (required)")
-	opsFlag := fs.String("operations", strings.Join(operations, ","), "comma-separated operations the client may perform")
+	opsFlag := fs.String("operations", strings.Join(defaultOperations, ","), "comma-separated operations the client may perform ("+strings.Join(operations, ", ")+")")
 	sf := addStoreFlags(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, clientsUsage); fs.PrintDefaults() }
 	pos, err := parseArgs(fs, args)

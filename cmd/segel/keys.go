@@ -401,7 +401,7 @@ func parseDN(s string) (pkix.Name, error) {
 			name.OrganizationalUnit = append(name.OrganizationalUnit, value)
 		case "C":
 			if len(value) != 2 {
-				return name, fmt.Errorf("C must be a two-letter country code, got %q", value)
+				return name, fmt.Errorf("the country (C) must be a two-letter code, got %q", value)
 			}
 			name.Country = append(name.Country, strings.ToUpper(value))
 		case "L":

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -62,6 +63,16 @@ flags:
 `
 
 // runServe runs "segel serve ARGS" until ctx is cancelled.
+// reconcileGrace is how old a register record or stored file without its
+// audit entry must be before it counts as an orphan: younger ones may be
+// a request that another replica is recording right now.
+const reconcileGrace = time.Minute
+
+// cutGrace is how long a stopping service waits, after cancelling them,
+// for the signatures still in flight to end (and be audited) before it
+// exits without them.
+const cutGrace = 10 * time.Second
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("segel serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -166,7 +177,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	lim := cfg.Limits
+	// The requests' contexts derive from base: cancelled when the shutdown
+	// timeout is over, so that work in flight stops instead of hanging.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           handler,
 		ReadHeaderTimeout: lim.ReadHeaderTimeout.D(),
 		ReadTimeout:       lim.ReadTimeout.D(),
@@ -175,6 +191,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		TLSConfig:         svc.tls,
+	}
+	ln = limitConnections(ln, lim.MaxConnections)
+	var ops *http.Server
+	var opsLn net.Listener
+	if cfg.OpsListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.OpsListen); err != nil {
+			return startErr(cfg.Errorf("ops_listen", "%v", err))
+		}
+		defer opsLn.Close()
+		ops = &http.Server{
+			Handler: svc.api.OpsHandler(), ReadHeaderTimeout: lim.ReadHeaderTimeout.D(),
+			ReadTimeout: lim.ReadHeaderTimeout.D(), WriteTimeout: time.Minute, IdleTimeout: lim.IdleTimeout.D(),
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		go ops.Serve(opsLn)
+		logger.Info("listening for operators (/metrics, /readyz, /healthz)", "address", opsLn.Addr().String())
+		fmt.Fprintf(stdout, "segel serve: metrics and readiness on http://%s\n", advertised(opsLn.Addr()))
 	}
 	url := scheme(cfg) + advertised(ln.Addr())
 	if env != nil {
@@ -208,12 +241,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer cancel()
 	code := exitOK
 	if err := srv.Shutdown(sctx); err != nil {
-		logger.Error("requests still in flight after the shutdown timeout were cut", "error", err.Error())
+		// Record what is cut before cutting it: their ids are in the log
+		// lines of the requests (and, for signatures, the audit log).
+		cut := svc.api.Active()
+		logger.Error("requests still in flight after the shutdown timeout are cut", "error", err.Error(),
+			"count", len(cut), "requests", cut)
+		cancelBase()
 		srv.Close()
 		code = exitFailure
 	}
 	<-served
-	svc.api.Close()
+	if ops != nil {
+		ops.Close()
+	}
+	if left := svc.api.CloseWithin(cutGrace); code != exitOK && len(left) > 0 {
+		logger.Error("requests that did not stop when cancelled; exiting without them", "count", len(left), "requests", left)
+	}
 	logger.Info("stopped")
 	return code
 }
@@ -345,10 +388,19 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		return nil, cfg.Errorf(key, "%v", err)
 	}
 	s.store = st
+	// What a crash cut short between recording and auditing a signature
+	// (see store.Reconcile); what was written in the last reconcileGrace
+	// may still be a replica's request in flight.
+	if o, err := st.Reconcile(sctx, time.Now().Add(-reconcileGrace), true); err != nil {
+		logger.Error("reconciling the register with the audit log", "error", err.Error())
+	} else if len(o.Records)+len(o.Blobs) > 0 {
+		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs)
+	}
 
 	rev := revocation.New(revocation.Options{
 		HTTPClient: client, Timeout: cfg.Revocation.Timeout.D(),
 		Offline: cfg.Revocation.Offline, PreferCRL: cfg.Revocation.PreferCRL,
+		AllowedHosts: cfg.Revocation.AllowedHosts,
 	})
 	var ts *tsa.Client
 	if len(cfg.TSA.URLs) > 0 {
@@ -384,11 +436,24 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		})
 	}
 
+	var proxies []netip.Prefix
+	for _, p := range cfg.TrustedProxies {
+		pr, err := config.ParseProxy(p)
+		if err != nil {
+			return nil, cfg.Errorf("trusted_proxies", "%v", err)
+		}
+		proxies = append(proxies, pr)
+	}
 	s.api, err = httpapi.New(httpapi.Options{
 		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
 		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
+		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
+		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
+		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
+		MaxVerifications: cfg.Limits.MaxVerifications, VerifyQueueTimeout: cfg.Limits.VerifyQueueTimeout.D(),
 	})
 	if err != nil {
 		return nil, cfg.Errorf("profiles", "%v", err)

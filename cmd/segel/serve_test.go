@@ -620,9 +620,53 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatalf("audit verify: %v\n%s", r, r.stdout)
 	}
 
+	if !strings.Contains(string(r.stdout), "register and audit log agree") {
+		t.Errorf("audit verify does not cross-check the register: %s", r.stdout)
+	}
+
+	// What a crash between the steps of a signature leaves: a record
+	// without its audit entry, and a stored file without a record.
+	db := filepath.Join(dir, "data", "segel.db")
+	tamper(t, db, `INSERT INTO documents SELECT 'crashedrecord', profile, client, level, '2026-01-01T00:00:00.000000000Z',
+		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256, size, number, subject,
+		title, nip, confidential, downloadable, 0, retain_until FROM documents LIMIT 1;`)
+	stray := filepath.Join(dir, "data", "blobs", "strayblob")
+	if err := os.WriteFile(stray, []byte("%PDF-1.7"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stray, old, old)
+	r = segel(t, nil, "audit", "verify", "--dry-run", "--config", cfg)
+	if r.code != 0 || !strings.Contains(string(r.stdout), "register record crashedrecord without its ok audit entry") ||
+		!strings.Contains(string(r.stdout), "stored file strayblob without a register record") {
+		t.Fatalf("audit verify --dry-run: %v\n%s", r, r.stdout)
+	}
+	if _, err := os.Stat(stray); err != nil {
+		t.Fatalf("--dry-run removed the stray file: %v", err)
+	}
+	r = segel(t, nil, "audit", "verify", "--config", cfg)
+	if r.code != 0 || !strings.Contains(string(r.stdout), "orphan removed: register record crashedrecord") {
+		t.Fatalf("audit verify (fix): %v\n%s", r, r.stdout)
+	}
+	if _, err := os.Stat(stray); !os.IsNotExist(err) {
+		t.Errorf("stray file kept: %v", err)
+	}
+	// segel serve reconciles at start-up too.
+	tamper(t, db, `INSERT INTO documents SELECT 'crashedagain', profile, client, level, '2026-01-01T00:00:00.000000000Z',
+		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256, size, number, subject,
+		title, nip, confidential, downloadable, 0, retain_until FROM documents LIMIT 1;`)
+	srv = serveInProcess(t, "--config", cfg)
+	srv.shutdown(t)
+	if !strings.Contains(srv.stderr.String(), "crashedagain") {
+		t.Errorf("serve did not report the orphan it removed: %s", srv.stderr.String())
+	}
+	r = segel(t, nil, "audit", "verify", "--config", cfg)
+	if r.code != 0 || !strings.Contains(string(r.stdout), "audit log whole: 6 entries") || !strings.Contains(string(r.stdout), "agree") {
+		t.Fatalf("audit verify after reconciling: %v\n%s", r, r.stdout)
+	}
+
 	// Tamper with the second entry behind Segel's back (the triggers that
 	// keep the log append-only must go first).
-	db := filepath.Join(dir, "data", "segel.db")
 	tamper(t, db, `DROP TRIGGER audit_no_update; UPDATE audit SET client = 'someone-else' WHERE seq = 2;`)
 	r = segel(t, nil, "audit", "verify", "--config", cfg)
 	if r.code != exitFailure || !strings.Contains(string(r.stdout), "BROKEN at entry 2:") {

@@ -70,6 +70,11 @@ type Options struct {
 	Location *time.Location
 }
 
+// ErrBusy is what Options.Verify returns (wrapped) when the service is
+// verifying as many documents as it may at once: the page answers 429
+// with Retry-After instead of an error.
+var ErrBusy = errors.New("citizen: too many verifications at once")
+
 // DefaultMaxUpload is the default of Options.MaxUpload.
 const DefaultMaxUpload = 32 << 20
 
@@ -288,6 +293,12 @@ func (h *handler) check(w http.ResponseWriter, r *http.Request, p *page, up *upl
 	case errors.Is(err, verify.ErrNotPDF):
 		h.opts.Logger.Info("citizen: verify", "outcome", "not-pdf", "size", up.size)
 		h.problem(w, http.StatusUnprocessableEntity, p, p.T["notpdf"], p.T["notpdfhelp"])
+		return nil, false
+	case errors.Is(err, ErrBusy):
+		h.opts.Logger.Info("citizen: verify", "outcome", "busy", "size", up.size)
+		w.Header().Set("Retry-After", "2")
+		p.Form = nil
+		h.problem(w, http.StatusTooManyRequests, p, p.T["internal"], fmt.Sprintf(p.T["ratehelp"], "2"))
 		return nil, false
 	case err != nil:
 		if r.Context().Err() == nil {

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -85,8 +86,12 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 	f, err := os.CreateTemp(h.opts.TempDir, "segel-citizen-*.pdf")
 	if err != nil {
 		h.opts.Logger.Error("citizen: spool", "error", err)
-		p.Form = nil
-		h.problem(w, http.StatusInternalServerError, p, p.T["internal"], p.T["internalhelp"])
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			h.noRoom(w, p) // no inode left: temporary
+		} else {
+			p.Form = nil
+			h.problem(w, http.StatusInternalServerError, p, p.T["internal"], p.T["internalhelp"])
+		}
 		return nil, false
 	}
 	up := &upload{f: f, name: f.Name()}
@@ -96,8 +101,14 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 		up.removed = true
 	}
 	sum := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, sum), io.LimitReader(src, h.opts.MaxUpload+1))
+	fw := &fileWriter{w: f}
+	n, err := io.Copy(io.MultiWriter(fw, sum), io.LimitReader(src, h.opts.MaxUpload+1))
 	switch {
+	case fw.err != nil:
+		up.discard()
+		h.opts.Logger.Error("citizen: spool", "error", fw.err)
+		h.noRoom(w, p)
+		return nil, false
 	case err != nil && tooLarge(err), n > h.opts.MaxUpload:
 		up.discard()
 		h.tooLarge(w, p)
@@ -127,6 +138,29 @@ func looksLikePDF(f io.ReaderAt, size int64) bool {
 	buf := make([]byte, min(size, 1024))
 	n, _ := f.ReadAt(buf, 0)
 	return bytes.Contains(buf[:n], []byte("%PDF-"))
+}
+
+// fileWriter remembers the error of writing to the spool file, to tell
+// a full temporary directory from a bad upload.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (fw *fileWriter) Write(b []byte) (int, error) {
+	n, err := fw.w.Write(b)
+	if err != nil && fw.err == nil {
+		fw.err = err
+	}
+	return n, err
+}
+
+// noRoom answers 503 when an upload cannot be spooled (temporary
+// directory full): try again later; no server path is shown.
+func (h *handler) noRoom(w http.ResponseWriter, p *page) {
+	p.Form = nil
+	w.Header().Set("Retry-After", "30")
+	h.problem(w, http.StatusServiceUnavailable, p, p.T["internal"], p.T["internalhelp"])
 }
 
 func tooLarge(err error) bool {

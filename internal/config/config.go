@@ -11,15 +11,23 @@
 // examples/segel.yaml documents every key. In short:
 //
 //	listen           host:port to listen on                 127.0.0.1:8080
+//	ops_listen       host:port for /metrics, /readyz, /healthz only  (none: on listen)
 //	public_base_url  how clients and citizens reach Segel   http://LISTEN
 //	tls              cert, key, client_ca, client_auth      plain HTTP
 //	store            sqlite: PATH | postgres: DSN, blob_dir sqlite: segel-data/segel.db
 //	trust            national: bool, paths: [PEM file/dir]  national: true
 //	tsa              urls, username, password, token, timeout (10s)
-//	revocation       timeout (10s), offline (false), prefer_crl (false)
+//	revocation       timeout (10s), offline (false), prefer_crl (false),
+//	                 allowed_hosts ([]: any host)
 //	limits           max_body (64MiB), read_header_timeout (10s), read_timeout (5m),
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
-//	                 passphrase_attempts (5), passphrase_window (15m)
+//	                 max_connections (0: no bound), max_verifications (2×CPUs),
+//	                 verify_queue_timeout (5s), page_rate_limit (20/min per address),
+//	                 page_max_upload (max_body),
+//	trusted_proxies  [IP or CIDR]: whose X-Forwarded-For names the client   none
+//	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
+//	                 passphrase_profile_attempts, passphrase_profile_window: per profile
+//	                 (the hard limit; default: the two above)
 //	log              level: debug|info|warn|error           info
 //	bsre             user, password: the BSrE-compatible API off
 //	profiles         the signing identities (see Profile)
@@ -40,6 +48,7 @@
 // any error about the value they gave):
 //
 //	SEGEL_LISTEN                        listen
+//	SEGEL_OPS_LISTEN                    ops_listen
 //	SEGEL_PUBLIC_BASE_URL               public_base_url
 //	SEGEL_STORE_DSN                     store: a postgres:// DSN, or an SQLite path
 //	SEGEL_TSA_USERNAME                  tsa.username
@@ -60,6 +69,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -101,6 +111,15 @@ type Config struct {
 
 	// Listen is the address to listen on, host:port.
 	Listen string `yaml:"listen"`
+	// OpsListen, when set, is a second address (host:port, plain HTTP)
+	// that serves /metrics, /readyz and /healthz; /metrics and /readyz are
+	// then no longer served on Listen. Empty: all on Listen.
+	OpsListen string `yaml:"ops_listen"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For gives the client's address, for the
+	// passphrase lock-out and the citizens' page's rate limit. Empty: the
+	// connection's address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// PublicBaseURL is how clients and citizens reach the service (the
 	// links of the register and the QR codes), without a trailing slash.
 	PublicBaseURL string     `yaml:"public_base_url"`
@@ -199,6 +218,11 @@ type Revocation struct {
 	Offline bool `yaml:"offline"`
 	// PreferCRL asks CRL distribution points before OCSP responders.
 	PreferCRL bool `yaml:"prefer_crl"`
+	// AllowedHosts, when not empty, are the only hosts OCSP responses and
+	// CRLs are fetched from (and redirected to): host names, or
+	// "*.example.go.id" for every name under example.go.id. Empty: any
+	// host. Redirects never lead to another host in any case.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // Limits bound what one request may cost.
@@ -211,13 +235,35 @@ type Limits struct {
 	ReadTimeout       Duration `yaml:"read_timeout"`
 	WriteTimeout      Duration `yaml:"write_timeout"`
 	IdleTimeout       Duration `yaml:"idle_timeout"`
+	// PageRateLimit is the uploads per minute one client address may make
+	// on the citizens' page (default 0: 20; negative: no limit).
+	PageRateLimit int `yaml:"page_rate_limit"`
+	// PageMaxUpload is the largest upload on the citizens' page (default
+	// 0: max_body, so that every letter Segel signs can be checked).
+	PageMaxUpload Size `yaml:"page_max_upload"`
+	// MaxVerifications bounds the verifications in progress at once (API,
+	// BSrE API and citizens' page together; default 0: 2×CPUs, at least
+	// 4); one waits up to VerifyQueueTimeout (default 0: 5s) for a place,
+	// then is answered 429 with Retry-After.
+	MaxVerifications   int      `yaml:"max_verifications"`
+	VerifyQueueTimeout Duration `yaml:"verify_queue_timeout"`
+	// MaxConnections bounds the connections served at once on Listen;
+	// further ones wait to be accepted. Zero: no bound.
+	MaxConnections int `yaml:"max_connections"`
 	// ShutdownTimeout bounds how long a stopping service waits for the
 	// requests in flight; default 2m.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
-	// PassphraseAttempts wrong passphrases within PassphraseWindow lock a
-	// personal profile out, per official and per client address.
+	// PassphraseAttempts wrong passphrases within PassphraseWindow from
+	// one client address lock that address out of that personal profile
+	// (other officials behind the same proxy are not affected).
 	PassphraseAttempts int      `yaml:"passphrase_attempts"`
 	PassphraseWindow   Duration `yaml:"passphrase_window"`
+	// ProfileAttempts wrong passphrases within ProfileWindow, from any
+	// address, lock a personal profile out: the hard limit that keeps
+	// guesses from reaching the official's token. Default: the same as
+	// PassphraseAttempts and PassphraseWindow.
+	ProfileAttempts int      `yaml:"passphrase_profile_attempts"`
+	ProfileWindow   Duration `yaml:"passphrase_profile_window"`
 }
 
 // Log configures the JSON log on stderr.
@@ -546,6 +592,12 @@ func (c *Config) applyDefaults(set map[string]bool) {
 	if l.PassphraseAttempts == 0 {
 		l.PassphraseAttempts = DefaultPassphraseTries
 	}
+	if l.ProfileAttempts == 0 {
+		l.ProfileAttempts = l.PassphraseAttempts
+	}
+	if l.ProfileWindow == 0 {
+		l.ProfileWindow = l.PassphraseWindow
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -575,6 +627,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 		}
 	}
 	str("SEGEL_LISTEN", "listen", &c.Listen)
+	str("SEGEL_OPS_LISTEN", "ops_listen", &c.OpsListen)
 	str("SEGEL_PUBLIC_BASE_URL", "public_base_url", &c.PublicBaseURL)
 	if v, ok := lookup("SEGEL_STORE_DSN"); ok {
 		if strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
@@ -693,6 +746,21 @@ var (
 	nikRE  = regexp.MustCompile(`^[0-9]{16}$`)
 )
 
+// ParseProxy reads an entry of trusted_proxies: an IP address (a prefix of
+// its full length) or a CIDR prefix.
+func ParseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
 // validate checks c; fromFile adds the checks that only apply to values a
 // file gave (no pin-value in a file).
 func (c *Config) validate(fromFile bool) *problems {
@@ -703,6 +771,32 @@ func (c *Config) validate(fromFile bool) *problems {
 		ps.add("listen", "port %q is not a number from 0 to 65535", port)
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		ps.add("listen", "host %q is neither an IP address nor a host name", host)
+	}
+	if c.OpsListen != "" {
+		if _, port, err := net.SplitHostPort(c.OpsListen); err != nil {
+			ps.add("ops_listen", "%q is not host:port (e.g. 127.0.0.1:9090)", c.OpsListen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			ps.add("ops_listen", "port %q is not a number from 0 to 65535", port)
+		} else if c.OpsListen == c.Listen && n != 0 {
+			ps.add("ops_listen", "is the same address as listen")
+		}
+	}
+	if c.Limits.MaxConnections < 0 {
+		ps.add("limits.max_connections", "must not be negative")
+	}
+	for i, p := range c.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			ps.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR prefix (10.0.0.0/8)", p)
+		}
+	}
+	if c.Limits.PageMaxUpload < 0 {
+		ps.add("limits.page_max_upload", "must not be negative")
+	}
+	if c.Limits.MaxVerifications < 0 {
+		ps.add("limits.max_verifications", "must not be negative")
+	}
+	if c.Limits.VerifyQueueTimeout < 0 {
+		ps.add("limits.verify_queue_timeout", "must not be negative")
 	}
 	if c.PublicBaseURL != "" {
 		u, err := url.Parse(c.PublicBaseURL)
@@ -768,6 +862,11 @@ func (c *Config) validate(fromFile bool) *problems {
 	if c.Revocation.Timeout < 0 {
 		ps.add("revocation.timeout", "must not be negative")
 	}
+	for i, h := range c.Revocation.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") || strings.Contains(strings.TrimPrefix(h, "*."), "*") {
+			ps.add(fmt.Sprintf("revocation.allowed_hosts[%d]", i), "%q is not a host name or *.domain (no scheme, port or path)", h)
+		}
+	}
 
 	l := &c.Limits
 	if l.MaxBody < 0 {
@@ -777,6 +876,7 @@ func (c *Config) validate(fromFile bool) *problems {
 		"limits.read_header_timeout": l.ReadHeaderTimeout, "limits.read_timeout": l.ReadTimeout,
 		"limits.write_timeout": l.WriteTimeout, "limits.idle_timeout": l.IdleTimeout,
 		"limits.shutdown_timeout": l.ShutdownTimeout, "limits.passphrase_window": l.PassphraseWindow,
+		"limits.passphrase_profile_window": l.ProfileWindow,
 	} {
 		if d < 0 {
 			ps.add(key, "must not be negative")
@@ -784,6 +884,9 @@ func (c *Config) validate(fromFile bool) *problems {
 	}
 	if l.PassphraseAttempts < 0 {
 		ps.add("limits.passphrase_attempts", "must not be negative")
+	}
+	if l.ProfileAttempts < 0 {
+		ps.add("limits.passphrase_profile_attempts", "must not be negative")
 	}
 	switch {
 	case c.BSrE.User != "" && c.BSrE.Password == "":

@@ -105,6 +105,9 @@ func TestConfigDefaults(t *testing.T) {
 		c.Revocation.Timeout.D() != DefaultRevocationTimeout || c.Limits.PassphraseAttempts != 5 || c.Log.Level != "info" {
 		t.Errorf("defaults: %+v", c)
 	}
+	if c.Limits.ProfileAttempts != 5 || c.Limits.ProfileWindow.D() != DefaultPassphraseWindow {
+		t.Errorf("per-profile lock-out defaults: %d in %v", c.Limits.ProfileAttempts, c.Limits.ProfileWindow.D())
+	}
 	c, err = Load(write(t, dir, module, "trust:\n  national: false\nprofiles:\n  - name: a\n    key: keys/signer.pem\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +202,12 @@ func TestConfigErrors(t *testing.T) {
 			want: ": $SEGEL_PROFILES_SEKRETARIS_KEY: ", reason: "no profile's name gives SEKRETARIS"},
 		{name: "bsre without password", old: "listen:", new: "bsre:\n  user: esign\nlisten:",
 			want: ":1: bsre.password: ", reason: "missing: bsre.user is set"},
+		{name: "bad trusted proxy", old: "listen:", new: "trusted_proxies: [10.0.0.0/8, proxy.local]\nlisten:",
+			want: ":1: trusted_proxies[1]: ", reason: "is not an IP address or CIDR prefix"},
+		{name: "bad ops_listen", old: "listen:", new: "ops_listen: localhost\nlisten:",
+			want: ":1: ops_listen: ", reason: "is not host:port"},
+		{name: "bad allowed host", old: "listen:", new: "revocation:\n  allowed_hosts: [ocsp.example, \"http://ocsp.example/\"]\nlisten:",
+			want: ":2: revocation.allowed_hosts[1]: ", reason: "is not a host name or *.domain"},
 		{name: "env: store DSN", env: map[string]string{"SEGEL_STORE_DSN": "postgres://%zz"},
 			want: ": store.postgres (from $SEGEL_STORE_DSN): ", reason: "not a valid URL"},
 	} {

@@ -131,3 +131,22 @@ func (b *fsBlobs) delete(_ context.Context, id string) error {
 	}
 	return nil
 }
+
+func (b *fsBlobs) list(context.Context) ([]blobInfo, error) {
+	ents, err := os.ReadDir(b.dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing blobs: %w", err)
+	}
+	var out []blobInfo
+	for _, e := range ents {
+		if !e.Type().IsRegular() || checkID(e.Name()) != nil {
+			continue // temporary files and strangers
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue // removed meanwhile
+		}
+		out = append(out, blobInfo{id: e.Name(), written: info.ModTime()})
+	}
+	return out, nil
+}

@@ -100,6 +100,18 @@ CREATE TRIGGER audit_follows_head BEFORE INSERT ON audit FOR EACH ROW EXECUTE FU
 CREATE INDEX failures_at ON failures (at);
 ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;`,
 	},
+	// 3: what Reconcile needs: the audit entries of a document found by
+	// its id, and when a blob in the table was written (so that a blob a
+	// replica is recording right now is not taken for an orphan; rows
+	// from before have '' and count as old).
+	{
+		sqlite: `
+CREATE INDEX audit_document ON audit (document_id);
+ALTER TABLE blobs ADD COLUMN created TEXT NOT NULL DEFAULT '';`,
+		postgres: `
+CREATE INDEX audit_document ON audit (document_id);
+ALTER TABLE blobs ADD COLUMN created TEXT NOT NULL DEFAULT '';`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

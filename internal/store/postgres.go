@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -159,6 +160,7 @@ func (b *pgBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error
 	// One transaction: a failure midway leaves no chunk behind.
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		buf := make([]byte, blobChunk)
+		created := formatTime(time.Now())
 		for chunk := 0; ; chunk++ {
 			n, rerr := io.ReadFull(r, buf)
 			if rerr != nil && rerr != io.EOF && rerr != io.ErrUnexpectedEOF {
@@ -166,7 +168,7 @@ func (b *pgBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error
 			}
 			// An empty file is one empty chunk: it exists.
 			if n > 0 || chunk == 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO blobs (id, chunk, data) VALUES ($1, $2, $3)`, id, chunk, buf[:n]); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO blobs (id, chunk, data, created) VALUES ($1, $2, $3, $4)`, id, chunk, buf[:n], created); err != nil {
 					return err
 				}
 				total += int64(n)
@@ -204,6 +206,30 @@ func (b *pgBlobs) delete(ctx context.Context, id string) error {
 		return fmt.Errorf("store: deleting blob %s: %w", id, err)
 	}
 	return nil
+}
+
+func (b *pgBlobs) list(ctx context.Context) ([]blobInfo, error) {
+	rs, err := b.pool.Query(ctx, `SELECT id, MIN(created) FROM blobs GROUP BY id ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing blobs: %w", err)
+	}
+	defer rs.Close()
+	var out []blobInfo
+	for rs.Next() {
+		var id, created string
+		if err := rs.Scan(&id, &created); err != nil {
+			return nil, fmt.Errorf("store: listing blobs: %w", err)
+		}
+		bi := blobInfo{id: id}
+		if created != "" {
+			bi.written, _ = time.Parse(timeFormat, created)
+		}
+		out = append(out, bi)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("store: listing blobs: %w", err)
+	}
+	return out, nil
 }
 
 // pgBlobReader reads a blob one chunk (one query) at a time, so that a

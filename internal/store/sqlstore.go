@@ -268,6 +268,15 @@ type blobStore interface {
 	put(ctx context.Context, id string, r io.Reader) (int64, error)
 	open(ctx context.Context, id string) (io.ReadCloser, int64, error)
 	delete(ctx context.Context, id string) error
+	// list returns every blob's id, and when it was written (zero when
+	// not known).
+	list(ctx context.Context) ([]blobInfo, error)
+}
+
+// blobInfo is a stored blob as list finds it.
+type blobInfo struct {
+	id      string
+	written time.Time
 }
 
 // maxIDLen bounds blob ids, which are file names: well under the 255

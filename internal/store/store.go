@@ -100,6 +100,15 @@ type Store interface {
 	// since.
 	CountFailures(ctx context.Context, key string, since time.Time) (int, error)
 
+	// Reconcile finds what a crash between the steps of recording a
+	// signature leaves behind, among what was written before before: a
+	// register record whose signature has no "ok" audit entry (it was
+	// never handed out) and a stored file without a register record.
+	// With fix, it removes each (the record with its file; the file),
+	// after appending an audit entry that says so (operation "reconcile",
+	// outcome "orphan-removed").
+	Reconcile(ctx context.Context, before time.Time, fix bool) (*Orphans, error)
+
 	// Ping checks that the store answers (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the store.
@@ -172,6 +181,14 @@ type Document struct {
 	Stored bool
 	// RetainUntil is when the stored file may be deleted; zero: forever.
 	RetainUntil time.Time
+}
+
+// Orphans is what Reconcile found, by document id, in order.
+type Orphans struct {
+	// Records are register records without their "ok" audit entry.
+	Records []string
+	// Blobs are stored files without a register record.
+	Blobs []string
 }
 
 // Client is an API client of the service.

@@ -76,6 +76,7 @@ func runSuite(t *testing.T, b backend) {
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},
 		{"Reopen", testReopen},
+		{"Reconcile", testReconcile},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
 	}
