@@ -158,7 +158,7 @@ func TestAttackCoveredByteChanged(t *testing.T) {
 func locate(t testing.TB, der, sub []byte) int {
 	t.Helper()
 	i := bytes.Index(der, sub)
-	if i < 0 || bytes.Index(der[i+1:], sub) >= 0 {
+	if i < 0 || bytes.Contains(der[i+1:], sub) {
 		t.Fatalf("value found %d times", bytes.Count(der, sub))
 	}
 	return i
