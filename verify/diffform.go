@@ -28,7 +28,12 @@ func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 		"DA": func(pdf.Name, pdf.Object, pdf.Object) {
 			a.housekeeping(obj, "the default appearance (/DA) was updated", "form", LevelFormFilling)
 		},
-		"DR": func(pdf.Name, pdf.Object, pdf.Object) {
+		"DR": func(_ pdf.Name, ov, nv pdf.Object) {
+			// Entries may be added, not redefined (formResRule).
+			if !a.resKeeps(a.old.get(ov), a.cur.get(nv), 0) {
+				a.add(obj, "a resource of the default resources (/DR) was redefined", "form-resources", LevelOther)
+				return
+			}
 			a.housekeeping(obj, "the default resources (/DR) were updated", "form", LevelFormFilling)
 		},
 		"Q": func(pdf.Name, pdf.Object, pdf.Object) {

@@ -32,7 +32,7 @@ func init() {
 		{"signature", roleSig, refuseRule("a signature dictionary of the signed revision was changed")},
 		{"appearance", roleAppearance, appearanceRule},
 		{"form", roleForm, formRule},
-		{"form-resources", roleFormRes, levelRule("form-resources", "the form's default resources were updated", LevelFormFilling, true)},
+		{"form-resources", roleFormRes, formResRule},
 		{"dss", roleDSS, levelRule("dss", "the document security store (DSS/VRI) was updated", LevelLTA, true)},
 		{"info", roleInfo, levelRule("info", "the document information dictionary was updated", LevelLTA, false)},
 		{"metadata", roleMetadata, levelRule("metadata", "the XMP metadata was updated", LevelLTA, true)},
@@ -338,4 +338,67 @@ func valueRule(a *analysis, ref pdf.Ref, obj string, _, _ pdf.Object) {
 	if ft := a.cur.fieldType(owner); ft == "Tx" || ft == "Ch" {
 		a.staleAppearance(obj, owner, name)
 	}
+}
+
+// formResRule: the form's default resources (/DR) may gain entries (a
+// font for a new signature's appearance), but a resource they held when
+// signed may not be redefined (dropping is tolerated, see resKeeps): viewers draw field values with
+// these fonts whenever they regenerate an appearance (/NeedAppearances,
+// editing, printing), so swapping the font behind /Helv changes what
+// every signed text field shows without touching a /V.
+func formResRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
+	if isResource(o) || !a.resKeeps(o, n, 0) {
+		a.add(obj, "a resource of the form's default resources (/DR) was redefined", "form-resources", LevelOther)
+		return
+	}
+	a.housekeeping(obj, "the form's default resources gained entries", "form-resources", LevelFormFilling)
+}
+
+// isResource reports whether o (resolved) is a resource itself (a font,
+// an XObject, a colour space array, ...) rather than /DR or one of its
+// name maps (/Font, /XObject, ...), which are plain dictionaries.
+func isResource(o pdf.Object) bool {
+	switch v := o.(type) {
+	case pdf.Dict:
+		return v.Has("Type") || v.Has("Subtype") || v.Has("BaseFont")
+	case nil:
+		return false
+	}
+	return true // streams, arrays, names, numbers
+}
+
+// resKeeps reports whether the resource map n (resolved) gives every
+// entry of o an equal value or drops it; a nested name map (e.g. /DR
+// /Font) is checked the same way, one level down. New entries are
+// allowed.
+func (a *analysis) resKeeps(o, n pdf.Object, depth int) bool {
+	if o == nil || n == nil {
+		return true
+	}
+	od, ok1 := o.(pdf.Dict)
+	nd, ok2 := n.(pdf.Dict)
+	if !ok1 || !ok2 {
+		return a.cmp.same(o, n)
+	}
+	for _, k := range od.Keys() {
+		ov, nv := od.Get(k), nd.Get(k)
+		if nv == nil {
+			// Dropped (digitorus/pdfsign writes its catalog without /DR):
+			// viewers then fall back to their own fonts, which an
+			// attacker cannot choose.
+			continue
+		}
+		if a.cmp.same(ov, nv) {
+			continue
+		}
+		or, _ := ov.(pdf.Ref)
+		if nr, ok := nv.(pdf.Ref); ok && nr == or {
+			continue // the same object: judged on its own
+		}
+		sub, subNew := a.old.get(ov), a.cur.get(nv)
+		if depth >= 1 || isResource(sub) || !a.resKeeps(sub, subNew, depth+1) {
+			return false
+		}
+	}
+	return true
 }
