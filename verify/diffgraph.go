@@ -15,8 +15,11 @@ type side struct {
 	r     *pdf.Reader
 	objs  map[pdf.Ref]pdf.Object
 	roles map[pdf.Ref]role
-	// owner maps appearance objects to the widget they belong to.
-	owner map[pdf.Ref]pdf.Ref
+	// owner maps appearance and value objects to the widget or field
+	// they belong to (the first reached); owners holds every owner of a
+	// shared one, first included.
+	owner  map[pdf.Ref]pdf.Ref
+	owners map[pdf.Ref][]pdf.Ref
 	// pages are the objects of the page tree (pages and nodes).
 	pages map[pdf.Ref]bool
 	// pageNo numbers the pages from 1.
@@ -27,7 +30,7 @@ type side struct {
 
 func newSide(r *pdf.Reader) *side {
 	return &side{r: r, objs: map[pdf.Ref]pdf.Object{}, roles: map[pdf.Ref]role{},
-		owner: map[pdf.Ref]pdf.Ref{}, pages: map[pdf.Ref]bool{}, pageNo: map[pdf.Ref]int{},
+		owner: map[pdf.Ref]pdf.Ref{}, owners: map[pdf.Ref][]pdf.Ref{}, pages: map[pdf.Ref]bool{}, pageNo: map[pdf.Ref]int{},
 		ft: map[pdf.Ref]pdf.Name{}}
 }
 
@@ -190,16 +193,23 @@ func (s *side) walk(ctx context.Context) error {
 			if s.pages[ref] && it.role&(rolePages|rolePage) == 0 {
 				continue // a link to a page
 			}
+			owned := (it.role == roleAppearance || it.role == roleValue) && !it.owner.IsZero()
 			if s.roles[ref]&it.role != 0 {
-				continue
+				// An appearance or value reached again through another
+				// widget or field is shared: every owner is recorded (and
+				// the object's parts descended again for it), so that
+				// filling one of them does not clear a change the others
+				// show. Bounded by maxOwners per object.
+				if !owned || !s.addOwner(ref, it.owner) {
+					continue
+				}
+			} else if owned {
+				s.addOwner(ref, it.owner)
 			}
 			if _, seen := s.roles[ref]; !seen {
 				s.order = append(s.order, ref)
 			}
 			s.roles[ref] |= it.role
-			if (it.role == roleAppearance || it.role == roleValue) && !it.owner.IsZero() {
-				s.owner[ref] = it.owner
-			}
 			n++
 			if n > maxWalk {
 				return errTooLarge
@@ -219,6 +229,31 @@ func (s *side) walk(ctx context.Context) error {
 		stack = s.children(stack, it.o, it)
 	}
 	return nil
+}
+
+// maxOwners bounds the owners recorded for one shared appearance or
+// value; past it a zero owner (never filled in) is recorded, so that a
+// change to the object fails closed.
+const maxOwners = 16
+
+// addOwner records owner for the appearance or value ref and reports
+// whether it is new (and the object must be descended for it).
+func (s *side) addOwner(ref, owner pdf.Ref) bool {
+	list := s.owners[ref]
+	if slices.Contains(list, owner) {
+		return false
+	}
+	if len(list) >= maxOwners {
+		if !slices.Contains(list, pdf.Ref{}) {
+			s.owners[ref] = append(list, pdf.Ref{})
+		}
+		return false
+	}
+	if len(list) == 0 {
+		s.owner[ref] = owner
+	}
+	s.owners[ref] = append(list, owner)
+	return true
 }
 
 // markNodes marks the intermediate nodes of the page tree.

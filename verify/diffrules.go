@@ -296,19 +296,30 @@ func appearanceRule(a *analysis, ref pdf.Ref, obj string, _, _ pdf.Object) {
 
 func (a *analysis) judgeAppearances() {
 	for _, ref := range a.appearances {
-		owner := a.old.owner[ref]
-		if owner.IsZero() {
-			owner = a.cur.owner[ref]
+		owners := a.old.owners[ref]
+		if len(owners) == 0 {
+			owners = a.cur.owners[ref]
 		}
 		obj := fmt.Sprintf("object %d (appearance)", ref.Num)
-		parent, _ := a.cur.dict(owner).Get("Parent").(pdf.Ref)
-		if !owner.IsZero() && (a.filled[owner] || a.filled[parent]) {
-			a.housekeeping(obj, fmt.Sprintf("the appearance of field %q was regenerated", a.cur.fieldName(owner)), "form-filling", LevelFormFilling)
+		// A shared appearance may be regenerated only when every widget
+		// that showed it was filled in: a square annotation or another
+		// field drawing the same stream would change with it.
+		var notFilled pdf.Ref
+		ok := len(owners) > 0
+		for _, owner := range owners {
+			parent, _ := a.cur.dict(owner).Get("Parent").(pdf.Ref)
+			if owner.IsZero() || !(a.filled[owner] || a.filled[parent]) {
+				ok, notFilled = false, owner
+				break
+			}
+		}
+		if ok {
+			a.housekeeping(obj, fmt.Sprintf("the appearance of field %q was regenerated", a.cur.fieldName(owners[0])), "form-filling", LevelFormFilling)
 			continue
 		}
 		what := "an appearance stream of the signed revision was redefined"
-		if !owner.IsZero() {
-			what = fmt.Sprintf("the appearance of %s (object %d), which was not filled in, was redefined", a.nodeLabel(owner), owner.Num)
+		if !notFilled.IsZero() {
+			what = fmt.Sprintf("the appearance of %s (object %d), which was not filled in, was redefined", a.nodeLabel(notFilled), notFilled.Num)
 		}
 		a.add(obj, what, "appearance", LevelOther)
 	}
@@ -327,16 +338,27 @@ func (a *analysis) nodeLabel(ref pdf.Ref) string {
 // written as its own object) changed: the field was filled in, like a
 // direct /V. The owning field is filled for its appearances.
 func valueRule(a *analysis, ref pdf.Ref, obj string, _, _ pdf.Object) {
-	owner := a.old.owner[ref]
-	if owner.IsZero() || a.cur.fieldType(owner) == "Sig" {
+	// A value shared by several fields fills them all: each is reported
+	// (a FieldMDP lock is checked against every one), and each must have
+	// regenerated its appearance.
+	owners := a.old.owners[ref]
+	if len(owners) == 0 {
 		a.add(obj, "a field value of the signed revision was changed", "form-filling", LevelOther)
 		return
 	}
-	name := a.cur.fieldName(owner)
-	a.add(obj, fmt.Sprintf("form field %q was filled in", name), "form-filling", LevelFormFilling).Field = name
-	a.filled[owner] = true
-	if ft := a.cur.fieldType(owner); ft == "Tx" || ft == "Ch" {
-		a.staleAppearance(obj, owner, name)
+	for _, owner := range owners {
+		if owner.IsZero() || a.cur.fieldType(owner) == "Sig" {
+			a.add(obj, "a field value of the signed revision was changed", "form-filling", LevelOther)
+			return
+		}
+	}
+	for _, owner := range owners {
+		name := a.cur.fieldName(owner)
+		a.add(obj, fmt.Sprintf("form field %q was filled in", name), "form-filling", LevelFormFilling).Field = name
+		a.filled[owner] = true
+		if ft := a.cur.fieldType(owner); ft == "Tx" || ft == "Ch" {
+			a.staleAppearance(obj, owner, name)
+		}
 	}
 }
 

@@ -343,6 +343,24 @@ func TestRedTeamForm(t *testing.T) {
 		}), pass: true},
 		{name: "appearance shared with an annotation, field listed first", prepare: sharedPrepare(true), attack: sharedAttack},
 		{name: "appearance shared with an annotation, annotation listed first", prepare: sharedPrepare(false), attack: sharedAttack},
+		{name: "benign: appearance shared by two fields, both filled", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			shared = u.Alloc()
+			u.SetStream(shared, dictWith("Type", pdf.Name("XObject"), "Subtype", pdf.Name("Form"), "BBox", rect(0, 0, 200, 20)), []byte("/Tx BMC EMC"))
+			for _, n := range []string{"perihal", "nomor"} {
+				ref, d := field(t, r, n)
+				d = d.Clone()
+				d.Set("AP", dictWith("N", shared))
+				u.Set(ref, d)
+			}
+		}, attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			for _, n := range []string{"perihal", "nomor"} {
+				ref, d := field(t, r, n)
+				d = d.Clone()
+				d.Set("V", pdf.String{Bytes: []byte("sama")})
+				u.Set(ref, d)
+			}
+			u.SetStream(shared, dictWith("Type", pdf.Name("XObject"), "Subtype", pdf.Name("Form"), "BBox", rect(0, 0, 200, 20)), []byte("/Tx BMC BT /Helv 10 Tf 2 6 Td (sama) Tj ET EMC"))
+		}), pass: true},
 		{name: "signed widget of page 1 listed on page 2", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			pages, err := r.Pages()
 			if err != nil || len(pages) < 2 {
