@@ -145,6 +145,13 @@ func (a *analysis) newNode(obj string, e pdf.Object) {
 		if a.old.roles[ref] != 0 && a.old.defined(ref) {
 			// An object of the signed revision put into another list.
 			if a.old.roles[ref]&roleNode != 0 {
+				// Listed on a page that did not list it, an annotation
+				// that draws shows its appearance over that page's
+				// signed content (a widget of page 1 put on page 2).
+				if p := a.newlyOnPage(ref); p > 0 && paints(a.cur, a.cur.dict(ref)) {
+					a.add(obj, fmt.Sprintf("%s (object %d) of the signed revision is now also shown on page %d", a.nodeLabel(ref), ref.Num, p), "list", LevelOther)
+					return
+				}
 				a.add(obj, fmt.Sprintf("%s (object %d) was added to another list", a.nodeLabel(ref), ref.Num), "list", LevelAnnotations)
 				return
 			}
@@ -443,4 +450,31 @@ func visible(s *side, d pdf.Dict) bool {
 		return false
 	}
 	return s.dict(d.Get("AP")).Has("N")
+}
+
+// newlyOnPage returns the number of a page whose /Annots lists ref now
+// but did not in the signed revision (0 when there is none).
+func (a *analysis) newlyOnPage(ref pdf.Ref) int {
+	for p, n := range a.cur.pageNo {
+		if a.cur.annotListed(p, ref) && !a.old.annotListed(p, ref) {
+			return n
+		}
+	}
+	return 0
+}
+
+// annotListed reports whether page lists annot in its /Annots; the set of
+// pairs is built once per side.
+func (s *side) annotListed(page, annot pdf.Ref) bool {
+	if s.annots == nil {
+		s.annots = map[[2]pdf.Ref]bool{}
+		for p := range s.pageNo {
+			for _, e := range s.array(s.dict(p).Get("Annots")) {
+				if r, ok := e.(pdf.Ref); ok {
+					s.annots[[2]pdf.Ref{p, r}] = true
+				}
+			}
+		}
+	}
+	return s.annots[[2]pdf.Ref{page, annot}]
 }

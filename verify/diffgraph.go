@@ -25,6 +25,9 @@ type side struct {
 	// pageNo numbers the pages from 1.
 	pageNo map[pdf.Ref]int
 	order  []pdf.Ref // refs in the order first reached
+	// annots holds the (page, annotation) pairs of the pages' /Annots,
+	// built on first use (annotListed).
+	annots map[[2]pdf.Ref]bool
 	ft     map[pdf.Ref]pdf.Name
 }
 

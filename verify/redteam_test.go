@@ -270,7 +270,7 @@ func TestRedTeamForm(t *testing.T) {
 		c.Set("AcroForm", f)
 		u.Set(r.CatalogRef(), c)
 	}
-	var helv, shared, sharedV pdf.Ref
+	var helv, shared, sharedV, note pdf.Ref
 	drPrepare := func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 		helv = u.Alloc()
 		u.Set(helv, fontDict("Helvetica"))
@@ -386,6 +386,31 @@ func TestRedTeamForm(t *testing.T) {
 				u.Set(pages[1], p)
 			}
 		})},
+		{name: "benign: a note of page 1 also listed on page 2", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			pages, _ := r.Pages()
+			note = u.Alloc()
+			u.Set(note, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Text"), "Rect", rect(10, 10, 30, 30), "Contents", pdf.String{Bytes: []byte("catatan")}))
+			a1, aref, _ := r.PageAnnots(pages[0])
+			list := append(append(pdf.Array{}, a1...), note)
+			if !aref.IsZero() {
+				u.Set(aref, list)
+			} else {
+				p := dictOf(t, r, pages[0]).Clone()
+				p.Set("Annots", list)
+				u.Set(pages[0], p)
+			}
+		}, attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			pages, _ := r.Pages()
+			a2, aref, _ := r.PageAnnots(pages[1])
+			list := append(append(pdf.Array{}, a2...), note)
+			if !aref.IsZero() {
+				u.Set(aref, list)
+			} else {
+				p := dictOf(t, r, pages[1]).Clone()
+				p.Set("Annots", list)
+				u.Set(pages[1], p)
+			}
+		}), pass: true},
 		{name: "shared indirect value fills a locked field", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			sharedV = u.Alloc()
 			u.Set(sharedV, pdf.String{Bytes: []byte("001")})
