@@ -403,9 +403,10 @@ func (a *analysis) sameAppearance(o, n pdf.Object) bool {
 
 // paints reports whether an annotation draws over the page: every kind
 // but a note (Text), a Link or a Popup, and those too when they carry an
-// appearance larger than an icon. Hidden annotations draw nothing.
+// appearance larger than an icon. Hidden annotations draw nothing (see
+// hidden: NoView ones that print or toggle do).
 func paints(s *side, d pdf.Dict) bool {
-	if f, ok := d.Int("F"); ok && f&(2|32) != 0 {
+	if hidden(d) {
 		return false
 	}
 	switch subtype(d) {
@@ -442,7 +443,7 @@ func rectSize(s *side, d pdf.Dict) (float64, float64) {
 // visible reports whether a widget shows something: a rectangle with an
 // area, an appearance, and not hidden.
 func visible(s *side, d pdf.Dict) bool {
-	if f, ok := d.Int("F"); ok && f&(2|32) != 0 {
+	if hidden(d) {
 		return false
 	}
 	w, h := rectSize(s, d)
@@ -477,4 +478,16 @@ func (s *side) annotListed(page, annot pdf.Ref) bool {
 		}
 	}
 	return s.annots[[2]pdf.Ref{page, annot}]
+}
+
+// hidden reports whether an annotation is drawn neither on screen nor
+// in print: /F Hidden (2), or NoView (32) without Print (4) and without
+// ToggleNoView (256). A NoView annotation that prints changes the printed
+// letter; one with ToggleNoView appears when the pointer passes over it.
+func hidden(d pdf.Dict) bool {
+	f, ok := d.Int("F")
+	if !ok {
+		return false
+	}
+	return f&2 != 0 || f&32 != 0 && f&(4|256) == 0
 }

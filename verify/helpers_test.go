@@ -341,6 +341,8 @@ type craft struct {
 	// widget is only in the page's /Annots), as poppler does over a
 	// direct /AcroForm.
 	NotInFields bool
+	// Flags is the widget's /F; 132 (Print, Locked) by default.
+	Flags int64
 }
 
 // craftSign adds a signature field to src like a signer would, with the
@@ -379,7 +381,10 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 	widget.Set("Subtype", pdf.Name("Widget"))
 	widget.Set("FT", pdf.Name("Sig"))
 	widget.Set("T", pdf.String{Bytes: []byte(c.Field)})
-	widget.Set("F", int64(132))
+	if c.Flags == 0 {
+		c.Flags = 132
+	}
+	widget.Set("F", c.Flags)
 	widget.Set("Rect", c.Rect)
 	widget.Set("P", pageRef)
 	if c.Appearance != nil {

@@ -1,6 +1,9 @@
 package verify_test
 
 import (
+	"bytes"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/segel-id/segel/internal/pdf"
@@ -159,6 +162,75 @@ func TestRedTeam(t *testing.T) {
 			kid := addWidget(t, r, u, dictWith("Parent", parent), "1 1 1 rg 0 0 595 842 re f")
 			u.Set(parent, dictWith("FT", pdf.Name("Sig"), "T", pdf.String{Bytes: []byte("p")}, "Kids", pdf.Array{kid}))
 		})},
+		// Annotation flags: NoView (32) is not drawn on screen but is
+		// printed with Print (4), and ToggleNoView (256) shows it on
+		// hover; only Hidden (2) hides it everywhere.
+		{name: "new text field widget NoView|Print", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			addWidget(t, r, u, dictWith("F", int64(32|4), "FT", pdf.Name("Tx"), "T", pdf.String{Bytes: []byte("t")}), "1 1 1 rg 0 0 595 842 re f")
+		})},
+		{name: "new Square annotation NoView|ToggleNoView", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			squareOverlay(t, r, u, 32|256)
+		})},
+		{name: "new Square annotation NoView|Print", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			squareOverlay(t, r, u, 32|4)
+		})},
+		{name: "benign: new Square annotation Hidden", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			squareOverlay(t, r, u, 2)
+		}), pass: true},
+		{name: "certified P=2: new signature widget NoView|Print over the page", certify: signer.FormFilling, attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return craftSign(t, signed, w.id, craft{Field: "Second", Rect: rect(0, 0, 595, 842), Appearance: []byte("1 1 1 rg 0 0 595 842 re f"), Flags: 32 | 4})
+		}},
+		{name: "certified P=2: new signature widget visible over the page", certify: signer.FormFilling, attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return craftSign(t, signed, w.id, craft{Field: "Second", Rect: rect(0, 0, 595, 842), Appearance: []byte("1 1 1 rg 0 0 595 842 re f")})
+		}},
+		// The trailer.
+		{name: "/Encrypt added to the trailer", attack: func(t *testing.T, _ *diffWorld, signed []byte) []byte {
+			// Update.Bytes does not write /Encrypt: the trailer is patched.
+			var enc pdf.Ref
+			out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) {
+				enc = u.Alloc()
+				u.Set(enc, dictWith("Filter", pdf.Name("Standard"), "V", int64(1), "R", int64(2), "O", pdf.String{Bytes: make([]byte, 32)}, "U", pdf.String{Bytes: make([]byte, 32)}, "P", int64(-4)))
+			})
+			tail := out[len(signed):]
+			i := bytes.LastIndex(tail, []byte("/Prev "))
+			if i < 0 {
+				t.Skip("the update has no /Prev")
+			}
+			patched := append(append(append([]byte{}, tail[:i]...), []byte("/Encrypt "+enc.String()+" ")...), tail[i:]...)
+			out = append(append([]byte{}, signed...), patched...)
+			if !openPDF(t, out).Encrypted() {
+				t.Fatal("the patched file is not encrypted")
+			}
+			return out
+		}, anyFail: true},
+		{name: "new /Info with page content as a value, then redefined", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			info := u.Alloc()
+			u.Set(info, dictWith("X", pageContent(t, r)))
+			u.SetTrailer("Info", info)
+			redefineContent(t, r, u)
+		})},
+		// Field inheritance.
+		{name: "new overlay widget under the signed signature field", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			ref, fd, err := r.FieldByName("Signature1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			kid := addWidget(t, r, u, dictWith("Parent", ref), "1 1 1 rg 0 0 595 842 re f")
+			fd = fd.Clone()
+			fd.Set("Kids", pdf.Array{kid})
+			u.Set(ref, fd)
+		})},
+		{name: "new overlay widget /Parent the signed field, not its kid", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			ref, _, err := r.FieldByName("Signature1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addWidget(t, r, u, dictWith("Parent", ref), "1 1 1 rg 0 0 595 842 re f")
+		})},
+		// Revisions.
+		{name: "final /Prev skips the signed revision", attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return prevSkips(t, signed)
+		}, anyFail: true},
 		// The signed field.
 		{name: "signed /V replaced by a new signature", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			ref, fd, err := r.FieldByName("Signature1")
@@ -189,6 +261,15 @@ func TestRedTeam(t *testing.T) {
 				return
 			}
 			if tc.anyFail {
+				if len(rep.Signatures) == 0 {
+					// The signature is gone from the document read: the
+					// document must not pass.
+					if rep.Indication == verify.TotalPassed {
+						t.Errorf("no signature found, document TOTAL_PASSED\n%s", dumpReport(rep))
+					}
+					t.Logf("no signature found; document %s\n%s", rep.Indication, dumpReport(rep))
+					return
+				}
 				if rep.Signatures[0].Indication != verify.TotalFailed {
 					t.Errorf("signature 0: %s, want TOTAL_FAILED\n%s", rep.Signatures[0].Indication, dumpReport(rep))
 				}
@@ -472,4 +553,56 @@ func fieldLock(fields ...string) pdf.Array {
 	}
 	params := dictWith("Type", pdf.Name("TransformParams"), "Action", pdf.Name("Include"), "Fields", arr, "V", pdf.Name("1.2"))
 	return pdf.Array{dictWith("Type", pdf.Name("SigRef"), "TransformMethod", pdf.Name("FieldMDP"), "TransformParams", params)}
+}
+
+// squareOverlay adds a white Square annotation over the first page with
+// flags f.
+func squareOverlay(t *testing.T, r *pdf.Reader, u *pdf.Update, f int64) {
+	pageRef, page := firstPageOf(t, r)
+	apRef := u.Alloc()
+	u.SetStream(apRef, dictWith("Type", pdf.Name("XObject"), "Subtype", pdf.Name("Form"), "BBox", rect(0, 0, 595, 842)), []byte("1 1 1 rg 0 0 595 842 re f"))
+	sq := u.Alloc()
+	u.Set(sq, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Square"), "F", f, "Rect", rect(0, 0, 595, 842), "AP", dictWith("N", apRef)))
+	annots, aref, err := r.PageAnnots(pageRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := append(append(pdf.Array{}, annots...), sq)
+	if !aref.IsZero() {
+		u.Set(aref, list)
+	} else {
+		p := page.Clone()
+		p.Set("Annots", list)
+		u.Set(pageRef, p)
+	}
+}
+
+// prevSkips appends to signed an update that redefines the page content
+// and whose /Prev points at the revision before the signature, so that
+// the chain of the final xref hides the signed revision.
+func prevSkips(t *testing.T, signed []byte) []byte {
+	r := openPDF(t, signed)
+	revs := r.Revisions()
+	if len(revs) < 2 {
+		t.Fatal("signed file has one revision")
+	}
+	before := revs[len(revs)-2].StartXref
+	out := appendUpdate(t, signed, func(r *pdf.Reader, u *pdf.Update) { redefineContent(t, r, u) })
+	tail := out[len(signed):]
+	i := bytes.LastIndex(tail, []byte("/Prev "))
+	if i < 0 {
+		t.Skip("the update has no /Prev")
+	}
+	j := i + len("/Prev ")
+	k := j
+	for k < len(tail) && tail[k] >= '0' && tail[k] <= '9' {
+		k++
+	}
+	num := strconv.FormatInt(before, 10)
+	if len(num) > k-j {
+		t.Skip("no room for /Prev")
+	}
+	num += strings.Repeat(" ", k-j-len(num))
+	copy(tail[j:k], num)
+	return out
 }
