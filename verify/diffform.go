@@ -292,6 +292,10 @@ func nodeRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 			if !ref.IsZero() {
 				a.filled[ref] = true
 			}
+		case isField && ft != "Sig" && formFillKeys[k] && a.fixedField(node, ft):
+			// A read-only field or a push button holds what the signer
+			// saw: no one fills it in.
+			other = append(other, k)
 		case isField && ft != "Sig" && formFillKeys[k]:
 			if !listed {
 				a.add(obj, fmt.Sprintf("form field %q was filled in", name), "form-filling", LevelFormFilling).Field = name
@@ -490,4 +494,12 @@ func hidden(d pdf.Dict) bool {
 		return false
 	}
 	return f&2 != 0 || f&32 != 0 && f&(4|256) == 0
+}
+
+// fixedField reports whether a field of the signed revision cannot be
+// filled in: read-only (/Ff bit 1, inherited through /Parent), or a push
+// button (bit 17), which has no value and shows only its appearance.
+func (a *analysis) fixedField(node pdf.Object, ft pdf.Name) bool {
+	ff := a.old.fieldFlags(node)
+	return ff&1 != 0 || ft == "Btn" && ff&(1<<16) != 0
 }

@@ -112,6 +112,28 @@ func (s *side) fieldType(o pdf.Object) pdf.Name {
 	return ft
 }
 
+// fieldFlags returns a form node's /Ff, inherited through /Parent.
+func (s *side) fieldFlags(o pdf.Object) int64 {
+	seen := map[pdf.Ref]bool{}
+	for range 64 {
+		if ref, ok := o.(pdf.Ref); ok {
+			if seen[ref] {
+				return 0
+			}
+			seen[ref] = true
+		}
+		d := s.dict(o)
+		if v, ok := s.get(d.Get("Ff")).(int64); ok {
+			return v
+		}
+		o = d.Get("Parent")
+		if o == nil {
+			return 0
+		}
+	}
+	return 0
+}
+
 // fieldName returns the fully qualified name of a form node.
 func (s *side) fieldName(o pdf.Object) string {
 	var parts []string

@@ -347,7 +347,7 @@ func valueRule(a *analysis, ref pdf.Ref, obj string, _, _ pdf.Object) {
 		return
 	}
 	for _, owner := range owners {
-		if owner.IsZero() || a.cur.fieldType(owner) == "Sig" {
+		if owner.IsZero() || a.cur.fieldType(owner) == "Sig" || a.fixedField(owner, a.cur.fieldType(owner)) {
 			a.add(obj, "a field value of the signed revision was changed", "form-filling", LevelOther)
 			return
 		}

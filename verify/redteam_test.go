@@ -492,6 +492,26 @@ func TestRedTeamForm(t *testing.T) {
 				u.Set(pages[1], p)
 			}
 		}), pass: true},
+		{name: "read-only field filled in", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			ref, d := field(t, r, "perihal")
+			d = d.Clone()
+			d.Set("Ff", int64(1))
+			u.Set(ref, d)
+		}, attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) { fill(t, r, u, "perihal", "Rp 100.000.000") })},
+		{name: "push button appearance redrawn", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			ref, d := field(t, r, "perihal")
+			d = d.Clone()
+			d.Set("FT", pdf.Name("Btn"))
+			d.Set("Ff", int64(1<<16))
+			d.Delete("V")
+			d.Set("AP", dictWith("N", stream(u, "0 0 1 rg 0 0 200 20 re f")))
+			u.Set(ref, d)
+		}, attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			ref, d := field(t, r, "perihal")
+			d = d.Clone()
+			d.Set("AP", dictWith("N", stream(u, "BT /Helv 10 Tf 2 6 Td (LUNAS) Tj ET")))
+			u.Set(ref, d)
+		})},
 		{name: "shared indirect value fills a locked field", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			sharedV = u.Alloc()
 			u.Set(sharedV, pdf.String{Bytes: []byte("001")})
