@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/segel-id/segel/internal/pdf"
 )
@@ -51,7 +52,7 @@ func formRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 // that drew on the page is OTHER. Entries match
 // by reference, then (for a few left over) by equal value, so that a list
 // of thousands costs linear time.
-func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
+func listRule(a *analysis, ref pdf.Ref, obj string, o, n pdf.Object) {
 	oa, _ := o.(pdf.Array)
 	na, ok := n.(pdf.Array)
 	if !ok && n != nil {
@@ -66,13 +67,23 @@ func listRule(a *analysis, _ pdf.Ref, obj string, o, n pdf.Object) {
 	}
 	kept := make([]bool, len(na))
 	var leftOld []pdf.Object
+	last, reordered, paintsKept := -1, false, false
 	for _, e := range oa {
 		if r, ok := e.(pdf.Ref); ok && len(byRef[r]) > 0 {
-			kept[byRef[r][0]] = true
+			k := byRef[r][0]
+			kept[k] = true
 			byRef[r] = byRef[r][1:]
+			reordered = reordered || k < last
+			last = max(last, k)
+			paintsKept = paintsKept || paints(a.old, a.old.dict(e))
 			continue
 		}
 		leftOld = append(leftOld, e)
+	}
+	if reordered && paintsKept && (strings.HasSuffix(obj, " /Annots") || a.old.isAnnotsArray(ref)) {
+		// A page draws its annotations in /Annots order, the last on
+		// top: reordering them uncovers what one hid under another.
+		a.add(obj, "the order in which the page draws its annotations was changed", "list", LevelOther)
 	}
 	var leftNew []int
 	for k := range na {
@@ -502,4 +513,21 @@ func hidden(d pdf.Dict) bool {
 func (a *analysis) fixedField(node pdf.Object, ft pdf.Name) bool {
 	ff := a.old.fieldFlags(node)
 	return ff&1 != 0 || ft == "Btn" && ff&(1<<16) != 0
+}
+
+// isAnnotsArray reports whether ref is the indirect /Annots array of a
+// page; the set is built once per side.
+func (s *side) isAnnotsArray(ref pdf.Ref) bool {
+	if ref.IsZero() {
+		return false
+	}
+	if s.annotsArrays == nil {
+		s.annotsArrays = map[pdf.Ref]bool{}
+		for p := range s.pageNo {
+			if r, ok := s.dict(p).Get("Annots").(pdf.Ref); ok {
+				s.annotsArrays[r] = true
+			}
+		}
+	}
+	return s.annotsArrays[ref]
 }

@@ -28,6 +28,8 @@ type side struct {
 	// annots holds the (page, annotation) pairs of the pages' /Annots,
 	// built on first use (annotListed).
 	annots map[[2]pdf.Ref]bool
+	// annotsArrays holds the indirect /Annots arrays of the pages.
+	annotsArrays map[pdf.Ref]bool
 	ft     map[pdf.Ref]pdf.Name
 }
 

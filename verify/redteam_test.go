@@ -512,6 +512,48 @@ func TestRedTeamForm(t *testing.T) {
 			d.Set("AP", dictWith("N", stream(u, "BT /Helv 10 Tf 2 6 Td (LUNAS) Tj ET")))
 			u.Set(ref, d)
 		})},
+		{name: "page /Annots reordered: a covered field comes on top", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			// A white square drawn over the field perihal (annotations are
+			// drawn in /Annots order: the last on top).
+			ref, d := field(t, r, "perihal")
+			pageRef, _ := d.Get("P").(pdf.Ref)
+			if pageRef.IsZero() {
+				pageRef, _ = firstPageOf(t, r)
+			}
+			sq := u.Alloc()
+			u.Set(sq, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Square"), "Rect", d.Get("Rect"), "AP", dictWith("N", stream(u, "1 1 1 rg 0 0 1000 1000 re f"))))
+			annots, aref, _ := r.PageAnnots(pageRef)
+			var list pdf.Array
+			for _, a := range annots {
+				if a != ref {
+					list = append(list, a)
+				}
+			}
+			list = append(list, ref, sq)
+			if !aref.IsZero() {
+				u.Set(aref, list)
+			} else {
+				p := dictOf(t, r, pageRef).Clone()
+				p.Set("Annots", list)
+				u.Set(pageRef, p)
+			}
+		}, attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			_, d := field(t, r, "perihal")
+			pageRef, _ := d.Get("P").(pdf.Ref)
+			if pageRef.IsZero() {
+				pageRef, _ = firstPageOf(t, r)
+			}
+			annots, aref, _ := r.PageAnnots(pageRef)
+			n := len(annots)
+			list := append(append(pdf.Array{}, annots[:n-2]...), annots[n-1], annots[n-2])
+			if !aref.IsZero() {
+				u.Set(aref, list)
+			} else {
+				p := dictOf(t, r, pageRef).Clone()
+				p.Set("Annots", list)
+				u.Set(pageRef, p)
+			}
+		})},
 		{name: "shared indirect value fills a locked field", prepare: func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			sharedV = u.Alloc()
 			u.Set(sharedV, pdf.String{Bytes: []byte("001")})
