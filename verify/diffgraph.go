@@ -30,7 +30,7 @@ type side struct {
 	annots map[[2]pdf.Ref]bool
 	// annotsArrays holds the indirect /Annots arrays of the pages.
 	annotsArrays map[pdf.Ref]bool
-	ft     map[pdf.Ref]pdf.Name
+	ft           map[pdf.Ref]pdf.Name
 }
 
 func newSide(r *pdf.Reader) *side {
