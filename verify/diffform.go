@@ -182,6 +182,13 @@ func (a *analysis) newNode(obj string, e pdf.Object) {
 	if !isRef {
 		what = "a direct object"
 	}
+	if act := activeAction(a.cur, d); act != "" {
+		// A script runs when the page opens (/AA /PO, /PV) or on a
+		// click, and can hide, fill or redraw what the page shows; a
+		// launch runs a program.
+		a.add(obj, fmt.Sprintf("an annotation or field (%s) with a /%s action was added", what, act), "annotations", LevelOther)
+		return
+	}
 	if !isFormNode(d) {
 		sub, _ := d.Name("Subtype")
 		if paints(a.cur, d) {
@@ -530,4 +537,45 @@ func (s *side) isAnnotsArray(ref pdf.Ref) bool {
 		}
 	}
 	return s.annotsArrays[ref]
+}
+
+// safeActions are the actions a new annotation may carry: going to a
+// destination, opening a URI, a named navigation.
+var safeActions = map[pdf.Name]bool{"GoTo": true, "URI": true, "Named": true}
+
+// activeAction returns the type of the first action of an annotation or
+// field (its /A, its /Next chain, its additional actions /AA) that is not
+// a safe one, or "" when there is none.
+func activeAction(s *side, d pdf.Dict) pdf.Name {
+	var acts []pdf.Object
+	if d.Has("A") {
+		acts = append(acts, d.Get("A"))
+	}
+	aa := s.dict(d.Get("AA"))
+	for _, k := range aa.Keys() {
+		acts = append(acts, aa.Get(k))
+	}
+	if d.Has("AA") && aa.Len() == 0 && s.get(d.Get("AA")) != nil {
+		return "AA"
+	}
+	for i := 0; i < len(acts); i++ {
+		if i >= 64 {
+			return "Next" // a chain too long to follow: fail closed
+		}
+		ad := s.dict(acts[i])
+		t, _ := s.get(ad.Get("S")).(pdf.Name)
+		if !safeActions[t] {
+			if t == "" {
+				t = "unknown"
+			}
+			return t
+		}
+		switch next := s.get(ad.Get("Next")).(type) {
+		case pdf.Array:
+			acts = append(acts, next...)
+		case pdf.Dict:
+			acts = append(acts, next)
+		}
+	}
+	return ""
 }

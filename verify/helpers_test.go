@@ -343,6 +343,8 @@ type craft struct {
 	NotInFields bool
 	// Flags is the widget's /F; 132 (Print, Locked) by default.
 	Flags int64
+	// WidgetKeys are set on the widget as well.
+	WidgetKeys pdf.Dict
 }
 
 // craftSign adds a signature field to src like a signer would, with the
@@ -385,6 +387,9 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 		c.Flags = 132
 	}
 	widget.Set("F", c.Flags)
+	for _, k := range c.WidgetKeys.Keys() {
+		widget.Set(k, c.WidgetKeys.Get(k))
+	}
 	widget.Set("Rect", c.Rect)
 	widget.Set("P", pageRef)
 	if c.Appearance != nil {

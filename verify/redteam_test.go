@@ -183,6 +183,20 @@ func TestRedTeam(t *testing.T) {
 		{name: "certified P=2: new signature widget visible over the page", certify: signer.FormFilling, attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
 			return craftSign(t, signed, w.id, craft{Field: "Second", Rect: rect(0, 0, 595, 842), Appearance: []byte("1 1 1 rg 0 0 595 842 re f")})
 		}},
+		// Actions on new annotations: scripts run when the page opens
+		// (/AA /PO, /PV) or on a click, and can change what it shows.
+		{name: "new signature widget with /AA page-open JavaScript", attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return craftSign(t, signed, w.id, craft{Field: "Second", WidgetKeys: dictWith("AA", dictWith("PO", jsAction("this.getField('x').display = display.hidden")))})
+		}},
+		{name: "new Link annotation running JavaScript", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			linkAnnot(t, r, u, jsAction("app.alert(1)"))
+		})},
+		{name: "new Link annotation launching a file", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			linkAnnot(t, r, u, dictWith("S", pdf.Name("Launch"), "F", pdf.String{Bytes: []byte("cmd.exe")}))
+		})},
+		{name: "benign: new Link annotation to a URI", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
+			linkAnnot(t, r, u, dictWith("S", pdf.Name("URI"), "URI", pdf.String{Bytes: []byte("https://segel.id/")}))
+		}), pass: true},
 		// The trailer.
 		{name: "/Encrypt added to the trailer", attack: func(t *testing.T, _ *diffWorld, signed []byte) []byte {
 			// Update.Bytes does not write /Encrypt: the trailer is patched.
@@ -667,4 +681,23 @@ func prevSkips(t *testing.T, signed []byte) []byte {
 	num += strings.Repeat(" ", k-j-len(num))
 	copy(tail[j:k], num)
 	return out
+}
+
+// linkAnnot adds a Link annotation over the first page with action act.
+func linkAnnot(t *testing.T, r *pdf.Reader, u *pdf.Update, act pdf.Dict) {
+	pageRef, page := firstPageOf(t, r)
+	l := u.Alloc()
+	u.Set(l, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Link"), "Rect", rect(0, 0, 595, 842), "Border", pdf.Array{int64(0), int64(0), int64(0)}, "A", act))
+	annots, aref, err := r.PageAnnots(pageRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := append(append(pdf.Array{}, annots...), l)
+	if !aref.IsZero() {
+		u.Set(aref, list)
+	} else {
+		p := page.Clone()
+		p.Set("Annots", list)
+		u.Set(pageRef, p)
+	}
 }
