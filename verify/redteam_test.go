@@ -197,6 +197,19 @@ func TestRedTeam(t *testing.T) {
 		{name: "benign: new Link annotation to a URI", attack: update(func(t *testing.T, r *pdf.Reader, u *pdf.Update) {
 			linkAnnot(t, r, u, dictWith("S", pdf.Name("URI"), "URI", pdf.String{Bytes: []byte("https://segel.id/")}))
 		}), pass: true},
+		// XFA: viewers that support it draw the XFA form instead of the
+		// pages.
+		{name: "/AcroForm /XFA added", attack: update(catalogKey("AcroForm", func(_ *testing.T, _ *pdf.Reader, u *pdf.Update) pdf.Object {
+			return dictWith("Fields", pdf.Array{}, "XFA", stream(u, "<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"/>"))
+		}))},
+		{name: "catalog /NeedsRendering", attack: update(catalogKey("NeedsRendering", func(*testing.T, *pdf.Reader, *pdf.Update) pdf.Object { return true }))},
+		{name: "benign: catalog /Lang set", attack: update(catalogKey("Lang", func(*testing.T, *pdf.Reader, *pdf.Update) pdf.Object { return pdf.String{Bytes: []byte("id-ID")} })), pass: true},
+		{name: "benign: a second, invisible approval signature", attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return craftSign(t, signed, w.id, craft{Field: "Second"})
+		}, pass: true},
+		{name: "benign: certified P=2, invisible approval signature", certify: signer.FormFilling, attack: func(t *testing.T, w *diffWorld, signed []byte) []byte {
+			return craftSign(t, signed, w.id, craft{Field: "Second"})
+		}, pass: true},
 		// The trailer.
 		{name: "/Encrypt added to the trailer", attack: func(t *testing.T, _ *diffWorld, signed []byte) []byte {
 			// Update.Bytes does not write /Encrypt: the trailer is patched.
