@@ -190,3 +190,22 @@ func readWindow(src io.ReaderAt, from, limit int64) ([]byte, error) {
 	}
 	return b[:m], nil
 }
+
+// afterEOF returns the offset just past the "%%EOF" marker at eof and the
+// one end-of-line (CR, LF or CR LF) that may follow it: where the revision
+// it closes ends.
+func (l *lexer) afterEOF(eof int64) int64 {
+	end := eof + 5
+	l.pos = end
+	switch l.peek() {
+	case '\r':
+		end++
+		l.pos++
+		if l.peek() == '\n' {
+			end++
+		}
+	case '\n':
+		end++
+	}
+	return end
+}

@@ -324,18 +324,7 @@ func (r *Reader) Revisions() []Revision {
 				continue
 			}
 			if p := l.find([]byte("%%EOF"), s.tail, r.size); p >= 0 {
-				end = p + 5
-				l.pos = end
-				switch l.peek() {
-				case '\r':
-					end++
-					l.pos++
-					if l.peek() == '\n' {
-						end++
-					}
-				case '\n':
-					end++
-				}
+				end = l.afterEOF(p)
 			}
 			r.ends[i] = end
 		}

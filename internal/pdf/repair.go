@@ -122,18 +122,7 @@ func (r *Reader) intactChain() ([]*section, int64) {
 		if chain[0].start >= offs[i] {
 			continue
 		}
-		end := eof + 5
-		l.pos = end
-		switch l.peek() {
-		case '\r':
-			end++
-			l.pos++
-			if l.peek() == '\n' {
-				end++
-			}
-		case '\n':
-			end++
-		}
+		end := l.afterEOF(eof)
 		probe := &Reader{src: r.src, size: r.size, opts: r.opts, version: r.version, chain: chain, shared: r.shared}
 		probe.build()
 		if probe.checkRoot() != nil {
