@@ -230,3 +230,64 @@ func dump(g map[pdf.Ref]pdf.Object) string {
 	}
 	return s
 }
+
+// pageTree makes a page tree of n leaves under one root, every node
+// pointing back to its parent (a cycle per edge), numbered from base;
+// when differ is set, the last leaf's /Rotate differs.
+func pageTree(base, n int, differ bool) map[pdf.Ref]pdf.Object {
+	g := map[pdf.Ref]pdf.Object{}
+	root := pdf.Ref{Num: uint32(base)}
+	kids := make(pdf.Array, 0, n)
+	for i := 1; i <= n; i++ {
+		r := pdf.Ref{Num: uint32(base + i)}
+		kids = append(kids, r)
+		rot := int64(0)
+		if differ && i == n {
+			rot = 90
+		}
+		g[r] = dict("Type", pdf.Name("Page"), "Parent", root, "Rotate", rot)
+	}
+	g[root] = dict("Type", pdf.Name("Pages"), "Kids", kids, "Count", int64(n))
+	return g
+}
+
+// TestCompareLargeCyclic: a page tree whose leaves point back to the root
+// is compared in time linear in its size, whether it is equal or one leaf
+// differs, and when every pair is then asked again.
+func TestCompareLargeCyclic(t *testing.T) {
+	const n = 20000
+	for _, differ := range []bool{false, true} {
+		cmp := cmpSides(pageTree(1, n, false), pageTree(1_000_001, n, differ))
+		if got := cmp.same(pdf.Ref{Num: 1}, pdf.Ref{Num: 1_000_001}); got == differ {
+			t.Fatalf("differ=%v: root pair equal = %v", differ, got)
+		}
+		for i := 1; i <= n; i++ {
+			got := cmp.same(pdf.Ref{Num: uint32(1 + i)}, pdf.Ref{Num: uint32(1_000_001 + i)})
+			if got == differ {
+				t.Fatalf("differ=%v: leaf %d equal = %v", differ, i, got)
+			}
+		}
+		if len(cmp.memo) > 2*(n+1) {
+			t.Fatalf("differ=%v: %d cache entries for %d pairs", differ, len(cmp.memo), n+1)
+		}
+	}
+}
+
+// BenchmarkCompareCyclic compares a 20 000-leaf page tree with back
+// links, equal and with one leaf differing, then every leaf pair.
+func BenchmarkCompareCyclic(b *testing.B) {
+	const n = 20000
+	old := pageTree(1, n, false)
+	for _, differ := range []bool{false, true} {
+		cur := pageTree(1_000_001, n, differ)
+		b.Run(fmt.Sprint("differ=", differ), func(b *testing.B) {
+			for range b.N {
+				cmp := cmpSides(old, cur)
+				cmp.same(pdf.Ref{Num: 1}, pdf.Ref{Num: 1_000_001})
+				for i := 1; i <= n; i++ {
+					cmp.same(pdf.Ref{Num: uint32(1 + i)}, pdf.Ref{Num: uint32(1_000_001 + i)})
+				}
+			}
+		})
+	}
+}
