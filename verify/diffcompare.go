@@ -11,9 +11,30 @@ import (
 // compare is the equality of values across the two sides: references
 // equal when they are the same (their objects are compared on their own)
 // or when their objects are equal; streams by their decoded data.
+//
+// Pairs of references are compared coinductively: a pair met again while
+// it is being compared (a cycle) is assumed equal. A result that rests on
+// such an assumption is only provisional until the pair assumed is
+// resolved: memo holds definite results only, tentative the provisional
+// ones, dropped when a pair they may rest on turns out unequal
+// (docs/decisions.md, "Sound equality cache").
 type compare struct {
 	old, cur *side
-	memo     map[[2]pdf.Ref]bool
+	// memo holds definite results: false ones (an assumption of
+	// equality never makes a comparison fail, so a failure stands) and
+	// true ones whose assumptions were all confirmed.
+	memo map[[2]pdf.Ref]bool
+	// stack holds the pairs being compared, outermost first; onStack
+	// maps each to its index.
+	stack   []cmpFrame
+	onStack map[[2]pdf.Ref]int
+	// tentative holds the pairs found equal under assumptions still
+	// pending, with the lowest stack frame they may rest on; journal
+	// lists them in the order found, so that a frame can drop or commit
+	// those found since it was pushed.
+	tentative map[[2]pdf.Ref]tentativeDep
+	journal   [][2]pdf.Ref
+	serial    uint64
 	// decoded counts the stream data decoded to compare; past
 	// maxDecodedTotal streams whose bytes differ compare unequal (fail
 	// closed) instead of costing more.
@@ -37,14 +58,7 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 	case oIsRef && nIsRef && or == nr:
 		return true
 	case oIsRef && nIsRef:
-		key := [2]pdf.Ref{or, nr}
-		if v, ok := c.memo[key]; ok {
-			return v
-		}
-		c.memo[key] = true // assumed while in progress: cycles are equal
-		v := c.eq(c.old.get(or), c.cur.get(nr), depth+1)
-		c.memo[key] = v
-		return v
+		return c.refEq([2]pdf.Ref{or, nr}, depth)
 	case oIsRef || nIsRef:
 		return false
 	}
@@ -79,6 +93,90 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 		return ok && c.streamEq(ov, nv, depth)
 	}
 	return false
+}
+
+// cmpFrame is a pair of references being compared.
+type cmpFrame struct {
+	key [2]pdf.Ref
+	// low is the lowest stack index whose assumption the comparison
+	// read so far (its own index when none below).
+	low int
+	// mark is the length of the journal when the frame was pushed.
+	mark int
+	// serial tells this frame from a later one at the same index.
+	serial uint64
+}
+
+// tentativeDep is what a provisional result rests on: the frame at index
+// low, as long as that frame (serial) is still on the stack.
+type tentativeDep struct {
+	low    int
+	serial uint64
+}
+
+// depend records that the comparison in progress rests on the frame at
+// index i.
+func (c *compare) depend(i int) {
+	if n := len(c.stack); n > 0 && i < c.stack[n-1].low {
+		c.stack[n-1].low = i
+	}
+}
+
+// refEq compares the objects of a pair of distinct references.
+func (c *compare) refEq(key [2]pdf.Ref, depth int) bool {
+	if v, ok := c.memo[key]; ok {
+		return v
+	}
+	if i, ok := c.onStack[key]; ok {
+		c.depend(i) // a cycle: assumed equal until resolved
+		return true
+	}
+	if t, ok := c.tentative[key]; ok {
+		if t.low < len(c.stack) && c.stack[t.low].serial == t.serial {
+			c.depend(t.low)
+		} else {
+			// The frame it rested on has finished, itself provisional,
+			// resting on one below: the outermost frame is a safe bound.
+			c.depend(0)
+		}
+		return true
+	}
+	if c.onStack == nil {
+		c.onStack = map[[2]pdf.Ref]int{}
+		c.tentative = map[[2]pdf.Ref]tentativeDep{}
+	}
+	idx := len(c.stack)
+	c.serial++
+	c.stack = append(c.stack, cmpFrame{key: key, low: idx, mark: len(c.journal), serial: c.serial})
+	c.onStack[key] = idx
+	v := c.eq(c.old.get(key[0]), c.cur.get(key[1]), depth+1)
+	f := c.stack[idx]
+	c.stack = c.stack[:idx]
+	delete(c.onStack, key)
+	switch {
+	case !v:
+		// Whatever was found equal since this pair was assumed may
+		// rest on that assumption: drop it. A failure is definite.
+		for _, k := range c.journal[f.mark:] {
+			delete(c.tentative, k)
+		}
+		c.journal = c.journal[:f.mark]
+		c.memo[key] = false
+	case f.low >= idx:
+		// Rests on nothing pending below: this pair and everything
+		// found equal since it was pushed are confirmed.
+		for _, k := range c.journal[f.mark:] {
+			delete(c.tentative, k)
+			c.memo[k] = true
+		}
+		c.journal = c.journal[:f.mark]
+		c.memo[key] = true
+	default:
+		c.tentative[key] = tentativeDep{low: f.low, serial: c.stack[f.low].serial}
+		c.journal = append(c.journal, key)
+		c.depend(f.low)
+	}
+	return v
 }
 
 // streamKeys are the stream dictionary keys that say how the data is
