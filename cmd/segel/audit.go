@@ -12,6 +12,11 @@ const auditUsage = `usage: segel audit verify [--dry-run] [--config segel.yaml |
 verify checks the hash chain of the audit log: every entry must hash to
 the value it carries and carry its predecessor's hash, so an entry that
 was changed, removed or inserted afterwards breaks the chain there.
+With an audit key (audit.key_file; --dev: DATA/audit.key) it also checks
+the MAC of the chain head under the key, so that a chain rewritten by
+someone who can write the database (an edit rehashed, the end removed
+and the head moved back, the log truncated and reset) fails too. Without
+one it says that the chain is not keyed.
 
 It then cross-checks the register against the audit log: a register
 record without its "ok" audit entry, or a stored file without a record,
@@ -79,6 +84,17 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		return true, nil
 	}
 	fmt.Fprintf(stdout, "audit log whole: %d entries, hash chain intact\n", check.Entries)
+	switch {
+	case check.Keyed:
+		fmt.Fprintf(stdout, "audit chain keyed (chain %s, from entry %d): the head's MAC verifies under the audit key\n",
+			check.ChainID, check.KeyedFrom)
+	case check.ChainID != "":
+		fmt.Fprintf(stdout, "audit chain keyed (chain %s) but no audit key given (audit.key_file): only the hash chain was checked, "+
+			"which whoever can write the database can rewrite\n", check.ChainID)
+	default:
+		fmt.Fprintln(stdout, "audit chain not keyed (no audit.key_file): only the hash chain was checked, "+
+			"which whoever can write the database can rewrite")
+	}
 	o, err := st.Reconcile(ctx, time.Now().Add(-reconcileGrace), !*dryRun)
 	if err != nil {
 		return false, err

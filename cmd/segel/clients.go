@@ -78,7 +78,15 @@ func (f *storeFlags) open(ctx context.Context, fs *flag.FlagSet) (store.Store, [
 		if _, err := os.Stat(path); err != nil {
 			return nil, nil, usagef("%s: no development service there (start it once with 'segel serve --dev --data %s')", path, *f.data)
 		}
-		st, err := store.Open(ctx, path, nil)
+		// The key 'segel serve --dev' made; none in a directory from
+		// before it did (its chain is keyed at the next start).
+		var key []byte
+		if _, err := os.Stat(devmode.AuditKeyPath(*f.data)); err == nil {
+			if key, err = config.ReadAuditKey(devmode.AuditKeyPath(*f.data)); err != nil {
+				return nil, nil, err
+			}
+		}
+		st, err := store.Open(ctx, path, &store.Options{AuditKey: key})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -88,7 +96,11 @@ func (f *storeFlags) open(ctx context.Context, fs *flag.FlagSet) (store.Store, [
 	if err != nil {
 		return nil, nil, configError{err}
 	}
-	st, err := store.Open(ctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir})
+	key, err := cfg.AuditKey()
+	if err != nil {
+		return nil, nil, configError{err}
+	}
+	st, err := store.Open(ctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir, AuditKey: key})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -379,7 +379,11 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := store.Open(sctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir})
+	auditKey, err := cfg.AuditKey()
+	if err != nil {
+		return nil, cfg.Errorf("audit.key_file", "%v", err)
+	}
+	st, err := store.Open(sctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir, AuditKey: auditKey})
 	if err != nil {
 		key := "store.sqlite"
 		if cfg.Store.Postgres != "" {

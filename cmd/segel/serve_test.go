@@ -616,7 +616,7 @@ func TestAuditVerify(t *testing.T) {
 	}
 	srv.shutdown(t)
 	r := segel(t, nil, "audit", "verify", "--config", cfg)
-	if r.code != 0 || !strings.Contains(string(r.stdout), "audit log whole: 3 entries") {
+	if r.code != 0 || !strings.Contains(string(r.stdout), "audit log whole: 3 entries") || !strings.Contains(string(r.stdout), "audit chain not keyed") {
 		t.Fatalf("audit verify: %v\n%s", r, r.stdout)
 	}
 

@@ -15,6 +15,7 @@
 //	public_base_url  how clients and citizens reach Segel   http://LISTEN
 //	tls              cert, key, client_ca, client_auth      plain HTTP
 //	store            sqlite: PATH | postgres: DSN, blob_dir sqlite: segel-data/segel.db
+//	audit            key_file: the audit chain's key (32+ bytes)  none: not keyed
 //	trust            national: bool, paths: [PEM file/dir]  national: true
 //	tsa              urls, username, password, token, timeout (10s)
 //	revocation       timeout (10s), offline (false), prefer_crl (false),
@@ -125,6 +126,7 @@ type Config struct {
 	PublicBaseURL string     `yaml:"public_base_url"`
 	TLS           TLS        `yaml:"tls"`
 	Store         Store      `yaml:"store"`
+	Audit         Audit      `yaml:"audit"`
 	Trust         Trust      `yaml:"trust"`
 	TSA           TSA        `yaml:"tsa"`
 	Revocation    Revocation `yaml:"revocation"`
@@ -174,6 +176,43 @@ type Store struct {
 	// SQLite database; for PostgreSQL, a table in the database, so that
 	// replicas share the files.
 	BlobDir string `yaml:"blob_dir"`
+}
+
+// Audit configures the audit log.
+type Audit struct {
+	// KeyFile is a file holding the audit key: at least 32 random bytes
+	// (its whole content, as is), kept outside the database, with which
+	// each head of the audit chain is keyed (an HMAC-SHA256), so that
+	// someone who can write the database cannot rewrite the chain unseen.
+	// Empty: the chain is not keyed (docs/decisions.md, "Keyed audit
+	// chain").
+	KeyFile string `yaml:"key_file"`
+}
+
+// MinAuditKeyLen is the shortest audit key accepted, in bytes.
+const MinAuditKeyLen = 32
+
+// ReadAuditKey reads the audit key from path. Errors name the file and
+// its length, never its content.
+func ReadAuditKey(path string) ([]byte, error) {
+	k, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %s: %s", path, unwrapPath(err))
+	}
+	if len(k) < MinAuditKeyLen {
+		return nil, fmt.Errorf("audit key: %s has %d bytes; it needs at least %d random bytes "+
+			"(head -c 32 /dev/urandom > %s)", path, len(k), MinAuditKeyLen, path)
+	}
+	return k, nil
+}
+
+// AuditKey returns the audit key of the configuration, nil when none is
+// configured.
+func (c *Config) AuditKey() ([]byte, error) {
+	if c.Audit.KeyFile == "" {
+		return nil, nil
+	}
+	return ReadAuditKey(c.Audit.KeyFile)
 }
 
 // DSN returns the store's data source name for store.Open.
@@ -727,6 +766,7 @@ func (c *Config) resolvePaths() {
 		abs(&c.Store.SQLite)
 	}
 	abs(&c.Store.BlobDir)
+	abs(&c.Audit.KeyFile)
 	for i := range c.Trust.Paths {
 		abs(&c.Trust.Paths[i])
 	}
@@ -841,6 +881,12 @@ func (c *Config) validate(fromFile bool) *problems {
 			ps.add("store.postgres", "not a postgres:// DSN")
 		} else if _, err := url.Parse(s.Postgres); err != nil {
 			ps.add("store.postgres", "not a valid URL (the DSN is not shown: it may hold a password)")
+		}
+	}
+
+	if c.Audit.KeyFile != "" {
+		if _, err := ReadAuditKey(c.Audit.KeyFile); err != nil {
+			ps.add("audit.key_file", "%s", strings.TrimPrefix(err.Error(), "audit key: "))
 		}
 	}
 

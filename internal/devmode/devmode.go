@@ -217,6 +217,9 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 	if _, err := os.Stat(filepath.Join(dir, CredentialsFile)); err != nil {
 		return nil, fmt.Errorf("dev: %s is missing, so the official's key cannot be unlocked; remove %s to start afresh", filepath.Join(dir, CredentialsFile), dir)
 	}
+	if err := ensureAuditKey(dir); err != nil {
+		return nil, err
+	}
 	e.Handler = e.pki.handler()
 	e.Config = e.config(opts)
 	if e.Config.BSrE.User, err = readLine(e.Path(CredentialsFile), 0); err != nil {
@@ -283,6 +286,7 @@ func (e *Env) config(opts Options) *config.Config {
 	}
 	c.PublicBaseURL = opts.BaseURL
 	c.Store.SQLite = StorePath(e.Dir)
+	c.Audit.KeyFile = AuditKeyPath(e.Dir)
 	c.Trust.National = true
 	c.Trust.Paths = []string{e.Path(RootFile)}
 	c.TSA.URLs = []string{e.TSAURL}

@@ -112,6 +112,10 @@ type chainCheck struct {
 	AuditCheck
 	next int64  // the seq the next entry must have
 	prev string // the hash of the previous entry
+	// baseSeq is the entry from which the chain is keyed (0: none);
+	// baseHash, the hash of that entry in the log.
+	baseSeq  int64
+	baseHash string
 }
 
 func newChainCheck() *chainCheck { return &chainCheck{next: 1} }
@@ -137,6 +141,9 @@ func (c *chainCheck) add(e *AuditEntry) {
 			e.Seq-1, e.Seq-1, e.Seq)
 	case AuditHash(e) != e.Hash:
 		c.fail(e.Seq, "hash mismatch: its fields do not hash to its recorded hash (the entry was changed)")
+	}
+	if e.Seq == c.baseSeq {
+		c.baseHash = e.Hash
 	}
 	c.next, c.prev = e.Seq+1, e.Hash
 }

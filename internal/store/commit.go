@@ -118,9 +118,7 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := s.db.writeTx(ctx, func(q querier) error {
-		headRead := false
-		var seq int64
-		var prev string
+		var head *chainHead
 		for _, op := range batch {
 			if op.doc != nil {
 				if err := s.insertDocument(ctx, q, op.doc); err != nil {
@@ -130,17 +128,15 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 			if op.audit == nil {
 				continue
 			}
-			if !headRead {
+			if head == nil {
 				var err error
-				if seq, prev, err = s.lockHead(ctx, q); err != nil {
+				if head, err = s.lockHead(ctx, q); err != nil {
 					return err
 				}
-				headRead = true
 			}
-			if err := s.insertAudit(ctx, q, op.audit, seq, prev); err != nil {
+			if err := s.insertAudit(ctx, q, op.audit, head); err != nil {
 				return err
 			}
-			seq, prev = op.audit.Seq, op.audit.Hash
 		}
 		return nil
 	})

@@ -112,6 +112,22 @@ ALTER TABLE blobs ADD COLUMN created TEXT NOT NULL DEFAULT '';`,
 CREATE INDEX audit_document ON audit (document_id);
 ALTER TABLE blobs ADD COLUMN created TEXT NOT NULL DEFAULT '';`,
 	},
+	// 4: the keyed audit chain (auditkey.go): the head's MAC, the chain
+	// id, the entry from which the chain is keyed and the MAC over both.
+	{
+		sqlite: `
+ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_head ADD COLUMN chain_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_head ADD COLUMN chain_base_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_head ADD COLUMN chain_base_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_head ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';`,
+		postgres: `
+ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '',
+	ADD COLUMN chain_id TEXT NOT NULL DEFAULT '',
+	ADD COLUMN chain_base_seq BIGINT NOT NULL DEFAULT 0,
+	ADD COLUMN chain_base_hash TEXT NOT NULL DEFAULT '',
+	ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -11,6 +12,14 @@ type Options struct {
 	// directory next to the database file; for PostgreSQL, a table in the
 	// database, so that several replicas share the files.
 	BlobDir string
+	// AuditKey, when set (at least MinAuditKeyLen bytes, kept outside
+	// the database), keys the audit chain: each chain head carries an
+	// HMAC-SHA256 under it, so that a chain rewritten by someone who can
+	// write the database but does not know the key fails VerifyAudit, and
+	// appends refuse a head that does not verify (ErrAuditKey). The key
+	// is never stored, logged or quoted in errors. See docs/decisions.md,
+	// "Keyed audit chain".
+	AuditKey []byte
 }
 
 // Open opens the store named by dsn: "postgres://…" or "postgresql://…"
@@ -24,6 +33,9 @@ type Options struct {
 func Open(ctx context.Context, dsn string, opts *Options) (Store, error) {
 	if opts == nil {
 		opts = &Options{}
+	}
+	if opts.AuditKey != nil && len(opts.AuditKey) < MinAuditKeyLen {
+		return nil, fmt.Errorf("store: the audit key has %d bytes; it needs at least %d", len(opts.AuditKey), MinAuditKeyLen)
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return openPostgres(ctx, dsn, opts, len(migrations))

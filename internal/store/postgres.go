@@ -47,7 +47,7 @@ func openPostgres(ctx context.Context, dsn string, opts *Options, version int) (
 			return nil, err
 		}
 	}
-	return &sqlStore{db: db, blobs: blobs}, nil
+	return &sqlStore{db: db, blobs: blobs, key: opts.AuditKey}, nil
 }
 
 // pgDB is a PostgreSQL database behind a pgx pool.
@@ -124,7 +124,7 @@ func (d *pgDB) migration(m migration) string { return m.postgres }
 // lockHeadQuery locks the chain head row: appenders in every process
 // queue on it, in order, until the transaction that holds it commits.
 func (d *pgDB) lockHeadQuery() string {
-	return `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`
+	return `SELECT ` + headColumns + ` FROM audit_head WHERE id = 1 FOR UPDATE`
 }
 
 func (d *pgDB) isUnique(err error) bool {

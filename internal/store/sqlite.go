@@ -75,7 +75,7 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 		db.close()
 		return nil, err
 	}
-	return &sqlStore{db: db, blobs: blobs}, nil
+	return &sqlStore{db: db, blobs: blobs, key: opts.AuditKey}, nil
 }
 
 // sqliteURI returns the file: URI of path, escaping what a URI would
@@ -164,7 +164,9 @@ func (d *sqliteDB) lockMigrations(context.Context, querier) error { return nil }
 func (d *sqliteDB) migration(m migration) string { return m.sqlite }
 
 // lockHeadQuery needs no FOR UPDATE: writeTx holds the write lock.
-func (d *sqliteDB) lockHeadQuery() string { return `SELECT seq, hash FROM audit_head WHERE id = 1` }
+func (d *sqliteDB) lockHeadQuery() string {
+	return `SELECT ` + headColumns + ` FROM audit_head WHERE id = 1`
+}
 
 func (d *sqliteDB) isUnique(err error) bool {
 	var e *sqlite.Error

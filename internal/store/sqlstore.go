@@ -47,7 +47,7 @@ type database interface {
 	lockMigrations(ctx context.Context, q querier) error
 	// migration returns this database's version of m.
 	migration(m migration) string
-	// lockHeadQuery selects the seq and hash of the audit chain head and
+	// lockHeadQuery selects the headColumns of the audit chain head and
 	// keeps other appenders out until the transaction ends.
 	lockHeadQuery() string
 	// isUnique reports whether err is a unique-constraint violation.
@@ -61,6 +61,8 @@ type sqlStore struct {
 	db    database
 	blobs blobStore
 	gc    committer
+	// key is the audit key (Options.AuditKey); nil: the chain is not keyed.
+	key []byte
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -96,19 +98,21 @@ func (s *sqlStore) AppendAudit(ctx context.Context, e *AuditEntry) error {
 }
 
 // lockHead reads the chain head, keeping other appenders out until the
-// transaction ends.
-func (s *sqlStore) lockHead(ctx context.Context, q querier) (int64, string, error) {
-	var seq int64
-	var prev string
-	if err := q.queryRow(ctx, s.db.lockHeadQuery()).Scan(&seq, &prev); err != nil {
-		return 0, "", fmt.Errorf("reading the chain head: %w", err)
+// transaction ends, and checks it under the audit key (checkHead).
+func (s *sqlStore) lockHead(ctx context.Context, q querier) (*chainHead, error) {
+	h := &chainHead{}
+	if err := h.scan(q.queryRow(ctx, s.db.lockHeadQuery())); err != nil {
+		return nil, fmt.Errorf("reading the chain head: %w", err)
 	}
-	return seq, prev, nil
+	if err := s.checkHead(ctx, q, h); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
-// insertAudit appends e after the head (seq, prev) and moves the head.
-func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, seq int64, prev string) error {
-	e.Seq, e.PrevHash = seq+1, prev
+// insertAudit appends e after the head h and moves the head (h too).
+func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, h *chainHead) error {
+	e.Seq, e.PrevHash = h.seq+1, h.hash
 	e.Hash = AuditHash(e)
 	err := q.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
@@ -118,9 +122,14 @@ func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, se
 	if err != nil {
 		return fmt.Errorf("inserting entry %d: %w", e.Seq, err)
 	}
-	if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
+	mac := ""
+	if h.chainID != "" {
+		mac = headMAC(s.key, h.chainID, e.Seq, e.Hash)
+	}
+	if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, e.Seq, e.Hash, mac); err != nil {
 		return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
 	}
+	h.seq, h.hash, h.mac = e.Seq, e.Hash, mac
 	return nil
 }
 
@@ -168,11 +177,11 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 	err := s.db.readTx(ctx, func(q querier) error {
 		// One snapshot: appends that commit meanwhile are not seen, so
 		// the head and the log agree.
-		var headSeq int64
-		var headHash string
-		if err := q.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		h := &chainHead{}
+		if err := h.scan(q.queryRow(ctx, `SELECT `+headColumns+` FROM audit_head WHERE id = 1`)); err != nil {
 			return fmt.Errorf("reading the chain head: %w", err)
 		}
+		c.baseSeq = h.baseSeq
 		r, err := q.query(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 		if err != nil {
 			return err
@@ -188,7 +197,8 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 		if err := r.Err(); err != nil {
 			return fmt.Errorf("after entry %d: %w", c.next-1, err)
 		}
-		c.end(headSeq, headHash)
+		c.end(h.seq, h.hash)
+		c.checkKeyed(s.key, h)
 		return nil
 	})
 	if err != nil {

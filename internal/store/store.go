@@ -150,8 +150,18 @@ type AuditCheck struct {
 	// "link mismatch" (its PrevHash is not the previous entry's hash),
 	// "gap in seq" (sequence numbers missing or out of place) or
 	// "chain head mismatch" (the log ends before or after the entry the
-	// chain head records: entries were removed from, or added to, its end).
+	// chain head records: entries were removed from, or added to, its end)
+	// and, for a keyed chain checked with its key, "head MAC mismatch",
+	// "key mismatch" or "not keyed" (see Options.AuditKey).
 	Reason string
+	// Keyed reports whether the chain head carries a chain id and was
+	// checked with the audit key: without a key (or on a chain not yet
+	// keyed) only the hash chain is checked.
+	Keyed bool
+	// ChainID is the chain's id, "" when it is not keyed; KeyedFrom is
+	// the entry from which it is keyed (0: from the start).
+	ChainID   string
+	KeyedFrom int64
 }
 
 // Document is the register record of a signed document.

@@ -69,6 +69,7 @@ func runSuite(t *testing.T, b backend) {
 		{"AuditRoundTrip", testAuditRoundTrip},
 		{"AuditRefusesChanges", testAuditRefusesChanges},
 		{"AuditTampering", testAuditTampering},
+		{"AuditKeyed", testAuditKeyed},
 		{"Documents", testDocuments},
 		{"Blobs", testBlobs},
 		{"Clients", testClients},

@@ -1,0 +1,34 @@
+package devmode
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// AuditKeyFile is the audit key of the development service (32 random
+// bytes, mode 0600), with which its audit chain is keyed; see
+// docs/decisions.md, "Keyed audit chain".
+const AuditKeyFile = "audit.key"
+
+// AuditKeyPath returns the audit key file of the development service in
+// dir.
+func AuditKeyPath(dir string) string { return filepath.Join(dir, AuditKeyFile) }
+
+// ensureAuditKey makes DIR/audit.key when it is missing. An existing one
+// is kept: a new key would make the chain fail to verify.
+func ensureAuditKey(dir string) error {
+	path := AuditKeyPath(dir)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("dev: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("dev: making the audit key: %w", err)
+	}
+	return writeFile(path, key, 0o600)
+}
