@@ -26,10 +26,22 @@ type sigDict struct {
 	// both the digest pass and the verification need.
 	checked   bool
 	structErr error
+
+	// lost marks a dictionary that only an earlier revision reached: its
+	// signature was removed or replaced after signing. at is that
+	// revision's reader, which its structure is checked against.
+	lost bool
+	at   *pdf.Reader
+	// historyIncomplete marks a current signature whose earlier revisions
+	// could not all be checked for removed signatures.
+	historyIncomplete bool
 }
 
 // structure checks the dictionary's structure once (see checkStructure).
 func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
+	if s.at != nil {
+		r = s.at
+	}
 	if !s.checked {
 		s.structErr, s.checked = checkStructure(r, src, s), true
 	}
@@ -37,22 +49,123 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 }
 
 // findSignatures returns the signature dictionaries of the signature
-// fields that hold a value, in field order.
+// fields that hold a value, in field order, then those that an earlier
+// revision's form or pages referred to and the current one no longer
+// reaches (lost: removed or replaced after signing), in revision order.
+// See docs/decisions.md, "Signatures removed or replaced after signing".
 func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
-	_, _, ok, err := r.AcroForm()
-	if err != nil || !ok {
-		return nil, nil, err
-	}
-	fields, err := r.Fields()
+	sigs, warnings, _, err := collectSignatures(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}
+	lost, complete, err := lostSignatures(ctx, r, sigs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !complete {
+		warnings = append(warnings, historyIncomplete)
+		for _, s := range sigs {
+			s.historyIncomplete = true
+		}
+	}
+	return append(sigs, lost...), warnings, nil
+}
+
+// historyIncomplete is the warning and error when the earlier revisions
+// are too many or too large to check that no signature was removed.
+const historyIncomplete = "the document has too many revisions or form fields for Segel to check that no earlier signature was removed or replaced"
+
+// maxHistoryNodes bounds the work spent walking earlier revisions' forms
+// and pages: fields, pages and annotations visited, summed over the
+// revisions. A genuine letter with a few signatures spends a few hundred.
+const maxHistoryNodes = 1 << 18
+
+// sigKey identifies a signature dictionary across revisions: its
+// reference and its /ByteRange (an update may redefine the object).
+type sigKey struct {
+	ref pdf.Ref
+	br  string
+}
+
+func keyOf(ref pdf.Ref, d pdf.Dict) sigKey {
+	k := sigKey{ref: ref}
+	if a, ok := d.Get("ByteRange").(pdf.Array); ok && len(a) <= 8 {
+		k.br = fmt.Sprint(a)
+	} else if o := d.Get("ByteRange"); o != nil {
+		k.br = "?"
+	}
+	return k
+}
+
+// lostSignatures returns the signature dictionaries (with a /ByteRange)
+// that the form or the page widgets of an earlier revision reached and
+// that are not among cur, each once, in revision order. complete is
+// false when the work bound (maxHistoryNodes) stopped the scan.
+func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []*sigDict, complete bool, err error) {
+	known := make(map[sigKey]bool, len(cur))
+	for _, s := range cur {
+		known[keyOf(s.ref, s.dict)] = true
+	}
+	revs := r.Revisions()
+	spent := 0
+	for i := range len(revs) - 1 {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		if spent > maxHistoryNodes {
+			return lost, false, nil
+		}
+		// A revision whose section defines nothing reaches what the one
+		// before it reached.
+		if e, err := r.RevisionEntries(i); err != nil || len(e) == 0 {
+			continue
+		}
+		old, err := r.AtRevision(i)
+		if err != nil {
+			continue
+		}
+		found, _, cost, err := collectSignatures(ctx, old)
+		spent += cost
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, false, ctx.Err()
+			}
+			continue // that revision's form cannot be read
+		}
+		for _, s := range found {
+			if !s.dict.Has("ByteRange") {
+				continue // not a signature: nothing was lost
+			}
+			k := keyOf(s.ref, s.dict)
+			if known[k] {
+				continue
+			}
+			known[k] = true
+			s.lost, s.at = true, old
+			lost = append(lost, s)
+		}
+	}
+	return lost, true, nil
+}
+
+// collectSignatures is findSignatures on one revision's form and pages;
+// cost counts the fields, pages and annotations visited.
+func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, int, error) {
+	_, _, ok, err := r.AcroForm()
+	if err != nil || !ok {
+		return nil, nil, 0, err
+	}
+	fields, err := r.Fields()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	cost := len(fields)
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
 	for i, f := range fields {
 		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return nil, nil, cost, ctx.Err()
 		}
 		if r.FieldType(f.Dict) != "Sig" {
 			continue
@@ -79,10 +192,15 @@ func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, e
 	// -add-signature over a direct /AcroForm leaves its field out):
 	// viewers show them, so they are verified too.
 	pages, _ := r.Pages()
+	cost += len(pages)
 	for _, p := range pages {
 		annots, _, err := r.PageAnnots(p)
 		if err != nil {
 			continue
+		}
+		cost += len(annots)
+		if ctx.Err() != nil {
+			return nil, nil, cost, ctx.Err()
 		}
 		for _, a := range annots {
 			d, err := r.GetDict(a)
@@ -103,7 +221,7 @@ func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, e
 			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
 		}
 	}
-	return sigs, warnings, nil
+	return sigs, warnings, cost, nil
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and
