@@ -245,3 +245,53 @@ func TestLostSigRemovedField(t *testing.T) {
 		t.Errorf("document %s, want TOTAL_FAILED", rep.Indication)
 	}
 }
+
+// tinyUpdates appends n incremental updates to src, each defining one
+// new null object: a hostile history that is cheap to write and
+// quadratic to walk revision by revision.
+func tinyUpdates(t *testing.T, src []byte, n int) []byte {
+	t.Helper()
+	r := openPDF(t, src)
+	root := r.Trailer().Get("Root").(pdf.Ref)
+	num := int(r.Size())
+	prev := r.StartXref()
+	out := append([]byte{}, src...)
+	for range n {
+		off := len(out)
+		out = fmt.Appendf(out, "\n%d 0 obj\nnull\nendobj\n", num)
+		xref := len(out)
+		out = fmt.Appendf(out, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+			num, off+1, num+1, root.Num, root.Gen, prev, xref)
+		prev = int64(xref)
+		num++
+	}
+	return out
+}
+
+func TestLostSigHistoryBound(t *testing.T) {
+	w := newDiffWorld(t)
+	signed := w.sign(t, letterPDF(t), 0)
+	t.Run("few updates", func(t *testing.T) {
+		rep := verifyBytes(t, tinyUpdates(t, signed, 20), w.opts)
+		if len(rep.Signatures) != 1 || strings.Contains(strings.Join(rep.Warnings, "\n"), "too many revisions") {
+			t.Errorf("20 small updates: %d signatures, warnings %q", len(rep.Signatures), rep.Warnings)
+		}
+	})
+	t.Run("too many", func(t *testing.T) {
+		data := tinyUpdates(t, signed, 3000)
+		start := time.Now()
+		rep := verifyBytes(t, data, w.opts)
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("verification of 3000 updates took %v", d)
+		}
+		if len(rep.Signatures) != 1 {
+			t.Fatalf("%d signatures, want 1\n%s", len(rep.Signatures), dumpReport(rep))
+		}
+		if s := rep.Signatures[0]; s.Indication == verify.TotalPassed {
+			t.Errorf("TOTAL_PASSED although its history was not checked\n%s", dumpReport(rep))
+		}
+		if !strings.Contains(strings.Join(rep.Warnings, "\n"), "too many revisions") {
+			t.Errorf("no warning that the history was not checked: %q", rep.Warnings)
+		}
+	})
+}

@@ -54,7 +54,7 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 // reaches (lost: removed or replaced after signing), in revision order.
 // See docs/decisions.md, "Signatures removed or replaced after signing".
 func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
-	sigs, warnings, _, err := collectSignatures(ctx, r)
+	sigs, warnings, err := collectSignatures(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,10 +75,12 @@ func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, e
 // are too many or too large to check that no signature was removed.
 const historyIncomplete = "the document has too many revisions or form fields for Segel to check that no earlier signature was removed or replaced"
 
-// maxHistoryNodes bounds the work spent walking earlier revisions' forms
-// and pages: fields, pages and annotations visited, summed over the
-// revisions. A genuine letter with a few signatures spends a few hundred.
-const maxHistoryNodes = 1 << 18
+// maxHistoryObjects bounds the work spent walking earlier revisions'
+// forms and pages: the objects each walk may parse (those its revision
+// holds), summed over the revisions walked. A genuine letter with a few
+// signatures spends a few hundred; a 20 000-object document signed ten
+// times, 200 000.
+const maxHistoryObjects = 1 << 20
 
 // sigKey identifies a signature dictionary across revisions: its
 // reference and its /ByteRange (an update may redefine the object).
@@ -100,32 +102,35 @@ func keyOf(ref pdf.Ref, d pdf.Dict) sigKey {
 // lostSignatures returns the signature dictionaries (with a /ByteRange)
 // that the form or the page widgets of an earlier revision reached and
 // that are not among cur, each once, in revision order. complete is
-// false when the work bound (maxHistoryNodes) stopped the scan.
+// false when the work bound (maxHistoryObjects) stopped the scan.
 func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []*sigDict, complete bool, err error) {
 	known := make(map[sigKey]bool, len(cur))
 	for _, s := range cur {
 		known[keyOf(s.ref, s.dict)] = true
 	}
 	revs := r.Revisions()
-	spent := 0
+	// objects bounds what one revision's walk can parse: the objects its
+	// sections define (each is parsed at most once per walk).
+	spent, objects := 0, 0
 	for i := range len(revs) - 1 {
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		if spent > maxHistoryNodes {
-			return lost, false, nil
-		}
 		// A revision whose section defines nothing reaches what the one
 		// before it reached.
-		if e, err := r.RevisionEntries(i); err != nil || len(e) == 0 {
+		e, err := r.RevisionEntries(i)
+		if err != nil || len(e) == 0 {
 			continue
+		}
+		objects += len(e)
+		if spent += objects; spent > maxHistoryObjects {
+			return lost, false, nil
 		}
 		old, err := r.AtRevision(i)
 		if err != nil {
 			continue
 		}
-		found, _, cost, err := collectSignatures(ctx, old)
-		spent += cost
+		found, _, err := collectSignatures(ctx, old)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, false, ctx.Err()
@@ -148,24 +153,22 @@ func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []
 	return lost, true, nil
 }
 
-// collectSignatures is findSignatures on one revision's form and pages;
-// cost counts the fields, pages and annotations visited.
-func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, int, error) {
+// collectSignatures is findSignatures on one revision's form and pages.
+func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
 	_, _, ok, err := r.AcroForm()
 	if err != nil || !ok {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
 	fields, err := r.Fields()
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
-	cost := len(fields)
 	var sigs []*sigDict
 	var warnings []string
 	seen := map[pdf.Ref]bool{}
 	for i, f := range fields {
 		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, nil, cost, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		if r.FieldType(f.Dict) != "Sig" {
 			continue
@@ -192,15 +195,13 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 	// -add-signature over a direct /AcroForm leaves its field out):
 	// viewers show them, so they are verified too.
 	pages, _ := r.Pages()
-	cost += len(pages)
 	for _, p := range pages {
 		annots, _, err := r.PageAnnots(p)
 		if err != nil {
 			continue
 		}
-		cost += len(annots)
 		if ctx.Err() != nil {
-			return nil, nil, cost, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		for _, a := range annots {
 			d, err := r.GetDict(a)
@@ -221,7 +222,7 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
 		}
 	}
-	return sigs, warnings, cost, nil
+	return sigs, warnings, nil
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and
