@@ -247,7 +247,7 @@ func TestLostSigRemovedField(t *testing.T) {
 }
 
 // tinyUpdates appends n incremental updates to src, each defining one
-// new null object: a hostile history that is cheap to write and
+// new string object that names /ByteRange: a hostile history that is cheap to write and
 // quadratic to walk revision by revision.
 func tinyUpdates(t *testing.T, src []byte, n int) []byte {
 	t.Helper()
@@ -258,7 +258,7 @@ func tinyUpdates(t *testing.T, src []byte, n int) []byte {
 	out := append([]byte{}, src...)
 	for range n {
 		off := len(out)
-		out = fmt.Appendf(out, "\n%d 0 obj\nnull\nendobj\n", num)
+		out = fmt.Appendf(out, "\n%d 0 obj\n(/ByteRange)\nendobj\n", num)
 		xref := len(out)
 		out = fmt.Appendf(out, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
 			num, off+1, num+1, root.Num, root.Gen, prev, xref)

@@ -53,12 +53,12 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 // revision's form or pages referred to and the current one no longer
 // reaches (lost: removed or replaced after signing), in revision order.
 // See docs/decisions.md, "Signatures removed or replaced after signing".
-func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
+func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sigDict, []string, error) {
 	sigs, warnings, err := collectSignatures(ctx, r)
 	if err != nil {
 		return nil, nil, err
 	}
-	lost, complete, err := lostSignatures(ctx, r, sigs)
+	lost, complete, err := lostSignatures(ctx, r, src, sigs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -103,10 +103,17 @@ func keyOf(ref pdf.Ref, d pdf.Dict) sigKey {
 // that the form or the page widgets of an earlier revision reached and
 // that are not among cur, each once, in revision order. complete is
 // false when the work bound (maxHistoryObjects) stopped the scan.
-func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []*sigDict, complete bool, err error) {
+func lostSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt, cur []*sigDict) (lost []*sigDict, complete bool, err error) {
 	known := make(map[sigKey]bool, len(cur))
 	for _, s := range cur {
 		known[keyOf(s.ref, s.dict)] = true
+	}
+	// The offsets of the current signature dictionaries' objects.
+	var curOffsets []int64
+	for _, s := range cur {
+		if e, ok := r.Entry(s.ref.Num); ok && !s.ref.IsZero() && e.Type == pdf.EntryInUse && e.Gen == s.ref.Gen {
+			curOffsets = append(curOffsets, e.Offset)
+		}
 	}
 	revs := r.Revisions()
 	// objects bounds what one revision's walk can parse: the objects its
@@ -123,6 +130,20 @@ func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []
 			continue
 		}
 		objects += len(e)
+		// A signer writes the signature dictionary and the field value
+		// that reaches it in the same update: only a revision whose bytes
+		// hold a /ByteRange that is not a current signature's object can
+		// have reached a signature the current form does not.
+		var from int64
+		if i > 0 {
+			from = revs[i-1].End
+		}
+		if from < revs[i].End {
+			n := spanCount(src, from, revs[i].End, byteRangeKey)
+			if n >= 0 && n <= countIn(curOffsets, from, revs[i].End) {
+				continue
+			}
+		}
 		if spent += objects; spent > maxHistoryObjects {
 			return lost, false, nil
 		}
@@ -151,6 +172,44 @@ func lostSignatures(ctx context.Context, r *pdf.Reader, cur []*sigDict) (lost []
 		}
 	}
 	return lost, true, nil
+}
+
+var byteRangeKey = []byte("/ByteRange")
+
+// spanCount counts the occurrences of pat that start in the bytes
+// [from, to) of src, in one pass over the span; -1 when it cannot be read.
+func spanCount(src io.ReaderAt, from, to int64, pat []byte) int {
+	const chunk = 1 << 20
+	buf := make([]byte, min(to-from, chunk)+int64(len(pat))-1)
+	count := 0
+	for off := from; off < to; off += chunk {
+		own := min(to-off, chunk) // occurrences starting here are this chunk's
+		n, err := src.ReadAt(buf[:min(to-off, int64(len(buf)))], off)
+		if err != nil && err != io.EOF {
+			return -1
+		}
+		b := buf[:n]
+		for i := 0; ; {
+			j := bytes.Index(b[i:], pat)
+			if j < 0 || int64(i+j) >= own {
+				break
+			}
+			count++
+			i += j + 1
+		}
+	}
+	return count
+}
+
+// countIn counts the offsets in [from, to).
+func countIn(offsets []int64, from, to int64) int {
+	n := 0
+	for _, o := range offsets {
+		if o >= from && o < to {
+			n++
+		}
+	}
+	return n
 }
 
 // collectSignatures is findSignatures on one revision's form and pages.
@@ -208,11 +267,12 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 			if err != nil || r.FieldType(d) != "Sig" {
 				continue
 			}
-			v, name := inheritedValue(r, d)
+			v := inheritedV(r, d)
 			ref, isRef := v.(pdf.Ref)
 			if !isRef || seen[ref] {
 				continue
 			}
+			_, name := inheritedValue(r, d)
 			sd, err := r.GetDict(ref)
 			if err != nil || !sd.Has("ByteRange") {
 				continue
@@ -223,6 +283,22 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 		}
 	}
 	return sigs, warnings, nil
+}
+
+// inheritedV returns a widget's /V, inherited from its parents (as
+// inheritedValue, without building the name).
+func inheritedV(r *pdf.Reader, d pdf.Dict) pdf.Object {
+	for range 32 {
+		if v := d.Get("V"); v != nil {
+			return v
+		}
+		p, err := r.GetDict(d.Get("Parent"))
+		if err != nil || p.Len() == 0 {
+			return nil
+		}
+		d = p
+	}
+	return nil
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and

@@ -80,7 +80,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	if r.Repaired() {
 		rep.Warnings = append(rep.Warnings, damageWarning(r))
 	}
-	sigs, warnings, err := findSignatures(ctx, r)
+	sigs, warnings, err := findSignatures(ctx, r, src)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
