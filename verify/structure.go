@@ -26,10 +26,22 @@ type sigDict struct {
 	// both the digest pass and the verification need.
 	checked   bool
 	structErr error
+
+	// lost marks a dictionary that only an earlier revision reached: its
+	// signature was removed or replaced after signing. at is that
+	// revision's reader, which its structure is checked against.
+	lost bool
+	at   *pdf.Reader
+	// historyIncomplete marks a current signature whose earlier revisions
+	// could not all be checked for removed signatures.
+	historyIncomplete bool
 }
 
 // structure checks the dictionary's structure once (see checkStructure).
 func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
+	if s.at != nil {
+		r = s.at
+	}
 	if !s.checked {
 		s.structErr, s.checked = checkStructure(r, src, s), true
 	}
@@ -37,8 +49,171 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 }
 
 // findSignatures returns the signature dictionaries of the signature
-// fields that hold a value, in field order.
-func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
+// fields that hold a value, in field order, then those that an earlier
+// revision's form or pages referred to and the current one no longer
+// reaches (lost: removed or replaced after signing), in revision order.
+// See docs/decisions.md, "Signatures removed or replaced after signing".
+func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sigDict, []string, error) {
+	sigs, warnings, err := collectSignatures(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	lost, complete, err := lostSignatures(ctx, r, src, sigs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !complete {
+		warnings = append(warnings, historyIncomplete)
+		for _, s := range sigs {
+			s.historyIncomplete = true
+		}
+	}
+	return append(sigs, lost...), warnings, nil
+}
+
+// historyIncomplete is the warning and error when the earlier revisions
+// are too many or too large to check that no signature was removed.
+const historyIncomplete = "the document has too many revisions or form fields for Segel to check that no earlier signature was removed or replaced"
+
+// maxHistoryObjects bounds the work spent walking earlier revisions'
+// forms and pages: the objects each walk may parse (those its revision
+// holds), summed over the revisions walked. A genuine letter with a few
+// signatures spends a few hundred; a 20 000-object document signed ten
+// times, 200 000.
+const maxHistoryObjects = 1 << 20
+
+// sigKey identifies a signature dictionary across revisions: its
+// reference and its /ByteRange (an update may redefine the object).
+type sigKey struct {
+	ref pdf.Ref
+	br  string
+}
+
+func keyOf(ref pdf.Ref, d pdf.Dict) sigKey {
+	k := sigKey{ref: ref}
+	if a, ok := d.Get("ByteRange").(pdf.Array); ok && len(a) <= 8 {
+		k.br = fmt.Sprint(a)
+	} else if o := d.Get("ByteRange"); o != nil {
+		k.br = "?"
+	}
+	return k
+}
+
+// lostSignatures returns the signature dictionaries (with a /ByteRange)
+// that the form or the page widgets of an earlier revision reached and
+// that are not among cur, each once, in revision order. complete is
+// false when the work bound (maxHistoryObjects) stopped the scan.
+func lostSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt, cur []*sigDict) (lost []*sigDict, complete bool, err error) {
+	known := make(map[sigKey]bool, len(cur))
+	for _, s := range cur {
+		known[keyOf(s.ref, s.dict)] = true
+	}
+	// The offsets of the current signature dictionaries' objects.
+	var curOffsets []int64
+	for _, s := range cur {
+		if e, ok := r.Entry(s.ref.Num); ok && !s.ref.IsZero() && e.Type == pdf.EntryInUse && e.Gen == s.ref.Gen {
+			curOffsets = append(curOffsets, e.Offset)
+		}
+	}
+	revs := r.Revisions()
+	// objects bounds what one revision's walk can parse: the objects its
+	// sections define (each is parsed at most once per walk).
+	spent, objects := 0, 0
+	for i := range len(revs) - 1 {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		// A revision whose section defines nothing reaches what the one
+		// before it reached.
+		e, err := r.RevisionEntries(i)
+		if err != nil || len(e) == 0 {
+			continue
+		}
+		objects += len(e)
+		// A signer writes the signature dictionary and the field value
+		// that reaches it in the same update: only a revision whose bytes
+		// hold a /ByteRange that is not a current signature's object can
+		// have reached a signature the current form does not.
+		var from int64
+		if i > 0 {
+			from = revs[i-1].End
+		}
+		if from < revs[i].End {
+			n := spanCount(src, from, revs[i].End, byteRangeKey)
+			if n >= 0 && n <= countIn(curOffsets, from, revs[i].End) {
+				continue
+			}
+		}
+		if spent += objects; spent > maxHistoryObjects {
+			return lost, false, nil
+		}
+		old, err := r.AtRevision(i)
+		if err != nil {
+			continue
+		}
+		found, _, err := collectSignatures(ctx, old)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, false, ctx.Err()
+			}
+			continue // that revision's form cannot be read
+		}
+		for _, s := range found {
+			if !s.dict.Has("ByteRange") {
+				continue // not a signature: nothing was lost
+			}
+			k := keyOf(s.ref, s.dict)
+			if known[k] {
+				continue
+			}
+			known[k] = true
+			s.lost, s.at = true, old
+			lost = append(lost, s)
+		}
+	}
+	return lost, true, nil
+}
+
+var byteRangeKey = []byte("/ByteRange")
+
+// spanCount counts the occurrences of pat that start in the bytes
+// [from, to) of src, in one pass over the span; -1 when it cannot be read.
+func spanCount(src io.ReaderAt, from, to int64, pat []byte) int {
+	const chunk = 1 << 20
+	buf := make([]byte, min(to-from, chunk)+int64(len(pat))-1)
+	count := 0
+	for off := from; off < to; off += chunk {
+		own := min(to-off, chunk) // occurrences starting here are this chunk's
+		n, err := src.ReadAt(buf[:min(to-off, int64(len(buf)))], off)
+		if err != nil && err != io.EOF {
+			return -1
+		}
+		b := buf[:n]
+		for i := 0; ; {
+			j := bytes.Index(b[i:], pat)
+			if j < 0 || int64(i+j) >= own {
+				break
+			}
+			count++
+			i += j + 1
+		}
+	}
+	return count
+}
+
+// countIn counts the offsets in [from, to).
+func countIn(offsets []int64, from, to int64) int {
+	n := 0
+	for _, o := range offsets {
+		if o >= from && o < to {
+			n++
+		}
+	}
+	return n
+}
+
+// collectSignatures is findSignatures on one revision's form and pages.
+func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
 	_, _, ok, err := r.AcroForm()
 	if err != nil || !ok {
 		return nil, nil, err
@@ -84,16 +259,20 @@ func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, e
 		if err != nil {
 			continue
 		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		for _, a := range annots {
 			d, err := r.GetDict(a)
 			if err != nil || r.FieldType(d) != "Sig" {
 				continue
 			}
-			v, name := inheritedValue(r, d)
+			v := inheritedV(r, d)
 			ref, isRef := v.(pdf.Ref)
 			if !isRef || seen[ref] {
 				continue
 			}
+			_, name := inheritedValue(r, d)
 			sd, err := r.GetDict(ref)
 			if err != nil || !sd.Has("ByteRange") {
 				continue
@@ -104,6 +283,22 @@ func findSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, e
 		}
 	}
 	return sigs, warnings, nil
+}
+
+// inheritedV returns a widget's /V, inherited from its parents (as
+// inheritedValue, without building the name).
+func inheritedV(r *pdf.Reader, d pdf.Dict) pdf.Object {
+	for range 32 {
+		if v := d.Get("V"); v != nil {
+			return v
+		}
+		p, err := r.GetDict(d.Get("Parent"))
+		if err != nil || p.Len() == 0 {
+			return nil
+		}
+		d = p
+	}
+	return nil
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and

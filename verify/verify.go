@@ -80,7 +80,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	if r.Repaired() {
 		rep.Warnings = append(rep.Warnings, damageWarning(r))
 	}
-	sigs, warnings, err := findSignatures(ctx, r)
+	sigs, warnings, err := findSignatures(ctx, r, src)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -129,6 +129,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 			}
 			reports[i] = v.verify(ctx, s)
 			v.checkDamage(reports[i])
+			checkLost(reports[i], s)
 			if pass == 0 && reports[i].Indication == TotalPassed && s.revision >= 0 {
 				v.docTS = append(v.docTS, docTimestamp{revision: s.revision, at: v.lastPOE})
 			}
@@ -184,6 +185,21 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		}
 	}
 	return rep, nil
+}
+
+// checkLost fails a signature that only an earlier revision reached (a
+// later update replaced the field's value or removed the field), and a
+// signature whose document's earlier revisions could not all be checked
+// for such a removal: neither can be proven intact.
+func checkLost(rep *SignatureReport, s *sigDict) {
+	switch {
+	case s.lost:
+		msg := sprintf("the signature of field %q was removed or replaced after signing: a later revision no longer refers to it", s.field)
+		rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning, msg)
+		rep.fail(ModifiedAfterSigning, "%s", msg)
+	case s.historyIncomplete && rep.Indication != TotalFailed:
+		rep.fail(UnsupportedFeature, "%s", historyIncomplete)
+	}
 }
 
 // unaccounted returns the number of bytes after the end of the last
