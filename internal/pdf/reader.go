@@ -208,19 +208,14 @@ func (r *Reader) checkExtended() error {
 	if end >= r.size {
 		return nil
 	}
-	// Revisions cached the ends of this chain; a repair recomputes them.
-	tail := &Reader{src: r.src, size: r.size, opts: r.opts, shared: &readerShared{}}
+	// Only the bytes after the end are searched: the trailing padding a
+	// file often has must not cost a scan of the whole file.
 	for _, kw := range []string{"xref", "trailer"} {
-		for _, at := range tail.findAll([]byte(kw), 1) {
-			if at >= end {
-				return fmt.Errorf("%w: the file continues after the end of its last revision at offset %d with a %q at offset %d", ErrTruncated, end, kw, at)
-			}
+		if at := r.findAll([]byte(kw), end, 1); len(at) > 0 {
+			return fmt.Errorf("%w: the file continues after the end of its last revision at offset %d with a %q at offset %d", ErrTruncated, end, kw, at[0])
 		}
 	}
-	for _, at := range tail.findAll([]byte("obj"), 1<<16) {
-		if at < end {
-			continue
-		}
+	for _, at := range r.findAll([]byte("obj"), end, 1<<16) {
 		if off, ok := r.headerBefore(at); ok && off >= end {
 			return fmt.Errorf("%w: the file continues after the end of its last revision at offset %d with an object at offset %d", ErrTruncated, end, off)
 		}

@@ -101,7 +101,7 @@ func (r *Reader) intactChain() ([]*section, int64) {
 	// Only the last few startxrefs are tried: each try may read a long
 	// chain, and a hostile file could hold thousands of bad ones.
 	const tries = 8
-	offs := r.findAll([]byte("startxref"), tries)
+	offs := r.findAll([]byte("startxref"), 0, tries)
 	for i := len(offs) - 1; i >= 0; i-- {
 		l := newLexer(r.src, r.size, offs[i]+int64(len("startxref")))
 		l.skipSpace()
@@ -133,13 +133,13 @@ func (r *Reader) intactChain() ([]*section, int64) {
 	return nil, 0
 }
 
-// findAll returns the offsets of every occurrence of pat in the file, at
-// most limit of them (the last ones).
-func (r *Reader) findAll(pat []byte, limit int) []int64 {
+// findAll returns the offsets of every occurrence of pat in the file at
+// or after from, at most limit of them (the last ones).
+func (r *Reader) findAll(pat []byte, from int64, limit int) []int64 {
 	var out []int64
-	chunk := int(min(r.size, 1<<20))
+	chunk := int(min(r.size-from, 1<<20))
 	buf := make([]byte, chunk+len(pat))
-	for base := int64(0); base < r.size; base += int64(chunk) {
+	for base := from; base < r.size; base += int64(chunk) {
 		n, err := r.src.ReadAt(buf[:min(int64(len(buf)), r.size-base)], base)
 		if n <= 0 && err != nil && err != io.EOF {
 			break
@@ -184,7 +184,7 @@ func (r *Reader) scanObjects() (*scanResult, error) {
 	res := &scanResult{entries: map[uint32]XrefEntry{}}
 	pos := map[uint32]int64{} // where each entry's definition is
 	budget := r.entryBudget()
-	hdrs := r.findAll([]byte("obj"), math.MaxInt)
+	hdrs := r.findAll([]byte("obj"), 0, math.MaxInt)
 	var objStms []Ref
 	var trailers []int64
 	skip := int64(0)
@@ -227,7 +227,7 @@ func (r *Reader) scanObjects() (*scanResult, error) {
 	}
 	// Trailer dictionaries, newest last; an xref stream's dictionary is
 	// a trailer too.
-	for _, at := range r.findAll([]byte("trailer"), 1<<16) {
+	for _, at := range r.findAll([]byte("trailer"), 0, 1<<16) {
 		trailers = append(trailers, -at-1) // negative: a "trailer" keyword
 	}
 	slices.SortFunc(trailers, func(a, b int64) int {
@@ -375,7 +375,7 @@ func (r *Reader) headerBefore(at int64) (int64, bool) {
 // scan of the file, not one each.
 func (r *Reader) endstreamAfter(from, to int64) int64 {
 	sh := r.shared
-	sh.endOnce.Do(func() { sh.endstreams = r.findAll([]byte("endstream"), math.MaxInt) })
+	sh.endOnce.Do(func() { sh.endstreams = r.findAll([]byte("endstream"), 0, math.MaxInt) })
 	i := sort.Search(len(sh.endstreams), func(i int) bool { return sh.endstreams[i] >= from })
 	if i < len(sh.endstreams) && sh.endstreams[i] < to {
 		return sh.endstreams[i]
