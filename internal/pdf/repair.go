@@ -234,23 +234,17 @@ func (r *Reader) scanObjects() (*scanResult, error) {
 		return cmpOff(a) - cmpOff(b)
 	})
 	r.xref, r.objStms = res.entries, map[uint32]*objStm{}
-	var merged Dict
+	merged := NewDict()
 	for i := len(trailers) - 1; i >= 0; i-- {
 		d, ok := r.trailerAt(trailers[i])
 		if !ok {
 			continue
-		}
-		if merged.Len() == 0 {
-			merged = NewDict()
 		}
 		for _, k := range []Name{"Root", "Info", "ID", "Encrypt"} {
 			if !merged.Has(k) && d.Has(k) {
 				merged.Set(k, d.Get(k))
 			}
 		}
-	}
-	if merged.Len() == 0 {
-		merged = NewDict()
 	}
 	// Objects in object streams: an object stream defines its objects at
 	// its own position in the file; a later definition wins.
