@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Decode returns the decoded stream data, reading the raw data from the
@@ -126,9 +127,10 @@ func inflate(in []byte, maxBytes int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("FlateDecode: %w", err)
 	}
-	// Grow the output by at most its input's worth at a time past the
-	// first megabyte, so that a bomb stopped at maxBytes has not
-	// allocated twice that on the way (bytes.Buffer doubles).
+	// The output grows by a megabyte while under one, then by a quarter
+	// of its size, never past maxBytes+1, so that a bomb stopped at
+	// maxBytes has not allocated twice that on the way (bytes.Buffer
+	// doubles).
 	out := make([]byte, 0, min(max(int64(len(in))*4, 4096), maxBytes+1))
 	for int64(len(out)) <= maxBytes {
 		if len(out) == cap(out) {
@@ -136,7 +138,7 @@ func inflate(in []byte, maxBytes int64) ([]byte, error) {
 			if int64(cap(out)) >= 1<<20 {
 				grow = min(int64(cap(out))/4+1, maxBytes+1-int64(cap(out)))
 			}
-			out = append(out[:cap(out)], make([]byte, max(grow, 1))...)[:len(out)]
+			out = slices.Grow(out, int(max(grow, 1)))
 		}
 		var k int
 		k, err = zr.Read(out[len(out):cap(out)])
