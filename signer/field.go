@@ -15,7 +15,6 @@ type docState struct {
 	catalog pdf.Dict
 	names   map[string]bool // fully qualified field names
 	signed  int             // signature fields holding a value
-	locked  bool            // certified with DocMDP P=1
 	// certification is the DocMDP permission of the document's
 	// certification signature; NotCertified when there is none.
 	certification Permission
@@ -46,7 +45,6 @@ func readState(r *pdf.Reader) (*docState, error) {
 		}
 	}
 	s.certification = s.docMDP()
-	s.locked = s.certification == NoChanges
 	return s, nil
 }
 

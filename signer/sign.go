@@ -79,7 +79,7 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
 	}
-	if state.locked {
+	if state.certification == NoChanges {
 		return nil, ErrLocked
 	}
 	if opts.Certify != NotCertified && state.signed > 0 {

@@ -51,10 +51,7 @@ func versionOf(ld string, bi *debug.BuildInfo) buildVersion {
 
 // writeVersion prints the version, commit and Go version of this binary.
 func writeVersion(w io.Writer) {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		bi = nil
-	}
+	bi, _ := debug.ReadBuildInfo() // nil when the binary has none
 	v := versionOf(version, bi)
 	commit := v.Commit
 	if v.Modified {
