@@ -17,7 +17,10 @@ func (s *Server) clientAddress(r *http.Request) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if len(s.opts.TrustedProxies) == 0 || !s.trustedProxy(host) {
+	if len(s.opts.TrustedProxies) == 0 {
+		return host
+	}
+	if a, err := netip.ParseAddr(host); err != nil || !s.trustedProxy(a) {
 		return host
 	}
 	var hops []string
@@ -33,19 +36,15 @@ func (s *Server) clientAddress(r *http.Request) string {
 		if err != nil {
 			return host // a malformed hop: count the proxy, not a made-up name
 		}
-		if !s.trustedProxy(a.String()) {
+		if !s.trustedProxy(a) {
 			return a.Unmap().String()
 		}
 	}
 	return host
 }
 
-// trustedProxy reports whether addr is in Options.TrustedProxies.
-func (s *Server) trustedProxy(addr string) bool {
-	a, err := netip.ParseAddr(addr)
-	if err != nil {
-		return false
-	}
+// trustedProxy reports whether a is in Options.TrustedProxies.
+func (s *Server) trustedProxy(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range s.opts.TrustedProxies {
 		if p.Contains(a) {

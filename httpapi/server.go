@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"runtime"
@@ -185,14 +186,7 @@ func (s *Server) OpsHandler() http.Handler {
 // after http.Server.Shutdown, before closing the store and the keys. It
 // then closes the temporary files kept for reuse; it does not close the
 // Store or the keys, which the caller owns.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	s.inflight.Wait()
-	s.temps.close()
-	s.sweepOnce.Do(func() { close(s.stopSweep) })
-}
+func (s *Server) Close() { s.CloseWithin(math.MaxInt64) }
 
 // activeReq is a request being served.
 type activeReq struct {

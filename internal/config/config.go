@@ -83,6 +83,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
 )
@@ -189,9 +190,6 @@ type Audit struct {
 	KeyFile string `yaml:"key_file"`
 }
 
-// MinAuditKeyLen is the shortest audit key accepted, in bytes.
-const MinAuditKeyLen = 32
-
 // ReadAuditKey reads the audit key from path. Errors name the file and
 // its length, never its content.
 func ReadAuditKey(path string) ([]byte, error) {
@@ -199,9 +197,9 @@ func ReadAuditKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit key: %s: %s", path, unwrapPath(err))
 	}
-	if len(k) < MinAuditKeyLen {
+	if len(k) < store.MinAuditKeyLen {
 		return nil, fmt.Errorf("audit key: %s has %d bytes; it needs at least %d random bytes "+
-			"(head -c 32 /dev/urandom > %s)", path, len(k), MinAuditKeyLen, path)
+			"(head -c 32 /dev/urandom > %s)", path, len(k), store.MinAuditKeyLen, path)
 	}
 	return k, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -35,17 +36,15 @@ func (s *sqlStore) Reconcile(ctx context.Context, before time.Time, fix bool) (*
 	if err != nil {
 		return nil, err
 	}
+	var old []string
 	for _, b := range blobs {
 		if !b.written.IsZero() && !b.written.Before(before) {
 			continue // perhaps being recorded right now
 		}
-		var n int
-		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM documents WHERE id = $1`, b.id).Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: finding orphan blobs: %w", err)
-		}
-		if n == 0 {
-			o.Blobs = append(o.Blobs, b.id)
-		}
+		old = append(old, b.id)
+	}
+	if o.Blobs, err = s.unrecorded(ctx, old); err != nil {
+		return nil, err
 	}
 	if !fix {
 		return o, nil
@@ -77,4 +76,52 @@ func (s *sqlStore) Reconcile(ctx context.Context, before time.Time, fix bool) (*
 		}
 	}
 	return o, nil
+}
+
+// reconcileBatch is how many blob ids unrecorded asks about per query.
+const reconcileBatch = 500
+
+// unrecorded returns those of ids that have no register record, in the
+// order given: one query per reconcileBatch ids, not one per blob (this
+// runs at every start-up, over every stored file).
+func (s *sqlStore) unrecorded(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	for len(ids) > 0 {
+		n := min(len(ids), reconcileBatch)
+		batch := ids[:n]
+		ids = ids[n:]
+		args := make([]any, n)
+		var in strings.Builder
+		for i, id := range batch {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			fmt.Fprintf(&in, "$%d", i+1)
+			args[i] = id
+		}
+		rs, err := s.db.query(ctx, `SELECT id FROM documents WHERE id IN (`+in.String()+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: finding orphan blobs: %w", err)
+		}
+		recorded := make(map[string]bool, n)
+		for rs.Next() {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				rs.Close()
+				return nil, fmt.Errorf("store: finding orphan blobs: %w", err)
+			}
+			recorded[id] = true
+		}
+		err = rs.Err()
+		rs.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: finding orphan blobs: %w", err)
+		}
+		for _, id := range batch {
+			if !recorded[id] {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
 }
