@@ -267,12 +267,11 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 			if err != nil || r.FieldType(d) != "Sig" {
 				continue
 			}
-			v := inheritedV(r, d)
+			v, name := inheritedValue(r, d)
 			ref, isRef := v.(pdf.Ref)
 			if !isRef || seen[ref] {
 				continue
 			}
-			_, name := inheritedValue(r, d)
 			sd, err := r.GetDict(ref)
 			if err != nil || !sd.Has("ByteRange") {
 				continue
@@ -283,22 +282,6 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 		}
 	}
 	return sigs, warnings, nil
-}
-
-// inheritedV returns a widget's /V, inherited from its parents (as
-// inheritedValue, without building the name).
-func inheritedV(r *pdf.Reader, d pdf.Dict) pdf.Object {
-	for range 32 {
-		if v := d.Get("V"); v != nil {
-			return v
-		}
-		p, err := r.GetDict(d.Get("Parent"))
-		if err != nil || p.Len() == 0 {
-			return nil
-		}
-		d = p
-	}
-	return nil
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and

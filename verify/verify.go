@@ -124,7 +124,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			if isDocTimestamp(s) != (pass == 0) {
+			if pdf.IsDocTimestamp(s.dict) != (pass == 0) {
 				continue
 			}
 			reports[i] = v.verify(ctx, s)
@@ -248,9 +248,6 @@ func tailHasObjects(src io.ReaderAt, from, to int64) bool {
 	}
 	return false
 }
-
-// isDocTimestamp reports whether the dictionary is a document timestamp.
-func isDocTimestamp(s *sigDict) bool { return pdf.IsDocTimestamp(s.dict) }
 
 // rangeEnd orders reports by the end of their signed ranges; those
 // without valid ranges go last.
