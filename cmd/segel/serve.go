@@ -18,7 +18,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
