@@ -11,6 +11,7 @@ import (
 
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
+	"github.com/segel-id/segel/internal/ttfont"
 )
 
 // TextFill is a text to write where a letter's pages show an anchor, such
@@ -108,7 +109,7 @@ func FillText(dst io.Writer, src io.ReaderAt, size int64, fills []TextFill, opts
 		return fmt.Errorf("signer: the embedded font: %w", err)
 	}
 
-	font := newFontUse(f)
+	font := ttfont.NewUse(f)
 	var order []pdf.Ref                       // pages in the order first filled
 	content := map[pdf.Ref]*strings.Builder{} // each page's overlay
 	count := 0
@@ -137,8 +138,8 @@ func FillText(dst io.Writer, src io.ReaderAt, size int64, fills []TextFill, opts
 
 	u := pdf.NewUpdate(r)
 	fonts := pdf.NewDict()
-	if font.used {
-		fontRef, err := font.writeFont(u)
+	if font.Used() {
+		fontRef, err := font.Write(u)
 		if err != nil {
 			return fmt.Errorf("signer: writing the fill's font: %w", err)
 		}
@@ -198,7 +199,7 @@ func checkFills(fills []TextFill, opts *FillOptions) error {
 // of an anchor and the text on its baseline. It draws in a frame whose
 // origin is the first glyph's origin and whose x axis runs along the
 // anchor's baseline, so that rotated text is filled in its direction.
-func drawFill(c *strings.Builder, font *fontUse, glyphs []pdftext.Glyph, text string, maxWidth float64) error {
+func drawFill(c *strings.Builder, font *ttfont.Use, glyphs []pdftext.Glyph, text string, maxWidth float64) error {
 	first, last := glyphs[0], glyphs[len(glyphs)-1]
 	o := first.Origin
 	dx, dy := last.End[0]-o[0], last.End[1]-o[1]
@@ -230,13 +231,13 @@ func drawFill(c *strings.Builder, font *fontUse, glyphs []pdftext.Glyph, text st
 	// glyphs ($, {, }, accents) pass.
 	pad := 0.05 * size
 	x0, y0, x1, y1 = x0-pad/2, y0-pad, x1+pad/2, y1+pad
-	if w := font.width(text, size); maxWidth > 0 && w > maxWidth {
+	if w := font.Width(text, size); maxWidth > 0 && w > maxWidth {
 		size *= maxWidth / w
 	}
 	fmt.Fprintf(c, "q\n%s %s %s %s %s %s cm\n", num(dx), num(dy), num(-dy), num(dx), num(o[0]), num(o[1]))
 	fmt.Fprintf(c, "1 g\n%s %s %s %s re f\n", num(x0), num(y0), num(x1-x0), num(y1-y0))
 	if text != "" {
-		fmt.Fprintf(c, "0 g\nBT\n/F1 %s Tf\n0 0 Td\n%s Tj\nET\n", num(size), font.encode(text))
+		fmt.Fprintf(c, "0 g\nBT\n/F1 %s Tf\n0 0 Td\n%s Tj\nET\n", num(size), font.Encode(text))
 	}
 	c.WriteString("Q\n")
 	return nil
