@@ -82,7 +82,8 @@ const (
 // waktu, the standard instructions as check boxes, catatan) and a footer
 // "Dicetak dari register … pada …" with the page number. A long trail
 // continues on further pages; a letter without dispositions gets two
-// empty blocks to fill in by hand. Check boxes are the characters ☐ and
+// empty blocks to fill in by hand. An entry's ActingAs ("Plh.", "Plt.")
+// is printed before its From, unless From already starts with it. Check boxes are the characters ☐ and
 // ☒, so the printed choices also extract as text. The whole document is
 // built before anything is written to w.
 func WriteLembar(w io.Writer, l *Lembar) error {
