@@ -221,7 +221,7 @@ func Seed(ctx context.Context, db *DB, w io.Writer, opts SeedOptions) error {
 			fmt.Fprintf(bw, "%s\t%s\t%s — %s\n", a.username, a.password, a.name, a.title)
 		}
 		if len(opts.Passphrases) > 0 {
-			fmt.Fprintf(bw, "\n%s\n", passphraseHeader)
+			fmt.Fprintf(bw, "\n%s\n", seedPassphraseSection)
 			fmt.Fprintf(bw, "# Signing passphrases of the officials' personal profiles in Segel (dev mode).\n")
 			fmt.Fprintf(bw, "# username\tprofile\tpassphrase\n")
 			names := make([]string, 0, len(opts.Passphrases))
@@ -280,8 +280,8 @@ func SeedFile(ctx context.Context, db *DB, path string, opts SeedOptions) error 
 	return nil
 }
 
-// passphraseHeader starts the passphrases section of the passwords file.
-const passphraseHeader = "# [passphrases]"
+// seedPassphraseSection starts the passphrases section of the passwords file.
+const seedPassphraseSection = "# [passphrases]"
 
 // ReadSeedFile reads a passwords file written by Seed: username → login
 // password, and username → signing passphrase (dev mode). Tests and the
@@ -292,7 +292,7 @@ func ReadSeedFile(r io.Reader) (passwords, passphrases map[string]string, err er
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
-		if line == passphraseHeader {
+		if line == seedPassphraseSection {
 			inPass = true
 			continue
 		}
