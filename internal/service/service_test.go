@@ -93,7 +93,7 @@ type recorder struct {
 	events []string
 }
 
-func (r *recorder) add(s string) { r.mu.Lock(); r.events = append(r.events, s); r.mu.Unlock() }
+func (r *recorder) add(s string)                        { r.mu.Lock(); r.events = append(r.events, s); r.mu.Unlock() }
 func (r *recorder) QueueWait(p string, _ time.Duration) {}
 func (r *recorder) Busy(p string)                       { r.add("busy " + p) }
 func (r *recorder) Signed(p string, l signer.Level, _ time.Duration) {
