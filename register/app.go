@@ -114,6 +114,14 @@ func (a *App) routes() {
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+	a.handle("GET /surat-masuk", a.masukList)
+	a.handle("GET /surat-masuk/baru", a.masukNew)
+	a.handle("POST /surat-masuk/baru", a.masukCreate)
+	a.handle("GET /surat/{id}", a.suratPage)
+	a.handle("GET /surat/{id}/disposisi", a.dispoPage)
+	a.handle("POST /surat/{id}/disposisi", a.dispoPost)
+	a.handle("GET /surat/{id}/lembar.pdf", a.lembarPDF)
+	a.handle("GET /surat/{id}/berkas/{version}", a.berkas)
 }
 
 // handle registers a route and remembers its pattern for the navigation.
