@@ -83,8 +83,8 @@ func placeholders(from, n int) string {
 // (docs/register.md, "Access"):
 //
 //   - those they are directly involved in: they registered or drafted it,
-//     it was disposed to or by a position they hold, they are in its
-//     paraf chain or its signer;
+//     disposed it, it was disposed to or by a position they hold, they
+//     are in its paraf chain or its signer;
 //   - unless the letter is rahasia: those of a unit under theirs (their
 //     own included), and those addressed to such a unit.
 //
@@ -93,7 +93,10 @@ func placeholders(from, n int) string {
 func (v *viewer) visibleClause(next int) (string, []any) {
 	args := []any{v.userID}
 	var b strings.Builder
-	fmt.Fprintf(&b, "(l.created_by = $%d", next)
+	// Who acted on a letter (disposed it, also under a delegation since
+	// ended) stays involved in it.
+	fmt.Fprintf(&b, `(l.created_by = $%[1]d
+		OR EXISTS (SELECT 1 FROM dispositions vu WHERE vu.letter_id = l.id AND vu.from_user_id = $%[1]d)`, next)
 	next++
 	if len(v.positions) > 0 {
 		pos := placeholders(next, len(v.positions))
