@@ -96,7 +96,7 @@ func unitHead(ctx context.Context, q Querier, unitID int64) (*Position, error) {
 	return getPosition(ctx, q, id)
 }
 
-// holderNames returns "Title (Name)" for a position: its title and the
+// holderLabel returns "Title (Name)" for a position: its title and the
 // names of the users who hold it, for the trail and the lembar.
 func holderLabel(ctx context.Context, q Querier, positionID int64) (string, error) {
 	var title string
