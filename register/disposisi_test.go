@@ -288,3 +288,45 @@ func TestMasukAccess(t *testing.T) {
 		t.Errorf("kasi on a rahasia letter disposed to his superior: %d", r.Code)
 	}
 }
+
+func TestDispoConcurrentDone(t *testing.T)   { testDispoConcurrentDone(t, newTestApp(t)) }
+func TestDispoConcurrentDonePG(t *testing.T) { testDispoConcurrentDone(t, newTestAppPG(t)) }
+
+// testDispoConcurrentDone: four branches finished at the same moment
+// leave the letter selesai (each transaction sees the others' marks).
+func testDispoConcurrentDone(t *testing.T, ta *testApp) {
+	addKlasifikasi(t, ta)
+	id := register(t, ta.login("tu"), "Edaran jam kerja Ramadan", "biasa")
+	to := []string{"kabid", "kasi", "staf", "tu"}
+	var ids []int64
+	for _, p := range to {
+		ids = append(ids, ta.Pos[p].ID)
+	}
+	dispose(t, ta.login("kadis"), id, rowTo(t, ta, id, "kadis"), ids, []string{"Untuk diketahui", "Edarkan"}, "")
+	ctx := context.Background()
+	errs := make(chan error, len(to))
+	start := make(chan struct{})
+	for _, p := range to {
+		u, err := loadUser(ctx, ta.db, ta.Users[p].ID, ta.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := rowTo(t, ta, id, p)
+		go func() {
+			<-start
+			errs <- ta.finish(ctx, u, id, row, "")
+		}()
+	}
+	close(start)
+	for range to {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if s := letterStatus(t, ta, id); s != "selesai" {
+		t.Errorf("every branch done at once: status %q", s)
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM events WHERE letter_id = $1 AND action = 'masuk.selesai'`, id); n != 1 {
+		t.Errorf("%d completion events, want 1", n)
+	}
+}
