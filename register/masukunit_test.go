@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func day(s string) time.Time {
@@ -224,4 +226,40 @@ func TestSpoolPDF(t *testing.T) {
 	if filePath(dir, "../../etc/passwd") != "" || filePath(dir, strings.Repeat("A", 64)) != "" {
 		t.Error("filePath accepts a name that is not lower-case hex")
 	}
+}
+
+// FuzzParseForms: the form parsers never panic, and what they accept
+// keeps their promises (bounded, valid text; known sifat; standard
+// instructions; recipients sorted without repeats).
+func FuzzParseForms(f *testing.F) {
+	f.Add("Dinas Kesehatan", "440/1/2026", "Undangan", "segera", "005", "2026-02-26", "2026-03-01", "7", "12", "Arsipkan", "2026-03-02")
+	f.Add("", "a\nb", "\xff", "rahasia", "", "0000-00-00", "9999-12-31", "-1", "x", "Bakar", "kemarin")
+	f.Fuzz(func(t *testing.T, sender, number, subject, sifat, klas, date, received, from, to, instr, due string) {
+		today := day("2026-03-02")
+		in, errs := parseMasuk(url.Values{"pengirim": {sender}, "nomor": {number}, "perihal": {subject}, "sifat": {sifat},
+			"klasifikasi": {klas}, "tanggal": {date}, "diterima": {received}}, today, func(c string) bool { return c == "005" })
+		if (in == nil) == (errs == nil) {
+			t.Fatalf("parseMasuk: %v and %v", in, errs)
+		}
+		if in != nil {
+			if !validSifat(in.Sifat) || in.Klasifikasi != "005" || in.ReceivedDate.After(today) || in.ReceivedDate.Before(in.LetterDate) {
+				t.Fatalf("accepted %+v", in)
+			}
+			for _, s := range []string{in.Sender, in.SenderNumber, in.Subject} {
+				if s == "" || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+					t.Fatalf("accepted text %q", s)
+				}
+			}
+		}
+		d, derrs := parseDispo(url.Values{"dari": {from}, "kepada": {to, to}, "instruksi": {instr}, "batas": {due}}, today)
+		if (d == nil) == (derrs == nil) {
+			t.Fatalf("parseDispo: %v and %v", d, derrs)
+		}
+		if d != nil {
+			if d.From <= 0 || len(d.To) != 1 || d.To[0] <= 0 || len(d.Instructions) != 1 || !slices.Contains(LembarInstructions, d.Instructions[0]) ||
+				(!d.Due.IsZero() && d.Due.Before(today)) {
+				t.Fatalf("accepted %+v", d)
+			}
+		}
+	})
 }
