@@ -315,6 +315,10 @@ type masukFormData struct {
 	Sifat       []option
 	Klasifikasi []option
 	MaxSize     string
+	// MaxBytes and TooLarge let the page's script refuse a file too
+	// large before it is sent.
+	MaxBytes int64
+	TooLarge string
 	// Errors are the messages by field; Problem the message on top.
 	Errors  map[string]string
 	Problem string
@@ -351,7 +355,9 @@ func (a *App) masukForm(ctx context.Context, lang string, clerk *Position, v url
 	d := &masukFormData{
 		Sender: v.Get("pengirim"), Number: v.Get("nomor"), Subject: v.Get("perihal"),
 		LetterDate: v.Get("tanggal"), Received: v.Get("diterima"),
-		MaxSize: fmt.Sprintf(T(lang, "masuk.file.help"), humanBytes(a.maxScan())),
+		MaxSize:  fmt.Sprintf(T(lang, "masuk.file.help"), humanBytes(a.maxScan())),
+		MaxBytes: a.maxScan(),
+		TooLarge: fmt.Sprintf(T(lang, "masuk.err.toolarge"), humanBytes(a.maxScan())),
 	}
 	if clerk.Unit != nil {
 		d.Unit = clerk.Unit.Name
