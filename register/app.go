@@ -114,6 +114,13 @@ func (a *App) routes() {
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+	a.handle("GET /surat-keluar", a.keluarList)
+	a.handle("GET /surat-keluar/baru", a.keluarNew)
+	a.handle("POST /surat-keluar/baru", a.keluarCreate)
+	a.handle("GET /surat/{id}/paraf", a.keluarPage)
+	a.handle("POST /surat/{id}/paraf", a.keluarAction)
+	a.handle("GET /surat/{id}/ttd", a.signPage)
+	a.handle("POST /surat/{id}/ttd", a.signPost)
 }
 
 // handle registers a route and remembers its pattern for the navigation.

@@ -94,9 +94,6 @@ func FormatNumber(pattern string, f NumberFields) (string, error) {
 
 var romanMonth = [...]string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
 
-// wib is Western Indonesian Time (UTC+7, no daylight saving).
-var wib = time.FixedZone("WIB", 7*3600)
-
 // numberTime is t in Western Indonesian Time: a letter signed in Serang on
 // 1 January at 06:00 is of the new year, although it is still 31
 // December in UTC.
