@@ -53,19 +53,19 @@ const maxDraft = 20 << 20
 
 // outLetter is an outgoing letter as the keluar pages show it.
 type outLetter struct {
-	ID                                     int64
-	UnitID                                 int64
-	Number, Kind, Subject, Sifat           string
-	Klasifikasi, KlasifikasiName, Status   string
-	SignerPositionID                       int64
-	SignerTitle                            string
-	CreatedBy                              int64
-	DrafterName                            string
-	Created, Updated, Signed               time.Time
-	SignedBy                               int64
-	SignedByName                           string
-	DocumentID, VerifyURL                  string
-	Pages                                  int
+	ID                                   int64
+	UnitID                               int64
+	Number, Kind, Subject, Sifat         string
+	Klasifikasi, KlasifikasiName, Status string
+	SignerPositionID                     int64
+	SignerTitle                          string
+	CreatedBy                            int64
+	DrafterName                          string
+	Created, Updated, Signed             time.Time
+	SignedBy                             int64
+	SignedByName                         string
+	DocumentID, VerifyURL                string
+	Pages                                int
 }
 
 const outLetterSelect = `SELECT l.id, l.unit_id, l.number, l.kind, l.subject, l.sifat, l.klasifikasi,

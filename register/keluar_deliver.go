@@ -120,4 +120,3 @@ func keluarUnitHead(ctx context.Context, q Querier, unit int64) (int64, error) {
 	}
 	return id, nil
 }
-
