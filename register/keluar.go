@@ -605,7 +605,7 @@ func (a *App) parseDraftForm(ctx context.Context, u *User, v url.Values) (*draft
 // was sent) and checks it (inspectDraft).
 func readDraftUpload(r *http.Request, field string) ([]byte, string, *draftInfo, error) {
 	f, h, err := r.FormFile(field)
-	if errors.Is(err, http.ErrMissingFile) {
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
 		return nil, "", nil, nil
 	}
 	if err != nil {
