@@ -10,12 +10,16 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
+	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -26,13 +30,37 @@ import (
 type keluarEnv struct {
 	*testApp
 	gw *gatewaytest.Gateway
+	// log is the register's log (debug level and up).
+	log *lockedBuffer
 }
 
-func newKeluarEnv(t *testing.T, pg bool) *keluarEnv {
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newKeluarEnv(t *testing.T, pg bool, gwOpts ...gatewaytest.Option) *keluarEnv {
 	t.Helper()
-	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("dev-kadis", "Budi Kadis"),
-		gatewaytest.WithOfficial("dev-bupati", "Ratu Tatu"))
-	opt := func(o *Options) { o.Gateway = &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()} }
+	gw := gatewaytest.Start(t, append([]gatewaytest.Option{gatewaytest.WithOfficial("dev-kadis", "Budi Kadis"),
+		gatewaytest.WithOfficial("dev-bupati", "Ratu Tatu")}, gwOpts...)...)
+	log := &lockedBuffer{}
+	opt := func(o *Options) {
+		o.Gateway = &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()}
+		o.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	var ta *testApp
 	if pg {
 		ta = newTestAppPG(t, opt)
@@ -40,7 +68,7 @@ func newKeluarEnv(t *testing.T, pg bool) *keluarEnv {
 		ta = newTestApp(t, opt)
 	}
 	seedKlasifikasi(t, ta.App)
-	return &keluarEnv{testApp: ta, gw: gw}
+	return &keluarEnv{testApp: ta, gw: gw, log: log}
 }
 
 // seedKlasifikasi adds the JRA codes the tests use.
@@ -262,6 +290,14 @@ func TestKeluarFlow(t *testing.T) {
 	if strings.Contains(r.Body, pass) {
 		t.Fatal("the passphrase is on the letter page")
 	}
+	// The log tells the crash window's story, never the passphrase.
+	logged := e.log.String()
+	if strings.Contains(logged, pass) || strings.Contains(logged, "salah") {
+		t.Fatalf("a passphrase is in the log:\n%s", logged)
+	}
+	if !strings.Contains(logged, "signed at Segel") || !strings.Contains(logged, docID) {
+		t.Errorf("the log does not record the document id before the commit:\n%s", logged)
+	}
 
 	// KOMINFO (an addressee) and SERANG (tembusan) have it in their surat
 	// masuk, with an agenda number, passed to their heads.
@@ -309,4 +345,29 @@ func pdfShows(t testing.TB, b []byte, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestSignLevelFallback: a profile that may not sign B-LTA signs at its
+// default level (the gateway refuses the level before the passphrase, so
+// the retry costs no attempt).
+func TestSignLevelFallback(t *testing.T) {
+	e := newKeluarEnv(t, false, gatewaytest.WithOptions(func(o *httpapi.Options) {
+		for _, p := range o.Profiles {
+			if p.Name == "dev-kadis" {
+				p.DefaultLevel, p.AllowedLevels = signer.LevelT, []signer.Level{signer.LevelB, signer.LevelT}
+			}
+		}
+	}))
+	ids := e.readyLetters(1)
+	r := e.login("kadis").post(fmt.Sprintf("/surat/%d/ttd", ids[0]), url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}})
+	wantCode(t, "sign", r, http.StatusSeeOther)
+	var docID string
+	e.db.QueryRow(`SELECT document_id FROM letters WHERE id = $1`, ids[0]).Scan(&docID)
+	doc, err := e.gw.Store.GetDocument(context.Background(), docID)
+	if err != nil || doc.Level != "B-T" {
+		t.Fatalf("Segel's record: %+v %v", doc, err)
+	}
+	if left, _ := e.attemptsLeft(context.Background(), e.Users["kadis"].ID); left != signAttempts {
+		t.Errorf("attempts left %d after the level retry", left)
+	}
 }
