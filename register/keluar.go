@@ -244,7 +244,7 @@ func userUnits(u *User) []int64 {
 // ancestors.
 func unitIsAtOrAbove(ctx context.Context, q Querier, unit, below int64) (bool, error) {
 	cur := below
-	for range maxTreeDepth {
+	for range keluarMaxDepth {
 		if cur == unit {
 			return true, nil
 		}
@@ -454,7 +454,7 @@ type signerChoice struct {
 func signerChoices(ctx context.Context, q Querier, from int64, now time.Time) ([]signerChoice, error) {
 	var out []signerChoice
 	cur := from
-	for range maxTreeDepth {
+	for range keluarMaxDepth {
 		var title string
 		var parent sql.NullInt64
 		err := q.QueryRowContext(ctx, `SELECT title, parent_id FROM positions WHERE id = $1`, cur).Scan(&title, &parent)

@@ -33,9 +33,9 @@ var (
 	ErrLetterState = errors.New("register: the letter has moved on")
 )
 
-// maxTreeDepth bounds walks up the position tree, so that a cycle in
+// keluarMaxDepth bounds walks up the position tree, so that a cycle in
 // bad data ends.
-const maxTreeDepth = 64
+const keluarMaxDepth = 64
 
 // queryRower is what the chain walk needs: a *sql.DB or a *sql.Tx.
 type queryRower interface {
@@ -53,7 +53,7 @@ func parafChain(ctx context.Context, q queryRower, from, signer int64) ([]int64,
 	}
 	var chain []int64
 	cur := from
-	for range maxTreeDepth {
+	for range keluarMaxDepth {
 		var parent sql.NullInt64
 		err := q.QueryRowContext(ctx, `SELECT parent_id FROM positions WHERE id = $1`, cur).Scan(&parent)
 		if err != nil {
