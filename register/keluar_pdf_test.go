@@ -30,3 +30,22 @@ func TestInspectDraft(t *testing.T) {
 		}
 	}
 }
+
+// FuzzInspectDraft: no upload makes the draft check panic or accept a
+// draft without ${ttd}.
+func FuzzInspectDraft(f *testing.F) {
+	for _, name := range []string{"draft-ttd.pdf", "draft-no-ttd.pdf"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := inspectDraft(bytes.NewReader(b), int64(len(b)))
+		if err == nil && (info.Pages < 1 || !bytes.Contains(b, []byte("%PDF-"))) {
+			t.Fatalf("accepted %+v", info)
+		}
+	})
+}

@@ -42,3 +42,26 @@ func TestValidateNumberPattern(t *testing.T) {
 		t.Errorf("sequence 0: %v", err)
 	}
 }
+
+// TestParafChain walks the test tree: staf's letter signed by kadis goes
+// by kasi and kabid; signed by the Kasi it needs no paraf; a signer that
+// is not above the drafter is refused.
+func TestParafChain(t *testing.T) {
+	ta := newTestApp(t)
+	ctx := t.Context()
+	chain, err := parafChain(ctx, ta.db, ta.Pos["staf"].ID, ta.Pos["kadis"].ID)
+	if err != nil || len(chain) != 2 || chain[0] != ta.Pos["kasi"].ID || chain[1] != ta.Pos["kabid"].ID {
+		t.Errorf("staf → kadis: %v %v", chain, err)
+	}
+	if chain, err := parafChain(ctx, ta.db, ta.Pos["staf"].ID, ta.Pos["kasi"].ID); err != nil || len(chain) != 0 {
+		t.Errorf("staf → kasi: %v %v", chain, err)
+	}
+	if chain, err := parafChain(ctx, ta.db, ta.Pos["kadis"].ID, ta.Pos["kadis"].ID); err != nil || len(chain) != 0 {
+		t.Errorf("kadis → kadis: %v %v", chain, err)
+	}
+	for _, bad := range [][2]string{{"staf", "kadis2"}, {"kadis", "staf"}, {"kasi", "tu"}} {
+		if _, err := parafChain(ctx, ta.db, ta.Pos[bad[0]].ID, ta.Pos[bad[1]].ID); !errors.Is(err, ErrSignerNotAbove) {
+			t.Errorf("%s → %s: %v", bad[0], bad[1], err)
+		}
+	}
+}
