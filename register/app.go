@@ -141,6 +141,14 @@ func (a *App) routes() {
 	a.handle("POST /surat/{id}/disposisi", a.dispoPost)
 	a.handle("GET /surat/{id}/lembar.pdf", a.lembarPDF)
 	a.handle("GET /surat/{id}/berkas/{version}", a.berkas)
+
+	a.handle("GET /surat-keluar", a.keluarList)
+	a.handle("GET /surat-keluar/baru", a.keluarNew)
+	a.handle("POST /surat-keluar/baru", a.keluarCreate)
+	a.handle("GET /surat/{id}/paraf", a.keluarPage)
+	a.handle("POST /surat/{id}/paraf", a.keluarAction)
+	a.handle("GET /surat/{id}/ttd", a.signPage)
+	a.handle("POST /surat/{id}/ttd", a.signPost)
 }
 
 // handle registers a route and remembers its pattern for the navigation.
