@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/httpapi"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/tsa"
 )
 

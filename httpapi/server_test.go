@@ -29,7 +29,7 @@ import (
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/trust"

@@ -15,7 +15,7 @@ import (
 
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
 )

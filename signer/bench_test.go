@@ -11,7 +11,7 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

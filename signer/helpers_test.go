@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

@@ -30,7 +30,7 @@ import (
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

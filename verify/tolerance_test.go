@@ -16,7 +16,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 

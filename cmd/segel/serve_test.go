@@ -36,7 +36,7 @@ import (
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/pgtest"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/pkcs11"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/citizen"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/tsa"
 )

@@ -26,7 +26,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/segel-id/segel/httpapi"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/pkcs11"
 )
 

@@ -20,7 +20,7 @@ import (
 
 	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/store"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // The letter register's signing officials (docs/register.md) get personal

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/keyref"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/pkcs11"
 )
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/internal/tstoken"
 )
 

@@ -18,7 +18,7 @@ import (
 	"github.com/segel-id/segel/internal/pdfgen"
 	"github.com/segel-id/segel/internal/pdfgen/letters"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

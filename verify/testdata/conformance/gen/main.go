@@ -39,7 +39,7 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
 )
 

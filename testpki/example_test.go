@@ -6,7 +6,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"golang.org/x/crypto/ocsp"
 )
 
