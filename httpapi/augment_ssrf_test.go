@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestAugmentSSRF: /v1/augment does not fetch the OCSP or CRL URLs that an

@@ -16,8 +16,8 @@ import (
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // letter returns the committed Ghostscript letter.

@@ -434,3 +434,85 @@ func TestClock(t *testing.T) {
 	}
 	verify(t, p, id, at, x509.ExtKeyUsageAny)
 }
+
+// TestLoad rebuilds a PKI from its saved CAs: certificates recorded
+// again are good, others unknown, revocation works, CRL numbers go on
+// increasing, and CAs that do not belong together are refused.
+func TestLoad(t *testing.T) {
+	orig := MustNew(t, Options{BaseURL: "http://127.0.0.1:1/pki"})
+	leaf, err := orig.IssueSigner(SignerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := orig.IssueSigner(SignerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstCRL, err := orig.CRL(orig.Issuing, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p, err := Load(Identity{Cert: orig.Root.Cert, Key: orig.Root.Key}, Identity{Cert: orig.Issuing.Cert, Key: orig.Issuing.Key},
+		Options{BaseURL: orig.BaseURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Record(leaf.Cert); err != nil {
+		t.Fatal(err)
+	}
+	status := func(c *x509.Certificate) int {
+		t.Helper()
+		der, err := p.OCSPResponseFor(c, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ocsp.ParseResponse(der, p.Issuing.Cert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Status
+	}
+	if s := status(leaf.Cert); s != ocsp.Good {
+		t.Errorf("recorded certificate: OCSP status %d, want good", s)
+	}
+	if s := status(other.Cert); s != ocsp.Unknown {
+		t.Errorf("certificate not recorded: OCSP status %d, want unknown", s)
+	}
+	if err := p.Revoke(leaf.Cert, time.Time{}, ocsp.KeyCompromise); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(leaf.Cert); s != ocsp.Revoked {
+		t.Errorf("revoked certificate: OCSP status %d, want revoked", s)
+	}
+	der, err := p.CRL(p.Issuing, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := x509.ParseRevocationList(firstCRL)
+	after, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Number.Cmp(before.Number) <= 0 {
+		t.Errorf("CRL number %v after loading, not above %v", after.Number, before.Number)
+	}
+	if err := after.CheckSignatureFrom(orig.Issuing.Cert); err != nil {
+		t.Error(err)
+	}
+
+	stranger := MustNew(t, Options{})
+	if _, err := Load(Identity{Cert: orig.Root.Cert, Key: orig.Root.Key}, Identity{Cert: stranger.Issuing.Cert, Key: stranger.Issuing.Key}, Options{}); err == nil {
+		t.Error("Load accepted an issuing CA of another root")
+	}
+	if _, err := Load(Identity{Cert: orig.Root.Cert, Key: stranger.Root.Key}, Identity{Cert: orig.Issuing.Cert, Key: orig.Issuing.Key}, Options{}); err == nil {
+		t.Error("Load accepted a root with another key")
+	}
+	strangerLeaf, err := stranger.IssueSigner(SignerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Record(strangerLeaf.Cert); err == nil {
+		t.Error("Record accepted a certificate of another PKI (same names, other keys)")
+	}
+}

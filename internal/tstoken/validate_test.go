@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/internal/tstoken"
+	"github.com/segel-id/segel/testpki"
 )
 
 type world struct {
