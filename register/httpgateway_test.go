@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
 	"github.com/segel-id/segel/register"
 	"github.com/segel-id/segel/verify"

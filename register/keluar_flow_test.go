@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/keyref"

@@ -71,7 +71,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/store"
 )

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/testpki"
 )

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/testpki"
 )

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/testpki"

@@ -21,7 +21,7 @@ import (
 	"path/filepath"
 	"runtime/coverage"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/testpki"

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestBSrEV2Streams: a v2 body's base64 file is decoded as a stream into

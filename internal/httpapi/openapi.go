@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	_ "embed"
 	"net/http"
+
+	api "github.com/segel-id/segel/httpapi"
 )
 
-//go:embed openapi.yaml
-var openapiYAML []byte
+// openapiYAML is the contract's OpenAPI document (httpapi/openapi.yaml).
+var openapiYAML = api.OpenAPI
 
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/yaml")

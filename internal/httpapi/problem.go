@@ -6,11 +6,12 @@ import (
 	"net/http"
 	"strconv"
 
+	api "github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/service"
 )
 
-// ProblemBase is the prefix of the problem type URIs.
-const ProblemBase = "https://segel.id/problems/"
+// ProblemBase is the prefix of the problem type URIs (the contract's).
+const ProblemBase = api.ProblemBase
 
 // Problem is an RFC 9457 problem detail. Type is one of the stable types
 // listed in openapi.yaml; Detail never holds a secret.

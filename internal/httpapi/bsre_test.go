@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/verify"
 )

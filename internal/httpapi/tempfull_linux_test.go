@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // fullTempDir mounts a small tmpfs and fills it, so that creating a file

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestHeadBearerAndDocumentOwner: HEAD is answered where GET is; the

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestRetention: a profile that keeps files for a while; after that the

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/testenv"
 )
 

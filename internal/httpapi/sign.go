@@ -7,20 +7,23 @@ import (
 	"slices"
 	"strconv"
 
+	api "github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/signer"
 )
 
-// PassphraseHeader carries a personal profile's passphrase.
-const PassphraseHeader = "Segel-Passphrase"
-
-// DocumentIDHeader carries the id of a signed document.
-const DocumentIDHeader = "Segel-Document-Id"
-
-// VerifyURLHeader carries the address of a signed document's page for
-// citizens (PublicBaseURL + /v/{id}, the target of the stamp's QR code);
-// it is sent only when Options.PublicBaseURL is set.
-const VerifyURLHeader = "Segel-Verify-Url"
+// Segel's headers, those of the contract (package httpapi at the top of
+// the module).
+const (
+	// PassphraseHeader carries a personal profile's passphrase.
+	PassphraseHeader = api.PassphraseHeader
+	// DocumentIDHeader carries the id of a signed document.
+	DocumentIDHeader = api.DocumentIDHeader
+	// VerifyURLHeader carries the address of a signed document's page for
+	// citizens (PublicBaseURL + /v/{id}, the target of the stamp's QR
+	// code); it is sent only when Options.PublicBaseURL is set.
+	VerifyURLHeader = api.VerifyURLHeader
+)
 
 // sign is POST /v1/sign: the request is parsed here (query, headers,
 // body) and carried out by the signing service (internal/service).

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	api "github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/revocation"
 )
@@ -340,7 +341,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, keyClient, &clientInfo{})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
-		sw.Header().Set("Segel-Request-Id", id)
+		sw.Header().Set(api.RequestIDHeader, id)
 		s.active.Store(id, activeReq{method: r.Method, path: r.URL.Path, start: start})
 		defer s.active.Delete(id)
 		defer func() {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestVerificationBound: beyond MaxVerifications at once (and after the
