@@ -15,8 +15,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
 	"github.com/segel-id/segel/signer"

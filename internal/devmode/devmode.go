@@ -71,8 +71,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/config"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 )
 
