@@ -6,6 +6,14 @@
 // bound with a short queue, the audit log and document register, and
 // Prometheus metrics.
 //
+// The server is internal: its Options name the store, the keys and the
+// signing service, all internal, so no other module could build one.
+// `segel serve` runs it; programs in other modules call it with package
+// github.com/segel-id/segel/client, and both ends share the contract in
+// package github.com/segel-id/segel/httpapi (openapi.yaml, Segel's
+// headers, the problem base). See docs/decisions.md, "Public packages
+// (issue 15)".
+//
 // # Routes
 //
 //	POST /v1/sign?profile=NAME[&level&reason&location&number&subject&title&nip&confidential]
@@ -18,7 +26,7 @@
 //	GET  /healthz, /readyz, /metrics, /openapi.yaml
 //
 // The /v1 routes need "Authorization: Bearer KEY"; keys are made by
-// [NewAPIKey] and kept in the store as [KeyHash]. openapi.yaml (served at
+// [NewAPIKey] and kept in the store as [KeyHash]. httpapi/openapi.yaml (served at
 // /openapi.yaml) documents every route, parameter and problem type; a
 // test keeps it and the router in step.
 //
