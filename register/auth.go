@@ -230,6 +230,14 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
 	ctx := r.Context()
+	tkey := throttleKey(r, username)
+	if wait := a.throttle.wait(tkey, a.now()); wait > 0 {
+		mins := int(wait/time.Minute) + 1
+		a.log().Warn("register: login throttled", "user", username, "client", r.RemoteAddr)
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+		a.renderLogin(w, r, fmt.Sprintf(T(a.lang(r), "login.throttled"), mins), http.StatusTooManyRequests)
+		return
+	}
 	var u *User
 	hash := dummyHash
 	if username != "" && len(username) <= 100 {
@@ -249,9 +257,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if u == nil || !ok || u.Disabled || password == "" {
 		a.log().Info("register: login refused", "user", username, "client", r.RemoteAddr)
+		a.throttle.failed(tkey, a.now())
 		a.renderLogin(w, r, T(a.lang(r), "login.wrong"), http.StatusUnauthorized)
 		return
 	}
+	a.throttle.succeeded(tkey)
 	// A new token at login: an old cookie (fixation) is never promoted.
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		a.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(c.Value))

@@ -18,9 +18,6 @@ type DelegationRow struct {
 	Ended    bool
 }
 
-// Until is the last day of the delegation (its end is exclusive).
-func (d *DelegationRow) Until() time.Time { return d.Ends.Add(-time.Nanosecond) }
-
 // listDelegations returns the delegations that have not ended before
 // since, the newest first.
 func listDelegations(ctx context.Context, q Querier, since, now time.Time) ([]*DelegationRow, error) {
