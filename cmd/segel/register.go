@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,28 +201,6 @@ func (r *registerServer) stop() error {
 	return err
 }
 
-// handlerTransport answers HTTP requests by calling a handler in the same
-// process, without a socket: dev mode's register reaches its gateway so
-// (register.HTTPGateway over it), whatever the gateway's listener does.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	r := req.Clone(req.Context())
-	if r.Body == nil {
-		r.Body = http.NoBody
-	}
-	r.RemoteAddr = "127.0.0.1:0"
-	r.RequestURI = req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
-}
-
 // devRegister is what serve --dev runs of the register.
 type devRegister struct {
 	*registerServer
@@ -244,11 +221,11 @@ func devRegisterSigners() []devmode.Signer {
 // startDevRegister starts dev mode's register on addr: SQLite in
 // DIR/register.db, files in DIR/register, demo data seeded on the first
 // start with the passwords (and the signers' passphrases) in
-// DIR/register-passwords.txt, signing through gateway, the service's own
-// handler, in process. When addr was not given on the command line and
-// is taken, the register is skipped (the returned err says why) rather
-// than the service failing.
-func startDevRegister(ctx context.Context, env *devmode.Env, addr string, given bool, gateway http.Handler, baseURL string, logger *slog.Logger) (*devRegister, error) {
+// DIR/register-passwords.txt, signing in process through the service's
+// own signing service (register.ServiceGateway, as client dev-register).
+// When addr was not given on the command line and is taken, the register
+// is skipped (the returned err says why) rather than the service failing.
+func startDevRegister(ctx context.Context, env *devmode.Env, addr string, given bool, svc *service, logger *slog.Logger) (*devRegister, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if given {
@@ -256,11 +233,6 @@ func startDevRegister(ctx context.Context, env *devmode.Env, addr string, given 
 		}
 		logger.Warn("the letter register is not started: its address is taken (give --register-listen)", "address", addr, "error", err.Error())
 		return &devRegister{err: err}, nil
-	}
-	key, err := env.RegisterAPIKey()
-	if err != nil {
-		ln.Close()
-		return nil, err
 	}
 	url := "http://" + advertised(ln.Addr())
 	seed := &register.SeedOptions{Profiles: map[string]string{}, Passphrases: map[string]string{}}
@@ -277,9 +249,7 @@ func startDevRegister(ctx context.Context, env *devmode.Env, addr string, given 
 	opts := register.Options{
 		DSN: filepath.Join(env.Dir, "register.db"), DataDir: filepath.Join(env.Dir, "register"),
 		PublicURL: url, Logger: logger.With("component", "register"),
-		Gateway: &register.HTTPGateway{BaseURL: baseURL, APIKey: key,
-			Client: &http.Client{Transport: handlerTransport{gateway}, Timeout: 5 * time.Minute,
-				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}},
+		Gateway: &register.ServiceGateway{Service: svc.api.Service(), Client: devmode.RegisterClient},
 	}
 	r, err := startRegister(ctx, opts, ln, seed, env.Path(registerPasswordsFile))
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -210,28 +211,108 @@ func TestRegisterHTTPMode(t *testing.T) {
 	}
 }
 
-// TestHandlerTransport signs through HTTPGateway over handlerTransport,
-// at a host that does not resolve: no socket is used.
-func TestHandlerTransport(t *testing.T) {
-	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("bupati", "Bupati Uji"))
-	off := gw.Official("bupati")
-	g := &register.HTTPGateway{BaseURL: "http://segel.invalid", APIKey: gw.APIKey, Client: &http.Client{Transport: handlerTransport{gw.Handler}}}
-	pdf := letter(t)
-	var out bytes.Buffer
-	res, err := g.Sign(context.Background(), &register.SignRequest{Profile: off.Profile, Passphrase: []byte(off.Passphrase),
-		PDF: bytes.NewReader(pdf), Size: int64(len(pdf))}, &out)
-	if err != nil || res.DocumentID == "" || !bytes.HasPrefix(out.Bytes(), []byte("%PDF")) {
-		t.Fatalf("sign in process: %+v %v", res, err)
+// regBrowser is a logged-in browser of the register that does not
+// follow redirects.
+type regBrowser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	csrf string
+}
+
+var csrfMetaRE = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+func newRegBrowser(t *testing.T, base, user, password string) *regBrowser {
+	t.Helper()
+	c, inbox := registerLogin(t, base, user, password)
+	m := csrfMetaRE.FindStringSubmatch(inbox)
+	if m == nil {
+		t.Fatalf("login as %s: no session", user)
 	}
-	_, err = g.Sign(context.Background(), &register.SignRequest{Profile: off.Profile, Passphrase: []byte("x"),
-		PDF: bytes.NewReader(pdf), Size: int64(len(pdf))}, &bytes.Buffer{})
-	if !register.IsKind(err, register.KindWrongPassphrase) {
-		t.Fatalf("wrong passphrase in process: %v", err)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &regBrowser{t: t, base: base, c: c, csrf: m[1]}
+}
+
+func (b *regBrowser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	resp, body := call(b.t, b.c, "GET", b.base+path, "", nil)
+	return resp, string(body)
+}
+
+func (b *regBrowser) post(path string, form url.Values) *http.Response {
+	b.t.Helper()
+	form.Set("csrf", b.csrf)
+	resp, _ := call(b.t, b.c, "POST", b.base+path, "", []byte(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+	return resp
+}
+
+func (b *regBrowser) postFile(path string, form url.Values, field, name string, data []byte) *http.Response {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", b.csrf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := g.Sign(ctx, &register.SignRequest{Profile: off.Profile, Passphrase: []byte(off.Passphrase),
-		PDF: bytes.NewReader(pdf), Size: int64(len(pdf))}, &bytes.Buffer{}); err == nil {
-		t.Fatal("a cancelled request signed")
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(data)
+	mw.Close()
+	resp, _ := call(b.t, b.c, "POST", b.base+path, "", buf.Bytes(), "Content-Type", mw.FormDataContentType())
+	return resp
+}
+
+// TestServeDevRegisterSigns drafts a letter in the dev register and has
+// the seeded Kepala Dinas sign it with the passphrase of the passwords
+// file: dev mode's in-process gateway and the seeded signer's profile
+// work together.
+func TestServeDevRegisterSigns(t *testing.T) {
+	t.Setenv("SEGEL_DEV_SOFTHSM", "off")
+	dir := filepath.Join(t.TempDir(), "segel-dev")
+	srv := serveInProcess(t, "--dev", "--data", dir, "--listen", "127.0.0.1:0", "--register-listen", "127.0.0.1:0")
+	base := registerURL(t, srv)
+	pw, pp, err := register.ReadSeedFile(bytes.NewReader(readFile(t, filepath.Join(dir, "register-passwords.txt"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kabid := newRegBrowser(t, base, "kabid.dpmptsp", pw["kabid.dpmptsp"])
+	_, form := kabid.get("/surat-keluar/baru")
+	m := regexp.MustCompile(`<option value="(\d+)"[^>]*>Kepala Dinas Penanaman Modal[^<]*</option>`).FindStringSubmatch(form)
+	if m == nil {
+		t.Fatalf("no Kepala Dinas among the signers:\n%s", form)
+	}
+	resp := kabid.postFile("/surat-keluar/baru", url.Values{"kind": {"undangan"}, "klasifikasi": {"005"}, "sifat": {"biasa"},
+		"subject": {"Undangan rapat koordinasi perizinan"}, "signer": {m[1]}, "external": {"Camat Ciruas"}},
+		"draft", "undangan.pdf", gatewaytest.Letter())
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/surat/") {
+		t.Fatalf("draft: %s %q", resp.Status, loc)
+	}
+	id := strings.SplitN(strings.TrimPrefix(loc, "/surat/"), "/", 2)[0]
+	kadis := newRegBrowser(t, base, "kadis.dpmptsp", pw["kadis.dpmptsp"])
+	// Whatever paraf the chain asks for first (none: the drafter is the
+	// signer's direct subordinate).
+	if resp, page := kadis.get("/surat/" + id + "/ttd"); resp.StatusCode != 200 {
+		t.Fatalf("signing page: %s\n%s", resp.Status, page)
+	}
+	if resp := kadis.post("/surat/"+id+"/ttd", url.Values{"passphrase": {"salah"}}); resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("a wrong passphrase signed")
+	}
+	resp = kadis.post("/surat/"+id+"/ttd", url.Values{"passphrase": {pp["kadis.dpmptsp"]}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign: %s", resp.Status)
+	}
+	_, page := kadis.get("/surat/" + id + "/paraf")
+	if !strings.Contains(page, "005/1/DPMPTSP/2026") || !strings.Contains(page, "Ditandatangani") {
+		t.Errorf("the signed letter shows no number:\n%s", page)
+	}
+	if code := srv.shutdown(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	for _, s := range []string{pp["kadis.dpmptsp"], pw["kadis.dpmptsp"], pw["kabid.dpmptsp"]} {
+		if strings.Contains(srv.stdout.String()+srv.stderr.String(), s) {
+			t.Fatal("a secret is in the output")
+		}
 	}
 }

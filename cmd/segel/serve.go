@@ -226,7 +226,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	url := scheme(cfg) + advertised(ln.Addr())
 	var reg *devRegister
 	if withRegister {
-		if reg, err = startDevRegister(ctx, env, *registerListen, given["register-listen"], handler, url, logger); err != nil {
+		if reg, err = startDevRegister(ctx, env, *registerListen, given["register-listen"], svc, logger); err != nil {
 			return startErr(err)
 		}
 		if reg.registerServer != nil {
