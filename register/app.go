@@ -110,6 +110,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 // lines here (only routes that work: no empty handlers).
 func (a *App) routes() {
 	a.mux.Handle("GET /static/", staticHandler())
+	a.mux.HandleFunc("/", a.notFound) // what no other route matches: the styled 404
 	a.handle("GET /healthz", a.healthz)
 	a.handle("GET /masuk", a.loginPage)
 	a.handle("POST /masuk", a.login)

@@ -410,3 +410,23 @@ func mustURL(t testing.TB, s string) *url.URL {
 }
 
 var regexpHost = regexp.MustCompile(`(?:src|href)="(?:https?:)?//`)
+
+func TestNotFoundAndLangLink(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.login("staf")
+	r := c.get("/tidak-ada")
+	if r.Code != http.StatusNotFound || !strings.Contains(r.Body, "Halaman tidak ditemukan.") {
+		t.Errorf("unknown path: %d %s", r.Code, r.Body)
+	}
+	if r := ta.anon().get("/tidak-ada"); r.Code != http.StatusSeeOther {
+		t.Errorf("unknown path, not logged in: %d (want the login first)", r.Code)
+	}
+	r = c.get("/akun?x=1&ok=saved")
+	if !strings.Contains(r.Body, `href="/akun?lang=en&amp;x=1"`) {
+		t.Errorf("language link of a GET page: %s", r.Body)
+	}
+	r = c.post("/akun/sandi", url.Values{"old": {"x"}})
+	if !strings.Contains(r.Body, `href="/?lang=en"`) {
+		t.Errorf("language link after a POST: %s", r.Body)
+	}
+}
