@@ -300,6 +300,12 @@ func testAdminDelegations(t *testing.T, ta *testApp) {
 			t.Errorf("%s: %d, want 422 with %q", name, r.Code, tc.msg)
 		}
 	}
+	// One at a time per position.
+	overlap := url.Values{"position": {fmt.Sprint(ta.Pos["kadis"].ID)}, "user": {fmt.Sprint(ta.Users["sekda"].ID)},
+		"kind": {"plt"}, "starts": {"2026-03-04"}, "ends": {"2026-03-06"}}
+	if r := c.post("/admin/delegasi", overlap); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "sudah memiliki Plt./Plh.") {
+		t.Errorf("overlapping delegation: %d %s", r.Code, r.Body)
+	}
 	// End one early.
 	form.Set("starts", "2026-03-05")
 	form.Set("ends", "2026-03-10")

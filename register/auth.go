@@ -189,15 +189,18 @@ func (a *App) csrfOK(r *http.Request, s *session) bool {
 		}
 		got = r.PostFormValue(csrfField)
 	}
-	want := ""
-	if s != nil {
-		want = s.csrf
-	} else if r.URL.Path == "/masuk" {
-		if c, err := r.Cookie(loginCSRFCookie); err == nil {
-			want = c.Value
+	if got == "" {
+		return false
+	}
+	// The login form carries the login cookie's token, also when the
+	// browser has a session already (a second tab).
+	if r.URL.Path == "/masuk" {
+		if c, err := r.Cookie(loginCSRFCookie); err == nil && c.Value != "" &&
+			subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1 {
+			return true
 		}
 	}
-	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return s != nil && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
 
 // loginPage shows the login form; logged-in users go to next.
@@ -217,8 +220,15 @@ type loginData struct {
 }
 
 func (a *App) renderLogin(w http.ResponseWriter, r *http.Request, msg string, status int) {
-	tok := randomToken()
-	a.setCookie(w, r, loginCSRFCookie, tok, 3600)
+	// One token per browser, kept: login forms open in several tabs all
+	// carry it.
+	tok := ""
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == 43 {
+		tok = c.Value
+	} else {
+		tok = randomToken()
+	}
+	a.setCookie(w, r, loginCSRFCookie, tok, 12*3600)
 	a.renderStatus(w, r, status, "login", &loginData{
 		Next: safeNext(r.FormValue("next")), Username: r.PostFormValue("username"), Error: msg, Token: tok,
 	})
@@ -270,7 +280,6 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.setCookie(w, r, loginCSRFCookie, "", -1)
 	logEvent(ctx, a.db, a.now(), 0, u.ID, "", "login", "")
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }

@@ -430,3 +430,38 @@ func TestNotFoundAndLangLink(t *testing.T) {
 		t.Errorf("language link after a POST: %s", r.Body)
 	}
 }
+
+func TestLoginFormWhileLoggedIn(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.anon()
+	// A second tab shows the login form while the first logs in; then
+	// the second one is sent.
+	m := loginTokenRE.FindStringSubmatch(c.get("/masuk").Body)
+	if r := c.tryLogin("kasi", "sandi-kasi"); r.Code != http.StatusSeeOther {
+		t.Fatal(r.Code)
+	}
+	r := c.send("POST", "/masuk", url.Values{"csrf": {m[1]}, "username": {"kabid"}, "password": {"sandi-kabid"}})
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("login over a session: %d", r.Code)
+	}
+	c.refreshCSRF()
+	if r := c.get("/"); !strings.Contains(r.Body, "Kabul Kabid") {
+		t.Error("the second login did not replace the session")
+	}
+}
+
+// TestWordsBothLanguages checks that every word has both languages.
+func TestWordsBothLanguages(t *testing.T) {
+	wordsMu.RLock()
+	defer wordsMu.RUnlock()
+	for k := range words[LangID] {
+		if _, ok := words[LangEN][k]; !ok {
+			t.Errorf("%q has no English", k)
+		}
+	}
+	for k := range words[LangEN] {
+		if _, ok := words[LangID][k]; !ok {
+			t.Errorf("%q has no Indonesian", k)
+		}
+	}
+}

@@ -256,6 +256,12 @@ func startDevRegister(ctx context.Context, env *devmode.Env, addr string, given 
 		ln.Close()
 		return nil, fmt.Errorf("the letter register: %w", err)
 	}
+	// The service goes on if the register's server fails; say so.
+	go func() {
+		if err := <-r.served; err != nil {
+			logger.Error("the letter register stopped serving", "error", err.Error())
+		}
+	}()
 	return &devRegister{registerServer: r, url: url}, nil
 }
 
