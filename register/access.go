@@ -18,33 +18,21 @@ type viewer struct {
 
 // unitsBelow returns the ids of the units ids and every unit below them.
 func unitsBelow(ctx context.Context, q Querier, ids []int64) ([]int64, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	// UNION (not UNION ALL) stops at a unit seen before: a cycle made by
-	// a bad edit cannot loop.
-	r, err := q.QueryContext(ctx, `WITH RECURSIVE below(id) AS (
-			SELECT id FROM units WHERE id IN (`+placeholders(1, len(ids))+`)
-			UNION
-			SELECT u.id FROM units u JOIN below b ON u.parent_id = b.id)
-		SELECT id FROM below ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("register: units below: %w", err)
-	}
-	defer r.Close()
 	var out []int64
-	for r.Next() {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return nil, fmt.Errorf("register: units below: %w", err)
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		sub, err := unitSubtree(ctx, q, id)
+		if err != nil {
+			return nil, fmt.Errorf("register: units below %d: %w", id, err)
 		}
-		out = append(out, id)
+		for _, u := range sub {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
 	}
-	return out, r.Err()
+	return out, nil
 }
 
 // viewerOf gathers what the access rules need of u.
