@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,6 +52,17 @@ func viewerOf(ctx context.Context, q Querier, u *User) (*viewer, error) {
 	if v.units, err = unitsBelow(ctx, q, own); err != nil {
 		return nil, err
 	}
+	// A clerk keeps the agenda of their registry unit (their OPD, when
+	// they sit in its Sekretariat): they see its letters too.
+	if clerk, _ := clerkPosition(u); clerk != nil {
+		reg, err := registryUnit(ctx, q, clerk.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(v.units, reg.ID) {
+			v.units = append(v.units, reg.ID)
+		}
+	}
 	return v, nil
 }
 
@@ -74,7 +86,8 @@ func placeholders(from, n int) string {
 //     disposed it, it was disposed to or by a position they hold, they
 //     are in its paraf chain or its signer;
 //   - unless the letter is rahasia: those of a unit under theirs (their
-//     own included), and those addressed to such a unit.
+//     own included), and those addressed to such a unit; a clerk also
+//     those of the unit whose agenda they keep (registryUnit).
 //
 // The administrator's flag grants nothing here: admin is for people and
 // units, not for reading letters.

@@ -431,3 +431,42 @@ func testAgendaConcurrent(t *testing.T, ta *testApp, other *App) {
 		t.Errorf("%d files recorded", n)
 	}
 }
+
+// TestMasukClerkInSekretariat: a TU sitting in the OPD's Sekretariat (a
+// bidang) registers into the OPD's agenda, and the letter goes to the
+// Kepala Dinas, not to the Sekretaris.
+func TestMasukClerkInSekretariat(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	ctx := context.Background()
+	sekre := &Unit{Code: "DPMPTSP-SEKRE", Name: "Sekretariat DPMPTSP", Kind: "bidang", ParentID: ta.Units["DPMPTSP"].ID}
+	if err := insertUnit(ctx, ta.db, sekre); err != nil {
+		t.Fatal(err)
+	}
+	sekdis := &Position{UnitID: sekre.ID, ParentID: ta.Pos["kadis"].ID, Title: "Sekretaris DPMPTSP", Kind: PosEselon3, Unit: sekre}
+	if err := insertPosition(ctx, ta.db, sekdis); err != nil {
+		t.Fatal(err)
+	}
+	clerk := &Position{UnitID: sekre.ID, ParentID: sekdis.ID, Title: "Pengadministrasi Umum Sekretariat", Kind: PosClerk, Unit: sekre}
+	if err := insertPosition(ctx, ta.db, clerk); err != nil {
+		t.Fatal(err)
+	}
+	ta.addUser(&User{Username: "tu3", Name: "Tono Sekretariat", PositionID: clerk.ID, Position: clerk})
+	first := register(t, ta.login("tu"), "Surat pertama", "biasa")
+	id := register(t, ta.login("tu3"), "Surat kedua", "biasa")
+	l, err := getInLetter(ctx, ta.db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.UnitID != ta.Units["DPMPTSP"].ID || l.Agenda() != "2/2026" {
+		t.Errorf("unit %d agenda %s, want the OPD's agenda 2/2026", l.UnitID, l.Agenda())
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM dispositions WHERE letter_id = $1 AND to_position_id = $2`, id, ta.Pos["kadis"].ID); n != 1 {
+		t.Error("the letter did not go to the Kepala Dinas")
+	}
+	// The Sekretariat's TU keeps the OPD's agenda: they see the letter
+	// the other clerk registered too.
+	if r := ta.login("tu3").get("/surat-masuk"); !strings.Contains(r.Body, "Surat pertama") || !strings.Contains(r.Body, "Surat kedua") {
+		t.Errorf("the Sekretariat's TU does not see the OPD's letters (%d)", first)
+	}
+}
