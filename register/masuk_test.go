@@ -1,8 +1,10 @@
 package register
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -468,5 +470,53 @@ func TestMasukClerkInSekretariat(t *testing.T) {
 	// the other clerk registered too.
 	if r := ta.login("tu3").get("/surat-masuk"); !strings.Contains(r.Body, "Surat pertama") || !strings.Contains(r.Body, "Surat kedua") {
 		t.Errorf("the Sekretariat's TU does not see the OPD's letters (%d)", first)
+	}
+}
+
+// TestMasukOnSeed: with the demo data of `make run`, each TU's letters go
+// to the right head: the OPD's Kepala Dinas, and the Sekretariat
+// Daerah's to the Bupati.
+func TestMasukOnSeed(t *testing.T) {
+	ctx := context.Background()
+	a, err := New(ctx, Options{DataDir: t.TempDir(), Logger: slogDiscard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := Seed(ctx, a.db, io.Discard, SeedOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for clerk, head := range map[string]string{"tu.dpmptsp": "kadis.dpmptsp", "tu.kominfo": "kadis.kominfo", "tu.setda": "bupati"} {
+		var uid, headPos int64
+		if err := a.db.QueryRow(`SELECT id FROM users WHERE username = $1`, clerk).Scan(&uid); err != nil {
+			t.Fatalf("%s: %v", clerk, err)
+		}
+		if err := a.db.QueryRow(`SELECT position_id FROM users WHERE username = $1`, head).Scan(&headPos); err != nil {
+			t.Fatalf("%s: %v", head, err)
+		}
+		u, err := loadUser(ctx, a.db, uid, a.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := clerkPosition(u)
+		if p == nil {
+			t.Fatalf("%s is no clerk", clerk)
+		}
+		in, errs := parseMasuk(masukValues("Surat untuk "+head, "biasa"), a.now().In(wib), isKlasifikasi(ctx, a.db))
+		if errs != nil {
+			t.Fatalf("the seed's klasifikasi: %v", errs)
+		}
+		s, err := spoolPDF(a.files, bytes.NewReader(append(scanPDF(t), clerk...)), DefaultMaxScan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, got, err := a.registerIncoming(ctx, u, p, "", in, s, "scan.pdf")
+		s.discard()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != headPos || l.AgendaNo != 1 {
+			t.Errorf("%s's letter went to %s (agenda %d), want %s's position", clerk, got.Title, l.AgendaNo, head)
+		}
 	}
 }
