@@ -551,6 +551,9 @@ func dispositionsToMe(ctx context.Context, a *App, u *User, lang string) (*Inbox
 		if d.ReadAt.IsZero() {
 			detail += " · " + T(lang, "dispo.unread")
 		}
+		if acting, _ := u.ActingAs(d.ToPosition); acting != "" {
+			detail += " · " + acting
+		}
 		sec.Items = append(sec.Items, InboxItem{
 			Href: fmt.Sprintf("/surat/%d", d.LetterID), Title: subject, Detail: detail,
 			Badge: T(lang, "sifat."+sifat), Overdue: !d.Due.IsZero() && d.Due.Before(today),

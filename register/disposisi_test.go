@@ -118,8 +118,8 @@ func TestDispoDelegation(t *testing.T) {
 	id := register(t, ta.login("tu"), "Undangan peresmian mal pelayanan publik", "segera")
 	kabid := ta.login("kabid")
 	r := kabid.get("/")
-	if !strings.Contains(r.Body, "Undangan peresmian mal pelayanan publik") {
-		t.Fatalf("the Plh's inbox lacks the head's letter:\n%s", r.Body)
+	if !strings.Contains(r.Body, "Undangan peresmian mal pelayanan publik") || !strings.Contains(r.Body, "· Plh. Kepala Dinas Penanaman Modal dan PTSP") {
+		t.Fatalf("the Plh's inbox lacks the head's letter, marked:\n%s", r.Body)
 	}
 	root := rowTo(t, ta, id, "kadis")
 	r = kabid.get(fmt.Sprintf("/surat/%d/disposisi?dari=%d", id, root))
