@@ -159,13 +159,8 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The letter row first: a second device signing the same letter
 		// waits here and then finds it signed.
-		res, err := tx.ExecContext(ctx, `UPDATE letters SET updated_at = $1 WHERE id = $2 AND direction = 'out' AND status = $3`,
-			FormatTime(now), l.ID, statusSiapTTD)
-		if err != nil {
-			return fmt.Errorf("register: letter %d: %w", l.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrLetterState
+		if err := claimLetter(ctx, tx, l.ID, statusSiapTTD, now); err != nil {
+			return err
 		}
 		seq, err := nextSeq(ctx, tx, l.SignerUnitID, year)
 		if err != nil {
