@@ -67,7 +67,7 @@ func TestKeluarAccess(t *testing.T) {
 func TestSignAsPlh(t *testing.T) {
 	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("dev-kadis", "Budi Kadis"), gatewaytest.WithOfficial("dev-kabid", "Kabul Kabid"))
 	ta := newTestApp(t, func(o *Options) { o.Gateway = &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()} })
-	seedKlasifikasi(t, ta.App)
+	addTestKlasifikasi(t, ta.App)
 	e := &keluarEnv{testApp: ta, gw: gw}
 	ctx := context.Background()
 	if _, err := ta.db.Exec(`UPDATE users SET profile = 'dev-kabid' WHERE id = $1`, ta.Users["kabid"].ID); err != nil {

@@ -67,12 +67,12 @@ func newKeluarEnv(t *testing.T, pg bool, gwOpts ...gatewaytest.Option) *keluarEn
 	} else {
 		ta = newTestApp(t, opt)
 	}
-	seedKlasifikasi(t, ta.App)
+	addTestKlasifikasi(t, ta.App)
 	return &keluarEnv{testApp: ta, gw: gw, log: log}
 }
 
-// seedKlasifikasi adds the JRA codes the tests use.
-func seedKlasifikasi(t testing.TB, a *App) {
+// addTestKlasifikasi adds the JRA codes the tests use.
+func addTestKlasifikasi(t testing.TB, a *App) {
 	t.Helper()
 	for _, k := range [][2]string{{"005", "Undangan"}, {"800", "Kepegawaian"}} {
 		if _, err := a.db.Exec(`INSERT INTO klasifikasi (code, name, active_years, inactive_years, final) VALUES ($1, $2, 2, 1, 'musnah')`,
