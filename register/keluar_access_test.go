@@ -29,11 +29,13 @@ func TestKeluarAccess(t *testing.T) {
 
 	outsider, clerk, kasi := e.login("kadis2"), e.login("tu"), e.login("kasi")
 	for _, id := range []int64{open, secret} {
-		for _, p := range []string{"/surat/%d/paraf", "/surat/%d/ttd"} {
+		for _, p := range []string{"/surat/%d", "/surat/%d/paraf", "/surat/%d/ttd", "/surat/%d/berkas/1"} {
 			path := fmt.Sprintf(p, id)
 			wantCode(t, "outsider GET "+path, outsider.get(path), http.StatusNotFound)
-			wantCode(t, "outsider POST "+path, outsider.post(path, url.Values{"aksi": {"setuju"}, "version": {"1"},
-				"passphrase": {"x"}}), http.StatusNotFound)
+			if strings.HasSuffix(p, "/paraf") || strings.HasSuffix(p, "/ttd") {
+				wantCode(t, "outsider POST "+path, outsider.post(path, url.Values{"aksi": {"setuju"}, "version": {"1"},
+					"passphrase": {"x"}}), http.StatusNotFound)
+			}
 		}
 	}
 	for _, path := range []string{"/surat/999999/paraf", "/surat/abc/paraf", "/surat/999999/ttd"} {
@@ -44,6 +46,8 @@ func TestKeluarAccess(t *testing.T) {
 	wantCode(t, "clerk, biasa", clerk.get(fmt.Sprintf("/surat/%d/paraf", open)), 200, "Surat biasa")
 	wantCode(t, "clerk, rahasia", clerk.get(fmt.Sprintf("/surat/%d/paraf", secret)), http.StatusNotFound)
 	wantCode(t, "kasi, rahasia", kasi.get(fmt.Sprintf("/surat/%d/paraf", secret)), 200, "Surat rahasia")
+	wantCode(t, "kasi, /surat/{id}", kasi.get(fmt.Sprintf("/surat/%d", secret)), 200, "Surat rahasia", "Paraf berjenjang")
+	wantCode(t, "kasi, the draft", kasi.get(fmt.Sprintf("/surat/%d/berkas/1", secret)), 200, "%PDF-")
 	list := clerk.get("/surat-keluar")
 	if !strings.Contains(list.Body, "Surat biasa") || strings.Contains(list.Body, "Surat rahasia") {
 		t.Errorf("the clerk's list: %s", list.Body)

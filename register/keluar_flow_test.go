@@ -244,6 +244,14 @@ func TestKeluarFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The signer saw the final version, and gets the signed letter, on
+	// the letter's file links.
+	if r := kadis.get(fmt.Sprintf("/surat/%d/berkas/2", id)); r.Code != 200 || r.Body != string(corrected) {
+		t.Errorf("the final version on the signing screen's link: %d, %d bytes", r.Code, len(r.Body))
+	}
+	if r := kadis.get(fmt.Sprintf("/surat/%d/berkas/3", id)); r.Code != 200 || r.Body != string(signed) {
+		t.Errorf("the signed letter's link: %d, %d bytes", r.Code, len(r.Body))
+	}
 	rep, err := verify.Verify(context.Background(), bytes.NewReader(signed), int64(len(signed)), &verify.Options{Trust: e.gw.Trust})
 	if err != nil {
 		t.Fatal(err)
@@ -321,6 +329,18 @@ func TestKeluarFlow(t *testing.T) {
 	rows.Close()
 	if len(got) != 2 || got[e.Units["KOMINFO"].ID] != e.Pos["kadis2"].ID || got[e.Units["SERANG"].ID] != e.Pos["bupati"].ID {
 		t.Errorf("incoming copies: %v", got)
+	}
+	// The head of KOMINFO has it in the inbox, opens it, and gets the
+	// signed letter from its own copy.
+	kadis2 := e.login("kadis2")
+	wantCode(t, "recipient's inbox", kadis2.get("/"), 200, "Undangan rapat perizinan")
+	var inID int64
+	if err := e.db.QueryRow(`SELECT id FROM letters WHERE direction = 'in' AND unit_id = $1`, e.Units["KOMINFO"].ID).Scan(&inID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "recipient's copy", kadis2.get(fmt.Sprintf("/surat/%d", inID)), 200, number, "Undangan rapat perizinan")
+	if r := kadis2.get(fmt.Sprintf("/surat/%d/berkas/1", inID)); r.Code != 200 || r.Body != string(signed) {
+		t.Errorf("the recipient's file: %d, %d bytes", r.Code, len(r.Body))
 	}
 }
 

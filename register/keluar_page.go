@@ -10,6 +10,12 @@ import (
 	"time"
 )
 
+// /surat/{id} of an outgoing letter is its keluar page (the same as
+// /surat/{id}/paraf), with the keluar access rules checked again.
+func init() {
+	AddLetterPage("out", func(a *App, w http.ResponseWriter, r *http.Request, _ int64) { a.keluarPage(w, r) })
+}
+
 // keluarEvent is one entry of an outgoing letter's trail.
 type keluarEvent struct {
 	At                     time.Time
