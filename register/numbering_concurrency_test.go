@@ -183,3 +183,25 @@ func TestSignLockedOut(t *testing.T) {
 		t.Fatalf("after the lock-out: %s %q", st, num)
 	}
 }
+
+// TestSignInProcess: the same signing through the in-process gateway
+// (ServiceGateway, what `make run` uses): a wrong passphrase is refused
+// with the attempts left, the right one signs, the verify URL is the
+// gateway's page.
+func TestSignInProcess(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	e.opts.Gateway = &ServiceGateway{Service: e.gw.Server.Service(), Client: gatewaytest.ClientName, TempDir: t.TempDir()}
+	ids := e.readyLetters(2)
+	kadis := e.login("kadis")
+	ttd := fmt.Sprintf("/surat/%d/ttd", ids[1])
+	wantCode(t, "wrong passphrase", kadis.post(ttd, url.Values{"passphrase": {"salah"}}), http.StatusForbidden,
+		"Sisa percobaan sebelum dikunci: 4.")
+	wantCode(t, "sign", kadis.post(ttd, url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}}), http.StatusSeeOther)
+	var number, docID, verifyURL string
+	if err := e.db.QueryRow(`SELECT number, document_id, verify_url FROM letters WHERE id = $1`, ids[1]).Scan(&number, &docID, &verifyURL); err != nil {
+		t.Fatal(err)
+	}
+	if number != "005/1/DPMPTSP/2026" || verifyURL != e.gw.URL+"/v/"+docID {
+		t.Errorf("number %q, verify URL %q (document %s)", number, verifyURL, docID)
+	}
+}
