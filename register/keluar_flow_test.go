@@ -391,3 +391,33 @@ func TestSignLevelFallback(t *testing.T) {
 		t.Errorf("attempts left %d after the level retry", left)
 	}
 }
+
+// TestSignSampleLetters: the sample drafts of testdata/letters (the demo's
+// and the README tour's) pass the draft check, get their number written
+// in at ${nomor}, and verify.
+func TestSignSampleLetters(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	kabid, kadis := e.login("kabid"), e.login("kadis")
+	pass := e.gw.Official("dev-kadis").Passphrase
+	for i, name := range []string{"undangan.pdf", "surat-dinas.pdf", "nota-dinas.pdf"} {
+		draft, err := os.ReadFile(filepath.Join("..", "testdata", "letters", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := letterIDFrom(t, kabid.postFile("/surat-keluar/baru", e.draftForm("kadis", name), "draft", name, draft))
+		wantCode(t, name, kadis.post(fmt.Sprintf("/surat/%d/ttd", id), url.Values{"passphrase": {pass}}), http.StatusSeeOther)
+		want := fmt.Sprintf("005/%d/DPMPTSP/2026", i+1)
+		if _, num := e.status(id); num != want {
+			t.Fatalf("%s: number %q, want %q", name, num, want)
+		}
+		r := kadis.get(fmt.Sprintf("/surat/%d/berkas/2", id))
+		signed := []byte(r.Body)
+		rep, err := verify.Verify(context.Background(), bytes.NewReader(signed), int64(len(signed)), &verify.Options{Trust: e.gw.Trust})
+		if err != nil || rep.Indication != verify.TotalPassed {
+			t.Fatalf("%s: %v %+v", name, err, rep)
+		}
+		if !pdfShows(t, signed, want) {
+			t.Errorf("%s: the signed letter does not show %s", name, want)
+		}
+	}
+}
