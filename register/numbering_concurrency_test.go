@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segel-id/segel/internal/gatewaytest"
 )
@@ -60,6 +61,7 @@ func signConcurrently(t *testing.T, e *keluarEnv, apps []*testApp, ids []int64, 
 	pass := e.gw.Official("dev-kadis").Passphrase
 	var wg sync.WaitGroup
 	codes := make([]int, len(ids))
+	start := time.Now()
 	for i, id := range ids {
 		wg.Go(func() {
 			p := pass
@@ -71,6 +73,7 @@ func signConcurrently(t *testing.T, e *keluarEnv, apps []*testApp, ids []int64, 
 		})
 	}
 	wg.Wait()
+	t.Logf("%d signings at once through %d instances: %v", len(ids), len(apps), time.Since(start).Round(time.Millisecond))
 	for i, c := range codes {
 		want := http.StatusSeeOther
 		if i == bad {
