@@ -346,7 +346,7 @@ func (a *App) keluarList(w http.ResponseWriter, r *http.Request) {
 
 // --- the new-letter form ---
 
-// option is a choice of a select or a checkbox list.
+// keluarOption is a choice of a select or a checkbox list.
 type keluarOption struct {
 	Value, Label string
 	Selected     bool

@@ -11,7 +11,8 @@ import (
 
 // The paraf chain of an outgoing letter: every position between the
 // drafter and the signing official, bottom up, approves (paraf) before the
-// signer sees the letter. See docs/decisions.md, "Register: paraf".
+// signer sees the letter. See docs/decisions.md, "Register: surat
+// keluar, paraf, signing and numbering".
 //
 // A round of the chain is a run of paraf rows with action pending, one
 // per position, created when the drafter submits (or resubmits) the

@@ -15,7 +15,8 @@ import (
 // Signing an outgoing letter: the number is taken, written into the
 // letter and the letter signed through the Gateway in one database
 // transaction, so that a refused signature gives its number back. See
-// docs/decisions.md, "Register: numbering" for the crash window.
+// docs/decisions.md, "Register: surat keluar, paraf, signing and
+// numbering", for the crash window.
 
 // Problem types of the gateway that signing answers by retrying at the
 // profile's default level: the profile does not allow B-LTA, or the
@@ -33,16 +34,14 @@ const signLevel = "B-LTA"
 var (
 	// ErrNoProfile: the user has no personal profile in Segel.
 	ErrNoProfile = errors.New("register: no signing profile")
-	// ErrNotSigner: the user neither holds the signing position nor acts
-	// for it.
-	ErrNotSigner = errors.New("register: not the letter's signing official")
 )
 
 // signJob is one signing asked for on the signing screen.
 type signJob struct {
 	LetterID int64
-	// Signer is who signs: the holder of the letter's signing position,
-	// or its Plt/Plh (Acting "plt"/"plh") with their own profile.
+	// UserID, Profile, NIP and Name are the signer's: the holder of the
+	// letter's signing position, or its Plt/Plh with their own profile
+	// (the caller checked that they may sign it).
 	UserID             int64
 	Profile, NIP, Name string
 	// ActingAs is the delegation's label ("Plh. Kepala Dinas …"), empty
