@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,4 +116,68 @@ func TestSignAsPlh(t *testing.T) {
 	// The Kepala Dinas himself could have signed too; after the Plh did,
 	// the letter is signed and his screen shows the result.
 	wantCode(t, "kadis after", e.login("kadis").get(ttd), 200, "Surat bertanda tangan")
+}
+
+// TestSignerReturns: the signing official sends a letter that is ready
+// to sign back to its drafter; the resubmission comes straight back (no
+// paraf between them).
+func TestSignerReturns(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	ids := e.readyLetters(1)
+	page := fmt.Sprintf("/surat/%d/paraf", ids[0])
+	kadis, kabid := e.login("kadis"), e.login("kabid")
+	wantCode(t, "signer's page", kadis.get(page), 200, "Kembalikan ke konseptor", "Buka layar tanda tangan")
+	wantCode(t, "signer returns", kadis.post(page, url.Values{"aksi": {"kembalikan"}, "note": {"Ganti tanggal rapat"}}), http.StatusSeeOther)
+	if st, _ := e.status(ids[0]); st != statusReturned {
+		t.Fatalf("status %s", st)
+	}
+	wantCode(t, "signing a returned letter", kadis.post(fmt.Sprintf("/surat/%d/ttd", ids[0]),
+		url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}}), http.StatusConflict)
+	wantCode(t, "drafter resubmits", kabid.postFile(page, url.Values{"aksi": {"ajukan"}}, "draft", "v2.pdf", gatewaytest.Letter()), http.StatusSeeOther)
+	if st, _ := e.status(ids[0]); st != statusSiapTTD {
+		t.Fatalf("status %s after resubmission", st)
+	}
+	wantCode(t, "page", kabid.get(page), 200, "Ganti tanggal rapat", "v2.pdf")
+}
+
+// TestParafRacePostgres: the holder of a level and their Plh act on the
+// same paraf at once (one approves, one returns), on PostgreSQL: exactly
+// one of them wins each time, the other is told the letter moved on, and
+// neither gets a server error.
+func TestParafRacePostgres(t *testing.T) {
+	e := newKeluarEnv(t, true)
+	now := e.clock.Now()
+	if err := insertDelegation(context.Background(), e.db, &Delegation{PositionID: e.Pos["kasi"].ID, UserID: e.Users["tu"].ID,
+		Kind: "plh", Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}, e.Users["admin"].ID, now); err != nil {
+		t.Fatal(err)
+	}
+	staf, kasi, plh := e.login("staf"), e.login("kasi"), e.login("tu")
+	for i := range 6 {
+		id := letterIDFrom(t, staf.postFile("/surat-keluar/baru", e.draftForm("kadis", fmt.Sprintf("Balapan %d", i)), "draft", "d.pdf",
+			gatewaytest.Letter()))
+		page := fmt.Sprintf("/surat/%d/paraf", id)
+		var wg sync.WaitGroup
+		var a, b int
+		wg.Go(func() { a = kasi.post(page, url.Values{"aksi": {"setuju"}, "version": {"1"}}).Code })
+		wg.Go(func() { b = plh.post(page, url.Values{"aksi": {"kembalikan"}, "note": {"Tidak"}}).Code })
+		wg.Wait()
+		won := 0
+		for _, c := range []int{a, b} {
+			switch c {
+			case http.StatusSeeOther:
+				won++
+			case http.StatusConflict, http.StatusForbidden:
+			default:
+				t.Fatalf("round %d: %d and %d", i, a, b)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d winners (%d, %d)", i, won, a, b)
+		}
+		var acted int
+		e.db.QueryRow(`SELECT COUNT(*) FROM paraf WHERE letter_id = $1 AND action <> 'pending'`, id).Scan(&acted)
+		if acted != 1 {
+			t.Fatalf("round %d: %d paraf rows acted on", i, acted)
+		}
+	}
 }
