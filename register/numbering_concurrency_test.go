@@ -208,3 +208,22 @@ func TestSignInProcess(t *testing.T) {
 		t.Errorf("number %q, verify URL %q (document %s)", number, verifyURL, docID)
 	}
 }
+
+// TestSignOutlivesTheRequest: a signing whose request goes away (the
+// phone lost its network after "Tandatangani") still ends recorded, not
+// signed at Segel and rolled back here.
+func TestSignOutlivesTheRequest(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	ids := e.readyLetters(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	u := e.Users["kadis"]
+	res, err := e.signLetter(ctx, &signJob{LetterID: ids[0], UserID: u.ID, Profile: "dev-kadis", NIP: u.NIP, Name: u.Name,
+		Passphrase: []byte(e.gw.Official("dev-kadis").Passphrase), ClientAddr: "127.0.0.1"})
+	if err != nil || res.Number != "005/1/DPMPTSP/2026" {
+		t.Fatalf("signing with a cancelled request: %+v %v", res, err)
+	}
+	if st, num := e.status(ids[0]); st != statusSigned || num != res.Number {
+		t.Fatalf("after: %s %q", st, num)
+	}
+}

@@ -30,6 +30,11 @@ const (
 // signLevel is the level asked for first.
 const signLevel = "B-LTA"
 
+// signTimeout bounds one signing transaction, the gateway call included
+// (a B-LTA signature calls the TSA twice and fetches revocation data: a
+// few seconds at worst when all is well).
+const signTimeout = 2 * time.Minute
+
 // Errors of signing, besides the Gateway's *GatewayError.
 var (
 	// ErrNoProfile: the user has no personal profile in Segel.
@@ -153,15 +158,23 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 	year := numberTime(now).Year()
 	log := a.log().With("letter", l.ID)
 
+	// Once begun, a signing runs to its end even when the official's
+	// browser goes away (a phone losing its network): cancelling it
+	// between Segel's answer and the commit would leave a letter signed
+	// at Segel and not here. The sequence (and on SQLite the database's
+	// write lock) is held for the gateway call, so it is bounded instead.
+	ctx = context.WithoutCancel(ctx)
+	tctx, cancel := context.WithTimeout(ctx, signTimeout)
+	defer cancel()
 	var out *signedLetter
 	var signedAtSegel *SignResult
-	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.db.Tx(tctx, func(tx *sql.Tx) error {
 		// The letter row first: a second device signing the same letter
 		// waits here and then finds it signed.
-		if err := claimLetter(ctx, tx, l.ID, statusSiapTTD, now); err != nil {
+		if err := claimLetter(tctx, tx, l.ID, statusSiapTTD, now); err != nil {
 			return err
 		}
-		seq, err := nextSeq(ctx, tx, l.SignerUnitID, year)
+		seq, err := nextSeq(tctx, tx, l.SignerUnitID, year)
 		if err != nil {
 			return err
 		}
@@ -169,7 +182,7 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE letters SET number = $1, year = $2 WHERE id = $3`, number, year, l.ID); err != nil {
+		if _, err := tx.ExecContext(tctx, `UPDATE letters SET number = $1, year = $2 WHERE id = $3`, number, year, l.ID); err != nil {
 			return fmt.Errorf("register: number %s for letter %d: %w", number, l.ID, err)
 		}
 		letter := draft
@@ -192,7 +205,7 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 		}
 		log.Info("register: signing", "number", number, "profile", job.Profile)
 		var signed bytes.Buffer
-		sr, err := a.gatewaySign(ctx, req, &signed)
+		sr, err := a.gatewaySign(tctx, req, &signed)
 		if err != nil {
 			return err
 		}
@@ -207,17 +220,17 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 			return err
 		}
 		version := l.DraftVersion + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_files (letter_id, version, kind, name, sha256, size, pages, uploaded_by, created_at)
+		if _, err := tx.ExecContext(tctx, `INSERT INTO letter_files (letter_id, version, kind, name, sha256, size, pages, uploaded_by, created_at)
 			VALUES ($1, $2, 'signed', $3, $4, $5, $6, $7, $8)`,
 			l.ID, version, signedFileName(number), sha, signed.Len(), l.DraftPages, job.UserID, FormatTime(now)); err != nil {
 			return fmt.Errorf("register: signed file of letter %d: %w", l.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE letters SET status = $1, signed_at = $2, signed_by = $3, document_id = $4,
+		if _, err := tx.ExecContext(tctx, `UPDATE letters SET status = $1, signed_at = $2, signed_by = $3, document_id = $4,
 			verify_url = $5, updated_at = $2 WHERE id = $6`,
 			statusSigned, FormatTime(now), job.UserID, sr.DocumentID, sr.VerifyURL, l.ID); err != nil {
 			return fmt.Errorf("register: letter %d: %w", l.ID, err)
 		}
-		if err := logEvent(ctx, tx, now, l.ID, job.UserID, job.ActingAs, "keluar.ditandatangani",
+		if err := logEvent(tctx, tx, now, l.ID, job.UserID, job.ActingAs, "keluar.ditandatangani",
 			joinDetail(number, "Segel "+sr.DocumentID)); err != nil {
 			return err
 		}
