@@ -132,6 +132,9 @@ func signTitle(position, actingAs string) string {
 // recipients get the letter after the commit (deliverInternal).
 func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, error) {
 	defer clear(job.Passphrase)
+	// Once asked for, a signing runs to its end even when the official's
+	// browser goes away (see below).
+	ctx = context.WithoutCancel(ctx)
 	if job.Profile == "" {
 		return nil, ErrNoProfile
 	}
@@ -163,7 +166,6 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 	// between Segel's answer and the commit would leave a letter signed
 	// at Segel and not here. The sequence (and on SQLite the database's
 	// write lock) is held for the gateway call, so it is bounded instead.
-	ctx = context.WithoutCancel(ctx)
 	tctx, cancel := context.WithTimeout(ctx, signTimeout)
 	defer cancel()
 	var out *signedLetter
