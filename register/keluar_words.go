@@ -126,6 +126,7 @@ var keluarWordsID = map[string]string{
 	"sign.err.busy":               "Layanan tanda tangan sedang sibuk. Coba lagi sebentar lagi.",
 	"sign.err.refused":            "Segel menolak permintaan tanda tangan (%s). Hubungi admin.",
 	"sign.err.unavailable":        "Layanan tanda tangan Segel tidak dapat dihubungi. Nomor belum terpakai; coba lagi nanti.",
+	"sign.err.fill":               "Nomor surat tidak dapat ditulis di tempat ${nomor}. Kembalikan surat ke konseptor untuk diperbaiki; nomor belum terpakai.",
 	"sign.err.noprofile":          "Anda belum memiliki profil tanda tangan di Segel. Hubungi admin.",
 }
 
@@ -249,5 +250,6 @@ var keluarWordsEN = map[string]string{
 	"sign.err.busy":               "The signing service is busy. Try again in a moment.",
 	"sign.err.refused":            "Segel refused the signing request (%s). Ask the admin.",
 	"sign.err.unavailable":        "Segel's signing service cannot be reached. No number was used; try again later.",
+	"sign.err.fill":               "The number cannot be written where the letter shows ${nomor}. Return the letter to its drafter to fix it; no number was used.",
 	"sign.err.noprofile":          "You have no signing profile in Segel. Ask the admin.",
 }

@@ -37,6 +37,8 @@ const signTimeout = 2 * time.Minute
 
 // Errors of signing, besides the Gateway's *GatewayError.
 var (
+	// errFillNumber: the number could not be written at ${nomor}.
+	errFillNumber = errors.New("register: writing the number into letter")
 	// ErrNoProfile: the user has no personal profile in Segel.
 	ErrNoProfile = errors.New("register: no signing profile")
 )
@@ -191,7 +193,7 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 		if info.HasNomor {
 			var filled bytes.Buffer
 			if err := fillNumber(&filled, bytes.NewReader(draft), int64(len(draft)), number); err != nil {
-				return fmt.Errorf("register: writing the number into letter %d: %w", l.ID, err)
+				return fmt.Errorf("%w %d: %w", errFillNumber, l.ID, err)
 			}
 			letter = filled.Bytes()
 		}
@@ -423,6 +425,9 @@ func (a *App) signPost(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusConflict, T(lang, "keluar.err.state"))
 	case errors.Is(err, ErrNoProfile):
 		refuse(http.StatusForbidden, T(lang, "sign.err.noprofile"))
+	case errors.Is(err, errFillNumber):
+		a.log().Error("register: signing failed", "letter", l.ID, "err", err)
+		refuse(http.StatusUnprocessableEntity, T(lang, "sign.err.fill"))
 	case errors.Is(err, ErrDraftNoTTD), errors.Is(err, ErrDraftNotPDF):
 		refuse(http.StatusUnprocessableEntity, T(lang, draftErrorKey(err)))
 	case errors.Is(err, context.Canceled):
