@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // TSA is an RFC 3161 time-stamp authority for tests and the development
@@ -193,7 +194,7 @@ func (t *TSA) Respond(ctx context.Context, reqDER []byte) ([]byte, error) {
 	b, err := cms.NewBuilder(t.id.Cert, t.id.Key, cms.BuildOptions{
 		Hash:         o.Hash,
 		Certificates: t.id.Chain,
-		ContentType:  cms.OIDTSTInfo,
+		ContentType:  oids.TSTInfo,
 		Content:      info,
 		Rand:         rand.Reader,
 	})

@@ -10,6 +10,7 @@ import (
 	"math/big"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // ErrInvalid is wrapped by every error of Validate.
@@ -126,7 +127,7 @@ func Validate(sd *cms.SignedData, opts Options) (*Token, error) {
 	if sd == nil {
 		return nil, failf(CheckFormat, "no token")
 	}
-	if !sd.EContentType.Equal(cms.OIDTSTInfo) {
+	if !sd.EContentType.Equal(oids.TSTInfo) {
 		return nil, fail(CheckFormat, ErrNotTimestamp)
 	}
 	info, err := sd.TSTInfo()
