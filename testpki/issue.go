@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
-// Object identifiers of the extensions and key purposes testpki writes.
+// Defaults and fixed values of the certificates testpki writes.
 var (
-	oidExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidKPTimeStamping   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-	oidKPDocumentSign   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36} // RFC 9336
-	oidOCSPNoCheck      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
 	asn1NULL            = []byte{0x05, 0x00}
 	defaultCountry      = []string{"ID"}
 	defaultOrganization = []string{"Pemerintah Kabupaten Contoh"}
@@ -92,7 +90,7 @@ func (p *PKI) IssueSigner(opts SignerOptions) (*Identity, error) {
 		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageEmailProtection)
 	}
 	if opts.DocumentSigning {
-		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, oidKPDocumentSign)
+		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, oids.KPDocumentSigning)
 	}
 	tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, opts.ExtKeyUsages...)
 	tmpl.EmailAddresses = opts.EmailAddresses
@@ -135,11 +133,11 @@ func (p *PKI) IssueTSA(opts SignerOptions) (*Identity, error) {
 	}
 	tmpl := p.leafTemplate(&opts, p.name+" Timestamp Authority")
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidKPTimeStamping})
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oids.KPTimeStamping})
 	if err != nil {
 		return nil, fmt.Errorf("testpki: encoding extendedKeyUsage: %w", err)
 	}
-	tmpl.ExtraExtensions = []pkix.Extension{{Id: oidExtKeyUsage, Critical: true, Value: eku}}
+	tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.ExtKeyUsage, Critical: true, Value: eku}}
 	return p.issueIdentity(tmpl, &opts)
 }
 
@@ -169,7 +167,7 @@ func (p *PKI) IssueOCSPResponder(ca *CA) (*Identity, error) {
 	tmpl := p.leafTemplate(&opts, "")
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-	tmpl.ExtraExtensions = []pkix.Extension{{Id: oidOCSPNoCheck, Value: asn1NULL}}
+	tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.OCSPNoCheck, Value: asn1NULL}}
 	return p.issueIdentity(tmpl, &opts)
 }
 

@@ -18,26 +18,14 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // ErrUnknownIssuer is returned for an OCSP request about a certificate
 // whose issuer is not a CA of the PKI. [PKI.Handler] answers such requests
 // with the "unauthorized" OCSP error status.
 var ErrUnknownIssuer = errors.New("testpki: OCSP request names an issuer that is not a CA of this PKI")
-
-// Object identifiers of OCSP and of the signature algorithms of responses.
-var (
-	oidOCSPBasic       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-	oidSHA1            = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidSHA256          = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384          = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512          = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	oidSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
-)
 
 // SetOCSPResponder makes responder sign the OCSP responses about
 // certificates that ca issued; nil makes ca sign them itself. The
@@ -261,7 +249,7 @@ func signOCSPResponse(signer *Identity, include *x509.Certificate, producedAt ti
 		b.AddASN1Enum(int64(ocsp.Success))
 		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ResponseBytes
-				b.AddASN1ObjectIdentifier(oidOCSPBasic)
+				b.AddASN1ObjectIdentifier(oids.OCSPBasic)
 				b.AddASN1OctetString(basicDER)
 			})
 		})
@@ -273,13 +261,13 @@ func signOCSPResponse(signer *Identity, include *x509.Certificate, producedAt ti
 func hashOID(h crypto.Hash) asn1.ObjectIdentifier {
 	switch h {
 	case crypto.SHA1:
-		return oidSHA1
+		return oids.SHA1
 	case crypto.SHA256:
-		return oidSHA256
+		return oids.SHA256
 	case crypto.SHA384:
-		return oidSHA384
+		return oids.SHA384
 	case crypto.SHA512:
-		return oidSHA512
+		return oids.SHA512
 	}
 	return nil
 }
@@ -294,18 +282,18 @@ func signatureAlgorithm(pub crypto.PublicKey) (crypto.Hash, []byte, error) {
 	)
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		hash, oid, null = crypto.SHA256, oidSHA256WithRSA, true
+		hash, oid, null = crypto.SHA256, oids.SHA256WithRSA, true
 	case *ecdsa.PublicKey:
 		switch k.Curve {
 		case elliptic.P384():
-			hash, oid = crypto.SHA384, oidECDSAWithSHA384
+			hash, oid = crypto.SHA384, oids.ECDSAWithSHA384
 		case elliptic.P521():
-			hash, oid = crypto.SHA512, oidECDSAWithSHA512
+			hash, oid = crypto.SHA512, oids.ECDSAWithSHA512
 		default:
-			hash, oid = crypto.SHA256, oidECDSAWithSHA256
+			hash, oid = crypto.SHA256, oids.ECDSAWithSHA256
 		}
 	case ed25519.PublicKey:
-		oid = oidEd25519
+		oid = oids.Ed25519
 	default:
 		return 0, nil, fmt.Errorf("testpki: cannot sign OCSP responses with a %T key", pub)
 	}

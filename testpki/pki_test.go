@@ -18,6 +18,8 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // verify checks that id chains to p's root for the given key usages.
@@ -127,7 +129,7 @@ func TestSignerChainVerifies(t *testing.T) {
 	if c.KeyUsage != x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment {
 		t.Errorf("key usage %b, want digitalSignature|contentCommitment", c.KeyUsage)
 	}
-	if len(c.UnknownExtKeyUsage) != 1 || !c.UnknownExtKeyUsage[0].Equal(oidKPDocumentSign) {
+	if len(c.UnknownExtKeyUsage) != 1 || !c.UnknownExtKeyUsage[0].Equal(oids.KPDocumentSigning) {
 		t.Errorf("unknown EKUs %v, want document signing", c.UnknownExtKeyUsage)
 	}
 	if c.Subject.CommonName != "Budi Santoso" || c.Subject.SerialNumber != "198001012005011001" ||
@@ -282,7 +284,7 @@ func TestTSA(t *testing.T) {
 	if !slices.Equal(c.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}) || len(c.UnknownExtKeyUsage) != 0 {
 		t.Errorf("EKU %v %v, want timeStamping only", c.ExtKeyUsage, c.UnknownExtKeyUsage)
 	}
-	ext := findExtension(c, oidExtKeyUsage)
+	ext := findExtension(c, oids.ExtKeyUsage)
 	if ext == nil || !ext.Critical {
 		t.Errorf("extendedKeyUsage extension %+v, want critical", ext)
 	}
@@ -301,7 +303,7 @@ func TestOCSPResponderCertificate(t *testing.T) {
 	if !slices.Equal(r.Cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}) {
 		t.Errorf("EKU %v, want OCSPSigning", r.Cert.ExtKeyUsage)
 	}
-	ext := findExtension(r.Cert, oidOCSPNoCheck)
+	ext := findExtension(r.Cert, oids.OCSPNoCheck)
 	if ext == nil || !bytes.Equal(ext.Value, asn1NULL) {
 		t.Errorf("id-pkix-ocsp-nocheck extension %+v, want NULL", ext)
 	}

@@ -6,7 +6,8 @@
 // that build or read ASN.1 (internal/cms, revocation, tsa, pkcs11,
 // testpki, internal/tstoken, cmd/segel) use these and declare none of
 // their own; tests may still write an OID out where the literal is the
-// point of the test.
+// point of the test. The one OID left outside is testpki's default TSA
+// policy, a value it chose (an arc of its own), not one it reads.
 //
 // The values are asn1.ObjectIdentifier slices: never modify them.
 package oids

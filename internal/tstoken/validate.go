@@ -196,13 +196,11 @@ func checkESS(si *cms.SignerInfo, cert *x509.Certificate) error {
 	return nil
 }
 
-var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
-
 // checkEKU requires the extended key usage extension to be critical and
 // to hold timeStamping only (RFC 3161, 2.3).
 func checkEKU(cert *x509.Certificate) error {
 	for _, e := range cert.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
+		if e.Id.Equal(oids.ExtKeyUsage) {
 			if !e.Critical {
 				return errors.New("the TSA certificate's extended key usage is not critical")
 			}
