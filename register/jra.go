@@ -9,9 +9,9 @@ import (
 // how many years a letter of that klasifikasi stays active (in the unit),
 // then inactive (in the records centre), and what happens after.
 type jraEntry struct {
-	Code, Name               string
-	ActiveYears, InactYears  int
-	Final                    string // musnah, permanen, dinilai_kembali
+	Code, Name              string
+	ActiveYears, InactYears int
+	Final                   string // musnah, permanen, dinilai_kembali
 }
 
 // jraTable is the JRA by code.
