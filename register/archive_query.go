@@ -1,0 +1,320 @@
+package register
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// archiveFilter is a search of the archive (/arsip). Empty fields do not
+// filter. Every value reaches the database as a bound parameter.
+type archiveFilter struct {
+	Number      string // agenda number, our number or the sender's
+	Subject     string // perihal (never matched against a hidden one)
+	Sender      string
+	Klasifikasi string // a code or its prefix
+	From, To    time.Time
+	Sifat       string
+	Status      string
+	Direction   string // in, out
+	UnitID      int64
+	Year        int
+	Page        int // from 1
+	// Archived keeps the letters that are records: every incoming one
+	// and the signed outgoing ones (a draft is not yet a record).
+	Archived bool
+}
+
+// The values sifat, status and direction take (docs/register-arch).
+var (
+	sifatValues     = []string{"biasa", "penting", "segera", "rahasia"}
+	statusValues    = []string{"baru", "didisposisi", "selesai", "draf", "paraf", "dikembalikan", "siap_ttd", "ditandatangani"}
+	directionValues = []string{"in", "out"}
+)
+
+// archivePageSize is how many letters one page of results shows.
+const archivePageSize = 25
+
+// maxSearchText bounds a text filter; longer input is cut.
+const maxSearchText = 200
+
+// parseArchiveFilter reads a filter from the query string of /arsip (and
+// of the exports). It returns the words of the fields it could not read,
+// for the form to show; those fields do not filter.
+func parseArchiveFilter(q url.Values) (archiveFilter, []string) {
+	var f archiveFilter
+	var bad []string
+	text := func(k string) string {
+		s := strings.TrimSpace(q.Get(k))
+		if r := []rune(s); len(r) > maxSearchText {
+			s = string(r[:maxSearchText])
+		}
+		return s
+	}
+	f.Number, f.Subject, f.Sender, f.Klasifikasi = text("nomor"), text("perihal"), text("pengirim"), text("klasifikasi")
+	day := func(k string) time.Time {
+		s := text(k)
+		if s == "" {
+			return time.Time{}
+		}
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			bad = append(bad, k)
+		}
+		return d
+	}
+	f.From, f.To = day("dari"), day("sampai")
+	oneOf := func(k string, vals []string) string {
+		s := text(k)
+		if s != "" && !slices.Contains(vals, s) {
+			bad = append(bad, k)
+			return ""
+		}
+		return s
+	}
+	f.Sifat, f.Status, f.Direction = oneOf("sifat", sifatValues), oneOf("status", statusValues), oneOf("arah", directionValues)
+	num := func(k string, lo, hi int64) int64 {
+		s := text(k)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < lo || n > hi {
+			bad = append(bad, k)
+			return 0
+		}
+		return n
+	}
+	f.UnitID = num("unit", 1, 1<<62)
+	f.Year = int(num("tahun", 1900, 9999))
+	f.Page = int(num("hal", 1, 1<<20))
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	return f, bad
+}
+
+// query returns f as query-string values (for the pager and the export
+// links), without the page.
+func (f archiveFilter) query() url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("nomor", f.Number)
+	set("perihal", f.Subject)
+	set("pengirim", f.Sender)
+	set("klasifikasi", f.Klasifikasi)
+	if !f.From.IsZero() {
+		v.Set("dari", f.From.Format(time.DateOnly))
+	}
+	if !f.To.IsZero() {
+		v.Set("sampai", f.To.Format(time.DateOnly))
+	}
+	set("sifat", f.Sifat)
+	set("status", f.Status)
+	set("arah", f.Direction)
+	if f.UnitID > 0 {
+		v.Set("unit", strconv.FormatInt(f.UnitID, 10))
+	}
+	if f.Year > 0 {
+		v.Set("tahun", strconv.Itoa(f.Year))
+	}
+	return v
+}
+
+// sqlArgs collects bound parameters and names them $1, $2, … in order
+// (both SQLite and PostgreSQL accept the form); each use is a new one.
+type sqlArgs struct{ vals []any }
+
+func (a *sqlArgs) p(v any) string {
+	a.vals = append(a.vals, v)
+	return "$" + strconv.Itoa(len(a.vals))
+}
+
+// likePattern is s as a LIKE pattern that matches s anywhere, lower case,
+// with its own %, _ and \ matched literally (ESCAPE '\').
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// regDateExpr is the day a letter is filed under in the archive: the
+// received date of an incoming letter, the signing day of an outgoing one,
+// else its date, else the day it was registered ("YYYY-MM-DD").
+const regDateExpr = `substr(COALESCE(NULLIF(l.received_date, ''), NULLIF(l.signed_at, ''), NULLIF(l.letter_date, ''), l.created_at), 1, 10)`
+
+// viewer is who searches, and when (delegations count when active).
+type viewer struct {
+	UserID int64
+	Now    time.Time
+	// All lists every letter, as the archivist (an admin) sees the
+	// retention list; a rahasia perihal stays hidden unless involved.
+	All bool
+}
+
+// accessCTE returns the common table expressions the access rules use:
+// mypos (the viewer's position and those they act for by an active
+// delegation), myunits (their units) and sub (those units and every unit
+// below them).
+func accessCTE(a *sqlArgs, v viewer) string {
+	now := v.Now.UTC().Format(timeFormat)
+	return `WITH RECURSIVE
+mypos(id) AS (
+  SELECT position_id FROM users WHERE id = ` + a.p(v.UserID) + ` AND position_id IS NOT NULL
+  UNION SELECT position_id FROM delegations WHERE user_id = ` + a.p(v.UserID) + ` AND starts <= ` + a.p(now) + ` AND ends > ` + a.p(now) + `
+),
+myunits(id) AS (SELECT unit_id FROM positions WHERE id IN (SELECT id FROM mypos)),
+sub(id) AS (SELECT id FROM myunits UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+`
+}
+
+// involvedExpr is true when the viewer is directly involved in letter l:
+// they registered or drafted it, sign it or signed it, a disposition
+// went to or came from them, they are in its paraf chain, or they hold
+// the top position of the unit an incoming letter was registered for
+// (its inbox is where the letter lands). Only the directly involved read
+// a rahasia letter (docs/register-arch, "Access").
+func involvedExpr(a *sqlArgs, v viewer) string {
+	return `(l.created_by = ` + a.p(v.UserID) + `
+ OR l.signed_by = ` + a.p(v.UserID) + `
+ OR l.signer_position_id IN (SELECT id FROM mypos)
+ OR EXISTS (SELECT 1 FROM dispositions d WHERE d.letter_id = l.id AND (d.to_position_id IN (SELECT id FROM mypos) OR d.from_position_id IN (SELECT id FROM mypos) OR d.from_user_id = ` + a.p(v.UserID) + `))
+ OR EXISTS (SELECT 1 FROM paraf pa WHERE pa.letter_id = l.id AND (pa.position_id IN (SELECT id FROM mypos) OR pa.user_id = ` + a.p(v.UserID) + `))
+ OR (l.direction = 'in' AND EXISTS (SELECT 1 FROM positions hp WHERE hp.id IN (SELECT id FROM mypos) AND hp.unit_id = l.unit_id
+      AND hp.kind NOT IN ('staf', 'clerk')
+      AND (hp.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM positions pp WHERE pp.id = hp.parent_id AND pp.unit_id = hp.unit_id)))))`
+}
+
+// archiveRow is one letter as the archive lists it.
+type archiveRow struct {
+	ID                                int64
+	Direction, UnitCode, UnitName     string
+	AgendaNo, Number, Kind            string
+	Sender, SenderNumber              string
+	LetterDate, ReceivedDate, RegDate string
+	Subject                           string // "" when Hidden
+	Hidden                            bool   // a rahasia perihal the viewer may not read
+	Sifat, Klasifikasi, Status        string
+	SignedAt                          string
+	Involved                          bool
+}
+
+// archiveQuery builds the search: the letters the viewer may see that
+// match f. It returns the FROM … WHERE part (over the derived table l
+// with its inv column) and the CTE before it, sharing args.
+func archiveQuery(a *sqlArgs, v viewer, f archiveFilter) (cte, from string) {
+	cte = accessCTE(a, v)
+	var w []string
+	// A letter is listed to those involved in it and to the units it
+	// belongs or is addressed to, down the tree; a rahasia perihal only
+	// to the involved.
+	if !v.All {
+		w = append(w, `(l.inv = 1 OR l.unit_id IN (SELECT id FROM sub) OR EXISTS (SELECT 1 FROM recipients r WHERE r.letter_id = l.id AND r.unit_id IN (SELECT id FROM sub)))`)
+	}
+	if f.Archived {
+		w = append(w, `(l.direction = 'in' OR l.status = 'ditandatangani')`)
+	}
+	if f.Number != "" {
+		p := likePattern(f.Number)
+		w = append(w, `(lower(COALESCE(l.number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR lower(COALESCE(l.sender_number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR COALESCE(CAST(l.agenda_no AS TEXT), '') LIKE `+a.p(p)+` ESCAPE '\')`)
+	}
+	if f.Subject != "" {
+		w = append(w, `(l.sifat <> 'rahasia' OR l.inv = 1) AND lower(COALESCE(l.subject, '')) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\'`)
+	}
+	if f.Sender != "" {
+		w = append(w, `lower(COALESCE(l.sender, '')) LIKE `+a.p(likePattern(f.Sender))+` ESCAPE '\'`)
+	}
+	if f.Klasifikasi != "" {
+		k := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Klasifikasi)
+		w = append(w, `(COALESCE(l.klasifikasi, '') = `+a.p(f.Klasifikasi)+` OR COALESCE(l.klasifikasi, '') LIKE `+a.p(k+".%")+` ESCAPE '\')`)
+	}
+	if !f.From.IsZero() {
+		w = append(w, regDateExpr+` >= `+a.p(f.From.Format(time.DateOnly)))
+	}
+	if !f.To.IsZero() {
+		w = append(w, regDateExpr+` <= `+a.p(f.To.Format(time.DateOnly)))
+	}
+	if f.Year > 0 {
+		w = append(w, `substr(`+regDateExpr+`, 1, 4) = `+a.p(fmt.Sprintf("%04d", f.Year)))
+	}
+	if f.Sifat != "" {
+		w = append(w, `l.sifat = `+a.p(f.Sifat))
+	}
+	if f.Status != "" {
+		w = append(w, `l.status = `+a.p(f.Status))
+	}
+	if f.Direction != "" {
+		w = append(w, `l.direction = `+a.p(f.Direction))
+	}
+	if f.UnitID > 0 {
+		w = append(w, `l.unit_id = `+a.p(f.UnitID))
+	}
+	if len(w) == 0 {
+		w = append(w, "1 = 1")
+	}
+	from = `FROM (SELECT l.*, CASE WHEN ` + involvedExpr(a, v) + ` THEN 1 ELSE 0 END AS inv FROM letters l) l
+LEFT JOIN units u ON u.id = l.unit_id
+WHERE ` + strings.Join(w, "\n  AND ")
+	return cte, from
+}
+
+const archiveColumns = `l.id, l.direction, COALESCE(u.code, ''), COALESCE(u.name, ''), COALESCE(CAST(l.agenda_no AS TEXT), ''),
+ COALESCE(l.number, ''), COALESCE(l.kind, ''), COALESCE(l.sender, ''), COALESCE(l.sender_number, ''),
+ COALESCE(l.letter_date, ''), COALESCE(l.received_date, ''), ` + regDateExpr + `,
+ COALESCE(l.subject, ''), COALESCE(l.sifat, ''), COALESCE(l.klasifikasi, ''), COALESCE(l.status, ''),
+ COALESCE(l.signed_at, ''), l.inv`
+
+func scanArchiveRow(rs *sql.Rows) (archiveRow, error) {
+	var r archiveRow
+	var inv int
+	err := rs.Scan(&r.ID, &r.Direction, &r.UnitCode, &r.UnitName, &r.AgendaNo, &r.Number, &r.Kind, &r.Sender, &r.SenderNumber,
+		&r.LetterDate, &r.ReceivedDate, &r.RegDate, &r.Subject, &r.Sifat, &r.Klasifikasi, &r.Status, &r.SignedAt, &inv)
+	r.Involved = inv == 1
+	if r.Sifat == "rahasia" && !r.Involved {
+		r.Subject, r.Hidden = "", true
+	}
+	return r, err
+}
+
+// searchArchive returns one page of the letters the viewer may see that
+// match f, newest first, and how many match in all.
+func searchArchive(ctx context.Context, db *sql.DB, v viewer, f archiveFilter) ([]archiveRow, int, error) {
+	var a sqlArgs
+	cte, from := archiveQuery(&a, v, f)
+	var total int
+	if err := db.QueryRowContext(ctx, cte+`SELECT COUNT(*) `+from, a.vals...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+	}
+	page := max(f.Page, 1)
+	q := cte + `SELECT ` + archiveColumns + ` ` + from + `
+ORDER BY ` + regDateExpr + ` DESC, l.id DESC LIMIT ` + a.p(archivePageSize) + ` OFFSET ` + a.p((page-1)*archivePageSize)
+	rs, err := db.QueryContext(ctx, q, a.vals...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+	}
+	defer rs.Close()
+	var out []archiveRow
+	for rs.Next() {
+		r, err := scanArchiveRow(rs)
+		if err != nil {
+			return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+	}
+	return out, total, nil
+}
+
+// timeFormat is how the register stores times: RFC 3339 in UTC with nine
+// fractional digits, so that text order is time order.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
