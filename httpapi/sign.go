@@ -26,6 +26,11 @@ const PassphraseHeader = "Segel-Passphrase"
 // DocumentIDHeader carries the id of a signed document.
 const DocumentIDHeader = "Segel-Document-Id"
 
+// VerifyURLHeader carries the address of a signed document's page for
+// citizens (PublicBaseURL + /v/{id}, the target of the stamp's QR code);
+// it is sent only when Options.PublicBaseURL is set.
+const VerifyURLHeader = "Segel-Verify-Url"
+
 // signRequest is what a sign request asks, parsed from its query.
 type signRequest struct {
 	// docID is the register id, reserved before signing so that the
@@ -77,6 +82,9 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(res.size, 10))
 	w.Header().Set(DocumentIDHeader, res.doc.ID)
+	if u := s.verifyURL(res.doc.ID); u != "" {
+		w.Header().Set(VerifyURLHeader, u)
+	}
 	w.Header().Set("Content-Disposition", `attachment; filename="signed.pdf"`)
 	s.sendFile(w, res.f)
 }
@@ -251,7 +259,7 @@ func (req *signRequest) id() string {
 }
 
 // stamp makes the visible stamp of a request placed at pl: the signer's
-// name, position, NIP and the date, the QR code of the document's page
+// name, position, NIP, the letter's number and the date, the QR code of the document's page
 // (/v/{id}) and the profile's footer.
 func (s *Server) stamp(req *signRequest, pl *signer.Placement) *signer.Appearance {
 	cert := req.profile.Key.Certificate
@@ -262,12 +270,24 @@ func (s *Server) stamp(req *signRequest, pl *signer.Placement) *signer.Appearanc
 	if req.nip != "" {
 		lines = append(lines, "NIP "+req.nip)
 	}
+	if req.number != "" {
+		// The letter's number, given by the register at the moment of
+		// signing, is on the stamp as well as in the letter.
+		lines = append(lines, "Nomor: "+req.number)
+	}
 	lines = append(lines, indonesianDate(s.opts.Now()))
 	app := &signer.Appearance{Placement: *pl, Lines: lines, Footer: req.profile.Footer}
-	if s.opts.PublicBaseURL != "" {
-		app.QR = strings.TrimRight(s.opts.PublicBaseURL, "/") + "/v/" + req.id()
-	}
+	app.QR = s.verifyURL(req.id())
 	return app
+}
+
+// verifyURL returns the address of document id's page for citizens
+// (/v/{id} under PublicBaseURL), empty without a PublicBaseURL.
+func (s *Server) verifyURL(id string) string {
+	if s.opts.PublicBaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(s.opts.PublicBaseURL, "/") + "/v/" + id
 }
 
 var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",

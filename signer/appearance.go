@@ -182,8 +182,8 @@ func writeStamp(u *pdf.Update, opts *Options, now time.Time, p placed, apRef pdf
 		return err
 	}
 	res := pdf.NewDict()
-	if layout.font.used {
-		fontRef, err := layout.font.writeFont(u)
+	if layout.font.Used() {
+		fontRef, err := layout.font.Write(u)
 		if err != nil {
 			return fmt.Errorf("signer: writing the stamp's font: %w", err)
 		}

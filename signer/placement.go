@@ -389,44 +389,73 @@ func placeAnchor(r *pdf.Reader, n int, text string, size [2]float64) (placed, er
 	if size == [2]float64{} {
 		size = [2]float64{DefaultStampWidth, DefaultStampHeight}
 	}
+	found, err := findAnchor(r, n, text, false)
+	if err != nil {
+		return placed{}, err
+	}
+	page, match := found[0].page, found[0].matches[0]
+	g, err := readPageGeom(r, page)
+	if err != nil {
+		return placed{}, err
+	}
+	box := g.rectToView(match.Box)
+	pw, ph := g.size()
+	w, h := min(size[0], pw), min(size[1], ph)
+	x := min(max(box[0], 0), pw-w)
+	// A little above the font's ascent, which some glyphs ($, {, accents) pass.
+	top := min(max(box[3]+0.1*(box[3]-box[1]), h), ph)
+	return placed{page: page, rect: g.rectToUser([4]float64{x, top - h, x + w, top}), geom: g}, nil
+}
+
+// anchorPage is a page that shows an anchor text: its glyphs and the
+// occurrences of the text among them.
+type anchorPage struct {
+	page    pdf.Ref
+	glyphs  []pdftext.Glyph
+	matches []pdftext.Match
+}
+
+// findAnchor searches the pages for text: page n, or every page when n is
+// zero. It returns the first page that shows it, or every such page when
+// all is set, and fails with ErrAnchorNotFound when none does. It is the
+// one anchor search of the package: the stamp's Placement.Anchor and
+// FillText both use it.
+func findAnchor(r *pdf.Reader, n int, text string, all bool) ([]anchorPage, error) {
 	pages, err := r.Pages()
 	if err != nil {
-		return placed{}, fmt.Errorf("%w: page tree: %w", ErrInvalidPDF, err)
+		return nil, fmt.Errorf("%w: page tree: %w", ErrInvalidPDF, err)
 	}
 	candidates := pages
 	if n != 0 {
 		page, err := pickPage(r, n)
 		if err != nil {
-			return placed{}, err
+			return nil, err
 		}
 		candidates = []pdf.Ref{page}
 	}
+	var out []anchorPage
 	for _, page := range candidates {
 		glyphs, err := pdftext.Page(r, page)
 		if err != nil {
-			return placed{}, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
 		}
 		matches := pdftext.Find(glyphs, text)
 		if len(matches) == 0 {
 			continue
 		}
-		g, err := readPageGeom(r, page)
-		if err != nil {
-			return placed{}, err
+		out = append(out, anchorPage{page: page, glyphs: glyphs, matches: matches})
+		if !all {
+			break
 		}
-		box := g.rectToView(matches[0].Box)
-		pw, ph := g.size()
-		w, h := min(size[0], pw), min(size[1], ph)
-		x := min(max(box[0], 0), pw-w)
-		// A little above the font's ascent, which some glyphs ($, {, accents) pass.
-		top := min(max(box[3]+0.1*(box[3]-box[1]), h), ph)
-		return placed{page: page, rect: g.rectToUser([4]float64{x, top - h, x + w, top}), geom: g}, nil
 	}
-	where := "any page"
-	if n != 0 {
-		where = fmt.Sprintf("page %d", n)
+	if len(out) == 0 {
+		where := "any page"
+		if n != 0 {
+			where = fmt.Sprintf("page %d", n)
+		}
+		return nil, fmt.Errorf("%w: %q is not shown on %s", ErrAnchorNotFound, text, where)
 	}
-	return placed{}, fmt.Errorf("%w: %q is not shown on %s", ErrAnchorNotFound, text, where)
+	return out, nil
 }
 
 // pageNumber returns the 1-based number of page, or 0.

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/internal/ttfont"
 )
 
 // Limits of the stamp's inputs.
@@ -40,7 +41,7 @@ const (
 type stampLayout struct {
 	w, h    float64
 	content strings.Builder
-	font    *fontUse
+	font    *ttfont.Use
 	image   *stampImage
 }
 
@@ -59,8 +60,8 @@ type stampLayout struct {
 // beside it; the image keeps its aspect ratio in at most 35% of the
 // remaining width; the text takes the largest font size (up to 11 pt) at
 // which its lines, wrapped at word boundaries, fit.
-func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttFont) (*stampLayout, error) {
-	s := &stampLayout{w: w, h: h, font: newFontUse(f)}
+func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*stampLayout, error) {
+	s := &stampLayout{w: w, h: h, font: ttfont.NewUse(f)}
 	if a.Image != nil {
 		img, err := loadImage(a.Image)
 		if err != nil {
@@ -156,7 +157,7 @@ func (s *stampLayout) text(lines []string, x, y, bh, size, gray float64) {
 		// Baselines: the ascent (about 0.8 em) below the top of each
 		// line's slot.
 		base := top - float64(i)*size*lineSpacing - size*(0.8+(lineSpacing-1)/2)
-		fmt.Fprintf(c, "1 0 0 1 %s %s Tm %s Tj\n", num(x), num(base), s.font.encode(line))
+		fmt.Fprintf(c, "1 0 0 1 %s %s Tm %s Tj\n", num(x), num(base), s.font.Encode(line))
 	}
 	c.WriteString("ET\n")
 }
@@ -177,7 +178,7 @@ func (s *stampLayout) wrap(lines []string, width, size float64) []string {
 			if cur != "" {
 				try = cur + " " + word
 			}
-			if s.font.width(try, size) <= width {
+			if s.font.Width(try, size) <= width {
 				cur = try
 				continue
 			}
@@ -185,12 +186,12 @@ func (s *stampLayout) wrap(lines []string, width, size float64) []string {
 				out = append(out, cur)
 			}
 			cur = word
-			if s.font.width(cur, size) > width {
+			if s.font.Width(cur, size) > width {
 				// Break the word between characters, in one pass.
 				rs := []rune(cur)
 				start, w := 0, 0.0
 				for i, r := range rs {
-					cw := s.font.width(string(r), size)
+					cw := s.font.Width(string(r), size)
 					if w+cw > width && i > start {
 						out = append(out, string(rs[start:i]))
 						start, w = i, 0

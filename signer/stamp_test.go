@@ -804,7 +804,7 @@ func TestAppearanceCorpus(t *testing.T) {
 // (here the repository's copy of DejaVu Sans under another name).
 func TestAppearanceCustomFont(t *testing.T) {
 	t.Parallel()
-	ttf, err := os.ReadFile(filepath.Join("fonts", "DejaVuSans.ttf"))
+	ttf, err := os.ReadFile(filepath.Join("..", "internal", "ttfont", "fonts", "DejaVuSans.ttf"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -18,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/config"
@@ -527,8 +524,7 @@ func openLockedKey(p *config.Profile) (*keyref.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &lockedKey{p12: data, pub: certs[0].PublicKey}
-	return &keyref.Key{Signer: k, Certificate: certs[0], Chain: certs[1:]}, nil
+	return keyref.Locked(data, certs[0], certs[1:]), nil
 }
 
 func readCertFile(path string) ([]*x509.Certificate, error) {
@@ -555,53 +551,4 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s holds no certificate", path)
 	}
 	return certs, nil
-}
-
-// errPassphraseNeeded is what a locked personal key says when asked to
-// sign without its holder's passphrase (through Sign, not
-// WithPassphrase). It does not match pkcs11.ErrPassphraseRejected: no
-// passphrase was tried, so it must not count as a wrong one.
-var errPassphraseNeeded = errors.New("this personal key signs only through WithPassphrase, with its holder's passphrase")
-
-// lockedKey is a personal software key: a PKCS#12 file that each
-// signature decrypts with the passphrase its request brought. Like
-// pkcs11.Key, it signs through WithPassphrase.
-type lockedKey struct {
-	p12 []byte
-	pub crypto.PublicKey
-}
-
-func (k *lockedKey) Public() crypto.PublicKey { return k.pub }
-
-// Sign refuses: the key is locked.
-func (k *lockedKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, errPassphraseNeeded
-}
-
-// WithPassphrase returns a Signer that unlocks the key with passphrase
-// for each signature. It refers to passphrase without copying it.
-func (k *lockedKey) WithPassphrase(_ context.Context, passphrase []byte) crypto.Signer {
-	return &unlockedKey{k: k, pass: passphrase}
-}
-
-type unlockedKey struct {
-	k    *lockedKey
-	pass []byte
-}
-
-func (u *unlockedKey) Public() crypto.PublicKey { return u.k.pub }
-
-func (u *unlockedKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	priv, _, _, err := pkcs12.DecodeChain(u.k.p12, string(u.pass))
-	if err != nil {
-		return nil, fmt.Errorf("%w", pkcs11.ErrPassphraseRejected)
-	}
-	s, ok := priv.(crypto.Signer)
-	if !ok {
-		return nil, errors.New("the PKCS#12 key cannot sign")
-	}
-	if pub, ok := s.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(u.k.pub) {
-		return nil, errors.New("the PKCS#12 key does not match the profile's certificate")
-	}
-	return s.Sign(rand, digest, opts)
 }

@@ -24,6 +24,11 @@ type Glyph struct {
 	Box [4]float64
 	// Size is the font size in user space units (points).
 	Size float64
+	// Origin is where the glyph starts on its baseline and End where it
+	// ends (Origin advanced by the glyph's width, without character or
+	// word spacing), in default user space: the baseline's position and
+	// direction, for drawing over the text.
+	Origin, End [2]float64
 }
 
 // Limits of the extractor; text beyond them is not returned.
@@ -248,7 +253,9 @@ func (e *extractor) show(gs *gstate, s []byte) {
 		}
 		size := math.Hypot(trm[2], trm[3])
 		if len(e.out) < maxGlyphs {
-			e.out = append(e.out, Glyph{Text: ci.text, Box: box, Size: size})
+			ox, oy := trm.apply(0, 0)
+			ex, ey := trm.apply(w, 0)
+			e.out = append(e.out, Glyph{Text: ci.text, Box: box, Size: size, Origin: [2]float64{ox, oy}, End: [2]float64{ex, ey}})
 		}
 		tx := w*gs.size + gs.charSp
 		if ci.isSpace {
@@ -352,8 +359,9 @@ type Match struct {
 	// Box is the union of the boxes of the matched glyphs, in default
 	// user space.
 	Box [4]float64
-	// First is the index of the first matched glyph.
-	First int
+	// First is the index of the first matched glyph, Last that of the
+	// last one.
+	First, Last int
 }
 
 // Find returns the occurrences of text in the glyphs, in content order.
@@ -389,7 +397,7 @@ func Find(glyphs []Glyph, text string) []Match {
 		if !ok {
 			continue
 		}
-		m := Match{First: hay[i].g, Box: glyphs[hay[i].g].Box}
+		m := Match{First: hay[i].g, Last: hay[i+len(needle)-1].g, Box: glyphs[hay[i].g].Box}
 		for j := 1; j < len(needle); j++ {
 			b := glyphs[hay[i+j].g].Box
 			m.Box = [4]float64{math.Min(m.Box[0], b[0]), math.Min(m.Box[1], b[1]), math.Max(m.Box[2], b[2]), math.Max(m.Box[3], b[3])}

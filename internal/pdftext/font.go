@@ -226,12 +226,13 @@ const (
 )
 
 // metrics reads the ascent and descent of a font descriptor, keeping the
-// defaults for values no font has.
+// defaults for values no font has (LibreOffice writes /Ascent 0 and
+// /Descent 0 for its TrueType subsets).
 func (f *font) metrics(r *pdf.Reader, fd pdf.Dict) {
 	if a, ok := num(r, fd.Get("Ascent")); ok && a >= 500 && a <= 1500 {
 		f.ascent = a / 1000
 	}
-	if d, ok := num(r, fd.Get("Descent")); ok && d <= 0 && d >= -600 {
+	if d, ok := num(r, fd.Get("Descent")); ok && d < 0 && d >= -600 {
 		f.descent = d / 1000
 	}
 }

@@ -12,3 +12,7 @@ pdftocairo -pdf anchor-gs.pdf anchor-cairo.pdf
 # Chromium (Skia): CIDFontType2, Identity-H, ToUnicode.
 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
 	--print-to-pdf=anchor-chromium.pdf anchor.html 2>/dev/null
+# LibreOffice Writer (7.4): a surat dinas with ${nomor} and ${ttd}, simple
+# TrueType fonts (WinAnsi) with ToUnicode, for signer.FillText.
+soffice --headless -env:UserInstallation="file://$(mktemp -d)" \
+	--convert-to pdf letter-libreoffice.fodt >/dev/null
