@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -83,21 +84,26 @@ func seedArchive(t *testing.T, db *sql.DB) *archiveFixture {
 	}
 	for i, name := range []string{"bupati", "kadis", "kabid", "clerk", "kadiskes", "staf"} {
 		mustExec(t, db, `INSERT INTO users (id, username, name, nip, password_hash, position_id, is_admin, profile, lang, disabled, created_at)
-VALUES ($1, $2, $3, '', 'x', $4, 0, '', 'id', 0, $5)`, i+1, name, name, i+1, created)
+VALUES ($1, $2, $3, '', 'x', $4, FALSE, '', 'id', FALSE, $5)`, i+1, name, name, i+1, created)
 	}
 	mustExec(t, db, `INSERT INTO klasifikasi (code, name, active_years, inactive_years, final) VALUES
 ('000', 'Umum', 2, 3, 'musnah'), ('500', 'Perekonomian', 1, 1, 'dinilai_kembali'), ('500.16', 'Perizinan', 3, 5, 'permanen')`)
 
-	letter := func(name, dir string, unit int64, agenda any, number, sender, senderNo, date, recv, subject, sifat, klas, status string, by int64, createdAt, signedAt string) int64 {
+	letter := func(name, dir string, unit int64, agenda int, number, sender, senderNo, date, recv, subject, sifat, klas, status string, by int64, createdAt, signedAt string) int64 {
 		var id int64
-		var signed any
+		signed, year := "", 0
 		if signedAt != "" {
 			signed = ts(signedAt)
 		}
-		err := db.QueryRow(`INSERT INTO letters (direction, unit_id, agenda_no, number, kind, sender, sender_number, letter_date, received_date,
+		if agenda > 0 {
+			year, _ = strconv.Atoi(recv[:4])
+		} else if number != "" {
+			year, _ = strconv.Atoi(signedAt[:4])
+		}
+		err := db.QueryRow(`INSERT INTO letters (direction, unit_id, year, agenda_no, number, kind, sender, sender_number, letter_date, received_date,
  subject, sifat, klasifikasi, status, created_by, created_at, updated_at, signed_at, pages)
-VALUES ($1, $2, $3, $4, 'surat_dinas', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 2) RETURNING id`,
-			dir, unit, agenda, number, sender, senderNo, date, recv, subject, sifat, klas, status, by, ts(createdAt), ts(createdAt), signed).Scan(&id)
+VALUES ($1, $2, $3, $4, $5, 'surat_dinas', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 2) RETURNING id`,
+			dir, unit, year, agenda, number, sender, senderNo, date, recv, subject, sifat, klas, status, by, ts(createdAt), ts(createdAt), signed).Scan(&id)
 		if err != nil {
 			t.Fatalf("letter %s: %v", name, err)
 		}
@@ -112,9 +118,9 @@ VALUES ($1, $2, $3, $4, 'surat_dinas', $5, $6, $7, $8, $9, $10, $11, $12, $13, $
 		"+Permohonan izin usaha", "segera", "500.16.1", "baru", uClerk, "2026-03-02T02:00:00Z", "")
 	letter("dinkes", "in", 4, 1, "", "Kemenkes", "PR.01/123", "2026-03-05", "2026-03-05",
 		"Edaran vaksinasi", "penting", "000", "baru", uKadiskes, "2026-03-05T02:00:00Z", "")
-	letter("keluar", "out", 3, nil, "500.16/1/PRZ/2026", "", "", "2026-04-10", "",
+	letter("keluar", "out", 3, 0, "500.16/1/PRZ/2026", "", "", "2026-04-10", "",
 		"Izin usaha PT Maju", "biasa", "500.16", "ditandatangani", uStaf, "2026-04-01T01:00:00Z", "2026-04-10T03:00:00Z")
-	letter("draf", "out", 3, nil, "", "", "", "", "",
+	letter("draf", "out", 3, 0, "", "", "", "", "",
 		"Draf balasan", "biasa", "500", "draf", uStaf, "2026-05-01T01:00:00Z", "")
 	// An old record: its retention has ended (000: 2 + 3 years).
 	letter("lama", "in", 2, 7, "", "Setda", "000/1/2019", "2021-01-04", "2021-01-05",
@@ -128,44 +134,18 @@ VALUES ($1, $2, $3, $4, 'surat_dinas', $5, $6, $7, $8, $9, $10, $11, $12, $13, $
 
 	mustExec(t, db, `INSERT INTO dispositions (letter_id, parent_id, from_position_id, from_user_id, to_position_id, instructions, note, due, created_at)
 VALUES ($1, NULL, 2, $2, 3, 'tindak_lanjuti,hadiri', 'segera', '2026-02-10', $3)`, fx.L["undangan"], uKadis, ts("2026-02-04T01:00:00Z"))
-	mustExec(t, db, `INSERT INTO recipients (letter_id, unit_id, external, tembusan) VALUES ($1, NULL, 'PT Maju', 0), ($2, 4, '', 1)`, fx.L["keluar"], fx.L["keluar"])
+	mustExec(t, db, `INSERT INTO recipients (letter_id, unit_id, external, tembusan) VALUES ($1, NULL, 'PT Maju', FALSE), ($2, 4, '', TRUE)`, fx.L["keluar"], fx.L["keluar"])
 	return fx
 }
 
-// openArchiveDB opens a fresh register database (SQLite) in a temporary
-// directory.
+// openArchiveDB opens a fresh register database (SQLite, migrated) in a
+// temporary directory.
 func openArchiveDB(t *testing.T) *sql.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "register.db")
-	db, err := sql.Open("sqlite", sqliteURIOf(path, false)+"&_pragma=foreign_keys(1)")
+	db, err := OpenDB(context.Background(), filepath.Join(t.TempDir(), "register.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.ExecContext(context.Background(), testSchema); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return db.DB
 }
-
-// testSchema is the schema of docs/register-arch until the core's
-// migration lands.
-const testSchema = `
-CREATE TABLE units (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES units(id), code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL);
-CREATE TABLE positions (id INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL REFERENCES units(id), parent_id INTEGER REFERENCES positions(id), title TEXT NOT NULL, kind TEXT NOT NULL);
-CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT UNIQUE NOT NULL, name TEXT NOT NULL, nip TEXT NOT NULL DEFAULT '', password_hash TEXT NOT NULL,
-  position_id INTEGER REFERENCES positions(id), is_admin INTEGER NOT NULL DEFAULT 0, profile TEXT NOT NULL DEFAULT '', lang TEXT NOT NULL DEFAULT 'id',
-  disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
-CREATE TABLE delegations (id INTEGER PRIMARY KEY, position_id INTEGER NOT NULL, user_id INTEGER NOT NULL, kind TEXT NOT NULL, starts TEXT NOT NULL, ends TEXT NOT NULL, created_by INTEGER, created_at TEXT NOT NULL);
-CREATE TABLE letters (id INTEGER PRIMARY KEY, direction TEXT NOT NULL, unit_id INTEGER NOT NULL REFERENCES units(id), agenda_no INTEGER, number TEXT,
-  kind TEXT, sender TEXT, sender_number TEXT, letter_date TEXT, received_date TEXT, subject TEXT NOT NULL, sifat TEXT NOT NULL, klasifikasi TEXT,
-  status TEXT NOT NULL, signer_position_id INTEGER, created_by INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, signed_at TEXT, signed_by INTEGER,
-  document_id TEXT, verify_url TEXT, pages INTEGER);
-CREATE TABLE letter_files (id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT, sha256 TEXT NOT NULL, size INTEGER, pages INTEGER, uploaded_by INTEGER, created_at TEXT NOT NULL);
-CREATE TABLE recipients (id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL, unit_id INTEGER, external TEXT, tembusan INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE dispositions (id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL, parent_id INTEGER, from_position_id INTEGER, from_user_id INTEGER, to_position_id INTEGER,
-  instructions TEXT, note TEXT, due TEXT, created_at TEXT NOT NULL, read_at TEXT, done_at TEXT, done_note TEXT, acting_as TEXT);
-CREATE TABLE paraf (id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL, seq INTEGER, position_id INTEGER, user_id INTEGER, action TEXT, note TEXT, file_version INTEGER, at TEXT, acting_as TEXT);
-CREATE TABLE events (id INTEGER PRIMARY KEY, letter_id INTEGER, at TEXT, user_id INTEGER, acting_as TEXT, action TEXT, detail TEXT);
-CREATE TABLE klasifikasi (code TEXT PRIMARY KEY, name TEXT, active_years INTEGER, inactive_years INTEGER, final TEXT);
-`

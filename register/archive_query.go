@@ -224,7 +224,7 @@ func archiveQuery(a *sqlArgs, v viewer, f archiveFilter) (cte, from string) {
 	}
 	if f.Number != "" {
 		p := likePattern(f.Number)
-		w = append(w, `(lower(COALESCE(l.number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR lower(COALESCE(l.sender_number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR COALESCE(CAST(l.agenda_no AS TEXT), '') LIKE `+a.p(p)+` ESCAPE '\')`)
+		w = append(w, `(lower(COALESCE(l.number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR lower(COALESCE(l.sender_number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR (l.agenda_no > 0 AND CAST(l.agenda_no AS TEXT) LIKE `+a.p(p)+` ESCAPE '\'))`)
 	}
 	if f.Subject != "" {
 		w = append(w, `(l.sifat <> 'rahasia' OR l.inv = 1) AND lower(COALESCE(l.subject, '')) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\'`)
@@ -243,7 +243,9 @@ func archiveQuery(a *sqlArgs, v viewer, f archiveFilter) (cte, from string) {
 		w = append(w, regDateExpr+` <= `+a.p(f.To.Format(time.DateOnly)))
 	}
 	if f.Year > 0 {
-		w = append(w, `substr(`+regDateExpr+`, 1, 4) = `+a.p(fmt.Sprintf("%04d", f.Year)))
+		// The year of the agenda number or of our number; for a letter
+		// without one yet, the year it is filed under.
+		w = append(w, `(l.year = `+a.p(f.Year)+` OR (l.year = 0 AND substr(`+regDateExpr+`, 1, 4) = `+a.p(fmt.Sprintf("%04d", f.Year))+`))`)
 	}
 	if f.Sifat != "" {
 		w = append(w, `l.sifat = `+a.p(f.Sifat))
@@ -266,7 +268,7 @@ WHERE ` + strings.Join(w, "\n  AND ")
 	return cte, from
 }
 
-const archiveColumns = `l.id, l.direction, COALESCE(u.code, ''), COALESCE(u.name, ''), COALESCE(CAST(l.agenda_no AS TEXT), ''),
+const archiveColumns = `l.id, l.direction, COALESCE(u.code, ''), COALESCE(u.name, ''), CASE WHEN l.agenda_no > 0 THEN CAST(l.agenda_no AS TEXT) ELSE '' END,
  COALESCE(l.number, ''), COALESCE(l.kind, ''), COALESCE(l.sender, ''), COALESCE(l.sender_number, ''),
  COALESCE(l.letter_date, ''), COALESCE(l.received_date, ''), ` + regDateExpr + `,
  COALESCE(l.subject, ''), COALESCE(l.sifat, ''), COALESCE(l.klasifikasi, ''), COALESCE(l.status, ''),
@@ -314,7 +316,3 @@ ORDER BY ` + regDateExpr + ` DESC, l.id DESC LIMIT ` + a.p(archivePageSize) + ` 
 	}
 	return out, total, nil
 }
-
-// timeFormat is how the register stores times: RFC 3339 in UTC with nine
-// fractional digits, so that text order is time order.
-const timeFormat = "2006-01-02T15:04:05.000000000Z"

@@ -48,12 +48,12 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
 	dbPath := filepath.Join(data, "register.db")
-	db, err := sql.Open("sqlite", sqliteURIOf(dbPath, false)+"&_pragma=journal_mode(WAL)")
+	rdb0, err := OpenDB(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	mustExec(t, db, testSchema)
+	defer rdb0.Close()
+	db := rdb0.DB
 	fx := seedArchive(t, db)
 	scan := putTestFile(t, data, []byte("%PDF-1.7 scan"))
 	signed := putTestFile(t, data, []byte("%PDF-1.7 signed"))
@@ -79,7 +79,10 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	// The register changes after the backup; the restore shows it as it was.
 	before := archiveSnapshot(t, db, fx.viewer(uBupati))
 	mustExec(t, db, `DELETE FROM dispositions`)
-	mustExec(t, db, `DELETE FROM letters WHERE id = $1`, fx.L["undangan"])
+	mustExec(t, db, `UPDATE letters SET subject = 'diubah' WHERE id = $1`, fx.L["undangan"])
+	if slices.Equal(before, archiveSnapshot(t, db, fx.viewer(uBupati))) {
+		t.Fatal("the change after the backup does not show")
+	}
 
 	fresh := t.TempDir()
 	restored := filepath.Join(fresh, "register.db")
