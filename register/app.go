@@ -114,6 +114,7 @@ func (a *App) routes() {
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+	a.archiveRoutes()
 }
 
 // handle registers a route and remembers its pattern for the navigation.

@@ -13,7 +13,7 @@ import (
 // printed") counts the sheets a paper office would have printed or copied
 // for what the register handled that month:
 //
-//	Pages = ScanPages + DraftPages + SignedPages + LembarPages + Dispositions
+//	Pages = ScanPages + DraftPages + SignedPages + LembarPages + LembarViews + Dispositions
 //
 //	ScanPages    the pages of each scanned incoming letter uploaded
 //	             (the copy that would go round with the lembar disposisi)
@@ -21,20 +21,28 @@ import (
 //	             is printed for paraf in a paper office, returns included)
 //	SignedPages  the pages of each signed letter, once per addressee and
 //	             per tembusan (at least once): the printed originals
-//	LembarPages  the pages of each lembar disposisi the register made
+//	LembarPages  the pages of each lembar disposisi the register stored
+//	             (letter_files of kind lembar)
+//	LembarViews  one sheet per lembar disposisi opened on screen (events
+//	             of action lembarViewAction)
 //	Dispositions one sheet per disposition (the lembar that travels with
 //	             the letter in a paper office)
 //
 // A month is that of the file's upload, the disposition's creation or the
 // signature, in UTC.
 type dashboardMonth struct {
-	Month                              string // YYYY-MM
-	ScanPages, DraftPages, SignedPages int64
-	LembarPages, Dispositions          int64
-	Pages                              int64
-	Signed                             durationStats // from the draft's creation to the signature
-	LettersIn, LettersOut              int64
+	Month                                  string // YYYY-MM
+	ScanPages, DraftPages, SignedPages     int64
+	LembarPages, LembarViews, Dispositions int64
+	Pages                                  int64
+	Signed                                 durationStats // from the draft's creation to the signature
+	LettersIn, LettersOut                  int64
 }
+
+// lembarViewAction is the action of the event the lembar disposisi route
+// records each time it serves the sheet (docs/decisions.md, "Register
+// archive: paper not printed").
+const lembarViewAction = "lembar"
 
 // statusCount is how many letters have one status.
 type statusCount struct {
@@ -114,15 +122,23 @@ FROM letter_files f WHERE substr(f.created_at, 1, 4) = $1`, year)
 		return fail(err)
 	}
 
-	if err := eachMonthCount(ctx, db, `SELECT substr(created_at, 1, 7), COUNT(*) FROM dispositions WHERE substr(created_at, 1, 4) = $1 GROUP BY substr(created_at, 1, 7)`, year,
+	if err := eachMonthCount(ctx, db, `SELECT substr(created_at, 1, 7), COUNT(*) FROM dispositions WHERE substr(created_at, 1, 4) = $1 GROUP BY substr(created_at, 1, 7)`,
 		func(mo string, n int64) {
 			if m := month(mo); m != nil {
 				m.Dispositions += n
 			}
-		}); err != nil {
+		}, year); err != nil {
 		return fail(err)
 	}
-	if err := eachMonthCount(ctx, db, `SELECT substr(created_at, 1, 7) || direction, COUNT(*) FROM letters WHERE substr(created_at, 1, 4) = $1 GROUP BY substr(created_at, 1, 7) || direction`, year,
+	if err := eachMonthCount(ctx, db, `SELECT substr(at, 1, 7), COUNT(*) FROM events WHERE action = $1 AND substr(at, 1, 4) = $2 GROUP BY substr(at, 1, 7)`,
+		func(mo string, n int64) {
+			if m := month(mo); m != nil {
+				m.LembarViews += n
+			}
+		}, lembarViewAction, year); err != nil {
+		return fail(err)
+	}
+	if err := eachMonthCount(ctx, db, `SELECT substr(created_at, 1, 7) || direction, COUNT(*) FROM letters WHERE substr(created_at, 1, 4) = $1 GROUP BY substr(created_at, 1, 7) || direction`,
 		func(mo string, n int64) {
 			if m := month(mo); m != nil {
 				if mo[7:] == "in" {
@@ -131,7 +147,7 @@ FROM letter_files f WHERE substr(f.created_at, 1, 4) = $1`, year)
 					m.LettersOut += n
 				}
 			}
-		}); err != nil {
+		}, year); err != nil {
 		return fail(err)
 	}
 
@@ -166,12 +182,13 @@ WHERE direction = 'out' AND signed_at IS NOT NULL AND signed_at <> '' AND substr
 	for i := range d.Months {
 		m := &d.Months[i]
 		m.Signed = summarise(byMonth[i])
-		m.Pages = m.ScanPages + m.DraftPages + m.SignedPages + m.LembarPages + m.Dispositions
+		m.Pages = m.ScanPages + m.DraftPages + m.SignedPages + m.LembarPages + m.LembarViews + m.Dispositions
 		t := &d.Total
 		t.ScanPages += m.ScanPages
 		t.DraftPages += m.DraftPages
 		t.SignedPages += m.SignedPages
 		t.LembarPages += m.LembarPages
+		t.LembarViews += m.LembarViews
 		t.Dispositions += m.Dispositions
 		t.Pages += m.Pages
 		t.LettersIn += m.LettersIn
@@ -198,9 +215,9 @@ WHERE direction = 'out' AND signed_at IS NOT NULL AND signed_at <> '' AND substr
 	return d, nil
 }
 
-// eachMonthCount runs a query of (key, count) rows with one parameter.
-func eachMonthCount(ctx context.Context, db *sql.DB, q, arg string, fn func(string, int64)) error {
-	rs, err := db.QueryContext(ctx, q, arg)
+// eachMonthCount runs a query of (key, count) rows.
+func eachMonthCount(ctx context.Context, db *sql.DB, q string, fn func(string, int64), args ...any) error {
+	rs, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

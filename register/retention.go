@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 )
@@ -125,4 +126,27 @@ func retentionList(ctx context.Context, db *sql.DB, v viewer, today time.Time) (
 		}
 	}
 	return rep, nil
+}
+
+type retentionData struct {
+	*retentionReport
+}
+
+// retentionPage is /arsip/retensi, for the archivist: an admin sees every
+// record (a rahasia perihal still hidden unless involved), a clerk those
+// the access rules give them. Others get 403.
+func (a *App) retentionPage(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if !u.IsAdmin && !u.Registers() {
+		a.forbidden(w, r, "")
+		return
+	}
+	v := a.viewerOf(u)
+	v.All = u.IsAdmin
+	rep, err := retentionList(r.Context(), a.db.DB, v, a.now())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, "retensi", &retentionData{rep})
 }
