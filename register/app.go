@@ -114,6 +114,25 @@ func (a *App) routes() {
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+
+	a.handle("GET /admin", a.adminOnly(a.adminIndex))
+	a.handle("GET /admin/unit", a.adminOnly(a.adminUnits))
+	a.handle("POST /admin/unit", a.adminOnly(a.adminUnitAdd))
+	a.handle("GET /admin/unit/{id}", a.adminOnly(a.adminUnitEdit))
+	a.handle("POST /admin/unit/{id}", a.adminOnly(a.adminUnitSave))
+	a.handle("GET /admin/jabatan", a.adminOnly(a.adminPositions))
+	a.handle("POST /admin/jabatan", a.adminOnly(a.adminPositionAdd))
+	a.handle("GET /admin/jabatan/{id}", a.adminOnly(a.adminPositionEdit))
+	a.handle("POST /admin/jabatan/{id}", a.adminOnly(a.adminPositionSave))
+	a.handle("GET /admin/pengguna", a.adminOnly(a.adminUsers))
+	a.handle("POST /admin/pengguna", a.adminOnly(a.adminUserAdd))
+	a.handle("GET /admin/pengguna/{id}", a.adminOnly(a.adminUserEdit))
+	a.handle("POST /admin/pengguna/{id}", a.adminOnly(a.adminUserSave))
+	a.handle("POST /admin/pengguna/{id}/sandi", a.adminOnly(a.adminUserPassword))
+	a.handle("GET /admin/delegasi", a.adminOnly(a.adminDelegations))
+	a.handle("POST /admin/delegasi", a.adminOnly(a.adminDelegationAdd))
+	a.handle("POST /admin/delegasi/{id}/akhiri", a.adminOnly(a.adminDelegationEnd))
+
 	a.archiveRoutes()
 }
 

@@ -18,7 +18,7 @@ func (a *App) archiveRoutes() {
 	a.handle("GET /arsip/agenda.csv", a.agendaCSV)
 	a.handle("GET /arsip/agenda.xlsx", a.agendaXLSX)
 	a.handle("GET /arsip/retensi", a.retentionPage)
-	a.handle("GET /admin/dasbor", a.dashboardPage)
+	a.handle("GET /admin/dasbor", a.adminOnly(a.dashboardPage))
 }
 
 // viewerOf is the user as the archive's access rules see them.

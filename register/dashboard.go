@@ -14,13 +14,8 @@ type dashboardView struct {
 
 // dashboardPage is /admin/dasbor, for admins: paper not printed, letters
 // by status, and the time from draft to signature, for one year
-// (?tahun=, the current year by default).
+// (?tahun=, the current year by default). The route is adminOnly.
 func (a *App) dashboardPage(w http.ResponseWriter, r *http.Request) {
-	u := currentUser(r)
-	if !u.IsAdmin {
-		a.forbidden(w, r, "")
-		return
-	}
 	now := a.now()
 	y := now.Year()
 	if s := r.URL.Query().Get("tahun"); s != "" {

@@ -303,3 +303,13 @@ func (c *client) do(req *http.Request) *response {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// pgtestDSN is pgtest.DSN (a fresh PostgreSQL database, or a skip).
+func pgtestDSN(t testing.TB) string { t.Helper(); return pgtest.DSN(t) }
+
+// httptestServer serves h for the test's duration.
+func httptestServer(t testing.TB, h http.Handler) *httptest.Server {
+	s := httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return s
+}

@@ -29,12 +29,12 @@ type templates struct {
 
 // templateFuncs are the functions every template may call.
 var templateFuncs = template.FuncMap{
-	// date formats a time as 02-01-2006 (Indonesian order), "" for zero.
+	// date formats a time as 02-01-2006 (Indonesian order) in WIB, "" for zero.
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.Format("02-01-2006")
+		return t.In(wib).Format("02-01-2006")
 	},
 	// datetime formats a time as 02-01-2006 15:04 in WIB (UTC+7).
 	"datetime": func(t time.Time) string {
