@@ -21,7 +21,7 @@ import (
 	_ "modernc.org/sqlite"             // the "sqlite" driver
 )
 
-// A backup is a directory (docs/register.md, "Backup and restore"):
+// A backup is a directory (docs/register-archive.md, "Backup and restore"):
 //
 //	manifest.json   what it holds, with the SHA-256 of each part
 //	register.db     SQLite: a consistent copy made by VACUUM INTO

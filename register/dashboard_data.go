@@ -9,8 +9,7 @@ import (
 
 // dashboardMonth is one month of the dashboard (/admin/dasbor).
 //
-// Paper not printed (docs/decisions.md, "Register archive: paper not
-// printed") counts the sheets a paper office would have printed or copied
+// Paper not printed (docs/register-archive.md, "Dashboard") counts the sheets a paper office would have printed or copied
 // for what the register handled that month:
 //
 //	Pages = ScanPages + DraftPages + SignedPages + LembarPages + LembarViews + Dispositions
@@ -40,8 +39,8 @@ type dashboardMonth struct {
 }
 
 // lembarViewAction is the action of the event the lembar disposisi route
-// records each time it serves the sheet (docs/decisions.md, "Register
-// archive: paper not printed").
+// records each time it serves the sheet (docs/register-archive.md,
+// "Dashboard").
 const lembarViewAction = "lembar"
 
 // statusCount is how many letters have one status.

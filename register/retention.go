@@ -29,7 +29,7 @@ type retentionItem struct {
 // retentionReport is what /arsip/retensi shows. The register never
 // deletes or moves anything itself: destruction (musnah) needs a list
 // approved by the head of the agency and a berita acara (ANRI's rules), so
-// the page is that list's draft (docs/decisions.md, "Register archive").
+// the page is that list's draft (docs/register-archive.md, "Retention").
 type retentionReport struct {
 	Today time.Time
 	// Due: retention ended on or before Today. Soon: it ends within

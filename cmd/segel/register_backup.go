@@ -26,7 +26,7 @@ into SQLite, a PostgreSQL one into PostgreSQL.
 directory of 'segel serve --dev'). PostgreSQL needs pg_dump and
 pg_restore (postgresql-client) of the server's major version or newer;
 the DSN's password goes to them in PGPASSWORD, never on a command line.
-See docs/register.md, "Backup and restore".
+See docs/register-archive.md, "Backup and restore".
 
 Exit status: 0 done, 1 failed, 3 bad arguments.
 `
