@@ -185,10 +185,11 @@ func xlsxClip(s string) string {
 }
 
 // xlsxSheetName makes name a valid sheet name: at most 31 characters,
-// none of []:*?/\.
+// none of []:*?/\ or a control character, not starting or ending with an
+// apostrophe.
 func xlsxSheetName(name string) string {
 	name = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\`, r) {
+		if strings.ContainsRune(`[]:*?/\`, r) || r < 0x20 || r == utf8.RuneError {
 			return '-'
 		}
 		return r
@@ -196,6 +197,7 @@ func xlsxSheetName(name string) string {
 	if r := []rune(name); len(r) > 31 {
 		name = string(r[:31])
 	}
+	name = strings.Trim(name, "'")
 	if name == "" {
 		name = "Sheet1"
 	}
