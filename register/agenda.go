@@ -24,14 +24,14 @@ const hiddenSubject = "(rahasia)"
 // agendaEntries calls fn for each letter of the buku agenda that the
 // viewer may see and f selects, in the order they were registered, with
 // the summary of its dispositions (empty for a hidden rahasia letter).
-func agendaEntries(ctx context.Context, db *sql.DB, v viewer, f archiveFilter, fn func(agendaEntry) error) error {
+func agendaEntries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter, fn func(agendaEntry) error) error {
 	disp, err := dispositionSummaries(ctx, db, v, f)
 	if err != nil {
 		return err
 	}
 	var a sqlArgs
-	cte, from := archiveQuery(&a, v, f)
-	q := cte + `SELECT ` + archiveColumns + ` ` + from + `
+	from := archiveQuery(&a, v, f)
+	q := `SELECT ` + archiveColumns + ` ` + from + `
 ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
@@ -60,10 +60,10 @@ ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 // dispositionSummaries returns, for each letter f selects, its
 // dispositions in order: "Kepala Bidang Perizinan: tindak lanjuti
 // (selesai 2026-03-04); …".
-func dispositionSummaries(ctx context.Context, db *sql.DB, v viewer, f archiveFilter) (map[int64]string, error) {
+func dispositionSummaries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter) (map[int64]string, error) {
 	var a sqlArgs
-	cte, from := archiveQuery(&a, v, f)
-	q := cte + `SELECT d.letter_id, COALESCE(p.title, ''), COALESCE(d.instructions, ''), COALESCE(d.done_at, '')
+	from := archiveQuery(&a, v, f)
+	q := `SELECT d.letter_id, COALESCE(p.title, ''), COALESCE(d.instructions, ''), COALESCE(d.done_at, '')
 FROM dispositions d LEFT JOIN positions p ON p.id = d.to_position_id
 WHERE d.letter_id IN (SELECT l.id ` + from + `)
 ORDER BY d.letter_id, d.created_at, d.id`

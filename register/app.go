@@ -133,6 +133,23 @@ func (a *App) routes() {
 	a.handle("POST /admin/delegasi", a.adminOnly(a.adminDelegationAdd))
 	a.handle("POST /admin/delegasi/{id}/akhiri", a.adminOnly(a.adminDelegationEnd))
 
+	a.handle("GET /surat-masuk", a.masukList)
+	a.handle("GET /surat-masuk/baru", a.masukNew)
+	a.handle("POST /surat-masuk/baru", a.masukCreate)
+	a.handle("GET /surat/{id}", a.suratPage)
+	a.handle("GET /surat/{id}/disposisi", a.dispoPage)
+	a.handle("POST /surat/{id}/disposisi", a.dispoPost)
+	a.handle("GET /surat/{id}/lembar.pdf", a.lembarPDF)
+	a.handle("GET /surat/{id}/berkas/{version}", a.berkas)
+
+	a.handle("GET /surat-keluar", a.keluarList)
+	a.handle("GET /surat-keluar/baru", a.keluarNew)
+	a.handle("POST /surat-keluar/baru", a.keluarCreate)
+	a.handle("GET /surat/{id}/paraf", a.keluarPage)
+	a.handle("POST /surat/{id}/paraf", a.keluarAction)
+	a.handle("GET /surat/{id}/ttd", a.signPage)
+	a.handle("POST /surat/{id}/ttd", a.signPost)
+
 	a.archiveRoutes()
 }
 

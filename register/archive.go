@@ -21,13 +21,13 @@ func (a *App) archiveRoutes() {
 	a.handle("GET /admin/dasbor", a.adminOnly(a.dashboardPage))
 }
 
-// viewerOf is the user as the archive's access rules see them.
-func (a *App) viewerOf(u *User) viewer { return viewer{UserID: u.ID, Now: a.now()} }
-
-// option is one choice of a select.
-type option struct {
-	Value, Label string
-	Selected     bool
+// archiveViewerOf is the user as the archive's access rules see them.
+func (a *App) archiveViewerOf(ctx context.Context, u *User) (archiveViewer, error) {
+	v, err := viewerOf(ctx, a.db, u)
+	if err != nil {
+		return archiveViewer{}, err
+	}
+	return archiveViewer{v: v}, nil
 }
 
 type archiveData struct {
@@ -51,7 +51,12 @@ func (a *App) archivePage(w http.ResponseWriter, r *http.Request) {
 	lang := a.lang(r)
 	q := r.URL.Query()
 	f, bad := parseArchiveFilter(q)
-	rows, total, err := searchArchive(r.Context(), a.db.DB, a.viewerOf(u), f)
+	av, err := a.archiveViewerOf(r.Context(), u)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rows, total, err := searchArchive(r.Context(), a.db.DB, av, f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -72,7 +77,8 @@ func (a *App) archivePage(w http.ResponseWriter, r *http.Request) {
 	d.CSVSemicolon = "/arsip/agenda.csv?" + semi.Encode()
 	d.Sifat = options(lang, "sifat.", sifatValues, f.Sifat)
 	d.Status = options(lang, "status.", statusValues, f.Status)
-	d.Arah = []option{{"in", T(lang, "arsip.in"), f.Direction == "in"}, {"out", T(lang, "arsip.out"), f.Direction == "out"}}
+	d.Arah = []option{{Value: "in", Label: T(lang, "arsip.in"), Selected: f.Direction == "in"},
+		{Value: "out", Label: T(lang, "arsip.out"), Selected: f.Direction == "out"}}
 	if d.Units, err = a.unitOptions(r.Context(), f.UnitID); err != nil {
 		a.fail(w, r, err)
 		return
@@ -92,7 +98,7 @@ func withPage(q url.Values, page int) string {
 func options(lang, prefix string, vals []string, cur string) []option {
 	out := make([]option, len(vals))
 	for i, v := range vals {
-		out[i] = option{v, T(lang, prefix+v), v == cur}
+		out[i] = option{Value: v, Label: T(lang, prefix+v), Selected: v == cur}
 	}
 	return out
 }
@@ -112,7 +118,7 @@ func (a *App) unitOptions(ctx context.Context, cur int64) ([]option, error) {
 		if err := rs.Scan(&id, &code, &name); err != nil {
 			return nil, fmt.Errorf("register: listing units: %w", err)
 		}
-		out = append(out, option{strconv.FormatInt(id, 10), code + " · " + name, id == cur})
+		out = append(out, option{Value: strconv.FormatInt(id, 10), Label: code + " · " + name, Selected: id == cur})
 	}
 	return out, rs.Err()
 }
@@ -140,7 +146,11 @@ func (a *App) agendaCSV(w http.ResponseWriter, r *http.Request) {
 		sep = ';'
 	}
 	a.download(w, r, "text/csv; charset=utf-8", a.exportName(r.Context(), f, "csv"), func(out io.Writer) error {
-		return writeAgendaCSV(r.Context(), out, a.db.DB, a.viewerOf(currentUser(r)), f, a.lang(r), sep)
+		av, err := a.archiveViewerOf(r.Context(), currentUser(r))
+		if err != nil {
+			return err
+		}
+		return writeAgendaCSV(r.Context(), out, a.db.DB, av, f, a.lang(r), sep)
 	})
 }
 
@@ -148,7 +158,11 @@ func (a *App) agendaXLSX(w http.ResponseWriter, r *http.Request) {
 	f, _ := parseArchiveFilter(r.URL.Query())
 	a.download(w, r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", a.exportName(r.Context(), f, "xlsx"),
 		func(out io.Writer) error {
-			return writeAgendaXLSX(r.Context(), out, a.db.DB, a.viewerOf(currentUser(r)), f, a.lang(r))
+			av, err := a.archiveViewerOf(r.Context(), currentUser(r))
+			if err != nil {
+				return err
+			}
+			return writeAgendaXLSX(r.Context(), out, a.db.DB, av, f, a.lang(r))
 		})
 }
 

@@ -17,6 +17,7 @@ import (
 //	│   └── Bidang Perizinan (3)   Kabid (p3, u3 kabid), Staf (p6, u6 staf)
 //	└── Dinas Kesehatan (4)        Kepala Dinas (p5, u5 kadiskes)
 type archiveFixture struct {
+	t   testing.TB
 	db  *sql.DB
 	now time.Time
 	// letters by name
@@ -32,7 +33,20 @@ const (
 	uStaf     = 6
 )
 
-func (fx *archiveFixture) viewer(user int64) viewer { return viewer{UserID: user, Now: fx.now} }
+// viewer is the user as the access rules see them at fx.now.
+func (fx *archiveFixture) viewer(user int64) archiveViewer {
+	fx.t.Helper()
+	ctx := context.Background()
+	u, err := loadUser(ctx, fx.db, user, fx.now)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	v, err := viewerOf(ctx, fx.db, u)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	return archiveViewer{v: v}
+}
 
 func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()
@@ -44,7 +58,7 @@ func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 // seedArchive fills db (with the register's schema) with the fixture.
 func seedArchive(t *testing.T, db *sql.DB) *archiveFixture {
 	t.Helper()
-	fx := &archiveFixture{db: db, now: time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC), L: map[string]int64{}}
+	fx := &archiveFixture{t: t, db: db, now: time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC), L: map[string]int64{}}
 	ts := func(s string) string {
 		d, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -134,6 +148,9 @@ VALUES ($1, $2, $3, $4, $5, 'surat_dinas', $6, $7, $8, $9, $10, $11, $12, $13, $
 
 	mustExec(t, db, `INSERT INTO dispositions (letter_id, parent_id, from_position_id, from_user_id, to_position_id, instructions, note, due, created_at)
 VALUES ($1, NULL, 2, $2, 3, 'tindak_lanjuti,hadiri', 'segera', '2026-02-10', $3)`, fx.L["undangan"], uKadis, ts("2026-02-04T01:00:00Z"))
+	// The clerk passes the rahasia letter to the head, as registering does.
+	mustExec(t, db, `INSERT INTO dispositions (letter_id, parent_id, from_position_id, from_user_id, to_position_id, created_at)
+VALUES ($1, NULL, 4, $2, 2, $3)`, fx.L["rahasia"], uClerk, ts("2026-02-11T02:00:00Z"))
 	mustExec(t, db, `INSERT INTO recipients (letter_id, unit_id, external, tembusan) VALUES ($1, NULL, 'PT Maju', FALSE), ($2, 4, '', TRUE)`, fx.L["keluar"], fx.L["keluar"])
 	return fx
 }

@@ -42,6 +42,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 VALUES ($1, $2, $3, $4, 'tindak_lanjuti', $5)`, ids["undangan"], ta.Pos["kadis"].ID, ta.Users["kadis"].ID, ta.Pos["kabid"].ID, now); err != nil {
 		ta.t.Fatal(err)
 	}
+	// tu passes the rahasia letter to the head, as registering does.
+	if _, err := ta.db.ExecContext(ctx, `INSERT INTO dispositions (letter_id, from_position_id, from_user_id, to_position_id, created_at)
+VALUES ($1, $2, $3, $4, $5)`, ids["rahasia"], ta.Pos["tu"].ID, ta.Users["tu"].ID, ta.Pos["kadis"].ID, now); err != nil {
+		ta.t.Fatal(err)
+	}
 	return ids
 }
 
@@ -202,10 +207,12 @@ func TestRetentionAndDashboardHTTP(t *testing.T) {
 		strings.Contains(r.Body, "Edaran keamanan siber") {
 		t.Errorf("tu /arsip/retensi: %d\n%s", r.Code, r.Body)
 	}
-	// The admin sees every record; the rahasia perihal stays hidden.
+	// The admin lists every record, but reads no perihal: being admin
+	// grants no letter (access.go).
 	r = ta.login("admin").get("/arsip/retensi")
-	if r.Code != http.StatusOK || !strings.Contains(r.Body, "Edaran keamanan siber") || strings.Contains(r.Body, "pemeriksaan") ||
-		!strings.Contains(r.Body, "Telah jatuh tempo (3)") || !strings.Contains(r.Body, "Tanpa JRA") {
+	if r.Code != http.StatusOK || strings.Contains(r.Body, "Edaran keamanan siber") || strings.Contains(r.Body, "pemeriksaan") ||
+		strings.Contains(r.Body, "Undangan rapat") || !strings.Contains(r.Body, "Telah jatuh tempo (3)") ||
+		strings.Count(r.Body, "(perihal tidak ditampilkan") != 3 || !strings.Contains(r.Body, "(rahasia)") || !strings.Contains(r.Body, "Tanpa JRA") {
 		t.Errorf("admin /arsip/retensi: %d\n%s", r.Code, r.Body)
 	}
 
@@ -217,9 +224,9 @@ func TestRetentionAndDashboardHTTP(t *testing.T) {
 	admin := ta.login("admin")
 	r = admin.get("/admin/dasbor")
 	// March 2026 (the test clock): scan 3 + draft 2 + signed 2 × 1 +
-	// 1 lembar view + 1 disposition = 9.
-	if r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">9</strong>`) ||
-		!strings.Contains(r.Body, "<tr><th scope=\"row\">2026-03</th><td>3</td><td>2</td><td>2</td><td>0 + 1</td><td>1</td>") {
+	// 1 lembar view + 2 dispositions = 10.
+	if r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">10</strong>`) ||
+		!strings.Contains(r.Body, "<tr><th scope=\"row\">2026-03</th><td>3</td><td>2</td><td>2</td><td>0 + 1</td><td>2</td>") {
 		t.Errorf("admin /admin/dasbor: %d\n%s", r.Code, r.Body)
 	}
 	if r = admin.get("/admin/dasbor?tahun=2025"); r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">0</strong>`) {

@@ -30,9 +30,8 @@ type archiveFilter struct {
 	Archived bool
 }
 
-// The values sifat, status and direction take (docs/register-arch).
+// The values status and direction take (sifatValues: masukform.go).
 var (
-	sifatValues     = []string{"biasa", "penting", "segera", "rahasia"}
 	statusValues    = []string{"baru", "didisposisi", "selesai", "draf", "paraf", "dikembalikan", "siap_ttd", "ditandatangani"}
 	directionValues = []string{"in", "out"}
 )
@@ -151,46 +150,36 @@ func likePattern(s string) string {
 // else its date, else the day it was registered ("YYYY-MM-DD").
 const regDateExpr = `substr(COALESCE(NULLIF(l.received_date, ''), NULLIF(l.signed_at, ''), NULLIF(l.letter_date, ''), l.created_at), 1, 10)`
 
-// viewer is who searches, and when (delegations count when active).
-type viewer struct {
-	UserID int64
-	Now    time.Time
-	// All lists every letter, as the archivist (an admin) sees the
-	// retention list; a rahasia perihal stays hidden unless involved.
-	All bool
+// archiveViewer is who searches: the access rules' viewer (access.go)
+// and, for the archivist's retention list, all.
+type archiveViewer struct {
+	v *viewer
+	// all lists every letter, as an admin sees the retention list; the
+	// perihal of a letter they may not see stays hidden.
+	all bool
 }
 
-// accessCTE returns the common table expressions the access rules use:
-// mypos (the viewer's position and those they act for by an active
-// delegation), myunits (their units) and sub (those units and every unit
-// below them).
-func accessCTE(a *sqlArgs, v viewer) string {
-	now := v.Now.UTC().Format(timeFormat)
-	return `WITH RECURSIVE
-mypos(id) AS (
-  SELECT position_id FROM users WHERE id = ` + a.p(v.UserID) + ` AND position_id IS NOT NULL
-  UNION SELECT position_id FROM delegations WHERE user_id = ` + a.p(v.UserID) + ` AND starts <= ` + a.p(now) + ` AND ends > ` + a.p(now) + `
-),
-myunits(id) AS (SELECT unit_id FROM positions WHERE id IN (SELECT id FROM mypos)),
-sub(id) AS (SELECT id FROM myunits UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
-`
-}
-
-// involvedExpr is true when the viewer is directly involved in letter l:
-// they registered or drafted it, sign it or signed it, a disposition
-// went to or came from them, they are in its paraf chain, or they hold
-// the top position of the unit an incoming letter was registered for
-// (its inbox is where the letter lands). Only the directly involved read
-// a rahasia letter (docs/register-arch, "Access").
-func involvedExpr(a *sqlArgs, v viewer) string {
-	return `(l.created_by = ` + a.p(v.UserID) + `
- OR l.signed_by = ` + a.p(v.UserID) + `
- OR l.signer_position_id IN (SELECT id FROM mypos)
- OR EXISTS (SELECT 1 FROM dispositions d WHERE d.letter_id = l.id AND (d.to_position_id IN (SELECT id FROM mypos) OR d.from_position_id IN (SELECT id FROM mypos) OR d.from_user_id = ` + a.p(v.UserID) + `))
- OR EXISTS (SELECT 1 FROM paraf pa WHERE pa.letter_id = l.id AND (pa.position_id IN (SELECT id FROM mypos) OR pa.user_id = ` + a.p(v.UserID) + `))
- OR (l.direction = 'in' AND EXISTS (SELECT 1 FROM positions hp WHERE hp.id IN (SELECT id FROM mypos) AND hp.unit_id = l.unit_id
-      AND hp.kind NOT IN ('staf', 'clerk')
-      AND (hp.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM positions pp WHERE pp.id = hp.parent_id AND pp.unit_id = hp.unit_id)))))`
+// accessExprs returns two SQL conditions on the letter l: vis, that the
+// viewer may see it (access.go's visibleClause, the rule of every letter
+// page), and listed, that the archive lists it. The archive also lists a
+// rahasia letter of the viewer's units (and those below) without its
+// perihal, its dispositions or a link, as a paper buku agenda shows the
+// envelope of a rahasia letter: its numbers, its sender, its date.
+func accessExprs(a *sqlArgs, av archiveViewer) (vis, listed string) {
+	vis, args := av.v.visibleClause(len(a.vals) + 1)
+	a.vals = append(a.vals, args...)
+	if av.all {
+		return vis, "1 = 1"
+	}
+	listed = "l.vis = 1"
+	if len(av.v.units) > 0 {
+		ph := make([]string, len(av.v.units))
+		for i, u := range av.v.units {
+			ph[i] = a.p(u)
+		}
+		listed = `(l.vis = 1 OR (l.sifat = 'rahasia' AND l.unit_id IN (` + strings.Join(ph, ", ") + `)))`
+	}
+	return vis, listed
 }
 
 // archiveRow is one letter as the archive lists it.
@@ -201,40 +190,34 @@ type archiveRow struct {
 	Sender, SenderNumber              string
 	LetterDate, ReceivedDate, RegDate string
 	Subject                           string // "" when Hidden
-	Hidden                            bool   // a rahasia perihal the viewer may not read
+	Hidden                            bool   // the viewer may not see the letter: no perihal, no link
 	Sifat, Klasifikasi, Status        string
 	SignedAt                          string
-	Involved                          bool
 }
 
-// archiveQuery builds the search: the letters the viewer may see that
-// match f. It returns the FROM … WHERE part (over the derived table l
-// with its inv column) and the CTE before it, sharing args.
-func archiveQuery(a *sqlArgs, v viewer, f archiveFilter) (cte, from string) {
-	cte = accessCTE(a, v)
-	var w []string
-	// A letter is listed to those involved in it and to the units it
-	// belongs or is addressed to, down the tree; a rahasia perihal only
-	// to the involved.
-	if !v.All {
-		w = append(w, `(l.inv = 1 OR l.unit_id IN (SELECT id FROM sub) OR EXISTS (SELECT 1 FROM recipients r WHERE r.letter_id = l.id AND r.unit_id IN (SELECT id FROM sub)))`)
-	}
+// archiveQuery builds the search: the letters the archive lists to the
+// viewer that match f. It returns the FROM … WHERE part, over the derived
+// table l with its vis column (1: the viewer may see the letter).
+func archiveQuery(a *sqlArgs, av archiveViewer, f archiveFilter) string {
+	vis, listed := accessExprs(a, av)
+	w := []string{listed}
 	if f.Archived {
 		w = append(w, `(l.direction = 'in' OR l.status = 'ditandatangani')`)
 	}
 	if f.Number != "" {
 		p := likePattern(f.Number)
-		w = append(w, `(lower(COALESCE(l.number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR lower(COALESCE(l.sender_number, '')) LIKE `+a.p(p)+` ESCAPE '\' OR (l.agenda_no > 0 AND CAST(l.agenda_no AS TEXT) LIKE `+a.p(p)+` ESCAPE '\'))`)
+		w = append(w, `(lower(l.number) LIKE `+a.p(p)+` ESCAPE '\' OR lower(l.sender_number) LIKE `+a.p(p)+` ESCAPE '\' OR (l.agenda_no > 0 AND CAST(l.agenda_no AS TEXT) LIKE `+a.p(p)+` ESCAPE '\'))`)
 	}
 	if f.Subject != "" {
-		w = append(w, `(l.sifat <> 'rahasia' OR l.inv = 1) AND lower(COALESCE(l.subject, '')) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\'`)
+		// Never matched against a perihal the viewer may not read.
+		w = append(w, `l.vis = 1 AND lower(l.subject) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\'`)
 	}
 	if f.Sender != "" {
-		w = append(w, `lower(COALESCE(l.sender, '')) LIKE `+a.p(likePattern(f.Sender))+` ESCAPE '\'`)
+		w = append(w, `lower(l.sender) LIKE `+a.p(likePattern(f.Sender))+` ESCAPE '\'`)
 	}
 	if f.Klasifikasi != "" {
 		k := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Klasifikasi)
-		w = append(w, `(COALESCE(l.klasifikasi, '') = `+a.p(f.Klasifikasi)+` OR COALESCE(l.klasifikasi, '') LIKE `+a.p(k+".%")+` ESCAPE '\')`)
+		w = append(w, `(l.klasifikasi = `+a.p(f.Klasifikasi)+` OR l.klasifikasi LIKE `+a.p(k+".%")+` ESCAPE '\')`)
 	}
 	if !f.From.IsZero() {
 		w = append(w, regDateExpr+` >= `+a.p(f.From.Format(time.DateOnly)))
@@ -259,28 +242,21 @@ func archiveQuery(a *sqlArgs, v viewer, f archiveFilter) (cte, from string) {
 	if f.UnitID > 0 {
 		w = append(w, `l.unit_id = `+a.p(f.UnitID))
 	}
-	if len(w) == 0 {
-		w = append(w, "1 = 1")
-	}
-	from = `FROM (SELECT l.*, CASE WHEN ` + involvedExpr(a, v) + ` THEN 1 ELSE 0 END AS inv FROM letters l) l
+	return `FROM (SELECT l.*, CASE WHEN ` + vis + ` THEN 1 ELSE 0 END AS vis FROM letters l) l
 LEFT JOIN units u ON u.id = l.unit_id
 WHERE ` + strings.Join(w, "\n  AND ")
-	return cte, from
 }
 
 const archiveColumns = `l.id, l.direction, COALESCE(u.code, ''), COALESCE(u.name, ''), CASE WHEN l.agenda_no > 0 THEN CAST(l.agenda_no AS TEXT) ELSE '' END,
- COALESCE(l.number, ''), COALESCE(l.kind, ''), COALESCE(l.sender, ''), COALESCE(l.sender_number, ''),
- COALESCE(l.letter_date, ''), COALESCE(l.received_date, ''), ` + regDateExpr + `,
- COALESCE(l.subject, ''), COALESCE(l.sifat, ''), COALESCE(l.klasifikasi, ''), COALESCE(l.status, ''),
- COALESCE(l.signed_at, ''), l.inv`
+ l.number, l.kind, l.sender, l.sender_number, l.letter_date, l.received_date, ` + regDateExpr + `,
+ l.subject, l.sifat, l.klasifikasi, l.status, l.signed_at, l.vis`
 
 func scanArchiveRow(rs *sql.Rows) (archiveRow, error) {
 	var r archiveRow
-	var inv int
+	var vis int
 	err := rs.Scan(&r.ID, &r.Direction, &r.UnitCode, &r.UnitName, &r.AgendaNo, &r.Number, &r.Kind, &r.Sender, &r.SenderNumber,
-		&r.LetterDate, &r.ReceivedDate, &r.RegDate, &r.Subject, &r.Sifat, &r.Klasifikasi, &r.Status, &r.SignedAt, &inv)
-	r.Involved = inv == 1
-	if r.Sifat == "rahasia" && !r.Involved {
+		&r.LetterDate, &r.ReceivedDate, &r.RegDate, &r.Subject, &r.Sifat, &r.Klasifikasi, &r.Status, &r.SignedAt, &vis)
+	if vis != 1 {
 		r.Subject, r.Hidden = "", true
 	}
 	return r, err
@@ -288,15 +264,15 @@ func scanArchiveRow(rs *sql.Rows) (archiveRow, error) {
 
 // searchArchive returns one page of the letters the viewer may see that
 // match f, newest first, and how many match in all.
-func searchArchive(ctx context.Context, db *sql.DB, v viewer, f archiveFilter) ([]archiveRow, int, error) {
+func searchArchive(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter) ([]archiveRow, int, error) {
 	var a sqlArgs
-	cte, from := archiveQuery(&a, v, f)
+	from := archiveQuery(&a, v, f)
 	var total int
-	if err := db.QueryRowContext(ctx, cte+`SELECT COUNT(*) `+from, a.vals...).Scan(&total); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) `+from, a.vals...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
 	}
 	page := max(f.Page, 1)
-	q := cte + `SELECT ` + archiveColumns + ` ` + from + `
+	q := `SELECT ` + archiveColumns + ` ` + from + `
 ORDER BY ` + regDateExpr + ` DESC, l.id DESC LIMIT ` + a.p(archivePageSize) + ` OFFSET ` + a.p((page-1)*archivePageSize)
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {

@@ -29,7 +29,7 @@ func putTestFile(t *testing.T, dataDir string, b []byte) string {
 
 // archiveSnapshot is what the register shows: every letter the Bupati
 // finds, in order, with its fields.
-func archiveSnapshot(t *testing.T, db *sql.DB, v viewer) []archiveRow {
+func archiveSnapshot(t *testing.T, db *sql.DB, v archiveViewer) []archiveRow {
 	t.Helper()
 	var all []archiveRow
 	for page := 1; ; page++ {

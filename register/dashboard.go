@@ -33,7 +33,7 @@ func (a *App) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		v.Max = max(v.Max, m.Pages)
 	}
 	for yy := now.Year(); yy >= now.Year()-5; yy-- {
-		v.Years = append(v.Years, option{strconv.Itoa(yy), strconv.Itoa(yy), yy == y})
+		v.Years = append(v.Years, option{Value: strconv.Itoa(yy), Label: strconv.Itoa(yy), Selected: yy == y})
 	}
 	a.render(w, r, "dasbor", v)
 }

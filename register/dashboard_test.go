@@ -34,7 +34,7 @@ VALUES ('out', 3, 'Surat', 'biasa', 'ditandatangani', $1, '2026-05-02T08:00:00.0
 		t.Fatal(err)
 	}
 	feb, apr, may := d.Months[1], d.Months[3], d.Months[4]
-	if feb.Month != "2026-02" || feb.ScanPages != 2 || feb.LembarPages != 1 || feb.Dispositions != 1 || feb.Pages != 4 {
+	if feb.Month != "2026-02" || feb.ScanPages != 2 || feb.LembarPages != 1 || feb.Dispositions != 2 || feb.Pages != 5 {
 		t.Errorf("February %+v", feb)
 	}
 	if apr.DraftPages != 6 || apr.SignedPages != 6 || apr.Pages != 12 {
@@ -47,7 +47,7 @@ VALUES ('out', 3, 'Surat', 'biasa', 'ditandatangani', $1, '2026-05-02T08:00:00.0
 	if may.Signed.N != 1 || may.Signed.Median != 30*time.Minute {
 		t.Errorf("May %+v", may.Signed)
 	}
-	if d.Total.Pages != 16 || d.Total.Signed.N != 6 || d.Total.ScanPages != 2 {
+	if d.Total.Pages != 17 || d.Total.Signed.N != 6 || d.Total.ScanPages != 2 {
 		t.Errorf("the year %+v", d.Total)
 	}
 	// Letters registered per month.

@@ -43,7 +43,7 @@ func agendaCells(e agendaEntry) []string {
 
 // writeAgendaCSV writes the buku agenda as CSV with a UTF-8 BOM, each
 // cell neutralised against formula injection (csvSafe).
-func writeAgendaCSV(ctx context.Context, w io.Writer, db *sql.DB, v viewer, f archiveFilter, lang string, sep rune) error {
+func writeAgendaCSV(ctx context.Context, w io.Writer, db *sql.DB, v archiveViewer, f archiveFilter, lang string, sep rune) error {
 	c := newCSVSheet(w, sep)
 	if err := c.Row(agendaHeader(lang)...); err != nil {
 		return err
@@ -57,7 +57,7 @@ func writeAgendaCSV(ctx context.Context, w io.Writer, db *sql.DB, v viewer, f ar
 
 // writeAgendaXLSX writes the buku agenda as a workbook: numbers and dates
 // as such (so that Excel sorts and filters them), the rest as text.
-func writeAgendaXLSX(ctx context.Context, w io.Writer, db *sql.DB, v viewer, f archiveFilter, lang string) error {
+func writeAgendaXLSX(ctx context.Context, w io.Writer, db *sql.DB, v archiveViewer, f archiveFilter, lang string) error {
 	x, err := newXLSX(w, sheetTitle(f, lang), agendaWidths)
 	if err != nil {
 		return err

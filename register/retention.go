@@ -70,7 +70,7 @@ func loadJRA(ctx context.Context, db *sql.DB) (jraTable, error) {
 // is due on today and what falls due within retentionWindow. It reads the
 // records once; the dates are computed here, where the dotted klasifikasi
 // hierarchy is resolved, rather than in two SQL dialects.
-func retentionList(ctx context.Context, db *sql.DB, v viewer, today time.Time) (*retentionReport, error) {
+func retentionList(ctx context.Context, db *sql.DB, v archiveViewer, today time.Time) (*retentionReport, error) {
 	jra, err := loadJRA(ctx, db)
 	if err != nil {
 		return nil, err
@@ -79,8 +79,8 @@ func retentionList(ctx context.Context, db *sql.DB, v viewer, today time.Time) (
 	horizon := today.Add(retentionWindow)
 	rep := &retentionReport{Today: today}
 	var a sqlArgs
-	cte, from := archiveQuery(&a, v, archiveFilter{Archived: true})
-	rs, err := db.QueryContext(ctx, cte+`SELECT `+archiveColumns+` `+from+` ORDER BY l.id`, a.vals...)
+	from := archiveQuery(&a, v, archiveFilter{Archived: true})
+	rs, err := db.QueryContext(ctx, `SELECT `+archiveColumns+` `+from+` ORDER BY l.id`, a.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("register: reading the records: %w", err)
 	}
@@ -141,8 +141,12 @@ func (a *App) retentionPage(w http.ResponseWriter, r *http.Request) {
 		a.forbidden(w, r, "")
 		return
 	}
-	v := a.viewerOf(u)
-	v.All = u.IsAdmin
+	v, err := a.archiveViewerOf(r.Context(), u)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v.all = u.IsAdmin
 	rep, err := retentionList(r.Context(), a.db.DB, v, a.now())
 	if err != nil {
 		a.fail(w, r, err)

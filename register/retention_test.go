@@ -15,7 +15,7 @@ VALUES ('out', 2, 'Draf lama', 'biasa', '000', 'draf', $1, $2, $2, '2015-01-01')
 	mustExec(t, fx.db, `INSERT INTO letters (direction, unit_id, agenda_no, subject, sifat, klasifikasi, status, created_by, created_at, updated_at, letter_date, received_date)
 VALUES ('in', 4, 5, 'Hasil audit rahasia', 'rahasia', '000', 'selesai', $1, $2, $2, '2019-03-01', '2019-03-02')`, uKadiskes, fx.now.Format(timeFormat))
 
-	rep, err := retentionList(context.Background(), fx.db, viewer{UserID: uBupati, Now: fx.now, All: true}, fx.now)
+	rep, err := retentionList(context.Background(), fx.db, archiveViewer{v: fx.viewer(uBupati).v, all: true}, fx.now)
 	if err != nil {
 		t.Fatal(err)
 	}
