@@ -18,8 +18,10 @@ import (
 //	             (the copy that would go round with the lembar disposisi)
 //	DraftPages   the pages of each draft version uploaded (each version
 //	             is printed for paraf in a paper office, returns included)
-//	SignedPages  the pages of each signed letter, once per addressee and
-//	             per tembusan (at least once): the printed originals
+//	SignedPages  the pages of each signed outgoing letter, once per
+//	             addressee and per tembusan (at least once): the printed
+//	             originals (an internal recipient's incoming copy is not
+//	             counted again)
 //	LembarPages  the pages of each lembar disposisi the register stored
 //	             (letter_files of kind lembar)
 //	LembarViews  one sheet per lembar disposisi opened on screen (events
@@ -88,16 +90,16 @@ func loadDashboard(ctx context.Context, db *sql.DB, y int) (*dashboardData, erro
 
 	// Files by kind and month; a signed letter's pages once per addressee
 	// and tembusan.
-	rs, err := db.QueryContext(ctx, `SELECT substr(f.created_at, 1, 7), f.kind, COALESCE(f.pages, 0),
+	rs, err := db.QueryContext(ctx, `SELECT substr(f.created_at, 1, 7), f.kind, f.pages, l.direction,
   (SELECT COUNT(*) FROM recipients r WHERE r.letter_id = f.letter_id)
-FROM letter_files f WHERE substr(f.created_at, 1, 4) = $1`, year)
+FROM letter_files f JOIN letters l ON l.id = f.letter_id WHERE substr(f.created_at, 1, 4) = $1`, year)
 	if err != nil {
 		return fail(err)
 	}
 	for rs.Next() {
-		var mo, kind string
+		var mo, kind, dir string
 		var pages, recipients int64
-		if err := rs.Scan(&mo, &kind, &pages, &recipients); err != nil {
+		if err := rs.Scan(&mo, &kind, &pages, &dir, &recipients); err != nil {
 			rs.Close()
 			return fail(err)
 		}
@@ -111,7 +113,12 @@ FROM letter_files f WHERE substr(f.created_at, 1, 4) = $1`, year)
 		case "draft":
 			m.DraftPages += pages
 		case "signed":
-			m.SignedPages += pages * max(recipients, 1)
+			// The copy an internal recipient receives (an incoming letter
+			// holding the signed file) is counted at its original, once
+			// per recipient.
+			if dir == "out" {
+				m.SignedPages += pages * max(recipients, 1)
+			}
 		case "lembar":
 			m.LembarPages += pages
 		}

@@ -18,6 +18,15 @@ VALUES ($1, $2, $3, 'x.pdf', 'ab', 10, $4, 1, $5)`, fx.L[letter], version, kind,
 	file("keluar", 2, "draft", 3, "2026-04-05T01:00:00.000000000Z")
 	file("keluar", 3, "signed", 3, "2026-04-10T03:00:00.000000000Z") // 2 recipients: 6 pages
 	file("lama", 1, "scan", 5, "2021-01-05T02:00:00.000000000Z")     // another year
+	// The incoming copy of "keluar" delivered to Dinkes holds the signed
+	// file: counted at the original already.
+	var copyID int64
+	if err := fx.db.QueryRow(`INSERT INTO letters (direction, unit_id, year, agenda_no, subject, sifat, status, created_by, created_at, updated_at)
+VALUES ('in', 4, 2026, 2, 'Izin usaha PT Maju', 'biasa', 'baru', $1, '2026-04-10T03:00:00.000000000Z', '2026-04-10T03:00:00.000000000Z') RETURNING id`, uStaf).Scan(&copyID); err != nil {
+		t.Fatal(err)
+	}
+	fx.L["salinan"] = copyID
+	file("salinan", 1, "signed", 3, "2026-04-10T03:00:00.000000000Z")
 	// Four more letters signed in April, a day, two, three and twenty
 	// days after their drafts; "keluar" took 9 d 2 h.
 	for _, d := range []time.Duration{24 * time.Hour, 48 * time.Hour, 72 * time.Hour, 480 * time.Hour} {
@@ -58,7 +67,7 @@ VALUES ('out', 3, 'Surat', 'biasa', 'ditandatangani', $1, '2026-05-02T08:00:00.0
 	for _, s := range d.Status {
 		status[s.Direction+"/"+s.Status] = s.N
 	}
-	if status["out/ditandatangani"] != 6 || status["in/baru"] != 4 || status["out/draf"] != 1 || status["in/selesai"] != 2 {
+	if status["out/ditandatangani"] != 6 || status["in/baru"] != 5 || status["out/draf"] != 1 || status["in/selesai"] != 2 {
 		t.Errorf("status %v", status)
 	}
 	// Another year holds only its own.
