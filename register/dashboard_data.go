@@ -43,7 +43,7 @@ type dashboardMonth struct {
 // lembarViewAction is the action of the event the lembar disposisi route
 // records each time it serves the sheet (docs/register-archive.md,
 // "Dashboard").
-const lembarViewAction = "lembar"
+const lembarViewAction = "masuk.lembar"
 
 // statusCount is how many letters have one status.
 type statusCount struct {
