@@ -22,8 +22,10 @@ SQLite file or an empty PostgreSQL database (pg_restore), and the files
 into DATA/files. It never overwrites a database. A SQLite backup restores
 into SQLite, a PostgreSQL one into PostgreSQL.
 
---db defaults to DATA/register.db; --data to ./segel-dev (the data
-directory of 'segel serve --dev'). PostgreSQL needs pg_dump and
+--data and --db default as for 'segel register': ./register-data and
+DATA/register.db. The register of 'segel serve --dev' keeps its files in
+DEV/register and its database in DEV/register.db: --data segel-dev/register
+--db segel-dev/register.db. PostgreSQL needs pg_dump and
 pg_restore (postgresql-client) of the server's major version or newer;
 the DSN's password goes to them in PGPASSWORD, never on a command line.
 See docs/register-archive.md, "Backup and restore".
@@ -35,7 +37,7 @@ Exit status: 0 done, 1 failed, 3 bad arguments.
 // "backup" or "restore").
 func runRegisterBackup(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
 	fs := newAdminFlags("register "+cmd, stderr)
-	data := fs.String("data", "segel-dev", "the register's data directory (its files are in DATA/files)")
+	data := fs.String("data", "register-data", "the register's data directory (its files are in DATA/files)")
 	db := fs.String("db", "", "the register's database: a SQLite path or a postgres:// DSN (default DATA/register.db)")
 	out := fs.String("out", "", "backup: the backup directory to write (must not exist or be empty)")
 	from := fs.String("from", "", "restore: the backup directory to read")

@@ -15,9 +15,8 @@ import (
 
 func registerBackupCLI(t *testing.T, cmd string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := runRegisterBackup(context.Background(), cmd, args, &out, &errb)
-	return code, out.String(), errb.String()
+	r := segel(t, nil, append([]string{"register", cmd}, args...)...)
+	return r.code, string(r.stdout), r.stderr
 }
 
 // TestRegisterBackupCLI backs a register up with "segel register backup",
