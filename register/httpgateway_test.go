@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -232,5 +235,37 @@ func TestHTTPGatewayBrokenAnswers(t *testing.T) {
 	}
 	if leaked.Load() {
 		t.Error("the passphrase followed a redirect")
+	}
+}
+
+// ExampleHTTPGateway signs a letter through a running `segel serve`.
+func ExampleHTTPGateway() {
+	g := &register.HTTPGateway{BaseURL: "https://segel.example.go.id", APIKey: os.Getenv("SEGEL_API_KEY")}
+	letter, err := os.ReadFile("surat.pdf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, err := os.Create("surat-ttd.pdf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer out.Close()
+	res, err := g.Sign(context.Background(), &register.SignRequest{
+		Profile: "bupati", Passphrase: []byte(os.Getenv("PASSPHRASE")),
+		PDF: bytes.NewReader(letter), Size: int64(len(letter)), Anchor: "${ttd}",
+		Number: "800/12/DPMPTSP/2026", Subject: "Undangan Rapat", Title: "Bupati Serang",
+		ClientAddr: "203.0.113.7",
+	}, out)
+	switch {
+	case register.IsKind(err, register.KindWrongPassphrase):
+		fmt.Println("passphrase salah")
+	case register.IsKind(err, register.KindLockedOut):
+		var ge *register.GatewayError
+		errors.As(err, &ge)
+		fmt.Println("terkunci; coba lagi dalam", ge.RetryAfter)
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(res.DocumentID, res.VerifyURL)
 	}
 }

@@ -97,6 +97,13 @@ func (g *ServiceGateway) request(ctx context.Context, req *SignRequest) (*servic
 		}
 		sreq.Visible = &service.Visible{Placement: *pl}
 	}
+	if prof.Personal && len(req.Passphrase) > 0 {
+		// As /v1/sign does before reading a body: a locked-out official
+		// takes no signing slot.
+		if e := g.Service.LockedOut(ctx, prof, req.ClientAddr); e != nil {
+			return nil, g.refuse(ctx, sreq, e)
+		}
+	}
 	return sreq, nil
 }
 

@@ -5,13 +5,15 @@
 # first request warmed the server), leaving out the test PKI, TSA and
 # OCSP responder (internal/testpki, which stand for services outside
 # Segel). Usage: scripts/walk.sh [-v]   (-v lists the files)
+# WALK_DOOR=register measures the register's in-process gateway instead
+# (register.ServiceGateway, the same signature without HTTP).
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/before" "$tmp/after" "$tmp/meta"
 go build -tags walk -cover -covermode=atomic -coverpkg=./... -o "$tmp/walk" ./scripts/walk
-GOCOVERDIR="$tmp/meta" WALK_DIR="$tmp" "$tmp/walk" >/dev/null
+GOCOVERDIR="$tmp/meta" WALK_DIR="$tmp" WALK_DOOR="${WALK_DOOR:-http}" "$tmp/walk" >/dev/null
 for d in before after; do
 	cp "$tmp"/meta/covmeta.* "$tmp/$d/"
 	go tool covdata textfmt -i="$tmp/$d" -o "$tmp/$d.txt"
