@@ -161,6 +161,10 @@ func TestLogoutEndsSession(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d sessions left after logout", n)
 	}
+	// A POST without a session is refused before its form is read.
+	if r := replay.send("POST", "/akun/sandi", url.Values{"old": {"x"}}); r.Code != http.StatusUnauthorized {
+		t.Fatalf("POST without a session: %d", r.Code)
+	}
 }
 
 func TestSessionExpiry(t *testing.T) {
