@@ -519,3 +519,30 @@ func TestMasukOnSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestMasukNoHead: a unit without a head refuses the registration with
+// a clear message, the form kept, nothing written.
+func TestMasukNoHead(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	ctx := context.Background()
+	unit := &Unit{Code: "BARU", Name: "Badan Baru", Kind: "opd", ParentID: ta.Units["SERANG"].ID}
+	if err := insertUnit(ctx, ta.db, unit); err != nil {
+		t.Fatal(err)
+	}
+	clerk := &Position{UnitID: unit.ID, ParentID: ta.Pos["sekda"].ID, Title: "TU Badan Baru", Kind: PosClerk, Unit: unit}
+	if err := insertPosition(ctx, ta.db, clerk); err != nil {
+		t.Fatal(err)
+	}
+	ta.addUser(&User{Username: "tubaru", Name: "Tu Baru", PositionID: clerk.ID, Position: clerk})
+	r := ta.login("tubaru").postFile("/surat-masuk/baru", masukValues("Surat ke badan baru", "biasa"), "berkas", "a.pdf", scanPDF(t))
+	if r.Code != http.StatusConflict || !strings.Contains(r.Body, "belum memiliki pimpinan") || !strings.Contains(r.Body, "Surat ke badan baru</textarea>") {
+		t.Errorf("no head: %d\n%s", r.Code, r.Body)
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM letters`); n != 0 {
+		t.Error("a letter was written")
+	}
+	if got := regularFiles(t, ta.files); len(got) != 0 {
+		t.Errorf("files written: %v", got)
+	}
+}
