@@ -415,14 +415,30 @@ func (a *App) dispoForm(ctx context.Context, lang string, u *User, l *inLetter, 
 }
 
 // dispoPage is GET /surat/{id}/disposisi?dari=ROW: the holder of a row
-// disposes the letter further down, or marks it done.
+// disposes the letter further down, or marks it done. Without dari, the
+// user's first open row on the letter; 403 when they hold none.
 func (a *App) dispoPage(w http.ResponseWriter, r *http.Request) {
 	l, ok := a.visibleInLetter(w, r)
 	if !ok {
 		return
 	}
+	u := currentUser(r)
 	row, _ := strconv.ParseInt(r.URL.Query().Get("dari"), 10, 64)
-	d, err := a.dispoForm(r.Context(), a.lang(r), currentUser(r), l, row, url.Values{})
+	if row == 0 {
+		// Without ?dari: the user's first row on the letter still open.
+		rows, err := letterDispos(r.Context(), a.db, l.ID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		for _, d := range rows {
+			if _, ok := u.ActingAs(d.ToPosition); ok && d.DoneAt.IsZero() {
+				row = d.ID
+				break
+			}
+		}
+	}
+	d, err := a.dispoForm(r.Context(), a.lang(r), u, l, row, url.Values{})
 	var de *dispoError
 	if errors.As(err, &de) {
 		a.forbidden(w, r, "")

@@ -66,6 +66,14 @@ func TestDispoOnlyDown(t *testing.T) {
 	if r := kadis.get(fmt.Sprintf("/surat/%d/disposisi?dari=%d", id, rowKabid)); r.Code != http.StatusForbidden {
 		t.Errorf("the head opens the kabid's disposition screen: %d, want 403", r.Code)
 	}
+	// Without ?dari: the kabid gets his own row; the clerk, who holds
+	// none, 403.
+	if r := kabid.get(fmt.Sprintf("/surat/%d/disposisi", id)); r.Code != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf(`name="dari" value="%d"`, rowKabid)) {
+		t.Errorf("the kabid's screen without ?dari: %d", r.Code)
+	}
+	if r := ta.login("tu").get(fmt.Sprintf("/surat/%d/disposisi", id)); r.Code != http.StatusForbidden {
+		t.Errorf("the clerk's screen without ?dari: %d, want 403", r.Code)
+	}
 	// A row of another letter.
 	other := register(t, ta.login("tu"), "Surat lain", "biasa")
 	if r := try(kabid, rowTo(t, ta, other, "kadis"), "kasi"); r.Code != http.StatusForbidden {
