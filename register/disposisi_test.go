@@ -203,8 +203,10 @@ func TestDispoOverdue(t *testing.T) {
 // TestMasukAccess: every route of surat masuk answers 404 to a user who
 // may not see the letter (ids are guessable), and rahasia letters are
 // seen only by those directly involved.
-func TestMasukAccess(t *testing.T) {
-	ta := newTestApp(t)
+func TestMasukAccess(t *testing.T)   { testMasukAccess(t, newTestApp(t)) }
+func TestMasukAccessPG(t *testing.T) { testMasukAccess(t, newTestAppPG(t)) }
+
+func testMasukAccess(t *testing.T, ta *testApp) {
 	addKlasifikasi(t, ta)
 	tu := ta.login("tu")
 	biasa := register(t, tu, "Surat biasa dari provinsi", "biasa")
