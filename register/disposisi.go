@@ -63,6 +63,9 @@ type candidate struct {
 	Unit     string
 	Depth    int // 1: directly below
 	Selected bool
+	// Vacant is a position nobody holds (a Plt or Plh may still act for
+	// it): shown as such, so that a letter is not sent there unawares.
+	Vacant bool
 }
 
 // maxTreeDepth bounds the walks of the position tree: a regency is a few
@@ -96,6 +99,8 @@ func positionsBelow(ctx context.Context, q Querier, pos int64) ([]*candidate, er
 		}
 		if holder != "" {
 			c.Label += " (" + holder + ")"
+		} else {
+			c.Vacant = true
 		}
 		children[parent] = append(children[parent], c)
 	}

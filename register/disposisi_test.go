@@ -363,3 +363,21 @@ func TestSuratOut(t *testing.T) {
 		t.Errorf("lembar of an outgoing letter: %d", r.Code)
 	}
 }
+
+// TestDispoVacant: a vacant position below is offered, marked as such.
+func TestDispoVacant(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	vacant := &Position{UnitID: ta.Units["DPMPTSP-YAN"].ID, ParentID: ta.Pos["kabid"].ID, Title: "Kepala Seksi Pengaduan", Kind: PosEselon4}
+	if err := insertPosition(context.Background(), ta.db, vacant); err != nil {
+		t.Fatal(err)
+	}
+	id := register(t, ta.login("tu"), "Pengaduan masyarakat", "biasa")
+	r := ta.login("kadis").get(fmt.Sprintf("/surat/%d/disposisi", id))
+	if !strings.Contains(r.Body, `value="`+fmt.Sprint(vacant.ID)+`"> <span>Kepala Seksi Pengaduan <em>(belum ada pejabatnya)</em>`) {
+		t.Errorf("the vacant position is not marked:\n%s", r.Body)
+	}
+	if strings.Contains(r.Body, "Kepala Seksi Perizinan Usaha (Kasih Kasi) <em>") {
+		t.Error("a held position is marked vacant")
+	}
+}
