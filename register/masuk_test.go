@@ -175,6 +175,12 @@ func testMasukFlow(t *testing.T, ta *testApp) {
 	if got := letterStatus(t, ta, id); got != "didisposisi" {
 		t.Errorf("status %q after the first disposition", got)
 	}
+	// On the letter, the head's row is no longer waiting for him; he may
+	// dispose to more positions from it.
+	r = kadis.get(fmt.Sprintf("/surat/%d", id))
+	if strings.Contains(r.Body, `id="mine-h"`) || !strings.Contains(r.Body, fmt.Sprintf(`id="lagi-%d"`, root)) {
+		t.Errorf("the head's view after disposing:\n%s", r.Body)
+	}
 	// It left the head's inbox (disposed further) and reached the kabid's.
 	if r := kadis.get("/"); strings.Contains(r.Body, "Undangan rapat koordinasi perizinan") {
 		t.Error("the letter stays in the head's inbox after disposing it")
