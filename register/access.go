@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,33 +19,21 @@ type viewer struct {
 
 // unitsBelow returns the ids of the units ids and every unit below them.
 func unitsBelow(ctx context.Context, q Querier, ids []int64) ([]int64, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	// UNION (not UNION ALL) stops at a unit seen before: a cycle made by
-	// a bad edit cannot loop.
-	r, err := q.QueryContext(ctx, `WITH RECURSIVE below(id) AS (
-			SELECT id FROM units WHERE id IN (`+placeholders(1, len(ids))+`)
-			UNION
-			SELECT u.id FROM units u JOIN below b ON u.parent_id = b.id)
-		SELECT id FROM below ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("register: units below: %w", err)
-	}
-	defer r.Close()
 	var out []int64
-	for r.Next() {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return nil, fmt.Errorf("register: units below: %w", err)
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		sub, err := unitSubtree(ctx, q, id)
+		if err != nil {
+			return nil, fmt.Errorf("register: units below %d: %w", id, err)
 		}
-		out = append(out, id)
+		for _, u := range sub {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
 	}
-	return out, r.Err()
+	return out, nil
 }
 
 // viewerOf gathers what the access rules need of u.
@@ -62,6 +51,17 @@ func viewerOf(ctx context.Context, q Querier, u *User) (*viewer, error) {
 	var err error
 	if v.units, err = unitsBelow(ctx, q, own); err != nil {
 		return nil, err
+	}
+	// A clerk keeps the agenda of their registry unit (their OPD, when
+	// they sit in its Sekretariat): they see its letters too.
+	if clerk, _ := clerkPosition(u); clerk != nil {
+		reg, err := registryUnit(ctx, q, clerk.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(v.units, reg.ID) {
+			v.units = append(v.units, reg.ID)
+		}
 	}
 	return v, nil
 }
@@ -86,7 +86,8 @@ func placeholders(from, n int) string {
 //     disposed it, it was disposed to or by a position they hold, they
 //     are in its paraf chain or its signer;
 //   - unless the letter is rahasia: those of a unit under theirs (their
-//     own included), and those addressed to such a unit.
+//     own included), and those addressed to such a unit; a clerk also
+//     those of the unit whose agenda they keep (registryUnit).
 //
 // The administrator's flag grants nothing here: admin is for people and
 // units, not for reading letters.

@@ -83,6 +83,8 @@ var (
 type adminIndexData struct {
 	Units, Positions, Users, Delegations int
 	Dashboard                            bool
+	// Events are the latest administration changes.
+	Events []*AdminEvent
 }
 
 // adminIndex is the administration's start page.
@@ -108,6 +110,11 @@ func (a *App) adminIndex(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
+	}
+	var err error
+	if d.Events, err = recentAdminEvents(ctx, a.db, 20); err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	a.render(w, r, "admin", d)
 }

@@ -45,8 +45,9 @@ func TestAdminOnlyForAdmins(t *testing.T) {
 	}
 }
 
-func TestAdminUnits(t *testing.T) {
-	ta := newTestApp(t)
+func TestAdminUnits(t *testing.T) { bothDBs(t, testAdminUnits) }
+
+func testAdminUnits(t *testing.T, ta *testApp) {
 	c := ta.login("admin")
 	serang := fmt.Sprint(ta.Units["SERANG"].ID)
 	r := c.post("/admin/unit", url.Values{"code": {"KEC-CIRUAS"}, "name": {"Kecamatan Ciruas"}, "kind": {"kecamatan"}, "parent": {serang}})
@@ -115,8 +116,9 @@ func TestAdminUnits(t *testing.T) {
 	}
 }
 
-func TestAdminPositions(t *testing.T) {
-	ta := newTestApp(t)
+func TestAdminPositions(t *testing.T) { bothDBs(t, testAdminPositions) }
+
+func testAdminPositions(t *testing.T, ta *testApp) {
 	c := ta.login("admin")
 	kabid := ta.Pos["kabid"]
 	r := c.post("/admin/jabatan", url.Values{"title": {"Kepala Seksi Pengaduan"}, "kind": {"eselon4"},
@@ -163,8 +165,9 @@ func TestAdminPositions(t *testing.T) {
 
 var passwordRE = regexp.MustCompile(`<code id="sandi-baru">([^<]+)</code>`)
 
-func TestAdminUsers(t *testing.T) {
-	ta := newTestApp(t)
+func TestAdminUsers(t *testing.T) { bothDBs(t, testAdminUsers) }
+
+func testAdminUsers(t *testing.T, ta *testApp) {
 	c := ta.login("admin")
 	r := c.post("/admin/pengguna", url.Values{"username": {"camat.ciruas"}, "name": {"Drs. H. Camat"}, "nip": {"197001011990031001"},
 		"position": {fmt.Sprint(ta.Pos["kasi"].ID)}, "profile": {"dev-camat"}})
@@ -251,8 +254,9 @@ func TestAdminUsers(t *testing.T) {
 	}
 }
 
-func TestAdminDelegations(t *testing.T) {
-	ta := newTestApp(t)
+func TestAdminDelegations(t *testing.T) { bothDBs(t, testAdminDelegations) }
+
+func testAdminDelegations(t *testing.T, ta *testApp) {
 	c := ta.login("admin")
 	// The clock is 2026-03-02 09:00 WIB.
 	form := url.Values{"position": {fmt.Sprint(ta.Pos["kadis"].ID)}, "user": {fmt.Sprint(ta.Users["kabid"].ID)},
@@ -295,6 +299,12 @@ func TestAdminDelegations(t *testing.T) {
 		if r := c.post("/admin/delegasi", tc.form); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tc.msg) {
 			t.Errorf("%s: %d, want 422 with %q", name, r.Code, tc.msg)
 		}
+	}
+	// One at a time per position.
+	overlap := url.Values{"position": {fmt.Sprint(ta.Pos["kadis"].ID)}, "user": {fmt.Sprint(ta.Users["sekda"].ID)},
+		"kind": {"plt"}, "starts": {"2026-03-04"}, "ends": {"2026-03-06"}}
+	if r := c.post("/admin/delegasi", overlap); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "sudah memiliki Plt./Plh.") {
+		t.Errorf("overlapping delegation: %d %s", r.Code, r.Body)
 	}
 	// End one early.
 	form.Set("starts", "2026-03-05")

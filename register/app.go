@@ -52,8 +52,9 @@ type App struct {
 	mux   *http.ServeMux
 	// routed holds the patterns registered, so that the navigation shows
 	// only what works.
-	routed  map[string]bool
-	handler http.Handler
+	routed   map[string]bool
+	handler  http.Handler
+	throttle loginThrottle
 }
 
 // New opens (and migrates) the register's database and prepares its
@@ -109,11 +110,15 @@ func New(ctx context.Context, opts Options) (*App, error) {
 // lines here (only routes that work: no empty handlers).
 func (a *App) routes() {
 	a.mux.Handle("GET /static/", staticHandler())
+	a.mux.HandleFunc("/", a.notFound) // what no other route matches: the styled 404
 	a.handle("GET /healthz", a.healthz)
 	a.handle("GET /masuk", a.loginPage)
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+	a.handle("GET /akun", a.account)
+	a.handle("POST /akun/sandi", a.accountPassword)
+	a.handle("POST /akun/bahasa", a.accountLang)
 
 	a.handle("GET /admin", a.adminOnly(a.adminIndex))
 	a.handle("GET /admin/unit", a.adminOnly(a.adminUnits))

@@ -18,9 +18,6 @@ type DelegationRow struct {
 	Ended    bool
 }
 
-// Until is the last day of the delegation (its end is exclusive).
-func (d *DelegationRow) Until() time.Time { return d.Ends.Add(-time.Nanosecond) }
-
 // listDelegations returns the delegations that have not ended before
 // since, the newest first.
 func listDelegations(ctx context.Context, q Querier, since, now time.Time) ([]*DelegationRow, error) {
@@ -148,6 +145,18 @@ func (a *App) adminDelegationAdd(w http.ResponseWriter, r *http.Request) {
 		e.add("v.dlg.past")
 	case ends.Sub(starts) > 366*24*time.Hour:
 		e.add("v.dlg.long")
+	}
+	if e.ok() {
+		// One Plt./Plh. at a time per position.
+		var n int
+		if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM delegations WHERE position_id = $1 AND starts < $2 AND ends > $3`,
+			pos.ID, FormatTime(ends), FormatTime(starts)).Scan(&n); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if n > 0 {
+			e.add("v.dlg.overlap")
+		}
 	}
 	if !e.ok() {
 		a.showDelegations(w, r, http.StatusUnprocessableEntity, f, e.list)

@@ -126,16 +126,11 @@ func isBelow(ctx context.Context, q Querier, from, to int64) (bool, error) {
 	if from == to {
 		return false, nil
 	}
-	var n int
-	err := q.QueryRowContext(ctx, `WITH RECURSIVE below(id, depth) AS (
-			SELECT id, 1 FROM positions WHERE parent_id = $1
-			UNION
-			SELECT p.id, b.depth + 1 FROM positions p JOIN below b ON p.parent_id = b.id WHERE b.depth < $3)
-		SELECT COUNT(*) FROM below WHERE id = $2 AND id <> $1`, from, to, maxTreeDepth).Scan(&n)
+	ok, err := positionAncestorOrSelf(ctx, q, from, to)
 	if err != nil {
 		return false, fmt.Errorf("register: is %d below %d: %w", to, from, err)
 	}
-	return n > 0, nil
+	return ok, nil
 }
 
 // lockLetter keeps other changes of the letter's dispositions out until
@@ -555,6 +550,9 @@ func dispositionsToMe(ctx context.Context, a *App, u *User, lang string) (*Inbox
 		}
 		if d.ReadAt.IsZero() {
 			detail += " · " + T(lang, "dispo.unread")
+		}
+		if acting, _ := u.ActingAs(d.ToPosition); acting != "" {
+			detail += " · " + acting
 		}
 		sec.Items = append(sec.Items, InboxItem{
 			Href: fmt.Sprintf("/surat/%d", d.LetterID), Title: subject, Detail: detail,

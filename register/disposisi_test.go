@@ -118,8 +118,8 @@ func TestDispoDelegation(t *testing.T) {
 	id := register(t, ta.login("tu"), "Undangan peresmian mal pelayanan publik", "segera")
 	kabid := ta.login("kabid")
 	r := kabid.get("/")
-	if !strings.Contains(r.Body, "Undangan peresmian mal pelayanan publik") {
-		t.Fatalf("the Plh's inbox lacks the head's letter:\n%s", r.Body)
+	if !strings.Contains(r.Body, "Undangan peresmian mal pelayanan publik") || !strings.Contains(r.Body, "· Plh. Kepala Dinas Penanaman Modal dan PTSP") {
+		t.Fatalf("the Plh's inbox lacks the head's letter, marked:\n%s", r.Body)
 	}
 	root := rowTo(t, ta, id, "kadis")
 	r = kabid.get(fmt.Sprintf("/surat/%d/disposisi?dari=%d", id, root))
@@ -328,5 +328,28 @@ func testDispoConcurrentDone(t *testing.T, ta *testApp) {
 	}
 	if n := count(t, ta, `SELECT COUNT(*) FROM events WHERE letter_id = $1 AND action = 'masuk.selesai'`, id); n != 1 {
 		t.Errorf("%d completion events, want 1", n)
+	}
+}
+
+// TestSuratOut: /surat/{id} of an outgoing letter leads its drafter to
+// the surat keluar page, and is 404 to one who may not see it.
+func TestSuratOut(t *testing.T) {
+	ta := newTestApp(t)
+	now := FormatTime(ta.now())
+	id, err := InsertID(context.Background(), ta.db, `INSERT INTO letters (direction, unit_id, subject, sifat, status, created_by,
+		created_at, updated_at) VALUES ('out', $1, 'Draf nota dinas', 'biasa', 'draf', $2, $3, $3) RETURNING id`,
+		ta.Units["DPMPTSP"].ID, ta.Users["staf"].ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ta.login("staf").get(fmt.Sprintf("/surat/%d", id)); r.Code != http.StatusSeeOther || r.Location != fmt.Sprintf("/surat/%d/paraf", id) {
+		t.Errorf("the drafter: %d %q", r.Code, r.Location)
+	}
+	if r := ta.login("kadis2").get(fmt.Sprintf("/surat/%d", id)); r.Code != http.StatusNotFound {
+		t.Errorf("another OPD: %d", r.Code)
+	}
+	// An outgoing letter is no incoming one: the masuk routes refuse it.
+	if r := ta.login("staf").get(fmt.Sprintf("/surat/%d/lembar.pdf", id)); r.Code != http.StatusNotFound {
+		t.Errorf("lembar of an outgoing letter: %d", r.Code)
 	}
 }

@@ -93,6 +93,5 @@ func (a *App) lembarPDF(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
 	h.Set("Content-Disposition", `inline; filename="`+name+`"`)
-	h.Set("Content-Length", fmt.Sprint(buf.Len()))
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(buf.Bytes()))
 }

@@ -143,6 +143,22 @@ func clerkPosition(u *User) (*Position, string) {
 	return nil, ""
 }
 
+// registryUnit is the unit whose agenda an incoming letter registered by
+// a clerk of unit goes in: the nearest unit up the tree that is not a
+// bidang or a seksi (the OPD, the kecamatan, the kabupaten). The TU of an
+// OPD often sits in its Sekretariat, a bidang; the letters it registers
+// are the OPD's and go to the OPD's head.
+func registryUnit(ctx context.Context, q Querier, unitID int64) (*Unit, error) {
+	u, err := getUnit(ctx, q, unitID)
+	for steps := 0; err == nil && (u.Kind == "bidang" || u.Kind == "seksi") && u.ParentID != 0 && steps < maxTreeDepth; steps++ {
+		u, err = getUnit(ctx, q, u.ParentID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("register: the registry unit of unit %d: %w", unitID, err)
+	}
+	return u, nil
+}
+
 // agendaLockKey is the first key of the PostgreSQL advisory lock that
 // serialises the agenda numbers of a unit (the second is the unit id).
 const agendaLockKey = 7301014
@@ -169,13 +185,17 @@ func (a *App) nextAgenda(ctx context.Context, tx *sql.Tx, unitID int64, year int
 
 // registerIncoming records an incoming letter of the clerk u (at clerk,
 // recorded as actingAs) with its scan s, gives it the next agenda number
-// of the clerk's unit and passes it to the unit head (a first
+// of the clerk's registry unit and passes it to that unit's head (a first
 // disposition without instructions). The file is placed under its name
 // before the transaction and removed again when the transaction fails
 // and no other row names it: there is never a row without its file, and
 // a file without a row only if the process dies in between (docs/decisions.md).
 func (a *App) registerIncoming(ctx context.Context, u *User, clerk *Position, actingAs string, in *masukInput, s *spooled, fileName string) (*inLetter, *Position, error) {
-	head, err := unitHead(ctx, a.db, clerk.UnitID)
+	unit, err := registryUnit(ctx, a.db, clerk.UnitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	head, err := unitHead(ctx, a.db, unit.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,14 +210,14 @@ func (a *App) registerIncoming(ctx context.Context, u *User, clerk *Position, ac
 	for attempt := 0; ; attempt++ {
 		err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			if agenda, err = a.nextAgenda(ctx, tx, clerk.UnitID, year); err != nil {
+			if agenda, err = a.nextAgenda(ctx, tx, unit.ID, year); err != nil {
 				return err
 			}
 			id, err = InsertID(ctx, tx, `INSERT INTO letters (direction, unit_id, year, agenda_no, sender,
 				sender_number, letter_date, received_date, subject, sifat, klasifikasi, status, created_by,
 				created_at, updated_at, pages)
 				VALUES ('in', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'baru', $11, $12, $12, $13) RETURNING id`,
-				clerk.UnitID, year, agenda, in.Sender, in.SenderNumber, in.LetterDate.Format(dateLayout),
+				unit.ID, year, agenda, in.Sender, in.SenderNumber, in.LetterDate.Format(dateLayout),
 				in.ReceivedDate.Format(dateLayout), in.Subject, in.Sifat, in.Klasifikasi, u.ID, FormatTime(now), s.pages)
 			if err != nil {
 				return err

@@ -1,8 +1,10 @@
 package register
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -295,9 +297,8 @@ func TestMasukBadInput(t *testing.T) {
 	if n := count(t, ta, `SELECT COUNT(*) FROM letters`); n != 0 {
 		t.Errorf("%d letters written by refused forms", n)
 	}
-	ents, _ := os.ReadDir(ta.files)
-	if len(ents) != 0 {
-		t.Errorf("%d files left in DATA/files by refused forms", len(ents))
+	if got := regularFiles(t, ta.files); len(got) != 0 {
+		t.Errorf("files left in DATA/files by refused forms: %v", got)
 	}
 	// Only a clerk registers.
 	kabid := ta.login("kabid")
@@ -429,5 +430,92 @@ func testAgendaConcurrent(t *testing.T, ta *testApp, other *App) {
 	}
 	if n := count(t, ta, `SELECT COUNT(*) FROM letter_files`); n != 2*20 {
 		t.Errorf("%d files recorded", n)
+	}
+}
+
+// TestMasukClerkInSekretariat: a TU sitting in the OPD's Sekretariat (a
+// bidang) registers into the OPD's agenda, and the letter goes to the
+// Kepala Dinas, not to the Sekretaris.
+func TestMasukClerkInSekretariat(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	ctx := context.Background()
+	sekre := &Unit{Code: "DPMPTSP-SEKRE", Name: "Sekretariat DPMPTSP", Kind: "bidang", ParentID: ta.Units["DPMPTSP"].ID}
+	if err := insertUnit(ctx, ta.db, sekre); err != nil {
+		t.Fatal(err)
+	}
+	sekdis := &Position{UnitID: sekre.ID, ParentID: ta.Pos["kadis"].ID, Title: "Sekretaris DPMPTSP", Kind: PosEselon3, Unit: sekre}
+	if err := insertPosition(ctx, ta.db, sekdis); err != nil {
+		t.Fatal(err)
+	}
+	clerk := &Position{UnitID: sekre.ID, ParentID: sekdis.ID, Title: "Pengadministrasi Umum Sekretariat", Kind: PosClerk, Unit: sekre}
+	if err := insertPosition(ctx, ta.db, clerk); err != nil {
+		t.Fatal(err)
+	}
+	ta.addUser(&User{Username: "tu3", Name: "Tono Sekretariat", PositionID: clerk.ID, Position: clerk})
+	first := register(t, ta.login("tu"), "Surat pertama", "biasa")
+	id := register(t, ta.login("tu3"), "Surat kedua", "biasa")
+	l, err := getInLetter(ctx, ta.db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.UnitID != ta.Units["DPMPTSP"].ID || l.Agenda() != "2/2026" {
+		t.Errorf("unit %d agenda %s, want the OPD's agenda 2/2026", l.UnitID, l.Agenda())
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM dispositions WHERE letter_id = $1 AND to_position_id = $2`, id, ta.Pos["kadis"].ID); n != 1 {
+		t.Error("the letter did not go to the Kepala Dinas")
+	}
+	// The Sekretariat's TU keeps the OPD's agenda: they see the letter
+	// the other clerk registered too.
+	if r := ta.login("tu3").get("/surat-masuk"); !strings.Contains(r.Body, "Surat pertama") || !strings.Contains(r.Body, "Surat kedua") {
+		t.Errorf("the Sekretariat's TU does not see the OPD's letters (%d)", first)
+	}
+}
+
+// TestMasukOnSeed: with the demo data of `make run`, each TU's letters go
+// to the right head: the OPD's Kepala Dinas, and the Sekretariat
+// Daerah's to the Bupati.
+func TestMasukOnSeed(t *testing.T) {
+	ctx := context.Background()
+	a, err := New(ctx, Options{DataDir: t.TempDir(), Logger: slogDiscard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := Seed(ctx, a.db, io.Discard, SeedOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for clerk, head := range map[string]string{"tu.dpmptsp": "kadis.dpmptsp", "tu.kominfo": "kadis.kominfo", "tu.setda": "bupati"} {
+		var uid, headPos int64
+		if err := a.db.QueryRow(`SELECT id FROM users WHERE username = $1`, clerk).Scan(&uid); err != nil {
+			t.Fatalf("%s: %v", clerk, err)
+		}
+		if err := a.db.QueryRow(`SELECT position_id FROM users WHERE username = $1`, head).Scan(&headPos); err != nil {
+			t.Fatalf("%s: %v", head, err)
+		}
+		u, err := loadUser(ctx, a.db, uid, a.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := clerkPosition(u)
+		if p == nil {
+			t.Fatalf("%s is no clerk", clerk)
+		}
+		in, errs := parseMasuk(masukValues("Surat untuk "+head, "biasa"), a.now().In(wib), isKlasifikasi(ctx, a.db))
+		if errs != nil {
+			t.Fatalf("the seed's klasifikasi: %v", errs)
+		}
+		s, err := spoolPDF(a.files, bytes.NewReader(append(scanPDF(t), clerk...)), DefaultMaxScan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, got, err := a.registerIncoming(ctx, u, p, "", in, s, "scan.pdf")
+		s.discard()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != headPos || l.AgendaNo != 1 {
+			t.Errorf("%s's letter went to %s (agenda %d), want %s's position", clerk, got.Title, l.AgendaNo, head)
+		}
 	}
 }

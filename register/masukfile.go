@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
 )
@@ -32,9 +33,18 @@ type scanError struct{ Word string }
 
 func (e *scanError) Error() string { return "register: scan refused: " + e.Word }
 
-// spooled is an uploaded PDF written to a temporary file in the files
-// directory (so that placing it under its name is a link on the same file
-// system), with its SHA-256 and page count.
+// spoolDir is the directory, inside the files directory, of the uploads
+// being received: on the same file system, so that placing one under its
+// name is a link; its dot keeps it out of backups and of every listing of
+// the files. staleSpool is the age after which a file a crash left there
+// is removed.
+const (
+	spoolDir   = ".spool"
+	staleSpool = 24 * time.Hour
+)
+
+// spooled is an uploaded PDF written to a temporary file in the spool
+// directory, with its SHA-256 and page count.
 type spooled struct {
 	tmp    string
 	size   int64
@@ -50,14 +60,17 @@ func (s *spooled) discard() {
 	}
 }
 
-// spoolPDF copies at most max bytes of src to a temporary file in dir,
-// synced, and checks that it is a PDF whose page tree can be read. The
-// errors are errNoFile, errTooLarge, errNotPDF, or a fault of the server.
+// spoolPDF copies at most max bytes of src to a temporary file in the
+// spool directory of the files directory dir, synced, and checks that it
+// is a PDF whose page tree can be read. The errors are errNoFile,
+// errTooLarge, errNotPDF, or a fault of the server.
 func spoolPDF(dir string, src io.Reader, max int64) (*spooled, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	spool := filepath.Join(dir, spoolDir)
+	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return nil, fmt.Errorf("register: files directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".put-*")
+	sweepSpool(spool)
+	f, err := os.CreateTemp(spool, "scan-*")
 	if err != nil {
 		return nil, fmt.Errorf("register: spooling a scan: %w", err)
 	}
@@ -91,6 +104,20 @@ func spoolPDF(dir string, src io.Reader, max int64) (*spooled, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// sweepSpool removes what uploads cut short by a crash left in the spool
+// directory (a small directory: only the uploads in progress).
+func sweepSpool(spool string) {
+	ents, err := os.ReadDir(spool)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleSpool {
+			os.Remove(filepath.Join(spool, e.Name()))
+		}
+	}
 }
 
 // countPages reads the page tree of a PDF; an error when it is not one

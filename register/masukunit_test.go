@@ -3,8 +3,10 @@ package register
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +164,22 @@ func TestDispoTree(t *testing.T) {
 	}
 }
 
+// regularFiles lists the files under dir, in any directory.
+func regularFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestSpoolPDF(t *testing.T) {
 	dir := t.TempDir()
 	scan, err := os.ReadFile("../testdata/pdf/form-2page.pdf")
@@ -198,9 +216,8 @@ func TestSpoolPDF(t *testing.T) {
 	if err != nil || !bytes.Equal(got, scan) {
 		t.Fatalf("settled file: %v", err)
 	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("files left in the directory: %d (temporary files remain)", len(ents))
+	if got := regularFiles(t, dir); len(got) != 1 {
+		t.Errorf("files left in the directory: %v (temporary files remain)", got)
 	}
 
 	for name, c := range map[string]struct {
@@ -219,9 +236,22 @@ func TestSpoolPDF(t *testing.T) {
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
-		if ents, _ := os.ReadDir(d); len(ents) != 0 {
-			t.Errorf("%s: %d files left behind", name, len(ents))
+		if got := regularFiles(t, d); len(got) != 0 {
+			t.Errorf("%s: files left behind: %v", name, got)
 		}
+	}
+	// What a crash left in the spool goes with the next upload.
+	old := filepath.Join(dir, spoolDir, "scan-crashed")
+	os.WriteFile(old, []byte("half"), 0o600)
+	past := time.Now().Add(-2 * staleSpool)
+	os.Chtimes(old, past, past)
+	s3, err := spoolPDF(dir, bytes.NewReader(scan), DefaultMaxScan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3.discard()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a stale spool file stays: %v", err)
 	}
 	if filePath(dir, "../../etc/passwd") != "" || filePath(dir, strings.Repeat("A", 64)) != "" {
 		t.Error("filePath accepts a name that is not lower-case hex")

@@ -311,3 +311,35 @@ func ReadSeedFile(r io.Reader) (passwords, passphrases map[string]string, err er
 	}
 	return passwords, passphrases, sc.Err()
 }
+
+// DemoSigner is a signing official of the demo data, for dev mode to make
+// their personal profile in Segel with a matching certificate.
+type DemoSigner struct {
+	// Username is the official's login in the register.
+	Username string
+	// Profile is the default name of their personal profile (SeedSigners).
+	Profile string
+	// Name and Title are as seeded: the certificate's common name and OU.
+	Name, Title string
+	// NIK is a fictional 16-digit national identity number.
+	NIK string
+}
+
+// demoNIK are the demo signers' fictional NIKs (Kabupaten Serang's
+// region code 36.04, then a made-up birth date and number).
+var demoNIK = map[string]string{
+	"bupati":        "3604010101700011",
+	"kadis.dpmptsp": "3604011802700012",
+	"kadis.kominfo": "3604010304710013",
+}
+
+// DemoSigners returns the demo's signing officials, by username.
+func DemoSigners() []DemoSigner {
+	var out []DemoSigner
+	for _, p := range seedPeople {
+		if prof, ok := SeedSigners[p.username]; ok {
+			out = append(out, DemoSigner{Username: p.username, Profile: prof, Name: p.name, Title: p.title, NIK: demoNIK[p.username]})
+		}
+	}
+	return out
+}

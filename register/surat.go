@@ -22,7 +22,16 @@ var letterPages = map[string]LetterPage{}
 // see) and hands over by the letter's direction.
 func AddLetterPage(direction string, p LetterPage) { letterPages[direction] = p }
 
-func init() { AddLetterPage("in", (*App).masukLetterPage) }
+func init() {
+	AddLetterPage("in", (*App).masukLetterPage)
+	// Surat keluar shows its letters on /surat/{id}/paraf; unless it
+	// registers a page of its own, /surat/{id} leads there.
+	if letterPages["out"] == nil {
+		AddLetterPage("out", func(a *App, w http.ResponseWriter, r *http.Request, id int64) {
+			http.Redirect(w, r, fmt.Sprintf("/surat/%d/paraf", id), http.StatusSeeOther)
+		})
+	}
+}
 
 // suratPage is GET /surat/{id}.
 func (a *App) suratPage(w http.ResponseWriter, r *http.Request) {

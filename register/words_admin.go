@@ -102,6 +102,7 @@ func init() {
 		"v.dlg.order":           "Tanggal akhir tidak boleh sebelum tanggal mulai.",
 		"v.dlg.past":            "Delegasi yang sudah berakhir tidak dapat ditambahkan.",
 		"v.dlg.long":            "Delegasi paling lama satu tahun.",
+		"v.dlg.overlap":         "Jabatan itu sudah memiliki Plt./Plh. pada sebagian tanggal tersebut. Akhiri delegasi itu dahulu.",
 	})
 	AddWords(LangEN, map[string]string{
 		"admin.title":           "Administration",
@@ -204,5 +205,6 @@ func init() {
 		"v.dlg.order":           "The last day cannot be before the first.",
 		"v.dlg.past":            "A delegation that has already ended cannot be added.",
 		"v.dlg.long":            "A delegation lasts at most a year.",
+		"v.dlg.overlap":         "The position already has a Plt./Plh. on some of those days. End that delegation first.",
 	})
 }
