@@ -9,12 +9,6 @@ import (
 	"strings"
 )
 
-// /surat/{id} of an outgoing letter is its keluar page (the same as
-// /surat/{id}/paraf), with the keluar access rules checked again.
-func init() {
-	AddLetterPage("out", func(a *App, w http.ResponseWriter, r *http.Request, _ int64) { a.keluarPage(w, r) })
-}
-
 // keluarLetterData is the page of an outgoing letter (/surat/{id}/paraf).
 type keluarLetterData struct {
 	Letter     *outLetter
