@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
 	"github.com/segel-id/segel/signer"
