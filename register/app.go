@@ -156,6 +156,8 @@ func (a *App) routes() {
 	a.handle("POST /surat/{id}/ttd", a.signPost)
 	a.handle("GET /admin/penomoran", a.adminOnly(a.adminPenomoran))
 	a.handle("POST /admin/penomoran", a.adminOnly(a.adminPenomoranSave))
+
+	a.archiveRoutes()
 }
 
 // handle registers a route and remembers its pattern for the navigation.
