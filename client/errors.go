@@ -101,11 +101,15 @@ func refusal(resp *http.Response) error {
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&p); err != nil || p.Type == "" {
 		return fmt.Errorf("%w: %s with an unreadable problem", ErrUnexpectedAnswer, resp.Status)
 	}
+	kind := p.Type[strings.LastIndexByte(p.Type, '/')+1:]
+	if kind == "" {
+		return fmt.Errorf("%w: %s with a problem of no type name", ErrUnexpectedAnswer, resp.Status)
+	}
 	id := p.Instance
 	if id == "" {
 		id = resp.Header.Get(api.RequestIDHeader)
 	}
-	return &Error{Kind: p.Type[strings.LastIndexByte(p.Type, '/')+1:], Type: p.Type, Status: resp.StatusCode,
+	return &Error{Kind: kind, Type: p.Type, Status: resp.StatusCode,
 		Title: p.Title, Detail: p.Detail, RequestID: id,
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }
