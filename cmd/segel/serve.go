@@ -394,8 +394,9 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 	// may still be a replica's request in flight.
 	if o, err := st.Reconcile(sctx, time.Now().Add(-reconcileGrace), true); err != nil {
 		logger.Error("reconciling the register with the audit log", "error", err.Error())
-	} else if len(o.Records)+len(o.Blobs) > 0 {
-		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs)
+	} else if len(o.Records)+len(o.Blobs)+len(o.Partial) > 0 {
+		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs,
+			"partial_files", o.Partial)
 	}
 
 	rev := revocation.New(revocation.Options{
