@@ -94,6 +94,8 @@ type envOptions struct {
 	tmp      string // TMPDIR of the servers; default a new directory
 	blobs    string // the blob directory; default a new directory (SQLite only)
 	profiles string // further profiles, YAML list items
+	// profileFn, when set, returns further profiles once the PKI exists.
+	profileFn func(e *env) string
 	limits   string // YAML under limits:
 	logLevel string // default info
 }
@@ -130,6 +132,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 			e.blobs = filepath.Join(e.dir, "blobs")
 		}
 		storeYAML += "  blob_dir: " + e.blobs + "\n"
+	}
+	if o.profileFn != nil {
+		o.profiles += o.profileFn(e)
 	}
 	level := o.logLevel
 	if level == "" {
@@ -334,6 +339,7 @@ type outcome struct {
 	id      string
 	body    []byte
 	err     error
+	at      time.Time // when the request was sent
 	took    time.Duration
 }
 
@@ -349,8 +355,8 @@ var letter = gatewaytest.Letter()
 
 // sign POSTs the letter to base's /v1/sign at level.
 func (e *env) sign(ctx context.Context, base, profile, level string, header ...string) outcome {
-	o := outcome{level: level}
 	start := time.Now()
+	o := outcome{level: level, at: start}
 	defer func() { o.took = time.Since(start) }()
 	req, err := http.NewRequestWithContext(ctx, "POST", base+"/v1/sign?profile="+profile+"&level="+level, bytes.NewReader(letter))
 	if err != nil {
