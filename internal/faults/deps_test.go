@@ -88,7 +88,9 @@ func TestSoftHSMTokenRemoved(t *testing.T) {
 	tokens := filepath.Join(tok.Dir, "tokens")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []outcome)
-	go func() { done <- e.load(ctx, func() string { return p.url }, 8, 0, "hsm", "B-B", "B-T", "B-LT", "B-LTA") }()
+	go func() {
+		done <- e.load(ctx, func() string { return p.url }, 8, 0, "hsm", "B-B", "B-T", "B-LT", "B-LTA")
+	}()
 	time.Sleep(time.Second)
 	if err := os.Rename(tokens, tokens+".gone"); err != nil {
 		t.Fatal(err)

@@ -96,8 +96,8 @@ type envOptions struct {
 	profiles string // further profiles, YAML list items
 	// profileFn, when set, returns further profiles once the PKI exists.
 	profileFn func(e *env) string
-	limits   string // YAML under limits:
-	logLevel string // default info
+	limits    string // YAML under limits:
+	logLevel  string // default info
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
