@@ -1,0 +1,114 @@
+//go:build faults
+
+package faults
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// roundRobin is a loopback reverse proxy sending each request to the
+// next replica in turn.
+func roundRobin(t *testing.T, procs []*proc) *httptest.Server {
+	t.Helper()
+	var targets []*url.URL
+	for _, p := range procs {
+		u, err := url.Parse(p.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, u)
+	}
+	var next atomic.Uint64
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(targets[next.Add(1)%uint64(len(targets))])
+			r.SetXForwarded()
+		},
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			w.WriteHeader(http.StatusBadGateway) // the replica is gone
+		},
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestReplicas: two and three `segel serve` processes on one PostgreSQL
+// database behind a round-robin proxy, 8 clients signing through it;
+// one replica is killed (kill -9) in the middle. Every answer is 200, a
+// 502 from the proxy (the replica is gone) or no answer; ids are unique;
+// every acknowledged document is readable through every replica; after
+// the others stop gracefully, `segel audit verify` is green and every
+// acknowledged signature has its record, file and "ok" entry.
+func TestReplicas(t *testing.T) {
+	for _, n := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d", n), func(t *testing.T) {
+			e := newEnv(t, envOptions{postgres: true})
+			var procs []*proc
+			for range n {
+				procs = append(procs, e.start(t))
+			}
+			proxy := roundRobin(t, procs)
+			l := newLedger()
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan []outcome)
+			go func() {
+				done <- e.load(ctx, func() string { return proxy.URL }, 8, 0, "sekda", "B-B", "B-T", "B-LT", "B-LTA")
+			}()
+			time.Sleep(1500 * time.Millisecond)
+			procs[0].kill()
+			killed := time.Now()
+			time.Sleep(1500 * time.Millisecond)
+			cancel()
+			outs := <-done
+			seen := e.expect(t, outs, l, "200", "502 ", "no-answer")
+			var after int
+			for _, o := range outs {
+				if o.status == 200 && o.at.After(killed) {
+					after++
+				}
+			}
+			t.Logf("%d replicas, one killed: %v (%d signed after the kill)", n, seen, after)
+			if seen["200"] == 0 || after == 0 {
+				t.Error("nothing signed before or after the kill: the case proves nothing")
+			}
+			// Every acknowledged document, read on each live replica.
+			l.mu.Lock()
+			var ids []string
+			for id := range l.acks {
+				ids = append(ids, id)
+			}
+			l.mu.Unlock()
+			for i, id := range ids {
+				if i >= 20 {
+					break
+				}
+				for _, p := range procs[1:] {
+					req, _ := http.NewRequest("GET", p.url+"/v1/documents/"+id, nil)
+					req.Header.Set("Authorization", "Bearer "+e.key)
+					resp, err := client.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						t.Errorf("document %s on %s: %s", id, p.url, resp.Status)
+					}
+				}
+			}
+			for _, p := range procs[1:] {
+				stop(t, p)
+			}
+			e.checkAfter(t, l)
+		})
+	}
+}
