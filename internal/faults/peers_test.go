@@ -27,11 +27,7 @@ const (
 	tsaGarbage         // 200 application/timestamp-reply with random bytes
 )
 
-// revMode is how the fault revocation server answers.
-type revMode struct {
-	ocsp, crl int32 // ocspOK…, crlOK…
-}
-
+// How the fault revocation server answers OCSP requests (faultRev.ocsp).
 const (
 	ocspOK    = iota
 	ocspDead  // the connection is closed without an answer
@@ -39,6 +35,7 @@ const (
 	ocspOther // a genuine response about another certificate
 )
 
+// How it serves CRLs (faultRev.crl).
 const (
 	crlOK   = iota
 	crlDead // the connection is closed without an answer
