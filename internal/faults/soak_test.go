@@ -32,7 +32,9 @@ func TestSoak(t *testing.T) {
 	if err != nil || soak <= 0 {
 		t.Skip("SOAK is not set (make soak SOAK=10m)")
 	}
-	e := newEnv(t, envOptions{logLevel: "warn", limits: "  page_rate_limit: -1\n"})
+	// The TSA's timeout is the default (10s), not the matrix's 1s: the
+	// TSA shares the machine with the load.
+	e := newEnv(t, envOptions{logLevel: "warn", limits: "  page_rate_limit: -1\n", tsaTimeout: "10s"})
 	p := e.start(t)
 	l := newLedger()
 	// Documents for the verifications and the pages.
@@ -48,7 +50,7 @@ func TestSoak(t *testing.T) {
 	m := &mix{e: e, url: p.url, docs: docs, l: l}
 
 	// Capacity: 8 clients as fast as they go.
-	capTime := min(20*time.Second, soak/4)
+	capTime := min(30*time.Second, soak/4)
 	n := m.closedLoop(8, capTime)
 	capacity := float64(n) / capTime.Seconds()
 	rate := 0.8 * capacity
