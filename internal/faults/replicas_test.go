@@ -71,15 +71,18 @@ func TestReplicas(t *testing.T) {
 			cancel()
 			outs := <-done
 			seen := e.expect(t, outs, l, "200", "502 ", "no-answer")
-			var after int
+			var after, cut int
 			for _, o := range outs {
 				if o.status == 200 && o.at.After(killed) {
 					after++
 				}
+				if o.status != 200 && o.at.Before(killed) {
+					cut++ // in flight on the killed replica
+				}
 			}
-			t.Logf("%d replicas, one killed: %v (%d signed after the kill)", n, seen, after)
-			if seen["200"] == 0 || after == 0 {
-				t.Error("nothing signed before or after the kill: the case proves nothing")
+			t.Logf("%d replicas, one killed: %v (%d cut in flight, %d signed after the kill)", n, seen, cut, after)
+			if seen["200"] == 0 || after == 0 || cut == 0 {
+				t.Error("nothing signed before or after the kill, or nothing in flight on the killed replica: the case proves nothing")
 			}
 			// Every acknowledged document, read on each live replica.
 			l.mu.Lock()
