@@ -14,9 +14,17 @@ import (
 	"time"
 )
 
-// roundRobin is a loopback reverse proxy sending each request to the
-// next replica in turn.
-func roundRobin(t *testing.T, procs []*proc) *httptest.Server {
+// targetKey carries the replica a request was sent to.
+type targetKey struct{}
+
+// proxy is a loopback reverse proxy sending each request to the next
+// replica in turn, counting the requests in flight on each.
+type proxy struct {
+	*httptest.Server
+	inflight []atomic.Int64
+}
+
+func roundRobin(t *testing.T, procs []*proc) *proxy {
 	t.Helper()
 	var targets []*url.URL
 	for _, p := range procs {
@@ -26,10 +34,11 @@ func roundRobin(t *testing.T, procs []*proc) *httptest.Server {
 		}
 		targets = append(targets, u)
 	}
+	px := &proxy{inflight: make([]atomic.Int64, len(targets))}
 	var next atomic.Uint64
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(targets[next.Add(1)%uint64(len(targets))])
+			r.SetURL(targets[r.In.Context().Value(targetKey{}).(int)])
 			r.SetXForwarded()
 		},
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64},
@@ -37,9 +46,14 @@ func roundRobin(t *testing.T, procs []*proc) *httptest.Server {
 			w.WriteHeader(http.StatusBadGateway) // the replica is gone
 		},
 	}
-	srv := httptest.NewServer(rp)
-	t.Cleanup(srv.Close)
-	return srv
+	px.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(next.Add(1) % uint64(len(targets)))
+		px.inflight[i].Add(1)
+		defer px.inflight[i].Add(-1)
+		rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, i)))
+	}))
+	t.Cleanup(px.Close)
+	return px
 }
 
 // TestReplicas: two and three `segel serve` processes on one PostgreSQL
@@ -65,6 +79,10 @@ func TestReplicas(t *testing.T) {
 				done <- e.load(ctx, func() string { return proxy.URL }, 8, 0, "sekda", "B-B", "B-T", "B-LT", "B-LTA")
 			}()
 			time.Sleep(1500 * time.Millisecond)
+			// Kill the first replica while it serves requests.
+			for deadline := time.Now().Add(10 * time.Second); proxy.inflight[0].Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
 			procs[0].kill()
 			killed := time.Now()
 			time.Sleep(1500 * time.Millisecond)
