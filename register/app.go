@@ -166,6 +166,11 @@ func (a *App) routes() {
 	a.handle("POST /surat/{id}/paraf", a.keluarAction)
 	a.handle("GET /surat/{id}/ttd", a.signPage)
 	a.handle("POST /surat/{id}/ttd", a.signPost)
+
+	a.archiveRoutes()
+
+	a.handle("GET /admin/penomoran", a.adminOnly(a.adminPenomoran))
+	a.handle("POST /admin/penomoran", a.adminOnly(a.adminPenomoranSave))
 }
 
 // handle registers a route and remembers its pattern for the navigation.
