@@ -47,19 +47,6 @@ func writeBSrE(w http.ResponseWriter, status, code int, msg string) {
 	json.NewEncoder(w).Encode(bsreError{Error: msg, StatusCode: code})
 }
 
-// writeBSrEProblem answers a problem met while spooling in BSrE's shape,
-// with its Retry-After.
-func writeBSrEProblem(w http.ResponseWriter, p *Problem) {
-	if p.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
-	}
-	code := bsreBadRequest
-	if p.Status >= 500 {
-		code = bsreInternal
-	}
-	writeBSrE(w, p.Status, code, p.Title)
-}
-
 func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/sign/pdf", s.bsreAuth(s.bsreSignV1))
 	r.Get("/api/sign/download/{id}", s.bsreAuth(s.bsreDownload))
@@ -119,7 +106,7 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 	if look != nil {
 		pl, err := look.placement()
 		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": "+err.Error())
 			return nil
 		}
 		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
@@ -128,17 +115,11 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 		}
 	}
 	res, p := s.signSpooled(r, req, in)
-	switch {
-	case p == nil:
-		return res
-	case p.kind() == "passphrase-rejected":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
-	case p.Status < 500:
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title+": "+p.Detail)
-	default:
-		writeBSrEProblem(w, p)
+	if p != nil {
+		bsreProblem(w, p, s.opts.MaxBodySize)
+		return nil
 	}
-	return nil
+	return res
 }
 
 // bsreSignV1 is POST /api/sign/pdf (multipart). It answers with the
@@ -157,7 +138,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
 		withImage, err := parseBool(r.FormValue("image"))
 		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: image: "+errNotBoolean.Error())
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": image harus true atau false")
 			return
 		}
 		if withImage {
@@ -173,8 +154,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 	if res == nil {
 		return
 	}
-	w.Header().Set("id_dokumen", res.Document.ID)
-	w.Header().Set(DocumentIDHeader, res.Document.ID)
+	setBSrEDocumentID(w, res.Document.ID)
 	if strings.EqualFold(r.FormValue("jenis_response"), "BASE64") {
 		data, _ := io.ReadAll(res.Signed)
 		w.Header().Set("Content-Type", "application/json")
@@ -206,13 +186,13 @@ func (l *bsreLook) placement() (*signer.Placement, error) {
 	w, err1 := num(l.w, signer.DefaultStampWidth)
 	h, err2 := num(l.h, signer.DefaultStampHeight)
 	if err := errors.Join(err1, err2); err != nil {
-		return nil, fmt.Errorf("width/height: %v", err)
+		return nil, errors.New("width dan height harus berupa angka")
 	}
 	page := 1
 	if l.page != "" {
 		p, err := strconv.Atoi(l.page)
 		if err != nil {
-			return nil, fmt.Errorf("page %q", l.page)
+			return nil, errors.New("page harus berupa angka")
 		}
 		page = p
 	}
@@ -222,7 +202,7 @@ func (l *bsreLook) placement() (*signer.Placement, error) {
 	x, err1 := num(l.x, -1)
 	y, err2 := num(l.y, -1)
 	if errors.Join(err1, err2) != nil || x < 0 || y < 0 {
-		return nil, errors.New("a visible signature needs tag_koordinat, or xAxis and yAxis")
+		return nil, errors.New("tampilan visible memerlukan tag_koordinat, atau xAxis dan yAxis")
 	}
 	return &signer.Placement{Page: page, Rect: signer.RectFromXYWH(x, y, w, h)}, nil
 }
@@ -236,6 +216,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		TOTP       string `json:"totp"`
 		Props      []struct {
 			Tampilan    string   `json:"tampilan"`
+			Tag         string   `json:"tag_koordinat"`
 			ImageBase64 string   `json:"imageBase64"`
 			Page        *int     `json:"page"`
 			OriginX     *float64 `json:"originX"`
@@ -251,12 +232,12 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 	// never held whole.
 	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
 	if pr != nil {
-		bsreV2Problem(w, pr)
+		bsreV2Problem(w, pr, s.opts.MaxBodySize)
 		return
 	}
 	defer v2.Close()
 	if err := v2.decode(&body); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreJSONError(err))
 		return
 	}
 	defer func() { body.Passphrase = "" }()
@@ -285,7 +266,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			}
 			return strconv.FormatFloat(*f, 'f', -1, 64)
 		}
-		look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
+		look = &bsreLook{tag: pr.Tag, x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
 		if pr.Page != nil {
 			look.page = strconv.Itoa(*pr.Page)
 		}
@@ -449,7 +430,15 @@ func (s *Server) bsreVerifyV1(w http.ResponseWriter, r *http.Request) {
 func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string) (*spooled, func()) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda")
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || r.ContentLength > s.opts.MaxBodySize {
+			bsreTooLarge(w, s.opts.MaxBodySize)
+		} else {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck)
+		}
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll()
+		}
 		return nil, nil
 	}
 	f, _, err := r.FormFile(field)
@@ -462,7 +451,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 	f.Close()
 	if p != nil {
 		r.MultipartForm.RemoveAll()
-		writeBSrEProblem(w, p)
+		bsreProblem(w, p, s.opts.MaxBodySize)
 		return nil, nil
 	}
 	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
@@ -472,7 +461,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
 	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
 	if pr != nil {
-		bsreV2Problem(w, pr)
+		bsreV2Problem(w, pr, s.opts.MaxBodySize)
 		return
 	}
 	defer v2.Close()
@@ -484,14 +473,18 @@ func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
 }
 
 // bsreV2Problem answers a problem of readV2 in BSrE's shape.
-func bsreV2Problem(w http.ResponseWriter, p *Problem) {
+func bsreV2Problem(w http.ResponseWriter, p *Problem, limit int64) {
 	switch p.kind() {
 	case "invalid-pdf":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
 	case "bad-request":
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+p.Detail)
+		msg := bsreMsgCheck + ": format JSON tidak sah"
+		if p.Detail == errV2TooManyFiles.Error() {
+			msg = bsreMsgCheck + ": paling banyak " + strconv.Itoa(maxV2Files) + " dokumen per permintaan"
+		}
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, msg)
 	default:
-		writeBSrEProblem(w, p)
+		bsreProblem(w, p, limit)
 	}
 }
 
