@@ -7,12 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -76,11 +74,11 @@ func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// bsreSign signs the spooled file for nik with passphrase through the
+// bsreSign signs the spooled file for the official of prof (nil: not
+// registered) with passphrase through the
 // signing service, answering in BSrE's error shapes; it returns nil after
 // answering an error.
-func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
-	prof := s.svc.ProfileByNIK(nik)
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.Profile, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return nil
@@ -150,7 +148,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	res := s.bsreSign(w, r, r.FormValue("nik"), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
+	res := s.bsreSign(w, r, s.svc.ProfileByNIK(r.FormValue("nik")), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
 	if res == nil {
 		return
 	}
@@ -205,101 +203,6 @@ func (l *bsreLook) placement() (*signer.Placement, error) {
 		return nil, errors.New("tampilan visible memerlukan tag_koordinat, atau xAxis dan yAxis")
 	}
 	return &signer.Placement{Page: page, Rect: signer.RectFromXYWH(x, y, w, h)}, nil
-}
-
-// bsreSignV2 is POST /api/v2/sign/pdf (JSON, files in base64).
-func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		NIK        string `json:"nik"`
-		Email      string `json:"email"`
-		Passphrase string `json:"passphrase"`
-		TOTP       string `json:"totp"`
-		Props      []struct {
-			Tampilan    string   `json:"tampilan"`
-			Tag         string   `json:"tag_koordinat"`
-			ImageBase64 string   `json:"imageBase64"`
-			Page        *int     `json:"page"`
-			OriginX     *float64 `json:"originX"`
-			OriginY     *float64 `json:"originY"`
-			Width       *float64 `json:"width"`
-			Height      *float64 `json:"height"`
-			Location    string   `json:"location"`
-			Reason      string   `json:"reason"`
-			ContactInfo string   `json:"contactInfo"`
-		} `json:"signatureProperties"`
-	}
-	// The files go straight to spool files (see readV2): the body is
-	// never held whole.
-	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
-	if pr != nil {
-		bsreV2Problem(w, pr, s.opts.MaxBodySize)
-		return
-	}
-	defer v2.Close()
-	if err := v2.decode(&body); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreJSONError(err))
-		return
-	}
-	defer func() { body.Passphrase = "" }()
-	if body.TOTP != "" && body.Passphrase == "" {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Metode otentikasi TOTP tidak didukung")
-		return
-	}
-	if body.NIK == "" && body.Email != "" {
-		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
-		return
-	}
-	if len(v2.files) == 0 {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
-		return
-	}
-	var reason, location string
-	if len(body.Props) > 0 {
-		reason, location = body.Props[0].Reason, body.Props[0].Location
-	}
-	var look *bsreLook
-	if len(body.Props) > 0 && strings.EqualFold(body.Props[0].Tampilan, "visible") {
-		pr := body.Props[0]
-		str := func(f *float64) string {
-			if f == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*f, 'f', -1, 64)
-		}
-		look = &bsreLook{tag: pr.Tag, x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
-		if pr.Page != nil {
-			look.page = strconv.Itoa(*pr.Page)
-		}
-		if pr.ImageBase64 != "" {
-			if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
-				look.image, look.noQR = img, true
-			}
-		}
-	}
-	start := time.Now()
-	var signedFiles []*service.Result
-	for _, in := range v2.files {
-		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
-		if res == nil {
-			return
-		}
-		signedFiles = append(signedFiles, res)
-	}
-	// The answer is streamed too: each signed file, base64-encoded from
-	// its spool file.
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"time":%d,"file":[`, time.Since(start).Milliseconds())
-	for i, res := range signedFiles {
-		if i > 0 {
-			io.WriteString(w, ",")
-		}
-		io.WriteString(w, `"`)
-		enc := base64.NewEncoder(base64.StdEncoding, w)
-		io.Copy(enc, res.Signed)
-		enc.Close()
-		io.WriteString(w, `"`)
-	}
-	io.WriteString(w, "]}\n")
 }
 
 // bsreDownload is GET /api/sign/download/{id}. It applies the rules of
