@@ -239,65 +239,6 @@ func (s *Server) bsreDownload(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, rc)
 }
 
-// bsreReport is the verification answer of the v1 and v2 verify calls,
-// with BSrE's field names (and its spelling of timestampInfomation).
-type bsreReport struct {
-	SignatureCount        int             `json:"signatureCount"`
-	Conclusion            string          `json:"conclusion"`
-	Description           string          `json:"description"`
-	SignatureInformations []bsreSignature `json:"signatureInformations"`
-}
-
-type bsreSignature struct {
-	ID                  int            `json:"id"`
-	SignatureFormat     string         `json:"signatureFormat"`
-	SignerName          string         `json:"signerName"`
-	SignatureDate       string         `json:"signatureDate"`
-	FieldName           string         `json:"fieldName"`
-	Reason              string         `json:"reason"`
-	Location            string         `json:"location"`
-	IntegrityValid      bool           `json:"integrityValid"`
-	CertificateTrusted  bool           `json:"certificateTrusted"`
-	LTV                 bool           `json:"ltv"`
-	TimestampInfomation map[string]any `json:"timestampInfomation"`
-	Indication          string         `json:"indication"`
-	SubIndication       string         `json:"subIndication,omitempty"`
-}
-
-func toBSrE(rep *verify.Report) bsreReport {
-	out := bsreReport{SignatureCount: len(rep.Signatures), SignatureInformations: []bsreSignature{}}
-	switch rep.Indication {
-	case verify.TotalPassed:
-		out.Conclusion, out.Description = "VALID", "Dokumen asli dan tidak berubah sejak ditandatangani"
-	case verify.NoSignature:
-		out.Conclusion, out.Description = "NO_SIGNATURE", "Dokumen tidak memiliki tanda tangan elektronik"
-	case verify.Indeterminate:
-		out.Conclusion, out.Description = "WARNING", "Belum dapat dipastikan keabsahannya"
-	default:
-		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
-	}
-	for i, s := range rep.Signatures {
-		b := bsreSignature{ID: i + 1, SignatureFormat: s.Level, FieldName: s.Field, Reason: s.Reason,
-			Location: s.Location, SignatureDate: s.ClaimedSigningTime, Indication: string(s.Indication),
-			SubIndication: string(s.SubIndication)}
-		if s.Signer != nil {
-			b.SignerName = s.Signer.CommonName
-		}
-		switch s.SubIndication {
-		case verify.HashFailure, verify.SigCryptoFailure, verify.FormatFailure, verify.ModifiedAfterSigning:
-		default:
-			b.IntegrityValid = s.Indication != verify.TotalFailed || s.SubIndication == verify.Revoked || s.SubIndication == verify.Expired
-		}
-		b.CertificateTrusted = len(s.Chain) > 0
-		b.LTV = s.Level == "PAdES-BASELINE-LT" || s.Level == "PAdES-BASELINE-LTA"
-		if s.Timestamp != nil {
-			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": s.Timestamp.Time}
-		}
-		out.SignatureInformations = append(out.SignatureInformations, b)
-	}
-	return out
-}
-
 func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled) {
 	rep, err := s.Verifier()(r.Context(), in.f, in.size)
 	if errors.Is(err, verify.ErrNotPDF) {
@@ -391,8 +332,7 @@ func bsreV2Problem(w http.ResponseWriter, p *Problem, limit int64) {
 	}
 }
 
-func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
-	p := s.svc.ProfileByNIK(nik)
+func (s *Server) bsreStatus(w http.ResponseWriter, p *service.Profile) {
 	w.Header().Set("Content-Type", "application/json")
 	if p == nil {
 		w.WriteHeader(http.StatusBadRequest)
@@ -407,7 +347,7 @@ func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
 }
 
 func (s *Server) bsreStatusV1(w http.ResponseWriter, r *http.Request) {
-	s.bsreStatus(w, chi.URLParam(r, "nik"))
+	s.bsreStatus(w, s.svc.ProfileByNIK(chi.URLParam(r, "nik")))
 }
 
 func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
@@ -416,7 +356,11 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 		Email string `json:"email"`
 	}
 	json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body)
-	s.bsreStatus(w, body.NIK)
+	p := s.svc.ProfileByNIK(body.NIK)
+	if body.NIK == "" {
+		p = s.svc.ProfileByEmail(body.Email)
+	}
+	s.bsreStatus(w, p)
 }
 
 // spoolReader spools a PDF from r (a multipart file or decoded base64).
