@@ -30,8 +30,8 @@ func agendaEntries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFi
 		return err
 	}
 	var a sqlArgs
-	from := archiveQuery(&a, v, f)
-	q := `SELECT ` + archiveColumns + ` ` + from + `
+	sel := archiveSelect(&a, v)
+	q := sel + ` WHERE ` + archiveWhere(&a, v, f) + `
 ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
@@ -62,10 +62,10 @@ ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 // (selesai 2026-03-04); …".
 func dispositionSummaries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter) (map[int64]string, error) {
 	var a sqlArgs
-	from := archiveQuery(&a, v, f)
+	where := archiveWhere(&a, v, f)
 	q := `SELECT d.letter_id, COALESCE(p.title, ''), COALESCE(d.instructions, ''), COALESCE(d.done_at, '')
 FROM dispositions d LEFT JOIN positions p ON p.id = d.to_position_id
-WHERE d.letter_id IN (SELECT l.id ` + from + `)
+WHERE d.letter_id IN (SELECT l.id FROM letters l WHERE ` + where + `)
 ORDER BY d.letter_id, d.created_at, d.id`
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {

@@ -79,8 +79,8 @@ func retentionList(ctx context.Context, db *sql.DB, v archiveViewer, today time.
 	horizon := today.Add(retentionWindow)
 	rep := &retentionReport{Today: today}
 	var a sqlArgs
-	from := archiveQuery(&a, v, archiveFilter{Archived: true})
-	rs, err := db.QueryContext(ctx, `SELECT `+archiveColumns+` `+from+` ORDER BY l.id`, a.vals...)
+	sel := archiveSelect(&a, v)
+	rs, err := db.QueryContext(ctx, sel+` WHERE `+archiveWhere(&a, v, archiveFilter{Archived: true})+` ORDER BY l.id`, a.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("register: reading the records: %w", err)
 	}
