@@ -97,16 +97,13 @@ ORDER BY d.letter_id, d.created_at, d.id`
 	return out, nil
 }
 
-// instructionWords writes a disposition's stored instructions as words:
-// "tindak_lanjuti,hadiri" → "tindak lanjuti, hadiri".
+// instructionWords writes a disposition's stored instructions
+// (disposisitree.go) on one line: "Tindak lanjuti, Hadiri/wakili".
 func instructionWords(s string) string {
-	s = strings.Trim(s, "[]")
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ';' })
 	var out []string
-	for _, p := range parts {
-		p = strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
-		if p != "" {
-			out = append(out, strings.ReplaceAll(p, "_", " "))
+	for _, p := range splitInstructions(s) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
 	return strings.Join(out, ", ")

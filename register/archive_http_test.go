@@ -39,7 +39,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	add("keluar", "out", "DPMPTSP-YAN-IZN", 0, "500.16/1/DPMPTSP-YAN-IZN/2026", "", "", "=Izin usaha PT Maju", "biasa", "500.16", "ditandatangani", "staf", "2026-02-20",
 		FormatTime(ta.clock.Now()))
 	if _, err := ta.db.ExecContext(ctx, `INSERT INTO dispositions (letter_id, from_position_id, from_user_id, to_position_id, instructions, created_at)
-VALUES ($1, $2, $3, $4, 'tindak_lanjuti', $5)`, ids["undangan"], ta.Pos["kadis"].ID, ta.Users["kadis"].ID, ta.Pos["kabid"].ID, now); err != nil {
+VALUES ($1, $2, $3, $4, 'Tindak lanjuti', $5)`, ids["undangan"], ta.Pos["kadis"].ID, ta.Users["kadis"].ID, ta.Pos["kabid"].ID, now); err != nil {
 		ta.t.Fatal(err)
 	}
 	// tu passes the rahasia letter to the head, as registering does.
@@ -142,7 +142,7 @@ func TestAgendaExportHTTP(t *testing.T) {
 	}
 	// tu registered both DPMPTSP letters: it reads the rahasia one.
 	if len(rows) != 3 || rows[1][0] != "1" || rows[1][3] != "005/ABC'; DROP TABLE letters;--" ||
-		rows[1][8] != "Kepala Bidang Pelayanan Perizinan: tindak lanjuti" || rows[2][5] != "Laporan pemeriksaan khusus" {
+		rows[1][8] != "Kepala Bidang Pelayanan Perizinan: Tindak lanjuti" || rows[2][5] != "Laporan pemeriksaan khusus" {
 		t.Errorf("tu's book: %q", rows)
 	}
 	// The forbidden user gets the header and nothing else.
