@@ -216,6 +216,25 @@ func TestRetentionAndDashboardHTTP(t *testing.T) {
 		t.Errorf("admin /arsip/retensi: %d\n%s", r.Code, r.Body)
 	}
 
+	// The list as CSV: tu's two records, due; the admin's three, one
+	// rahasia, no perihal; others 403.
+	r = ta.login("tu").get("/arsip/retensi.csv")
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\uFEFF"))).ReadAll()
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Body, "\uFEFF") || err != nil || len(rows) != 3 ||
+		rows[1][0] != "Telah jatuh tempo" || rows[1][3] != "Undangan rapat 100% hadir" || rows[2][3] != "Laporan pemeriksaan khusus" ||
+		rows[2][11] != "Permanen" || rows[2][10] != "2026-02-10" ||
+		!strings.HasPrefix(r.Header.Get("Content-Disposition"), `attachment; filename="retensi-2026-03-02.csv"`) {
+		t.Errorf("tu /arsip/retensi.csv: %d %v %q", r.Code, err, rows)
+	}
+	r = ta.login("admin").get("/arsip/retensi.csv")
+	if rows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\uFEFF"))).ReadAll(); len(rows) != 4 ||
+		strings.Contains(r.Body, "pemeriksaan") || strings.Contains(r.Body, "Undangan rapat") {
+		t.Errorf("admin /arsip/retensi.csv: %q", rows)
+	}
+	if r := ta.login("kabid").get("/arsip/retensi.csv"); r.Code != http.StatusForbidden {
+		t.Errorf("kabid /arsip/retensi.csv: %d", r.Code)
+	}
+
 	for _, who := range []string{"bupati", "tu", "kadis"} {
 		if r := ta.login(who).get("/admin/dasbor"); r.Code != http.StatusForbidden {
 			t.Errorf("%s /admin/dasbor: %d", who, r.Code)
