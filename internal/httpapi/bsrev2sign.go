@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -21,11 +23,11 @@ type bsreV2Props struct {
 	ImageBase64 string   `json:"imageBase64"`
 	LinkQR      string   `json:"linkQR"`
 	Text        string   `json:"text"`
-	Page        *int     `json:"page"`
-	OriginX     *float64 `json:"originX"`
-	OriginY     *float64 `json:"originY"`
-	Width       *float64 `json:"width"`
-	Height      *float64 `json:"height"`
+	Page        *bsreNum `json:"page"`
+	OriginX     *bsreNum `json:"originX"`
+	OriginY     *bsreNum `json:"originY"`
+	Width       *bsreNum `json:"width"`
+	Height      *bsreNum `json:"height"`
 	Location    string   `json:"location"`
 	Reason      string   `json:"reason"`
 	ContactInfo string   `json:"contactInfo"`
@@ -37,16 +39,16 @@ func (pr *bsreV2Props) look() *bsreLook {
 	if pr == nil || !strings.EqualFold(pr.Tampilan, "visible") {
 		return nil
 	}
-	str := func(f *float64) string {
+	str := func(f *bsreNum) string {
 		if f == nil {
 			return ""
 		}
-		return strconv.FormatFloat(*f, 'f', -1, 64)
+		return strconv.FormatFloat(float64(*f), 'f', -1, 64)
 	}
 	l := &bsreLook{tag: pr.Tag, x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height),
 		linkQR: pr.LinkQR, text: pr.Text}
 	if pr.Page != nil {
-		l.page = strconv.Itoa(*pr.Page)
+		l.page = str(pr.Page)
 	}
 	if pr.ImageBase64 != "" {
 		if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
@@ -54,6 +56,24 @@ func (pr *bsreV2Props) look() *bsreLook {
 		}
 	}
 	return l
+}
+
+// bsreNum is a number of a v2 body, which clients send as a JSON number
+// or as a string of one ("width": "55", as Java and PHP clients do).
+type bsreNum float64
+
+// UnmarshalJSON reads a number or a string holding one.
+func (n *bsreNum) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return &json.UnmarshalTypeError{Value: "string", Type: reflect.TypeOf(n)}
+	}
+	*n = bsreNum(f)
+	return nil
 }
 
 // bsreV2Request is the body of POST /api/v2/sign/pdf beyond its files.
