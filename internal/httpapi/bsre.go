@@ -53,6 +53,8 @@ func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/v2/sign/pdf", s.bsreAuth(s.bsreSignV2))
 	r.Post("/api/v2/verify/pdf", s.bsreAuth(s.bsreVerifyV2))
 	r.Post("/api/v2/user/check/status", s.bsreAuth(s.bsreStatusV2))
+	// A variant some clients call.
+	r.Post("/api/v2/user/check-status", s.bsreAuth(s.bsreStatusV2))
 }
 
 // bsreAuth checks HTTP Basic credentials against Options.BSrEUser and
