@@ -120,3 +120,25 @@ func TestBSrEV2Sign(t *testing.T) {
 	}
 	e.tempEmpty()
 }
+
+// TestBSrEEmailAmbiguous: an email two profiles give names neither: the
+// answer is 2011, never a signature for one of them.
+func TestBSrEEmailAmbiguous(t *testing.T) {
+	e := newEnv(t, nil, func(o *httpapi.Options) {
+		o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic"
+		k := o.Profiles[0].Key
+		o.Profiles[0].Email = "tu@serangkab.go.id"
+		o.Profiles = append(o.Profiles, &httpapi.Profile{Name: "arsip", Key: k, Email: "TU@serangkab.go.id"})
+	})
+	c := bsreClient{t: t, url: e.url}
+	body, _ := json.Marshal(map[string]any{"email": "tu@serangkab.go.id", "passphrase": "unused",
+		"file": []string{base64.StdEncoding.EncodeToString(e.letter)}})
+	resp, b := c.post("/api/v2/sign/pdf", "application/json", body)
+	if a := decodeBSrE(t, b); resp.StatusCode != 400 || a.StatusCode != 2011 {
+		t.Errorf("ambiguous email: %d %+v", resp.StatusCode, a)
+	}
+	st, _ := json.Marshal(map[string]string{"email": "tu@serangkab.go.id"})
+	if resp, b := c.post("/api/v2/user/check/status", "application/json", st); resp.StatusCode != 400 || !strings.Contains(string(b), "2011") {
+		t.Errorf("ambiguous email status: %d %s", resp.StatusCode, b)
+	}
+}
