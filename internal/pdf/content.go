@@ -21,7 +21,8 @@ type Op struct {
 // character in a hex string is ignored, an unterminated string or array
 // ends at the end of data) and skips inline images (BI … ID … EI).
 type ContentLexer struct {
-	p parser
+	p    parser
+	data []byte
 }
 
 // Limits of the content lexer. Operands beyond MaxContentOperands (for an
@@ -35,7 +36,7 @@ const (
 // NewContentLexer returns a lexer over the decoded data of a content
 // stream. It reads data in place and does not modify it.
 func NewContentLexer(data []byte) *ContentLexer {
-	return &ContentLexer{p: parser{lex: newBytesLexer(data), maxDepth: MaxContentNesting, maxStr: math.MaxInt, lenient: true}}
+	return &ContentLexer{data: data, p: parser{lex: newBytesLexer(data), maxDepth: MaxContentNesting, maxStr: math.MaxInt, lenient: true}}
 }
 
 // Next returns the next operator and its operands; ok is false at the end
@@ -225,17 +226,16 @@ func (c *ContentLexer) skipInlineImage() {
 		}
 	}
 	l.pos++ // the single white-space byte after ID
+	b := c.data
 	for l.pos < l.size {
-		at := l.find([]byte("EI"), l.pos, l.size)
-		if at < 0 {
+		i := bytes.Index(b[l.pos:], []byte("EI"))
+		if i < 0 {
 			l.pos = l.size
 			return
 		}
-		l.pos = at - 1
-		before := l.peek()
+		at := l.pos + int64(i)
 		l.pos = at + 2
-		after := l.peek()
-		if at > 0 && isSpace(before) && (after < 0 || isSpace(after)) {
+		if at > 0 && isSpace(int(b[at-1])) && (at+2 == l.size || isSpace(int(b[at+2]))) {
 			return
 		}
 	}
