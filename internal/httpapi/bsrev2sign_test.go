@@ -69,6 +69,10 @@ func TestBSrEV2Sign(t *testing.T) {
 		}
 	}
 
+	// The citizens' page does not know every id: the check below can fail.
+	if resp, _ := e.do("GET", "/v/nosuchdocument0000", "", nil, nil); resp.StatusCode == 200 {
+		t.Fatalf("/v/ of an unknown id: %d", resp.StatusCode)
+	}
 	// By email (any case), two files, one entry for both.
 	code, header, a := sign(map[string]any{"email": "Sekda@SerangKab.go.id", "passphrase": "unused",
 		"signatureProperties": []map[string]any{{"tampilan": "INVISIBLE", "reason": "Disetujui"}},
