@@ -218,6 +218,9 @@ type loginData struct {
 
 func (a *App) renderLogin(w http.ResponseWriter, r *http.Request, msg string, status int) {
 	tok := randomToken()
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(tok) { // e2e: keep the token of a form already shown (/favicon.ico redirects here too)
+		tok = c.Value
+	}
 	a.setCookie(w, r, loginCSRFCookie, tok, 3600)
 	a.renderStatus(w, r, status, "login", &loginData{
 		Next: safeNext(r.FormValue("next")), Username: r.PostFormValue("username"), Error: msg, Token: tok,

@@ -1,0 +1,487 @@
+package register
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/segel-id/segel/internal/testenv"
+)
+
+// The browser test drives the register in real headless Chromium at
+// 360×800, as the Bupati's phone shows it. The steps of one test share a
+// browser (browserE2E); every page they open is checked for what every
+// page must have (checkPage) and, when asked, photographed for the docs.
+//
+// Screenshots: `SEGEL_SCREENSHOTS=update go test ./register/ -run
+// TestBrowser` (or `make screenshots`) rewrites
+// register/testdata/screenshots/*.png, which README.md and docs/register.md
+// show. Without it they go to $SEGEL_ARTIFACTS/register when that is set,
+// and nowhere otherwise.
+
+// screenshotDir is the checked-in directory of the docs' screenshots.
+const screenshotDir = "testdata/screenshots"
+
+// phoneWidth and phoneHeight are the viewport: a common phone.
+const phoneWidth, phoneHeight = 360, 800
+
+// browserE2E is one headless Chromium tab logged in to the register as
+// one user at a time.
+type browserE2E struct {
+	t    *testing.T
+	ta   *testApp
+	ctx  context.Context // the tab, with the test's deadline
+	base string          // the register's URL
+	host string          // its host:port
+	// shots is where screenshots go ("" for nowhere).
+	shots string
+	// user is who is logged in ("" for nobody).
+	user string
+
+	mu sync.Mutex
+	// problems are what the browser reported: a script error, a resource
+	// the CSP blocked, a request to another host.
+	problems []string
+	// docs are the HTML documents loaded, by URL, with their CSP header
+	// (checkPage reads and clears it).
+	docs map[string]string
+	// shot lists the screenshots taken, so that a name is never used twice.
+	shot map[string]bool
+}
+
+// startBrowser starts headless Chromium on one phone-sized tab for ta.
+func startBrowser(t *testing.T, ta *testApp) *browserE2E {
+	t.Helper()
+	chromium := testenv.Tool(t, "chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("font-render-hinting", "none"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("lang", "id-ID"),
+		chromedp.Flag("accept-lang", "id-ID,id"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil { // the browser, without a deadline
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 10*time.Minute)
+	t.Cleanup(cancel)
+	u, _ := url.Parse(ta.srv.URL)
+	b := &browserE2E{t: t, ta: ta, ctx: ctx, base: ta.srv.URL, host: u.Host,
+		docs: map[string]string{}, shot: map[string]bool{}}
+	b.shots = screenshotsTarget(t)
+	chromedp.Listen(bctx, b.event)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight,
+		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.reportProblems)
+	return b
+}
+
+// screenshotsTarget is where this run writes screenshots: the checked-in
+// directory with SEGEL_SCREENSHOTS=update, $SEGEL_ARTIFACTS/register, or
+// nowhere.
+func screenshotsTarget(t *testing.T) string {
+	t.Helper()
+	dir := ""
+	switch {
+	case os.Getenv("SEGEL_SCREENSHOTS") == "update":
+		dir = screenshotDir
+	case os.Getenv("SEGEL_ARTIFACTS") != "":
+		dir = filepath.Join(os.Getenv("SEGEL_ARTIFACTS"), "register")
+	default:
+		return ""
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// event records what the browser reports: script errors, CSP refusals,
+// every request (none may leave the register's host) and the CSP header
+// of every HTML document.
+func (b *browserE2E) event(ev any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch ev := ev.(type) {
+	case *cdplog.EventEntryAdded:
+		e := ev.Entry
+		if e.Source == cdplog.EntrySourceSecurity || e.Source == cdplog.EntrySourceJavascript ||
+			strings.Contains(e.Text, "Content Security Policy") {
+			b.problems = append(b.problems, string(e.Source)+": "+e.Text)
+		}
+	case *runtime.EventExceptionThrown:
+		b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Text)
+	case *network.EventRequestWillBeSent:
+		u, err := url.Parse(ev.Request.URL)
+		if err != nil {
+			b.problems = append(b.problems, "unparsable request URL "+ev.Request.URL)
+			break
+		}
+		switch u.Scheme {
+		case "data", "blob", "about":
+		default:
+			if u.Host != b.host {
+				b.problems = append(b.problems, "a request to another host: "+ev.Request.URL)
+			}
+		}
+	case *network.EventResponseReceived:
+		if ev.Type == network.ResourceTypeDocument {
+			b.docs[ev.Response.URL] = headerValue(ev.Response.Headers, "Content-Security-Policy")
+		}
+	}
+}
+
+// headerValue reads a header of a DevTools response, whatever its case.
+func headerValue(h network.Headers, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			s, _ := v.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// reportProblems fails the test with what the browser reported.
+func (b *browserE2E) reportProblems() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		b.t.Errorf("the browser reported: %s", p)
+	}
+}
+
+// markOld marks the document in the tab, so that waiting for an element
+// of the next page cannot find it on this one.
+var markOld = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Evaluate[bool](`document.documentElement.dataset.old = "1", true`)(ctx, t)
+	return err
+})
+
+// newPage waits for the next document's main landmark.
+var newPage = chromedp.WaitVisible(chromedp.CSS(`html:not([data-old]) main`))
+
+// open navigates to path and checks the page.
+func (b *browserE2E) open(path string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, markOld, chromedp.Navigate(b.base+path), newPage); err != nil {
+		b.t.Fatalf("opening %s: %v", path, err)
+	}
+	b.checkPage()
+}
+
+// do runs actions that lead to a new page (a click on a submit button or
+// a link), waits for it and checks it.
+func (b *browserE2E) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	steps := append([]chromedp.Action[chromedp.Void]{markOld}, actions...)
+	steps = append(steps, newPage)
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v (on %s)", what, err, b.location())
+	}
+	b.checkPage()
+}
+
+// click clicks the element sel and waits for the page it leads to.
+func (b *browserE2E) click(sel string) {
+	b.t.Helper()
+	b.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// fill types value into the form control sel (emptied first).
+func (b *browserE2E) fill(sel, value string) {
+	b.t.Helper()
+	err := chromedp.Do(b.ctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	if err != nil {
+		b.t.Fatalf("filling %s: %v (on %s)", sel, err, b.location())
+	}
+}
+
+// setValue sets a control's value directly (a date input, whose typing
+// depends on the locale).
+func (b *browserE2E) setValue(sel, value string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS(sel), value)); err != nil {
+		b.t.Fatalf("setting %s: %v (on %s)", sel, err, b.location())
+	}
+}
+
+// check ticks a checkbox or radio button (by clicking it, as a person
+// does, when it is not ticked yet).
+func (b *browserE2E) check(sel string) {
+	b.t.Helper()
+	on, err := chromedp.Run(b.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS(sel), "checked"))
+	if err == nil && !on {
+		err = chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel)))
+	}
+	if err != nil {
+		b.t.Fatalf("ticking %s: %v (on %s)", sel, err, b.location())
+	}
+}
+
+// upload chooses the file path in the file input sel.
+func (b *browserE2E) upload(sel, path string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{path})); err != nil {
+		b.t.Fatalf("choosing %s in %s: %v", path, sel, err)
+	}
+}
+
+// text is the visible text of the first element sel.
+func (b *browserE2E) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("the text of %s: %v (on %s)", sel, err, b.location())
+	}
+	return strings.TrimSpace(s)
+}
+
+// has reports whether the page has an element sel (without waiting).
+func (b *browserE2E) has(sel string) bool {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil {
+		b.t.Fatalf("querying %s: %v", sel, err)
+	}
+	return n > 0
+}
+
+// eval evaluates a JavaScript expression on the page.
+func eval[T any](b *browserE2E, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v (on %s)", expr, err, b.location())
+	}
+	return v
+}
+
+// location is the tab's URL, for messages.
+func (b *browserE2E) location() string {
+	s, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		return "?"
+	}
+	return s
+}
+
+// path is the tab's URL path (with the query).
+func (b *browserE2E) path() string {
+	b.t.Helper()
+	u, err := url.Parse(b.location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+// fetch downloads path with the tab's session (a PDF, an export) and
+// answers its status, Content-Type and body.
+func (b *browserE2E) fetch(path string) (int, string, []byte) {
+	b.t.Helper()
+	type answer struct {
+		Status int    `json:"status"`
+		Type   string `json:"type"`
+		Body   string `json:"body"`
+	}
+	a := eval[answer](b, fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(async r => {
+		const bytes = new Uint8Array(await r.arrayBuffer());
+		let s = "";
+		for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+		return {status: r.status, type: r.headers.get("Content-Type") || "", body: btoa(s)};
+	})`, path))
+	body, err := base64.StdEncoding.DecodeString(a.Body)
+	if err != nil {
+		b.t.Fatalf("fetching %s: %v", path, err)
+	}
+	return a.Status, a.Type, body
+}
+
+// a11yScript lists what the page lacks: a lang attribute, one main
+// landmark, a label for every form control, a name for every button and
+// link, no page wider than the screen.
+const a11yScript = `(() => {
+	const out = [];
+	if (!document.documentElement.lang) out.push("no lang attribute on <html>");
+	if (document.querySelectorAll("main, [role=main]").length !== 1) out.push("not exactly one main landmark");
+	if (!document.title.trim()) out.push("no title");
+	if (!document.querySelector("h1")) out.push("no h1");
+	for (const el of document.querySelectorAll("input, select, textarea")) {
+		const type = (el.getAttribute("type") || "").toLowerCase();
+		if (["hidden", "submit", "button", "reset", "image"].includes(type)) continue;
+		const named = (el.labels && el.labels.length > 0 && Array.from(el.labels).some(l => l.textContent.trim())) ||
+			(el.getAttribute("aria-label") || "").trim() || el.getAttribute("aria-labelledby");
+		if (!named) out.push("a form control without a label: " + el.outerHTML.slice(0, 120));
+	}
+	for (const el of document.querySelectorAll("button, a[href]")) {
+		const name = (el.textContent || "").trim() || (el.getAttribute("aria-label") || "").trim() || el.getAttribute("title");
+		if (!name) out.push("a button or link without a name: " + el.outerHTML.slice(0, 120));
+	}
+	const ids = {};
+	for (const el of document.querySelectorAll("[id]")) {
+		if (ids[el.id]) out.push("duplicate id " + el.id);
+		ids[el.id] = true;
+	}
+	if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push("the page is wider than the screen (" + document.documentElement.scrollWidth + " px)");
+	return out;
+})()`
+
+// checkPage checks the page in the tab: the accessibility basics
+// (a11yScript) and the CSP header of its document.
+func (b *browserE2E) checkPage() {
+	b.t.Helper()
+	where := b.path()
+	for _, p := range eval[[]string](b, a11yScript) {
+		b.t.Errorf("%s: %s", where, p)
+	}
+	loc := b.location()
+	b.mu.Lock()
+	csp, ok := b.docs[loc]
+	b.docs = map[string]string{}
+	b.mu.Unlock()
+	switch {
+	case !ok:
+		b.t.Errorf("%s: the browser saw no response for the document", where)
+	case csp == "":
+		b.t.Errorf("%s: no Content-Security-Policy header", where)
+	case !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "http"):
+		b.t.Errorf("%s: the CSP allows too much: %s", where, csp)
+	}
+}
+
+// screenshot keeps a picture of the viewport (not the whole page, so
+// that each PNG stays small) as name.png, when screenshots are asked for.
+func (b *browserE2E) screenshot(name string) {
+	b.t.Helper()
+	if b.shot[name] {
+		b.t.Fatalf("screenshot %s taken twice", name)
+	}
+	b.shot[name] = true
+	if b.shots == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// loginAs logs out whoever is logged in and logs in as username (whose
+// test password is "sandi-" + username), through the login form.
+func (b *browserE2E) loginAs(username string) {
+	b.t.Helper()
+	if b.user == username {
+		return
+	}
+	b.logout()
+	b.open("/masuk")
+	b.fill("#username", username)
+	b.fill("#password", "sandi-"+username)
+	b.click(`form[action="/masuk"] button[type=submit]`)
+	if b.path() != "/" {
+		b.t.Fatalf("after logging in as %s the browser is on %s: %s", username, b.path(), b.text("main"))
+	}
+	name := b.ta.Users[username].Name
+	if me := b.text(".me"); !strings.Contains(me, name) {
+		b.t.Fatalf("logged in as %s, the header shows %q", username, me)
+	}
+	b.user = username
+}
+
+// logout clicks the header's logout button, when someone is logged in.
+func (b *browserE2E) logout() {
+	b.t.Helper()
+	if b.user == "" {
+		return
+	}
+	b.click(`form[action="/keluar-sesi"] button[type=submit]`)
+	if !b.has(`form[action="/masuk"]`) {
+		b.t.Fatalf("after logging out, no login form on %s", b.path())
+	}
+	b.user = ""
+}
+
+// TestBrowser drives the register in headless Chromium at 360×800: the
+// login (a wrong password, then the clerk's), the layout, and the flows
+// of issue 13 as their parts exist. Every page opened is checked by
+// checkPage; every screen of the docs is photographed.
+func TestBrowser(t *testing.T) {
+	ta := newTestApp(t)
+	b := startBrowser(t, ta)
+
+	// The login page, and a wrong password: one message that does not
+	// say which part was wrong.
+	b.open("/")
+	if p := b.path(); !strings.HasPrefix(p, "/masuk") {
+		t.Fatalf("anonymous / went to %s", p)
+	}
+	if h := b.text("h1"); h != "Masuk" {
+		t.Errorf("login page: %q", h)
+	}
+	if l := b.text(`label[for=username]`); l != "Nama pengguna" {
+		t.Errorf("username label: %q", l)
+	}
+	b.screenshot("login")
+	b.fill("#username", "tu")
+	b.fill("#password", "salah")
+	b.click(`form[action="/masuk"] button[type=submit]`)
+	if msg := b.text(`[role=alert]`); msg != "Nama pengguna atau kata sandi salah." {
+		t.Errorf("wrong password: %q", msg)
+	}
+
+	// The clerk's inbox and the navigation.
+	b.loginAs("tu")
+	if h := b.text("h1"); h != "Kotak masuk" {
+		t.Errorf("inbox: %q", h)
+	}
+	if !b.has(`nav a[href="/"][aria-current=page]`) {
+		t.Error("the navigation does not mark the inbox as the current page")
+	}
+	b.screenshot("inbox")
+
+	// English, by the switch; and back.
+	b.click(`.lang a`)
+	if lang := eval[string](b, `document.documentElement.lang`); lang != "en" {
+		t.Errorf("after the switch the page's lang is %q", lang)
+	}
+	if h := b.text("h1"); h != "Inbox" {
+		t.Errorf("English inbox: %q", h)
+	}
+	b.click(`.lang a`)
+	if lang := eval[string](b, `document.documentElement.lang`); lang != "id" {
+		t.Errorf("after switching back the page's lang is %q", lang)
+	}
+
+	b.logout()
+}
