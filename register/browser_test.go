@@ -1,11 +1,13 @@
 package register
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -484,4 +486,210 @@ func TestBrowser(t *testing.T) {
 	}
 
 	b.logout()
+}
+
+// letterIDFromPath reads the id of /surat/{id}… in the tab's URL.
+func (b *browserE2E) letterID() int64 {
+	b.t.Helper()
+	var id int64
+	if _, err := fmt.Sscanf(b.path(), "/surat/%d", &id); err != nil || id <= 0 {
+		b.t.Fatalf("not on a letter's page: %s", b.path())
+	}
+	return id
+}
+
+// absPath is the absolute path of a file of the repository, for the
+// browser's file input.
+func absPath(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pdfToPNG renders page 1 of a PDF 360 px wide (pdftoppm), for the docs'
+// screenshot of a printout, and returns the PNG's path.
+func pdfToPNG(t *testing.T, pdf []byte, width int) string {
+	t.Helper()
+	pdftoppm := testenv.Tool(t, "pdftoppm")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "page")
+	cmd := exec.Command(pdftoppm, "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to-x", fmt.Sprint(width), "-scale-to-y", "-1", in, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, b)
+	}
+	return out + ".png"
+}
+
+// pdfText is the text of a PDF (pdftotext), to check what a printout says.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	pdftotext := testenv.Tool(t, "pdftotext")
+	cmd := exec.Command(pdftotext, "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// keepPicture copies a PNG made outside the browser (a rendered PDF) to
+// the screenshots, when they are asked for.
+func (b *browserE2E) keepPicture(name, png string) {
+	b.t.Helper()
+	if b.shot[name] {
+		b.t.Fatalf("screenshot %s taken twice", name)
+	}
+	b.shot[name] = true
+	if b.shots == "" {
+		return
+	}
+	data, err := os.ReadFile(png)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), data, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// finishAll marks done, as the logged-in user, every disposition the
+// letter's page offers them.
+func (b *browserE2E) finishAll(letter int64, note string) int {
+	b.t.Helper()
+	n := 0
+	for {
+		b.open(fmt.Sprintf("/surat/%d", letter))
+		if !b.has(`a[id^="tindak-"]`) {
+			return n
+		}
+		b.click(`a[id^="tindak-"]`)
+		b.fill("#catatan_selesai", note)
+		b.click("#tandai-selesai")
+		if b.has(`#masalah, [role=alert].error`) {
+			b.t.Fatalf("%s could not mark it done: %s", b.user, b.text("main"))
+		}
+		n++
+		if n > 5 {
+			b.t.Fatalf("%s keeps being offered a disposition of letter %d", b.user, letter)
+		}
+	}
+}
+
+// flowMasuk: the clerk registers an incoming letter with its scan → the
+// head disposes it to two positions → one of them disposes it further →
+// each marks done → the letter is selesai; its trail shows every step
+// and its lembar disposisi prints them.
+func (b *browserE2E) flowMasuk() int64 {
+	t, ta := b.t, b.ta
+	const subject = "Undangan rapat koordinasi perizinan berusaha"
+	for _, k := range [][2]string{{"005", "Undangan"}, {"800", "Kepegawaian"}} {
+		if _, err := ta.db.ExecContext(context.Background(), `INSERT INTO klasifikasi (code, name, active_years, inactive_years, final)
+			VALUES ($1, $2, 2, 1, 'musnah') ON CONFLICT (code) DO NOTHING`, k[0], k[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The clerk registers it.
+	b.loginAs("tu")
+	b.click(`nav a[href="/surat-masuk"]`)
+	b.click("#masuk-baru")
+	b.fill("#pengirim", "Dinas Kesehatan Provinsi Banten")
+	b.fill("#nomor", "440/123/Dinkes/II/2026")
+	b.setValue("#tanggal", "2026-02-26")
+	b.setValue("#diterima", "2026-03-02")
+	b.fill("#perihal", subject)
+	b.check(`input[name=sifat][value=segera]`)
+	b.setValue("#klasifikasi", "005")
+	b.upload("#berkas", absPath(t, "../testdata/pdf/form-2page.pdf"))
+	b.screenshot("surat-masuk-form")
+	b.click("#catat")
+	if b.has("#masalah") {
+		t.Fatalf("registering the letter: %s", b.text("main"))
+	}
+	id := b.letterID()
+	if a := b.text("#agenda"); a != "1/2026" {
+		t.Errorf("agenda number %q", a)
+	}
+	if s := b.text("#status"); s != "Baru" {
+		t.Errorf("status after registering: %q", s)
+	}
+
+	// The head finds it in the inbox and disposes it to the kabid and
+	// the kasi.
+	b.loginAs("kadis")
+	href := fmt.Sprintf(`main a[href="/surat/%d"]`, id)
+	if !b.has(href) {
+		t.Fatalf("the head's inbox lacks the letter: %s", b.text("main"))
+	}
+	b.click(href)
+	b.click(`a[id^="tindak-"]`)
+	b.check(fmt.Sprintf(`input[name=kepada][value="%d"]`, ta.Pos["kabid"].ID))
+	b.check(fmt.Sprintf(`input[name=kepada][value="%d"]`, ta.Pos["kasi"].ID))
+	b.check(`input[name=instruksi][value="Tindak lanjuti"]`)
+	b.check(`input[name=instruksi][value="Koordinasikan"]`)
+	b.setValue("#batas", "2026-03-06")
+	b.fill("#catatan", "Mohon dikoordinasikan dengan bidang terkait.")
+	b.screenshot("disposisi-form")
+	b.click("#kirim")
+	if b.has("#masalah") {
+		t.Fatalf("the head's disposition: %s", b.text("main"))
+	}
+
+	// The kabid disposes it further, to the staf.
+	b.loginAs("kabid")
+	b.open(fmt.Sprintf("/surat/%d", id))
+	b.click(`a[id^="tindak-"]`)
+	b.check(fmt.Sprintf(`input[name=kepada][value="%d"]`, ta.Pos["staf"].ID))
+	b.check(`input[name=instruksi][value="Siapkan jawaban"]`)
+	b.fill("#catatan", "Siapkan konsep jawaban.")
+	b.click("#kirim")
+	if b.has("#masalah") {
+		t.Fatalf("the kabid's disposition: %s", b.text("main"))
+	}
+
+	// Each marks done.
+	for _, who := range []string{"staf", "kabid", "kasi"} {
+		b.loginAs(who)
+		b.finishAll(id, "Sudah ditindaklanjuti oleh "+who+".")
+	}
+
+	// The letter is selesai, with its whole trail.
+	b.loginAs("kadis")
+	b.open(fmt.Sprintf("/surat/%d", id))
+	if s := b.text("#status"); s != "Selesai" {
+		t.Errorf("status when every branch is done: %q", s)
+	}
+	trail := b.text("#jejak")
+	for _, want := range []string{ta.Users["kadis"].Name, "Kepala Bidang Pelayanan Perizinan", "Kepala Seksi Perizinan Usaha",
+		"Analis Perizinan", "Siapkan konsep jawaban.", "Sudah ditindaklanjuti oleh staf."} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("the trail lacks %q:\n%s", want, trail)
+		}
+	}
+	b.screenshot("surat-masuk-trail")
+
+	// The lembar disposisi: a PDF with the letter and its dispositions.
+	status, ctype, pdf := b.fetch(fmt.Sprintf("/surat/%d/lembar.pdf", id))
+	if status != 200 || !strings.HasPrefix(ctype, "application/pdf") || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("lembar disposisi: %d %s %.40q", status, ctype, pdf)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{"440/123/Dinkes/II/2026", "Dinas Kesehatan Provinsi Banten", "Tindak lanjuti"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the lembar disposisi lacks %q:\n%s", want, text)
+		}
+	}
+	b.keepPicture("lembar-disposisi", pdfToPNG(t, pdf, phoneWidth))
+	return id
 }
