@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/segel-id/segel/internal/gatewaytest"
 	"github.com/segel-id/segel/internal/testenv"
 )
 
@@ -51,6 +52,9 @@ type browserE2E struct {
 	shots string
 	// user is who is logged in ("" for nobody).
 	user string
+	// hosts are the other hosts the tab may open pages of (the gateway's
+	// citizens' page).
+	hosts map[string]bool
 
 	mu sync.Mutex
 	// problems are what the browser reported: a script error, a resource
@@ -94,7 +98,7 @@ func startBrowser(t *testing.T, ta *testApp) *browserE2E {
 	t.Cleanup(cancel)
 	u, _ := url.Parse(ta.srv.URL)
 	b := &browserE2E{t: t, ta: ta, ctx: ctx, base: ta.srv.URL, host: u.Host,
-		docs: map[string]string{}, shot: map[string]bool{}}
+		docs: map[string]string{}, shot: map[string]bool{}, hosts: map[string]bool{}}
 	b.shots = screenshotsTarget(t)
 	chromedp.Listen(bctx, b.event)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight,
@@ -146,12 +150,19 @@ func (b *browserE2E) event(ev any) {
 			b.problems = append(b.problems, "unparsable request URL "+ev.Request.URL)
 			break
 		}
-		switch u.Scheme {
-		case "data", "blob", "about":
-		default:
-			if u.Host != b.host {
-				b.problems = append(b.problems, "a request to another host: "+ev.Request.URL)
+		if u.Scheme == "data" || u.Scheme == "blob" || u.Scheme == "about" {
+			break
+		}
+		// A page loads only from its own host; the tab goes only to
+		// the register and the gateway's citizens' page.
+		doc, _ := url.Parse(ev.DocumentURL)
+		switch {
+		case ev.Type == network.ResourceTypeDocument:
+			if u.Host != b.host && !b.hosts[u.Host] {
+				b.problems = append(b.problems, "a page on another host: "+ev.Request.URL)
 			}
+		case doc == nil || u.Host != doc.Host:
+			b.problems = append(b.problems, "a request to another host: "+ev.Request.URL+" from "+ev.DocumentURL)
 		}
 	case *network.EventResponseReceived:
 		if ev.Type == network.ResourceTypeDocument {
@@ -190,13 +201,31 @@ var markOld = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error 
 // newPage waits for the next document's main landmark.
 var newPage = chromedp.WaitVisible(chromedp.CSS(`html:not([data-old]) main`))
 
-// open navigates to path and checks the page.
+// open navigates to the register's path and checks the page.
 func (b *browserE2E) open(path string) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, markOld, chromedp.Navigate(b.base+path), newPage); err != nil {
-		b.t.Fatalf("opening %s: %v", path, err)
+	b.openURL(b.base + path)
+}
+
+// openURL navigates to u (a page of the register or of an allowed
+// host) and checks the page.
+func (b *browserE2E) openURL(u string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, markOld, chromedp.Navigate(u), newPage); err != nil {
+		b.t.Fatalf("opening %s: %v", u, err)
 	}
 	b.checkPage()
+}
+
+// allowHost lets the tab open pages of the URL's host.
+func (b *browserE2E) allowHost(u string) {
+	p, err := url.Parse(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.mu.Lock()
+	b.hosts[p.Host] = true
+	b.mu.Unlock()
 }
 
 // do runs actions that lead to a new page (a click on a submit button or
@@ -382,7 +411,7 @@ func (b *browserE2E) checkPage() {
 		b.t.Errorf("%s: the browser saw no response for the document", where)
 	case csp == "":
 		b.t.Errorf("%s: no Content-Security-Policy header", where)
-	case !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "http"):
+	case !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "http:") || strings.Contains(csp, "https:") || strings.Contains(csp, "*"):
 		b.t.Errorf("%s: the CSP allows too much: %s", where, csp)
 	}
 }
@@ -453,8 +482,13 @@ func (b *browserE2E) logout() {
 // of issue 13 as their parts exist. Every page opened is checked by
 // checkPage; every screen of the docs is photographed.
 func TestBrowser(t *testing.T) {
-	ta := newTestApp(t)
+	testenv.Tool(t, "chromium") // before starting the gateway
+	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("dev-kadis", "Budi Kadis"), gatewaytest.WithOfficial("dev-bupati", "Ratu Tatu"))
+	ta := newTestApp(t, func(o *Options) {
+		o.Gateway = &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()}
+	})
 	b := startBrowser(t, ta)
+	b.allowHost(gw.URL)
 
 	// The login page, and a wrong password: one message that does not
 	// say which part was wrong.
@@ -707,4 +741,214 @@ func (b *browserE2E) flowMasuk() int64 {
 	}
 	b.keepPicture("lembar-disposisi", pdfToPNG(t, pdf, phoneWidth))
 	return id
+}
+
+// writeTemp writes data to a file of the test's temporary directory, for
+// the browser's file input.
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readQR renders page 1 of a PDF at 150 dpi (pdftoppm) and reads the QR
+// codes on it (zbarimg), one per line.
+func readQR(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	pdftoppm, zbarimg := testenv.Tool(t, "pdftoppm"), testenv.Tool(t, "zbarimg")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "signed.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(pdftoppm, "-r", "150", "-png", "-singlefile", "-f", "1", "-l", "1", in, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, b)
+	}
+	out, err := exec.Command(zbarimg, "-q", "--raw", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code on the signed letter: %v", err)
+	}
+	return strings.Fields(string(out))
+}
+
+// draftLetter fills in the new-letter form as the logged-in user and
+// submits it, and returns the new letter's id.
+func (b *browserE2E) draftLetter(subject, signer, draft, shot string) int64 {
+	b.t.Helper()
+	ta := b.ta
+	b.click(`nav a[href="/surat-keluar"]`)
+	b.click(`main a[href="/surat-keluar/baru"]`)
+	b.setValue("#kind", "surat_dinas")
+	b.setValue("#klasifikasi", "005")
+	b.setValue("#sifat", "penting")
+	b.fill("#subject", subject)
+	b.setValue("#signer", fmt.Sprint(ta.Pos[signer].ID))
+	b.check(fmt.Sprintf(`input[name=to_unit][value="%d"]`, ta.Units["KOMINFO"].ID))
+	b.fill("#external", "Camat Ciruas")
+	b.check(fmt.Sprintf(`input[name=tembusan_unit][value="%d"]`, ta.Units["SERANG"].ID))
+	b.upload("#draft", draft)
+	if shot != "" {
+		b.screenshot(shot)
+	}
+	b.click(`form[action="/surat-keluar/baru"] button[type=submit]`)
+	if b.has(`main [role=alert]`) {
+		b.t.Fatalf("drafting %q: %s", subject, b.text("main"))
+	}
+	return b.letterID()
+}
+
+// paraf gives paraf, as the logged-in user, to the letter's current
+// version.
+func (b *browserE2E) paraf(id int64, note string, shot string) {
+	b.t.Helper()
+	b.open(fmt.Sprintf("/surat/%d/paraf", id))
+	b.fill("#note-ok", note)
+	if shot != "" {
+		b.screenshot(shot, "#note-ok")
+	}
+	b.click(`form:has(input[name=aksi][value=setuju]) button[type=submit]`)
+	if b.has(`main [role=alert]`) {
+		b.t.Fatalf("%s's paraf: %s", b.user, b.text("main"))
+	}
+}
+
+// signWith types a passphrase on the letter's signing screen and submits
+// it; it answers the page's message (an error or the notice).
+func (b *browserE2E) signWith(id int64, passphrase string) string {
+	b.t.Helper()
+	if !strings.HasSuffix(b.path(), fmt.Sprintf("/surat/%d/ttd", id)) {
+		b.open(fmt.Sprintf("/surat/%d/ttd", id))
+	}
+	b.fill("#passphrase", passphrase)
+	b.click(fmt.Sprintf(`form[action="/surat/%d/ttd"] button[type=submit]`, id))
+	switch {
+	case b.has(`main [role=alert]`):
+		return b.text(`main [role=alert]`)
+	case b.has(`main [role=status]`):
+		return b.text(`main [role=status]`)
+	}
+	return ""
+}
+
+// flowKeluar: a staf drafts a letter → the Kasi gives paraf → the Kabid
+// returns it with a note and a corrected file → the staf resubmits → the
+// Kasi and the Kabid give paraf → the Kepala Dinas types a wrong
+// passphrase, then the right one → signed, with its number → the QR code
+// on the signed PDF opens the gateway's page, which shows the number,
+// perihal and signer. Then a second letter: five wrong passphrases lock
+// the official out, with the message.
+func (b *browserE2E) flowKeluar(gw *gatewaytest.Gateway) {
+	t, ta := b.t, b.ta
+	const subject = "Undangan rapat perizinan terpadu"
+	draft := writeTemp(t, "undangan.pdf", gatewaytest.Letter())
+	corrected := writeTemp(t, "undangan-perbaikan.pdf", gatewaytest.LetterWith("PEMERINTAH KABUPATEN SERANG",
+		"Nomor: ${nomor}", "Perihal: Undangan Rapat Perizinan Terpadu", "",
+		"Dengan hormat, kami mengundang Saudara pada rapat perizinan terpadu.", "", "Kepala Dinas,", "${ttd}"))
+
+	b.loginAs("staf")
+	id := b.draftLetter(subject, "kadis", draft, "surat-keluar-form")
+	page := fmt.Sprintf("/surat/%d/paraf", id)
+
+	// The Kasi finds it in the inbox and gives paraf.
+	b.loginAs("kasi")
+	if !b.has(fmt.Sprintf(`main a[href^="/surat/%d"]`, id)) {
+		t.Fatalf("the Kasi's inbox lacks the draft: %s", b.text("main"))
+	}
+	b.paraf(id, "Sudah sesuai.", "paraf")
+
+	// The Kabid returns it with a note and a corrected file.
+	b.loginAs("kabid")
+	b.open(page)
+	b.fill("#note-back", "Perbaiki kalimat pembuka.")
+	b.upload("#draft-back", corrected)
+	b.click(`form:has(input[name=aksi][value=kembalikan]) button[type=submit]`)
+	if b.has(`main [role=alert]`) {
+		t.Fatalf("the Kabid's return: %s", b.text("main"))
+	}
+
+	// The staf sees why and resubmits the corrected version.
+	b.loginAs("staf")
+	b.open(page)
+	if m := b.text("main"); !strings.Contains(m, "Perbaiki kalimat pembuka.") || !strings.Contains(m, "Dikembalikan") {
+		t.Errorf("the drafter's view of a returned letter:\n%s", m)
+	}
+	b.click(`form:has(input[name=aksi][value=ajukan]) button[type=submit]`)
+
+	b.loginAs("kasi")
+	b.paraf(id, "", "")
+	b.loginAs("kabid")
+	b.paraf(id, "Lanjut ke Kepala Dinas.", "")
+
+	// The Kepala Dinas signs from the phone: a wrong passphrase first.
+	b.loginAs("kadis")
+	if !b.has(fmt.Sprintf(`main a[href^="/surat/%d"]`, id)) {
+		t.Fatalf("the signer's inbox lacks the letter: %s", b.text("main"))
+	}
+	b.open(fmt.Sprintf("/surat/%d/ttd", id))
+	b.screenshot("ttd")
+	if msg := b.signWith(id, "salah-ketik"); !strings.Contains(msg, "Passphrase tidak diterima") {
+		t.Errorf("a wrong passphrase says %q", msg)
+	}
+	off := gw.Official("dev-kadis")
+	const number = "005/1/DPMPTSP/2026"
+	if msg := b.signWith(id, off.Passphrase); !strings.Contains(msg, number) {
+		t.Fatalf("signing says %q:\n%s", msg, b.text("main"))
+	}
+	if strings.Contains(b.text("body"), off.Passphrase) {
+		t.Fatal("the passphrase is on the page")
+	}
+	b.screenshot("surat-keluar-signed")
+
+	// The signed PDF: its QR code opens the gateway's page of the letter.
+	link := eval[string](b, `(document.querySelector('main a[href*="/berkas/"]') || {}).getAttribute?.("href") || ""`)
+	if link == "" {
+		t.Fatalf("no link to the signed letter: %s", b.text("main"))
+	}
+	status, ctype, signed := b.fetch(link)
+	if status != 200 || !strings.HasPrefix(ctype, "application/pdf") {
+		t.Fatalf("the signed letter %s: %d %s", link, status, ctype)
+	}
+	if !strings.Contains(pdfText(t, signed), number) {
+		t.Error("the signed letter does not show its number")
+	}
+	qr := readQR(t, signed)
+	if len(qr) != 1 || !strings.HasPrefix(qr[0], gw.URL+"/v/") {
+		t.Fatalf("the QR code reads %q, want the gateway's %s/v/{id}", qr, gw.URL)
+	}
+	if v := eval[string](b, `(document.querySelector('main a[href*="/v/"]') || {}).href || ""`); v != qr[0] {
+		t.Errorf("the letter's page links %q, the QR code reads %q", v, qr[0])
+	}
+	b.openURL(qr[0])
+	citizen := b.text("main")
+	for _, want := range []string{number, subject, "Budi Kadis"} {
+		if !strings.Contains(citizen, want) {
+			t.Errorf("the citizens' page lacks %q:\n%s", want, citizen)
+		}
+	}
+	b.screenshot("citizen-page")
+
+	// A second letter, ready to sign; five wrong passphrases lock the
+	// official out.
+	b.loginAs("kabid")
+	id2 := b.draftLetter("Pemberitahuan jadwal pelayanan", "kadis", draft, "")
+	_ = ta
+	b.loginAs("kadis")
+	b.open(fmt.Sprintf("/surat/%d/ttd", id2))
+	var msg string
+	for i := 1; i <= 5; i++ {
+		msg = b.signWith(id2, fmt.Sprintf("salah-%d", i))
+		if i < 5 && !strings.Contains(msg, "Passphrase tidak diterima") {
+			t.Errorf("wrong passphrase %d says %q", i, msg)
+		}
+	}
+	if !strings.Contains(msg, "Terlalu banyak passphrase salah") {
+		t.Errorf("the fifth wrong passphrase says %q", msg)
+	}
+	b.screenshot("ttd-locked")
+	if msg := b.signWith(id2, off.Passphrase); !strings.Contains(msg, "dikunci") {
+		t.Errorf("the right passphrase while locked out says %q", msg)
+	}
 }
