@@ -487,6 +487,12 @@ func TestBrowser(t *testing.T) {
 	ta := newTestApp(t, func(o *Options) {
 		o.Gateway = &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()}
 	})
+	for _, k := range [][2]string{{"005", "Undangan"}, {"800", "Kepegawaian"}} {
+		if _, err := ta.db.ExecContext(context.Background(), `INSERT INTO klasifikasi (code, name, active_years, inactive_years, final)
+			VALUES ($1, $2, 2, 1, 'musnah') ON CONFLICT (code) DO NOTHING`, k[0], k[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b := startBrowser(t, ta)
 	b.allowHost(gw.URL)
 
@@ -533,7 +539,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after switching back the page's lang is %q", lang)
 	}
 
-	// b.flowMasuk() once masuk is on main
+	// b.flowMasuk(), b.flowKeluar(gw) once masuk and keluar are on main
 	b.logout()
 }
 
@@ -642,12 +648,6 @@ func (b *browserE2E) finishAll(letter int64, note string) int {
 func (b *browserE2E) flowMasuk() int64 {
 	t, ta := b.t, b.ta
 	const subject = "Undangan rapat koordinasi perizinan berusaha"
-	for _, k := range [][2]string{{"005", "Undangan"}, {"800", "Kepegawaian"}} {
-		if _, err := ta.db.ExecContext(context.Background(), `INSERT INTO klasifikasi (code, name, active_years, inactive_years, final)
-			VALUES ($1, $2, 2, 1, 'musnah') ON CONFLICT (code) DO NOTHING`, k[0], k[1]); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	// The clerk registers it.
 	b.loginAs("tu")
