@@ -27,7 +27,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo 'Variables: PKG=$(PKG) TESTFLAGS=$(TESTFLAGS) BENCH=$(BENCH) COUNT=$(COUNT) FUZZTIME=$(FUZZTIME) FUZZ=$(FUZZ)'
 
-run: ## run the service in dev mode (SQLite, development PKI in ./segel-dev; RUNFLAGS='--listen ADDR')
+run: ## run the service in dev mode (SQLite, development PKI in ./segel-dev) with the letter register on :8081; RUNFLAGS='--listen ADDR'
 	$(GO) run ./cmd/segel serve --dev $(RUNFLAGS)
 
 deps: ## check (as root: install) the Debian packages the tests need; SEGEL_SKIP_DEPS=1 to skip

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
@@ -88,23 +89,11 @@ func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// profileByNIK finds the personal profile of an official.
-func (s *Server) profileByNIK(nik string) *Profile {
-	if nik == "" {
-		return nil
-	}
-	for _, p := range s.profiles {
-		if p.NIK == nik {
-			return p
-		}
-	}
-	return nil
-}
-
-// bsreSign signs the spooled file for nik with passphrase, answering in
-// BSrE's error shapes; it returns nil after answering an error.
-func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled, look *bsreLook) *signed {
-	prof := s.profileByNIK(nik)
+// bsreSign signs the spooled file for nik with passphrase through the
+// signing service, answering in BSrE's error shapes; it returns nil after
+// answering an error.
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
+	prof := s.svc.ProfileByNIK(nik)
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return nil
@@ -113,18 +102,19 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase harus diisi")
 		return nil
 	}
-	if p := s.lockedOut(r, prof); p != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	req := s.newRequest(r, prof)
+	if e := s.svc.LockedOut(r.Context(), prof, req.ClientAddr); e != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, "Terlalu banyak passphrase salah; coba lagi nanti")
 		return nil
 	}
-	req := &signRequest{profile: prof, level: prof.DefaultLevel, reason: prof.Reason, location: prof.Location, passphrase: []byte(passphrase)}
-	defer clear(req.passphrase)
+	req.Level, req.Reason, req.Location, req.Passphrase = prof.DefaultLevel, prof.Reason, prof.Location, []byte(passphrase)
+	defer clear(req.Passphrase)
 	if reason != "" {
-		req.reason = reason
+		req.Reason = reason
 	}
 	if location != "" {
-		req.location = location
+		req.Location = location
 	}
 	if look != nil {
 		pl, err := look.placement()
@@ -132,19 +122,12 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
 			return nil
 		}
-		req.appearance = s.stamp(req, pl)
-		if look.linkQR != "" {
-			req.appearance.QR = look.linkQR
-		}
-		if look.noQR {
-			req.appearance.QR = ""
-		}
+		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
 		if look.text != "" {
-			req.appearance.Lines = []string{look.text}
+			req.Visible.Lines = []string{look.text}
 		}
-		req.appearance.Image = look.image
 	}
-	res, p := s.signDocument(r, req, in)
+	res, p := s.signSpooled(r, req, in)
 	switch {
 	case p == nil:
 		return res
@@ -190,18 +173,17 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 	if res == nil {
 		return
 	}
-	defer res.Close()
-	w.Header().Set("id_dokumen", res.doc.ID)
-	w.Header().Set(DocumentIDHeader, res.doc.ID)
+	w.Header().Set("id_dokumen", res.Document.ID)
+	w.Header().Set(DocumentIDHeader, res.Document.ID)
 	if strings.EqualFold(r.FormValue("jenis_response"), "BASE64") {
-		data, _ := io.ReadAll(res.f)
+		data, _ := io.ReadAll(res.Signed)
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]string{"base64_signed_file": base64.StdEncoding.EncodeToString(data), "id_dokumen": res.doc.ID})
+		json.NewEncoder(w).Encode(map[string]string{"base64_signed_file": base64.StdEncoding.EncodeToString(data), "id_dokumen": res.Document.ID})
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.FormatInt(res.size, 10))
-	io.Copy(w, res.f)
+	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
+	io.Copy(w, res.Signed)
 }
 
 // bsreLook is the visible stamp a BSrE request asks for: at an anchor
@@ -314,7 +296,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start := time.Now()
-	var signedFiles []*signed
+	var signedFiles []*service.Result
 	for _, in := range v2.files {
 		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
 		if res == nil {
@@ -332,7 +314,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		}
 		io.WriteString(w, `"`)
 		enc := base64.NewEncoder(base64.StdEncoding, w)
-		io.Copy(enc, res.f)
+		io.Copy(enc, res.Signed)
 		enc.Close()
 		io.WriteString(w, `"`)
 	}
@@ -514,7 +496,7 @@ func bsreV2Problem(w http.ResponseWriter, p *Problem) {
 }
 
 func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
-	p := s.profileByNIK(nik)
+	p := s.svc.ProfileByNIK(nik)
 	w.Header().Set("Content-Type", "application/json")
 	if p == nil {
 		w.WriteHeader(http.StatusBadRequest)

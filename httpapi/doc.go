@@ -11,7 +11,7 @@
 //	POST /v1/sign?profile=NAME[&level&reason&location&number&subject&title&nip&confidential]
 //	                        the PDF (application/pdf, application/octet-stream or
 //	                        multipart field "file") → 200 application/pdf,
-//	                        header Segel-Document-Id
+//	                        headers Segel-Document-Id and Segel-Verify-Url
 //	POST /v1/verify         the PDF → 200 report JSON (a failed signature is still 200)
 //	POST /v1/augment?level=B-LT|B-LTA → 200 application/pdf
 //	GET  /v1/documents/{id} the register record (clients see their profiles' records)
@@ -21,6 +21,14 @@
 // [NewAPIKey] and kept in the store as [KeyHash]. openapi.yaml (served at
 // /openapi.yaml) documents every route, parameter and problem type; a
 // test keeps it and the router in step.
+//
+// # The signing service
+//
+// /v1/sign and the BSrE-compatible API parse a request and hand it to the
+// signing service (internal/service), which does the rest: the slot, the
+// lock-out, unlocking, signing, the register, the blob and the audit log.
+// [Server.Service] gives it to callers in the same process (the letter
+// register's in-process gateway). [Profile] is the service's profile.
 //
 // # Errors
 //

@@ -197,7 +197,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		SignerSubject: d.SignerSubject, SignerIssuer: d.SignerIssuer, SignerSerial: d.SignerSerial,
 		InputSHA256: d.InputSHA256, OutputSHA256: d.OutputSHA256, Size: d.Size, Number: d.Number,
 		Subject: d.Subject, Title: d.Title, NIP: d.NIP, Confidential: d.Confidential, Stored: d.Stored}
-	out.VerifyURL = s.verifyURL(d.ID)
+	out.VerifyURL = s.svc.VerifyURL(d.ID)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
 }

@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/tsa"
 )
 
@@ -132,4 +134,21 @@ func redactURL(s string) string {
 	}
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return u.String()
+}
+
+// observer feeds the signing service's events to the server's metrics.
+type observer Server
+
+func (o *observer) QueueWait(profile string, d time.Duration) {
+	o.metrics.queueWait.WithLabelValues(profile).Observe(d.Seconds())
+}
+
+func (o *observer) Busy(profile string) { o.metrics.busy.WithLabelValues(profile).Inc() }
+
+func (o *observer) Signed(profile string, level signer.Level, d time.Duration) {
+	o.metrics.signLatency.WithLabelValues(profile, level.String()).Observe(d.Seconds())
+}
+
+func (o *observer) Failed(profile, kind string) {
+	o.metrics.signErrors.WithLabelValues(profile, kind).Inc()
 }

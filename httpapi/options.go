@@ -7,10 +7,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/revocation"
-	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/tsa"
 )
@@ -101,53 +100,8 @@ type Options struct {
 	BSrEUser, BSrEPassword string
 }
 
-// Profile is a signing identity (SignServer calls it a worker). New fills
-// in its zero limits with the defaults; a Profile belongs to one Server.
-type Profile struct {
-	// Name is the profile's name in URLs (?profile=NAME).
-	Name string
-	// Key is the key with its certificate and chain.
-	Key *keyref.Key
-	// Personal profiles sign with an official's own key, unlocked by the
-	// passphrase in the Segel-Passphrase header of each request.
-	Personal bool
-	// NIK, for a personal profile, is the official's national identity
-	// number (the BSrE-compatible API's "nik").
-	NIK string
-	// DefaultLevel is used when a request names none; AllowedLevels bounds
-	// what requests may ask (all levels when empty).
-	DefaultLevel  signer.Level
-	AllowedLevels []signer.Level
-	// Reason and Location are the defaults of the signature dictionary.
-	Reason, Location string
-	// Keep stores the signed file in the register; Retention is how long
-	// (zero: forever); Downloadable lets /v/{id} offer it.
-	Keep         bool
-	Retention    time.Duration
-	Downloadable bool
-	// MaxConcurrent bounds the signatures in progress (default
-	// 2×GOMAXPROCS, at least 4) and Queue the requests waiting (default
-	// 128) for at most QueueTimeout (default 30 s); beyond that: 429.
-	MaxConcurrent int
-	Queue         int
-	QueueTimeout  time.Duration
-	// Footer is the text under a visible stamp.
-	Footer string
-
-	sem   chan struct{}
-	queue chan struct{}
-	// attempt admits one passphrase attempt at a time (Personal).
-	attempt chan struct{}
-}
-
-func (p *Profile) allows(l signer.Level) bool {
-	if len(p.AllowedLevels) == 0 {
-		return true
-	}
-	for _, a := range p.AllowedLevels {
-		if a == l {
-			return true
-		}
-	}
-	return false
-}
+// Profile is a signing identity (SignServer calls it a worker): the
+// signing service's profile (internal/service), under the name the API
+// has always given it. New fills in its zero limits with the defaults; a
+// Profile belongs to one Server.
+type Profile = service.Profile

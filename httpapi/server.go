@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +10,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,18 +18,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/revocation"
 )
 
 // Server is the HTTP gateway. Create it with New.
 type Server struct {
-	opts     Options
+	opts Options
+	// svc is the signing service that /v1/sign, the BSrE API and the
+	// register's in-process gateway share; profiles are its profiles.
+	svc      *service.Service
 	profiles map[string]*Profile
 	router   chi.Router
 	metrics  *metrics
 	gatherer prometheus.Gatherer
-	// mu guards closed and the increments of inflight, so that Close's
-	// Wait never races with a signature starting.
+	// mu guards closed and the increments of inflight (augmentations;
+	// the service counts the signatures), so that Close's Wait never
+	// races with one starting.
 	mu     sync.Mutex
 	closed bool
 	// clients caches known API keys (see clientTTL).
@@ -110,25 +112,21 @@ func New(opts Options) (*Server, error) {
 	} else {
 		s.augmentRevocation = opts.Revocation.TrustedOnly(nil, nil)
 	}
-	for _, p := range opts.Profiles {
-		if p.Name == "" || p.Key == nil {
-			return nil, fmt.Errorf("httpapi: profile %q has no name or no key", p.Name)
-		}
-		if _, dup := s.profiles[p.Name]; dup {
-			return nil, fmt.Errorf("httpapi: two profiles named %q", p.Name)
-		}
-		if p.MaxConcurrent <= 0 {
-			p.MaxConcurrent = max(4, 2*runtime.GOMAXPROCS(0))
-		}
-		if p.Queue <= 0 {
-			p.Queue = 128
-		}
-		if p.QueueTimeout <= 0 {
-			p.QueueTimeout = 30 * time.Second
-		}
-		p.sem = make(chan struct{}, p.MaxConcurrent)
-		p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
-		p.attempt = make(chan struct{}, 1)
+	// The store is measured (timedStore) for the service too; its
+	// metrics exist once the profiles are known to be sound.
+	timed := &timedStore{Store: opts.Store}
+	svc, err := service.New(service.Options{
+		Store: timed, Profiles: opts.Profiles, Trust: opts.Trust, Timestamper: s.timestamper(),
+		Revocation: opts.Revocation, PublicBaseURL: opts.PublicBaseURL,
+		PassphraseAttempts: opts.PassphraseAttempts, PassphraseWindow: opts.PassphraseWindow,
+		ProfileAttempts: opts.ProfileAttempts, ProfileWindow: opts.ProfileWindow,
+		Logger: opts.Logger, Observer: (*observer)(s), Now: opts.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	s.svc = svc
+	for _, p := range svc.Profiles() {
 		s.profiles[p.Name] = p
 	}
 	reg := opts.Registerer
@@ -144,8 +142,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.metrics = m
-	s.opts.Store = &timedStore{Store: opts.Store, m: m}
+	s.metrics, timed.m = m, m
+	s.opts.Store = timed
 	s.routes()
 	s.stopSweep = make(chan struct{})
 	for _, p := range s.profiles {
@@ -223,8 +221,9 @@ func (s *Server) CloseWithin(d time.Duration) []string {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.svc.Close()
 	done := make(chan struct{})
-	go func() { s.inflight.Wait(); close(done) }()
+	go func() { s.inflight.Wait(); s.svc.Wait(); close(done) }()
 	s.sweepOnce.Do(func() { close(s.stopSweep) })
 	select {
 	case <-done:
@@ -254,6 +253,11 @@ func (s *Server) Registry() prometheus.Gatherer { return s.gatherer }
 
 // Profile returns the profile named name, or nil.
 func (s *Server) Profile(name string) *Profile { return s.profiles[name] }
+
+// Service returns the signing service behind /v1/sign and the BSrE API,
+// for callers in the same process (the register's in-process gateway,
+// register.ServiceGateway). Close stops it too.
+func (s *Server) Service() *service.Service { return s.svc }
 
 func (s *Server) routes() {
 	r := chi.NewRouter()
@@ -296,15 +300,8 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// newID returns 128 random bits in lower-case base32 without padding: the
-// form of request and document ids.
-func newID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on Linux
-	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
+// newID returns a fresh request id (see service.NewID).
+func newID() string { return service.NewID() }
 
 // statusWriter records the status and problem type of a response.
 type statusWriter struct {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/segel-id/segel/internal/service"
 )
 
 // spooled is a request body written to a temporary file (never held
@@ -130,11 +132,7 @@ func (fw *fileWriter) Write(p []byte) (int, error) {
 
 // noRoom is the answer when a body cannot be spooled: 503, without the
 // cause (which names server paths).
-func noRoom() *Problem {
-	p := newProblem("temporarily-unavailable", "the service has no room to receive the body now")
-	p.retryAfter = 30
-	return p
-}
+func noRoom() *Problem { return problemOf(service.NoRoom()) }
 
 // createProblem is the answer when no spool file can be made: 503 when the
 // directory is full (no inode left), 500 for the rest (a missing or

@@ -52,8 +52,9 @@ type App struct {
 	mux   *http.ServeMux
 	// routed holds the patterns registered, so that the navigation shows
 	// only what works.
-	routed  map[string]bool
-	handler http.Handler
+	routed   map[string]bool
+	handler  http.Handler
+	throttle loginThrottle
 }
 
 // New opens (and migrates) the register's database and prepares its
@@ -109,11 +110,50 @@ func New(ctx context.Context, opts Options) (*App, error) {
 // lines here (only routes that work: no empty handlers).
 func (a *App) routes() {
 	a.mux.Handle("GET /static/", staticHandler())
+	a.mux.HandleFunc("/", a.notFound) // what no other route matches: the styled 404
 	a.handle("GET /healthz", a.healthz)
 	a.handle("GET /masuk", a.loginPage)
 	a.handle("POST /masuk", a.login)
 	a.handle("POST /keluar-sesi", a.logout)
 	a.handle("GET /{$}", a.inbox)
+	a.handle("GET /akun", a.account)
+	a.handle("POST /akun/sandi", a.accountPassword)
+	a.handle("POST /akun/bahasa", a.accountLang)
+
+	a.handle("GET /admin", a.adminOnly(a.adminIndex))
+	a.handle("GET /admin/unit", a.adminOnly(a.adminUnits))
+	a.handle("POST /admin/unit", a.adminOnly(a.adminUnitAdd))
+	a.handle("GET /admin/unit/{id}", a.adminOnly(a.adminUnitEdit))
+	a.handle("POST /admin/unit/{id}", a.adminOnly(a.adminUnitSave))
+	a.handle("GET /admin/jabatan", a.adminOnly(a.adminPositions))
+	a.handle("POST /admin/jabatan", a.adminOnly(a.adminPositionAdd))
+	a.handle("GET /admin/jabatan/{id}", a.adminOnly(a.adminPositionEdit))
+	a.handle("POST /admin/jabatan/{id}", a.adminOnly(a.adminPositionSave))
+	a.handle("GET /admin/pengguna", a.adminOnly(a.adminUsers))
+	a.handle("POST /admin/pengguna", a.adminOnly(a.adminUserAdd))
+	a.handle("GET /admin/pengguna/{id}", a.adminOnly(a.adminUserEdit))
+	a.handle("POST /admin/pengguna/{id}", a.adminOnly(a.adminUserSave))
+	a.handle("POST /admin/pengguna/{id}/sandi", a.adminOnly(a.adminUserPassword))
+	a.handle("GET /admin/delegasi", a.adminOnly(a.adminDelegations))
+	a.handle("POST /admin/delegasi", a.adminOnly(a.adminDelegationAdd))
+	a.handle("POST /admin/delegasi/{id}/akhiri", a.adminOnly(a.adminDelegationEnd))
+
+	a.handle("GET /surat-masuk", a.masukList)
+	a.handle("GET /surat-masuk/baru", a.masukNew)
+	a.handle("POST /surat-masuk/baru", a.masukCreate)
+	a.handle("GET /surat/{id}", a.suratPage)
+	a.handle("GET /surat/{id}/disposisi", a.dispoPage)
+	a.handle("POST /surat/{id}/disposisi", a.dispoPost)
+	a.handle("GET /surat/{id}/lembar.pdf", a.lembarPDF)
+	a.handle("GET /surat/{id}/berkas/{version}", a.berkas)
+
+	a.handle("GET /surat-keluar", a.keluarList)
+	a.handle("GET /surat-keluar/baru", a.keluarNew)
+	a.handle("POST /surat-keluar/baru", a.keluarCreate)
+	a.handle("GET /surat/{id}/paraf", a.keluarPage)
+	a.handle("POST /surat/{id}/paraf", a.keluarAction)
+	a.handle("GET /surat/{id}/ttd", a.signPage)
+	a.handle("POST /surat/{id}/ttd", a.signPost)
 }
 
 // handle registers a route and remembers its pattern for the navigation.

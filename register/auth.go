@@ -189,15 +189,18 @@ func (a *App) csrfOK(r *http.Request, s *session) bool {
 		}
 		got = r.PostFormValue(csrfField)
 	}
-	want := ""
-	if s != nil {
-		want = s.csrf
-	} else if r.URL.Path == "/masuk" {
-		if c, err := r.Cookie(loginCSRFCookie); err == nil {
-			want = c.Value
+	if got == "" {
+		return false
+	}
+	// The login form carries the login cookie's token, also when the
+	// browser has a session already (a second tab).
+	if r.URL.Path == "/masuk" {
+		if c, err := r.Cookie(loginCSRFCookie); err == nil && c.Value != "" &&
+			subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1 {
+			return true
 		}
 	}
-	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return s != nil && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
 
 // loginPage shows the login form; logged-in users go to next.
@@ -217,11 +220,15 @@ type loginData struct {
 }
 
 func (a *App) renderLogin(w http.ResponseWriter, r *http.Request, msg string, status int) {
-	tok := randomToken()
-	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(tok) { // e2e: keep the token of a form already shown (/favicon.ico redirects here too)
+	// One token per browser, kept: login forms open in several tabs all
+	// carry it.
+	tok := ""
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == 43 {
 		tok = c.Value
+	} else {
+		tok = randomToken()
 	}
-	a.setCookie(w, r, loginCSRFCookie, tok, 3600)
+	a.setCookie(w, r, loginCSRFCookie, tok, 12*3600)
 	a.renderStatus(w, r, status, "login", &loginData{
 		Next: safeNext(r.FormValue("next")), Username: r.PostFormValue("username"), Error: msg, Token: tok,
 	})
@@ -233,6 +240,14 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
 	ctx := r.Context()
+	tkey := throttleKey(r, username)
+	if wait := a.throttle.wait(tkey, a.now()); wait > 0 {
+		mins := int(wait/time.Minute) + 1
+		a.log().Warn("register: login throttled", "user", username, "client", r.RemoteAddr)
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+		a.renderLogin(w, r, fmt.Sprintf(T(a.lang(r), "login.throttled"), mins), http.StatusTooManyRequests)
+		return
+	}
 	var u *User
 	hash := dummyHash
 	if username != "" && len(username) <= 100 {
@@ -252,9 +267,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if u == nil || !ok || u.Disabled || password == "" {
 		a.log().Info("register: login refused", "user", username, "client", r.RemoteAddr)
+		a.throttle.failed(tkey, a.now())
 		a.renderLogin(w, r, T(a.lang(r), "login.wrong"), http.StatusUnauthorized)
 		return
 	}
+	a.throttle.succeeded(tkey)
 	// A new token at login: an old cookie (fixation) is never promoted.
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		a.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(c.Value))
@@ -263,7 +280,6 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.setCookie(w, r, loginCSRFCookie, "", -1)
 	logEvent(ctx, a.db, a.now(), 0, u.ID, "", "login", "")
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }

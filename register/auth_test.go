@@ -410,3 +410,58 @@ func mustURL(t testing.TB, s string) *url.URL {
 }
 
 var regexpHost = regexp.MustCompile(`(?:src|href)="(?:https?:)?//`)
+
+func TestNotFoundAndLangLink(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.login("staf")
+	r := c.get("/tidak-ada")
+	if r.Code != http.StatusNotFound || !strings.Contains(r.Body, "Halaman tidak ditemukan.") {
+		t.Errorf("unknown path: %d %s", r.Code, r.Body)
+	}
+	if r := ta.anon().get("/tidak-ada"); r.Code != http.StatusSeeOther {
+		t.Errorf("unknown path, not logged in: %d (want the login first)", r.Code)
+	}
+	r = c.get("/akun?x=1&ok=saved")
+	if !strings.Contains(r.Body, `href="/akun?lang=en&amp;x=1"`) {
+		t.Errorf("language link of a GET page: %s", r.Body)
+	}
+	r = c.post("/akun/sandi", url.Values{"old": {"x"}})
+	if !strings.Contains(r.Body, `href="/?lang=en"`) {
+		t.Errorf("language link after a POST: %s", r.Body)
+	}
+}
+
+func TestLoginFormWhileLoggedIn(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.anon()
+	// A second tab shows the login form while the first logs in; then
+	// the second one is sent.
+	m := loginTokenRE.FindStringSubmatch(c.get("/masuk").Body)
+	if r := c.tryLogin("kasi", "sandi-kasi"); r.Code != http.StatusSeeOther {
+		t.Fatal(r.Code)
+	}
+	r := c.send("POST", "/masuk", url.Values{"csrf": {m[1]}, "username": {"kabid"}, "password": {"sandi-kabid"}})
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("login over a session: %d", r.Code)
+	}
+	c.refreshCSRF()
+	if r := c.get("/"); !strings.Contains(r.Body, "Kabul Kabid") {
+		t.Error("the second login did not replace the session")
+	}
+}
+
+// TestWordsBothLanguages checks that every word has both languages.
+func TestWordsBothLanguages(t *testing.T) {
+	wordsMu.RLock()
+	defer wordsMu.RUnlock()
+	for k := range words[LangID] {
+		if _, ok := words[LangEN][k]; !ok {
+			t.Errorf("%q has no English", k)
+		}
+	}
+	for k := range words[LangEN] {
+		if _, ok := words[LangID][k]; !ok {
+			t.Errorf("%q has no Indonesian", k)
+		}
+	}
+}

@@ -2,7 +2,8 @@ package register
 
 // Test helpers shared by every part of the register's tests.
 //
-//	ta := newTestApp(t)                 // temp SQLite, seeded with testTree
+//	ta := newTestApp(t)                 // temp SQLite, seeded with the tree below
+//	bothDBs(t, func(t *testing.T, ta *testApp) { … }) // the same test on SQLite and PostgreSQL
 //	ta := newTestAppPG(t)               // the same on PostgreSQL (internal/pgtest)
 //	c := ta.login("kadis")              // a client logged in as user "kadis"
 //	r := c.get("/")                     // r.Code, r.Body, r.Location
@@ -303,3 +304,20 @@ func (c *client) do(req *http.Request) *response {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// pgtestDSN is pgtest.DSN (a fresh PostgreSQL database, or a skip).
+func pgtestDSN(t testing.TB) string { t.Helper(); return pgtest.DSN(t) }
+
+// httptestServer serves h for the test's duration.
+func httptestServer(t testing.TB, h http.Handler) *httptest.Server {
+	s := httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// bothDBs runs f on a test app on SQLite and on one on PostgreSQL (the
+// latter skipped locally without PostgreSQL, as internal/pgtest does).
+func bothDBs(t *testing.T, f func(t *testing.T, ta *testApp), opts ...func(*Options)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, newTestApp(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { f(t, newTestAppPG(t, opts...)) })
+}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,12 +29,35 @@ func letterRequest(off *gatewaytest.Official, pass string) *register.SignRequest
 		NIP: "197001012000031001", ClientAddr: "10.1.2.3"}
 }
 
-// TestHTTPGatewaySign: a letter signed over HTTP verifies, is in Segel's
-// register with what the request said, and the result names its page.
-func TestHTTPGatewaySign(t *testing.T) {
-	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("bupati", "Bupati Contoh"))
+// gateways are the two ways to Segel: over HTTP and in process, both
+// to the gateway gw.
+func gateways(t *testing.T, gw *gatewaytest.Gateway) map[string]register.Gateway {
+	return map[string]register.Gateway{
+		"http":       &register.HTTPGateway{BaseURL: gw.URL + "/", APIKey: gw.APIKey},
+		"in-process": &register.ServiceGateway{Service: gw.Server.Service(), Client: gatewaytest.ClientName, TempDir: t.TempDir()},
+	}
+}
+
+// each runs f for each kind of gateway, against a gateway of its own
+// started with opts.
+func each(t *testing.T, f func(t *testing.T, gw *gatewaytest.Gateway, g register.Gateway), opts ...gatewaytest.Option) {
+	for _, name := range []string{"http", "in-process"} {
+		t.Run(name, func(t *testing.T) {
+			gw := gatewaytest.Start(t, opts...)
+			f(t, gw, gateways(t, gw)[name])
+		})
+	}
+}
+
+// TestGatewaySign: a letter signed over HTTP or in process verifies, is
+// in Segel's register with what the request said, and the result names
+// its page.
+func TestGatewaySign(t *testing.T) {
+	each(t, testSign, gatewaytest.WithOfficial("bupati", "Bupati Contoh"))
+}
+
+func testSign(t *testing.T, gw *gatewaytest.Gateway, g register.Gateway) {
 	off := gw.Official("bupati")
-	g := &register.HTTPGateway{BaseURL: gw.URL + "/", APIKey: gw.APIKey}
 	req := letterRequest(off, off.Passphrase)
 	req.Level, req.Confidential = "B-LT", true
 	var out bytes.Buffer
@@ -53,19 +80,22 @@ func TestHTTPGatewaySign(t *testing.T) {
 		t.Fatal(err)
 	}
 	if doc.Number != req.Number || doc.Subject != req.Subject || doc.Title != req.Title || doc.NIP != req.NIP ||
-		!doc.Confidential || doc.Downloadable || doc.Profile != "bupati" {
+		!doc.Confidential || doc.Downloadable || doc.Profile != "bupati" || doc.Client != gatewaytest.ClientName {
 		t.Errorf("register record %+v", doc)
 	}
 }
 
-// TestHTTPGatewayRefusals: Segel's refusals come back as GatewayErrors of
-// the kinds the register tells its users, with nothing written to out;
-// the lock-out counts the official's address (ClientAddr).
-func TestHTTPGatewayRefusals(t *testing.T) {
-	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("bupati", "Bupati Contoh"),
+// TestGatewayRefusals: Segel's refusals come back, over HTTP and in
+// process alike, as GatewayErrors of the kinds the register tells its
+// users, with nothing written to out; the lock-out counts the official's
+// address (ClientAddr).
+func TestGatewayRefusals(t *testing.T) {
+	each(t, testRefusals, gatewaytest.WithOfficial("bupati", "Bupati Contoh"),
 		gatewaytest.WithOptions(func(o *httpapi.Options) { o.ProfileAttempts = 50 }))
+}
+
+func testRefusals(t *testing.T, gw *gatewaytest.Gateway, g register.Gateway) {
 	off := gw.Official("bupati")
-	g := &register.HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, Client: &http.Client{Timeout: time.Minute}}
 	sign := func(req *register.SignRequest) error {
 		t.Helper()
 		var out bytes.Buffer
@@ -113,7 +143,39 @@ func TestHTTPGatewayRefusals(t *testing.T) {
 	if err := sign(letterRequest(off, "")); !register.IsKind(err, "passphrase-required") {
 		t.Errorf("no passphrase: %v", err)
 	}
-	bad := &register.HTTPGateway{BaseURL: gw.URL, APIKey: "sgl_salah"}
+	unknown := letterRequest(off, off.Passphrase)
+	unknown.Profile = "wakil"
+	if ge := gerr(sign(unknown)); ge.Kind != "unknown-profile" || ge.Status != 404 {
+		t.Errorf("unknown profile: %+v", ge)
+	}
+	level := letterRequest(off, off.Passphrase)
+	level.Level = "B-XL"
+	if ge := gerr(sign(level)); ge.Kind != "bad-request" || ge.Status != 400 {
+		t.Errorf("bad level: %+v", ge)
+	}
+	// What the refusals left in Segel's audit log: the wrong passphrases
+	// and the lock-out, under the register's name.
+	entries, err := gw.Store.AuditEntries(context.Background(), 1, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]int{}
+	for _, e := range entries {
+		if e.Client == gatewaytest.ClientName {
+			outcomes[e.Outcome]++
+		}
+	}
+	if want := map[string]int{"passphrase-rejected": 5, "passphrase-locked-out": 1, "stamp-placement": 1, "ok": 1,
+		"passphrase-required": 1, "bad-request": 1}; !maps.Equal(outcomes, want) {
+		t.Errorf("audit outcomes %v, want %v", outcomes, want)
+	}
+}
+
+// TestHTTPGatewayAPIKey: a wrong API key is refused as unauthorized.
+func TestHTTPGatewayAPIKey(t *testing.T) {
+	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("bupati", "Bupati Contoh"))
+	off := gw.Official("bupati")
+	bad := &register.HTTPGateway{BaseURL: gw.URL, APIKey: "sgl_salah", Client: &http.Client{Timeout: time.Minute}}
 	if _, err := bad.Sign(context.Background(), letterRequest(off, off.Passphrase), &bytes.Buffer{}); !register.IsKind(err, "unauthorized") {
 		t.Errorf("wrong API key: %v", err)
 	}
@@ -173,5 +235,37 @@ func TestHTTPGatewayBrokenAnswers(t *testing.T) {
 	}
 	if leaked.Load() {
 		t.Error("the passphrase followed a redirect")
+	}
+}
+
+// ExampleHTTPGateway signs a letter through a running `segel serve`.
+func ExampleHTTPGateway() {
+	g := &register.HTTPGateway{BaseURL: "https://segel.example.go.id", APIKey: os.Getenv("SEGEL_API_KEY")}
+	letter, err := os.ReadFile("surat.pdf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, err := os.Create("surat-ttd.pdf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer out.Close()
+	res, err := g.Sign(context.Background(), &register.SignRequest{
+		Profile: "bupati", Passphrase: []byte(os.Getenv("PASSPHRASE")),
+		PDF: bytes.NewReader(letter), Size: int64(len(letter)), Anchor: "${ttd}",
+		Number: "800/12/DPMPTSP/2026", Subject: "Undangan Rapat", Title: "Bupati Serang",
+		ClientAddr: "203.0.113.7",
+	}, out)
+	switch {
+	case register.IsKind(err, register.KindWrongPassphrase):
+		fmt.Println("passphrase salah")
+	case register.IsKind(err, register.KindLockedOut):
+		var ge *register.GatewayError
+		errors.As(err, &ge)
+		fmt.Println("terkunci; coba lagi dalam", ge.RetryAfter)
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(res.DocumentID, res.VerifyURL)
 	}
 }

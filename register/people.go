@@ -61,6 +61,10 @@ type Delegation struct {
 	Position *Position
 }
 
+// Until is the last moment of the delegation (Ends is exclusive), for
+// showing its last day.
+func (d *Delegation) Until() time.Time { return d.Ends.Add(-time.Nanosecond) }
+
 // Label is how an action done under the delegation is marked, such as
 // "Plh. Kepala Dinas Penanaman Modal dan PTSP".
 func (d *Delegation) Label() string {

@@ -29,12 +29,12 @@ type templates struct {
 
 // templateFuncs are the functions every template may call.
 var templateFuncs = template.FuncMap{
-	// date formats a time as 02-01-2006 (Indonesian order), "" for zero.
+	// date formats a time as 02-01-2006 (Indonesian order) in WIB, "" for zero.
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.Format("02-01-2006")
+		return t.In(wib).Format("02-01-2006")
 	},
 	// datetime formats a time as 02-01-2006 15:04 in WIB (UTC+7).
 	"datetime": func(t time.Time) string {
@@ -88,6 +88,8 @@ type Page struct {
 	Kabupaten string
 	Nav       []NavItem
 	Path      string
+	// LangHref is the address of this page in the other language.
+	LangHref string
 	// Data is the page's own data.
 	Data any
 }
@@ -134,6 +136,23 @@ func (a *App) nav(r *http.Request, u *User, lang string) []NavItem {
 	return out
 }
 
+// langHref is the address that shows the request's page in the other
+// language: the same GET address with lang= switched, or the inbox after
+// a POST (whose address answers only POST).
+func langHref(r *http.Request, lang string) string {
+	other := LangEN
+	if lang == LangEN {
+		other = LangID
+	}
+	if r.Method != http.MethodGet {
+		return "/?lang=" + other
+	}
+	q := r.URL.Query()
+	q.Set("lang", other)
+	q.Del("ok")
+	return r.URL.Path + "?" + q.Encode()
+}
+
 // render writes the page name with data, status 200.
 func (a *App) render(w http.ResponseWriter, r *http.Request, name string, data any) {
 	a.renderStatus(w, r, http.StatusOK, name, data)
@@ -151,7 +170,7 @@ func (a *App) renderStatus(w http.ResponseWriter, r *http.Request, status int, n
 	u := currentUser(r)
 	lang := a.lang(r)
 	p := &Page{Lang: lang, User: u, CSRF: csrfToken(r), Kabupaten: a.opts.Kabupaten,
-		Nav: a.nav(r, u, lang), Path: r.URL.Path, Data: data}
+		Nav: a.nav(r, u, lang), Path: r.URL.Path, LangHref: langHref(r, lang), Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		a.log().Error("register: rendering", "name", name, "err", err)

@@ -10,4 +10,8 @@
 // document. The signature is CAdES-detached SignedData with the contentType,
 // messageDigest and signingCertificateV2 signed attributes and no
 // signingTime: the PAdES-BASELINE-B profile (SubFilter ETSI.CAdES.detached).
+//
+// FillText prepares a letter before it is signed: it writes a text (the
+// number a register gives the letter) where the page shows a tag such as
+// "${nomor}", found by the same search as a stamp's Placement.Anchor.
 package signer

@@ -16,6 +16,7 @@ import (
 
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
+	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/verify"
@@ -95,8 +96,7 @@ func TestFillText(t *testing.T) {
 
 // TestFillTextPages fills several anchors, every occurrence, on every
 // page and on one page, including a page with /Rotate 90 (qpdf-merged:
-// page 2), and across qpdf's variants of the corpus (object streams,
-// linearized, …).
+// page 2).
 func TestFillTextPages(t *testing.T) {
 	t.Parallel()
 	src, err := os.ReadFile(filepath.Join("..", "testdata", "pdf", "qpdf-merged.pdf"))
@@ -124,6 +124,26 @@ func TestFillTextPages(t *testing.T) {
 	out = fill(t, src, fills[1:], &signer.FillOptions{Page: -1, MaxWidth: 20})
 	if got := pageText(t, out, 2); !strings.Contains(got, "NOMOR-DUA") {
 		t.Errorf("page 2 with MaxWidth: %q", got)
+	}
+}
+
+// TestFillTextCorpus fills "Nomor" in every file of the corpus and every
+// qpdf variant of it (object streams, xref streams, linearized, QDF,
+// PDF 2.0, a hybrid-reference file): the update is accepted by qpdf and
+// the text is read back on the first page.
+func TestFillTextCorpus(t *testing.T) {
+	t.Parallel()
+	all := testcorpus.All(t)
+	for _, name := range testcorpus.Names(all) {
+		src := all[name]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			out := fill(t, src, []signer.TextFill{{Anchor: "Nomor", Text: "NOMOR-TERISI"}}, nil)
+			qpdfCheck(t, out)
+			if got := pageText(t, out, 1); !strings.Contains(got, "NOMOR-TERISI") {
+				t.Errorf("page 1 reads %q", got)
+			}
+		})
 	}
 }
 

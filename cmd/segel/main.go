@@ -4,7 +4,8 @@
 //	segel sign    --key KEYREF [--cert CHAIN.pem] [--level B-B|B-T|B-LT|B-LTA] IN.pdf OUT.pdf
 //	segel verify  [--trust PEM_FILE_OR_DIR]... [--json] [--lang id|en] IN.pdf
 //	segel keys    list|generate|csr|import-cert ...
-//	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR]
+//	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR] [--register-listen ADDR|off]
+//	segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
 //	segel clients add NAME --profiles P,...
 //	segel audit   verify
 //	segel version
@@ -30,7 +31,10 @@ commands:
   verify    verify the signatures of a PDF and report (text or --json)
   augment   extend the signatures of a PDF to B-LT or B-LTA
   keys      keys and certificates on a PKCS#11 token (list, generate, csr, import-cert)
-  serve     run the HTTP gateway (--config segel.yaml, or --dev: no configuration needed)
+  serve     run the HTTP gateway (--config segel.yaml, or --dev: no configuration needed,
+            with the letter register on 127.0.0.1:8081)
+  register  run the letter register (surat masuk, disposisi, surat keluar, paraf, TTE)
+            against a running segel serve
   clients   add or list the API clients of the gateway (add prints the new key once)
   audit     verify the hash chain of the gateway's audit log
   version   print the version, the commit it was built from and the Go version
@@ -62,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runKeys(ctx, rest, stdin, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
+	case "register":
+		return runRegister(ctx, rest, stdout, stderr)
 	case "clients":
 		return runClients(ctx, rest, stdout, stderr)
 	case "audit":

@@ -30,7 +30,7 @@ import (
 )
 
 const serveUsage = `usage: segel serve [--config segel.yaml] [--listen ADDR]
-       segel serve --dev [--data DIR] [--listen ADDR]
+       segel serve --dev [--data DIR] [--listen ADDR] [--register-listen ADDR|off]
 
 Serves the HTTP gateway: /v1/sign, /v1/verify, /v1/augment,
 /v1/documents/{id}, /healthz, /readyz, /metrics and /openapi.yaml. Logs are
@@ -52,6 +52,14 @@ client "dev"), DIR/dev-root.pem (the development root CA) and
 DIR/dev-bsre-credentials. Later starts reuse them. It listens on
 127.0.0.1:8080 unless --listen says otherwise. SEGEL_DEV_SOFTHSM=off makes
 a new DIR use software keys even when softhsm2 is installed.
+
+--dev also starts the letter register (docs/register.md) on
+127.0.0.1:8081 (--register-listen; off for none), in the same process:
+SQLite in DIR/register.db, seeded on the first start with Kabupaten
+Serang's demo data, whose passwords and signing passphrases are written
+once to DIR/register-passwords.txt (never printed). Its signing officials
+get personal profiles (dev-bupati, dev-kadis-dpmptsp, dev-kadis-kominfo).
+When the default address is taken the service starts without it.
 
 Exit status: 0 after a graceful stop, 1 when the server failed while
 running, 3 when it could not start (configuration, keys, store, address).
@@ -78,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dev := fs.Bool("dev", false, "development mode: a generated PKI, TSA and keys in --data, no configuration")
 	data := fs.String("data", "segel-dev", "the data directory of --dev")
 	listen := fs.String("listen", "", "the address to listen on, host:port (default: the configuration's listen; 127.0.0.1:8080 with --dev)")
+	registerListen := fs.String("register-listen", defaultRegisterListen, "with --dev: the letter register's address (docs/register.md); off: no register")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -96,6 +105,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !*dev && given["data"] {
 		return fail(stderr, usagef("--data is the data directory of --dev; give --dev too"))
 	}
+	if !*dev && given["register-listen"] {
+		return fail(stderr, usagef("--register-listen is the letter register of --dev; give --dev too (or run 'segel register')"))
+	}
+	withRegister := *dev && *registerListen != "off"
 
 	level := new(slog.LevelVar)
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -120,10 +133,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return startErr(fmt.Errorf("--listen %s: %w", addr, err))
 		}
 		defer ln.Close()
-		env, err = devmode.Prepare(ctx, devmode.Options{
+		dopts := devmode.Options{
 			Dir: *data, BaseURL: "http://" + advertised(ln.Addr()), Listen: ln.Addr().String(),
 			NoSoftHSM: os.Getenv("SEGEL_DEV_SOFTHSM") == "off", Logger: logger,
-		})
+		}
+		if withRegister {
+			dopts.Signers = devRegisterSigners()
+		}
+		env, err = devmode.Prepare(ctx, dopts)
 		if err != nil {
 			return startErr(err)
 		}
@@ -207,8 +224,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "segel serve: metrics and readiness on http://%s\n", advertised(opsLn.Addr()))
 	}
 	url := scheme(cfg) + advertised(ln.Addr())
+	var reg *devRegister
+	if withRegister {
+		if reg, err = startDevRegister(ctx, env, *registerListen, given["register-listen"], svc, logger); err != nil {
+			return startErr(err)
+		}
+		if reg.registerServer != nil {
+			defer reg.stop()
+		}
+	}
 	if env != nil {
-		printDevBanner(stdout, env, url)
+		printDevBanner(stdout, env, url, reg.banner())
 	} else {
 		fmt.Fprintf(stdout, "segel serve: listening on %s (public base URL %s)\n", url, cfg.PublicBaseURL)
 	}
@@ -294,7 +320,7 @@ func advertised(addr net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-func printDevBanner(w io.Writer, env *devmode.Env, url string) {
+func printDevBanner(w io.Writer, env *devmode.Env, url, register string) {
 	keys := "SoftHSM tokens in " + env.Path("softhsm") + " (SOFTHSM2_CONF=" + env.Path("softhsm/softhsm2.conf") + ")"
 	if !env.SoftHSM {
 		keys = "software keys in " + env.Path("pki") + " (softhsm2 is not installed)"
@@ -309,13 +335,13 @@ func printDevBanner(w io.Writer, env *devmode.Env, url string) {
   BSrE login     %[4]s  (user, password, and the passphrase of NIK %[5]s)
   trust anchor   %[6]s
   signing keys   %[7]s
-
+%[8]s
 Sign a letter at B-LTA:
   curl -sS -H "Authorization: Bearer $(cat %[3]s)" -H 'Content-Type: application/pdf' \
       --data-binary @letter.pdf -o signed.pdf '%[1]s/v1/sign?profile=dev&level=B-LTA'
   segel verify --trust %[6]s signed.pdf
 `, url, env.Dir, env.Path(devmode.APIKeyFile), env.Path(devmode.CredentialsFile), devmode.PersonalNIK,
-		env.Path(devmode.RootFile), keys)
+		env.Path(devmode.RootFile), keys, register)
 }
 
 // service is what serve builds from a configuration.

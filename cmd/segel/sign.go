@@ -124,13 +124,15 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer key.Close()
 	var sig crypto.Signer = key.Signer
-	if key.PKCS11 != nil && key.PKCS11.Personal() {
+	if key.Personal() {
 		pass, err := readPassphrase(stdin, pos[0] == "-")
 		if err != nil {
 			return fail(stderr, err)
 		}
 		defer clear(pass)
-		sig = key.PKCS11.WithPassphrase(ctx, pass)
+		if sig, err = key.Unlock(ctx, pass); err != nil {
+			return fail(stderr, err)
+		}
 	}
 	if *name == "" {
 		*name = key.Certificate.Subject.CommonName

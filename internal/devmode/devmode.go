@@ -20,6 +20,13 @@
 //     NIK 3604012345670001: a SoftHSM token (label "segel-dev-official")
 //     whose user PIN is the official's passphrase, or, without softhsm2, a
 //     PKCS#12 file locked by the passphrase;
+//   - with Options.Signers (the letter register's signing officials, see
+//     docs/register.md), one personal profile per official, such as
+//     "dev-bupati": a software key in DIR/pki/signer-<profile>.p12 locked
+//     by the official's passphrase, which is kept in DIR/dev-signers
+//     (profile, tab, passphrase), and the API client "dev-register",
+//     allowed to sign with them, whose key is in DIR/dev-register-api-key;
+//     a signer added to an existing directory is made on its next start;
 //   - the API client "dev", allowed to sign, verify and augment on both
 //     profiles, whose key is in DIR/dev-api-key (just the key);
 //   - the BSrE-compatible API, switched on: DIR/dev-bsre-credentials holds
@@ -108,6 +115,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+	// Signers are the letter register's signing officials: each gets a
+	// personal profile (signers.go). A signer added to an existing
+	// directory is made on the next start.
+	Signers []Signer
 }
 
 // Env is a prepared development service.
@@ -128,6 +139,9 @@ type Env struct {
 	TSAURL string
 	// Created reports whether this start created the PKI and keys.
 	Created bool
+	// Signers are the register's signing officials with their
+	// passphrases (Options.Signers).
+	Signers []Signer
 
 	pki *devPKI
 }
@@ -220,6 +234,11 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 	if err := ensureAuditKey(dir); err != nil {
 		return nil, err
 	}
+	if len(opts.Signers) > 0 {
+		if e.Signers, err = e.ensureSigners(opts.Signers, opts.Now); err != nil {
+			return nil, err
+		}
+	}
 	e.Handler = e.pki.handler()
 	e.Config = e.config(opts)
 	if e.Config.BSrE.User, err = readLine(e.Path(CredentialsFile), 0); err != nil {
@@ -303,18 +322,32 @@ func (e *Env) config(opts Options) *config.Config {
 	off.Location = "Segel dev"
 	off.Downloadable = true
 	c.Profiles = []*config.Profile{dev, off}
+	for _, s := range e.Signers {
+		p := config.NewProfile(s.Profile, signerFile(e.Dir, s.Profile, ".p12"))
+		p.Cert = signerFile(e.Dir, s.Profile, ".pem")
+		p.Personal = true
+		p.NIK = s.NIK
+		p.Reason = "Ditandatangani secara elektronik (development)"
+		p.Location = "Segel dev"
+		p.Downloadable = true
+		c.Profiles = append(c.Profiles, p)
+	}
 	return c
 }
 
 // Provision makes sure the store holds the API client "dev" with the key
-// of DIR/dev-api-key.
+// of DIR/dev-api-key, and with Options.Signers the register's client
+// (RegisterClient, key in DIR/dev-register-api-key).
 func (e *Env) Provision(ctx context.Context, st store.Store) error {
 	key, err := readLine(e.Path(APIKeyFile), 0)
 	if err != nil {
 		return err
 	}
-	return ensureClient(ctx, st, &store.Client{Name: Client, KeyHash: httpapi.KeyHash(key),
-		Profiles: []string{Profile, PersonalProfile}, Operations: []string{"sign", "verify", "augment"}}, e.Dir)
+	if err := ensureClient(ctx, st, &store.Client{Name: Client, KeyHash: httpapi.KeyHash(key),
+		Profiles: []string{Profile, PersonalProfile}, Operations: []string{"sign", "verify", "augment"}}, e.Dir); err != nil {
+		return err
+	}
+	return e.provisionRegister(ctx, st)
 }
 
 func ensureClient(ctx context.Context, st store.Store, c *store.Client, dir string) error {

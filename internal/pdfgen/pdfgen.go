@@ -64,6 +64,10 @@ func (d *Doc) AddPage() *Page {
 // Pages returns the number of pages so far.
 func (d *Doc) Pages() int { return len(d.pages) }
 
+// Page returns page i (0-based), to add to it later (a footer with the
+// page count, say).
+func (d *Doc) Page(i int) *Page { return d.pages[i] }
+
 // Align is where a text stands relative to its x.
 type Align int
 
@@ -191,17 +195,6 @@ func (p *Page) Rect(x, y, w, h, width float64) {
 // FillRect paints a rectangle in a gray (0 black … 1 white).
 func (p *Page) FillRect(x, y, w, h, gray float64) {
 	fmt.Fprintf(&p.c, "%s g\n%s %s %s %s re f\n", num(min(max(gray, 0), 1)), num(x), num(PageHeight-y-h), num(w), num(h))
-}
-
-// CheckBox draws a square box of side s whose top left corner is x, y,
-// with a cross in it when checked.
-func (p *Page) CheckBox(x, y, s float64, checked bool) {
-	p.Rect(x, y, s, s, 0.7)
-	if checked {
-		in := s * 0.2
-		p.Line(x+in, y+in, x+s-in, y+s-in, 1.2)
-		p.Line(x+in, y+s-in, x+s-in, y+in, 1.2)
-	}
 }
 
 // WriteTo writes the document: at least one page (a blank one when none

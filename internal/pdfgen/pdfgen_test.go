@@ -51,8 +51,6 @@ func sample(t *testing.T) []byte {
 	y := p.Paragraph(60, 120, 200, 0, pdfgen.Style{Size: 11}, strings.Repeat("Sékretaris Daérah menyampaikan ", 8))
 	p.Rect(60, y, 100, 40, 0.5)
 	p.FillRect(170, y, 50, 20, 0.8)
-	p.CheckBox(240, y, 9, true)
-	p.CheckBox(260, y, 9, false)
 	p2 := d.AddPage()
 	p2.Text(60, 60, pdfgen.Style{}, "Halaman dua: ${ttd}")
 	var b bytes.Buffer

@@ -1,0 +1,39 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/segel-id/segel/internal/store"
+)
+
+// Refused records in the audit log a request that its door refused
+// before it reached Sign (a bad query, a body that could not be read),
+// when its profile is known.
+func (s *Service) Refused(ctx context.Context, req *Request, e *Error) {
+	if req == nil || req.Profile == nil {
+		return
+	}
+	s.audit(ctx, req, e.Kind, e.Detail, "", "")
+}
+
+// audit appends a sign request to the audit log, even when ctx is
+// cancelled; a failure is logged and returned.
+func (s *Service) audit(ctx context.Context, req *Request, outcome, detail, out, docID string) error {
+	e := &store.AuditEntry{
+		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
+		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
+	}
+	if req.Profile != nil {
+		c := req.Profile.Key.Certificate
+		sum := sha256.Sum256(c.Raw)
+		e.Profile, e.Level = req.Profile.Name, req.Level.String()
+		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = c.Subject.String(), c.SerialNumber.Text(16), hex.EncodeToString(sum[:])
+	}
+	err := s.opts.Store.AppendAudit(context.WithoutCancel(ctx), e)
+	if err != nil {
+		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+package service
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/signer"
+)
+
+// Profile is a signing identity (SignServer calls it a worker). New fills
+// in its zero limits with the defaults; a Profile belongs to one Service.
+type Profile struct {
+	// Name is the profile's name in URLs (?profile=NAME).
+	Name string
+	// Key is the key with its certificate and chain.
+	Key *keyref.Key
+	// Personal profiles sign with an official's own key, unlocked by the
+	// passphrase in the Segel-Passphrase header of each request.
+	Personal bool
+	// NIK, for a personal profile, is the official's national identity
+	// number (the BSrE-compatible API's "nik").
+	NIK string
+	// DefaultLevel is used when a request names none; AllowedLevels bounds
+	// what requests may ask (all levels when empty).
+	DefaultLevel  signer.Level
+	AllowedLevels []signer.Level
+	// Reason and Location are the defaults of the signature dictionary.
+	Reason, Location string
+	// Keep stores the signed file in the register; Retention is how long
+	// (zero: forever); Downloadable lets /v/{id} offer it.
+	Keep         bool
+	Retention    time.Duration
+	Downloadable bool
+	// MaxConcurrent bounds the signatures in progress (default
+	// 2×GOMAXPROCS, at least 4) and Queue the requests waiting (default
+	// 128) for at most QueueTimeout (default 30 s); beyond that: 429.
+	MaxConcurrent int
+	Queue         int
+	QueueTimeout  time.Duration
+	// Footer is the text under a visible stamp.
+	Footer string
+
+	sem   chan struct{}
+	queue chan struct{}
+	// attempt admits one passphrase attempt at a time (Personal).
+	attempt chan struct{}
+}
+
+// Allows reports whether the profile signs at level l.
+func (p *Profile) Allows(l signer.Level) bool {
+	return len(p.AllowedLevels) == 0 || slices.Contains(p.AllowedLevels, l)
+}
+
+// init checks p and fills in its zero limits.
+func (p *Profile) init() error {
+	if p.Name == "" || p.Key == nil {
+		return fmt.Errorf("profile %q has no name or no key", p.Name)
+	}
+	if p.MaxConcurrent <= 0 {
+		p.MaxConcurrent = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if p.Queue <= 0 {
+		p.Queue = 128
+	}
+	if p.QueueTimeout <= 0 {
+		p.QueueTimeout = 30 * time.Second
+	}
+	p.sem = make(chan struct{}, p.MaxConcurrent)
+	p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
+	p.attempt = make(chan struct{}, 1)
+	return nil
+}

@@ -1,0 +1,231 @@
+package service
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/signer"
+)
+
+// Sign signs req.Input as req asks, within the profile's concurrency
+// bound, and records it in the register and the audit log. A failure is
+// an *Error, audited too (its outcome is the kind), with no register
+// record.
+func (s *Service) Sign(ctx context.Context, req *Request) (*Result, error) {
+	if req.Profile == nil {
+		return nil, Fail("unknown-profile", "")
+	}
+	res, e := s.signAndRecord(ctx, req)
+	if e != nil {
+		s.opts.Observer.Failed(req.Profile.Name, e.Kind)
+		s.audit(ctx, req, e.Kind, e.Detail, "", "")
+		return nil, e
+	}
+	return res, nil
+}
+
+func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Error) {
+	prof := req.Profile
+	if !prof.Allows(req.Level) {
+		return nil, Fail("level-forbidden", "profile "+prof.Name+" does not sign at "+req.Level.String())
+	}
+	if req.Level > signer.LevelB && s.opts.Timestamper == nil {
+		return nil, Fail("tsa-unavailable", "no timestamp authority is configured")
+	}
+	if prof.Personal && len(req.Passphrase) == 0 {
+		return nil, Fail("passphrase-required", "the official's passphrase is needed")
+	}
+	if req.Input == nil || req.Output == nil || req.Size <= 0 {
+		return nil, Fail("invalid-pdf", "the document is empty")
+	}
+	if req.InputSHA256 == "" {
+		sum, err := digest(io.NewSectionReader(req.Input, 0, req.Size))
+		if err != nil {
+			return nil, Fail("invalid-pdf", "the document cannot be read")
+		}
+		req.InputSHA256 = sum
+	}
+	if !s.begin() {
+		return nil, retry("shutting-down", "", 5*time.Second)
+	}
+	defer s.inflight.Done()
+	start := time.Now()
+	release, e := s.acquire(ctx, prof)
+	if e != nil {
+		return nil, e
+	}
+	// The slot bounds the signatures being made (CPU, HSM sessions, TSA
+	// and OCSP calls); it is freed as soon as the signature is made, so
+	// that recording it in the store does not hold it.
+	var releaseOnce sync.Once
+	releaseSlot := func() { releaseOnce.Do(release) }
+	defer releaseSlot()
+
+	key := prof.Key
+	var sig crypto.Signer = key.Signer
+	unlock := func() {}
+	if prof.Personal {
+		// A personal key signs only when unlocked by its holder's
+		// passphrase.
+		var err error
+		if sig, err = key.Unlock(ctx, req.Passphrase); err != nil {
+			return nil, Fail("internal", "profile "+prof.Name+" is personal but its key cannot be unlocked by a passphrase")
+		}
+		// One passphrase attempt at a time per official, checked against
+		// the lock-out again once it is its turn: concurrent guesses
+		// cannot all reach the token before the first is counted.
+		select {
+		case prof.attempt <- struct{}{}:
+		case <-ctx.Done():
+			return nil, Fail("client-closed", "")
+		}
+		var once sync.Once
+		unlock = func() { once.Do(func() { <-prof.attempt }) }
+		defer unlock()
+		if e := s.LockedOut(ctx, prof, req.ClientAddr); e != nil {
+			return nil, e
+		}
+	}
+	h := sha256.New()
+	out := io.NewOffsetWriter(req.Output, req.OutputOffset)
+	res, err := signer.Sign(ctx, io.NewSectionReader(req.Input, 0, req.Size), req.Size, io.MultiWriter(out, h), &signer.Options{
+		Signer:       sig,
+		Certificate:  key.Certificate,
+		Chain:        key.Chain,
+		Level:        req.Level,
+		Timestamper:  s.opts.Timestamper,
+		Revocation:   s.opts.Revocation,
+		Certificates: s.anchorCerts(),
+		Name:         key.Certificate.Subject.CommonName,
+		Reason:       req.Reason,
+		Location:     req.Location,
+		Appearance:   s.stamp(req),
+	})
+	// What follows is recorded even when the caller has gone away.
+	rec := context.WithoutCancel(ctx)
+	if err != nil {
+		if prof.Personal && errors.Is(err, pkcs11.ErrPassphraseRejected) {
+			// Counted whatever the caller does next: hanging up must not
+			// let a guess go uncounted.
+			s.countFailure(rec, req)
+		}
+		unlock()
+		releaseSlot()
+		if ctx.Err() != nil {
+			// The caller went away; whatever failed after that is moot.
+			return nil, Fail("client-closed", "")
+		}
+		e := Classify(err)
+		if e.Status() >= 500 {
+			s.opts.Logger.Error("sign", "request_id", req.RequestID, "profile", prof.Name, "error", err)
+		}
+		return nil, e
+	}
+	unlock()
+	releaseSlot()
+	outSHA := hex.EncodeToString(h.Sum(nil))
+	signed := io.NewSectionReader(req.Output, req.OutputOffset, res.Size)
+	doc := &store.Document{
+		ID: req.id(), Profile: prof.Name, Client: req.Client, Level: res.Level.String(),
+		SignedAt: s.opts.Now().UTC(), SignerName: key.Certificate.Subject.CommonName,
+		SignerSubject: key.Certificate.Subject.String(), SignerIssuer: key.Certificate.Issuer.String(),
+		SignerSerial: key.Certificate.SerialNumber.Text(16), InputSHA256: req.InputSHA256, OutputSHA256: outSHA,
+		Size: res.Size, Number: req.Number, Subject: req.Subject, Title: req.Title, NIP: req.NIP,
+		Confidential: req.Confidential, Downloadable: prof.Downloadable && !req.Confidential,
+	}
+	if prof.Keep {
+		// A profile that keeps its letters promises that each can be
+		// fetched again: one that cannot be kept is not handed out.
+		if _, err := s.opts.Store.PutBlob(rec, doc.ID, io.NewSectionReader(req.Output, req.OutputOffset, res.Size)); err != nil {
+			s.opts.Logger.Error("store blob", "request_id", req.RequestID, "error", err)
+			return nil, retry("temporarily-unavailable", "the signed file could not be stored", 30*time.Second)
+		}
+		doc.Stored = true
+		if prof.Retention > 0 {
+			doc.RetainUntil = doc.SignedAt.Add(prof.Retention)
+		}
+	}
+	if err := s.opts.Store.PutDocument(rec, doc); err != nil {
+		s.opts.Logger.Error("store document", "request_id", req.RequestID, "error", err)
+		if doc.Stored {
+			s.opts.Store.DeleteBlob(rec, doc.ID)
+		}
+		return nil, Fail("internal", "")
+	}
+	if err := s.audit(rec, req, "ok", "", outSHA, doc.ID); err != nil {
+		// A signature that is not in the audit log is not handed out.
+		return nil, Fail("internal", "")
+	}
+	s.opts.Observer.Signed(prof.Name, res.Level, time.Since(start))
+	return &Result{Signed: signed, Size: res.Size, Document: doc, VerifyURL: s.VerifyURL(doc.ID)}, nil
+}
+
+// acquire takes a place in the profile's queue and then one of its
+// signing slots; beyond the queue, or after QueueTimeout, the answer is
+// busy.
+func (s *Service) acquire(ctx context.Context, p *Profile) (func(), *Error) {
+	busy := func() *Error {
+		s.opts.Observer.Busy(p.Name)
+		return retry("busy", "profile "+p.Name, time.Second)
+	}
+	select {
+	case p.queue <- struct{}{}:
+	default:
+		return nil, busy()
+	}
+	t := time.NewTimer(p.QueueTimeout)
+	defer t.Stop()
+	waited := time.Now()
+	select {
+	case p.sem <- struct{}{}:
+	case <-t.C:
+		<-p.queue
+		return nil, busy()
+	case <-ctx.Done():
+		<-p.queue
+		return nil, busy()
+	}
+	s.opts.Observer.QueueWait(p.Name, time.Since(waited))
+	return func() { <-p.sem; <-p.queue }, nil
+}
+
+// VerifyURL returns the address of document id's page for citizens
+// (/v/{id} under PublicBaseURL), empty without a PublicBaseURL.
+func (s *Service) VerifyURL(id string) string {
+	if s.opts.PublicBaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(s.opts.PublicBaseURL, "/") + "/v/" + id
+}
+
+// NewID returns 128 random bits in lower-case base32 without padding: the
+// form of request and document ids.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// digest returns the SHA-256 of r in lower-case hex.
+func digest(r io.Reader) (string, error) {
+	var h hash.Hash = sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", fmt.Errorf("reading the document: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
