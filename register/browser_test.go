@@ -202,8 +202,16 @@ var markOld = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error 
 // a missing element fails the test soon instead of at its deadline.
 const stepTimeout = time.Minute
 
-// newPage waits for the next document's main landmark.
-var newPage = chromedp.WaitVisible(chromedp.CSS(`html:not([data-old]) main`))
+// newPage waits for the next document's main landmark, then for the
+// document to be complete (a stylesheet in the body holds back what
+// follows it).
+var newPage = chromedp.Steps(
+	chromedp.WaitVisible(chromedp.CSS(`html:not([data-old]) main`)),
+	chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`!document.documentElement.dataset.old && document.readyState === "complete"`)(ctx, t)
+		return err
+	}),
+)
 
 // open navigates to the register's path and checks the page.
 func (b *browserE2E) open(path string) {
@@ -572,7 +580,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after switching back the page's lang is %q", lang)
 	}
 
-	// b.flowMasuk() and b.flowKeluar(gw) once masuk and keluar are on main
+	b.flowMasuk()
+	b.flowKeluar(gw)
 	b.logout()
 }
 
