@@ -582,6 +582,7 @@ func TestBrowser(t *testing.T) {
 
 	b.flowMasuk()
 	b.flowKeluar(gw)
+	b.flowAdmin()
 	b.logout()
 }
 
@@ -992,5 +993,45 @@ func (b *browserE2E) flowKeluar(gw *gatewaytest.Gateway) {
 	b.screenshot("ttd-locked")
 	if msg := b.signWith(id2, off.Passphrase); !strings.Contains(msg, "dikunci") {
 		t.Errorf("the right passphrase while locked out says %q", msg)
+	}
+}
+
+// flowAdmin: the admin's screens (units, positions, users, delegations)
+// pass the page checks; the admin adds a user through the form; a staf
+// is refused the admin screens.
+func (b *browserE2E) flowAdmin() {
+	t := b.t
+	b.loginAs("admin")
+	b.click(`nav a[href="/admin"]`)
+	if h := b.text("h1"); h != "Administrasi" {
+		t.Errorf("admin: %q", h)
+	}
+	b.screenshot("admin")
+	for _, p := range []string{"/admin/unit", "/admin/jabatan", "/admin/delegasi"} {
+		b.click(fmt.Sprintf(`main a[href=%q]`, p))
+		b.open("/admin")
+	}
+	b.click(`main a[href="/admin/pengguna"]`)
+	b.fill("#username", "sekretaris")
+	b.fill("#name", "Siti Sekretaris")
+	b.fill("#nip", "198501012010012001")
+	b.setValue("#position", fmt.Sprint(b.ta.Pos["kasi"].ID))
+	b.screenshot("admin-pengguna", "#form-user")
+	b.click(`form[action="/admin/pengguna"] button[type=submit]`)
+	if b.has(`main [role=alert].error, main .error`) {
+		t.Fatalf("adding a user: %s", b.text("main"))
+	}
+	if m := b.text("main"); !strings.Contains(m, "Siti Sekretaris") {
+		t.Errorf("the new user is not listed:\n%s", m)
+	}
+
+	// Not for a staf.
+	b.loginAs("staf")
+	if b.has(`nav a[href="/admin"]`) {
+		t.Error("the navigation offers a staf the admin screens")
+	}
+	b.open("/admin/pengguna")
+	if m := b.text("main"); strings.Contains(m, "Siti Sekretaris") || b.has(`form[action="/admin/pengguna"]`) {
+		t.Errorf("a staf sees the admin's users:\n%s", m)
 	}
 }
