@@ -850,7 +850,7 @@ func (b *browserE2E) paraf(id int64, note string, shot string) {
 	b.open(fmt.Sprintf("/surat/%d/paraf", id))
 	b.fill("#note-ok", note)
 	if shot != "" {
-		b.screenshot(shot, "#note-ok")
+		b.screenshot(shot, "section:has(#note-ok)")
 	}
 	b.click(`form:has(input[name=aksi][value=setuju]) button[type=submit]`)
 	if b.has(`main [role=alert]`) {
