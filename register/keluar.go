@@ -46,8 +46,6 @@ func validNaskahKind(k string) bool {
 	return false
 }
 
-var outSifat = []string{"biasa", "penting", "segera", "rahasia"}
-
 // maxDraft bounds an uploaded draft: letters are a few pages.
 const maxDraft = 20 << 20
 
@@ -348,7 +346,7 @@ func (a *App) keluarList(w http.ResponseWriter, r *http.Request) {
 
 // --- the new-letter form ---
 
-// option is a choice of a select or a checkbox list.
+// keluarOption is a choice of a select or a checkbox list.
 type keluarOption struct {
 	Value, Label string
 	Selected     bool
@@ -389,7 +387,7 @@ func (a *App) keluarForm(ctx context.Context, u *User, lang string, v url.Values
 	for _, k := range naskahKinds {
 		d.Kinds = append(d.Kinds, keluarOption{k, T(lang, "naskah."+k), v.Get("kind") == k})
 	}
-	for _, s := range outSifat {
+	for _, s := range sifatValues {
 		d.Sifat = append(d.Sifat, keluarOption{s, T(lang, "sifat."+s), v.Get("sifat") == s || (v.Get("sifat") == "" && s == "biasa")})
 	}
 	rows, err := a.db.QueryContext(ctx, `SELECT code, name FROM klasifikasi ORDER BY code`)
@@ -527,7 +525,7 @@ func (a *App) parseDraftForm(ctx context.Context, u *User, v url.Values) (*draft
 		errs["kind"] = "keluar.err.kind"
 	}
 	okSifat := false
-	for _, s := range outSifat {
+	for _, s := range sifatValues {
 		okSifat = okSifat || s == in.Sifat
 	}
 	if !okSifat {
@@ -651,19 +649,7 @@ func draftErrorKey(err error) string {
 
 // keluarFileName keeps a safe base name of an uploaded file.
 func keluarFileName(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
-			return -1
-		}
-		return r
-	}, name)
-	if len(name) > 120 {
-		name = name[len(name)-120:]
-	}
-	if name == "" {
+	if name = cleanFileName(name); name == "" {
 		name = "draf.pdf"
 	}
 	return name

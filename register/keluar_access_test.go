@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,11 +30,13 @@ func TestKeluarAccess(t *testing.T) {
 
 	outsider, clerk, kasi := e.login("kadis2"), e.login("tu"), e.login("kasi")
 	for _, id := range []int64{open, secret} {
-		for _, p := range []string{"/surat/%d/paraf", "/surat/%d/ttd"} {
+		for _, p := range []string{"/surat/%d", "/surat/%d/paraf", "/surat/%d/ttd", "/surat/%d/berkas/1"} {
 			path := fmt.Sprintf(p, id)
 			wantCode(t, "outsider GET "+path, outsider.get(path), http.StatusNotFound)
-			wantCode(t, "outsider POST "+path, outsider.post(path, url.Values{"aksi": {"setuju"}, "version": {"1"},
-				"passphrase": {"x"}}), http.StatusNotFound)
+			if strings.HasSuffix(p, "/paraf") || strings.HasSuffix(p, "/ttd") {
+				wantCode(t, "outsider POST "+path, outsider.post(path, url.Values{"aksi": {"setuju"}, "version": {"1"},
+					"passphrase": {"x"}}), http.StatusNotFound)
+			}
 		}
 	}
 	for _, path := range []string{"/surat/999999/paraf", "/surat/abc/paraf", "/surat/999999/ttd"} {
@@ -44,6 +47,8 @@ func TestKeluarAccess(t *testing.T) {
 	wantCode(t, "clerk, biasa", clerk.get(fmt.Sprintf("/surat/%d/paraf", open)), 200, "Surat biasa")
 	wantCode(t, "clerk, rahasia", clerk.get(fmt.Sprintf("/surat/%d/paraf", secret)), http.StatusNotFound)
 	wantCode(t, "kasi, rahasia", kasi.get(fmt.Sprintf("/surat/%d/paraf", secret)), 200, "Surat rahasia")
+	wantCode(t, "kasi, /surat/{id}", kasi.get(fmt.Sprintf("/surat/%d", secret)), 200, "Surat rahasia", "Paraf berjenjang")
+	wantCode(t, "kasi, the draft", kasi.get(fmt.Sprintf("/surat/%d/berkas/1", secret)), 200, "%PDF-")
 	list := clerk.get("/surat-keluar")
 	if !strings.Contains(list.Body, "Surat biasa") || strings.Contains(list.Body, "Surat rahasia") {
 		t.Errorf("the clerk's list: %s", list.Body)
@@ -111,4 +116,68 @@ func TestSignAsPlh(t *testing.T) {
 	// The Kepala Dinas himself could have signed too; after the Plh did,
 	// the letter is signed and his screen shows the result.
 	wantCode(t, "kadis after", e.login("kadis").get(ttd), 200, "Surat bertanda tangan")
+}
+
+// TestSignerReturns: the signing official sends a letter that is ready
+// to sign back to its drafter; the resubmission comes straight back (no
+// paraf between them).
+func TestSignerReturns(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	ids := e.readyLetters(1)
+	page := fmt.Sprintf("/surat/%d/paraf", ids[0])
+	kadis, kabid := e.login("kadis"), e.login("kabid")
+	wantCode(t, "signer's page", kadis.get(page), 200, "Kembalikan ke konseptor", "Buka layar tanda tangan")
+	wantCode(t, "signer returns", kadis.post(page, url.Values{"aksi": {"kembalikan"}, "note": {"Ganti tanggal rapat"}}), http.StatusSeeOther)
+	if st, _ := e.status(ids[0]); st != statusReturned {
+		t.Fatalf("status %s", st)
+	}
+	wantCode(t, "signing a returned letter", kadis.post(fmt.Sprintf("/surat/%d/ttd", ids[0]),
+		url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}}), http.StatusConflict)
+	wantCode(t, "drafter resubmits", kabid.postFile(page, url.Values{"aksi": {"ajukan"}}, "draft", "v2.pdf", gatewaytest.Letter()), http.StatusSeeOther)
+	if st, _ := e.status(ids[0]); st != statusSiapTTD {
+		t.Fatalf("status %s after resubmission", st)
+	}
+	wantCode(t, "page", kabid.get(page), 200, "Ganti tanggal rapat", "v2.pdf")
+}
+
+// TestParafRacePostgres: the holder of a level and their Plh act on the
+// same paraf at once (one approves, one returns), on PostgreSQL: exactly
+// one of them wins each time, the other is told the letter moved on, and
+// neither gets a server error.
+func TestParafRacePostgres(t *testing.T) {
+	e := newKeluarEnv(t, true)
+	now := e.clock.Now()
+	if err := insertDelegation(context.Background(), e.db, &Delegation{PositionID: e.Pos["kasi"].ID, UserID: e.Users["tu"].ID,
+		Kind: "plh", Starts: now.Add(-time.Hour), Ends: now.Add(time.Hour)}, e.Users["admin"].ID, now); err != nil {
+		t.Fatal(err)
+	}
+	staf, kasi, plh := e.login("staf"), e.login("kasi"), e.login("tu")
+	for i := range 6 {
+		id := letterIDFrom(t, staf.postFile("/surat-keluar/baru", e.draftForm("kadis", fmt.Sprintf("Balapan %d", i)), "draft", "d.pdf",
+			gatewaytest.Letter()))
+		page := fmt.Sprintf("/surat/%d/paraf", id)
+		var wg sync.WaitGroup
+		var a, b int
+		wg.Go(func() { a = kasi.post(page, url.Values{"aksi": {"setuju"}, "version": {"1"}}).Code })
+		wg.Go(func() { b = plh.post(page, url.Values{"aksi": {"kembalikan"}, "note": {"Tidak"}}).Code })
+		wg.Wait()
+		won := 0
+		for _, c := range []int{a, b} {
+			switch c {
+			case http.StatusSeeOther:
+				won++
+			case http.StatusConflict, http.StatusForbidden:
+			default:
+				t.Fatalf("round %d: %d and %d", i, a, b)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d winners (%d, %d)", i, won, a, b)
+		}
+		var acted int
+		e.db.QueryRow(`SELECT COUNT(*) FROM paraf WHERE letter_id = $1 AND action <> 'pending'`, id).Scan(&acted)
+		if acted != 1 {
+			t.Fatalf("round %d: %d paraf rows acted on", i, acted)
+		}
+	}
 }

@@ -13,7 +13,8 @@ import (
 // signed), the sender's number as sender_number, and a first disposition
 // to the unit's head, as a clerk's registration gives it, so that it
 // lands in the head's inbox and goes down the tree like any other letter.
-// See docs/decisions.md, "Register: surat keluar".
+// See docs/decisions.md, "Register: surat keluar, paraf, signing and
+// numbering".
 
 // inAgendaLockKey is the first key of the PostgreSQL advisory lock that
 // serialises the agenda numbers of a unit (the second is the unit id):

@@ -15,7 +15,7 @@ import (
 // linked under its name, so that a name never holds half a file. The same
 // bytes stored twice are one file. A file whose transaction then fails
 // stays as an orphan, never a row without its file (docs/decisions.md,
-// "Register: surat keluar").
+// "Register: surat keluar, paraf, signing and numbering").
 func (a *App) putLetterFile(b []byte) (string, error) {
 	sum := sha256.Sum256(b)
 	name := hex.EncodeToString(sum[:])

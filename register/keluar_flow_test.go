@@ -244,6 +244,14 @@ func TestKeluarFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The signer saw the final version, and gets the signed letter, on
+	// the letter's file links.
+	if r := kadis.get(fmt.Sprintf("/surat/%d/berkas/2", id)); r.Code != 200 || r.Body != string(corrected) {
+		t.Errorf("the final version on the signing screen's link: %d, %d bytes", r.Code, len(r.Body))
+	}
+	if r := kadis.get(fmt.Sprintf("/surat/%d/berkas/3", id)); r.Code != 200 || r.Body != string(signed) {
+		t.Errorf("the signed letter's link: %d, %d bytes", r.Code, len(r.Body))
+	}
 	rep, err := verify.Verify(context.Background(), bytes.NewReader(signed), int64(len(signed)), &verify.Options{Trust: e.gw.Trust})
 	if err != nil {
 		t.Fatal(err)
@@ -322,6 +330,18 @@ func TestKeluarFlow(t *testing.T) {
 	if len(got) != 2 || got[e.Units["KOMINFO"].ID] != e.Pos["kadis2"].ID || got[e.Units["SERANG"].ID] != e.Pos["bupati"].ID {
 		t.Errorf("incoming copies: %v", got)
 	}
+	// The head of KOMINFO has it in the inbox, opens it, and gets the
+	// signed letter from its own copy.
+	kadis2 := e.login("kadis2")
+	wantCode(t, "recipient's inbox", kadis2.get("/"), 200, "Undangan rapat perizinan")
+	var inID int64
+	if err := e.db.QueryRow(`SELECT id FROM letters WHERE direction = 'in' AND unit_id = $1`, e.Units["KOMINFO"].ID).Scan(&inID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "recipient's copy", kadis2.get(fmt.Sprintf("/surat/%d", inID)), 200, number, "Undangan rapat perizinan")
+	if r := kadis2.get(fmt.Sprintf("/surat/%d/berkas/1", inID)); r.Code != 200 || r.Body != string(signed) {
+		t.Errorf("the recipient's file: %d, %d bytes", r.Code, len(r.Body))
+	}
 }
 
 // pdfShows reports whether a page of the PDF shows text.
@@ -369,5 +389,35 @@ func TestSignLevelFallback(t *testing.T) {
 	}
 	if left, _ := e.attemptsLeft(context.Background(), e.Users["kadis"].ID); left != signAttempts {
 		t.Errorf("attempts left %d after the level retry", left)
+	}
+}
+
+// TestSignSampleLetters: the sample drafts of testdata/letters (the demo's
+// and the README tour's) pass the draft check, get their number written
+// in at ${nomor}, and verify.
+func TestSignSampleLetters(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	kabid, kadis := e.login("kabid"), e.login("kadis")
+	pass := e.gw.Official("dev-kadis").Passphrase
+	for i, name := range []string{"undangan.pdf", "surat-dinas.pdf", "nota-dinas.pdf"} {
+		draft, err := os.ReadFile(filepath.Join("..", "testdata", "letters", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := letterIDFrom(t, kabid.postFile("/surat-keluar/baru", e.draftForm("kadis", name), "draft", name, draft))
+		wantCode(t, name, kadis.post(fmt.Sprintf("/surat/%d/ttd", id), url.Values{"passphrase": {pass}}), http.StatusSeeOther)
+		want := fmt.Sprintf("005/%d/DPMPTSP/2026", i+1)
+		if _, num := e.status(id); num != want {
+			t.Fatalf("%s: number %q, want %q", name, num, want)
+		}
+		r := kadis.get(fmt.Sprintf("/surat/%d/berkas/2", id))
+		signed := []byte(r.Body)
+		rep, err := verify.Verify(context.Background(), bytes.NewReader(signed), int64(len(signed)), &verify.Options{Trust: e.gw.Trust})
+		if err != nil || rep.Indication != verify.TotalPassed {
+			t.Fatalf("%s: %v %+v", name, err, rep)
+		}
+		if !pdfShows(t, signed, want) {
+			t.Errorf("%s: the signed letter does not show %s", name, want)
+		}
 	}
 }

@@ -7,38 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// keluarEvent is one entry of an outgoing letter's trail.
-type keluarEvent struct {
-	At                     time.Time
-	User, ActingAs, Action string
-	Detail                 string
-}
-
-// keluarTrail reads the trail of a letter, oldest first; actions are
-// translated with the key "event."+action, as on every letter page.
-func keluarTrail(ctx context.Context, q Querier, lang string, letterID int64) ([]*keluarEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.at, COALESCE(u.name, ''), e.acting_as, e.action, e.detail
-		FROM events e LEFT JOIN users u ON u.id = e.user_id WHERE e.letter_id = $1 ORDER BY e.at, e.id`, letterID)
-	if err != nil {
-		return nil, fmt.Errorf("register: trail of letter %d: %w", letterID, err)
-	}
-	defer rows.Close()
-	var out []*keluarEvent
-	for rows.Next() {
-		e := &keluarEvent{}
-		var at, action string
-		if err := rows.Scan(&at, &e.User, &e.ActingAs, &action, &e.Detail); err != nil {
-			return nil, fmt.Errorf("register: trail of letter %d: %w", letterID, err)
-		}
-		e.At, _ = ParseTime(at)
-		e.Action = T(lang, "event."+action)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
 
 // keluarLetterData is the page of an outgoing letter (/surat/{id}/paraf).
 type keluarLetterData struct {
@@ -49,7 +18,7 @@ type keluarLetterData struct {
 	Recipients []*outRecipient
 	Paraf      []*parafRow
 	Current    *parafRow
-	Events     []*keluarEvent
+	Events     []*trailEvent
 	// What the viewer may do now, and as whom ("Plh. …").
 	CanParaf, CanReturn, CanResubmit, CanSign bool
 	ActingAs                                  string
@@ -92,7 +61,7 @@ func (a *App) keluarLetter(ctx context.Context, u *User, lang string, l *outLett
 	if d.Paraf, err = parafRows(ctx, a.db, l.ID); err != nil {
 		return nil, err
 	}
-	if d.Events, err = keluarTrail(ctx, a.db, lang, l.ID); err != nil {
+	if d.Events, err = letterEvents(ctx, a.db, lang, l.ID); err != nil {
 		return nil, err
 	}
 	switch l.Status {

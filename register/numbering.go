@@ -110,7 +110,8 @@ func numberTime(t time.Time) time.Time { return t.In(wib) }
 // another replica) waits on the row, then reads the committed value (a
 // conflicting upsert re-reads the latest row version under READ
 // COMMITTED). On SQLite the statement makes tx the database's one writer
-// until it ends. See docs/decisions.md, "Register: numbering".
+// until it ends. See docs/decisions.md, "Register: surat keluar, paraf,
+// signing and numbering".
 func nextSeq(ctx context.Context, tx *sql.Tx, unitID int64, year int) (int64, error) {
 	var last int64
 	err := tx.QueryRowContext(ctx,

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segel-id/segel/internal/gatewaytest"
 )
@@ -60,6 +61,7 @@ func signConcurrently(t *testing.T, e *keluarEnv, apps []*testApp, ids []int64, 
 	pass := e.gw.Official("dev-kadis").Passphrase
 	var wg sync.WaitGroup
 	codes := make([]int, len(ids))
+	start := time.Now()
 	for i, id := range ids {
 		wg.Go(func() {
 			p := pass
@@ -71,6 +73,7 @@ func signConcurrently(t *testing.T, e *keluarEnv, apps []*testApp, ids []int64, 
 		})
 	}
 	wg.Wait()
+	t.Logf("%d signings at once through %d instances: %v", len(ids), len(apps), time.Since(start).Round(time.Millisecond))
 	for i, c := range codes {
 		want := http.StatusSeeOther
 		if i == bad {
@@ -181,5 +184,46 @@ func TestSignLockedOut(t *testing.T) {
 	wantCode(t, "locked out", r, http.StatusTooManyRequests, "dikunci sementara", "Coba lagi setelah pukul 09:15 WIB")
 	if st, num := e.status(ids[0]); st != statusSiapTTD || num != "" {
 		t.Fatalf("after the lock-out: %s %q", st, num)
+	}
+}
+
+// TestSignInProcess: the same signing through the in-process gateway
+// (ServiceGateway, what `make run` uses): a wrong passphrase is refused
+// with the attempts left, the right one signs, the verify URL is the
+// gateway's page.
+func TestSignInProcess(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	e.opts.Gateway = &ServiceGateway{Service: e.gw.Server.Service(), Client: gatewaytest.ClientName, TempDir: t.TempDir()}
+	ids := e.readyLetters(2)
+	kadis := e.login("kadis")
+	ttd := fmt.Sprintf("/surat/%d/ttd", ids[1])
+	wantCode(t, "wrong passphrase", kadis.post(ttd, url.Values{"passphrase": {"salah"}}), http.StatusForbidden,
+		"Sisa percobaan sebelum dikunci: 4.")
+	wantCode(t, "sign", kadis.post(ttd, url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}}), http.StatusSeeOther)
+	var number, docID, verifyURL string
+	if err := e.db.QueryRow(`SELECT number, document_id, verify_url FROM letters WHERE id = $1`, ids[1]).Scan(&number, &docID, &verifyURL); err != nil {
+		t.Fatal(err)
+	}
+	if number != "005/1/DPMPTSP/2026" || verifyURL != e.gw.URL+"/v/"+docID {
+		t.Errorf("number %q, verify URL %q (document %s)", number, verifyURL, docID)
+	}
+}
+
+// TestSignOutlivesTheRequest: a signing whose request goes away (the
+// phone lost its network after "Tandatangani") still ends recorded, not
+// signed at Segel and rolled back here.
+func TestSignOutlivesTheRequest(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	ids := e.readyLetters(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	u := e.Users["kadis"]
+	res, err := e.signLetter(ctx, &signJob{LetterID: ids[0], UserID: u.ID, Profile: "dev-kadis", NIP: u.NIP, Name: u.Name,
+		Passphrase: []byte(e.gw.Official("dev-kadis").Passphrase), ClientAddr: "127.0.0.1"})
+	if err != nil || res.Number != "005/1/DPMPTSP/2026" {
+		t.Fatalf("signing with a cancelled request: %+v %v", res, err)
+	}
+	if st, num := e.status(ids[0]); st != statusSigned || num != res.Number {
+		t.Fatalf("after: %s %q", st, num)
 	}
 }

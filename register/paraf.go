@@ -11,7 +11,8 @@ import (
 
 // The paraf chain of an outgoing letter: every position between the
 // drafter and the signing official, bottom up, approves (paraf) before the
-// signer sees the letter. See docs/decisions.md, "Register: paraf".
+// signer sees the letter. See docs/decisions.md, "Register: surat
+// keluar, paraf, signing and numbering".
 //
 // A round of the chain is a run of paraf rows with action pending, one
 // per position, created when the drafter submits (or resubmits) the
@@ -153,6 +154,12 @@ func currentParaf(rows []*parafRow) *parafRow {
 func (a *App) approveParaf(ctx context.Context, u *User, l *outLetter, version int, note string) error {
 	now := a.now()
 	return a.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The letter row first, as every action on the letter takes it
+		// first: a paraf and a return of the same level at once (holder
+		// and Plh) queue there instead of deadlocking on PostgreSQL.
+		if err := claimLetter(ctx, tx, l.ID, statusParaf, now); err != nil {
+			return err
+		}
 		cur, acting, err := myParafTurn(ctx, tx, u, l.ID)
 		if err != nil {
 			return err
@@ -198,31 +205,29 @@ func (a *App) returnLetter(ctx context.Context, u *User, l *outLetter, note stri
 		}
 	}
 	return a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if l.Status != statusParaf && l.Status != statusSiapTTD {
+			return ErrLetterState
+		}
+		if err := claimLetter(ctx, tx, l.ID, l.Status, now); err != nil {
+			return err
+		}
 		var acting string
 		var parafID int64
-		switch l.Status {
-		case statusParaf:
+		if l.Status == statusParaf {
 			cur, act, err := myParafTurn(ctx, tx, u, l.ID)
 			if err != nil {
 				return err
 			}
 			acting, parafID = act, cur.ID
-		case statusSiapTTD:
+		} else {
 			act, ok := u.ActingAs(l.SignerPositionID)
 			if !ok {
 				return ErrNotYourTurn
 			}
 			acting = act
-		default:
-			return ErrLetterState
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE letters SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4`,
-			statusReturned, FormatTime(now), l.ID, l.Status)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE letters SET status = $1 WHERE id = $2`, statusReturned, l.ID); err != nil {
 			return fmt.Errorf("register: letter %d: %w", l.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrLetterState
 		}
 		version, err := draftVersion(ctx, tx, l.ID)
 		if err != nil {
@@ -287,13 +292,8 @@ func (a *App) resubmit(ctx context.Context, u *User, l *outLetter, pdf []byte, n
 		}
 	}
 	return a.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE letters SET updated_at = $1 WHERE id = $2 AND status = $3`,
-			FormatTime(now), l.ID, statusReturned)
-		if err != nil {
-			return fmt.Errorf("register: letter %d: %w", l.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrLetterState
+		if err := claimLetter(ctx, tx, l.ID, statusReturned, now); err != nil {
+			return err
 		}
 		version, err := draftVersion(ctx, tx, l.ID)
 		if err != nil {
@@ -381,4 +381,19 @@ func joinDetail(parts ...string) string {
 		}
 	}
 	return strings.Join(out, " · ")
+}
+
+// claimLetter takes the row of an outgoing letter in status for the
+// transaction (ErrLetterState when it has moved on): the first statement
+// of every transaction that changes a letter, so that they queue on it.
+func claimLetter(ctx context.Context, tx *sql.Tx, id int64, status string, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE letters SET updated_at = $1 WHERE id = $2 AND direction = 'out' AND status = $3`,
+		FormatTime(now), id, status)
+	if err != nil {
+		return fmt.Errorf("register: letter %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrLetterState
+	}
+	return nil
 }

@@ -15,7 +15,8 @@ import (
 // Signing an outgoing letter: the number is taken, written into the
 // letter and the letter signed through the Gateway in one database
 // transaction, so that a refused signature gives its number back. See
-// docs/decisions.md, "Register: numbering" for the crash window.
+// docs/decisions.md, "Register: surat keluar, paraf, signing and
+// numbering", for the crash window.
 
 // Problem types of the gateway that signing answers by retrying at the
 // profile's default level: the profile does not allow B-LTA, or the
@@ -29,20 +30,25 @@ const (
 // signLevel is the level asked for first.
 const signLevel = "B-LTA"
 
+// signTimeout bounds one signing transaction, the gateway call included
+// (a B-LTA signature calls the TSA twice and fetches revocation data: a
+// few seconds at worst when all is well).
+const signTimeout = 2 * time.Minute
+
 // Errors of signing, besides the Gateway's *GatewayError.
 var (
+	// errFillNumber: the number could not be written at ${nomor}.
+	errFillNumber = errors.New("register: writing the number into letter")
 	// ErrNoProfile: the user has no personal profile in Segel.
 	ErrNoProfile = errors.New("register: no signing profile")
-	// ErrNotSigner: the user neither holds the signing position nor acts
-	// for it.
-	ErrNotSigner = errors.New("register: not the letter's signing official")
 )
 
 // signJob is one signing asked for on the signing screen.
 type signJob struct {
 	LetterID int64
-	// Signer is who signs: the holder of the letter's signing position,
-	// or its Plt/Plh (Acting "plt"/"plh") with their own profile.
+	// UserID, Profile, NIP and Name are the signer's: the holder of the
+	// letter's signing position, or its Plt/Plh with their own profile
+	// (the caller checked that they may sign it).
 	UserID             int64
 	Profile, NIP, Name string
 	// ActingAs is the delegation's label ("Plh. Kepala Dinas …"), empty
@@ -128,6 +134,9 @@ func signTitle(position, actingAs string) string {
 // recipients get the letter after the commit (deliverInternal).
 func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, error) {
 	defer clear(job.Passphrase)
+	// Once asked for, a signing runs to its end even when the official's
+	// browser goes away (see below).
+	ctx = context.WithoutCancel(ctx)
 	if job.Profile == "" {
 		return nil, ErrNoProfile
 	}
@@ -154,20 +163,22 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 	year := numberTime(now).Year()
 	log := a.log().With("letter", l.ID)
 
+	// Once begun, a signing runs to its end even when the official's
+	// browser goes away (a phone losing its network): cancelling it
+	// between Segel's answer and the commit would leave a letter signed
+	// at Segel and not here. The sequence (and on SQLite the database's
+	// write lock) is held for the gateway call, so it is bounded instead.
+	tctx, cancel := context.WithTimeout(ctx, signTimeout)
+	defer cancel()
 	var out *signedLetter
 	var signedAtSegel *SignResult
-	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = a.db.Tx(tctx, func(tx *sql.Tx) error {
 		// The letter row first: a second device signing the same letter
 		// waits here and then finds it signed.
-		res, err := tx.ExecContext(ctx, `UPDATE letters SET updated_at = $1 WHERE id = $2 AND direction = 'out' AND status = $3`,
-			FormatTime(now), l.ID, statusSiapTTD)
-		if err != nil {
-			return fmt.Errorf("register: letter %d: %w", l.ID, err)
+		if err := claimLetter(tctx, tx, l.ID, statusSiapTTD, now); err != nil {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrLetterState
-		}
-		seq, err := nextSeq(ctx, tx, l.SignerUnitID, year)
+		seq, err := nextSeq(tctx, tx, l.SignerUnitID, year)
 		if err != nil {
 			return err
 		}
@@ -175,14 +186,14 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE letters SET number = $1, year = $2 WHERE id = $3`, number, year, l.ID); err != nil {
+		if _, err := tx.ExecContext(tctx, `UPDATE letters SET number = $1, year = $2 WHERE id = $3`, number, year, l.ID); err != nil {
 			return fmt.Errorf("register: number %s for letter %d: %w", number, l.ID, err)
 		}
 		letter := draft
 		if info.HasNomor {
 			var filled bytes.Buffer
 			if err := fillNumber(&filled, bytes.NewReader(draft), int64(len(draft)), number); err != nil {
-				return fmt.Errorf("register: writing the number into letter %d: %w", l.ID, err)
+				return fmt.Errorf("%w %d: %w", errFillNumber, l.ID, err)
 			}
 			letter = filled.Bytes()
 		}
@@ -198,7 +209,7 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 		}
 		log.Info("register: signing", "number", number, "profile", job.Profile)
 		var signed bytes.Buffer
-		sr, err := a.gatewaySign(ctx, req, &signed)
+		sr, err := a.gatewaySign(tctx, req, &signed)
 		if err != nil {
 			return err
 		}
@@ -213,17 +224,17 @@ func (a *App) signLetter(ctx context.Context, job *signJob) (*signedLetter, erro
 			return err
 		}
 		version := l.DraftVersion + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_files (letter_id, version, kind, name, sha256, size, pages, uploaded_by, created_at)
+		if _, err := tx.ExecContext(tctx, `INSERT INTO letter_files (letter_id, version, kind, name, sha256, size, pages, uploaded_by, created_at)
 			VALUES ($1, $2, 'signed', $3, $4, $5, $6, $7, $8)`,
 			l.ID, version, signedFileName(number), sha, signed.Len(), l.DraftPages, job.UserID, FormatTime(now)); err != nil {
 			return fmt.Errorf("register: signed file of letter %d: %w", l.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE letters SET status = $1, signed_at = $2, signed_by = $3, document_id = $4,
+		if _, err := tx.ExecContext(tctx, `UPDATE letters SET status = $1, signed_at = $2, signed_by = $3, document_id = $4,
 			verify_url = $5, updated_at = $2 WHERE id = $6`,
 			statusSigned, FormatTime(now), job.UserID, sr.DocumentID, sr.VerifyURL, l.ID); err != nil {
 			return fmt.Errorf("register: letter %d: %w", l.ID, err)
 		}
-		if err := logEvent(ctx, tx, now, l.ID, job.UserID, job.ActingAs, "keluar.ditandatangani",
+		if err := logEvent(tctx, tx, now, l.ID, job.UserID, job.ActingAs, "keluar.ditandatangani",
 			joinDetail(number, "Segel "+sr.DocumentID)); err != nil {
 			return err
 		}
@@ -414,6 +425,9 @@ func (a *App) signPost(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusConflict, T(lang, "keluar.err.state"))
 	case errors.Is(err, ErrNoProfile):
 		refuse(http.StatusForbidden, T(lang, "sign.err.noprofile"))
+	case errors.Is(err, errFillNumber):
+		a.log().Error("register: signing failed", "letter", l.ID, "err", err)
+		refuse(http.StatusUnprocessableEntity, T(lang, "sign.err.fill"))
 	case errors.Is(err, ErrDraftNoTTD), errors.Is(err, ErrDraftNotPDF):
 		refuse(http.StatusUnprocessableEntity, T(lang, draftErrorKey(err)))
 	case errors.Is(err, context.Canceled):

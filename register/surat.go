@@ -8,32 +8,8 @@ import (
 	"time"
 )
 
-// LetterPage renders /surat/{id} for letters of one direction, once the
-// route checked that the user may see letter id.
-type LetterPage func(a *App, w http.ResponseWriter, r *http.Request, id int64)
-
-// letterPages are the pages of /surat/{id} by direction ("in", "out").
-var letterPages = map[string]LetterPage{}
-
-// AddLetterPage registers the page of /surat/{id} for the letters of a
-// direction; the surat masuk part registers "in", the surat keluar part
-// "out", each from an init function in its own file. /surat/{id} is one
-// route: it checks the access rules (404 for a letter the user may not
-// see) and hands over by the letter's direction.
-func AddLetterPage(direction string, p LetterPage) { letterPages[direction] = p }
-
-func init() {
-	AddLetterPage("in", (*App).masukLetterPage)
-	// Surat keluar shows its letters on /surat/{id}/paraf; unless it
-	// registers a page of its own, /surat/{id} leads there.
-	if letterPages["out"] == nil {
-		AddLetterPage("out", func(a *App, w http.ResponseWriter, r *http.Request, id int64) {
-			http.Redirect(w, r, fmt.Sprintf("/surat/%d/paraf", id), http.StatusSeeOther)
-		})
-	}
-}
-
-// suratPage is GET /surat/{id}.
+// suratPage is GET /surat/{id}: the page of an incoming letter (its
+// trail of dispositions) or of an outgoing one (its paraf chain).
 func (a *App) suratPage(w http.ResponseWriter, r *http.Request) {
 	id := letterID(r)
 	if id == 0 {
@@ -54,12 +30,16 @@ func (a *App) suratPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	p := letterPages[dir]
-	if p == nil {
+	// One route for both directions: the access rules above, then the
+	// page of the letter's direction.
+	switch dir {
+	case "in":
+		a.masukLetterPage(w, r, id)
+	case "out":
+		a.keluarPage(w, r) // it checks the surat keluar rules again
+	default:
 		a.notFound(w, r)
-		return
 	}
-	p(a, w, r, id)
 }
 
 // trailRow is one disposition as the letter page shows it.
