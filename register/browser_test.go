@@ -583,6 +583,7 @@ func TestBrowser(t *testing.T) {
 	b.flowMasuk()
 	b.flowKeluar(gw)
 	b.flowAdmin()
+	// b.flowArchive() once the archive is on main
 	b.logout()
 }
 
@@ -1034,4 +1035,63 @@ func (b *browserE2E) flowAdmin() {
 	if m := b.text("main"); strings.Contains(m, "Siti Sekretaris") || b.has(`form[action="/admin/pengguna"]`) {
 		t.Errorf("a staf sees the admin's users:\n%s", m)
 	}
+}
+
+// flowArchive: the archive search finds the signed letter by perihal and
+// by number; the buku agenda downloads as CSV and XLSX; four years later
+// the retention list shows the letters due; the admin's dashboard counts
+// the pages handled in 2026. It runs last: it moves the clock.
+func (b *browserE2E) flowArchive() {
+	t, ta := b.t, b.ta
+	const number = "005/1/DPMPTSP/2026"
+	b.loginAs("kadis")
+	b.click(`nav a[href="/arsip"]`)
+	b.fill("#f-perihal", "perizinan")
+	b.click(`form[action="/arsip"] button[type=submit]`)
+	if m := b.text("main"); !strings.Contains(m, number) || !strings.Contains(m, "Undangan rapat perizinan terpadu") {
+		t.Errorf("searching perihal \"perizinan\":\n%s", m)
+	}
+	b.screenshot("arsip")
+	b.open("/arsip?nomor=" + url.QueryEscape(number))
+	// The signed letter (the internal recipients' incoming copies carry
+	// the same number; the signer sees them too, as their creator).
+	if n := eval[int](b, `Array.from(document.querySelectorAll("main tbody tr")).filter(r => r.textContent.includes("Ditandatangani")).length`); n != 1 {
+		t.Errorf("searching number %s: %d signed letters\n%s", number, n, b.text("main tbody"))
+	}
+
+	// The buku agenda, by the page's own links.
+	csvHref := eval[string](b, `(document.querySelector('main a[href*="agenda.csv"]') || {}).getAttribute?.("href") || ""`)
+	xlsxHref := eval[string](b, `(document.querySelector('main a[href*="agenda.xlsx"]') || {}).getAttribute?.("href") || ""`)
+	if csvHref == "" || xlsxHref == "" {
+		t.Fatalf("no agenda downloads on the archive page: %q %q", csvHref, xlsxHref)
+	}
+	status, ctype, csv := b.fetch(csvHref)
+	if status != 200 || !strings.Contains(ctype, "csv") || !strings.Contains(string(csv), number) {
+		t.Errorf("agenda.csv: %d %s\n%s", status, ctype, csv)
+	}
+	status, ctype, xlsx := b.fetch(xlsxHref)
+	if status != 200 || !strings.Contains(ctype, "spreadsheetml") || !bytes.HasPrefix(xlsx, []byte("PK\x03\x04")) {
+		t.Errorf("agenda.xlsx: %d %s %.8q", status, ctype, xlsx)
+	}
+
+	// Four years on, JRA 005 (2 active + 1 inactive years) is due.
+	ta.advance(4 * 366 * 24 * time.Hour)
+	b.user = "" // the session expired with the clock
+	b.loginAs("admin")
+	b.open("/arsip/retensi")
+	if m := b.text("main"); !strings.Contains(m, number) {
+		t.Errorf("the retention list lacks %s:\n%s", number, m)
+	}
+	b.screenshot("retensi")
+
+	// The dashboard of 2026: pages handled, and draft-to-signature time.
+	b.open("/admin/dasbor?tahun=2026")
+	if h := b.text("h1"); !strings.Contains(h, "2026") {
+		t.Errorf("dashboard: %q", h)
+	}
+	total := eval[string](b, `(document.querySelector("#kertas ~ p strong, main strong.big") || {}).textContent || ""`)
+	if total == "" || total == "0" {
+		t.Errorf("the dashboard counts %q pages in 2026", total)
+	}
+	b.screenshot("dasbor", "#kertas")
 }
