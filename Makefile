@@ -40,7 +40,7 @@ bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
 
 bench-http: ## the gateway under 64 concurrent clients (req/s, p50, p99) beside the library's rate
-	$(GO) test -run '^$$' -bench 'HTTPSign|LibrarySign' -benchtime 4000x ./httpapi/
+	$(GO) test -run '^$$' -bench 'HTTPSign|LibrarySign' -benchtime 4000x ./internal/httpapi/
 
 bench-cli: ## whole-process time and peak RSS of segel sign/verify on a generated 60 MB PDF
 	@sh -c ./scripts/bench-cli.sh

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/miekg/pkcs11"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // ckrError is a PKCS#11 return value. Its text is the CKR_ name alone; it
@@ -163,32 +165,26 @@ func ulong(b []byte) uint {
 
 func boolAttr(b []byte) bool { return len(b) > 0 && b[0] != 0 }
 
-var (
-	oidP256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
-	oidP384 = asn1.ObjectIdentifier{1, 3, 132, 0, 34}
-	oidP521 = asn1.ObjectIdentifier{1, 3, 132, 0, 35}
-)
-
 func curveFromParams(params []byte) (elliptic.Curve, error) {
 	var oid asn1.ObjectIdentifier
 	if _, err := asn1.Unmarshal(params, &oid); err != nil {
 		return nil, newError(ErrUnsupported, nil, "EC parameters are not a named curve")
 	}
 	switch {
-	case oid.Equal(oidP256):
+	case oid.Equal(oids.P256):
 		return elliptic.P256(), nil
-	case oid.Equal(oidP384):
+	case oid.Equal(oids.P384):
 		return elliptic.P384(), nil
-	case oid.Equal(oidP521):
+	case oid.Equal(oids.P521):
 		return elliptic.P521(), nil
 	}
 	return nil, newError(ErrUnsupported, nil, "EC curve %s is not supported", oid)
 }
 
 func curveParams(c elliptic.Curve) []byte {
-	oid := oidP256
+	oid := oids.P256
 	if c == elliptic.P384() {
-		oid = oidP384
+		oid = oids.P384
 	}
 	b, _ := asn1.Marshal(oid)
 	return b

@@ -22,8 +22,11 @@ type Options struct {
 	DataDir string
 	// Gateway reaches Segel's signing service (in process or HTTP).
 	Gateway Gateway
-	// PublicURL is the register's own address as users reach it, such as
-	// "https://surat.serangkab.go.id"; empty: links are relative.
+	// PublicURL is the register's own address as users reach it, scheme
+	// and host only, such as "https://surat.serangkab.go.id" (the register
+	// is served at the root of its host); POSTs whose Origin is it are
+	// accepted behind a proxy that rewrites Host. Empty: links are
+	// relative.
 	PublicURL string
 	// Logger receives the register's log; nil: slog.Default().
 	Logger *slog.Logger
@@ -102,7 +105,16 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	a := &App{opts: opts, db: db, files: files, tmpl: tmpl, mux: http.NewServeMux(), routed: map[string]bool{}}
 	a.routes()
-	a.handler = securityHeaders(http.NewCrossOriginProtection().Handler(a.keepLang(a.guard(a.mux))))
+	cop := http.NewCrossOriginProtection()
+	if opts.PublicURL != "" {
+		// Behind a proxy that rewrites Host, the browser's Origin is the
+		// public address.
+		if err := cop.AddTrustedOrigin(opts.PublicURL); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("register: public URL %q: %w", opts.PublicURL, err)
+		}
+	}
+	a.handler = securityHeaders(cop.Handler(a.keepLang(a.guard(a.mux))))
 	return a, nil
 }
 
@@ -154,6 +166,11 @@ func (a *App) routes() {
 	a.handle("POST /surat/{id}/paraf", a.keluarAction)
 	a.handle("GET /surat/{id}/ttd", a.signPage)
 	a.handle("POST /surat/{id}/ttd", a.signPost)
+
+	a.archiveRoutes()
+
+	a.handle("GET /admin/penomoran", a.adminOnly(a.adminPenomoran))
+	a.handle("POST /admin/penomoran", a.adminOnly(a.adminPenomoranSave))
 }
 
 // handle registers a route and remembers its pattern for the navigation.

@@ -156,13 +156,7 @@ func (a *App) guard(next http.Handler) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey, s))
 		}
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
-		if unsafe {
-			r.Body = http.MaxBytesReader(w, r.Body, a.opts.MaxUpload)
-			if !a.csrfOK(r, s) {
-				a.forbidden(w, r, "csrf")
-				return
-			}
-		}
+		// Not logged in: refused before any body is read.
 		if s == nil && !publicPath(r.URL.Path) {
 			if unsafe {
 				http.Error(w, T(a.lang(r), "auth.required"), http.StatusUnauthorized)
@@ -170,6 +164,13 @@ func (a *App) guard(next http.Handler) http.Handler {
 			}
 			http.Redirect(w, r, "/masuk?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
+		}
+		if unsafe {
+			r.Body = http.MaxBytesReader(w, r.Body, a.opts.MaxUpload)
+			if !a.csrfOK(r, s) {
+				a.forbidden(w, r, "csrf")
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

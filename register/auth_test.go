@@ -161,6 +161,10 @@ func TestLogoutEndsSession(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d sessions left after logout", n)
 	}
+	// A POST without a session is refused before its form is read.
+	if r := replay.send("POST", "/akun/sandi", url.Values{"old": {"x"}}); r.Code != http.StatusUnauthorized {
+		t.Fatalf("POST without a session: %d", r.Code)
+	}
 }
 
 func TestSessionExpiry(t *testing.T) {
@@ -463,5 +467,28 @@ func TestWordsBothLanguages(t *testing.T) {
 		if _, ok := words[LangID][k]; !ok {
 			t.Errorf("%q has no Indonesian", k)
 		}
+	}
+}
+
+func TestPublicURLOrigin(t *testing.T) {
+	ta := newTestApp(t, func(o *Options) { o.PublicURL = "https://surat.serangkab.go.id/" })
+	c := ta.login("staf")
+	// A proxy rewrote Host; the browser sent the public Origin (and no
+	// Sec-Fetch-Site, as older browsers do).
+	req, _ := http.NewRequest("POST", ta.srv.URL+"/keluar-sesi", strings.NewReader("csrf="+url.QueryEscape(c.csrf)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://surat.serangkab.go.id")
+	if r := c.do(req); r.Code != http.StatusSeeOther {
+		t.Fatalf("POST from the public origin: %d", r.Code)
+	}
+	c = ta.login("staf")
+	req, _ = http.NewRequest("POST", ta.srv.URL+"/keluar-sesi", strings.NewReader("csrf="+url.QueryEscape(c.csrf)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if r := c.do(req); r.Code != http.StatusForbidden {
+		t.Fatalf("POST from another origin: %d", r.Code)
+	}
+	if _, err := New(t.Context(), Options{DataDir: t.TempDir(), PublicURL: "not a url"}); err == nil {
+		t.Error("a bad public URL is accepted")
 	}
 }

@@ -63,6 +63,9 @@ type candidate struct {
 	Unit     string
 	Depth    int // 1: directly below
 	Selected bool
+	// Vacant is a position nobody holds (a Plt or Plh may still act for
+	// it): shown as such, so that a letter is not sent there unawares.
+	Vacant bool
 }
 
 // maxTreeDepth bounds the walks of the position tree: a regency is a few
@@ -96,6 +99,8 @@ func positionsBelow(ctx context.Context, q Querier, pos int64) ([]*candidate, er
 		}
 		if holder != "" {
 			c.Label += " (" + holder + ")"
+		} else {
+			c.Vacant = true
 		}
 		children[parent] = append(children[parent], c)
 	}
@@ -415,14 +420,30 @@ func (a *App) dispoForm(ctx context.Context, lang string, u *User, l *inLetter, 
 }
 
 // dispoPage is GET /surat/{id}/disposisi?dari=ROW: the holder of a row
-// disposes the letter further down, or marks it done.
+// disposes the letter further down, or marks it done. Without dari, the
+// user's first open row on the letter; 403 when they hold none.
 func (a *App) dispoPage(w http.ResponseWriter, r *http.Request) {
 	l, ok := a.visibleInLetter(w, r)
 	if !ok {
 		return
 	}
+	u := currentUser(r)
 	row, _ := strconv.ParseInt(r.URL.Query().Get("dari"), 10, 64)
-	d, err := a.dispoForm(r.Context(), a.lang(r), currentUser(r), l, row, url.Values{})
+	if row == 0 {
+		// Without ?dari: the user's first row on the letter still open.
+		rows, err := letterDispos(r.Context(), a.db, l.ID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		for _, d := range rows {
+			if _, ok := u.ActingAs(d.ToPosition); ok && d.DoneAt.IsZero() {
+				row = d.ID
+				break
+			}
+		}
+	}
+	d, err := a.dispoForm(r.Context(), a.lang(r), u, l, row, url.Values{})
 	var de *dispoError
 	if errors.As(err, &de) {
 		a.forbidden(w, r, "")

@@ -66,6 +66,14 @@ func TestDispoOnlyDown(t *testing.T) {
 	if r := kadis.get(fmt.Sprintf("/surat/%d/disposisi?dari=%d", id, rowKabid)); r.Code != http.StatusForbidden {
 		t.Errorf("the head opens the kabid's disposition screen: %d, want 403", r.Code)
 	}
+	// Without ?dari: the kabid gets his own row; the clerk, who holds
+	// none, 403.
+	if r := kabid.get(fmt.Sprintf("/surat/%d/disposisi", id)); r.Code != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf(`name="dari" value="%d"`, rowKabid)) {
+		t.Errorf("the kabid's screen without ?dari: %d", r.Code)
+	}
+	if r := ta.login("tu").get(fmt.Sprintf("/surat/%d/disposisi", id)); r.Code != http.StatusForbidden {
+		t.Errorf("the clerk's screen without ?dari: %d, want 403", r.Code)
+	}
 	// A row of another letter.
 	other := register(t, ta.login("tu"), "Surat lain", "biasa")
 	if r := try(kabid, rowTo(t, ta, other, "kadis"), "kasi"); r.Code != http.StatusForbidden {
@@ -195,8 +203,10 @@ func TestDispoOverdue(t *testing.T) {
 // TestMasukAccess: every route of surat masuk answers 404 to a user who
 // may not see the letter (ids are guessable), and rahasia letters are
 // seen only by those directly involved.
-func TestMasukAccess(t *testing.T) {
-	ta := newTestApp(t)
+func TestMasukAccess(t *testing.T)   { testMasukAccess(t, newTestApp(t)) }
+func TestMasukAccessPG(t *testing.T) { testMasukAccess(t, newTestAppPG(t)) }
+
+func testMasukAccess(t *testing.T, ta *testApp) {
 	addKlasifikasi(t, ta)
 	tu := ta.login("tu")
 	biasa := register(t, tu, "Surat biasa dari provinsi", "biasa")
@@ -351,5 +361,23 @@ func TestSuratOut(t *testing.T) {
 	// An outgoing letter is no incoming one: the masuk routes refuse it.
 	if r := ta.login("staf").get(fmt.Sprintf("/surat/%d/lembar.pdf", id)); r.Code != http.StatusNotFound {
 		t.Errorf("lembar of an outgoing letter: %d", r.Code)
+	}
+}
+
+// TestDispoVacant: a vacant position below is offered, marked as such.
+func TestDispoVacant(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	vacant := &Position{UnitID: ta.Units["DPMPTSP-YAN"].ID, ParentID: ta.Pos["kabid"].ID, Title: "Kepala Seksi Pengaduan", Kind: PosEselon4}
+	if err := insertPosition(context.Background(), ta.db, vacant); err != nil {
+		t.Fatal(err)
+	}
+	id := register(t, ta.login("tu"), "Pengaduan masyarakat", "biasa")
+	r := ta.login("kadis").get(fmt.Sprintf("/surat/%d/disposisi", id))
+	if !strings.Contains(r.Body, `value="`+fmt.Sprint(vacant.ID)+`"> <span>Kepala Seksi Pengaduan <em>(belum ada pejabatnya)</em>`) {
+		t.Errorf("the vacant position is not marked:\n%s", r.Body)
+	}
+	if strings.Contains(r.Body, "Kepala Seksi Perizinan Usaha (Kasih Kasi) <em>") {
+		t.Error("a held position is marked vacant")
 	}
 }

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/register"
 	"github.com/segel-id/segel/verify"
 )

@@ -11,9 +11,9 @@ import (
 )
 
 // putLetterFile stores b content-addressed as DATA/files/<sha256> and
-// returns its SHA-256 (hex): written to a temporary file, synced, then
-// linked under its name, so that a name never holds half a file. The same
-// bytes stored twice are one file. A file whose transaction then fails
+// returns its SHA-256 (hex): written to a temporary file in the spool,
+// synced, then linked under its name, so that a name never holds half a
+// file. The same bytes stored twice are one file. A file whose transaction then fails
 // stays as an orphan, never a row without its file (docs/decisions.md,
 // "Register: surat keluar, paraf, signing and numbering").
 func (a *App) putLetterFile(b []byte) (string, error) {
@@ -23,7 +23,13 @@ func (a *App) putLetterFile(b []byte) (string, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return name, nil
 	}
-	tmp, err := os.CreateTemp(a.files, ".tmp-*")
+	// The spool of the uploads (masukfile.go): DATA/files holds only
+	// named files, and what a crash leaves there is swept.
+	spool := filepath.Join(a.files, spoolDir)
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return "", fmt.Errorf("register: storing file %s: %w", name, err)
+	}
+	tmp, err := os.CreateTemp(spool, "keluar-*")
 	if err != nil {
 		return "", fmt.Errorf("register: storing file %s: %w", name, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,9 +15,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/pdftext"
 	"github.com/segel-id/segel/signer"
@@ -420,4 +422,65 @@ func TestSignSampleLetters(t *testing.T) {
 			t.Errorf("%s: the signed letter does not show %s", name, want)
 		}
 	}
+}
+
+// TestKeluarOnSeed: the tour of the demo data (Seed): the staf of
+// DPMPTSP drafts an undangan from testdata/letters to the Kepala Dinas,
+// the Kasi and the Kabid give paraf, the Kepala Dinas signs, and the
+// Kepala Dinas of DISKOMINFOSATPER has it in the inbox.
+func TestKeluarOnSeed(t *testing.T) {
+	gw := gatewaytest.Start(t, gatewaytest.WithOfficial("dev-kadis-dpmptsp", "Ir. H. Bambang Setiawan, M.T."))
+	ta := &testApp{t: t, clock: &testClock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}}
+	a, err := New(context.Background(), Options{DataDir: t.TempDir(), Now: ta.clock.Now, Logger: slogDiscard(),
+		Gateway: &HTTPGateway{BaseURL: gw.URL, APIKey: gw.APIKey, TempDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	ta.App = a
+	var pw bytes.Buffer
+	if err := Seed(context.Background(), a.DB(), &pw, SeedOptions{Now: ta.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ta.srv = httptest.NewServer(a.Handler())
+	t.Cleanup(ta.srv.Close)
+	passwords := map[string]string{}
+	for _, line := range strings.Split(pw.String(), "\n") {
+		if f := strings.Split(line, "\t"); len(f) >= 2 && !strings.HasPrefix(line, "#") {
+			passwords[f[0]] = f[1]
+		}
+	}
+	login := func(user string) *client {
+		c := ta.anon()
+		if r := c.tryLogin(user, passwords[user]); r.Code != http.StatusSeeOther {
+			t.Fatalf("login %s: %d", user, r.Code)
+		}
+		c.refreshCSRF()
+		return c
+	}
+	var kadisPos, kominfo int64
+	a.db.QueryRow(`SELECT position_id FROM users WHERE username = 'kadis.dpmptsp'`).Scan(&kadisPos)
+	a.db.QueryRow(`SELECT id FROM units WHERE code = 'DISKOMINFOSATPER'`).Scan(&kominfo)
+	draft, err := os.ReadFile(filepath.Join("..", "testdata", "letters", "undangan.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	staf := login("staf.dpmptsp")
+	r := staf.postFile("/surat-keluar/baru", url.Values{"kind": {"undangan"}, "klasifikasi": {"005"}, "sifat": {"biasa"},
+		"subject": {"Undangan Rapat Koordinasi"}, "signer": {strconv.FormatInt(kadisPos, 10)},
+		"to_unit": {strconv.FormatInt(kominfo, 10)}}, "draft", "undangan.pdf", draft)
+	id := letterIDFrom(t, r)
+	page := fmt.Sprintf("/surat/%d/paraf", id)
+	for _, u := range []string{"kasi.dpmptsp", "kabid.dpmptsp"} {
+		wantCode(t, u, login(u).post(page, url.Values{"aksi": {"setuju"}, "version": {"1"}}), http.StatusSeeOther)
+	}
+	kadis := login("kadis.dpmptsp")
+	wantCode(t, "sign", kadis.post(fmt.Sprintf("/surat/%d/ttd", id), url.Values{"passphrase": {gw.Official("dev-kadis-dpmptsp").Passphrase}}),
+		http.StatusSeeOther)
+	var number string
+	a.db.QueryRow(`SELECT number FROM letters WHERE id = $1`, id).Scan(&number)
+	if number != "005/1/DPMPTSP/2026" {
+		t.Fatalf("number %q", number)
+	}
+	wantCode(t, "kominfo inbox", login("kadis.kominfo").get("/"), 200, "Undangan Rapat Koordinasi")
 }

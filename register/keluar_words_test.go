@@ -24,14 +24,14 @@ func TestKeluarWords(t *testing.T) {
 	e := newKeluarEnv(t, false)
 	kabid := e.login("kabid")
 	id := letterIDFrom(t, kabid.postFile("/surat-keluar/baru", e.draftForm("kadis", "Surat"), "draft", "d.pdf", draftTTD(t)))
-	key := regexp.MustCompile(`\b(keluar|sign|status|paraf|naskah|sifat|event|notice|inbox)\.[a-z_.]+\b`)
-	kadis := e.login("kadis")
+	key := regexp.MustCompile(`\b(keluar|sign|status|paraf|naskah|sifat|event|notice|inbox|penomoran)\.[a-z_.]+\b`)
+	kadis, admin := e.login("kadis"), e.login("admin")
 	for _, lang := range []string{"en", "id"} {
 		for _, c := range []struct {
 			who  *client
 			path string
 		}{{kabid, "/surat-keluar"}, {kabid, "/surat-keluar/baru"}, {kabid, fmt.Sprintf("/surat/%d/paraf", id)},
-			{kadis, fmt.Sprintf("/surat/%d/ttd", id)}, {kadis, "/"}} {
+			{kadis, fmt.Sprintf("/surat/%d/ttd", id)}, {kadis, "/"}, {admin, "/admin/penomoran"}} {
 			r := c.who.get(c.path + "?lang=" + lang)
 			if r.Code != 200 {
 				t.Fatalf("%s: %d", c.path, r.Code)

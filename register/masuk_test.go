@@ -175,6 +175,12 @@ func testMasukFlow(t *testing.T, ta *testApp) {
 	if got := letterStatus(t, ta, id); got != "didisposisi" {
 		t.Errorf("status %q after the first disposition", got)
 	}
+	// On the letter, the head's row is no longer waiting for him; he may
+	// dispose to more positions from it.
+	r = kadis.get(fmt.Sprintf("/surat/%d", id))
+	if strings.Contains(r.Body, `id="mine-h"`) || !strings.Contains(r.Body, fmt.Sprintf(`id="lagi-%d"`, root)) {
+		t.Errorf("the head's view after disposing:\n%s", r.Body)
+	}
 	// It left the head's inbox (disposed further) and reached the kabid's.
 	if r := kadis.get("/"); strings.Contains(r.Body, "Undangan rapat koordinasi perizinan") {
 		t.Error("the letter stays in the head's inbox after disposing it")
@@ -517,5 +523,32 @@ func TestMasukOnSeed(t *testing.T) {
 		if got.ID != headPos || l.AgendaNo != 1 {
 			t.Errorf("%s's letter went to %s (agenda %d), want %s's position", clerk, got.Title, l.AgendaNo, head)
 		}
+	}
+}
+
+// TestMasukNoHead: a unit without a head refuses the registration with
+// a clear message, the form kept, nothing written.
+func TestMasukNoHead(t *testing.T) {
+	ta := newTestApp(t)
+	addKlasifikasi(t, ta)
+	ctx := context.Background()
+	unit := &Unit{Code: "BARU", Name: "Badan Baru", Kind: "opd", ParentID: ta.Units["SERANG"].ID}
+	if err := insertUnit(ctx, ta.db, unit); err != nil {
+		t.Fatal(err)
+	}
+	clerk := &Position{UnitID: unit.ID, ParentID: ta.Pos["sekda"].ID, Title: "TU Badan Baru", Kind: PosClerk, Unit: unit}
+	if err := insertPosition(ctx, ta.db, clerk); err != nil {
+		t.Fatal(err)
+	}
+	ta.addUser(&User{Username: "tubaru", Name: "Tu Baru", PositionID: clerk.ID, Position: clerk})
+	r := ta.login("tubaru").postFile("/surat-masuk/baru", masukValues("Surat ke badan baru", "biasa"), "berkas", "a.pdf", scanPDF(t))
+	if r.Code != http.StatusConflict || !strings.Contains(r.Body, "belum memiliki pimpinan") || !strings.Contains(r.Body, "Surat ke badan baru</textarea>") {
+		t.Errorf("no head: %d\n%s", r.Code, r.Body)
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM letters`); n != 0 {
+		t.Error("a letter was written")
+	}
+	if got := regularFiles(t, ta.files); len(got) != 0 {
+		t.Errorf("files written: %v", got)
 	}
 }

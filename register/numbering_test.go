@@ -2,6 +2,9 @@ package register
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -64,4 +67,25 @@ func TestParafChain(t *testing.T) {
 			t.Errorf("%s → %s: %v", bad[0], bad[1], err)
 		}
 	}
+}
+
+// TestAdminPenomoran: the administrator sets the number pattern (a bad
+// one is refused with the form kept), the next signing uses it, the
+// sequences show; others may not.
+func TestAdminPenomoran(t *testing.T) {
+	e := newKeluarEnv(t, false)
+	admin := e.login("admin")
+	wantCode(t, "page", admin.get("/admin/penomoran"), 200, DefaultNumberPattern, "005/17/DPMPTSP/2026")
+	wantCode(t, "not admin", e.login("kadis").get("/admin/penomoran"), http.StatusForbidden)
+	wantCode(t, "bad pattern", admin.post("/admin/penomoran", url.Values{"pattern": {"{klasifikasi}/{urut}"}}),
+		http.StatusUnprocessableEntity, "tidak dapat dipakai", "{klasifikasi}/{urut}")
+	wantCode(t, "save", admin.post("/admin/penomoran", url.Values{"pattern": {"B-{urut}/{kode_unit}/{bulan}/{tahun}"}}), http.StatusSeeOther)
+	ids := e.readyLetters(1)
+	wantCode(t, "sign", e.login("kadis").post(fmt.Sprintf("/surat/%d/ttd", ids[0]),
+		url.Values{"passphrase": {e.gw.Official("dev-kadis").Passphrase}}), http.StatusSeeOther)
+	if _, num := e.status(ids[0]); num != "B-1/DPMPTSP/III/2026" {
+		t.Fatalf("number %q", num)
+	}
+	wantCode(t, "sequences", admin.get("/admin/penomoran"), 200, "DPMPTSP", "<td>2026</td><td>1</td>")
+	wantCode(t, "admin index", admin.get("/admin"), 200, `href="/admin/penomoran"`, "admin.penomoran")
 }

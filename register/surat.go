@@ -78,7 +78,7 @@ type masukLetterData struct {
 	Trail      []*trailRow
 	Events     []*trailEvent
 	Files      []*letterFile
-	Mine       []*trailRow // rows the viewer may act on
+	Mine       []*trailRow // rows waiting for the viewer
 	Done       bool
 	HasOverdue bool
 	Notice     string
@@ -168,9 +168,14 @@ func (a *App) masukLetterPage(w http.ResponseWriter, r *http.Request, id int64) 
 		default:
 			t.State = "waiting"
 		}
+		// Rows the viewer holds and has not marked done: those still
+		// waiting are listed on top; those disposed further may be
+		// disposed to more (a link on the trail).
 		if acting, ok := u.ActingAs(x.ToPosition); ok && x.DoneAt.IsZero() {
 			t.Mine, t.ActingAsFor = true, acting
-			d.Mine = append(d.Mine, t)
+			if t.State == "waiting" {
+				d.Mine = append(d.Mine, t)
+			}
 		}
 		if t.ToLabel, err = holderLabel(ctx, a.db, x.ToPosition); err != nil && werr == nil {
 			werr = err

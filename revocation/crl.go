@@ -6,13 +6,8 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"slices"
-)
 
-var (
-	oidExtIssuingDistributionPoint = asn1.ObjectIdentifier{2, 5, 29, 28}
-	oidExtDeltaCRLIndicator        = asn1.ObjectIdentifier{2, 5, 29, 27}
-	oidExtCRLNumber                = asn1.ObjectIdentifier{2, 5, 29, 20}
-	oidExtAuthorityKeyID           = asn1.ObjectIdentifier{2, 5, 29, 35}
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // issuingDistributionPoint is the CRL extension of RFC 5280, section 5.2.5.
@@ -102,9 +97,9 @@ func parseCRL(data []byte, issuer *x509.Certificate, opts *VerifyOptions) (*chec
 	c := &checkedCRL{list: list}
 	for _, ext := range list.Extensions {
 		switch {
-		case ext.Id.Equal(oidExtDeltaCRLIndicator):
+		case ext.Id.Equal(oids.DeltaCRLIndicator):
 			return nil, invalid("delta CRLs are not supported")
-		case ext.Id.Equal(oidExtIssuingDistributionPoint):
+		case ext.Id.Equal(oids.IssuingDistributionPoint):
 			idp := new(issuingDistributionPoint)
 			if rest, err := asn1.Unmarshal(ext.Value, idp); err != nil || len(rest) > 0 {
 				return nil, invalid("malformed issuing distribution point")
@@ -118,7 +113,7 @@ func parseCRL(data []byte, issuer *x509.Certificate, opts *VerifyOptions) (*chec
 				return nil, invalid("CRL covers only attribute certificates")
 			}
 			c.idp = idp
-		case ext.Id.Equal(oidExtCRLNumber), ext.Id.Equal(oidExtAuthorityKeyID):
+		case ext.Id.Equal(oids.CRLNumber), ext.Id.Equal(oids.AuthorityKeyID):
 		case ext.Critical:
 			return nil, invalid("unsupported critical CRL extension %v", ext.Id)
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 func TestCheckCRL(t *testing.T) {
@@ -30,7 +32,7 @@ func TestCheckCRL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pkix.Extension{Id: oidExtIssuingDistributionPoint, Critical: true, Value: der}
+		return pkix.Extension{Id: oids.IssuingDistributionPoint, Critical: true, Value: der}
 	}
 	uri := func(u string) distributionPointName {
 		return distributionPointName{FullName: []asn1.RawValue{{Class: asn1.ClassContextSpecific, Tag: 6, Bytes: []byte(u)}}}
@@ -53,7 +55,7 @@ func TestCheckCRL(t *testing.T) {
 		{name: "not yet valid", crl: ca.crl(t, now.Add(time.Hour), now.Add(2*time.Hour)), error: "not yet valid"},
 		{name: "signed by an impostor with the same name", crl: impostor.crl(t, now.Add(-time.Minute), now.Add(time.Hour)), error: "signature does not verify"},
 		{name: "issued by another CA", crl: otherCA.crl(t, now.Add(-time.Minute), now.Add(time.Hour)), error: "is issued by"},
-		{name: "delta CRL", crl: withExt(pkix.Extension{Id: oidExtDeltaCRLIndicator, Critical: true, Value: []byte{2, 1, 1}}), error: "delta"},
+		{name: "delta CRL", crl: withExt(pkix.Extension{Id: oids.DeltaCRLIndicator, Critical: true, Value: []byte{2, 1, 1}}), error: "delta"},
 		{name: "indirect CRL", crl: withExt(idp(issuingDistributionPoint{IndirectCRL: true})), error: "indirect"},
 		{name: "partitioned by reason", crl: withExt(idp(issuingDistributionPoint{OnlySomeReasons: asn1.BitString{Bytes: []byte{0x40}, BitLength: 2}})), error: "partitioned"},
 		{name: "IDP of CA certificates, for an end entity", crl: withExt(idp(issuingDistributionPoint{OnlyContainsCACerts: true})), error: "only CA"},

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // The fuzz targets check against a fixed PKI, testdata/fuzz-pki.pem (CA,
@@ -146,7 +148,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		"valid-revoked-by-responder": ca.ocspResponse(t, leaf.SerialNumber, ocsp.Revoked, this, next, resp, respKey),
 		"valid-unknown-nonce-sha256": (&respBuilder{
 			singles:    []singleResponse{{CertID: certIDFor(t, ca.cert, leaf.SerialNumber, crypto.SHA256), Unknown: true, ThisUpdate: this, NextUpdate: next}},
-			extensions: []pkix.Extension{{Id: oidOCSPNonce, Value: nonce}},
+			extensions: []pkix.Extension{{Id: oids.OCSPNonce, Value: nonce}},
 			signerName: resp.RawSubject, key: respKey, certs: [][]byte{resp.Raw},
 		}).build(t),
 		"valid-two-responses": (&respBuilder{
@@ -168,7 +170,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		"valid-revoked": ca.crl(t, this, next, big.NewInt(1), leaf.SerialNumber, big.NewInt(3)),
 		"valid-pem":     pemEncode("X509 CRL", ca.crl(t, this, next, big.NewInt(4))),
 		"valid-idp": ca.crlWith(t, &x509.RevocationList{ThisUpdate: this, NextUpdate: next,
-			ExtraExtensions: []pkix.Extension{{Id: oidExtIssuingDistributionPoint, Critical: true, Value: idp}}}, leaf.SerialNumber),
+			ExtraExtensions: []pkix.Extension{{Id: oids.IssuingDistributionPoint, Critical: true, Value: idp}}}, leaf.SerialNumber),
 	}
 	for target, seeds := range map[string]map[string][]byte{"FuzzCheckOCSPResponse": ocspSeeds, "FuzzCheckCRL": crlSeeds} {
 		dir := filepath.Join("testdata", "fuzz", target)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // The OCSP structures of RFC 6960, section 4. golang.org/x/crypto/ocsp
@@ -86,30 +88,19 @@ type revokedInfo struct {
 	Reason         asn1.Enumerated `asn1:"explicit,tag:0,optional"`
 }
 
-var (
-	oidOCSPBasic   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-	oidOCSPNonce   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-	oidOCSPNoCheck = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
-
-	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-)
-
 // nonceSize is the size of the nonces Segel sends: RFC 8954 asks for 1 to 32
 // bytes and recommends at least 16 (some responders reject longer ones).
 const nonceSize = 16
 
 func hashFromOID(oid asn1.ObjectIdentifier) crypto.Hash {
 	switch {
-	case oid.Equal(oidSHA1):
+	case oid.Equal(oids.SHA1):
 		return crypto.SHA1
-	case oid.Equal(oidSHA256):
+	case oid.Equal(oids.SHA256):
 		return crypto.SHA256
-	case oid.Equal(oidSHA384):
+	case oid.Equal(oids.SHA384):
 		return crypto.SHA384
-	case oid.Equal(oidSHA512):
+	case oid.Equal(oids.SHA512):
 		return crypto.SHA512
 	}
 	return 0
@@ -148,7 +139,7 @@ func newOCSPRequest(cert, issuer *x509.Certificate, withNonce bool) (der, nonce 
 	}
 	req := ocspRequest{TBSRequest: tbsRequest{
 		RequestList: []singleRequest{{Cert: certID{
-			HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidSHA1, Parameters: asn1.NullRawValue},
+			HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oids.SHA1, Parameters: asn1.NullRawValue},
 			NameHash:      nameHash,
 			IssuerKeyHash: keyHash,
 			SerialNumber:  cert.SerialNumber,
@@ -164,7 +155,7 @@ func newOCSPRequest(cert, issuer *x509.Certificate, withNonce bool) (der, nonce 
 		if err != nil {
 			return nil, nil, err
 		}
-		req.TBSRequest.RequestExtensions = []pkix.Extension{{Id: oidOCSPNonce, Value: v}}
+		req.TBSRequest.RequestExtensions = []pkix.Extension{{Id: oids.OCSPNonce, Value: v}}
 	}
 	der, err = asn1.Marshal(req)
 	return der, nonce, err
@@ -211,7 +202,7 @@ func checkOCSP(der []byte, cert, issuer *x509.Certificate, opts *VerifyOptions) 
 	if status := ocsp.ResponseStatus(resp.Status); status != ocsp.Success {
 		return nil, unavailable(fmt.Errorf("responder answered %q", status.String()))
 	}
-	if !resp.Response.ResponseType.Equal(oidOCSPBasic) {
+	if !resp.Response.ResponseType.Equal(oids.OCSPBasic) {
 		return nil, invalid("unsupported OCSP response type %v", resp.Response.ResponseType)
 	}
 	var basic basicResponse
@@ -236,7 +227,7 @@ func checkOCSP(der []byte, cert, issuer *x509.Certificate, opts *VerifyOptions) 
 	}
 	var nonce *pkix.Extension
 	for i, ext := range tbs.ResponseExtensions {
-		if ext.Id.Equal(oidOCSPNonce) {
+		if ext.Id.Equal(oids.OCSPNonce) {
 			nonce = &tbs.ResponseExtensions[i]
 		} else if ext.Critical {
 			return nil, invalid("unsupported critical extension %v in response", ext.Id)
@@ -413,7 +404,7 @@ func authorisedResponder(c, issuer *x509.Certificate, producedAt time.Time, skew
 // hasNoCheck reports whether c carries id-pkix-ocsp-nocheck.
 func hasNoCheck(c *x509.Certificate) bool {
 	for _, ext := range c.Extensions {
-		if ext.Id.Equal(oidOCSPNoCheck) {
+		if ext.Id.Equal(oids.OCSPNoCheck) {
 			return true
 		}
 	}
@@ -438,43 +429,30 @@ func responderIDString(id asn1.RawValue) string {
 	return "unidentified"
 }
 
-var (
-	oidSignatureSHA1WithRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}
-	oidSignatureSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidSignatureSHA384WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	oidSignatureSHA512WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	oidSignatureRSAPSS          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	oidSignatureECDSAWithSHA1   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 1}
-	oidSignatureECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidSignatureECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidSignatureECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidSignatureEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
-)
-
 // signatureAlgorithm maps an AlgorithmIdentifier to crypto/x509's name for
 // it. SHA-1 algorithms map too, so that crypto/x509 rejects them with a
 // clear error.
 func signatureAlgorithm(ai pkix.AlgorithmIdentifier) x509.SignatureAlgorithm {
 	switch oid := ai.Algorithm; {
-	case oid.Equal(oidSignatureSHA1WithRSA):
+	case oid.Equal(oids.SHA1WithRSA):
 		return x509.SHA1WithRSA
-	case oid.Equal(oidSignatureSHA256WithRSA):
+	case oid.Equal(oids.SHA256WithRSA):
 		return x509.SHA256WithRSA
-	case oid.Equal(oidSignatureSHA384WithRSA):
+	case oid.Equal(oids.SHA384WithRSA):
 		return x509.SHA384WithRSA
-	case oid.Equal(oidSignatureSHA512WithRSA):
+	case oid.Equal(oids.SHA512WithRSA):
 		return x509.SHA512WithRSA
-	case oid.Equal(oidSignatureECDSAWithSHA1):
+	case oid.Equal(oids.ECDSAWithSHA1):
 		return x509.ECDSAWithSHA1
-	case oid.Equal(oidSignatureECDSAWithSHA256):
+	case oid.Equal(oids.ECDSAWithSHA256):
 		return x509.ECDSAWithSHA256
-	case oid.Equal(oidSignatureECDSAWithSHA384):
+	case oid.Equal(oids.ECDSAWithSHA384):
 		return x509.ECDSAWithSHA384
-	case oid.Equal(oidSignatureECDSAWithSHA512):
+	case oid.Equal(oids.ECDSAWithSHA512):
 		return x509.ECDSAWithSHA512
-	case oid.Equal(oidSignatureEd25519):
+	case oid.Equal(oids.Ed25519):
 		return x509.PureEd25519
-	case oid.Equal(oidSignatureRSAPSS):
+	case oid.Equal(oids.RSAPSS):
 		var params struct {
 			Hash pkix.AlgorithmIdentifier `asn1:"explicit,tag:0"`
 		}

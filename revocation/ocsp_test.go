@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // world is one CA with a leaf whose AIA points at an in-Go OCSP responder
@@ -324,8 +326,8 @@ func TestOCSPNonce(t *testing.T) {
 					key:        ca.key,
 				}
 				for _, ext := range req.TBSRequest.RequestExtensions {
-					if ext.Id.Equal(oidOCSPNonce) && tc.echo != nil {
-						b.extensions = append(b.extensions, pkix.Extension{Id: oidOCSPNonce, Value: tc.echo(ext.Value)})
+					if ext.Id.Equal(oids.OCSPNonce) && tc.echo != nil {
+						b.extensions = append(b.extensions, pkix.Extension{Id: oids.OCSPNonce, Value: tc.echo(ext.Value)})
 					}
 				}
 				rw.Write(b.build(t))

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/internal/testenv"
 )
 
@@ -272,7 +273,7 @@ func hasResponseNonce(t *testing.T, der []byte) bool {
 		t.Fatal(err)
 	}
 	for _, ext := range basic.TBSResponseData.ResponseExtensions {
-		if ext.Id.Equal(oidOCSPNonce) {
+		if ext.Id.Equal(oids.OCSPNonce) {
 			return true
 		}
 	}

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // A throwaway PKI built with crypto/x509, so that every test controls the
@@ -112,7 +114,7 @@ func (ca *testCA) issue(t testing.TB, o leafOpts) (*x509.Certificate, crypto.Sig
 		tmpl.KeyUsage |= x509.KeyUsageCertSign | x509.KeyUsageCRLSign
 	}
 	if o.noCheck {
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidOCSPNoCheck, Value: asn1.NullBytes}}
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.OCSPNoCheck, Value: asn1.NullBytes}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {
@@ -200,7 +202,7 @@ func certIDFor(t testing.TB, issuer *x509.Certificate, serial *big.Int, h crypto
 	if err != nil {
 		t.Fatal(err)
 	}
-	oid := map[crypto.Hash]asn1.ObjectIdentifier{crypto.SHA1: oidSHA1, crypto.SHA256: oidSHA256}[h]
+	oid := map[crypto.Hash]asn1.ObjectIdentifier{crypto.SHA1: oids.SHA1, crypto.SHA256: oids.SHA256}[h]
 	return certID{
 		HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue},
 		NameHash:      name, IssuerKeyHash: key, SerialNumber: serial,
@@ -233,7 +235,7 @@ func (b *respBuilder) build(t testing.TB) []byte {
 	}
 	basic := basicResponse{
 		TBSResponseData:    responseData{Raw: tbsDER},
-		SignatureAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidSignatureECDSAWithSHA256},
+		SignatureAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oids.ECDSAWithSHA256},
 		Signature:          asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)},
 	}
 	for _, c := range b.certs {
@@ -243,7 +245,7 @@ func (b *respBuilder) build(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := asn1.Marshal(responseASN1{Response: responseBytes{ResponseType: oidOCSPBasic, Response: basicDER}})
+	der, err := asn1.Marshal(responseASN1{Response: responseBytes{ResponseType: oids.OCSPBasic, Response: basicDER}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +302,7 @@ func (s *ocspServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.methods = append(s.methods, r.Method)
 	for _, ext := range req.TBSRequest.RequestExtensions {
-		if ext.Id.Equal(oidOCSPNonce) {
+		if ext.Id.Equal(oids.OCSPNonce) {
 			s.nonces = append(s.nonces, ext.Value)
 		}
 	}

@@ -3,7 +3,7 @@
 # signature through POST /v1/sign runs code in (scripts/walk: the
 # coverage blocks whose count grew during that one request, after a
 # first request warmed the server), leaving out the test PKI, TSA and
-# OCSP responder (internal/testpki, which stand for services outside
+# OCSP responder (testpki, which stand for services outside
 # Segel). Usage: scripts/walk.sh [-v]   (-v lists the files)
 # WALK_DOOR=register measures the register's in-process gateway instead
 # (register.ServiceGateway, the same signature without HTTP).
@@ -20,7 +20,7 @@ for d in before after; do
 done
 # profile lines: FILE:START,END STATEMENTS COUNT
 awk 'FNR == 1 { next } NR == FNR { n[$1] += $3; next } $3 > n[$1] { split($1, a, ":"); print a[1] }' \
-	"$tmp/before.txt" "$tmp/after.txt" | sort -u | grep -v -e '/internal/testpki/' -e '/scripts/' >"$tmp/files" || true
+	"$tmp/before.txt" "$tmp/after.txt" | sort -u | grep -v -e '/testpki/' -e '/scripts/' >"$tmp/files" || true
 files=$(wc -l <"$tmp/files")
 pkgs=$(sed 's|/[^/]*$||' "$tmp/files" | sort -u | wc -l)
 echo "files: $files  packages: $pkgs"

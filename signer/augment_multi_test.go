@@ -17,8 +17,8 @@ import (
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/verify"
 )

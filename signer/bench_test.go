@@ -11,8 +11,8 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // benchInput is a PDF file on disk for the benchmarks.

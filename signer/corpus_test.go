@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSignCorpus signs every corpus entry (committed files and their qpdf

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSignCallCount checks that the key signs exactly once per document,

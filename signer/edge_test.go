@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSignKidWidgetField signs into an empty signature field whose widget

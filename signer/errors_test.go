@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // encrypt runs qpdf --encrypt on src.

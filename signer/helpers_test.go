@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // The tests share one PKI and one identity per key type: RSA key

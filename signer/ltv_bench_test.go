@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/revocation"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/tsa"
 )
 

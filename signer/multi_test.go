@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSignThreeTimes signs a document, then the output, then that output:

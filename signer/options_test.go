@@ -14,10 +14,11 @@ import (
 	"unicode/utf16"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // letter returns the committed Ghostscript letter.
@@ -71,7 +72,7 @@ func checkBaselineAttributes(t testing.TB, out []byte, br [4]int64, si *cms.Sign
 		t.Errorf("digest algorithm %v, want %v (%v)", si.DigestAlgorithm.Algorithm, oid, h)
 	}
 	ct, err := si.ContentType()
-	if err != nil || !ct.Equal(cms.OIDData) {
+	if err != nil || !ct.Equal(oids.Data) {
 		t.Errorf("contentType = %v, %v; want id-data", ct, err)
 	}
 	md, err := si.MessageDigest()
@@ -89,7 +90,7 @@ func checkBaselineAttributes(t testing.TB, out []byte, br [4]int64, si *cms.Sign
 	if _, ok := si.SigningTime(); ok {
 		t.Errorf("the CMS carries a signingTime attribute (forbidden by PAdES)")
 	}
-	if _, ok := si.SignedAttribute(cms.OIDAttributeSigningTime); ok {
+	if _, ok := si.SignedAttribute(oids.SigningTime); ok {
 		t.Errorf("the CMS carries a signingTime attribute (forbidden by PAdES)")
 	}
 	if len(si.UnsignedAttrs) != 0 {
@@ -101,7 +102,7 @@ func checkBaselineAttributes(t testing.TB, out []byte, br [4]int64, si *cms.Sign
 // padding and checks the CMS algorithms and the external validators.
 func TestSignAlgorithms(t *testing.T) {
 	t.Parallel()
-	rsaPSS := cms.OIDRSAPSS
+	rsaPSS := oids.RSAPSS
 	cases := []struct {
 		name string
 		key  testpki.KeyType

@@ -14,7 +14,7 @@ import (
 
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // pdfsignData returns digitorus/pdfsign options for an approval signature

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // qpdfRewrite passes src through qpdf with a random set of flags, as

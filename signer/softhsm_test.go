@@ -9,9 +9,9 @@ import (
 
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSoftHSM signs through keys generated on a SoftHSM2 token, with

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // updateAudit checks, object by object, the incremental updates that

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 func writeFile(t *testing.T, path string, data []byte) string {

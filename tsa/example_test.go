@@ -8,7 +8,7 @@ import (
 	"log"
 	"net/http/httptest"
 
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/tsa"
 )
 

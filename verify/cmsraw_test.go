@@ -15,7 +15,8 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/internal/oids"
+	"github.com/segel-id/segel/testpki"
 )
 
 // rawSigner describes one SignerInfo that rawCMS handcrafts, with the
@@ -177,7 +178,7 @@ func (s rawSigner) signerInfo(t testing.TB, content []byte) []byte {
 		content = s.content
 	}
 	var ct, md, scv2 cryptobyte.Builder
-	ct.AddASN1ObjectIdentifier(cms.OIDData)
+	ct.AddASN1ObjectIdentifier(oids.Data)
 	md.AddASN1OctetString(digestOf(s.digest, content))
 	certHash := sha256.Sum256(s.id.Cert.Raw)
 	scv2.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -186,9 +187,9 @@ func (s rawSigner) signerInfo(t testing.TB, content []byte) []byte {
 		})
 	})
 	attrs := [][]byte{
-		attribute(t, cms.OIDAttributeContentType, mustBytes(t, &ct)),
-		attribute(t, cms.OIDAttributeMessageDigest, mustBytes(t, &md)),
-		attribute(t, cms.OIDAttributeSigningCertificateV2, mustBytes(t, &scv2)),
+		attribute(t, oids.ContentType, mustBytes(t, &ct)),
+		attribute(t, oids.MessageDigest, mustBytes(t, &md)),
+		attribute(t, oids.SigningCertificateV2, mustBytes(t, &scv2)),
 	}
 	attrs = append(attrs, s.extraSigned...)
 	tagged, signed := encodeAttrs(attrs, s.encoding)
@@ -244,7 +245,7 @@ func (c rawCMS) build(t testing.TB, content []byte) []byte {
 	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(cms.OIDSignedData)
+		b.AddASN1ObjectIdentifier(oids.SignedData)
 		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 				b.AddASN1Int64(1)
@@ -261,7 +262,7 @@ func (c rawCMS) build(t testing.TB, content []byte) []byte {
 						}
 					}
 				})
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(cms.OIDData) })
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oids.Data) })
 				b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
 					for _, raw := range certs {
 						b.AddBytes(raw)

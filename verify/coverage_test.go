@@ -3,8 +3,8 @@ package verify_test
 import (
 	"testing"
 
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 

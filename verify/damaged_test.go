@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 

@@ -7,8 +7,8 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/verify"
 )

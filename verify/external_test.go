@@ -17,7 +17,7 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/testcorpus"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/verify"
 )

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 

@@ -16,7 +16,8 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/internal/oids"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -235,7 +236,7 @@ func adbeRevInfo(t testing.TB, crls [][]byte, others map[string][]byte) []byte {
 			})
 		})
 	})
-	return attribute(t, cms.OIDAdbeRevocationInfoArchival, mustBytes(t, &b))
+	return attribute(t, oids.AdbeRevocationInfoArchival, mustBytes(t, &b))
 }
 
 func parseOID(t testing.TB, s string) asn1.ObjectIdentifier {
@@ -333,7 +334,7 @@ func tokenOver(t testing.TB, tsa *testpki.TSA, data []byte) []byte {
 	t.Helper()
 	var req tsReqMsg
 	req.Version = 1
-	req.MessageImprint.HashAlgorithm.Algorithm = cms.OIDDigestSHA256
+	req.MessageImprint.HashAlgorithm.Algorithm = oids.SHA256
 	req.MessageImprint.HashedMessage = digestOf(crypto.SHA256, data)
 	req.CertReq = true
 	der, err := asn1.Marshal(req)
@@ -373,7 +374,7 @@ func TestDuplicateSignatureTimestamps(t *testing.T) {
 	tsAttr := func(tokens ...[]byte) []byte {
 		var b cryptobyte.Builder
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(cms.OIDAttributeTimeStampToken)
+			b.AddASN1ObjectIdentifier(oids.SignatureTimeStampToken)
 			b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 				for _, tok := range tokens {
 					b.AddBytes(tok)

@@ -21,7 +21,7 @@ import (
 
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // Helpers shared by sign_test.go and verify_test.go.

@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 )
 

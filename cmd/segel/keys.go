@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/pkcs11"
 )
 
@@ -364,8 +364,6 @@ func readCerts(file string) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-
 // parseDN parses a distinguished name such as "CN=A\, B,O=Org,C=ID":
 // comma-separated attributes CN, O, OU, C, L, ST, STREET, serialNumber and
 // emailAddress (names are case-insensitive; E is emailAddress). A backslash
@@ -413,7 +411,7 @@ func parseDN(s string) (pkix.Name, error) {
 		case "SERIALNUMBER":
 			name.SerialNumber = value
 		case "EMAILADDRESS", "E":
-			name.ExtraNames = append(name.ExtraNames, pkix.AttributeTypeAndValue{Type: oidEmailAddress, Value: value})
+			name.ExtraNames = append(name.ExtraNames, pkix.AttributeTypeAndValue{Type: oids.EmailAddress, Value: value})
 		default:
 			return name, fmt.Errorf("unknown attribute %q (CN, O, OU, C, L, ST, STREET, serialNumber, emailAddress)", key)
 		}

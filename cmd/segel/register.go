@@ -19,6 +19,7 @@ import (
 )
 
 const registerUsage = `usage: segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
+       segel register backup --out DIR | restore --from DIR [--data DIR] [--db DSN]   (segel register backup -h)
 
 Runs the letter register (docs/register.md): surat masuk with disposisi,
 surat keluar with paraf and the official's electronic signature, the
@@ -48,6 +49,9 @@ const defaultRegisterListen = "127.0.0.1:8081"
 
 // runRegister runs "segel register ARGS" until ctx is cancelled.
 func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "backup" || args[0] == "restore") {
+		return runRegisterBackup(ctx, args[0], args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("segel register", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, registerUsage); fs.PrintDefaults() }

@@ -18,9 +18,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/pkcs11"

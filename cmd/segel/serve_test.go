@@ -36,8 +36,8 @@ import (
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/pgtest"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/testpki"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.

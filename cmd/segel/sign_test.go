@@ -14,7 +14,7 @@ import (
 
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // checkSignOutput checks a successful sign run's output file: the input is

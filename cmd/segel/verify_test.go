@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // jsonReport is the report JSON of DESIGN.md ("Contracts").

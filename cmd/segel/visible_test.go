@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestSignVisible signs with a stamp at a rectangle and into an anchor,

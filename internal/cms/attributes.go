@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // Hash returns the hash function of the SignerInfo's digest algorithm.
@@ -88,7 +90,7 @@ func (e *attrError) Unwrap() error { return ErrAttributeNotFound }
 
 // ContentType returns the contentType signed attribute.
 func (si *SignerInfo) ContentType() (asn1.ObjectIdentifier, error) {
-	v, err := si.singleSigned(OIDAttributeContentType, "contentType")
+	v, err := si.singleSigned(oids.ContentType, "contentType")
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +103,7 @@ func (si *SignerInfo) ContentType() (asn1.ObjectIdentifier, error) {
 
 // MessageDigest returns the messageDigest signed attribute.
 func (si *SignerInfo) MessageDigest() ([]byte, error) {
-	v, err := si.singleSigned(OIDAttributeMessageDigest, "messageDigest")
+	v, err := si.singleSigned(oids.MessageDigest, "messageDigest")
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +117,7 @@ func (si *SignerInfo) MessageDigest() ([]byte, error) {
 // SigningTime returns the signingTime signed attribute (UTCTime or
 // GeneralizedTime); ok is false when it is absent or malformed.
 func (si *SignerInfo) SigningTime() (t time.Time, ok bool) {
-	v, err := si.singleSigned(OIDAttributeSigningTime, "signingTime")
+	v, err := si.singleSigned(oids.SigningTime, "signingTime")
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -137,7 +139,7 @@ func (si *SignerInfo) SigningTime() (t time.Time, ok bool) {
 func (si *SignerInfo) TimeStampTokens() [][]byte {
 	var out [][]byte
 	for _, a := range si.UnsignedAttrs {
-		if a.Type.Equal(OIDAttributeTimeStampToken) {
+		if a.Type.Equal(oids.SignatureTimeStampToken) {
 			out = append(out, a.Values...)
 		}
 	}
@@ -221,7 +223,7 @@ type SigningCertificate struct {
 // SigningCertificateV2 returns the signingCertificateV2 signed attribute
 // (RFC 5035). It wraps ErrAttributeNotFound when absent.
 func (si *SignerInfo) SigningCertificateV2() (*SigningCertificate, error) {
-	v, err := si.singleSigned(OIDAttributeSigningCertificateV2, "signingCertificateV2")
+	v, err := si.singleSigned(oids.SigningCertificateV2, "signingCertificateV2")
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +233,7 @@ func (si *SignerInfo) SigningCertificateV2() (*SigningCertificate, error) {
 // SigningCertificate returns the ESS signingCertificate (v1, SHA-1) signed
 // attribute (RFC 2634). It wraps ErrAttributeNotFound when absent.
 func (si *SignerInfo) SigningCertificate() (*SigningCertificate, error) {
-	v, err := si.singleSigned(OIDAttributeSigningCertificate, "signingCertificate")
+	v, err := si.singleSigned(oids.SigningCertificate, "signingCertificate")
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +340,7 @@ type RevocationInfoArchival struct {
 // RevocationInfoArchival returns the signed adbe-revocationInfoArchival
 // attribute. It wraps ErrAttributeNotFound when absent.
 func (si *SignerInfo) RevocationInfoArchival() (*RevocationInfoArchival, error) {
-	v, err := si.singleSigned(OIDAdbeRevocationInfoArchival, "adbe-revocationInfoArchival")
+	v, err := si.singleSigned(oids.AdbeRevocationInfoArchival, "adbe-revocationInfoArchival")
 	if err != nil {
 		return nil, err
 	}

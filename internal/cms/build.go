@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // SignatureScheme selects the signature algorithm of a Builder.
@@ -84,7 +86,7 @@ type BuildOptions struct {
 	// Rand is the randomness for the signature; crypto/rand by default.
 	Rand io.Reader
 	// ContentType is the eContentType and the contentType attribute:
-	// id-data by default. An RFC 3161 TSA sets OIDTSTInfo.
+	// id-data by default. An RFC 3161 TSA sets oids.TSTInfo.
 	ContentType asn1.ObjectIdentifier
 	// Content, when not nil, is encapsulated in the SignedData (the
 	// signature is then not detached); the content digest given to Sign or
@@ -127,7 +129,7 @@ func NewBuilder(cert *x509.Certificate, key crypto.Signer, opts BuildOptions) (*
 	b := &Builder{cert: cert, key: key, scheme: opts.Scheme, hash: opts.Hash, rand: opts.Rand,
 		ctype: opts.ContentType, content: opts.Content}
 	if b.ctype == nil {
-		b.ctype = OIDData
+		b.ctype = oids.Data
 	}
 	if b.rand == nil {
 		b.rand = rand.Reader
@@ -180,13 +182,13 @@ func NewBuilder(cert *x509.Certificate, key crypto.Signer, opts BuildOptions) (*
 	b.digestAlg = AlgorithmIdentifier{Algorithm: hashOID}
 	switch b.scheme {
 	case SchemeRSAPKCS1v15:
-		b.sigAlg = AlgorithmIdentifier{Algorithm: OIDRSAEncryption, Parameters: asn1NULL}
+		b.sigAlg = AlgorithmIdentifier{Algorithm: oids.RSAEncryption, Parameters: asn1NULL}
 	case SchemeRSAPSS:
-		b.sigAlg = AlgorithmIdentifier{Algorithm: OIDRSAPSS, Parameters: marshalPSSParams(b.hash)}
+		b.sigAlg = AlgorithmIdentifier{Algorithm: oids.RSAPSS, Parameters: marshalPSSParams(b.hash)}
 	case SchemeECDSA:
 		b.sigAlg = AlgorithmIdentifier{Algorithm: ecdsaOIDForHash(b.hash)}
 	case SchemeEd25519:
-		b.sigAlg = AlgorithmIdentifier{Algorithm: OIDEd25519}
+		b.sigAlg = AlgorithmIdentifier{Algorithm: oids.Ed25519}
 	}
 
 	b.certs = append(b.certs, cert.Raw)
@@ -209,8 +211,8 @@ func NewBuilder(cert *x509.Certificate, key crypto.Signer, opts BuildOptions) (*
 		return nil, fmt.Errorf("cms: more than %d certificates", MaxCertificates)
 	}
 
-	reserved := []asn1.ObjectIdentifier{OIDAttributeContentType, OIDAttributeMessageDigest,
-		OIDAttributeSigningCertificateV2, OIDAttributeSigningCertificate, OIDAttributeSigningTime}
+	reserved := []asn1.ObjectIdentifier{oids.ContentType, oids.MessageDigest,
+		oids.SigningCertificateV2, oids.SigningCertificate, oids.SigningTime}
 	seen := map[string]bool{}
 	for _, a := range opts.SignedAttributes {
 		for _, r := range reserved {
@@ -250,7 +252,7 @@ func marshalPSSParams(h crypto.Hash) []byte {
 		b.AddASN1(tagCtx0, func(b *cryptobyte.Builder) { addAlgorithm(b, hashAlg) })
 		b.AddASN1(tagCtx1, func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(OIDMGF1)
+				b.AddASN1ObjectIdentifier(oids.MGF1)
 				addAlgorithm(b, hashAlg)
 			})
 		})
@@ -300,9 +302,9 @@ func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
 		return nil, err
 	}
 	attrs := []Attribute{
-		{Type: OIDAttributeContentType, Values: [][]byte{ct.BytesOrPanic()}},
-		{Type: OIDAttributeMessageDigest, Values: [][]byte{md.BytesOrPanic()}},
-		{Type: OIDAttributeSigningCertificateV2, Values: [][]byte{scv2}},
+		{Type: oids.ContentType, Values: [][]byte{ct.BytesOrPanic()}},
+		{Type: oids.MessageDigest, Values: [][]byte{md.BytesOrPanic()}},
+		{Type: oids.SigningCertificateV2, Values: [][]byte{scv2}},
 	}
 	attrs = append(attrs, b.extra...)
 	content, err := marshalAttributes(attrs)
@@ -325,11 +327,11 @@ func (b *Builder) marshal(signedAttrs, sig, unsigned []byte, hasUnsigned bool) (
 	}
 	var out cryptobyte.Builder
 	out.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // ContentInfo
-		c.AddASN1ObjectIdentifier(OIDSignedData)
+		c.AddASN1ObjectIdentifier(oids.SignedData)
 		c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
 			c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // SignedData
 				// RFC 5652, 5.1: version 3 when eContentType is not id-data.
-				if b.ctype.Equal(OIDData) {
+				if b.ctype.Equal(oids.Data) {
 					c.AddASN1Int64(1)
 				} else {
 					c.AddASN1Int64(3)
@@ -399,7 +401,7 @@ func TimeStampTokenAttrSize(tokenLen int) int {
 // TimeStampTokenAttribute returns the unsigned signatureTimeStampToken
 // attribute holding token (a DER ContentInfo from a TSA).
 func TimeStampTokenAttribute(token []byte) Attribute {
-	return Attribute{Type: OIDAttributeTimeStampToken, Values: [][]byte{token}}
+	return Attribute{Type: oids.SignatureTimeStampToken, Values: [][]byte{token}}
 }
 
 // NewAttribute returns an attribute whose values are the encoding/asn1
@@ -451,7 +453,7 @@ func RevocationInfoArchivalAttribute(crls, ocspResponses [][]byte) (Attribute, e
 	if err != nil {
 		return Attribute{}, fmt.Errorf("cms: revocation info archival: %w", err)
 	}
-	return Attribute{Type: OIDAdbeRevocationInfoArchival, Values: [][]byte{der}}, nil
+	return Attribute{Type: oids.AdbeRevocationInfoArchival, Values: [][]byte{der}}, nil
 }
 
 func slicesConcat(a, b [][]byte) [][]byte {

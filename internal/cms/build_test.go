@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 var buildCases = []struct {
@@ -23,16 +25,16 @@ var buildCases = []struct {
 	hash   crypto.Hash
 	sigOID []int
 }{
-	{"rsa2048-pkcs1-sha256", "rsa2048", SchemeRSAPKCS1v15, crypto.SHA256, OIDRSAEncryption},
-	{"rsa2048-pss-sha256", "rsa2048", SchemeRSAPSS, crypto.SHA256, OIDRSAPSS},
-	{"rsa2048-auto-sha512", "rsa2048", SchemeAuto, crypto.SHA512, OIDRSAEncryption},
-	{"rsa3072-pkcs1-sha384", "rsa3072", SchemeRSAPKCS1v15, crypto.SHA384, OIDRSAEncryption},
-	{"rsa3072-pss-sha384", "rsa3072", SchemeRSAPSS, crypto.SHA384, OIDRSAPSS},
-	{"rsa3072-pss-sha512", "rsa3072", SchemeRSAPSS, crypto.SHA512, OIDRSAPSS},
-	{"p256-sha256", "p256", SchemeAuto, crypto.SHA256, OIDECDSAWithSHA256},
-	{"p384-sha384", "p384", SchemeECDSA, crypto.SHA384, OIDECDSAWithSHA384},
-	{"p384-sha512", "p384", SchemeECDSA, crypto.SHA512, OIDECDSAWithSHA512},
-	{"ed25519", "ed25519", SchemeAuto, 0, OIDEd25519},
+	{"rsa2048-pkcs1-sha256", "rsa2048", SchemeRSAPKCS1v15, crypto.SHA256, oids.RSAEncryption},
+	{"rsa2048-pss-sha256", "rsa2048", SchemeRSAPSS, crypto.SHA256, oids.RSAPSS},
+	{"rsa2048-auto-sha512", "rsa2048", SchemeAuto, crypto.SHA512, oids.RSAEncryption},
+	{"rsa3072-pkcs1-sha384", "rsa3072", SchemeRSAPKCS1v15, crypto.SHA384, oids.RSAEncryption},
+	{"rsa3072-pss-sha384", "rsa3072", SchemeRSAPSS, crypto.SHA384, oids.RSAPSS},
+	{"rsa3072-pss-sha512", "rsa3072", SchemeRSAPSS, crypto.SHA512, oids.RSAPSS},
+	{"p256-sha256", "p256", SchemeAuto, crypto.SHA256, oids.ECDSAWithSHA256},
+	{"p384-sha384", "p384", SchemeECDSA, crypto.SHA384, oids.ECDSAWithSHA384},
+	{"p384-sha512", "p384", SchemeECDSA, crypto.SHA512, oids.ECDSAWithSHA512},
+	{"ed25519", "ed25519", SchemeAuto, 0, oids.Ed25519},
 }
 
 func TestBuildRoundTrip(t *testing.T) {
@@ -60,7 +62,7 @@ func TestBuildRoundTrip(t *testing.T) {
 			if !bytes.Equal(sd.Raw, der) {
 				t.Error("Raw differs from the input")
 			}
-			if sd.Version != 1 || len(sd.DigestAlgorithms) != 1 || !sd.EContentType.Equal(OIDData) || sd.HasEContent {
+			if sd.Version != 1 || len(sd.DigestAlgorithms) != 1 || !sd.EContentType.Equal(oids.Data) || sd.HasEContent {
 				t.Errorf("signedData header: version %d algs %v eContentType %v eContent %v", sd.Version, sd.DigestAlgorithms, sd.EContentType, sd.HasEContent)
 			}
 			if len(sd.Certificates) != 2 || sd.Certificates[0].Cert == nil || !sd.Certificates[0].Cert.Equal(p.leaf) {
@@ -89,10 +91,10 @@ func TestBuildRoundTrip(t *testing.T) {
 			if _, ok := si.SigningTime(); ok {
 				t.Error("signingTime present")
 			}
-			if _, ok := si.SignedAttribute(OIDAttributeSigningTime); ok {
+			if _, ok := si.SignedAttribute(oids.SigningTime); ok {
 				t.Error("signingTime attribute present")
 			}
-			if ct, err := si.ContentType(); err != nil || !ct.Equal(OIDData) {
+			if ct, err := si.ContentType(); err != nil || !ct.Equal(oids.Data) {
 				t.Errorf("contentType %v, %v", ct, err)
 			}
 			if md, err := si.MessageDigest(); err != nil || !bytes.Equal(md, digest) {
@@ -308,11 +310,11 @@ func TestBuilderRejects(t *testing.T) {
 	if _, err := NewBuilder(p.leaf, p.leafKey, BuildOptions{Hash: crypto.SHA1}); err == nil {
 		t.Error("SHA-1 accepted")
 	}
-	st, _ := NewAttribute(OIDAttributeSigningTime, p.leaf.NotBefore)
+	st, _ := NewAttribute(oids.SigningTime, p.leaf.NotBefore)
 	if _, err := NewBuilder(p.leaf, p.leafKey, BuildOptions{SignedAttributes: []Attribute{st}}); err == nil {
 		t.Error("signingTime accepted")
 	}
-	if _, err := NewBuilder(p.leaf, p.leafKey, BuildOptions{SignedAttributes: []Attribute{{Type: OIDAttributeCommitmentType, Values: [][]byte{{0x30}}}}}); err == nil {
+	if _, err := NewBuilder(p.leaf, p.leafKey, BuildOptions{SignedAttributes: []Attribute{{Type: oids.CommitmentType, Values: [][]byte{{0x30}}}}}); err == nil {
 		t.Error("bad attribute value accepted")
 	}
 }
@@ -326,7 +328,7 @@ func TestExtraSignedAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// commitment-type-indication: proof of origin.
-	cti, err := NewAttribute(OIDAttributeCommitmentType, struct{ ID []int }{[]int{1, 2, 840, 113549, 1, 9, 16, 6, 1}})
+	cti, err := NewAttribute(oids.CommitmentType, struct{ ID []int }{[]int{1, 2, 840, 113549, 1, 9, 16, 6, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +353,7 @@ func TestExtraSignedAttributes(t *testing.T) {
 	if len(got.CRLs) != 1 || !bytes.Equal(got.CRLs[0], crl) || len(got.OCSPResponses) != 2 || len(got.Other) != 0 {
 		t.Errorf("revocation info %+v", got)
 	}
-	if _, ok := si.SignedAttribute(OIDAttributeCommitmentType); !ok {
+	if _, ok := si.SignedAttribute(oids.CommitmentType); !ok {
 		t.Error("commitment type missing")
 	}
 	checkSignedAttrsDER(t, si)

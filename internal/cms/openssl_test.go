@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/internal/testenv"
 )
 
@@ -234,7 +235,7 @@ func TestParseOpenSSLTimestampToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sd.EContentType.Equal(OIDTSTInfo) || !sd.HasEContent {
+	if !sd.EContentType.Equal(oids.TSTInfo) || !sd.HasEContent {
 		t.Fatalf("eContentType %v", sd.EContentType)
 	}
 	tst, err := sd.TSTInfo()

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // Parse parses a CMS ContentInfo holding a SignedData, as found in a PDF
@@ -80,7 +82,7 @@ func parseContentInfo(ci cryptobyte.String) (*SignedData, error) {
 		!body.ReadASN1ObjectIdentifier(&ctype) {
 		return nil, malformed("contentInfo")
 	}
-	if !ctype.Equal(OIDSignedData) {
+	if !ctype.Equal(oids.SignedData) {
 		return nil, malformed("contentInfo: content type %v is not signedData", ctype)
 	}
 	if !body.ReadASN1(&content, tagCtx0) || !body.Empty() {
@@ -243,7 +245,7 @@ func parseSignerInfo(s *cryptobyte.String) (*SignerInfo, error) {
 	if si.SignatureAlgorithm, err = readAlgorithm(&seq); err != nil {
 		return nil, malformed("signerInfo.signatureAlgorithm")
 	}
-	if si.SignatureAlgorithm.Algorithm.Equal(OIDRSAPSS) {
+	if si.SignatureAlgorithm.Algorithm.Equal(oids.RSAPSS) {
 		if si.PSS, err = parsePSSParams(si.SignatureAlgorithm.Parameters); err != nil {
 			return nil, err
 		}
@@ -351,7 +353,7 @@ func parsePSSParams(der []byte) (*PSSParameters, error) {
 			!mgf.ReadASN1ObjectIdentifier(&oid) {
 			return nil, malformed("RSASSA-PSS-params.maskGenAlgorithm")
 		}
-		if !oid.Equal(OIDMGF1) {
+		if !oid.Equal(oids.MGF1) {
 			return nil, unsupported("RSASSA-PSS mask generation %v", oid)
 		}
 		if p.MGFHash, err = parseHashAlgorithm(&mgf); err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // toIndefinite re-encodes DER with indefinite lengths on every constructed
@@ -219,17 +221,17 @@ func TestVerifyErrors(t *testing.T) {
 	// (made with SHA-256) must verify with the declared SHA-384, and does
 	// not.
 	si2 = *si
-	si2.SignatureAlgorithm.Algorithm = OIDSHA384WithRSA
+	si2.SignatureAlgorithm.Algorithm = oids.SHA384WithRSA
 	if err := si2.VerifySignature(p.leaf); !errors.Is(err, ErrSignatureInvalid) {
 		t.Errorf("hash mismatch: %v", err)
 	}
 	// sha256WithRSA works like rsaEncryption.
-	si2.SignatureAlgorithm.Algorithm = OIDSHA256WithRSA
+	si2.SignatureAlgorithm.Algorithm = oids.SHA256WithRSA
 	if err := si2.VerifySignature(p.leaf); err != nil {
 		t.Errorf("sha256WithRSA: %v", err)
 	}
 	// ECDSA algorithm with an RSA key.
-	si2.SignatureAlgorithm.Algorithm = OIDECDSAWithSHA256
+	si2.SignatureAlgorithm.Algorithm = oids.ECDSAWithSHA256
 	if err := si2.VerifySignature(p.leaf); !errors.Is(err, ErrSignatureInvalid) {
 		t.Errorf("key type mismatch: %v", err)
 	}
@@ -247,14 +249,14 @@ func TestVerifyErrors(t *testing.T) {
 	}
 	// Duplicate messageDigest.
 	si2 = *si
-	md, _ := si.SignedAttribute(OIDAttributeMessageDigest)
+	md, _ := si.SignedAttribute(oids.MessageDigest)
 	si2.SignedAttrs = append(append([]Attribute{}, si.SignedAttrs...), md)
 	if _, err := si2.MessageDigest(); !errors.Is(err, ErrMalformed) {
 		t.Errorf("duplicate messageDigest: %v", err)
 	}
 	// Ed25519 without attributes needs the content.
 	e := newPKI(t, "ed25519")
-	si2 = SignerInfo{DigestAlgorithm: AlgorithmIdentifier{Algorithm: OIDDigestSHA512}, SignatureAlgorithm: AlgorithmIdentifier{Algorithm: OIDEd25519}}
+	si2 = SignerInfo{DigestAlgorithm: AlgorithmIdentifier{Algorithm: oids.SHA512}, SignatureAlgorithm: AlgorithmIdentifier{Algorithm: oids.Ed25519}}
 	if err := si2.VerifySignatureNoAttrs(e.leaf, make([]byte, 64)); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("ed25519 no attrs: %v", err)
 	}

@@ -5,16 +5,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-)
 
-// Revocation information formats of RFC 5940 and RFC 6960.
-var (
-	// OIDRevInfoOCSPResponse is id-ri-ocsp-response (RFC 5940): an
-	// OtherRevocationInfoFormat holding an OCSPResponse.
-	OIDRevInfoOCSPResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 16, 2}
-	// OIDOCSPBasic is id-pkix-ocsp-basic (RFC 6960): some signers put a
-	// BasicOCSPResponse in an OtherRevocationInfoFormat under it.
-	OIDOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // RevocationData is revocation information a CMS carries.
@@ -68,9 +60,9 @@ func ocspFrom(format asn1.ObjectIdentifier, value []byte) ([]byte, bool) {
 		return nil, false
 	}
 	switch {
-	case format.Equal(OIDRevInfoOCSPResponse):
+	case format.Equal(oids.RevInfoOCSPResponse):
 		return value, true
-	case format.Equal(OIDOCSPBasic):
+	case format.Equal(oids.OCSPBasic):
 		der, err := wrapBasicOCSP(value)
 		return der, err == nil
 	}
@@ -85,7 +77,7 @@ func wrapBasicOCSP(basic []byte) ([]byte, error) {
 		b.AddASN1Enum(0)
 		b.AddASN1(tagCtx0, func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(OIDOCSPBasic)
+				b.AddASN1ObjectIdentifier(oids.OCSPBasic)
 				b.AddASN1OctetString(basic)
 			})
 		})

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // TestSignedAttrsAsGiven: when the signed attributes arrive in BER, the
@@ -78,12 +80,12 @@ func TestRevocationData(t *testing.T) {
 	basic := []byte{0x30, 0x03, 0x02, 0x01, 0x07}
 	sd := &SignedData{CRLs: [][]byte{
 		crl,
-		other(OIDRevInfoOCSPResponse, resp),
-		other(OIDOCSPBasic, basic),
-		other(asn1.ObjectIdentifier{1, 2, 3}, resp), // unknown format
-		other(OIDRevInfoOCSPResponse, []byte{4, 0}), // not a SEQUENCE
-		{0xa1, 0x05, 0x06, 0x03, 0x2a, 0x03},        // no value
-		{0xa2, 0x00},                                // another choice
+		other(oids.RevInfoOCSPResponse, resp),
+		other(oids.OCSPBasic, basic),
+		other(asn1.ObjectIdentifier{1, 2, 3}, resp),   // unknown format
+		other(oids.RevInfoOCSPResponse, []byte{4, 0}), // not a SEQUENCE
+		{0xa1, 0x05, 0x06, 0x03, 0x2a, 0x03},          // no value
+		{0xa2, 0x00},                                  // another choice
 	}}
 	rd := sd.RevocationData()
 	if len(rd.CRLs) != 1 || !bytes.Equal(rd.CRLs[0], crl) {
@@ -99,7 +101,7 @@ func TestRevocationData(t *testing.T) {
 	var oid asn1.ObjectIdentifier
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1Enum(&status) || status != 0 ||
 		!seq.ReadASN1(&rb, tagCtx0) || !rb.ReadASN1(&rbs, cbasn1.SEQUENCE) ||
-		!rbs.ReadASN1ObjectIdentifier(&oid) || !oid.Equal(OIDOCSPBasic) ||
+		!rbs.ReadASN1ObjectIdentifier(&oid) || !oid.Equal(oids.OCSPBasic) ||
 		!rbs.ReadASN1(&got, cbasn1.OCTET_STRING) || !bytes.Equal(got, basic) {
 		t.Errorf("wrapped basic response % x", rd.OCSPResponses[1])
 	}
@@ -108,7 +110,7 @@ func TestRevocationData(t *testing.T) {
 		func() []byte {
 			var b cryptobyte.Builder
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(OIDRevInfoOCSPResponse)
+				b.AddASN1ObjectIdentifier(oids.RevInfoOCSPResponse)
 				b.AddASN1OctetString(resp)
 			})
 			out, _ := b.Bytes()
@@ -140,7 +142,7 @@ func TestDeclaredSignatureHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	si := *sd.SignerInfos[0]
-	si.DigestAlgorithm = AlgorithmIdentifier{Algorithm: OIDDigestSHA512}
+	si.DigestAlgorithm = AlgorithmIdentifier{Algorithm: oids.SHA512}
 	if h, err := si.SignatureHash(); err != nil || h != crypto.SHA256 {
 		t.Errorf("SignatureHash %v %v", h, err)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // MessageImprint is the hashed message of an RFC 3161 timestamp.
@@ -152,7 +154,7 @@ func ParseTSTInfo(eContent []byte) (*TSTInfo, error) {
 // TSTInfo parses the eContent of a timestamp token; the eContentType must be
 // id-ct-TSTInfo.
 func (sd *SignedData) TSTInfo() (*TSTInfo, error) {
-	if !sd.EContentType.Equal(OIDTSTInfo) {
+	if !sd.EContentType.Equal(oids.TSTInfo) {
 		return nil, malformed("eContentType %v is not id-ct-TSTInfo", sd.EContentType)
 	}
 	if !sd.HasEContent {

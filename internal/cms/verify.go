@@ -8,6 +8,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // ErrDigestMismatch reports a messageDigest attribute that differs from the
@@ -42,9 +44,9 @@ const (
 func resolveSignature(sigAlg AlgorithmIdentifier, pss *PSSParameters, digestHash crypto.Hash) (sigKind, crypto.Hash, error) {
 	oid := sigAlg.Algorithm
 	switch {
-	case oid.Equal(OIDRSAEncryption):
+	case oid.Equal(oids.RSAEncryption):
 		return kindRSAPKCS1, digestHash, nil
-	case oid.Equal(OIDRSAPSS):
+	case oid.Equal(oids.RSAPSS):
 		if pss == nil {
 			return 0, 0, malformed("signatureAlgorithm: RSA-PSS without parameters")
 		}
@@ -55,9 +57,9 @@ func resolveSignature(sigAlg AlgorithmIdentifier, pss *PSSParameters, digestHash
 			return 0, 0, unsupported("signatureAlgorithm: RSA-PSS trailerField %d", pss.TrailerField)
 		}
 		return kindRSAPSS, pss.Hash, nil
-	case oid.Equal(OIDEd25519):
+	case oid.Equal(oids.Ed25519):
 		return kindEd25519, digestHash, nil
-	case oid.Equal(OIDECPublicKey):
+	case oid.Equal(oids.ECPublicKey):
 		return kindECDSA, digestHash, nil
 	}
 	for _, r := range rsaPKCS1OIDs {
@@ -257,7 +259,7 @@ func (sd *SignedData) verify(si *SignerInfo, cert *x509.Certificate, digest, con
 		return fmt.Errorf("cms: verify: missing signer info or certificate")
 	}
 	if si.RawSignedAttrs == nil {
-		if content != nil && si.SignatureAlgorithm.Algorithm.Equal(OIDEd25519) {
+		if content != nil && si.SignatureAlgorithm.Algorithm.Equal(oids.Ed25519) {
 			h, err := si.Hash()
 			if err != nil {
 				return err

@@ -6,7 +6,7 @@
 // # What it makes
 //
 // On the first start in a data directory DIR (default ./segel-dev) it
-// creates, with internal/testpki:
+// creates, with testpki:
 //
 //   - a development PKI: a root CA ("Segel Dev Root CA") and below it a
 //     BSrE-like issuing CA ("Segel Dev CA DS G1"), whose OCSP responder,
@@ -71,8 +71,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/config"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 )
 

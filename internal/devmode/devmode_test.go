@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/internal/testenv"

@@ -4,30 +4,22 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/ocsp"
-
-	"github.com/segel-id/segel/httpapi"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/testpki"
 )
 
 // Labels of the SoftHSM tokens and their keys.
@@ -210,42 +202,33 @@ func (h *softHSM) makeKey(ctx context.Context, p *testpki.PKI, token, object, pi
 	return id, nil
 }
 
-// devPKI is the development PKI loaded from DIR/pki: enough to answer
-// OCSP and CRL requests about the certificates it issued and to run the
-// TSA.
+// devPKI is the development PKI loaded from DIR/pki: a testpki.PKI
+// rebuilt from its saved CAs, which answers OCSP and CRL requests about
+// the certificates it issued, and the TSA.
 type devPKI struct {
 	dir     string
 	baseURL string
-	now     func() time.Time
-	root    *devCA
-	issuing *devCA
+	pki     *testpki.PKI
 	tsa     *testpki.TSA
-	crlNum  atomic.Int64
-}
-
-// devCA is a CA of the development PKI with the serial numbers of the
-// certificates it issued (answered "good"; others "unknown").
-type devCA struct {
-	name   string
-	cert   *x509.Certificate
-	key    crypto.Signer
-	issued map[string]bool
 }
 
 func loadPKI(dir, baseURL string, now func() time.Time) (*devPKI, error) {
-	p := &devPKI{dir: dir, baseURL: baseURL, now: now}
-	p.crlNum.Store(now().Unix())
-	var err error
-	if p.root, err = loadCA(dir, testpki.RootName, "root"); err != nil {
+	root, err := loadCA(dir, "root")
+	if err != nil {
 		return nil, err
 	}
-	if p.issuing, err = loadCA(dir, testpki.IssuingName, "issuing"); err != nil {
+	issuing, err := loadCA(dir, "issuing")
+	if err != nil {
 		return nil, err
 	}
-	p.root.issued[serialKey(p.issuing.cert.SerialNumber)] = true
+	pki, err := testpki.Load(root, issuing, testpki.Options{BaseURL: baseURL, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("dev: %w (remove the data directory to start afresh)", err)
+	}
+	p := &devPKI{dir: dir, baseURL: baseURL, pki: pki}
 	// DIR/dev-root.pem is what operators give to other tools; write it on
 	// every start in case it was removed.
-	rootPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.cert.Raw})
+	rootPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Cert.Raw})
 	if old, err := os.ReadFile(filepath.Join(dir, RootFile)); err != nil || !bytes.Equal(old, rootPEM) {
 		if err := writeFile(filepath.Join(dir, RootFile), rootPEM, 0o644); err != nil {
 			return nil, err
@@ -256,7 +239,9 @@ func loadPKI(dir, baseURL string, now func() time.Time) (*devPKI, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.issuing.issued[serialKey(certs[0].SerialNumber)] = true
+		if err := pki.Record(certs[0]); err != nil {
+			return nil, fmt.Errorf("dev: %s: %w", name, err)
+		}
 	}
 	tsaCerts, err := readCerts(pkiFile(dir, "tsa.pem"))
 	if err != nil {
@@ -270,16 +255,17 @@ func loadPKI(dir, baseURL string, now func() time.Time) (*devPKI, error) {
 	return p, nil
 }
 
-func loadCA(dir, name, file string) (*devCA, error) {
+// loadCA reads the certificate and key of a CA from DIR/pki.
+func loadCA(dir, file string) (testpki.Identity, error) {
 	certs, err := readCerts(pkiFile(dir, file+".pem"))
 	if err != nil {
-		return nil, err
+		return testpki.Identity{}, err
 	}
 	key, err := readKey(pkiFile(dir, file+"-key.pem"))
 	if err != nil {
-		return nil, err
+		return testpki.Identity{}, err
 	}
-	return &devCA{name: name, cert: certs[0], key: key, issued: map[string]bool{}}, nil
+	return testpki.Identity{Cert: certs[0], Key: key}, nil
 }
 
 func readCerts(path string) ([]*x509.Certificate, error) {
@@ -326,8 +312,6 @@ func readKey(path string) (crypto.Signer, error) {
 	return s, nil
 }
 
-func serialKey(n *big.Int) string { return n.Text(16) }
-
 // devKeyRef is the KEYREF of profile dev.
 func (p *devPKI) devKeyRef(softhsm bool) string {
 	if !softhsm {
@@ -348,151 +332,22 @@ func (p *devPKI) officialKeyRef(softhsm bool) string {
 	return u.String()
 }
 
-// handler serves /dev/tsa and, under /dev/pki, what testpki.PKI.Handler
-// serves: OCSP (POST /ocsp/{ca}, GET /ocsp/{ca}/{base64}), CRLs
-// (/crl/{ca}.crl) and CA certificates (/ca/{ca}.crt).
+// handler serves /dev/tsa and, under /dev/pki, testpki.PKI.Handler:
+// OCSP (POST /ocsp/{ca}, GET /ocsp/{ca}/{base64}), CRLs (/crl/{ca}.crl)
+// and CA certificates (/ca/{ca}.crt).
 func (p *devPKI) handler() http.Handler {
+	pki := http.StripPrefix("/dev/pki", p.pki.Handler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Routed by hand: http.ServeMux would clean the "//" that
 		// base64 OCSP requests may hold.
 		path := r.URL.EscapedPath()
-		if path == "/dev/tsa" {
-			p.tsa.ServeHTTP(w, r)
-			return
-		}
-		rest, ok := strings.CutPrefix(path, "/dev/pki/")
 		switch {
-		case !ok:
-			http.NotFound(w, r)
-		case strings.HasPrefix(rest, "ocsp/"):
-			p.serveOCSP(w, r, strings.TrimPrefix(rest, "ocsp/"))
-		case strings.HasPrefix(rest, "crl/") && strings.HasSuffix(rest, ".crl"):
-			p.serveCRL(w, r, strings.TrimSuffix(strings.TrimPrefix(rest, "crl/"), ".crl"))
-		case strings.HasPrefix(rest, "ca/") && strings.HasSuffix(rest, ".crt"):
-			ca := p.ca(strings.TrimSuffix(strings.TrimPrefix(rest, "ca/"), ".crt"))
-			if ca == nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "application/pkix-cert")
-			w.Write(ca.cert.Raw)
+		case path == "/dev/tsa":
+			p.tsa.ServeHTTP(w, r)
+		case strings.HasPrefix(path, "/dev/pki/"):
+			pki.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
 	})
-}
-
-func (p *devPKI) ca(name string) *devCA {
-	switch name {
-	case testpki.RootName:
-		return p.root
-	case testpki.IssuingName:
-		return p.issuing
-	}
-	return nil
-}
-
-func (p *devPKI) serveOCSP(w http.ResponseWriter, r *http.Request, rest string) {
-	name, encoded, _ := strings.Cut(rest, "/")
-	ca := p.ca(name)
-	if ca == nil {
-		http.NotFound(w, r)
-		return
-	}
-	var der []byte
-	switch {
-	case r.Method == http.MethodPost && encoded == "":
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
-		if err != nil {
-			writeOCSP(w, ocsp.MalformedRequestErrorResponse)
-			return
-		}
-		der = body
-	case r.Method == http.MethodGet && encoded != "":
-		s, err := url.PathUnescape(encoded)
-		if err == nil {
-			der, err = decodeBase64(s)
-		}
-		if err != nil {
-			writeOCSP(w, ocsp.MalformedRequestErrorResponse)
-			return
-		}
-	default:
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	req, err := ocsp.ParseRequest(der)
-	if err != nil || !req.HashAlgorithm.Available() {
-		writeOCSP(w, ocsp.MalformedRequestErrorResponse)
-		return
-	}
-	if !aboutCA(req, ca.cert) {
-		writeOCSP(w, ocsp.UnauthorizedErrorResponse)
-		return
-	}
-	status := ocsp.Unknown
-	if ca.issued[serialKey(req.SerialNumber)] {
-		status = ocsp.Good
-	}
-	now := p.now().UTC().Truncate(time.Second)
-	resp, err := ocsp.CreateResponse(ca.cert, ca.cert, ocsp.Response{
-		Status: status, SerialNumber: req.SerialNumber, IssuerHash: req.HashAlgorithm,
-		ThisUpdate: now, NextUpdate: now.Add(time.Hour),
-	}, ca.key)
-	if err != nil {
-		writeOCSP(w, ocsp.InternalErrorErrorResponse)
-		return
-	}
-	writeOCSP(w, resp)
-}
-
-// aboutCA reports whether req names ca as the issuer.
-func aboutCA(req *ocsp.Request, ca *x509.Certificate) bool {
-	var spki struct {
-		Algorithm pkix.AlgorithmIdentifier
-		PublicKey asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(ca.RawSubjectPublicKeyInfo, &spki); err != nil {
-		return false
-	}
-	h := req.HashAlgorithm.New()
-	h.Write(spki.PublicKey.RightAlign())
-	keyHash := h.Sum(nil)
-	h.Reset()
-	h.Write(ca.RawSubject)
-	return bytes.Equal(keyHash, req.IssuerKeyHash) && bytes.Equal(h.Sum(nil), req.IssuerNameHash)
-}
-
-func writeOCSP(w http.ResponseWriter, resp []byte) {
-	w.Header().Set("Content-Type", "application/ocsp-response")
-	w.Write(resp)
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		var b []byte
-		if b, err = enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, err
-}
-
-func (p *devPKI) serveCRL(w http.ResponseWriter, r *http.Request, name string) {
-	ca := p.ca(name)
-	if ca == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-		http.NotFound(w, r)
-		return
-	}
-	now := p.now().UTC().Truncate(time.Second)
-	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
-		Number: big.NewInt(p.crlNum.Add(1)), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour),
-	}, ca.cert, ca.key)
-	if err != nil {
-		http.Error(w, "CRL: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pkix-crl")
-	w.Write(der)
 }

@@ -2,15 +2,9 @@ package devmode
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha1"
-	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // The letter register's signing officials (docs/register.md) get personal
@@ -93,7 +87,9 @@ func (e *Env) ensureSigners(want []Signer, now func() time.Time) ([]Signer, erro
 		if err != nil {
 			return nil, err
 		}
-		e.pki.issuing.issued[serialKey(certs[0].SerialNumber)] = true
+		if err := e.pki.pki.Record(certs[0]); err != nil {
+			return nil, fmt.Errorf("dev: signer %s: %w", s.Profile, err)
+		}
 		s.Passphrase = p
 		out = append(out, s)
 	}
@@ -108,46 +104,18 @@ func (e *Env) ensureSigners(want []Signer, now func() time.Time) ([]Signer, erro
 // issueSigner makes the key and certificate of s and returns the new
 // passphrase that locks its PKCS#12 file.
 func (p *devPKI) issueSigner(s Signer, now func() time.Time) (string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", fmt.Errorf("dev: %w", err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return "", fmt.Errorf("dev: %w", err)
-	}
-	pub, err := x509.MarshalPKIXPublicKey(key.Public())
-	if err != nil {
-		return "", fmt.Errorf("dev: %w", err)
-	}
-	ski := sha1.Sum(pub)
 	subject := pkix.Name{CommonName: s.Name, Organization: []string{"Pemerintah Kabupaten Serang (development)"},
 		Country: []string{"ID"}, SerialNumber: s.NIK}
 	if s.Title != "" {
 		subject.OrganizationalUnit = []string{s.Title}
 	}
-	ca := p.issuing
-	base := strings.TrimSuffix(p.baseURL, "/")
-	tmpl := &x509.Certificate{
-		SerialNumber: serial.Add(serial, big.NewInt(1)), Subject: subject, SubjectKeyId: ski[:],
-		NotBefore: now().Add(-time.Hour), NotAfter: p.root.cert.NotAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		BasicConstraintsValid: true,
-		// The same addresses as the certificates testpki issued for the
-		// other profiles of this PKI (its Handler serves them).
-		OCSPServer:            []string{base + "/ocsp/" + ca.name},
-		CRLDistributionPoints: []string{base + "/crl/" + ca.name + ".crl"},
-		IssuingCertificateURL: []string{base + "/ca/" + ca.name + ".crt"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
+	// The same addresses as the other profiles' certificates: those of
+	// the PKI's handler.
+	id, err := p.pki.IssueSigner(testpki.SignerOptions{Subject: subject, NonRepudiation: true,
+		NotBefore: now().Add(-time.Hour), NotAfter: p.pki.Root.Cert.NotAfter})
 	if err != nil {
 		return "", fmt.Errorf("dev: certifying %s: %w", s.Profile, err)
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return "", fmt.Errorf("dev: %w", err)
-	}
-	id := &testpki.Identity{Cert: cert, Key: key, Chain: []*x509.Certificate{ca.cert, p.root.cert}}
 	passphrase := secret(10)
 	p12, err := id.PKCS12(passphrase)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/revocation"
 )

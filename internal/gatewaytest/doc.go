@@ -2,7 +2,7 @@
 // clients (the letter register, examples): the same httpapi.Server that
 // `segel serve` runs, on an httptest server on loopback, with an SQLite
 // store in the test's temporary directory, a throwaway PKI
-// (internal/testpki) whose OCSP responder, CRLs and time-stamping
+// (testpki) whose OCSP responder, CRLs and time-stamping
 // authority run in process, so that every level up to B-LTA signs and
 // verifies, and a personal profile for each official a test asks for.
 //

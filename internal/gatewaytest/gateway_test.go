@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/gatewaytest"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/verify"
 )
 

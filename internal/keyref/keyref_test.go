@@ -23,7 +23,7 @@ import (
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 )
 
 // write writes the concatenation of parts to a new file in dir.

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/keyref"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/pkcs11"
+	"github.com/segel-id/segel/testpki"
 )
 
 // TestUnlock: a Locked PKCS#12 key signs only through Unlock with its

@@ -10,6 +10,7 @@ import (
 	"math/big"
 
 	"github.com/segel-id/segel/internal/cms"
+	"github.com/segel-id/segel/internal/oids"
 )
 
 // ErrInvalid is wrapped by every error of Validate.
@@ -126,7 +127,7 @@ func Validate(sd *cms.SignedData, opts Options) (*Token, error) {
 	if sd == nil {
 		return nil, failf(CheckFormat, "no token")
 	}
-	if !sd.EContentType.Equal(cms.OIDTSTInfo) {
+	if !sd.EContentType.Equal(oids.TSTInfo) {
 		return nil, fail(CheckFormat, ErrNotTimestamp)
 	}
 	info, err := sd.TSTInfo()
@@ -195,13 +196,11 @@ func checkESS(si *cms.SignerInfo, cert *x509.Certificate) error {
 	return nil
 }
 
-var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
-
 // checkEKU requires the extended key usage extension to be critical and
 // to hold timeStamping only (RFC 3161, 2.3).
 func checkEKU(cert *x509.Certificate) error {
 	for _, e := range cert.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
+		if e.Id.Equal(oids.ExtKeyUsage) {
 			if !e.Critical {
 				return errors.New("the TSA certificate's extended key usage is not critical")
 			}

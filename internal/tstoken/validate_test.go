@@ -13,8 +13,9 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/cms"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/internal/tstoken"
+	"github.com/segel-id/segel/testpki"
 )
 
 type world struct {
@@ -71,7 +72,7 @@ func token(t *testing.T, tsa *testpki.TSA, nonce *big.Int) *cms.SignedData {
 	t.Helper()
 	var req tsReq
 	req.Version = 1
-	req.MessageImprint.HashAlgorithm.Algorithm = cms.OIDDigestSHA256
+	req.MessageImprint.HashAlgorithm.Algorithm = oids.SHA256
 	req.MessageImprint.HashedMessage = digest
 	req.Nonce = nonce
 	req.CertReq = true
@@ -136,7 +137,7 @@ func TestValidateEachCheck(t *testing.T) {
 	}
 	t.Run("format: not a TSTInfo", func(t *testing.T) {
 		sd, _ := fresh()
-		sd.EContentType = cms.OIDData
+		sd.EContentType = oids.Data
 		_, err := tstoken.Validate(sd, tstoken.Options{})
 		wantCheck(t, err, tstoken.CheckFormat)
 		if !errors.Is(err, tstoken.ErrNotTimestamp) {
@@ -172,7 +173,7 @@ func TestValidateEachCheck(t *testing.T) {
 	// the raw ones, so editing the parsed list isolates the check.
 	withoutESS := func(si *cms.SignerInfo) {
 		si.SignedAttrs = slices.DeleteFunc(slices.Clone(si.SignedAttrs), func(a cms.Attribute) bool {
-			return a.Type.Equal(cms.OIDAttributeSigningCertificateV2) || a.Type.Equal(cms.OIDAttributeSigningCertificate)
+			return a.Type.Equal(oids.SigningCertificateV2) || a.Type.Equal(oids.SigningCertificate)
 		})
 	}
 	t.Run("signing-certificate missing", func(t *testing.T) {
@@ -187,7 +188,7 @@ func TestValidateEachCheck(t *testing.T) {
 		// The signing-certificate-v2 of another TSA token, naming its
 		// certificate.
 		other := token(t, w.signer, nil).SignerInfos[0]
-		a, _ := other.SignedAttribute(cms.OIDAttributeSigningCertificateV2)
+		a, _ := other.SignedAttribute(oids.SigningCertificateV2)
 		si.SignedAttrs = append(si.SignedAttrs, a)
 		_, err := tstoken.Validate(sd, tstoken.Options{})
 		wantCheck(t, err, tstoken.CheckSigningCertificate)

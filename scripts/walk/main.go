@@ -21,10 +21,10 @@ import (
 	"path/filepath"
 	"runtime/coverage"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/internal/store"
-	"github.com/segel-id/segel/internal/testpki"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/trust"
 	"github.com/segel-id/segel/tsa"
 )

@@ -7,7 +7,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/segel-id/segel/httpapi"
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/register"
 )
 

@@ -18,8 +18,8 @@ import (
 	"github.com/segel-id/segel/internal/pdfgen"
 	"github.com/segel-id/segel/internal/pdfgen/letters"
 	"github.com/segel-id/segel/internal/testenv"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/letters from the samples")

@@ -39,8 +39,8 @@ import (
 	"github.com/digitorus/pdfsign/sign"
 
 	"github.com/segel-id/segel/internal/pdf"
-	"github.com/segel-id/segel/internal/testpki"
 	"github.com/segel-id/segel/signer"
+	"github.com/segel-id/segel/testpki"
 )
 
 // entry is one line of MANIFEST.tsv.
