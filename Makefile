@@ -16,11 +16,15 @@ FUZZ     ?= .
 STATICCHECK_VERSION ?= v0.8.2
 GOVULNCHECK_VERSION ?= v1.9.0
 GOBIN    ?= $(shell $(GO) env GOPATH)/bin
+# `make soak SOAK=1m` (how long the soak's traffic runs)
+SOAK     ?= 10m
+# go test flags added to `make test-faults`, e.g. FAULTSFLAGS='-run TestTSA'
+FAULTSFLAGS ?=
 # A local copy of the Go vulnerability database (file:///…) for offline runs.
 GOVULNDB ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run deps test bench bench-cli bench-http lint lint-tools fuzz build clean screenshots
+.PHONY: help run deps test test-faults soak bench bench-cli bench-http lint lint-tools fuzz build clean screenshots
 
 help: ## list the targets
 	@echo 'Segel make targets:'
@@ -35,6 +39,12 @@ deps: ## check (as root: install) the Debian packages the tests need; SEGEL_SKIP
 
 test: deps ## deps, then go test -race over every package
 	$(GO) test -race $(TESTFLAGS) $(PKG)
+
+test-faults: deps ## the fault matrix on the real binary (internal/faults, build tag faults; docs/faults.md); root for its tmpfs
+	$(GO) test -tags faults -race -count=1 -timeout 30m $(FAULTSFLAGS) ./internal/faults/
+
+soak: ## SOAK=10m of mixed sign/verify/page traffic at ~80 % of the capacity it measures; errors, RSS, goroutines
+	SOAK=$(SOAK) $(GO) test -tags faults -count=1 -timeout 0 -run '^TestSoak$$' -v ./internal/faults/
 
 bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
@@ -53,7 +63,9 @@ lint: lint-tools ## gofmt, go vet, staticcheck, govulncheck (GOVULNDB=file:///mi
 	@out=$$(gofmt -l .); \
 	if [ -n "$$out" ]; then echo 'gofmt -l: these files need gofmt -w:'; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKG)
+	$(GO) vet -tags faults ./internal/faults/
 	$(GOBIN)/staticcheck $(PKG)
+	$(GOBIN)/staticcheck -tags faults ./internal/faults/
 	@echo 'govulncheck $(PKG)'; \
 	out=$$($(GOBIN)/govulncheck $(if $(GOVULNDB),-db $(GOVULNDB)) $(PKG) 2>&1); rc=$$?; \
 	if [ $$rc -eq 0 ]; then \

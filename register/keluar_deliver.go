@@ -16,12 +16,6 @@ import (
 // See docs/decisions.md, "Register: surat keluar, paraf, signing and
 // numbering".
 
-// inAgendaLockKey is the first key of the PostgreSQL advisory lock that
-// serialises the agenda numbers of a unit (the second is the unit id):
-// the same lock as the registration of incoming letters takes, so that
-// the two never give one number twice.
-const inAgendaLockKey = 7301014
-
 // deliverInternal gives each internal recipient unit (addressee or
 // tembusan) of the signed letter l its incoming copy, in a transaction of
 // its own after the signing's commit: a failure here never undoes a
@@ -53,15 +47,12 @@ func (a *App) deliverInternal(ctx context.Context, l *letterToSign, s *signedLet
 	for attempt := 0; ; attempt++ {
 		err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 			for _, unit := range units {
-				if a.db.Postgres {
-					if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, inAgendaLockKey, int32(unit)); err != nil {
-						return fmt.Errorf("register: agenda lock: %w", err)
-					}
-				}
-				var agenda int
-				if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(agenda_no), 0) + 1 FROM letters
-					WHERE direction = 'in' AND unit_id = $1 AND year = $2`, unit, year).Scan(&agenda); err != nil {
-					return fmt.Errorf("register: agenda number: %w", err)
+				// The agenda number as the registration of incoming
+				// letters gives it (the same lock), so the two never
+				// give one number twice.
+				agenda, err := a.nextAgenda(ctx, tx, unit, year)
+				if err != nil {
+					return err
 				}
 				id, err := InsertID(ctx, tx, `INSERT INTO letters (direction, unit_id, year, agenda_no, sender, sender_number,
 					letter_date, received_date, subject, sifat, klasifikasi, status, created_by, created_at, updated_at, pages,
@@ -77,14 +68,14 @@ func (a *App) deliverInternal(ctx context.Context, l *letterToSign, s *signedLet
 					id, signedFileName(s.Number), s.SHA256, s.Size, l.DraftPages, by, FormatTime(now)); err != nil {
 					return fmt.Errorf("register: incoming copy for unit %d: %w", unit, err)
 				}
-				head, err := keluarUnitHead(ctx, tx, unit)
-				if err != nil {
+				head, err := unitHead(ctx, tx, unit)
+				if err != nil && !errors.Is(err, errNoHead) {
 					return err
 				}
-				if head != 0 {
+				if head != nil {
 					if _, err := tx.ExecContext(ctx, `INSERT INTO dispositions (letter_id, from_position_id, from_user_id,
 						to_position_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-						id, l.SignerPositionID, by, head, FormatTime(now)); err != nil {
+						id, l.SignerPositionID, by, head.ID, FormatTime(now)); err != nil {
 						return fmt.Errorf("register: passing the copy to the head of unit %d: %w", unit, err)
 					}
 				}
@@ -104,20 +95,3 @@ func (a *App) deliverInternal(ctx context.Context, l *letterToSign, s *signedLet
 // signTitleOf names the sender of an internal copy: the signing
 // position's unit.
 func signTitleOf(l *letterToSign) string { return l.SignerUnitName }
-
-// keluarUnitHead is the head position of a unit: its top position that
-// is not the clerk's or a staf's (its superior is in another unit, or it
-// has none); 0 when the unit has none.
-func keluarUnitHead(ctx context.Context, q Querier, unit int64) (int64, error) {
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT p.id FROM positions p LEFT JOIN positions s ON s.id = p.parent_id
-		WHERE p.unit_id = $1 AND p.kind NOT IN ('clerk', 'staf') AND (s.id IS NULL OR s.unit_id <> p.unit_id)
-		ORDER BY p.id LIMIT 1`, unit).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("register: head of unit %d: %w", unit, err)
-	}
-	return id, nil
-}

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-const auditUsage = `usage: segel audit verify [--dry-run] [--config segel.yaml | --dev [--data DIR]]
+const auditUsage = `usage: segel audit verify [--dry-run] [--grace 1m] [--config segel.yaml | --dev [--data DIR]]
 
 verify checks the hash chain of the audit log: every entry must hash to
 the value it carries and carry its predecessor's hash, so an entry that
@@ -22,8 +22,10 @@ It then cross-checks the register against the audit log: a register
 record without its "ok" audit entry, or a stored file without a record,
 is what a crash left half-recorded (such a signature was never handed
 out). They are listed and removed, each noted in the audit log
-(operation "reconcile"); with --dry-run they are only listed. Only what
-is older than a minute counts, so a running service is not disturbed.
+(operation "reconcile"); with --dry-run they are only listed. The partial
+files a crash left in the blob directory are removed too. Only what is
+older than --grace (a minute) counts, so a running service is not
+disturbed; --grace 0 when no segel serve uses the store.
 
 Exit status: 0 when the chain is whole, 1 when it is broken (the first
 broken entry is named), 3 when the store cannot be read or the arguments
@@ -62,6 +64,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs := newAdminFlags("audit verify", stderr)
 	sf := addStoreFlags(fs)
 	dryRun := fs.Bool("dry-run", false, "list orphans without removing them")
+	grace := fs.Duration("grace", reconcileGrace, "how old an orphan must be to count: younger ones may be a replica's request in flight (0 when no segel serve is running)")
 	fs.Usage = func() { fmt.Fprint(stderr, auditUsage); fs.PrintDefaults() }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -95,7 +98,10 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintln(stdout, "audit chain not keyed (no audit.key_file): only the hash chain was checked, "+
 			"which whoever can write the database can rewrite")
 	}
-	o, err := st.Reconcile(ctx, time.Now().Add(-reconcileGrace), !*dryRun)
+	if *grace < 0 {
+		return false, usagef("--grace %v: a duration of at least 0", *grace)
+	}
+	o, err := st.Reconcile(ctx, time.Now().Add(-*grace), !*dryRun)
 	if err != nil {
 		return false, err
 	}
@@ -108,6 +114,9 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 	for _, id := range o.Blobs {
 		fmt.Fprintf(stdout, "orphan %s: stored file %s without a register record\n", verb, id)
+	}
+	for _, name := range o.Partial {
+		fmt.Fprintf(stdout, "partial file %s: %s, left in the blob directory by a write a crash cut short\n", verb, name)
 	}
 	if len(o.Records)+len(o.Blobs) == 0 {
 		fmt.Fprintln(stdout, "register and audit log agree: every document has its ok entry")

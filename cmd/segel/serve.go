@@ -18,6 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/httpapi"
@@ -420,8 +423,9 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 	// may still be a replica's request in flight.
 	if o, err := st.Reconcile(sctx, time.Now().Add(-reconcileGrace), true); err != nil {
 		logger.Error("reconciling the register with the audit log", "error", err.Error())
-	} else if len(o.Records)+len(o.Blobs) > 0 {
-		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs)
+	} else if len(o.Records)+len(o.Blobs)+len(o.Partial) > 0 {
+		logger.Warn("removed what a crash left half-recorded (never handed out)", "records", o.Records, "blobs", o.Blobs,
+			"partial_files", o.Partial)
 	}
 
 	rev := revocation.New(revocation.Options{
@@ -471,7 +475,13 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		}
 		proxies = append(proxies, pr)
 	}
+	// /metrics carries the process's and the runtime's own gauges too
+	// (process_resident_memory_bytes, go_goroutines…): what an operator,
+	// and `make soak`, watch for leaks.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	s.api, err = httpapi.New(httpapi.Options{
+		Registerer: reg, Gatherer: reg,
 		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
 		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),

@@ -104,6 +104,12 @@ func start(binDir string) error {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb: %v: %s", err, out)
 	}
+	return launch()
+}
+
+// launch starts the server of dir and waits until it answers.
+func launch() error {
+	data := filepath.Join(dir, "data")
 	ctl := exec.Command(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-l", filepath.Join(dir, "log"),
 		"-o", fmt.Sprintf("-k %s -h '' -F -c max_connections=200", dir), "start")
 	asPostgres(ctl)
@@ -138,4 +144,30 @@ func Stop() {
 	asPostgres(ctl)
 	ctl.Run()
 	os.RemoveAll(dir)
+}
+
+// Halt stops the test server as a crash of the database would (pg_ctl
+// stop -m immediate: connections are cut, no checkpoint), keeping its
+// data and databases; Resume starts it again on the same socket. For
+// tests of clients that must outlive a database restart. A test calls
+// DSN first, which starts the server.
+func Halt(t testing.TB) {
+	t.Helper()
+	if dir == "" || startEr != nil {
+		t.Fatal("pgtest: Halt before DSN")
+	}
+	ctl := exec.Command(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(dir, "data"), "-m", "immediate", "-w", "stop")
+	asPostgres(ctl)
+	if out, err := ctl.CombinedOutput(); err != nil {
+		t.Fatalf("pgtest: pg_ctl stop: %v: %s", err, out)
+	}
+}
+
+// Resume starts the server that Halt stopped and waits until it accepts
+// connections.
+func Resume(t testing.TB) {
+	t.Helper()
+	if err := launch(); err != nil {
+		t.Fatalf("pgtest: restarting PostgreSQL: %v", err)
+	}
 }

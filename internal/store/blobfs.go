@@ -150,3 +150,36 @@ func (b *fsBlobs) list(context.Context) ([]blobInfo, error) {
 	}
 	return out, nil
 }
+
+// partials lists the temporary files of writes (tempPrefix) last
+// modified before before: a put takes seconds, so those older than the
+// reconciliation's grace were cut short by a crash. Open removes them
+// only after staleTemp; Reconcile, run at start-up and by `segel audit
+// verify`, sooner.
+func (b *fsBlobs) partials(before time.Time) ([]string, error) {
+	ents, err := os.ReadDir(b.dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing blobs: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(before) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// removePartial removes a partial file that partials listed.
+func (b *fsBlobs) removePartial(name string) error {
+	if !strings.HasPrefix(name, tempPrefix) || strings.ContainsRune(name, os.PathSeparator) {
+		return fmt.Errorf("store: %q is not a partial blob file", name)
+	}
+	if err := os.Remove(filepath.Join(b.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: removing a partial blob file: %w", err)
+	}
+	return nil
+}

@@ -46,8 +46,19 @@ func (s *sqlStore) Reconcile(ctx context.Context, before time.Time, fix bool) (*
 	if o.Blobs, err = s.unrecorded(ctx, old); err != nil {
 		return nil, err
 	}
+	pc, cleans := s.blobs.(partialCleaner)
+	if cleans {
+		if o.Partial, err = pc.partials(before); err != nil {
+			return nil, err
+		}
+	}
 	if !fix {
 		return o, nil
+	}
+	for _, name := range o.Partial {
+		if err := pc.removePartial(name); err != nil {
+			return o, err
+		}
 	}
 	note := func(id, detail string) error {
 		return s.AppendAudit(ctx, &AuditEntry{Operation: "reconcile", DocumentID: id, Outcome: "orphan-removed", Detail: detail})
@@ -76,6 +87,15 @@ func (s *sqlStore) Reconcile(ctx context.Context, before time.Time, fix bool) (*
 		}
 	}
 	return o, nil
+}
+
+// partialCleaner is a blob store whose writes, cut short by a crash,
+// leave partial files behind (a directory: see fsBlobs.put).
+type partialCleaner interface {
+	// partials lists the partial files last written before before.
+	partials(before time.Time) ([]string, error)
+	// removePartial removes one of them.
+	removePartial(name string) error
 }
 
 // reconcileBatch is how many blob ids unrecorded asks about per query.

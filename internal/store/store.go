@@ -199,6 +199,10 @@ type Orphans struct {
 	Records []string
 	// Blobs are stored files without a register record.
 	Blobs []string
+	// Partial are the temporary files of a blob directory that a write
+	// cut short by a crash left (never a stored file, so nothing to
+	// audit); empty for PostgreSQL's table, written in one statement.
+	Partial []string
 }
 
 // Client is an API client of the service.
