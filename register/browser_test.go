@@ -456,7 +456,8 @@ func cspOwnHostOnly(csp string) bool {
 
 // screenshot keeps a picture of the viewport (not the whole page, so
 // that each PNG stays small) as name.png, when screenshots are asked for:
-// the top of the page, or from the element at (a selector) down.
+// the top of the page, or from the element at (a selector) down ("end
+// SELECTOR": up to the element's end).
 func (b *browserE2E) screenshot(name string, at ...string) {
 	b.t.Helper()
 	if b.shot[name] {
@@ -468,7 +469,11 @@ func (b *browserE2E) screenshot(name string, at ...string) {
 	}
 	scroll := `window.scrollTo(0, 0)`
 	if len(at) > 0 {
-		scroll = fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "start"})`, at[0])
+		sel, block := at[0], "start"
+		if rest, ok := strings.CutPrefix(sel, "end "); ok { // the element at the bottom of the screen
+			sel, block = rest, "end"
+		}
+		scroll = fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: %q})`, sel, block)
 	}
 	eval[bool](b, `document.activeElement && document.activeElement.blur(), `+scroll+`, true`)
 	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
@@ -932,7 +937,7 @@ func (b *browserE2E) flowKeluar(gw *gatewaytest.Gateway) {
 		t.Fatalf("the signer's inbox lacks the letter: %s", b.text("main"))
 	}
 	b.open(fmt.Sprintf("/surat/%d/ttd", id))
-	b.screenshot("ttd")
+	b.screenshot("ttd", "end section:has(#passphrase)")
 	if msg := b.signWith(id, "salah-ketik"); !strings.Contains(msg, "Passphrase tidak diterima") {
 		t.Errorf("a wrong passphrase says %q", msg)
 	}
