@@ -588,7 +588,7 @@ func TestBrowser(t *testing.T) {
 	b.flowMasuk()
 	b.flowKeluar(gw)
 	b.flowAdmin()
-	// b.flowArchive() once the archive is on main
+	b.flowArchive()
 	b.logout()
 }
 
