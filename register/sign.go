@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segel-id/segel/internal/clientaddr"
+	"github.com/segel-id/segel/internal/spool"
 )
 
 // Signing an outgoing letter: the number is taken, written into the
@@ -457,7 +457,7 @@ func (a *App) attemptsLeft(ctx context.Context, userID int64) (int, error) {
 // clientAddr is the request's client address for Segel's lock-out
 // counters and the login throttle: the connection's peer or, from a
 // trusted proxy, the last forwarded address that is not one
-// (Options.TrustedProxies; the rule of Segel's own API, clientaddr.Of).
+// (Options.TrustedProxies; the rule of Segel's own API, spool.ClientAddress).
 func (a *App) clientAddr(r *http.Request) string {
-	return clientaddr.Of(r, a.opts.TrustedProxies)
+	return spool.ClientAddress(r, a.opts.TrustedProxies)
 }
