@@ -393,8 +393,8 @@ func toBSrE(rep *verify.Report) bsreReport {
 		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
 	}
 	for i, s := range rep.Signatures {
-		b := bsreSignature{ID: i + 1, SignatureFormat: s.Level, FieldName: s.Field, Reason: s.Reason,
-			Location: s.Location, SignatureDate: s.ClaimedSigningTime, Indication: string(s.Indication),
+		b := bsreSignature{ID: i + 1, SignatureFormat: string(s.Level), FieldName: s.Field, Reason: s.Reason,
+			Location: s.Location, SignatureDate: rfc3339(s.ClaimedSigningTime), Indication: string(s.Indication),
 			SubIndication: string(s.SubIndication)}
 		if s.Signer != nil {
 			b.SignerName = s.Signer.CommonName
@@ -405,13 +405,22 @@ func toBSrE(rep *verify.Report) bsreReport {
 			b.IntegrityValid = s.Indication != verify.TotalFailed || s.SubIndication == verify.Revoked || s.SubIndication == verify.Expired
 		}
 		b.CertificateTrusted = len(s.Chain) > 0
-		b.LTV = s.Level == "PAdES-BASELINE-LT" || s.Level == "PAdES-BASELINE-LTA"
+		b.LTV = s.Level.LongTerm()
 		if s.Timestamp != nil {
-			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": s.Timestamp.Time}
+			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": rfc3339(s.Timestamp.Time)}
 		}
 		out.SignatureInformations = append(out.SignatureInformations, b)
 	}
 	return out
+}
+
+// rfc3339 writes a report's time as BSrE's answers carry it; "" for the
+// zero time (a signature without a claimed time).
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled) {
