@@ -16,6 +16,37 @@ var (
 	nikRE  = regexp.MustCompile(`^[0-9]{16}$`)
 )
 
+// validateProfiles checks every profile, and that no two share a name,
+// an environment name or a NIK.
+func (c *Config) validateProfiles(ps *problems, fromFile bool) {
+	names := map[string]int{}
+	envs := map[string]int{}
+	niks := map[string]int{}
+	for i, p := range c.Profiles {
+		k := fmt.Sprintf("profiles[%d]", i)
+		if p == nil {
+			ps.add(k, "empty profile")
+			continue
+		}
+		c.validateProfile(ps, k, p, fromFile)
+		if p.Name != "" {
+			if j, dup := names[p.Name]; dup {
+				ps.add(k+".name", "%q is already the name of profiles[%d]", p.Name, j)
+			} else if j, dup := envs[p.EnvName()]; dup {
+				ps.add(k+".name", "%q and profiles[%d] have the same environment name SEGEL_PROFILES_%s_…", p.Name, j, p.EnvName())
+			}
+			names[p.Name], envs[p.EnvName()] = i, i
+		}
+		if p.NIK != "" {
+			if j, dup := niks[p.NIK]; dup {
+				ps.add(k+".nik", "the same NIK as profiles[%d]", j)
+			}
+			niks[p.NIK] = i
+		}
+	}
+}
+
+// validateProfile checks profile p, at key path k (profiles[i]).
 func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bool) {
 	switch {
 	case p.Name == "":
@@ -27,33 +58,49 @@ func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bo
 	case p.Key == "":
 		ps.add(k+".key", "missing: the KEYREF (a pkcs11: URI, a PEM or a PKCS#12 file; or $SEGEL_PROFILES_%s_KEY)", envOr(p))
 	case p.IsPKCS11():
-		u, err := pkcs11.ParseURI(p.Key)
-		switch {
-		case err != nil:
-			ps.add(k+".key", "%v", err)
-		case u.ModulePath == "":
-			ps.add(k+".key", "the URI has no module-path (e.g. module-path=/usr/lib/softhsm/libsofthsm2.so)")
-		case u.Object == "" && len(u.ID) == 0:
-			ps.add(k+".key", "the URI names no key: add object= or id=")
-		case u.PINValue != "" && fromFile && c.env[k+".key"] == "":
-			ps.add(k+".key", "pin-value writes the PIN in the configuration; use pin-source=file:PATH or pin-source=env:NAME")
-		case p.Personal && u.HasPIN():
-			ps.add(k+".key", "a personal profile's key is unlocked by the official's passphrase: remove the PIN from the URI")
-		}
-		if err == nil && u.ModulePath != "" {
-			c.checkFile(ps, k+".key", u.ModulePath)
-		}
+		c.validatePKCS11Key(ps, k, p, fromFile)
 	default:
-		if data, err := os.ReadFile(p.Key); err != nil {
-			ps.add(k+".key", "%s: %s", p.Key, unwrapPath(err))
-		} else if p.Personal && bytes.Contains(data, []byte("-----BEGIN")) {
-			ps.add(k+".key", "a personal profile needs a token key or a PKCS#12 file locked by the passphrase, not a PEM key")
-		} else if p.Personal && p.Cert == "" {
-			ps.add(k+".cert", "missing: a personal PKCS#12 key is locked until a request brings the passphrase, so give its certificate chain here")
-		}
+		c.validateFileKey(ps, k, p)
 	}
 	c.checkFile(ps, k+".cert", p.Cert)
+	c.validateLevels(ps, k, p)
+	validateProfileRest(ps, k, p)
+}
 
+// validatePKCS11Key checks a profile's pkcs11: key URI.
+func (c *Config) validatePKCS11Key(ps *problems, k string, p *Profile, fromFile bool) {
+	u, err := pkcs11.ParseURI(p.Key)
+	switch {
+	case err != nil:
+		ps.add(k+".key", "%v", err)
+	case u.ModulePath == "":
+		ps.add(k+".key", "the URI has no module-path (e.g. module-path=/usr/lib/softhsm/libsofthsm2.so)")
+	case u.Object == "" && len(u.ID) == 0:
+		ps.add(k+".key", "the URI names no key: add object= or id=")
+	case u.PINValue != "" && fromFile && c.env[k+".key"] == "":
+		ps.add(k+".key", "pin-value writes the PIN in the configuration; use pin-source=file:PATH or pin-source=env:NAME")
+	case p.Personal && u.HasPIN():
+		ps.add(k+".key", "a personal profile's key is unlocked by the official's passphrase: remove the PIN from the URI")
+	}
+	if err == nil && u.ModulePath != "" {
+		c.checkFile(ps, k+".key", u.ModulePath)
+	}
+}
+
+// validateFileKey checks a profile's key file (PEM or PKCS#12).
+func (c *Config) validateFileKey(ps *problems, k string, p *Profile) {
+	if data, err := os.ReadFile(p.Key); err != nil {
+		ps.add(k+".key", "%s: %s", p.Key, unwrapPath(err))
+	} else if p.Personal && bytes.Contains(data, []byte("-----BEGIN")) {
+		ps.add(k+".key", "a personal profile needs a token key or a PKCS#12 file locked by the passphrase, not a PEM key")
+	} else if p.Personal && p.Cert == "" {
+		ps.add(k+".cert", "missing: a personal PKCS#12 key is locked until a request brings the passphrase, so give its certificate chain here")
+	}
+}
+
+// validateLevels checks a profile's level and allowed_levels, writing
+// them in their canonical form, and that levels above B-B have a TSA.
+func (c *Config) validateLevels(ps *problems, k string, p *Profile) {
 	level, err := signer.ParseLevel(p.Level)
 	if err != nil {
 		ps.add(k+".level", "%q is not a PAdES level: want B-B, B-T, B-LT or B-LTA", p.Level)
@@ -73,16 +120,22 @@ func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bo
 	if err == nil && len(allowed) > 0 && !slices.Contains(allowed, level) {
 		ps.add(k+".level", "%s is not among allowed_levels %v", level, p.AllowedLevels)
 	}
-	if len(c.TSA.URLs) == 0 {
-		if err == nil && level > signer.LevelB {
-			ps.add(k+".level", "%s needs a timestamp authority, but tsa.urls is empty", level)
-		}
-		for j, l := range allowed {
-			if l > signer.LevelB {
-				ps.add(fmt.Sprintf("%s.allowed_levels[%d]", k, j), "%s needs a timestamp authority, but tsa.urls is empty", l)
-			}
+	if len(c.TSA.URLs) != 0 {
+		return
+	}
+	if err == nil && level > signer.LevelB {
+		ps.add(k+".level", "%s needs a timestamp authority, but tsa.urls is empty", level)
+	}
+	for j, l := range allowed {
+		if l > signer.LevelB {
+			ps.add(fmt.Sprintf("%s.allowed_levels[%d]", k, j), "%s needs a timestamp authority, but tsa.urls is empty", l)
 		}
 	}
+}
+
+// validateProfileRest checks the rest of a profile: the NIK of a
+// personal profile, retention and download with keep, and the queue.
+func validateProfileRest(ps *problems, k string, p *Profile) {
 	if p.NIK != "" {
 		if !nikRE.MatchString(p.NIK) {
 			ps.add(k+".nik", "a NIK is 16 digits")
@@ -111,6 +164,7 @@ func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bo
 	}
 }
 
+// envOr is the profile's environment name, or NAME when it has none.
 func envOr(p *Profile) string {
 	if p.Name == "" {
 		return "NAME"
