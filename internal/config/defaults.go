@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"time"
 )
 
 // applyDefaults fills in what was not set (set holds the key paths given).
@@ -22,34 +21,16 @@ func (c *Config) applyDefaults(set map[string]bool) {
 	if c.Revocation.Timeout == 0 {
 		c.Revocation.Timeout = Duration(DefaultRevocationTimeout)
 	}
-	l := &c.Limits
-	if l.MaxBody == 0 {
-		l.MaxBody = DefaultMaxBody
-	}
-	for _, d := range []struct {
-		v   *Duration
-		def time.Duration
-	}{
-		{&l.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&l.ReadTimeout, DefaultReadTimeout},
-		{&l.WriteTimeout, DefaultWriteTimeout}, {&l.IdleTimeout, DefaultIdleTimeout},
-		{&l.ShutdownTimeout, DefaultShutdownTimeout}, {&l.PassphraseWindow, DefaultPassphraseWindow},
-	} {
-		if *d.v == 0 {
-			*d.v = Duration(d.def)
-		}
-	}
-	if l.PassphraseAttempts == 0 {
-		l.PassphraseAttempts = DefaultPassphraseTries
-	}
-	if l.ProfileAttempts == 0 {
-		l.ProfileAttempts = l.PassphraseAttempts
-	}
-	if l.ProfileWindow == 0 {
-		l.ProfileWindow = l.PassphraseWindow
-	}
+	c.Limits.applyDefaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
+	c.applyProfileDefaults(set)
+}
+
+// applyProfileDefaults gives each profile the default level and keep
+// when the file does not set them.
+func (c *Config) applyProfileDefaults(set map[string]bool) {
 	for i, p := range c.Profiles {
 		if p == nil {
 			continue

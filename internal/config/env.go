@@ -51,8 +51,13 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 			p.KeyPassword = v
 		}
 	}
-	// An override for a profile that does not exist is a mistake (a typo,
-	// or a profile renamed in the file but not in the deployment).
+	c.checkProfileEnv(lookup, byEnv, ps)
+}
+
+// checkProfileEnv reports an override for a profile that does not exist:
+// a mistake (a typo, or a profile renamed in the file but not in the
+// deployment). byEnv maps the profiles' environment names to their index.
+func (c *Config) checkProfileEnv(lookup func(string) (string, bool), byEnv map[string]int, ps *problems) {
 	if environ, ok := lookupEnvList(lookup); ok {
 		for _, name := range environ {
 			rest, ok := strings.CutPrefix(name, "SEGEL_PROFILES_")

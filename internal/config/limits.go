@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Limits bound what one request may cost.
 type Limits struct {
 	// MaxBody is the largest request body (413 beyond); default 64MiB.
@@ -39,4 +41,33 @@ type Limits struct {
 	// PassphraseAttempts and PassphraseWindow.
 	ProfileAttempts int      `yaml:"passphrase_profile_attempts"`
 	ProfileWindow   Duration `yaml:"passphrase_profile_window"`
+}
+
+// applyDefaults fills in the limits that were not set; the per-profile
+// passphrase bounds default to the per-address ones.
+func (l *Limits) applyDefaults() {
+	if l.MaxBody == 0 {
+		l.MaxBody = DefaultMaxBody
+	}
+	for _, d := range []struct {
+		v   *Duration
+		def time.Duration
+	}{
+		{&l.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&l.ReadTimeout, DefaultReadTimeout},
+		{&l.WriteTimeout, DefaultWriteTimeout}, {&l.IdleTimeout, DefaultIdleTimeout},
+		{&l.ShutdownTimeout, DefaultShutdownTimeout}, {&l.PassphraseWindow, DefaultPassphraseWindow},
+	} {
+		if *d.v == 0 {
+			*d.v = Duration(d.def)
+		}
+	}
+	if l.PassphraseAttempts == 0 {
+		l.PassphraseAttempts = DefaultPassphraseTries
+	}
+	if l.ProfileAttempts == 0 {
+		l.ProfileAttempts = l.PassphraseAttempts
+	}
+	if l.ProfileWindow == 0 {
+		l.ProfileWindow = l.PassphraseWindow
+	}
 }
