@@ -17,6 +17,11 @@ func (c *Config) validateListen(ps *problems) {
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		ps.add("listen", "host %q is neither an IP address nor a host name", host)
 	}
+	c.validateOpsListen(ps)
+}
+
+// validateOpsListen checks ops_listen, when given: host:port, not listen.
+func (c *Config) validateOpsListen(ps *problems) {
 	if c.OpsListen == "" {
 		return
 	}
