@@ -5,7 +5,7 @@ PKG      ?= ./...
 # go test flags added to `make test`, e.g. TESTFLAGS='-run TestSign -v'
 TESTFLAGS ?=
 # Per-package timeout of `make test`. go test's default (10m) is too tight on a
-# loaded 2-core machine: cmd/segel took 8m05s there, and verify's
+# loaded 2-core machine: verify took 9m26s there, cmd/segel 8m06s, and verify's
 # TestHostileBounded once hit the 10m limit (docs/decisions.md, issue 15).
 TESTTIMEOUT ?= 30m
 # `make bench BENCH=Sign COUNT=6` (regexp of benchmarks, runs of each)
