@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"slices"
+	"time"
 
 	"github.com/segel-id/segel/verify"
 )
@@ -77,8 +78,8 @@ func toBSrE(rep *verify.Report) bsreReport {
 	allGood := true
 	untrusted := false
 	for i, s := range rep.Signatures {
-		b := bsreSignature{ID: i + 1, SignatureFormat: s.Level, FieldName: s.Field, Reason: s.Reason,
-			Location: s.Location, SignatureDate: s.ClaimedSigningTime, DigestAlgorithm: s.DigestAlgorithm,
+		b := bsreSignature{ID: i + 1, SignatureFormat: string(s.Level), FieldName: s.Field, Reason: s.Reason,
+			Location: s.Location, SignatureDate: rfc3339(s.ClaimedSigningTime), DigestAlgorithm: s.DigestAlgorithm,
 			Indication: string(s.Indication), SubIndication: string(s.SubIndication),
 			Description: bsreSignatureDescription(s)}
 		if s.Signer != nil {
@@ -94,9 +95,9 @@ func toBSrE(rep *verify.Report) bsreReport {
 		// verdict did not reject for the chain's sake.
 		b.CertificateTrusted = len(s.Chain) > 0 && s.TrustAnchor != "" && !slices.Contains(chainFailures, s.SubIndication) &&
 			(s.Indication == verify.TotalPassed || slices.Contains(integrityFailures, s.SubIndication))
-		b.LTV = b.CertificateTrusted && (s.Level == "PAdES-BASELINE-LT" || s.Level == "PAdES-BASELINE-LTA")
+		b.LTV = b.CertificateTrusted && s.Level.LongTerm()
 		if s.Timestamp != nil {
-			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": s.Timestamp.Time}
+			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": rfc3339(s.Timestamp.Time)}
 		}
 		if !b.IntegrityValid || !b.CertificateTrusted || s.Indication != verify.TotalPassed {
 			allGood = false
@@ -117,4 +118,13 @@ func toBSrE(rep *verify.Report) bsreReport {
 		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
 	}
 	return out
+}
+
+// rfc3339 writes a report's time as BSrE's answers carry it; "" for the
+// zero time (a signature without a claimed time).
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
