@@ -98,8 +98,12 @@ func (v *viewer) visibleClause(next int) (string, []any) {
 	var b strings.Builder
 	// Who acted on a letter (disposed it, also under a delegation since
 	// ended) stays involved in it.
+	// The delivery row of an internal copy of a signed letter (an
+	// incoming letter with a Segel document id, passed to the recipient
+	// unit's head by the signing) is the sender's only on paper: it makes
+	// nobody of the sending OPD involved in the copy.
 	fmt.Fprintf(&b, `(l.created_by = $%[1]d
-		OR EXISTS (SELECT 1 FROM dispositions vu WHERE vu.letter_id = l.id AND vu.from_user_id = $%[1]d)`, next)
+		OR EXISTS (SELECT 1 FROM dispositions vu WHERE vu.letter_id = l.id AND vu.from_user_id = $%[1]d AND %[2]s)`, next, notCopyDelivery("vu"))
 	next++
 	if len(v.positions) > 0 {
 		pos := placeholders(next, len(v.positions))
@@ -108,9 +112,9 @@ func (v *viewer) visibleClause(next int) (string, []any) {
 		}
 		next += len(v.positions)
 		fmt.Fprintf(&b, ` OR EXISTS (SELECT 1 FROM dispositions vd WHERE vd.letter_id = l.id
-			AND (vd.to_position_id IN (%[1]s) OR vd.from_position_id IN (%[1]s)))
+			AND (vd.to_position_id IN (%[1]s) OR (vd.from_position_id IN (%[1]s) AND %[2]s)))
 			OR EXISTS (SELECT 1 FROM paraf vp WHERE vp.letter_id = l.id AND vp.position_id IN (%[1]s))
-			OR l.signer_position_id IN (%[1]s)`, pos)
+			OR l.signer_position_id IN (%[1]s)`, pos, notCopyDelivery("vd"))
 	}
 	if len(v.units) > 0 {
 		units := placeholders(next, len(v.units))
@@ -125,6 +129,12 @@ func (v *viewer) visibleClause(next int) (string, []any) {
 	}
 	b.WriteString(")")
 	return b.String(), args
+}
+
+// notCopyDelivery is an SQL condition on the disposition aliased d of the
+// letter l: it is not the delivery row of an internal copy.
+func notCopyDelivery(d string) string {
+	return `NOT (` + d + `.parent_id IS NULL AND l.direction = 'in' AND l.document_id <> '')`
 }
 
 // mayView reports whether u may see the letter id (false, nil when the

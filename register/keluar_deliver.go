@@ -54,11 +54,16 @@ func (a *App) deliverInternal(ctx context.Context, l *letterToSign, s *signedLet
 				if err != nil {
 					return err
 				}
+				// The copy is the recipient unit's: nobody of the
+				// sending OPD created it (created_by NULL), and its
+				// delivery row does not make the sender involved
+				// (visibleClause), so the recipient's dispositions on
+				// it stay theirs.
 				id, err := InsertID(ctx, tx, `INSERT INTO letters (direction, unit_id, year, agenda_no, sender, sender_number,
 					letter_date, received_date, subject, sifat, klasifikasi, status, created_by, created_at, updated_at, pages,
 					document_id, verify_url)
 					VALUES ('in', $1, $2, $3, $4, $5, $6, $6, $7, $8, $9, 'baru', $10, $11, $11, $12, $13, $14) RETURNING id`,
-					unit, year, agenda, signTitleOf(l), s.Number, day, l.Subject, l.Sifat, l.Klasifikasi, by, FormatTime(now),
+					unit, year, agenda, signTitleOf(l), s.Number, day, l.Subject, l.Sifat, l.Klasifikasi, nil, FormatTime(now),
 					l.DraftPages, s.DocumentID, s.VerifyURL)
 				if err != nil {
 					return fmt.Errorf("register: incoming copy for unit %d: %w", unit, err)

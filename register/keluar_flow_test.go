@@ -344,6 +344,13 @@ func TestKeluarFlow(t *testing.T) {
 	if r := kadis2.get(fmt.Sprintf("/surat/%d/berkas/1", inID)); r.Code != 200 || r.Body != string(signed) {
 		t.Errorf("the recipient's file: %d, %d bytes", r.Code, len(r.Body))
 	}
+	// The copy is the recipient's: the signer, in another OPD, neither
+	// opens it nor finds it in the archive (nor so the dispositions the
+	// recipient makes on it), and has the letter itself only once there.
+	wantCode(t, "the signer on the recipient's copy", kadis.get(fmt.Sprintf("/surat/%d", inID)), http.StatusNotFound)
+	if r := kadis.get("/arsip?nomor=" + url.QueryEscape(number)); r.Code != 200 || strings.Count(r.Body, `href="/surat/`) != 1 {
+		t.Errorf("the signer's archive for %s: %d, %d letters", number, r.Code, strings.Count(r.Body, `href="/surat/`))
+	}
 }
 
 // pdfShows reports whether a page of the PDF shows text.
