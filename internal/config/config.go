@@ -134,6 +134,9 @@ type Config struct {
 	Limits        Limits     `yaml:"limits"`
 	Log           Log        `yaml:"log"`
 	BSrE          BSrE       `yaml:"bsre"`
+	// Timezone is the zone of the stamp's time and the CLI's report:
+	// WIB, WITA, WIT or an IANA name of one of them; default WIB.
+	Timezone string `yaml:"timezone"`
 	// Profiles are the signing identities.
 	Profiles []*Profile `yaml:"profiles"`
 
@@ -360,7 +363,9 @@ type Profile struct {
 	MaxConcurrent int      `yaml:"max_concurrent"`
 	Queue         int      `yaml:"queue"`
 	QueueTimeout  Duration `yaml:"queue_timeout"`
-	// Footer is the text under a visible stamp.
+	// Footer is the text under a visible stamp; "{url}" in it is the
+	// document's verification address. Default: DefaultFooter; "" shows
+	// none.
 	Footer string `yaml:"footer"`
 }
 
@@ -649,6 +654,7 @@ func (c *Config) applyDefaults(set map[string]bool) {
 		if !set[k+".keep"] {
 			p.Keep = true
 		}
+		defaultFooter(set, k, p)
 	}
 }
 
@@ -803,6 +809,7 @@ func ParseProxy(s string) (netip.Prefix, error) {
 // file gave (no pin-value in a file).
 func (c *Config) validate(fromFile bool) *problems {
 	ps := &problems{c: c}
+	c.validateStamp(ps)
 	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
 		ps.add("listen", "%q is not host:port (e.g. 127.0.0.1:8080 or :8443)", c.Listen)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {

@@ -124,7 +124,20 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 		}
 		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
 		if look.text != "" {
-			req.Visible.Lines = []string{look.text}
+			lines, err := stampLines(bsreTextLines(look.text))
+			if err != nil {
+				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: text: "+err.Error())
+				return nil
+			}
+			req.Visible.Lines = lines
+		}
+		if look.footer != nil {
+			f, err := stampFooter(*look.footer)
+			if err != nil {
+				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+				return nil
+			}
+			req.Visible.Footer = &f
 		}
 	}
 	res, p := s.signSpooled(r, req, in)
@@ -155,6 +168,10 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
 			y: r.FormValue("yAxis"), w: r.FormValue("width"), h: r.FormValue("height"),
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
+		if _, ok := r.Form["footer"]; ok {
+			f := r.FormValue("footer")
+			look.footer = &f
+		}
 		withImage, err := parseBool(r.FormValue("image"))
 		if err != nil {
 			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: image: "+errNotBoolean.Error())
@@ -192,8 +209,10 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 type bsreLook struct {
 	tag, page, x, y, w, h string
 	linkQR, text          string
-	image                 []byte
-	noQR                  bool
+	// footer, when sent (a Segel extension), replaces the profile's.
+	footer *string
+	image  []byte
+	noQR   bool
 }
 
 func (l *bsreLook) placement() (*signer.Placement, error) {
@@ -245,6 +264,10 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			Location    string   `json:"location"`
 			Reason      string   `json:"reason"`
 			ContactInfo string   `json:"contactInfo"`
+			// Text and Footer are Segel's extensions: the stamp's
+			// lines (split at new lines) and footer.
+			Text   string  `json:"text"`
+			Footer *string `json:"footer"`
 		} `json:"signatureProperties"`
 	}
 	// The files go straight to spool files (see readV2): the body is
@@ -285,7 +308,8 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			}
 			return strconv.FormatFloat(*f, 'f', -1, 64)
 		}
-		look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
+		look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height),
+			text: pr.Text, footer: pr.Footer}
 		if pr.Page != nil {
 			look.page = strconv.Itoa(*pr.Page)
 		}
