@@ -85,7 +85,7 @@ func drawAppearance(s *docState, u *pdf.Update, opts *Options, now time.Time, ap
 	var err error
 	switch {
 	case pl.Anchor != "":
-		p, err = placeAnchor(s.r, pl.Page, pl.Anchor, pl.Size)
+		p, err = placeAnchor(s.r, pl.Page, pl.Anchor, pl.Size, pl.Align, pl.Position)
 	case pl.Rect != [4]float64{}:
 		n := pl.Page
 		if n == 0 {
