@@ -165,16 +165,45 @@ func (s *stampLayout) fit(lines []string, width, height, maxSize, minSize float6
 		}
 	}
 	size := minSize
-	wrapped, _ := s.wrap(lines, width, size, true)
 	n := max(int(height/(size*lineSpacing)+1e-9), 0)
-	cut := n < len(wrapped)
-	if cut {
-		wrapped = wrapped[:n]
+	// Each line wrapped apart; the longest loses its last lines first,
+	// so that the short ones (the NIP, the date) stay.
+	groups := make([][]string, len(lines))
+	cut := make([]bool, len(lines))
+	total := 0
+	for i, l := range lines {
+		groups[i], _ = s.wrap([]string{l}, width, size, true)
+		total += len(groups[i])
 	}
-	for i, l := range wrapped {
-		last := cut && i == len(wrapped)-1
-		if last || s.font.Width(l, size) > width {
-			wrapped[i] = s.ellipsize(l, width, size, last)
+	for total > n {
+		longest := -1
+		for i, g := range groups {
+			if len(g) > 1 && (longest < 0 || len(g) > len(groups[longest])) {
+				longest = i
+			}
+		}
+		if longest < 0 {
+			break
+		}
+		groups[longest] = groups[longest][:len(groups[longest])-1]
+		cut[longest] = true
+		total--
+	}
+	var wrapped []string
+	for i, g := range groups {
+		for j, l := range g {
+			if len(wrapped) == n {
+				// One line a group: the lines beyond the box are left out.
+				if len(wrapped) > 0 {
+					wrapped[n-1] = s.ellipsize(wrapped[n-1], width, size, true)
+				}
+				return wrapped, size
+			}
+			last := cut[i] && j == len(g)-1
+			if last || s.font.Width(l, size) > width {
+				l = s.ellipsize(l, width, size, last)
+			}
+			wrapped = append(wrapped, l)
 		}
 	}
 	return wrapped, size
