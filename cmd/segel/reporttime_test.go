@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/segel-id/segel/verify"
+)
+
+// TestReportZone: the text report shows times in the zone asked for, with
+// its abbreviation; what is not an RFC 3339 time is shown as it is.
+func TestReportZone(t *testing.T) {
+	rep := &verify.Report{Indication: verify.TotalPassed, Signatures: []*verify.SignatureReport{{
+		Type: "signature", Field: "Signature1", Indication: verify.TotalPassed, Level: "B-T",
+		ClaimedSigningTime: "2026-03-02T07:00:00Z",
+		Timestamp:          &verify.Timestamp{Time: "2026-03-02T07:05:00.5Z", TSA: "CN=TSA"},
+	}}}
+	for zone, want := range map[string][]string{
+		"WITA":          {"2026-03-02 15:00:00 WITA", "2026-03-02 15:05:00 WITA (CN=TSA)"},
+		"Asia/Jayapura": {"2026-03-02 16:00:00 WIT", "2026-03-02 16:05:00 WIT"},
+		"":              {"2026-03-02 14:00:00 WIB"},
+	} {
+		t.Setenv("SEGEL_TIMEZONE", "")
+		loc, err := reportZone(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		writeReportIn(&b, rep, "id", loc)
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%q: report lacks %q:\n%s", zone, w, b.String())
+			}
+		}
+		if strings.Contains(b.String(), "07:00:00Z") {
+			t.Errorf("%q: report shows UTC:\n%s", zone, b.String())
+		}
+	}
+	t.Setenv("SEGEL_TIMEZONE", "WITA")
+	if loc, err := reportZone(""); err != nil || loc.String() != "WITA" {
+		t.Errorf("$SEGEL_TIMEZONE=WITA: %v %v", loc, err)
+	}
+	if _, err := reportZone("Europe/Paris"); err == nil {
+		t.Error("Europe/Paris accepted as an Indonesian zone")
+	}
+	if got := localTime("kemarin", nil); got != "kemarin" {
+		t.Errorf("localTime(kemarin) = %q", got)
+	}
+}
