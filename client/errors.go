@@ -28,24 +28,25 @@ var ErrUnexpectedAnswer = errors.New("segel: unexpected answer from the gateway"
 // Kinds of [Error] that callers commonly tell apart. The OpenAPI
 // document (x-problem-types) lists every kind with its status.
 const (
-	KindBadRequest          = "bad-request"
-	KindInvalidPDF          = "invalid-pdf"
-	KindEncryptedPDF        = "encrypted-pdf"
-	KindUnauthorized        = "unauthorized"
-	KindProfileForbidden    = "profile-forbidden"
-	KindOperationForbidden  = "operation-forbidden"
-	KindUnknownProfile      = "unknown-profile"
-	KindNotFound            = "not-found"
-	KindPassphraseRequired  = "passphrase-required"
-	KindPassphraseRejected  = "passphrase-rejected"
-	KindPassphraseLockedOut = "passphrase-locked-out"
-	KindStampPlacement      = "stamp-placement"
-	KindNoSignature         = "no-signature"
-	KindTooLarge            = "too-large"
-	KindBusy                = "busy"
-	KindHSMUnavailable      = "hsm-unavailable"
-	KindTSAUnavailable      = "tsa-unavailable"
-	KindShuttingDown        = "shutting-down"
+	KindBadRequest             = "bad-request"
+	KindInvalidPDF             = "invalid-pdf"
+	KindEncryptedPDF           = "encrypted-pdf"
+	KindUnauthorized           = "unauthorized"
+	KindProfileForbidden       = "profile-forbidden"
+	KindOperationForbidden     = "operation-forbidden"
+	KindUnknownProfile         = "unknown-profile"
+	KindNotFound               = "not-found"
+	KindPassphraseRequired     = "passphrase-required"
+	KindPassphraseRejected     = "passphrase-rejected"
+	KindPassphraseLockedOut    = "passphrase-locked-out"
+	KindStampPlacement         = "stamp-placement"
+	KindNoSignature            = "no-signature"
+	KindTooLarge               = "too-large"
+	KindBusy                   = "busy"
+	KindHSMUnavailable         = "hsm-unavailable"
+	KindTSAUnavailable         = "tsa-unavailable"
+	KindShuttingDown           = "shutting-down"
+	KindTemporarilyUnavailable = "temporarily-unavailable"
 )
 
 // Error is a request that the gateway refused: its RFC 9457 problem.
@@ -101,11 +102,15 @@ func refusal(resp *http.Response) error {
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&p); err != nil || p.Type == "" {
 		return fmt.Errorf("%w: %s with an unreadable problem", ErrUnexpectedAnswer, resp.Status)
 	}
+	kind := p.Type[strings.LastIndexByte(p.Type, '/')+1:]
+	if kind == "" {
+		return fmt.Errorf("%w: %s with a problem of no type name", ErrUnexpectedAnswer, resp.Status)
+	}
 	id := p.Instance
 	if id == "" {
 		id = resp.Header.Get(api.RequestIDHeader)
 	}
-	return &Error{Kind: p.Type[strings.LastIndexByte(p.Type, '/')+1:], Type: p.Type, Status: resp.StatusCode,
+	return &Error{Kind: kind, Type: p.Type, Status: resp.StatusCode,
 		Title: p.Title, Detail: p.Detail, RequestID: id,
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 }

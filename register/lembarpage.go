@@ -73,7 +73,8 @@ func actingPrefix(label string) string {
 
 // lembarPDF is GET /surat/{id}/lembar.pdf: the printable lembar
 // disposisi of an incoming letter, rendered on each request (so that it
-// always shows the whole trail).
+// always shows the whole trail), each one recorded in the trail
+// (lembarViewAction).
 func (a *App) lembarPDF(w http.ResponseWriter, r *http.Request) {
 	l, ok := a.visibleInLetter(w, r)
 	if !ok {
@@ -88,6 +89,15 @@ func (a *App) lembarPDF(w http.ResponseWriter, r *http.Request) {
 	if err := WriteLembar(&buf, lb); err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	// Each sheet served is a sheet not printed (the dashboard counts
+	// them); the parts a PDF viewer fetches with Range are not more.
+	if r.Header.Get("Range") == "" {
+		u := currentUser(r)
+		if err := logEvent(r.Context(), a.db, a.now(), l.ID, u.ID, "", lembarViewAction, ""); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
 	name := fmt.Sprintf("lembar-disposisi-%d-%d.pdf", l.Year, l.AgendaNo)
 	h := w.Header()

@@ -59,4 +59,21 @@ func TestLembarPDF(t *testing.T) {
 	if strings.Contains(text, "Tuti Agenda") {
 		t.Error("the passing to the head (by the clerk) is on the lembar as a disposition")
 	}
+	// Each sheet served is counted once on the trail (the dashboard's
+	// paper not printed); a viewer's Range requests are not.
+	if n := count(t, ta, `SELECT COUNT(*) FROM events WHERE letter_id = $1 AND action = $2`, id, lembarViewAction); n != 1 {
+		t.Errorf("%d lembar events after one view, want 1", n)
+	}
+	kabid := ta.login("kabid")
+	req, _ := http.NewRequest(http.MethodGet, ta.srv.URL+fmt.Sprintf("/surat/%d/lembar.pdf", id), nil)
+	req.Header.Set("Range", "bytes=0-99")
+	if rr := kabid.do(req); rr.Code != http.StatusPartialContent || len(rr.Body) != 100 {
+		t.Errorf("a range of the lembar: %d, %d bytes", rr.Code, len(rr.Body))
+	}
+	if n := count(t, ta, `SELECT COUNT(*) FROM events WHERE letter_id = $1 AND action = $2`, id, lembarViewAction); n != 1 {
+		t.Errorf("%d lembar events after a Range request, want 1", n)
+	}
+	if r := kabid.get(fmt.Sprintf("/surat/%d", id)); !strings.Contains(r.Body, "membuka lembar disposisi") {
+		t.Error("the trail does not show the lembar's opening")
+	}
 }

@@ -113,6 +113,7 @@ var masukWordsID = map[string]string{
 	"event.masuk.dicatat":       "mencatat surat masuk dan meneruskannya",
 	"event.masuk.disposisi":     "mendisposisikan",
 	"event.masuk.dispo.selesai": "menandai disposisinya selesai",
+	"event.masuk.lembar":        "membuka lembar disposisi",
 	"event.masuk.selesai":       "semua disposisi selesai; surat selesai",
 }
 
@@ -221,5 +222,6 @@ var masukWordsEN = map[string]string{
 	"event.masuk.dicatat":       "registered the incoming letter and passed it on",
 	"event.masuk.disposisi":     "disposed",
 	"event.masuk.dispo.selesai": "marked their disposition done",
+	"event.masuk.lembar":        "opened the disposition sheet",
 	"event.masuk.selesai":       "every disposition done; the letter is done",
 }

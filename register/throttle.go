@@ -1,7 +1,6 @@
 package register
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -23,12 +22,11 @@ type loginThrottle struct {
 	fail map[string][]time.Time
 }
 
+// throttleKey is the pair a wrong login counts against: the client's
+// address (clientAddr, as the signing screen passes it to Segel) and the
+// username.
 func throttleKey(r *http.Request, username string) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return host + "\x00" + strings.ToLower(username)
+	return clientAddr(r) + "\x00" + strings.ToLower(username)
 }
 
 // wait returns how long the pair must wait before trying again (0: it

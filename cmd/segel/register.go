@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segel-id/segel/internal/devmode"
@@ -19,6 +20,7 @@ import (
 )
 
 const registerUsage = `usage: segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
+       segel register backup|restore ...   (see 'segel register backup -h')
        segel register backup --out DIR | restore --from DIR [--data DIR] [--db DSN]   (segel register backup -h)
 
 Runs the letter register (docs/register.md): surat masuk with disposisi,
@@ -150,6 +152,8 @@ type registerServer struct {
 	// passwords are in the file passwords.
 	seeded    bool
 	passwords string
+	stopOnce  sync.Once
+	stopErr   error
 }
 
 // startRegister opens the register, seeds it when seed is not nil and its
@@ -191,18 +195,21 @@ func startRegister(ctx context.Context, opts register.Options, ln net.Listener, 
 }
 
 // stop stops the register gracefully (a minute for the requests in
-// flight) and closes its database.
+// flight) and closes its database; later calls return the first's error.
 func (r *registerServer) stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err := r.srv.Shutdown(ctx)
-	if err != nil {
-		r.srv.Close()
-	}
-	if cerr := r.app.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	r.stopOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		err := r.srv.Shutdown(ctx)
+		if err != nil {
+			r.srv.Close()
+		}
+		if cerr := r.app.Close(); err == nil {
+			err = cerr
+		}
+		r.stopErr = err
+	})
+	return r.stopErr
 }
 
 // devRegister is what serve --dev runs of the register.

@@ -260,6 +260,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case <-ctx.Done():
 	}
 
+	// The register first: it is a client of the service, whose signings
+	// in flight then finish below like any other request.
+	if reg != nil && reg.registerServer != nil {
+		if err := reg.stop(); err != nil {
+			logger.Error("stopping the letter register", "error", err.Error())
+		}
+	}
 	// Graceful stop: no new connections; requests in flight finish (their
 	// contexts are not cancelled), then the keys and the store close.
 	logger.Info("stopping: waiting for the requests in flight", "timeout", lim.ShutdownTimeout.D().String())

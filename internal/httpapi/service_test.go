@@ -370,11 +370,12 @@ func (failingAudit) AppendAudit(context.Context, *store.AuditEntry) error {
 }
 
 // TestUnauditedNotHandedOut: a signature that cannot be written to the
-// audit log is not returned.
+// audit log is not returned; the store failing is 503 (try again), as a
+// failed blob is (docs/faults.md).
 func TestUnauditedNotHandedOut(t *testing.T) {
 	e := newEnv(t, nil, func(o *httpapi.Options) { o.Store = failingAudit{o.Store} })
 	resp, body := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
-	wantProblem(t, resp, body, http.StatusInternalServerError, "internal")
+	wantProblem(t, resp, body, http.StatusServiceUnavailable, "temporarily-unavailable")
 	if resp.Header.Get(httpapi.DocumentIDHeader) != "" || strings.Contains(string(body), "disk full") {
 		t.Errorf("answer: %v %s", resp.Header, body)
 	}

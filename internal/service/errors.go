@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/tsa"
@@ -52,6 +53,16 @@ func retry(kind, detail string, after time.Duration) *Error {
 	e := Fail(kind, detail)
 	e.RetryAfter = after
 	return e
+}
+
+// recordFailure is the answer when the register record or the audit
+// entry of a signed letter cannot be written: the store is down or
+// restarting (503, try again) unless it refused the record itself.
+func recordFailure(err error) *Error {
+	if errors.Is(err, store.ErrExists) {
+		return Fail("internal", "")
+	}
+	return retry("temporarily-unavailable", "the signed letter could not be recorded", 30*time.Second)
 }
 
 // GenericDetail is the detail of kinds whose cause may hold what a fetch
@@ -102,7 +113,9 @@ func Classify(err error) *Error {
 		errors.Is(err, pkcs11.ErrPINIncorrect), errors.Is(err, pkcs11.ErrClosed), errors.Is(err, pkcs11.ErrNotAvailable):
 		return Fail("hsm-unavailable", "")
 	case errors.Is(err, tsa.ErrUnavailable):
-		return Fail("tsa-unavailable", err.Error())
+		// The cause names the TSA's address and the transport's error:
+		// that goes to the log (Sign logs every 5xx), not to the caller.
+		return Fail("tsa-unavailable", GenericDetail["tsa-unavailable"])
 	case errors.Is(err, signer.ErrValidationData):
 		return Fail("revocation-unavailable", GenericDetail["revocation-unavailable"])
 	case errors.Is(err, context.Canceled):

@@ -163,11 +163,12 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		if doc.Stored {
 			s.opts.Store.DeleteBlob(rec, doc.ID)
 		}
-		return nil, Fail("internal", "")
+		return nil, recordFailure(err)
 	}
 	if err := s.audit(rec, req, "ok", "", outSHA, doc.ID); err != nil {
-		// A signature that is not in the audit log is not handed out.
-		return nil, Fail("internal", "")
+		// A signature that is not in the audit log is not handed out
+		// (Reconcile finds the record it leaves behind).
+		return nil, recordFailure(err)
 	}
 	s.opts.Observer.Signed(prof.Name, res.Level, time.Since(start))
 	return &Result{Signed: signed, Size: res.Size, Document: doc, VerifyURL: s.VerifyURL(doc.ID)}, nil
