@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/segel-id/segel/internal/testenv"
+	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
 )
 
@@ -46,5 +50,29 @@ func TestReportZone(t *testing.T) {
 	}
 	if got := localTime("kemarin", nil); got != "kemarin" {
 		t.Errorf("localTime(kemarin) = %q", got)
+	}
+}
+
+// TestSignVisibleZone: `segel sign --visible --timezone WITA` writes the
+// stamp's time in WITA (read back by poppler's pdftotext), and an
+// unknown zone is a usage error.
+func TestSignVisibleZone(t *testing.T) {
+	pdftotext := testenv.Tool(t, "pdftotext")
+	f := newFixture(t, testpki.MustNew(t, testpki.Options{}), testpki.SignerOptions{})
+	out := filepath.Join(f.dir, "wita.pdf")
+	res := segel(t, nil, "sign", "--key", f.key, "--visible", "page=1;rect=330,60,560,150", "--timezone", "WITA", f.in, out)
+	if res.code != 0 {
+		t.Fatalf("sign: %d %s", res.code, res.stderr)
+	}
+	text, err := exec.Command(pdftotext, "-f", "1", "-l", "1", out, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v %s", err, text)
+	}
+	if !strings.Contains(string(text), " WITA") {
+		t.Errorf("the stamp's time is not in WITA:\n%s", text)
+	}
+	res = segel(t, nil, "sign", "--key", f.key, "--visible", "page=1;rect=330,60,560,150", "--timezone", "CET", f.in, out)
+	if res.code == 0 || !strings.Contains(res.stderr, "timezone") {
+		t.Errorf("--timezone CET: exit %d, %s", res.code, res.stderr)
 	}
 }
