@@ -587,7 +587,7 @@ func New() *Config {
 
 // NewProfile returns a profile with the defaults of a profile's keys.
 func NewProfile(name, key string) *Profile {
-	return &Profile{Name: name, Key: key, Level: DefaultLevel, Keep: true}
+	return &Profile{Name: name, Key: key, Level: DefaultLevel, Keep: true, Footer: DefaultFooter}
 }
 
 // Validate checks a configuration built in code (Load checks its own).
