@@ -72,7 +72,7 @@ func TestContextCanceled(t *testing.T) {
 	}
 }
 
-// TestReportJSON: the JSON contract of DESIGN.md ("Report JSON"): key
+// TestReportJSON: the JSON contract of docs/contracts.md ("Report JSON"): key
 // names, and lists that are [] rather than null.
 func TestReportJSON(t *testing.T) {
 	t.Parallel()

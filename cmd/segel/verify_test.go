@@ -13,7 +13,7 @@ import (
 	"github.com/segel-id/segel/testpki"
 )
 
-// jsonReport is the report JSON of DESIGN.md ("Contracts").
+// jsonReport is the report JSON of docs/contracts.md ("Report JSON").
 type jsonReport struct {
 	Indication string `json:"indication"`
 	Signatures []struct {
@@ -151,7 +151,7 @@ func TestVerifyJSON(t *testing.T) {
 		t.Errorf("claimedSigningTime %q: %v", s.ClaimedSigningTime, err)
 	}
 
-	// The keys of DESIGN.md are in the raw JSON, lists as arrays.
+	// The keys of docs/contracts.md are in the raw JSON, lists as arrays.
 	if _, ok := raw["indication"].(string); !ok {
 		t.Errorf("no indication: %s", r.stdout)
 	}

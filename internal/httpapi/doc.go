@@ -1,4 +1,4 @@
-// Package httpapi is Segel's HTTP gateway: the routes of DESIGN.md on a
+// Package httpapi is Segel's HTTP gateway: the routes of docs/contracts.md on a
 // chi router, with API-key authentication of client systems, signing
 // profiles (personal ones unlocked by their holder's passphrase on every
 // request), RFC 9457 problem+json errors with stable types, bounded
