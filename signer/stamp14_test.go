@@ -5,6 +5,7 @@ package signer_test
 // (testdata/letters) does not cover the official's typed name below it.
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -108,5 +109,28 @@ func TestAppearanceAnchorKeepsName(t *testing.T) {
 				t.Errorf("the stamp changed pixels %v on the name's line %v", d, line)
 			}
 		})
+	}
+}
+
+// TestParseVisibleAlign: align= and position= are read, checked, and only
+// for an anchor.
+func TestParseVisibleAlign(t *testing.T) {
+	p, err := signer.ParseVisibleSpec("anchor=${ttd};align=Center;position=below")
+	if err != nil || p.Align != "center" || p.Position != "below" {
+		t.Errorf("align=Center;position=below: %+v %v", p, err)
+	}
+	for _, bad := range []string{"anchor=x;align=middle", "anchor=x;position=above", "anchor=x;align=left;align=right"} {
+		if _, err := signer.ParseVisibleSpec(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	src := testcorpus.Base(t)["gs-letter"]
+	a := stampAppearance(signer.Placement{Rect: [4]float64{330, 90, 560, 170}, Align: "right"}, stampURL("x"))
+	id := stampIdentity(t)
+	var out bytes.Buffer
+	_, err = signer.Sign(t.Context(), bytes.NewReader(src), int64(len(src)), &out,
+		&signer.Options{Signer: id.Key, Certificate: id.Cert, Chain: id.Chain, Appearance: a})
+	if err == nil || !strings.Contains(err.Error(), "Anchor") {
+		t.Errorf("align with a rectangle: %v", err)
 	}
 }
