@@ -348,6 +348,9 @@ type Profile struct {
 	// NIK is the official's national identity number (16 digits), which
 	// the BSrE-compatible API maps to this personal profile.
 	NIK string `yaml:"nik"`
+	// Email is the official's e-mail address, which the BSrE-compatible
+	// API's v2 calls may give instead of the NIK.
+	Email string `yaml:"email"`
 	// Reason and Location are the defaults of the signature dictionary.
 	Reason   string `yaml:"reason"`
 	Location string `yaml:"location"`
