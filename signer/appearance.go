@@ -85,7 +85,7 @@ func drawAppearance(s *docState, u *pdf.Update, opts *Options, now time.Time, ap
 	var err error
 	switch {
 	case pl.Anchor != "":
-		p, err = placeAnchor(s.r, pl.Page, pl.Anchor, pl.Size)
+		p, err = placeAnchor(s.r, pl.Page, pl.Anchor, pl.Size, pl.Align, pl.Position)
 	case pl.Rect != [4]float64{}:
 		n := pl.Page
 		if n == 0 {
@@ -224,6 +224,11 @@ func defaultLines(opts *Options, now time.Time) []string {
 
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 	"Agustus", "September", "Oktober", "November", "Desember"}
+
+// IndonesianTime formats t as a stamp shows it, "28 November 2026 14:05
+// WIB": Indonesian month names and the zone as WIB, WITA or WIT when t is
+// in one of Indonesia's zones (UTC+7, +8, +9), else UTC or the offset.
+func IndonesianTime(t time.Time) string { return indonesianDate(t) }
 
 // indonesianDate formats t as "28 November 2026 14:05 WIB": Indonesian
 // month names, and the zone as WIB, WITA or WIT when t is in one of

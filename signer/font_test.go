@@ -14,14 +14,55 @@ func TestStampLayoutWrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &stampLayout{font: ttfont.NewUse(f)}
-	lines := s.wrap([]string{"Ditandatangani secara elektronik oleh", "", "NIP197001011990031001199003"}, 80, 8)
+	lines, clean := s.wrap([]string{"Ditandatangani secara elektronik oleh", "", "Pemerintahkabupatenserangbanten"}, 80, 8, true)
 	for _, l := range lines {
 		if w := s.font.Width(l, 8); w > 80 {
 			t.Errorf("line %q is %g points wide, more than 80", l, w)
 		}
 	}
-	if got := strings.Join(lines, "|"); !strings.HasPrefix(got, "Ditandatangani|secara elektronik|oleh||NIP") {
-		t.Errorf("wrapped: %q", got)
+	if got := strings.Join(lines, "|"); !strings.HasPrefix(got, "Ditandatangani|secara elektronik|oleh||Pemerintah") || clean {
+		t.Errorf("wrapped: %q (clean %v)", got, clean)
+	}
+}
+
+// TestStampLayoutNIP: a NIP is never broken, neither from "NIP" nor
+// between its digits; where it does not fit, the type shrinks, and at
+// the smallest size the line is cut with an ellipsis, within the box.
+func TestStampLayoutNIP(t *testing.T) {
+	f, err := defaultFont()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stampLayout{font: ttfont.NewUse(f)}
+	nip := "NIP\u00a0197001011990031001"
+	for _, width := range []float64{200, 120, 90, 60} {
+		lines, size := s.fit([]string{"Dr. H. Ahmad Fauzi, M.Si.", nip, "28 November 2026 09:05 WITA"}, width, 60, maxTextSize, minTextSize)
+		found := false
+		for _, l := range lines {
+			if w := s.font.Width(l, size); w > width+1e-6 {
+				t.Errorf("width %g: line %q is %g points wide", width, l, w)
+			}
+			if l == nip {
+				found = true
+			}
+			if strings.Contains(l, "1970") && l != nip {
+				t.Errorf("width %g: the NIP is broken: %q", width, lines)
+			}
+		}
+		if !found {
+			t.Errorf("width %g: the NIP is not one line: %q", width, lines)
+		}
+	}
+	// Too narrow for the NIP at the smallest size: cut, never wrapped.
+	lines, size := s.fit([]string{nip}, 20, 60, maxTextSize, minTextSize)
+	if len(lines) != 1 || !strings.HasSuffix(lines[0], ellipsis) || s.font.Width(lines[0], size) > 20 || size != minTextSize {
+		t.Errorf("a NIP in 20 points: %q at %g pt", lines, size)
+	}
+	// More lines than the height holds: the last kept ends in an ellipsis.
+	many := strings.Split(strings.Repeat("baris ", 40), " ")
+	lines, size = s.fit(many, 100, 20, maxTextSize, minTextSize)
+	if float64(len(lines))*size*lineSpacing > 20 || !strings.HasSuffix(lines[len(lines)-1], ellipsis) {
+		t.Errorf("40 lines in 20 points: %q at %g pt", lines, size)
 	}
 }
 

@@ -123,7 +123,7 @@ func TestLevels(t *testing.T) {
 				}
 				return
 			}
-			if rep.Indication != verify.TotalPassed || sig.Level != wantLevel {
+			if rep.Indication != verify.TotalPassed || string(sig.Level) != wantLevel {
 				t.Errorf("offline %v: %s, level %s; report %+v", level, rep.Indication, sig.Level, sig)
 				for _, s := range rep.Signatures {
 					t.Logf("%s %s %s %s %v %v", s.Field, s.Type, s.Indication, s.SubIndication, s.Errors, s.Warnings)
@@ -200,7 +200,7 @@ func TestAugment(t *testing.T) {
 			}
 			t.Fatalf("offline verdict %s with %d entries, want TOTAL_PASSED with %d", rep.Indication, len(rep.Signatures), wantSigs)
 		}
-		if got := rep.Signatures[0].Level; got != wantLevel {
+		if got := string(rep.Signatures[0].Level); got != wantLevel {
 			t.Errorf("level %s, want %s", got, wantLevel)
 		}
 		pdfsigValid(t, doc)

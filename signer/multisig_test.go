@@ -118,7 +118,7 @@ func (f *letterFlow) verified(want string) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if rep.Indication != verify.TotalPassed || len(rep.Signatures) != f.sigs || rep.Signatures[0].Level != want {
+	if rep.Indication != verify.TotalPassed || len(rep.Signatures) != f.sigs || string(rep.Signatures[0].Level) != want {
 		f.t.Errorf("Segel's verifier: %s with %d entries, first at %s; want TOTAL_PASSED, %d, %s",
 			rep.Indication, len(rep.Signatures), rep.Signatures[0].Level, f.sigs, want)
 		for _, s := range rep.Signatures {

@@ -51,7 +51,23 @@ type Placement struct {
 	// Size is the width and height of a stamp placed at an Anchor;
 	// DefaultStampWidth × DefaultStampHeight when zero.
 	Size [2]float64
+	// Align places a stamp at an Anchor across: "left" (the default) puts
+	// its left edge at the anchor's, "center" centres it on the anchor,
+	// "right" puts its right edge at the anchor's.
+	Align string
+	// Position places a stamp at an Anchor: "" (over the anchor, its top
+	// at the anchor's), "below" (its top under the anchor's line) or
+	// "beside" (right of the anchor, centred on its line). Whichever,
+	// the stamp is made shorter, down to minAnchorHeight, so as not to
+	// cover the text under the anchor (the official's typed name and
+	// NIP below "${ttd}"); see docs/decisions.md, "The stamp (issue 14)".
+	Position string
 }
+
+// minAnchorHeight is the least height to which a stamp at an anchor is
+// shortened to keep off the text below: a QR code still readable in
+// print and three lines of small type.
+const minAnchorHeight = 36
 
 // The size, in points, of a stamp placed at an anchor text without a
 // Size: room for a QR code and five lines of text.
@@ -149,8 +165,18 @@ func ParseVisibleSpec(spec string) (*Placement, error) {
 				return nil, bad("size: %gx%g is too small (at least %d points each)", v[0], v[1], minStampSide)
 			}
 			p.Size = [2]float64{v[0], v[1]}
+		case "align":
+			p.Align = strings.ToLower(strings.TrimSpace(val))
+			if !validAlign(p.Align) {
+				return nil, bad("align %q: want left, center or right", val)
+			}
+		case "position":
+			p.Position = strings.ToLower(strings.TrimSpace(val))
+			if !validPosition(p.Position) {
+				return nil, bad("position %q: want over, below or beside", val)
+			}
 		default:
-			return nil, bad("unknown item %q (want page, rect, field, anchor or size)", key)
+			return nil, bad("unknown item %q (want page, rect, field, anchor, size, align or position)", key)
 		}
 	}
 	switch {
@@ -202,6 +228,12 @@ func (p *Placement) check() error {
 		if p.Size != [2]float64{} && (p.Size[0] < minStampSide || p.Size[1] < minStampSide) {
 			return fmt.Errorf("%w: stamp size %v: at least %d points each", ErrPlacement, p.Size, minStampSide)
 		}
+	}
+	if !validAlign(p.Align) || !validPosition(p.Position) {
+		return fmt.Errorf("%w: Placement.Align %q / Position %q: want left, center or right / over, below or beside", ErrOptions, p.Align, p.Position)
+	}
+	if (p.Align != "" || p.Position != "") && p.Anchor == "" {
+		return fmt.Errorf("%w: Placement.Align and Placement.Position apply to an Anchor", ErrOptions)
 	}
 	if n > 1 {
 		return fmt.Errorf("%w: set one of Placement.Rect, Placement.Field and Placement.Anchor", ErrOptions)
@@ -385,7 +417,7 @@ func placeRect(r *pdf.Reader, n int, rect [4]float64) (placed, error) {
 
 // placeAnchor finds the anchor text and places a stamp of the given size
 // at it: on page n, or on the first page that shows it when n is zero.
-func placeAnchor(r *pdf.Reader, n int, text string, size [2]float64) (placed, error) {
+func placeAnchor(r *pdf.Reader, n int, text string, size [2]float64, align, position string) (placed, error) {
 	if size == [2]float64{} {
 		size = [2]float64{DefaultStampWidth, DefaultStampHeight}
 	}
@@ -401,11 +433,68 @@ func placeAnchor(r *pdf.Reader, n int, text string, size [2]float64) (placed, er
 	box := g.rectToView(match.Box)
 	pw, ph := g.size()
 	w, h := min(size[0], pw), min(size[1], ph)
-	x := min(max(box[0], 0), pw-w)
-	// A little above the font's ascent, which some glyphs ($, {, accents) pass.
-	top := min(max(box[3]+0.1*(box[3]-box[1]), h), ph)
+	// Across: left, centre or right on the anchor, or right of it.
+	var x float64
+	switch {
+	case position == "beside":
+		x = box[2] + 0.25*(box[3]-box[1])
+	case align == "center":
+		x = (box[0]+box[2])/2 - w/2
+	case align == "right":
+		x = box[2] - w
+	default:
+		x = box[0]
+	}
+	x = min(max(x, 0), pw-w)
+	// Down: the top a little above the font's ascent (which some glyphs,
+	// $, { and accents, pass), under the anchor's line, or centred on it.
+	var top float64
+	switch position {
+	case "below":
+		top = box[1] - 0.1*(box[3]-box[1])
+	case "beside":
+		top = (box[1]+box[3])/2 + h/2
+	default:
+		top = box[3] + 0.1*(box[3]-box[1])
+	}
+	// Keep off the text under the anchor (the typed name): no taller
+	// than the room down to the next glyph below that lies across the
+	// stamp, if that leaves at least minAnchorHeight.
+	if below, ok := textBelow(g, found[0].glyphs, match, box, x, x+w); ok {
+		room := top - (below + 1)
+		if room < h && room >= minAnchorHeight {
+			h = room
+		}
+	}
+	top = min(max(top, h), ph)
 	return placed{page: page, rect: g.rectToUser([4]float64{x, top - h, x + w, top}), geom: g}, nil
 }
+
+// textBelow returns the top (in view space, y up) of the highest glyph
+// other than the anchor's that lies under the anchor's line (box) and
+// across x0..x1, and whether there is one.
+func textBelow(g pageGeom, glyphs []pdftext.Glyph, m pdftext.Match, box [4]float64, x0, x1 float64) (float64, bool) {
+	best, ok := 0.0, false
+	for i, gl := range glyphs {
+		if i >= m.First && i <= m.Last || strings.TrimSpace(gl.Text) == "" {
+			continue
+		}
+		b := g.rectToView(gl.Box)
+		if b[2] <= x0 || b[0] >= x1 || b[3] > box[1]+0.25*(box[3]-box[1]) {
+			continue
+		}
+		if !ok || b[3] > best {
+			best, ok = b[3], true
+		}
+	}
+	return best, ok
+}
+
+// validAlign and validPosition report whether Placement.Align and
+// Placement.Position name one of theirs.
+func validAlign(a string) bool { return a == "" || a == "left" || a == "center" || a == "right" }
+
+func validPosition(p string) bool { return p == "" || p == "over" || p == "below" || p == "beside" }
 
 // anchorPage is a page that shows an anchor text: its glyphs and the
 // occurrences of the text among them.

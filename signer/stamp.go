@@ -59,7 +59,8 @@ type stampLayout struct {
 // when there is more to show); the footer takes at most 40% of the height
 // beside it; the image keeps its aspect ratio in at most 35% of the
 // remaining width; the text takes the largest font size (up to 11 pt) at
-// which its lines, wrapped at word boundaries, fit.
+// which its lines, wrapped at word boundaries, fit, and is cut with an
+// ellipsis at the smallest (see fit).
 func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*stampLayout, error) {
 	s := &stampLayout{w: w, h: h, font: ttfont.NewUse(f)}
 	if a.Image != nil {
@@ -103,14 +104,8 @@ func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*
 	}
 	// Footer across the bottom of the rest.
 	if footer != "" && x1 > x0 {
-		fs := min(max(h*0.07, minFooterSize), maxFooterSize)
-		var flines []string
-		for ; ; fs -= 0.25 {
-			flines = s.wrap([]string{footer}, x1-x0, fs)
-			if float64(len(flines))*fs*lineSpacing <= (y1-y0)*0.4 || fs-0.25 < minFooterSize {
-				break
-			}
-		}
+		fs0 := min(max(h*0.07, minFooterSize), maxFooterSize)
+		flines, fs := s.fit([]string{footer}, x1-x0, (y1-y0)*0.4, fs0, minFooterSize)
 		fh := float64(len(flines)) * fs * lineSpacing
 		s.text(flines, x0, y0, fh, fs, 0.2)
 		y0 += fh + pad/2
@@ -133,14 +128,7 @@ func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*
 	}
 	// Text lines in the rest, vertically centred.
 	if hasText && x1 > x0 && y1 > y0 {
-		size := float64(maxTextSize)
-		var wrapped []string
-		for ; ; size -= 0.25 {
-			wrapped = s.wrap(lines, x1-x0, size)
-			if float64(len(wrapped))*size*lineSpacing <= y1-y0 || size-0.25 < minTextSize {
-				break
-			}
-		}
+		wrapped, size := s.fit(lines, x1-x0, y1-y0, maxTextSize, minTextSize)
 		th := float64(len(wrapped)) * size * lineSpacing
 		s.text(wrapped, x0, y0+(y1-y0-th)/2, th, size, 0)
 	}
@@ -162,12 +150,107 @@ func (s *stampLayout) text(lines []string, x, y, bh, size, gray float64) {
 	c.WriteString("ET\n")
 }
 
-// wrap breaks lines at spaces so that each fits width at size points;
-// a word longer than the width is broken between characters.
-func (s *stampLayout) wrap(lines []string, width, size float64) []string {
-	var out []string
+// fit sets lines in a box width×height: at the largest size from
+// maxSize down to minSize (in quarter points) at which they fit wrapped
+// at spaces, no word broken; else at minSize with long words broken
+// between characters (but not a number, nor words joined by no-break
+// spaces, such as "NIP\u00a0197001011990031001"), lines too wide cut
+// and the lines beyond the box's height left out, the last line kept
+// ending in an ellipsis. The text never leaves the box.
+func (s *stampLayout) fit(lines []string, width, height, maxSize, minSize float64) ([]string, float64) {
+	for size := maxSize; size >= minSize; size -= 0.25 {
+		wrapped, clean := s.wrap(lines, width, size, false)
+		if clean && float64(len(wrapped))*size*lineSpacing <= height {
+			return wrapped, size
+		}
+	}
+	size := minSize
+	n := max(int(height/(size*lineSpacing)+1e-9), 0)
+	// Each line wrapped apart; the longest loses its last lines first,
+	// so that the short ones (the NIP, the date) stay.
+	groups := make([][]string, len(lines))
+	cut := make([]bool, len(lines))
+	total := 0
+	for i, l := range lines {
+		groups[i], _ = s.wrap([]string{l}, width, size, true)
+		total += len(groups[i])
+	}
+	for total > n {
+		longest := -1
+		for i, g := range groups {
+			if len(g) > 1 && (longest < 0 || len(g) > len(groups[longest])) {
+				longest = i
+			}
+		}
+		if longest < 0 {
+			break
+		}
+		groups[longest] = groups[longest][:len(groups[longest])-1]
+		cut[longest] = true
+		total--
+	}
+	var wrapped []string
+	for i, g := range groups {
+		for j, l := range g {
+			if len(wrapped) == n {
+				// One line a group: the lines beyond the box are left out.
+				if len(wrapped) > 0 {
+					wrapped[n-1] = s.ellipsize(wrapped[n-1], width, size, true)
+				}
+				return wrapped, size
+			}
+			last := cut[i] && j == len(g)-1
+			if last || s.font.Width(l, size) > width {
+				l = s.ellipsize(l, width, size, last)
+			}
+			wrapped = append(wrapped, l)
+		}
+	}
+	return wrapped, size
+}
+
+// ellipsis ends a line that was cut.
+const ellipsis = "\u2026"
+
+// ellipsize cuts line to fit width at size with an ellipsis at its end;
+// force adds the ellipsis even when the line fits (lines left out after
+// it).
+func (s *stampLayout) ellipsize(line string, width, size float64, force bool) string {
+	if !force && s.font.Width(line, size) <= width {
+		return line
+	}
+	rs := []rune(line)
+	for n := len(rs); n >= 0; n-- {
+		try := strings.TrimRightFunc(string(rs[:n]), unicode.IsSpace) + ellipsis
+		if s.font.Width(try, size) <= width {
+			return try
+		}
+	}
+	return ""
+}
+
+// isBreak reports whether r separates words: white space other than the
+// no-break spaces.
+func isBreak(r rune) bool {
+	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007'
+}
+
+// unbreakable reports whether word must not be broken between characters:
+// it holds a digit (a NIP, a number) or a no-break space.
+func unbreakable(word string) bool {
+	return strings.ContainsFunc(word, func(r rune) bool {
+		return unicode.IsDigit(r) || (unicode.IsSpace(r) && !isBreak(r))
+	})
+}
+
+// wrap breaks lines at spaces so that each fits width at size points.
+// clean reports that no word was wider than width. With breakWords, a
+// word wider than width is broken between characters unless it is
+// unbreakable (it is then left whole, for the caller to cut).
+func (s *stampLayout) wrap(lines []string, width, size float64, breakWords bool) (out []string, clean bool) {
+	clean = true
 	for _, line := range lines {
-		words := strings.FieldsFunc(line, unicode.IsSpace)
+		words := strings.FieldsFunc(line, isBreak)
 		if len(words) == 0 {
 			out = append(out, "")
 			continue
@@ -187,6 +270,10 @@ func (s *stampLayout) wrap(lines []string, width, size float64) []string {
 			}
 			cur = word
 			if s.font.Width(cur, size) > width {
+				clean = false
+				if !breakWords || unbreakable(cur) {
+					continue
+				}
 				// Break the word between characters, in one pass.
 				rs := []rune(cur)
 				start, w := 0, 0.0
@@ -203,7 +290,7 @@ func (s *stampLayout) wrap(lines []string, width, size float64) []string {
 		}
 		out = append(out, cur)
 	}
-	return out
+	return out, clean
 }
 
 // stampImage is an image XObject: its dictionary and (encoded) data, and

@@ -104,6 +104,7 @@ func ExampleParseVisibleSpec() {
 		"page=1;rect=350,100,550,190",
 		"field=Signature1",
 		"anchor=${ttd};page=-1;size=180,80",
+		"anchor=${ttd};align=center;position=below",
 		"page=1;rect=350,100",
 	} {
 		p, err := signer.ParseVisibleSpec(spec)
@@ -114,8 +115,9 @@ func ExampleParseVisibleSpec() {
 		fmt.Printf("%+v\n", *p)
 	}
 	// Output:
-	// {Page:1 Rect:[350 100 550 190] Field: Anchor: Size:[0 0]}
-	// {Page:0 Rect:[0 0 0 0] Field:Signature1 Anchor: Size:[0 0]}
-	// {Page:-1 Rect:[0 0 0 0] Field: Anchor:${ttd} Size:[180 80]}
+	// {Page:1 Rect:[350 100 550 190] Field: Anchor: Size:[0 0] Align: Position:}
+	// {Page:0 Rect:[0 0 0 0] Field:Signature1 Anchor: Size:[0 0] Align: Position:}
+	// {Page:-1 Rect:[0 0 0 0] Field: Anchor:${ttd} Size:[180 80] Align: Position:}
+	// {Page:0 Rect:[0 0 0 0] Field: Anchor:${ttd} Size:[0 0] Align:center Position:below}
 	// error: invalid signing options: visible spec "page=1;rect=350,100": rect: "350,100" has 2 numbers, want 4 (want X1,Y1,X2,Y2 in points)
 }

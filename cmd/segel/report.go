@@ -19,6 +19,8 @@ type words struct {
 	// modLevel names the change analysis' modification levels
 	// (SignatureReport.ModificationLevel).
 	modLevel map[string]string
+	// loc is the zone the times are shown in (nil: WIB).
+	loc *time.Location
 }
 
 var lang = map[string]words{
@@ -93,9 +95,13 @@ var lang = map[string]words{
 }
 
 // writeReport writes the report as text: the verdict first, then each
-// signature.
-func writeReport(w io.Writer, rep *verify.Report, l string) {
+// signature, times in WIB.
+func writeReport(w io.Writer, rep *verify.Report, l string) { writeReportIn(w, rep, l, nil) }
+
+// writeReportIn is writeReport with the times in the zone loc.
+func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location) {
 	t := lang[l]
+	t.loc = loc
 	fmt.Fprintf(w, "%s (%s)\n", t.headline[rep.Indication], rep.Indication)
 	// Say at once what failed or is missing: the first reason of the
 	// worst signature.
@@ -126,9 +132,9 @@ func writeReport(w io.Writer, rep *verify.Report, l string) {
 		}
 		line(w, t.labels["anchor"], s.TrustAnchor)
 		line(w, t.labels["level"], string(s.Level))
-		line(w, t.labels["claimed"], rfc3339(s.ClaimedSigningTime))
+		line(w, t.labels["claimed"], localTime(s.ClaimedSigningTime, t.loc))
 		if s.Timestamp != nil {
-			line(w, t.labels["timestamp"], rfc3339(s.Timestamp.Time)+" ("+s.Timestamp.TSA+")")
+			line(w, t.labels["timestamp"], localTime(s.Timestamp.Time, t.loc)+" ("+s.Timestamp.TSA+")")
 		}
 		line(w, t.labels["reason"], s.Reason)
 		line(w, t.labels["location"], s.Location)
@@ -156,7 +162,7 @@ func writeDocTimestamp(w io.Writer, t words, i int, s *verify.SignatureReport) {
 	}
 	line(w, t.labels["anchor"], s.TrustAnchor)
 	if s.Timestamp != nil {
-		when := rfc3339(s.Timestamp.Time)
+		when := localTime(s.Timestamp.Time, t.loc)
 		if s.Timestamp.TSA != "" && s.Timestamp.TSA != signer {
 			when += " (" + s.Timestamp.TSA + ")"
 		}
@@ -175,15 +181,6 @@ func modLevelOf(t words, level string) string {
 		return w + " (" + level + ")"
 	}
 	return level
-}
-
-// rfc3339 writes a report's time as the text report always showed it:
-// RFC 3339 in UTC, "" for the zero time (a time the report does not have).
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // verdictOf is a signature's indication and sub-indication.

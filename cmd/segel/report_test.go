@@ -116,7 +116,7 @@ func TestReportDocTimestampOnly(t *testing.T) {
 	writeReport(&b, rep, "id")
 	out := b.String()
 	for _, w := range []string{"Stempel waktu dokumen 1 (Timestamp1)", row("Penyedia stempel waktu", "TSA Nasional"),
-		row("Stempel waktu", "2026-03-02T07:05:00Z (CN=TSA Nasional,O=BSSN)")} {
+		row("Stempel waktu", "2026-03-02 14:05:00 WIB (CN=TSA Nasional,O=BSSN)")} {
 		if !strings.Contains(out, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}

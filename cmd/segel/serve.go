@@ -491,6 +491,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		Registerer: reg, Gatherer: reg,
 		Store: st, Profiles: profiles, Trust: pool, Timestamper: ts, Revocation: rev,
 		PublicBaseURL: cfg.PublicBaseURL, MaxBodySize: int64(cfg.Limits.MaxBody), Logger: logger,
+		Location:           cfg.Location(),
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/segel-id/segel/internal/keyref"
 	"github.com/segel-id/segel/pkcs11"
@@ -61,7 +62,8 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	hashName := fs.String("hash", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	pss := fs.Bool("pss", false, "use RSASSA-PSS with an RSA key")
 	page := fs.Int("page", 1, "page of the (invisible) signature widget; -1 is the last")
-	visible := fs.String("visible", "", "visible stamp placement (page=N;rect=X1,Y1,X2,Y2 | field=NAME | anchor=TEXT[;page=N][;size=W,H])")
+	visible := fs.String("visible", "", "visible stamp placement (page=N;rect=X1,Y1,X2,Y2 | field=NAME | anchor=TEXT[;page=N][;size=W,H][;align=left|center|right][;position=over|below|beside])")
+	tz := fs.String("timezone", "", "with --visible: zone of the stamp's time: WIB, WITA, WIT or an IANA name of one (default $SEGEL_TIMEZONE, else WIB)")
 	qr := fs.String("qr", "", "with --visible: the text of the stamp's QR code (a verification URL)")
 	image := fs.String("image", "", "with --visible: a PNG or JPEG drawn in the stamp (a specimen or the regency's logo)")
 	footer := fs.String("footer", "", "with --visible: small text at the bottom of the stamp")
@@ -101,6 +103,10 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	} else if *qr != "" || *image != "" || *footer != "" || len(lines) > 0 {
 		return fail(stderr, usagef("--qr, --image, --footer and --line need --visible"))
+	}
+	loc, err := reportZone(*tz)
+	if err != nil {
+		return fail(stderr, usagef("--timezone: %v", err))
 	}
 	if *certify < 0 || *certify > 3 {
 		return fail(stderr, usagef("--certify %d: want 1, 2 or 3 (0: an ordinary signature)", *certify))
@@ -176,6 +182,8 @@ func runSign(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Timestamper:  timestamper(ts),
 		Appearance:   app,
 		Certificates: poolCerts(pool),
+		// The same instant, in the zone the stamp shows.
+		Time: time.Now().In(loc),
 	})
 	if err != nil {
 		return fail(stderr, err)

@@ -39,6 +39,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	at := fs.String("at", "", "validate as of this time (RFC 3339 or YYYY-MM-DD)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	lang := fs.String("lang", "", "language of the text report: id or en (default from $LANG)")
+	tz := fs.String("timezone", "", "zone of the text report's times: WIB, WITA, WIT or an IANA name of one (default $SEGEL_TIMEZONE, else WIB; --json stays UTC)")
 	govOnly := fs.Bool("government-only", false, "accept only signers certified by BSrE (BSRE CA DS G1), not other CAs under the national root")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -59,6 +60,10 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	l := pickLang(*lang)
 	if l == "" {
 		return fail(stderr, usagef("--lang %q: want id or en", *lang))
+	}
+	loc, err := reportZone(*tz)
+	if err != nil {
+		return fail(stderr, usagef("--timezone: %v", err))
 	}
 
 	pool, err := loadTrust(trustPaths, *noDefault, stderr)
@@ -94,7 +99,7 @@ func runVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fail(stderr, err)
 		}
 	} else {
-		writeReport(stdout, rep, l)
+		writeReportIn(stdout, rep, l, loc)
 	}
 	switch rep.Indication {
 	case verify.TotalPassed:

@@ -114,6 +114,9 @@ type Config struct {
 	Limits        Limits     `yaml:"limits"`
 	Log           Log        `yaml:"log"`
 	BSrE          BSrE       `yaml:"bsre"`
+	// Timezone is the zone of the stamp's time and the CLI's report:
+	// WIB, WITA, WIT or an IANA name of one of them; default WIB.
+	Timezone string `yaml:"timezone"`
 	// Profiles are the signing identities.
 	Profiles []*Profile `yaml:"profiles"`
 

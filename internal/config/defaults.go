@@ -42,5 +42,6 @@ func (c *Config) applyProfileDefaults(set map[string]bool) {
 		if !set[k+".keep"] {
 			p.Keep = true
 		}
+		defaultFooter(set, k, p)
 	}
 }

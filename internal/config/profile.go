@@ -50,7 +50,9 @@ type Profile struct {
 	MaxConcurrent int      `yaml:"max_concurrent"`
 	Queue         int      `yaml:"queue"`
 	QueueTimeout  Duration `yaml:"queue_timeout"`
-	// Footer is the text under a visible stamp.
+	// Footer is the text under a visible stamp; "{url}" in it is the
+	// document's verification address. Default: DefaultFooter; "" shows
+	// none.
 	Footer string `yaml:"footer"`
 }
 
@@ -94,5 +96,5 @@ func (c *Config) Profile(name string) *Profile {
 
 // NewProfile returns a profile with the defaults of a profile's keys.
 func NewProfile(name, key string) *Profile {
-	return &Profile{Name: name, Key: key, Level: DefaultLevel, Keep: true}
+	return &Profile{Name: name, Key: key, Level: DefaultLevel, Keep: true, Footer: DefaultFooter}
 }

@@ -24,6 +24,7 @@ func (c *Config) validate(fromFile bool) *problems {
 // validators are the checks of each section of the configuration, in the
 // order their problems are reported.
 var validators = []func(c *Config, ps *problems, fromFile bool){
+	func(c *Config, ps *problems, _ bool) { c.validateStamp(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateListen(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateFront(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validatePublicBaseURL(ps) },

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -110,7 +111,20 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.
 		}
 		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
 		if look.text != "" {
-			req.Visible.Lines = []string{look.text}
+			lines, err := stampLines(bsreTextLines(look.text))
+			if err != nil {
+				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: text paling banyak %d baris, tiap baris paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampLines, maxStampLineBytes))
+				return nil
+			}
+			req.Visible.Lines = lines
+		}
+		if look.footer != nil {
+			f, err := stampFooter(*look.footer)
+			if err != nil {
+				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: footer paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampFooterByte))
+				return nil
+			}
+			req.Visible.Footer = &f
 		}
 	}
 	res, p := s.signSpooled(r, req, in)
@@ -135,6 +149,10 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 		look = &bsreLook{tag: r.FormValue("tag_koordinat"), page: r.FormValue("page"), x: r.FormValue("xAxis"),
 			y: r.FormValue("yAxis"), w: r.FormValue("width"), h: r.FormValue("height"),
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
+		if _, ok := r.Form["footer"]; ok {
+			f := r.FormValue("footer")
+			look.footer = &f
+		}
 		withImage, err := parseBool(r.FormValue("image"))
 		if err != nil {
 			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": image harus true atau false")
@@ -171,8 +189,10 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 type bsreLook struct {
 	tag, page, x, y, w, h string
 	linkQR, text          string
-	image                 []byte
-	noQR                  bool
+	// footer, when sent (a Segel extension), replaces the profile's.
+	footer *string
+	image  []byte
+	noQR   bool
 }
 
 func (l *bsreLook) placement() (*signer.Placement, error) {

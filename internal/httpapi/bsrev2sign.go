@@ -18,11 +18,13 @@ import (
 // bsreV2Props is one entry of a v2 request's signatureProperties: how one
 // file is signed.
 type bsreV2Props struct {
-	Tampilan    string   `json:"tampilan"`
-	Tag         string   `json:"tag_koordinat"`
-	ImageBase64 string   `json:"imageBase64"`
-	LinkQR      string   `json:"linkQR"`
-	Text        string   `json:"text"`
+	Tampilan    string `json:"tampilan"`
+	Tag         string `json:"tag_koordinat"`
+	ImageBase64 string `json:"imageBase64"`
+	LinkQR      string `json:"linkQR"`
+	Text        string `json:"text"`
+	// Footer (a Segel extension) replaces the profile's footer.
+	Footer      *string  `json:"footer"`
 	Page        *bsreNum `json:"page"`
 	OriginX     *bsreNum `json:"originX"`
 	OriginY     *bsreNum `json:"originY"`
@@ -46,7 +48,7 @@ func (pr *bsreV2Props) look() *bsreLook {
 		return strconv.FormatFloat(float64(*f), 'f', -1, 64)
 	}
 	l := &bsreLook{tag: pr.Tag, x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height),
-		linkQR: pr.LinkQR, text: pr.Text}
+		linkQR: pr.LinkQR, text: pr.Text, footer: pr.Footer}
 	if pr.Page != nil {
 		l.page = str(pr.Page)
 	}

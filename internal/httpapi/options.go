@@ -93,6 +93,9 @@ type Options struct {
 	SeparateOps bool
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+	// Location is the zone of the stamp's time (config.ParseTimezone);
+	// WIB by default.
+	Location *time.Location
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API
 	// (/api/sign/pdf, /api/v2/sign/pdf, …) with HTTP Basic authentication:
 	// apps written for BSrE's Esign Client Service point at Segel

@@ -122,7 +122,7 @@ func New(opts Options) (*Server, error) {
 		Revocation: opts.Revocation, PublicBaseURL: opts.PublicBaseURL,
 		PassphraseAttempts: opts.PassphraseAttempts, PassphraseWindow: opts.PassphraseWindow,
 		ProfileAttempts: opts.ProfileAttempts, ProfileWindow: opts.ProfileWindow,
-		Logger: opts.Logger, Observer: (*observer)(s), Now: opts.Now,
+		Logger: opts.Logger, Observer: (*observer)(s), Now: opts.Now, Location: opts.Location,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)

@@ -132,6 +132,20 @@ func (s *Server) parseSign(r *http.Request) (*service.Request, *Problem) {
 			return req, newProblem("bad-request", "visible: not a placement (page=N;rect=X1,Y1,X2,Y2, field=NAME or anchor=TEXT)")
 		}
 		req.Visible = &service.Visible{Placement: *pl}
+		if ls, ok := q["line"]; ok {
+			lines, err := stampLines(ls)
+			if err != nil {
+				return req, newProblem("bad-request", "line: "+err.Error())
+			}
+			req.Visible.Lines = lines
+		}
+		if _, ok := q["footer"]; ok {
+			f, err := stampFooter(q.Get("footer"))
+			if err != nil {
+				return req, newProblem("bad-request", err.Error())
+			}
+			req.Visible.Footer = &f
+		}
 	}
 	req.Number, req.Subject, req.Title, req.NIP = q.Get("number"), q.Get("subject"), q.Get("title"), q.Get("nip")
 	c, err := parseBool(q.Get("confidential"))

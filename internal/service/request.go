@@ -64,6 +64,9 @@ type Visible struct {
 	// Lines replace the stamp's lines of text; Image is drawn in it.
 	Lines []string
 	Image []byte
+	// Footer, when not nil, replaces the profile's footer ("" shows
+	// none); "{url}" in it is the document's verification address.
+	Footer *string
 }
 
 // Result is a signature made and recorded.

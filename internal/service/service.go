@@ -51,6 +51,9 @@ type Options struct {
 	Observer Observer
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+	// Location is the zone of the stamp's time (WIB, WITA or WIT, as
+	// config.ParseTimezone gives it); WIB by default.
+	Location *time.Location
 }
 
 // Observer is told what the service does, for metrics. Its methods must
@@ -97,6 +100,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.ProfileWindow <= 0 {
 		opts.ProfileWindow = opts.PassphraseWindow
+	}
+	if opts.Location == nil {
+		opts.Location = time.FixedZone("WIB", 7*3600)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -2,15 +2,17 @@ package service
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segel-id/segel/signer"
 )
 
 // stamp makes the visible stamp of req, nil for an invisible signature:
-// the signer's name, position, NIP, the letter's number and the date,
-// the QR code of the document's page (/v/{id}) and the profile's footer,
-// changed as req.Visible asks.
+// the signer's name, position, NIP, the letter's number and the date and
+// time in the service's zone (WIB, WITA or WIT), the QR code of the
+// document's page (/v/{id}) and the profile's footer, changed as
+// req.Visible asks.
 func (s *Service) stamp(req *Request) *signer.Appearance {
 	v := req.Visible
 	if v == nil {
@@ -22,15 +24,23 @@ func (s *Service) stamp(req *Request) *signer.Appearance {
 		lines = append(lines, req.Title)
 	}
 	if req.NIP != "" {
-		lines = append(lines, "NIP "+req.NIP)
+		// A no-break space: "NIP" and the number stay on one line, and
+		// the number is never broken (signer's line breaker).
+		lines = append(lines, "NIP\u00a0"+req.NIP)
 	}
 	if req.Number != "" {
 		// The letter's number, given by the register at the moment of
 		// signing, is on the stamp as well as in the letter.
 		lines = append(lines, "Nomor: "+req.Number)
 	}
-	lines = append(lines, IndonesianDate(s.opts.Now()))
-	app := &signer.Appearance{Placement: v.Placement, Lines: lines, Footer: req.Profile.Footer, QR: s.VerifyURL(req.id())}
+	lines = append(lines, signer.IndonesianTime(s.opts.Now().In(s.opts.Location)))
+	url := s.VerifyURL(req.id())
+	footer := req.Profile.Footer
+	if v.Footer != nil {
+		footer = *v.Footer
+	}
+	footer = strings.ReplaceAll(footer, "{url}", url)
+	app := &signer.Appearance{Placement: v.Placement, Lines: lines, Footer: footer, QR: url}
 	if v.QR != "" {
 		app.QR = v.QR
 	}
@@ -48,8 +58,11 @@ var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", 
 	"September", "Oktober", "November", "Desember"}
 
 // IndonesianDate writes a date as letters carry it: "28 November 2026",
-// in Western Indonesian Time.
-func IndonesianDate(t time.Time) string {
-	t = t.In(time.FixedZone("WIB", 7*3600))
+// in the zone loc (Western Indonesian Time when nil).
+func IndonesianDate(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.FixedZone("WIB", 7*3600)
+	}
+	t = t.In(loc)
 	return strconv.Itoa(t.Day()) + " " + bulan[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
