@@ -89,8 +89,19 @@ type Store interface {
 	// ClientByKeyHash finds the client whose API key hashes to h, or
 	// ErrNotFound.
 	ClientByKeyHash(ctx context.Context, h []byte) (*Client, error)
-	// Clients lists the clients by name.
+	// Clients lists the clients by name, disabled ones too.
 	Clients(ctx context.Context) ([]*Client, error)
+	// DisableClient disables (or, with disabled false, enables again)
+	// the client name: ClientByKeyHash no longer finds a disabled
+	// client. RemoveClient deletes the client; RotateClientKey replaces
+	// its key hash, so that the old key is no longer found. Each appends
+	// an audit entry (operation "client-disable", "client-enable",
+	// "client-remove" or "client-rotate", client name, outcome "ok") in
+	// the same transaction as the change; ErrNotFound when there is no
+	// such client, ErrExists when the new key hash is taken.
+	DisableClient(ctx context.Context, name string, disabled bool) error
+	RemoveClient(ctx context.Context, name string) error
+	RotateClientKey(ctx context.Context, name string, keyHash []byte) error
 
 	// AddFailure records a failed passphrase attempt under key (such as
 	// "profile:NAME" or "addr:IP") at t. Attempts older than a week
@@ -215,4 +226,6 @@ type Client struct {
 	Profiles   []string
 	Operations []string
 	Created    time.Time
+	// Disabled reports a client whose key is refused (DisableClient).
+	Disabled bool
 }
