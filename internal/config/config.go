@@ -301,6 +301,9 @@ type Limits struct {
 	// PassphraseAttempts and PassphraseWindow.
 	ProfileAttempts int      `yaml:"passphrase_profile_attempts"`
 	ProfileWindow   Duration `yaml:"passphrase_profile_window"`
+	// APIKeyCache is how long a known API key is remembered (see
+	// limits_keys.go).
+	APIKeyCache Duration `yaml:"api_key_cache"`
 }
 
 // Log configures the JSON log on stderr.
@@ -635,6 +638,7 @@ func (c *Config) applyDefaults(set map[string]bool) {
 	if l.ProfileWindow == 0 {
 		l.ProfileWindow = l.PassphraseWindow
 	}
+	c.applyOpsDefaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -822,6 +826,7 @@ func (c *Config) validate(fromFile bool) *problems {
 	if c.Limits.MaxConnections < 0 {
 		ps.add("limits.max_connections", "must not be negative")
 	}
+	c.validateOps(ps)
 	for i, p := range c.TrustedProxies {
 		if _, err := ParseProxy(p); err != nil {
 			ps.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR prefix (10.0.0.0/8)", p)
