@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/store"
 )
 
@@ -94,5 +96,20 @@ func TestClientsLeakedKeyDies(t *testing.T) {
 	}
 	if want := "client-disable leaky ok, client-rotate rotated ok, client-remove gone ok"; strings.Join(got, ", ") != want {
 		t.Errorf("audit entries: %q, want %q", strings.Join(got, ", "), want)
+	}
+}
+
+// TestServeHelpListsRoutes: `segel serve -h` names every route of the
+// router (httpapi.Routes, which a test in internal/httpapi compares with
+// openapi.yaml).
+func TestServeHelpListsRoutes(t *testing.T) {
+	r := segel(t, nil, "serve", "-h")
+	if r.code != exitOK {
+		t.Fatalf("serve -h: %v", r)
+	}
+	for _, route := range httpapi.Routes() {
+		if !regexp.MustCompile(`(?m)^  ` + route.Method + `\s+` + regexp.QuoteMeta(route.Pattern) + `$`).MatchString(string(r.stderr)) {
+			t.Errorf("serve -h does not list %s %s:\n%s", route.Method, route.Pattern, r.stderr)
+		}
 	}
 }
