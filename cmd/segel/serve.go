@@ -188,6 +188,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return startErr(err)
 	}
 	defer svc.Close()
+	cps, err := startCheckpoints(ctx, cfg, svc.store, logger)
+	if err != nil {
+		return startErr(err)
+	}
+	defer cps.stop() // before svc.Close: the last checkpoint is of the final head
 	var handler http.Handler = svc.api.Handler()
 	if env != nil {
 		if err := env.Provision(ctx, svc.store); err != nil {

@@ -188,6 +188,10 @@ type Audit struct {
 	// Empty: the chain is not keyed (docs/decisions.md, "Keyed audit
 	// chain").
 	KeyFile string `yaml:"key_file"`
+	// Checkpoints: see limits_keys.go.
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	CheckpointKey      string   `yaml:"checkpoint_key"`
+	CheckpointFile     string   `yaml:"checkpoint_file"`
 }
 
 // ReadAuditKey reads the audit key from path. Errors name the file and
@@ -769,6 +773,10 @@ func (c *Config) resolvePaths() {
 	}
 	abs(&c.Store.BlobDir)
 	abs(&c.Audit.KeyFile)
+	abs(&c.Audit.CheckpointFile)
+	if !strings.HasPrefix(strings.ToLower(c.Audit.CheckpointKey), "pkcs11:") {
+		abs(&c.Audit.CheckpointKey)
+	}
 	for i := range c.Trust.Paths {
 		abs(&c.Trust.Paths[i])
 	}

@@ -5,9 +5,10 @@ import (
 	"fmt"
 )
 
-// This file holds the client administration of the store: disabling,
+// This file holds the client administration of the store (disabling,
 // removing and re-keying a client, each with its audit entry in the same
-// transaction (docs/decisions.md, "Audit checkpoints and client keys").
+// transaction) and the chain head that audit checkpoints record
+// (docs/decisions.md, "Audit checkpoints and client keys").
 
 func (s *sqlStore) DisableClient(ctx context.Context, name string, disabled bool) error {
 	op, v := "client-disable", 1
@@ -59,4 +60,12 @@ func (s *sqlStore) changeClient(ctx context.Context, name, op, stmt string, args
 		return fmt.Errorf("store: %s %s: %w", op, name, err)
 	}
 	return nil
+}
+
+func (s *sqlStore) AuditHead(ctx context.Context) (*AuditHead, error) {
+	h := &chainHead{}
+	if err := h.scan(s.db.queryRow(ctx, `SELECT `+headColumns+` FROM audit_head WHERE id = 1`)); err != nil {
+		return nil, fmt.Errorf("store: reading the audit chain head: %w", err)
+	}
+	return &AuditHead{Seq: h.seq, Hash: h.hash, ChainID: h.chainID}, nil
 }

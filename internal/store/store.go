@@ -58,6 +58,10 @@ type Store interface {
 	// order without holding it in memory. A broken chain is a result,
 	// not an error: the error is for a log that cannot be read.
 	VerifyAudit(ctx context.Context) (*AuditCheck, error)
+	// AuditHead returns the chain head as it is now: the last entry's
+	// seq and hash and the chain id ("" when not keyed). It is not
+	// checked: VerifyAudit is the check.
+	AuditHead(ctx context.Context) (*AuditHead, error)
 	// AuditEntries returns up to limit entries from sequence number from,
 	// in order; none when limit <= 0.
 	AuditEntries(ctx context.Context, from int64, limit int) ([]*AuditEntry, error)
@@ -173,6 +177,13 @@ type AuditCheck struct {
 	// the entry from which it is keyed (0: from the start).
 	ChainID   string
 	KeyedFrom int64
+}
+
+// AuditHead is the head of the audit chain (Store.AuditHead).
+type AuditHead struct {
+	Seq     int64
+	Hash    string
+	ChainID string
 }
 
 // Document is the register record of a signed document.
