@@ -122,4 +122,3 @@ func checkpointPublicKey(ctx context.Context, cfg *config.Config) (crypto.Public
 	defer k.Close()
 	return k.Certificate.PublicKey, nil
 }
-
