@@ -24,7 +24,7 @@ FAULTSFLAGS ?=
 GOVULNDB ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run deps test test-faults soak bench bench-cli bench-http lint lint-tools fuzz build clean
+.PHONY: help run deps test test-faults soak bench bench-cli bench-http lint lint-tools fuzz build clean screenshots
 
 help: ## list the targets
 	@echo 'Segel make targets:'
@@ -99,6 +99,9 @@ fuzz: ## every Fuzz target for FUZZTIME each (FUZZ=regexp of names)
 	done; \
 	if [ "$$ran" -eq 0 ]; then echo 'fuzz: no Fuzz target matched FUZZ=$(FUZZ)'; exit 1; fi; \
 	echo "fuzz: $$ran targets ran for $(FUZZTIME) each"
+
+screenshots: ## drive the letter register in headless Chromium and rewrite register/testdata/screenshots/*.png
+	SEGEL_SCREENSHOTS=update $(GO) test -count=1 -run '^TestBrowser$$' ./register/
 
 build: ## build bin/segel
 	$(GO) build -o bin/segel ./cmd/segel

@@ -30,8 +30,8 @@ func agendaEntries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFi
 		return err
 	}
 	var a sqlArgs
-	from := archiveQuery(&a, v, f)
-	q := `SELECT ` + archiveColumns + ` ` + from + `
+	sel := archiveSelect(&a, v)
+	q := sel + ` WHERE ` + archiveWhere(&a, v, f) + `
 ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
@@ -62,10 +62,10 @@ ORDER BY l.id LIMIT ` + a.p(maxAgendaRows)
 // (selesai 2026-03-04); …".
 func dispositionSummaries(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter) (map[int64]string, error) {
 	var a sqlArgs
-	from := archiveQuery(&a, v, f)
+	where := archiveWhere(&a, v, f)
 	q := `SELECT d.letter_id, COALESCE(p.title, ''), COALESCE(d.instructions, ''), COALESCE(d.done_at, '')
 FROM dispositions d LEFT JOIN positions p ON p.id = d.to_position_id
-WHERE d.letter_id IN (SELECT l.id ` + from + `)
+WHERE d.letter_id IN (SELECT l.id FROM letters l WHERE ` + where + `)
 ORDER BY d.letter_id, d.created_at, d.id`
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
@@ -97,16 +97,13 @@ ORDER BY d.letter_id, d.created_at, d.id`
 	return out, nil
 }
 
-// instructionWords writes a disposition's stored instructions as words:
-// "tindak_lanjuti,hadiri" → "tindak lanjuti, hadiri".
+// instructionWords writes a disposition's stored instructions
+// (disposisitree.go) on one line: "Tindak lanjuti, Hadiri/wakili".
 func instructionWords(s string) string {
-	s = strings.Trim(s, "[]")
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ';' })
 	var out []string
-	for _, p := range parts {
-		p = strings.TrimSpace(strings.Trim(strings.TrimSpace(p), `"`))
-		if p != "" {
-			out = append(out, strings.ReplaceAll(p, "_", " "))
+	for _, p := range splitInstructions(s) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
 	return strings.Join(out, ", ")

@@ -18,6 +18,7 @@ func (a *App) archiveRoutes() {
 	a.handle("GET /arsip/agenda.csv", a.agendaCSV)
 	a.handle("GET /arsip/agenda.xlsx", a.agendaXLSX)
 	a.handle("GET /arsip/retensi", a.retentionPage)
+	a.handle("GET /arsip/retensi.csv", a.retentionCSV)
 	a.handle("GET /admin/dasbor", a.adminOnly(a.dashboardPage))
 }
 

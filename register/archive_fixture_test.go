@@ -147,7 +147,7 @@ VALUES ($1, $2, $3, $4, $5, 'surat_dinas', $6, $7, $8, $9, $10, $11, $12, $13, $
 		"Tanpa klasifikasi", "biasa", "999", "baru", uClerk, "2026-01-20T02:00:00Z", "")
 
 	mustExec(t, db, `INSERT INTO dispositions (letter_id, parent_id, from_position_id, from_user_id, to_position_id, instructions, note, due, created_at)
-VALUES ($1, NULL, 2, $2, 3, 'tindak_lanjuti,hadiri', 'segera', '2026-02-10', $3)`, fx.L["undangan"], uKadis, ts("2026-02-04T01:00:00Z"))
+VALUES ($1, NULL, 2, $2, 3, $3, 'segera', '2026-02-10', $4)`, fx.L["undangan"], uKadis, joinInstructions([]string{"Tindak lanjuti", "Hadiri/wakili"}), ts("2026-02-04T01:00:00Z"))
 	// The clerk passes the rahasia letter to the head, as registering does.
 	mustExec(t, db, `INSERT INTO dispositions (letter_id, parent_id, from_position_id, from_user_id, to_position_id, created_at)
 VALUES ($1, NULL, 4, $2, 2, $3)`, fx.L["rahasia"], uClerk, ts("2026-02-11T02:00:00Z"))

@@ -39,7 +39,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	add("keluar", "out", "DPMPTSP-YAN-IZN", 0, "500.16/1/DPMPTSP-YAN-IZN/2026", "", "", "=Izin usaha PT Maju", "biasa", "500.16", "ditandatangani", "staf", "2026-02-20",
 		FormatTime(ta.clock.Now()))
 	if _, err := ta.db.ExecContext(ctx, `INSERT INTO dispositions (letter_id, from_position_id, from_user_id, to_position_id, instructions, created_at)
-VALUES ($1, $2, $3, $4, 'tindak_lanjuti', $5)`, ids["undangan"], ta.Pos["kadis"].ID, ta.Users["kadis"].ID, ta.Pos["kabid"].ID, now); err != nil {
+VALUES ($1, $2, $3, $4, 'Tindak lanjuti', $5)`, ids["undangan"], ta.Pos["kadis"].ID, ta.Users["kadis"].ID, ta.Pos["kabid"].ID, now); err != nil {
 		ta.t.Fatal(err)
 	}
 	// tu passes the rahasia letter to the head, as registering does.
@@ -142,7 +142,7 @@ func TestAgendaExportHTTP(t *testing.T) {
 	}
 	// tu registered both DPMPTSP letters: it reads the rahasia one.
 	if len(rows) != 3 || rows[1][0] != "1" || rows[1][3] != "005/ABC'; DROP TABLE letters;--" ||
-		rows[1][8] != "Kepala Bidang Pelayanan Perizinan: tindak lanjuti" || rows[2][5] != "Laporan pemeriksaan khusus" {
+		rows[1][8] != "Kepala Bidang Pelayanan Perizinan: Tindak lanjuti" || rows[2][5] != "Laporan pemeriksaan khusus" {
 		t.Errorf("tu's book: %q", rows)
 	}
 	// The forbidden user gets the header and nothing else.
@@ -216,6 +216,25 @@ func TestRetentionAndDashboardHTTP(t *testing.T) {
 		t.Errorf("admin /arsip/retensi: %d\n%s", r.Code, r.Body)
 	}
 
+	// The list as CSV: tu's two records, due; the admin's three, one
+	// rahasia, no perihal; others 403.
+	r = ta.login("tu").get("/arsip/retensi.csv")
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\uFEFF"))).ReadAll()
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Body, "\uFEFF") || err != nil || len(rows) != 3 ||
+		rows[1][0] != "Telah jatuh tempo" || rows[1][3] != "Undangan rapat 100% hadir" || rows[2][3] != "Laporan pemeriksaan khusus" ||
+		rows[2][11] != "Permanen" || rows[2][10] != "2026-02-10" ||
+		!strings.HasPrefix(r.Header.Get("Content-Disposition"), `attachment; filename="retensi-2026-03-02.csv"`) {
+		t.Errorf("tu /arsip/retensi.csv: %d %v %q", r.Code, err, rows)
+	}
+	r = ta.login("admin").get("/arsip/retensi.csv")
+	if rows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\uFEFF"))).ReadAll(); len(rows) != 4 ||
+		strings.Contains(r.Body, "pemeriksaan") || strings.Contains(r.Body, "Undangan rapat") {
+		t.Errorf("admin /arsip/retensi.csv: %q", rows)
+	}
+	if r := ta.login("kabid").get("/arsip/retensi.csv"); r.Code != http.StatusForbidden {
+		t.Errorf("kabid /arsip/retensi.csv: %d", r.Code)
+	}
+
 	for _, who := range []string{"bupati", "tu", "kadis"} {
 		if r := ta.login(who).get("/admin/dasbor"); r.Code != http.StatusForbidden {
 			t.Errorf("%s /admin/dasbor: %d", who, r.Code)
@@ -225,8 +244,8 @@ func TestRetentionAndDashboardHTTP(t *testing.T) {
 	r = admin.get("/admin/dasbor")
 	// March 2026 (the test clock): scan 3 + draft 2 + signed 2 × 1 +
 	// 1 lembar view + 2 dispositions = 10.
-	if r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">10</strong>`) ||
-		!strings.Contains(r.Body, "<tr><th scope=\"row\">2026-03</th><td>3</td><td>2</td><td>2</td><td>0 + 1</td><td>2</td>") {
+	if r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">10</strong>`) || !strings.Contains(r.Body, `value="10" aria-hidden="true"></meter> 10</td>`) ||
+		!strings.Contains(r.Body, "<td>3</td><td>2</td><td>2</td><td>0 + 1</td><td>2</td><td>3</td><td>1</td></tr>") {
 		t.Errorf("admin /admin/dasbor: %d\n%s", r.Code, r.Body)
 	}
 	if r = admin.get("/admin/dasbor?tahun=2025"); r.Code != http.StatusOK || !strings.Contains(r.Body, `<strong class="big">0</strong>`) {

@@ -159,27 +159,33 @@ type archiveViewer struct {
 	all bool
 }
 
-// accessExprs returns two SQL conditions on the letter l: vis, that the
-// viewer may see it (access.go's visibleClause, the rule of every letter
-// page), and listed, that the archive lists it. The archive also lists a
-// rahasia letter of the viewer's units (and those below) without its
-// perihal, its dispositions or a link, as a paper buku agenda shows the
-// envelope of a rahasia letter: its numbers, its sender, its date.
-func accessExprs(a *sqlArgs, av archiveViewer) (vis, listed string) {
+// visExpr returns the SQL condition on the letter l that the viewer may
+// see it: access.go's visibleClause, the rule of every letter page.
+func visExpr(a *sqlArgs, av archiveViewer) string {
 	vis, args := av.v.visibleClause(len(a.vals) + 1)
 	a.vals = append(a.vals, args...)
+	return vis
+}
+
+// listedExpr returns the SQL condition on the letter l that the archive
+// lists it: the viewer may see it, or it belongs to one of the viewer's
+// units (or one below). The second adds only the rahasia letters of
+// those units that the viewer may not see; the archive lists them as a
+// paper buku agenda shows the envelope of a rahasia letter (numbers,
+// sender, dates) without their perihal, dispositions or a link. The cheap
+// unit test comes first, so that most rows never reach the subqueries.
+func listedExpr(a *sqlArgs, av archiveViewer) string {
 	if av.all {
-		return vis, "1 = 1"
+		return "1 = 1"
 	}
-	listed = "l.vis = 1"
-	if len(av.v.units) > 0 {
-		ph := make([]string, len(av.v.units))
-		for i, u := range av.v.units {
-			ph[i] = a.p(u)
-		}
-		listed = `(l.vis = 1 OR (l.sifat = 'rahasia' AND l.unit_id IN (` + strings.Join(ph, ", ") + `)))`
+	if len(av.v.units) == 0 {
+		return visExpr(a, av)
 	}
-	return vis, listed
+	ph := make([]string, len(av.v.units))
+	for i, u := range av.v.units {
+		ph[i] = a.p(u)
+	}
+	return `(l.unit_id IN (` + strings.Join(ph, ", ") + `) OR ` + visExpr(a, av) + `)`
 }
 
 // archiveRow is one letter as the archive lists it.
@@ -195,12 +201,10 @@ type archiveRow struct {
 	SignedAt                          string
 }
 
-// archiveQuery builds the search: the letters the archive lists to the
-// viewer that match f. It returns the FROM … WHERE part, over the derived
-// table l with its vis column (1: the viewer may see the letter).
-func archiveQuery(a *sqlArgs, av archiveViewer, f archiveFilter) string {
-	vis, listed := accessExprs(a, av)
-	w := []string{listed}
+// archiveWhere returns the condition on the letter l of the search: the
+// letters the archive lists to the viewer that match f.
+func archiveWhere(a *sqlArgs, av archiveViewer, f archiveFilter) string {
+	w := []string{listedExpr(a, av)}
 	if f.Archived {
 		w = append(w, `(l.direction = 'in' OR l.status = 'ditandatangani')`)
 	}
@@ -210,7 +214,7 @@ func archiveQuery(a *sqlArgs, av archiveViewer, f archiveFilter) string {
 	}
 	if f.Subject != "" {
 		// Never matched against a perihal the viewer may not read.
-		w = append(w, `l.vis = 1 AND lower(l.subject) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\'`)
+		w = append(w, `(lower(l.subject) LIKE `+a.p(likePattern(f.Subject))+` ESCAPE '\' AND `+visExpr(a, av)+`)`)
 	}
 	if f.Sender != "" {
 		w = append(w, `lower(l.sender) LIKE `+a.p(likePattern(f.Sender))+` ESCAPE '\'`)
@@ -242,14 +246,19 @@ func archiveQuery(a *sqlArgs, av archiveViewer, f archiveFilter) string {
 	if f.UnitID > 0 {
 		w = append(w, `l.unit_id = `+a.p(f.UnitID))
 	}
-	return `FROM (SELECT l.*, CASE WHEN ` + vis + ` THEN 1 ELSE 0 END AS vis FROM letters l) l
-LEFT JOIN units u ON u.id = l.unit_id
-WHERE ` + strings.Join(w, "\n  AND ")
+	return strings.Join(w, "\n  AND ")
+}
+
+// archiveSelect returns the SELECT … FROM part that reads archiveRows
+// (scanArchiveRow), with where's letters l.
+func archiveSelect(a *sqlArgs, av archiveViewer) string {
+	return `SELECT ` + archiveColumns + `, CASE WHEN ` + visExpr(a, av) + ` THEN 1 ELSE 0 END
+FROM letters l LEFT JOIN units u ON u.id = l.unit_id`
 }
 
 const archiveColumns = `l.id, l.direction, COALESCE(u.code, ''), COALESCE(u.name, ''), CASE WHEN l.agenda_no > 0 THEN CAST(l.agenda_no AS TEXT) ELSE '' END,
  l.number, l.kind, l.sender, l.sender_number, l.letter_date, l.received_date, ` + regDateExpr + `,
- l.subject, l.sifat, l.klasifikasi, l.status, l.signed_at, l.vis`
+ l.subject, l.sifat, l.klasifikasi, l.status, l.signed_at`
 
 func scanArchiveRow(rs *sql.Rows) (archiveRow, error) {
 	var r archiveRow
@@ -262,33 +271,72 @@ func scanArchiveRow(rs *sql.Rows) (archiveRow, error) {
 	return r, err
 }
 
-// searchArchive returns one page of the letters the viewer may see that
-// match f, newest first, and how many match in all.
-func searchArchive(ctx context.Context, db *sql.DB, v archiveViewer, f archiveFilter) ([]archiveRow, int, error) {
-	var a sqlArgs
-	from := archiveQuery(&a, v, f)
-	var total int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) `+from, a.vals...).Scan(&total); err != nil {
+// searchArchive returns one page of the letters the archive lists to
+// the viewer that match f, the last registered first (by id: SQLite walks
+// the table backwards and stops at the page, where sorting by the archive
+// date cost a sort of every match), and how many match in all. The
+// page is found by id first and read after, so that the access rule's
+// subqueries run for the rows that need them only.
+func searchArchive(ctx context.Context, db *sql.DB, av archiveViewer, f archiveFilter) ([]archiveRow, int, error) {
+	fail := func(err error) ([]archiveRow, int, error) {
 		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+	}
+	var a sqlArgs
+	where := archiveWhere(&a, av, f)
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM letters l WHERE `+where, a.vals...).Scan(&total); err != nil {
+		return fail(err)
 	}
 	page := max(f.Page, 1)
-	q := `SELECT ` + archiveColumns + ` ` + from + `
-ORDER BY ` + regDateExpr + ` DESC, l.id DESC LIMIT ` + a.p(archivePageSize) + ` OFFSET ` + a.p((page-1)*archivePageSize)
+	q := `SELECT l.id FROM letters l WHERE ` + where + `
+ORDER BY l.id DESC LIMIT ` + a.p(archivePageSize) + ` OFFSET ` + a.p((page-1)*archivePageSize)
 	rs, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+		return fail(err)
+	}
+	var ids []int64
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			rs.Close()
+			return fail(err)
+		}
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fail(err)
+	}
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	var b sqlArgs
+	sel := archiveSelect(&b, av)
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = b.p(id)
+	}
+	rs, err = db.QueryContext(ctx, sel+` WHERE l.id IN (`+strings.Join(ph, ", ")+`)`, b.vals...)
+	if err != nil {
+		return fail(err)
 	}
 	defer rs.Close()
-	var out []archiveRow
+	byID := make(map[int64]archiveRow, len(ids))
 	for rs.Next() {
 		r, err := scanArchiveRow(rs)
 		if err != nil {
-			return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+			return fail(err)
 		}
-		out = append(out, r)
+		byID[r.ID] = r
 	}
 	if err := rs.Err(); err != nil {
-		return nil, 0, fmt.Errorf("register: searching the archive: %w", err)
+		return fail(err)
+	}
+	out := make([]archiveRow, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
 	}
 	return out, total, nil
 }

@@ -38,7 +38,7 @@ func TestAgendaCSV(t *testing.T) {
 		und[5] != "Undangan rapat koordinasi 100% hadir" || und[6] != "biasa" || und[7] != "000.1" || und[9] != "didisposisi" {
 		t.Errorf("undangan %q", und)
 	}
-	if und[8] != "Kepala Bidang Perizinan: tindak lanjuti, hadiri" {
+	if und[8] != "Kepala Bidang Perizinan: Tindak lanjuti, Hadiri/wakili" {
 		t.Errorf("disposition summary %q", und[8])
 	}
 	// The Bupati is not involved in the rahasia letter: the row is in the

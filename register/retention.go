@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -79,8 +81,8 @@ func retentionList(ctx context.Context, db *sql.DB, v archiveViewer, today time.
 	horizon := today.Add(retentionWindow)
 	rep := &retentionReport{Today: today}
 	var a sqlArgs
-	from := archiveQuery(&a, v, archiveFilter{Archived: true})
-	rs, err := db.QueryContext(ctx, `SELECT `+archiveColumns+` `+from+` ORDER BY l.id`, a.vals...)
+	sel := archiveSelect(&a, v)
+	rs, err := db.QueryContext(ctx, sel+` WHERE `+archiveWhere(&a, v, archiveFilter{Archived: true})+` ORDER BY l.id`, a.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("register: reading the records: %w", err)
 	}
@@ -153,4 +155,54 @@ func (a *App) retentionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, "retensi", &retentionData{rep})
+}
+
+// retentionCSV is /arsip/retensi.csv: the due and soon lists as the
+// draft of a list of records for destruction or transfer (daftar arsip
+// usul musnah), for the archivist to complete outside the register.
+func (a *App) retentionCSV(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if !u.IsAdmin && !u.Registers() {
+		a.forbidden(w, r, "")
+		return
+	}
+	lang := a.lang(r)
+	name := "retensi-" + a.now().Format("2006-01-02") + ".csv"
+	a.download(w, r, "text/csv; charset=utf-8", name, func(out io.Writer) error {
+		v, err := a.archiveViewerOf(r.Context(), u)
+		if err != nil {
+			return err
+		}
+		v.all = u.IsAdmin
+		rep, err := retentionList(r.Context(), a.db.DB, v, a.now())
+		if err != nil {
+			return err
+		}
+		c := newCSVSheet(out, ',')
+		if err := c.Row(T(lang, "retensi.csv.state"), T(lang, "arsip.col.no"), T(lang, "arsip.unit"), T(lang, "arsip.col.subject"),
+			T(lang, "retensi.col.date"), T(lang, "retensi.col.klas"), T(lang, "retensi.csv.jra"), T(lang, "retensi.csv.active"),
+			T(lang, "retensi.csv.inactive"), T(lang, "retensi.col.inactive"), T(lang, "retensi.col.due"), T(lang, "retensi.col.final")); err != nil {
+			return err
+		}
+		for _, l := range []struct {
+			state string
+			items []retentionItem
+		}{{T(lang, "retensi.due"), rep.Due}, {T(lang, "retensi.soon"), rep.Soon}} {
+			for _, it := range l.items {
+				subject := it.Subject
+				if it.Hidden {
+					subject = T(lang, "arsip.hidden")
+					if it.Sifat != "rahasia" {
+						subject = T(lang, "arsip.withheld")
+					}
+				}
+				if err := c.Row(l.state, it.Num(), it.UnitCode, subject, it.Date.Format(time.DateOnly), it.Klasifikasi,
+					it.JRA.Code+" "+it.JRA.Name, strconv.Itoa(it.JRA.ActiveYears), strconv.Itoa(it.JRA.InactYears),
+					it.Inactive.Format(time.DateOnly), it.Due.Format(time.DateOnly), T(lang, "final."+it.JRA.Final)); err != nil {
+					return err
+				}
+			}
+		}
+		return c.Flush()
+	})
 }

@@ -20,7 +20,6 @@ import (
 )
 
 const registerUsage = `usage: segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
-       segel register backup|restore ...   (see 'segel register backup -h')
        segel register backup --out DIR | restore --from DIR [--data DIR] [--db DSN]   (segel register backup -h)
 
 Runs the letter register (docs/register.md): surat masuk with disposisi,

@@ -2,29 +2,23 @@ package citizen
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
-	"net/netip"
-	"os"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/segel-id/segel/internal/spool"
 )
 
-// upload is a citizen's file, spooled to an unlinked temporary file while
-// it is verified.
+// upload is a citizen's file, spooled to an anonymous (or at once
+// unlinked) temporary file while it is verified.
 type upload struct {
-	f       *os.File
-	name    string
-	removed bool
-	size    int64
-	sha256  string // lower-case hex
+	f      *spool.File
+	size   int64
+	sha256 string // lower-case hex
 }
 
 // discard closes and removes the temporary file; it may be called more
@@ -33,11 +27,6 @@ func (u *upload) discard() {
 	if u.f != nil {
 		u.f.Close()
 		u.f = nil
-	}
-	if !u.removed {
-		if err := os.Remove(u.name); err == nil || errors.Is(err, os.ErrNotExist) {
-			u.removed = true
-		}
 	}
 }
 
@@ -83,10 +72,10 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 		return nil, false
 	}
 
-	f, err := os.CreateTemp(h.opts.TempDir, "segel-citizen-*.pdf")
+	f, err := spool.Create(h.opts.TempDir)
 	if err != nil {
 		h.opts.Logger.Error("citizen: spool", "error", err)
-		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		if spool.NoRoom(err) {
 			h.noRoom(w, p) // no inode left: temporary
 		} else {
 			p.Form = nil
@@ -94,22 +83,17 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 		}
 		return nil, false
 	}
-	up := &upload{f: f, name: f.Name()}
-	// Unlink at once where the system allows it (Unix): the file then
-	// disappears even if the process dies mid-verification.
-	if os.Remove(up.name) == nil {
-		up.removed = true
-	}
-	sum := sha256.New()
-	fw := &fileWriter{w: f}
-	n, err := io.Copy(io.MultiWriter(fw, sum), io.LimitReader(src, h.opts.MaxUpload+1))
+	up := &upload{f: f}
+	c, err := spool.Copy(f, src, h.opts.MaxUpload)
+	n := c.Size
+	var we *spool.WriteError
 	switch {
-	case fw.err != nil:
+	case errors.As(err, &we):
 		up.discard()
-		h.opts.Logger.Error("citizen: spool", "error", fw.err)
+		h.opts.Logger.Error("citizen: spool", "error", we.Err)
 		h.noRoom(w, p)
 		return nil, false
-	case err != nil && tooLarge(err), n > h.opts.MaxUpload:
+	case errors.Is(err, spool.ErrTooLarge):
 		up.discard()
 		h.tooLarge(w, p)
 		return nil, false
@@ -122,7 +106,7 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 		h.problem(w, http.StatusBadRequest, p, p.T["nofile"], p.T["nofilehelp"])
 		return nil, false
 	}
-	up.size, up.sha256 = n, hex.EncodeToString(sum.Sum(nil))
+	up.size, up.sha256 = n, c.SHA256
 	if !looksLikePDF(f, n) {
 		up.discard()
 		h.opts.Logger.Info("citizen: verify", "outcome", "not-pdf", "size", n)
@@ -138,21 +122,6 @@ func looksLikePDF(f io.ReaderAt, size int64) bool {
 	buf := make([]byte, min(size, 1024))
 	n, _ := f.ReadAt(buf, 0)
 	return bytes.Contains(buf[:n], []byte("%PDF-"))
-}
-
-// fileWriter remembers the error of writing to the spool file, to tell
-// a full temporary directory from a bad upload.
-type fileWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (fw *fileWriter) Write(b []byte) (int, error) {
-	n, err := fw.w.Write(b)
-	if err != nil && fw.err == nil {
-		fw.err = err
-	}
-	return n, err
 }
 
 // noRoom answers 503 when an upload cannot be spooled (temporary
@@ -173,29 +142,10 @@ func (h *handler) tooLarge(w http.ResponseWriter, p *page) {
 }
 
 // remoteHost is the default Options.ClientAddr: the host of RemoteAddr.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func remoteHost(r *http.Request) string { return spool.RemoteHost(r) }
 
-// clientKey is the key an address is counted under: the address itself,
-// or its /64 for IPv6, where one client holds a whole /64.
-func clientKey(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return addr
-	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		if pfx, err := ip.Prefix(64); err == nil {
-			return pfx.String()
-		}
-	}
-	return ip.String()
-}
+// clientKey is the key an address is counted under (see spool.ClientKey).
+func clientKey(addr string) string { return spool.ClientKey(addr) }
 
 // limiter is an in-memory token bucket per client: rate tokens per period,
 // at most rate at once.

@@ -1,10 +1,8 @@
 package httpapi
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/segel-id/segel/internal/service"
+	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
@@ -530,20 +529,18 @@ func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
 		s.opts.Logger.Error("temp file", "error", err)
 		return nil, createProblem(err)
 	}
-	h := sha256.New()
-	fw := &fileWriter{w: f}
-	n, err := io.Copy(io.MultiWriter(fw, h), io.LimitReader(r, s.opts.MaxBodySize+1))
-	if err != nil || n == 0 || n > s.opts.MaxBodySize {
+	c, err := spool.Copy(f, r, s.opts.MaxBodySize)
+	if err != nil || c.Size == 0 {
 		f.Close()
-		if fw.err != nil {
-			s.opts.Logger.Error("temp file", "error", fw.err)
+		var we *spool.WriteError
+		if errors.As(err, &we) {
+			s.opts.Logger.Error("temp file", "error", we.Err)
 			return nil, noRoom()
 		}
-		var mbe *http.MaxBytesError
-		if n > s.opts.MaxBodySize || errors.As(err, &mbe) {
+		if errors.Is(err, spool.ErrTooLarge) {
 			return nil, newProblem("too-large", "")
 		}
 		return nil, newProblem("invalid-pdf", "empty or unreadable")
 	}
-	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
+	return &spooled{f: f, size: c.Size, sha256: c.SHA256}, nil
 }

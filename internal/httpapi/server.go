@@ -20,6 +20,7 @@ import (
 
 	api "github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/service"
+	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/revocation"
 )
 
@@ -44,7 +45,7 @@ type Server struct {
 	stopSweep chan struct{}
 	sweepOnce sync.Once
 	inflight  sync.WaitGroup
-	temps     tempPool
+	temps     spool.Pool
 	ready     readiness
 	mounts    map[string]http.Handler
 	// augmentRevocation is Options.Revocation limited to certificates
@@ -231,7 +232,7 @@ func (s *Server) CloseWithin(d time.Duration) []string {
 	s.sweepOnce.Do(func() { close(s.stopSweep) })
 	select {
 	case <-done:
-		s.temps.close()
+		s.temps.Close()
 		return s.Active()
 	case <-time.After(d):
 		return s.Active()

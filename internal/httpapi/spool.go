@@ -1,18 +1,16 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/segel-id/segel/internal/service"
+	"github.com/segel-id/segel/internal/spool"
 )
 
 // spooled is a request body written to a temporary file (never held
@@ -22,7 +20,7 @@ import (
 // augmented PDF) is written after it, at output, so that a request costs
 // one temporary file.
 type spooled struct {
-	f      *tempFile
+	f      *spool.File
 	size   int64
 	sha256 string // lower-case hex
 	// fields are the small form fields of a multipart body that came
@@ -73,23 +71,22 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", err)
 		return nil, createProblem(err)
 	}
-	h := sha256.New()
-	fw := &fileWriter{w: f}
-	n, err := io.Copy(io.MultiWriter(fw, h), src)
+	c, err := spool.Copy(f, src, s.opts.MaxBodySize)
+	n := c.Size
 	if err != nil {
 		f.Close()
-		if fw.err != nil {
+		var we *spool.WriteError
+		if errors.As(err, &we) {
 			// The temporary directory is full (or failing): the client
 			// may try again; the server's paths stay in the log.
-			s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", fw.err)
+			s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", we.Err)
 			return nil, noRoom()
 		}
 		// The rest of the body is not worth waiting for: the connection
 		// closes after the answer (and keeps its expired deadline, so
 		// net/http does not wait for the rest either).
 		w.Header().Set("Connection", "close")
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.Is(err, spool.ErrTooLarge) {
 			return nil, newProblem("too-large", "the limit is "+humanBytes(s.opts.MaxBodySize))
 		}
 		if p, ok := err.(*Problem); ok {
@@ -112,22 +109,7 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 		f.Close()
 		return nil, newProblem("invalid-pdf", "the body is empty")
 	}
-	return &spooled{f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), fields: fields}, nil
-}
-
-// fileWriter remembers the error of writing to a spool file, to tell it
-// from an error reading the request.
-type fileWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (fw *fileWriter) Write(p []byte) (int, error) {
-	n, err := fw.w.Write(p)
-	if err != nil && fw.err == nil {
-		fw.err = err
-	}
-	return n, err
+	return &spooled{f: f, size: n, sha256: c.SHA256, fields: fields}, nil
 }
 
 // noRoom is the answer when a body cannot be spooled: 503, without the
@@ -138,7 +120,7 @@ func noRoom() *Problem { return problemOf(service.NoRoom()) }
 // directory is full (no inode left), 500 for the rest (a missing or
 // unwritable directory is a configuration error).
 func createProblem(err error) *Problem {
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if spool.NoRoom(err) {
 		return noRoom()
 	}
 	return newProblem("internal", "")

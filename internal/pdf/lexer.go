@@ -209,3 +209,23 @@ func (l *lexer) afterEOF(eof int64) int64 {
 	}
 	return end
 }
+
+// run returns the run of regular characters at the current position as a
+// view of the window, without copying, and moves past it; ok is false
+// (and nothing moves) when the run does not end inside the window, so
+// the caller must use token. The view is valid until the next read.
+func (l *lexer) run() (t []byte, ok bool) {
+	if !l.fill() {
+		return nil, true
+	}
+	i := int(l.pos - l.bufOff)
+	j := i
+	for j < len(l.buf) && isRegular(int(l.buf[j])) {
+		j++
+	}
+	if j == len(l.buf) && l.bufOff+int64(j) < l.size {
+		return nil, false
+	}
+	l.pos += int64(j - i)
+	return l.buf[i:j], true
+}

@@ -11,6 +11,9 @@ type parser struct {
 	lex      *lexer
 	maxDepth int
 	maxStr   int
+	// lenient ends an unterminated string at the end of data and skips
+	// bad characters in a hex string instead of failing (content streams).
+	lenient bool
 }
 
 func (p *parser) errf(format string, args ...any) error {
@@ -210,6 +213,9 @@ func (p *parser) literal() (Object, error) {
 		c := l.next()
 		switch c {
 		case -1:
+			if p.lenient {
+				return String{Bytes: b}, nil
+			}
 			return nil, errAt(ErrSyntax, start, "unterminated string")
 		case '(':
 			nest++
@@ -227,6 +233,9 @@ func (p *parser) literal() (Object, error) {
 			c = l.next()
 			switch c {
 			case -1:
+				if p.lenient {
+					return String{Bytes: b}, nil
+				}
 				return nil, errAt(ErrSyntax, start, "unterminated string")
 			case 'n':
 				c = '\n'
@@ -276,6 +285,9 @@ func (p *parser) hex() (Object, error) {
 			return nil, errAt(ErrLimit, start, "string longer than %d bytes", p.maxStr)
 		}
 		c := l.next()
+		if c < 0 && p.lenient {
+			c = '>'
+		}
 		switch {
 		case c == '>':
 			if hi >= 0 {
@@ -292,6 +304,7 @@ func (p *parser) hex() (Object, error) {
 			}
 		case c < 0:
 			return nil, errAt(ErrSyntax, start, "unterminated hex string")
+		case p.lenient:
 		default:
 			return nil, errAt(ErrSyntax, l.pos-1, "bad character %q in hex string", rune(c))
 		}

@@ -1,6 +1,10 @@
 package pdftext
 
-import "unicode/utf16"
+import (
+	"unicode/utf16"
+
+	"github.com/segel-id/segel/internal/pdf"
+)
 
 // cmap is what Segel reads of a CMap (ISO 32000-2, 9.7.5 and 9.10.3):
 // code space ranges (how many bytes a code has), and either CIDs (an
@@ -53,33 +57,33 @@ func codeVal(b []byte) uint32 {
 // parseCMap reads a CMap stream's data.
 func parseCMap(data []byte) *cmap {
 	m := &cmap{uni: map[uint64]string{}, cid: map[uint64]int{}}
-	l := &lexer{b: data}
+	l := pdf.NewContentLexer(data)
 	entries := 0
 	for {
-		o, ok := l.next()
+		o, ok := l.Next()
 		if !ok {
 			break
 		}
-		a := o.args
-		switch o.name {
+		a := o.Args
+		switch o.Name {
 		case "endcodespacerange":
 			for i := 0; i+1 < len(a); i += 2 {
-				lo, ok1 := a[i].([]byte)
-				hi, ok2 := a[i+1].([]byte)
+				lo, ok1 := operandString(a[i])
+				hi, ok2 := operandString(a[i+1])
 				if ok1 && ok2 && len(lo) == len(hi) && len(lo) >= 1 && len(lo) <= 4 {
 					m.space = append(m.space, codeRange{lo, hi})
 				}
 			}
 		case "endbfchar":
 			for i := 0; i+1 < len(a) && entries < maxCMapEntries; i += 2 {
-				src, ok1 := a[i].([]byte)
+				src, ok1 := operandString(a[i])
 				if !ok1 || len(src) == 0 || len(src) > 4 {
 					continue
 				}
 				switch dst := a[i+1].(type) {
-				case []byte:
-					m.uni[codeKey(len(src), codeVal(src))] = utf16BE(dst)
-				case name: // a glyph name (allowed by the spec, rare)
+				case pdf.String:
+					m.uni[codeKey(len(src), codeVal(src))] = utf16BE(dst.Bytes)
+				case pdf.Name: // a glyph name (allowed by the spec, rare)
 					m.uni[codeKey(len(src), codeVal(src))] = glyphNameText(string(dst))
 				}
 				entries++
@@ -87,8 +91,8 @@ func parseCMap(data []byte) *cmap {
 			}
 		case "endbfrange":
 			for i := 0; i+2 < len(a) && entries < maxCMapEntries; i += 3 {
-				lo, ok1 := a[i].([]byte)
-				hi, ok2 := a[i+1].([]byte)
+				lo, ok1 := operandString(a[i])
+				hi, ok2 := operandString(a[i+1])
 				if !ok1 || !ok2 || len(lo) != len(hi) || len(lo) == 0 || len(lo) > 4 {
 					continue
 				}
@@ -97,15 +101,15 @@ func parseCMap(data []byte) *cmap {
 					continue
 				}
 				switch dst := a[i+2].(type) {
-				case []byte:
-					r.dst = bytesToUnits(dst)
+				case pdf.String:
+					r.dst = bytesToUnits(dst.Bytes)
 					if len(r.dst) == 0 {
 						continue
 					}
-				case []any:
+				case pdf.Array:
 					r.hasArr = true
 					for _, d := range dst {
-						s, _ := d.([]byte)
+						s := operandBytes(d)
 						r.list = append(r.list, utf16BE(s))
 					}
 				default:
@@ -117,8 +121,8 @@ func parseCMap(data []byte) *cmap {
 			}
 		case "endcidchar":
 			for i := 0; i+1 < len(a) && entries < maxCMapEntries; i += 2 {
-				src, ok1 := a[i].([]byte)
-				cid, ok2 := a[i+1].(float64)
+				src, ok1 := operandString(a[i])
+				cid, ok2 := operandNum(a[i+1])
 				if ok1 && ok2 && len(src) >= 1 && len(src) <= 4 {
 					m.cid[codeKey(len(src), codeVal(src))] = int(cid)
 					entries++
@@ -127,9 +131,9 @@ func parseCMap(data []byte) *cmap {
 			}
 		case "endcidrange":
 			for i := 0; i+2 < len(a) && entries < maxCMapEntries; i += 3 {
-				lo, ok1 := a[i].([]byte)
-				hi, ok2 := a[i+1].([]byte)
-				cid, ok3 := a[i+2].(float64)
+				lo, ok1 := operandString(a[i])
+				hi, ok2 := operandString(a[i+1])
+				cid, ok3 := operandNum(a[i+2])
 				if ok1 && ok2 && ok3 && len(lo) == len(hi) && len(lo) >= 1 && len(lo) <= 4 {
 					m.cidR = append(m.cidR, cidRange{n: len(lo), lo: codeVal(lo), hi: codeVal(hi), cid: int(cid)})
 					entries++

@@ -128,15 +128,15 @@ func Page(r *pdf.Reader, page pdf.Ref) ([]Glyph, error) {
 }
 
 func (e *extractor) run(content []byte, res pdf.Dict, gs gstate, depth int) {
-	l := &lexer{b: content}
+	l := pdf.NewContentLexer(content)
 	var stack []gstate
 	for len(e.out) < maxGlyphs {
-		o, ok := l.next()
+		o, ok := l.Next()
 		if !ok {
 			return
 		}
-		a := o.args
-		switch o.name {
+		a := o.Args
+		switch o.Name {
 		case "q":
 			if len(stack) < maxStateDepth {
 				stack = append(stack, gs)
@@ -154,10 +154,10 @@ func (e *extractor) run(content []byte, res pdf.Dict, gs gstate, depth int) {
 			e.tm, e.tlm = identity, identity
 		case "Tf":
 			if len(a) >= 2 {
-				if n, ok := a[len(a)-2].(name); ok {
+				if n, ok := a[len(a)-2].(pdf.Name); ok {
 					gs.font = e.font(res, n)
 				}
-				gs.size, _ = a[len(a)-1].(float64)
+				gs.size, _ = operandNum(a[len(a)-1])
 			}
 		case "Tc":
 			gs.charSp = lastNum(a, gs.charSp)
@@ -171,9 +171,9 @@ func (e *extractor) run(content []byte, res pdf.Dict, gs gstate, depth int) {
 			gs.rise = lastNum(a, gs.rise)
 		case "Td", "TD":
 			if len(a) >= 2 {
-				tx, _ := a[len(a)-2].(float64)
-				ty, _ := a[len(a)-1].(float64)
-				if o.name == "TD" {
+				tx, _ := operandNum(a[len(a)-2])
+				ty, _ := operandNum(a[len(a)-1])
+				if o.Name == "TD" {
 					gs.leading = -ty
 				}
 				e.tlm = matrix{1, 0, 0, 1, tx, ty}.mul(e.tlm)
@@ -187,31 +187,30 @@ func (e *extractor) run(content []byte, res pdf.Dict, gs gstate, depth int) {
 			e.nextLine(&gs)
 		case "Tj":
 			if len(a) >= 1 {
-				s, _ := a[len(a)-1].([]byte)
+				s := operandBytes(a[len(a)-1])
 				e.show(&gs, s)
 			}
 		case "'":
 			e.nextLine(&gs)
 			if len(a) >= 1 {
-				s, _ := a[len(a)-1].([]byte)
+				s := operandBytes(a[len(a)-1])
 				e.show(&gs, s)
 			}
 		case "\"":
 			if len(a) >= 3 {
-				gs.wordSp, _ = a[len(a)-3].(float64)
-				gs.charSp, _ = a[len(a)-2].(float64)
+				gs.wordSp, _ = operandNum(a[len(a)-3])
+				gs.charSp, _ = operandNum(a[len(a)-2])
 				e.nextLine(&gs)
-				s, _ := a[len(a)-1].([]byte)
+				s := operandBytes(a[len(a)-1])
 				e.show(&gs, s)
 			}
 		case "TJ":
 			if len(a) >= 1 {
-				arr, _ := a[len(a)-1].([]any)
+				arr, _ := a[len(a)-1].(pdf.Array)
 				for _, el := range arr {
-					switch v := el.(type) {
-					case []byte:
-						e.show(&gs, v)
-					case float64:
+					if v, ok := el.(pdf.String); ok {
+						e.show(&gs, v.Bytes)
+					} else if v, ok := operandNum(el); ok {
 						tx := -v / 1000 * gs.size * gs.scale
 						e.tm = matrix{1, 0, 0, 1, tx, 0}.mul(e.tm)
 					}
@@ -219,7 +218,7 @@ func (e *extractor) run(content []byte, res pdf.Dict, gs gstate, depth int) {
 			}
 		case "Do":
 			if len(a) >= 1 && depth < maxFormDepth {
-				if n, ok := a[len(a)-1].(name); ok {
+				if n, ok := a[len(a)-1].(pdf.Name); ok {
 					e.form(res, n, gs, depth)
 				}
 			}
@@ -266,12 +265,12 @@ func (e *extractor) show(gs *gstate, s []byte) {
 }
 
 // font returns the font named n in the resources, loading it once.
-func (e *extractor) font(res pdf.Dict, n name) *font {
+func (e *extractor) font(res pdf.Dict, n pdf.Name) *font {
 	fonts, err := e.r.GetDict(res.Get("Font"))
 	if err != nil {
 		return nil
 	}
-	o := fonts.Get(pdf.Name(n))
+	o := fonts.Get(n)
 	ref, isRef := o.(pdf.Ref)
 	if isRef {
 		if f, ok := e.fonts[ref]; ok {
@@ -290,12 +289,12 @@ func (e *extractor) font(res pdf.Dict, n name) *font {
 }
 
 // form draws the form XObject named n, if it is one.
-func (e *extractor) form(res pdf.Dict, n name, gs gstate, depth int) {
+func (e *extractor) form(res pdf.Dict, n pdf.Name, gs gstate, depth int) {
 	xobjs, err := e.r.GetDict(res.Get("XObject"))
 	if err != nil {
 		return
 	}
-	o := xobjs.Get(pdf.Name(n))
+	o := xobjs.Get(n)
 	ref, _ := o.(pdf.Ref)
 	if ref.IsZero() || e.forms[ref] {
 		return
@@ -329,13 +328,13 @@ func (e *extractor) form(res pdf.Dict, n name, gs gstate, depth int) {
 	delete(e.forms, ref)
 }
 
-func matrixArgs(a []any) (matrix, bool) {
+func matrixArgs(a []pdf.Object) (matrix, bool) {
 	if len(a) < 6 {
 		return matrix{}, false
 	}
 	var m matrix
 	for i, v := range a[len(a)-6:] {
-		f, ok := v.(float64)
+		f, ok := operandNum(v)
 		if !ok {
 			return matrix{}, false
 		}
@@ -344,11 +343,11 @@ func matrixArgs(a []any) (matrix, bool) {
 	return m, true
 }
 
-func lastNum(a []any, def float64) float64 {
+func lastNum(a []pdf.Object, def float64) float64 {
 	if len(a) == 0 {
 		return def
 	}
-	if f, ok := a[len(a)-1].(float64); ok {
+	if f, ok := operandNum(a[len(a)-1]); ok {
 		return f
 	}
 	return def

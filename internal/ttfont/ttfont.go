@@ -43,6 +43,12 @@ const (
 	maxCompositeDepth = 8
 	// maxFontSize bounds a font's file.
 	maxFontSize = 32 << 20
+	// subsetSlack is how many bytes of outlines a subset may hold beyond
+	// the size of the font's glyf table: glyphs may share outline data,
+	// but a font whose loca points many glyphs at one large (composite)
+	// outline must not make the subset (and the walk of its components)
+	// grow with glyphs × outline size.
+	subsetSlack = 1 << 20
 )
 
 // Font is a parsed TrueType (glyf-outline) font.
@@ -79,6 +85,9 @@ func Parse(data []byte) (*Font, error) {
 		return nil, fmt.Errorf("%w: too short", ErrFont)
 	}
 	f := &Font{sf: sf, tables: map[string][]byte{}, upem: int(sf.UnitsPerEm())}
+	if f.upem < 16 || f.upem > 16384 { // the range the OpenType head table allows
+		return nil, fmt.Errorf("%w: unitsPerEm %d", ErrFont, f.upem)
+	}
 	f.buf.New = func() any { return new(sfnt.Buffer) }
 	if tag := string(data[:4]); tag != "\x00\x01\x00\x00" && tag != "true" {
 		return nil, fmt.Errorf("%w: not a TrueType font with glyf outlines (tag %q)", ErrFont, tag)
@@ -263,21 +272,29 @@ func (u *Use) Encode(s string) string {
 // CIDs are the original glyph ids (CIDToGIDMap /Identity): the outlines
 // of unused glyphs are dropped, their loca entries are empty and their
 // metrics zero, which compresses to almost nothing.
-func (u *Use) subset() []byte {
+func (u *Use) subset() ([]byte, error) {
 	f := u.f
 	keep := map[uint16]bool{}
+	budget := len(f.tables["glyf"]) + subsetSlack
 	var visit func(g uint16, depth int)
 	visit = func(g uint16, depth int) {
-		if keep[g] || int(g) >= f.numGlyphs || depth > maxCompositeDepth {
+		if keep[g] || int(g) >= f.numGlyphs || depth > maxCompositeDepth || budget < 0 {
 			return
 		}
 		keep[g] = true
-		for _, c := range components(f.glyphData(g)) {
+		d := f.glyphData(g)
+		if budget -= len(d); budget < 0 {
+			return
+		}
+		for _, c := range components(d) {
 			visit(c, depth+1)
 		}
 	}
 	for g := range u.glyphs {
 		visit(g, 0)
+	}
+	if budget < 0 {
+		return nil, fmt.Errorf("%w: the glyphs used share more outline data than the glyf table holds", ErrFont)
 	}
 
 	var glyf []byte
@@ -325,7 +342,7 @@ func (u *Use) subset() []byte {
 		binary.BigEndian.PutUint32(p, 0x00030000) // format 3: no glyph names
 		tables["post"] = p
 	}
-	return writeSFNT(tables)
+	return writeSFNT(tables), nil
 }
 
 // cmap returns a cmap table (format 4, Windows Unicode BMP) mapping the
@@ -464,7 +481,10 @@ func (u *Use) Write(up Writer) (pdf.Ref, error) {
 	baseName := pdf.Name(string(tag) + "+" + f.name)
 	scale := func(v int) int64 { return int64(v * 1000 / f.upem) }
 
-	program := u.subset()
+	program, err := u.subset()
+	if err != nil {
+		return pdf.Ref{}, err
+	}
 	fileRef := up.Alloc()
 	fileDict := pdf.NewDict()
 	fileDict.Set("Length1", int64(len(program)))

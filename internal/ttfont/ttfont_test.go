@@ -21,7 +21,10 @@ func TestFontSubset(t *testing.T) {
 	u := NewUse(f)
 	text := "Sékretaris Daérah ĞŁ"
 	u.Encode(text)
-	sub := u.subset()
+	sub, err := u.subset()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(sub) >= len(DejaVuSans)/4 {
 		t.Errorf("subset is %d bytes of %d: too large", len(sub), len(DejaVuSans))
 	}

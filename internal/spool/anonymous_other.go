@@ -1,12 +1,12 @@
 //go:build !linux
 
-package httpapi
+package spool
 
 import (
 	"errors"
 	"os"
 )
 
-// openAnonymous is not available here: createTemp falls back to named
+// openAnonymous is not available here: Create falls back to named
 // files.
 func openAnonymous(string) (*os.File, error) { return nil, errors.ErrUnsupported }

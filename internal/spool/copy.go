@@ -1,0 +1,80 @@
+package spool
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"syscall"
+)
+
+// ErrTooLarge reports a body longer than the limit: more than the limit
+// given to Copy, or past an http.MaxBytesReader.
+var ErrTooLarge = errors.New("spool: body too large")
+
+// WriteError is an error writing the spool file (the temporary directory
+// is full or failing), as opposed to one reading the body: the client may
+// try again later. Its text names server paths: log it, never answer it.
+type WriteError struct{ Err error }
+
+// Error returns the write error's text.
+func (e *WriteError) Error() string { return "spool: writing the temporary file: " + e.Err.Error() }
+
+// Unwrap returns the file system's error.
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// Copied is what Copy wrote: the size and SHA-256 (lower-case hex) of the
+// body, hashed while it was written.
+type Copied struct {
+	Size   int64
+	SHA256 string
+}
+
+// Copy writes src to dst, at most limit bytes, hashing what it writes.
+// It fails with a *WriteError when dst fails, ErrTooLarge (wrapping the
+// *http.MaxBytesError, if any) when src holds more than limit bytes or
+// hits an http.MaxBytesReader's limit, and src's error otherwise. The
+// size is set on every return.
+func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
+	h := sha256.New()
+	fw := &fileWriter{w: dst}
+	n, err := io.Copy(io.MultiWriter(fw, h), io.LimitReader(src, limit+1))
+	c := Copied{Size: n}
+	switch {
+	case fw.err != nil:
+		return c, &WriteError{Err: fw.err}
+	case err != nil:
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return c, errors.Join(ErrTooLarge, err)
+		}
+		return c, err
+	case n > limit:
+		return c, ErrTooLarge
+	}
+	c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return c, nil
+}
+
+// NoRoom reports whether err (from Create or Copy) means the temporary
+// directory is full: no space or inode left, or over quota. Such requests
+// are answered 503 (try again), others 500.
+func NoRoom(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// fileWriter remembers the error of writing to the spool file, to tell it
+// from an error reading the request.
+type fileWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (fw *fileWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	if err != nil && fw.err == nil {
+		fw.err = err
+	}
+	return n, err
+}
