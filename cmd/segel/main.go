@@ -6,8 +6,8 @@
 //	segel keys    list|generate|csr|import-cert ...
 //	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR] [--register-listen ADDR|off]
 //	segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
-//	segel clients add NAME --profiles P,...
-//	segel audit   verify
+//	segel clients add NAME --profiles P,... | list | disable|enable|remove|rotate NAME
+//	segel audit   verify [--checkpoints FILE]
 //	segel version
 //
 // Run "segel help" for every command, "segel COMMAND -h" for its flags.
