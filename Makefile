@@ -4,6 +4,10 @@ GO       ?= go
 PKG      ?= ./...
 # go test flags added to `make test`, e.g. TESTFLAGS='-run TestSign -v'
 TESTFLAGS ?=
+# Per-package timeout of `make test`. go test's default (10m) is too tight on a
+# loaded 2-core machine: verify took 9m26s there, cmd/segel 8m06s, and verify's
+# TestHostileBounded once hit the 10m limit (docs/decisions.md, issue 15).
+TESTTIMEOUT ?= 30m
 # `make bench BENCH=Sign COUNT=6` (regexp of benchmarks, runs of each)
 BENCH    ?= .
 COUNT    ?= 1
@@ -37,8 +41,8 @@ run: ## run the service in dev mode (SQLite, development PKI in ./segel-dev) wit
 deps: ## check (as root: install) the Debian packages the tests need; SEGEL_SKIP_DEPS=1 to skip
 	@sh .ci/deps
 
-test: deps ## deps, then go test -race over every package
-	$(GO) test -race $(TESTFLAGS) $(PKG)
+test: deps ## deps, then go test -race over every package (TESTTIMEOUT=30m per package)
+	$(GO) test -race -timeout $(TESTTIMEOUT) $(TESTFLAGS) $(PKG)
 
 test-faults: deps ## the fault matrix on the real binary (internal/faults, build tag faults; docs/faults.md); root for its tmpfs
 	$(GO) test -tags faults -race -count=1 -timeout 30m $(FAULTSFLAGS) ./internal/faults/

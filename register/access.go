@@ -86,8 +86,10 @@ func placeholders(from, n int) string {
 //     disposed it, it was disposed to or by a position they hold, they
 //     are in its paraf chain or its signer;
 //   - unless the letter is rahasia: those of a unit under theirs (their
-//     own included), and those addressed to such a unit; a clerk also
-//     those of the unit whose agenda they keep (registryUnit).
+//     own included), and those addressed to such a unit (an outgoing
+//     letter only once it is signed: before, its draft is the drafting
+//     unit's); a clerk also those of the unit whose agenda they keep
+//     (registryUnit).
 //
 // The administrator's flag grants nothing here: admin is for people and
 // units, not for reading letters.
@@ -115,8 +117,11 @@ func (v *viewer) visibleClause(next int) (string, []any) {
 		for _, u := range v.units {
 			args = append(args, u)
 		}
+		// An outgoing letter reaches its recipient units once it is
+		// signed: its draft is the drafting unit's until then.
 		fmt.Fprintf(&b, ` OR (l.sifat <> 'rahasia' AND (l.unit_id IN (%[1]s)
-			OR EXISTS (SELECT 1 FROM recipients vr WHERE vr.letter_id = l.id AND vr.unit_id IN (%[1]s))))`, units)
+			OR ((l.direction = 'in' OR l.status = '%[2]s')
+				AND EXISTS (SELECT 1 FROM recipients vr WHERE vr.letter_id = l.id AND vr.unit_id IN (%[1]s)))))`, units, statusSigned)
 	}
 	b.WriteString(")")
 	return b.String(), args

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,13 @@ type Options struct {
 	SessionTTL time.Duration
 	// MaxUpload bounds the body of a POST (an uploaded PDF); 0: 32 MiB.
 	MaxUpload int64
+	// TrustedProxies are the reverse proxies in front of the register
+	// whose X-Forwarded-For is believed: for a request from one of them,
+	// the client address of the login throttle and of Segel's lock-out
+	// (SignRequest.ClientAddr) is the last forwarded address that is not
+	// a trusted proxy (docs/register.md, "Behind a proxy"). None: the
+	// connection's peer, X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running register: its database, templates and routes.

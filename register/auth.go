@@ -241,10 +241,10 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
 	ctx := r.Context()
-	tkey := throttleKey(r, username)
+	tkey := a.throttleKey(r, username)
 	if wait := a.throttle.wait(tkey, a.now()); wait > 0 {
 		mins := int(wait/time.Minute) + 1
-		a.log().Warn("register: login throttled", "user", username, "client", r.RemoteAddr)
+		a.log().Warn("register: login throttled", "user", username, "client", a.clientAddr(r))
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
 		a.renderLogin(w, r, fmt.Sprintf(T(a.lang(r), "login.throttled"), mins), http.StatusTooManyRequests)
 		return
@@ -267,7 +267,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		ok = false
 	}
 	if u == nil || !ok || u.Disabled || password == "" {
-		a.log().Info("register: login refused", "user", username, "client", r.RemoteAddr)
+		a.log().Info("register: login refused", "user", username, "client", a.clientAddr(r))
 		a.throttle.failed(tkey, a.now())
 		a.renderLogin(w, r, T(a.lang(r), "login.wrong"), http.StatusUnauthorized)
 		return

@@ -173,90 +173,11 @@ func outRecipients(ctx context.Context, q Querier, letterID int64) ([]*outRecipi
 	return out, rows.Err()
 }
 
-// outMayView reports whether u may see the outgoing letter l: those
-// directly involved (its drafter, a position of its paraf chain, its
-// signing position, held or acted for now) always; unless it is rahasia,
-// also those whose unit (or a unit they act for) is the letter's unit or
-// above it, and the members of an internal recipient unit once it is
-// signed. The administrator's flag grants nothing.
+// outMayView reports whether u may see the outgoing letter l: the one
+// access rule of every letter (access.go's visibleClause, docs/register.md
+// "Access").
 func (a *App) outMayView(ctx context.Context, u *User, l *outLetter) (bool, error) {
-	if u == nil {
-		return false, nil
-	}
-	if l.CreatedBy == u.ID {
-		return true, nil
-	}
-	pos := u.PositionIDs()
-	for _, p := range pos {
-		if p == l.SignerPositionID {
-			return true, nil
-		}
-	}
-	if len(pos) > 0 {
-		var n int
-		if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM paraf WHERE letter_id = $1 AND position_id IN (`+
-			idList(pos)+`)`, l.ID).Scan(&n); err != nil {
-			return false, fmt.Errorf("register: access to letter %d: %w", l.ID, err)
-		}
-		if n > 0 {
-			return true, nil
-		}
-	}
-	if l.Sifat == "rahasia" {
-		return false, nil
-	}
-	units := userUnits(u)
-	for _, unit := range units {
-		above, err := unitIsAtOrAbove(ctx, a.db, unit, l.UnitID)
-		if err != nil || above {
-			return above, err
-		}
-	}
-	if l.Status == statusSigned && len(units) > 0 {
-		var n int
-		if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM recipients WHERE letter_id = $1 AND unit_id IN (`+
-			idList(units)+`)`, l.ID).Scan(&n); err != nil {
-			return false, fmt.Errorf("register: access to letter %d: %w", l.ID, err)
-		}
-		return n > 0, nil
-	}
-	return false, nil
-}
-
-// userUnits returns the units of u's position and of the positions u acts
-// for now.
-func userUnits(u *User) []int64 {
-	var out []int64
-	if u.Position != nil {
-		out = append(out, u.Position.UnitID)
-	}
-	for _, d := range u.Delegations {
-		if d.Position != nil {
-			out = append(out, d.Position.UnitID)
-		}
-	}
-	return out
-}
-
-// unitIsAtOrAbove reports whether unit is unit below or one of its
-// ancestors.
-func unitIsAtOrAbove(ctx context.Context, q Querier, unit, below int64) (bool, error) {
-	cur := below
-	for range keluarMaxDepth {
-		if cur == unit {
-			return true, nil
-		}
-		var parent sql.NullInt64
-		err := q.QueryRowContext(ctx, `SELECT parent_id FROM units WHERE id = $1`, cur).Scan(&parent)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !parent.Valid) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("register: unit tree: %w", err)
-		}
-		cur = parent.Int64
-	}
-	return false, nil
+	return a.mayView(ctx, u, l.ID)
 }
 
 // idList writes ids as an SQL list of integer literals (they are int64,
@@ -305,41 +226,35 @@ type keluarListData struct {
 	Letters []*outLetter
 }
 
-// keluarList shows the outgoing letters the user drafted, or that are of
-// their unit or below (rahasia only when directly involved), newest first.
+// keluarList shows the outgoing letters the user may see (visibleClause),
+// newest first, at most 100.
 func (a *App) keluarList(w http.ResponseWriter, r *http.Request) {
-	u := currentUser(r)
 	ctx := r.Context()
-	rows, err := a.db.QueryContext(ctx, outLetterSelect+` WHERE l.direction = 'out' ORDER BY l.updated_at DESC, l.id DESC LIMIT 500`)
+	v, err := viewerOf(ctx, a.db, currentUser(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	var all []*outLetter
-	for rows.Next() {
-		l, err := scanOutLetter(rows)
-		if err != nil {
-			rows.Close()
-			a.fail(w, r, err)
-			return
-		}
-		all = append(all, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	cond, args := v.visibleClause(1)
+	rows, err := a.db.QueryContext(ctx, outLetterSelect+` WHERE l.direction = 'out' AND `+cond+
+		` ORDER BY l.updated_at DESC, l.id DESC LIMIT 100`, args...)
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	defer rows.Close()
 	d := &keluarListData{}
-	for _, l := range all {
-		ok, err := a.outMayView(ctx, u, l)
+	for rows.Next() {
+		l, err := scanOutLetter(rows)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		if ok && len(d.Letters) < 100 {
-			d.Letters = append(d.Letters, l)
-		}
+		d.Letters = append(d.Letters, l)
+	}
+	if err := rows.Err(); err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	a.render(w, r, "keluar_list", d)
 }

@@ -6,10 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/segel-id/segel/internal/spool"
 )
 
 // Signing an outgoing letter: the number is taken, written into the
@@ -389,7 +390,7 @@ func (a *App) signPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job := &signJob{LetterID: l.ID, UserID: u.ID, Profile: u.Profile, NIP: u.NIP, Name: u.Name, ActingAs: d.ActingAs,
-		Passphrase: pass, ClientAddr: clientAddr(r)}
+		Passphrase: pass, ClientAddr: a.clientAddr(r)}
 	_, err := a.signLetter(r.Context(), job)
 	if err == nil {
 		http.Redirect(w, r, fmt.Sprintf("/surat/%d/ttd?ok=1", l.ID), http.StatusSeeOther)
@@ -454,12 +455,9 @@ func (a *App) attemptsLeft(ctx context.Context, userID int64) (int, error) {
 }
 
 // clientAddr is the request's client address for Segel's lock-out
-// counters: the connection's peer (a proxy in front of the register is
-// the operator's to configure in Segel's trusted proxies).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// counters and the login throttle: the connection's peer or, from a
+// trusted proxy, the last forwarded address that is not one
+// (Options.TrustedProxies; the rule of Segel's own API, spool.ClientAddress).
+func (a *App) clientAddr(r *http.Request) string {
+	return spool.ClientAddress(r, a.opts.TrustedProxies)
 }

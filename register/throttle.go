@@ -25,8 +25,8 @@ type loginThrottle struct {
 // throttleKey is the pair a wrong login counts against: the client's
 // address (clientAddr, as the signing screen passes it to Segel) and the
 // username.
-func throttleKey(r *http.Request, username string) string {
-	return clientAddr(r) + "\x00" + strings.ToLower(username)
+func (a *App) throttleKey(r *http.Request, username string) string {
+	return a.clientAddr(r) + "\x00" + strings.ToLower(username)
 }
 
 // wait returns how long the pair must wait before trying again (0: it

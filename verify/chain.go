@@ -33,7 +33,7 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 	for _, cert := range chain {
 		rep.Chain = append(rep.Chain, describe(cert))
 	}
-	if len(v.opts.IssuedBy) > 0 && rep.Type == "signature" && !issuedByAny(chain, v.opts.IssuedBy) {
+	if len(v.opts.IssuedBy) > 0 && rep.Type == TypeSignature && !issuedByAny(chain, v.opts.IssuedBy) {
 		rep.fail(ChainConstraintsFailure, "the signer's certificate is not issued by a CA this verification accepts (%s)", names(v.opts.IssuedBy))
 		return
 	}
@@ -152,8 +152,8 @@ func describe(c *x509.Certificate) *Certificate {
 		Subject:      c.Subject.String(),
 		Issuer:       c.Issuer.String(),
 		SerialNumber: strings.ToUpper(c.SerialNumber.Text(16)),
-		NotBefore:    c.NotBefore.UTC().Format(time.RFC3339),
-		NotAfter:     c.NotAfter.UTC().Format(time.RFC3339),
+		NotBefore:    reportTime(c.NotBefore),
+		NotAfter:     reportTime(c.NotAfter),
 		SHA256:       hex.EncodeToString(sum[:]),
 	}
 }

@@ -19,7 +19,7 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 		return
 	}
 	if rep.CoversWholeDocument {
-		rep.ModificationLevel = LevelNone.String()
+		rep.ModificationLevel = LevelNone
 		return
 	}
 	docMDP, locks := v.r.Transforms(s.dict)
@@ -42,7 +42,7 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 		return
 	}
 	level := modLevel(changes)
-	rep.ModificationLevel = level.String()
+	rep.ModificationLevel = level
 	rep.Changes = changes
 	allowed := LevelAnnotations
 	switch docMDP {
@@ -53,19 +53,19 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 	}
 	for _, c := range changes {
 		// Housekeeping is listed only when it fails the signature.
-		if !c.quiet || c.level > allowed {
+		if !c.quiet || c.Level.Exceeds(allowed) {
 			rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning, c.String())
 		}
 	}
 	failed := 0
 	for _, c := range changes {
-		if c.level <= allowed && c.level != LevelOther {
+		if !c.Level.Exceeds(allowed) && c.Level != LevelOther {
 			continue
 		}
 		if failed++; failed > maxFailures {
 			continue
 		}
-		if c.level == LevelOther {
+		if c.Level.rank() >= LevelOther.rank() {
 			rep.fail(ModifiedAfterSigning, "the document was changed after this signature: %s", c)
 		} else {
 			rep.fail(ModifiedAfterSigning, "the certification (DocMDP P=%d) does not permit this change (%s): %s", docMDP, c.Level, c)

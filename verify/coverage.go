@@ -75,18 +75,18 @@ func (s *SignatureReport) Coverage(all []*SignatureReport) Coverage {
 		return CoverageUnknown
 	}
 	switch s.ModificationLevel {
-	case "OTHER":
+	case LevelOther:
 		return CoverageChanged
-	case "ANNOTATIONS":
+	case LevelAnnotations:
 		return CoverageAnnotated
-	case "FORM_FILLING":
+	case LevelFormFilling:
 		for _, m := range s.ModifiedAfterSigning {
 			if m != infoUpdated && !strings.HasSuffix(m, ": "+infoUpdated) {
 				return CoverageFormFilled
 			}
 		}
 	}
-	if s.ModificationLevel != "" {
+	if s.ModificationLevel != NotAnalysed {
 		if s.SubIndication == UnsupportedFeature {
 			return CoverageUnknown
 		}
@@ -119,7 +119,7 @@ const infoUpdated = "the document information dictionary was updated"
 // followed only by validation data and document timestamps.
 func laterSignatures(s *SignatureReport, all []*SignatureReport) Coverage {
 	for _, o := range all {
-		if o != nil && o != s && o.Type != "document-timestamp" && o.Revision > s.Revision {
+		if o != nil && o != s && o.Type != TypeDocumentTimestamp && o.Revision > s.Revision {
 			return CoverageSigned
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/tstoken"
@@ -34,8 +33,8 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	if !checkSigningCertificate(rep, si, cert) {
 		return nil
 	}
-	if t, ok := si.SigningTime(); ok && rep.ClaimedSigningTime == "" {
-		rep.ClaimedSigningTime = t.UTC().Format(time.RFC3339)
+	if t, ok := si.SigningTime(); ok && rep.ClaimedSigningTime.IsZero() {
+		rep.ClaimedSigningTime = reportTime(t)
 	}
 	// Revocation data the signer embedded: the SignedData crls field
 	// (CRLs, OCSP responses as other revocation info) and Adobe's signed
@@ -138,7 +137,7 @@ func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, r
 		tokenFailure(rep, err)
 		return nil
 	}
-	rep.Timestamp = &Timestamp{Time: ts.info.GenTime.UTC().Format(time.RFC3339), TSA: rep.Signer.CommonName}
+	rep.Timestamp = &Timestamp{Time: reportTime(ts.info.GenTime), TSA: rep.Signer.CommonName}
 	rep.ClaimedSigningTime = rep.Timestamp.Time
 	checkConstraints(rep, ts.hash, ts.cert)
 	return &checked{cert: ts.cert, pool: sd.ParsedCertificates(), hash: ts.hash, poe: ts.info.GenTime, tsa: rep.Signer.CommonName}
@@ -175,7 +174,7 @@ func (v *verifier) checkSignatureTimestamps(rep *SignatureReport, si *cms.Signer
 		if c.poe.IsZero() || ts.info.GenTime.Before(c.poe) {
 			c.poe = ts.info.GenTime
 			c.tsa = ts.cert.Subject.CommonName
-			rep.Timestamp = &Timestamp{Time: ts.info.GenTime.UTC().Format(time.RFC3339), TSA: c.tsa}
+			rep.Timestamp = &Timestamp{Time: reportTime(ts.info.GenTime), TSA: c.tsa}
 		}
 	}
 }
@@ -287,30 +286,30 @@ func hashName(h crypto.Hash) string {
 // T with a signature timestamp (or a document timestamp over it); LT when
 // its validation data is all in the document; LTA when a document
 // timestamp also covers that data.
-func (v *verifier) level(rep *SignatureReport, si *cms.SignerInfo, s *sigDict, c *checked) string {
+func (v *verifier) level(rep *SignatureReport, si *cms.SignerInfo, s *sigDict, c *checked) Level {
 	if rep.SubFilter != "ETSI.CAdES.detached" {
-		return "NONE"
+		return NoBaseline
 	}
 	if _, ok := si.SigningTime(); ok {
 		rep.warn("the CMS carries a signingTime attribute, which PAdES baseline signatures must not: the level is NONE")
-		return "NONE"
+		return NoBaseline
 	}
 	if _, err := si.SigningCertificateV2(); err != nil {
 		if _, err1 := si.SigningCertificate(); err1 != nil {
 			rep.warn("the CMS has no signing-certificate attribute, which PAdES requires: the level is NONE")
-			return "NONE"
+			return NoBaseline
 		}
 	}
 	if c.poe.IsZero() {
-		return "PAdES-BASELINE-B"
+		return BaselineB
 	}
 	if c.online || v.dssRevision <= s.revision || rep.Indication != TotalPassed {
-		return "PAdES-BASELINE-T"
+		return BaselineT
 	}
 	for _, ts := range v.docTS {
 		if ts.revision > v.dssRevision {
-			return "PAdES-BASELINE-LTA"
+			return BaselineLTA
 		}
 	}
-	return "PAdES-BASELINE-LT"
+	return BaselineLT
 }

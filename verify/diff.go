@@ -18,38 +18,59 @@ import (
 // judged by the rules of its roles (diffrules.go). What no rule clears is
 // OTHER.
 
-// ModLevel is how far the changes after a signature go, in the order of
-// what a DocMDP permission allows.
-type ModLevel int
+// ModLevel is how far the changes after a signature go, written as in
+// the report. The levels are ordered by what a DocMDP permission allows
+// (Worse, Max); a name Segel does not know, read from a newer report,
+// ranks as OTHER, so that it is never taken for less than it may be.
+type ModLevel string
 
-// Modification levels.
+// Modification levels, from the least to the most.
 const (
+	// NotAnalysed is no level: the change analysis did not run (the
+	// signature failed before it). It is left out of the JSON.
+	NotAnalysed ModLevel = ""
 	// LevelNone is no change at all.
-	LevelNone ModLevel = iota
+	LevelNone ModLevel = "NONE"
 	// LevelLTA is validation data (DSS) and document timestamps.
-	LevelLTA
+	LevelLTA ModLevel = "LTA_UPDATES"
 	// LevelFormFilling is form filling and signing, with the housekeeping
 	// a new signature field needs.
-	LevelFormFilling
+	LevelFormFilling ModLevel = "FORM_FILLING"
 	// LevelAnnotations is annotations added, changed or deleted.
-	LevelAnnotations
+	LevelAnnotations ModLevel = "ANNOTATIONS"
 	// LevelOther is any other change: what no rule clears.
-	LevelOther
+	LevelOther ModLevel = "OTHER"
 )
 
-// String returns the level's name in the report.
-func (l ModLevel) String() string {
+// String returns the level's name in the report, "" for NotAnalysed.
+func (l ModLevel) String() string { return string(l) }
+
+// rank orders the levels; an unknown name ranks as OTHER.
+func (l ModLevel) rank() int {
 	switch l {
+	case NotAnalysed:
+		return -1
 	case LevelNone:
-		return "NONE"
+		return 0
 	case LevelLTA:
-		return "LTA_UPDATES"
+		return 1
 	case LevelFormFilling:
-		return "FORM_FILLING"
+		return 2
 	case LevelAnnotations:
-		return "ANNOTATIONS"
+		return 3
 	}
-	return "OTHER"
+	return 4
+}
+
+// Exceeds reports whether l goes further than m.
+func (l ModLevel) Exceeds(m ModLevel) bool { return l.rank() > m.rank() }
+
+// Max returns the further of l and m.
+func (l ModLevel) Max(m ModLevel) ModLevel {
+	if m.Exceeds(l) {
+		return m
+	}
+	return l
 }
 
 // Change is one change found after a signature.
@@ -62,12 +83,11 @@ type Change struct {
 	Rule string `json:"rule,omitempty"`
 	// Level is the change's modification level: LTA_UPDATES,
 	// FORM_FILLING, ANNOTATIONS or OTHER.
-	Level string `json:"level"`
+	Level ModLevel `json:"level"`
 	// Field is the fully qualified name of the form field changed, if any
 	// (what a FieldMDP lock is checked against).
 	Field string `json:"field,omitempty"`
 
-	level ModLevel
 	// quiet changes are housekeeping, not listed in ModifiedAfterSigning.
 	quiet bool
 }

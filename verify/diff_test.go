@@ -41,7 +41,7 @@ func (w *diffWorld) sign(t testing.TB, src []byte, p signer.Permission) []byte {
 func wantChange(t testing.TB, rep *verify.Report, i int, level string, rules ...string) *verify.SignatureReport {
 	t.Helper()
 	s := rep.Signatures[i]
-	if s.ModificationLevel != level {
+	if s.ModificationLevel.String() != level {
 		t.Errorf("signature %d: modification level %q, want %q\n%s\n%s", i, s.ModificationLevel, level, changesOf(s), dumpReport(rep))
 	}
 	for _, r := range rules {

@@ -83,7 +83,7 @@ func (v *verifier) analyse(ctx context.Context, s *sigDict, docMDP int) ([]Chang
 	a.judgeAppearances()
 	if a.more > 0 {
 		a.changes = append(a.changes, Change{Object: "document", What: fmt.Sprintf("and %d more changes", a.more),
-			Level: a.moreLevel.String(), level: a.moreLevel})
+			Level: a.moreLevel})
 	}
 	return a.changes, nil
 }
@@ -94,10 +94,10 @@ const maxChanges = 1000
 
 // add records a change.
 func (a *analysis) add(obj, what, rule string, level ModLevel) *Change {
-	c := Change{Object: obj, What: what, Rule: rule, Level: level.String(), level: level}
+	c := Change{Object: obj, What: what, Rule: rule, Level: level}
 	if len(a.changes) >= maxChanges {
 		a.more++
-		a.moreLevel = max(a.moreLevel, level)
+		a.moreLevel = a.moreLevel.Max(level)
 		a.scratch = c
 		return &a.scratch
 	}
@@ -175,7 +175,7 @@ func (a *analysis) trailer() {
 func modLevel(changes []Change) ModLevel {
 	l := LevelNone
 	for _, c := range changes {
-		l = max(l, c.level)
+		l = l.Max(c.Level)
 	}
 	return l
 }

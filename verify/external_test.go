@@ -196,7 +196,7 @@ func TestPdfsignSigned(t *testing.T) {
 			if s.SubFilter != "adbe.pkcs7.detached" || s.Level != "NONE" || s.Signer.CommonName != "Budi Santoso" {
 				t.Errorf("subFilter %q level %q signer %q", s.SubFilter, s.Level, s.Signer.CommonName)
 			}
-			if s.ClaimedSigningTime == "" {
+			if s.ClaimedSigningTime.IsZero() {
 				t.Error("no claimed signing time")
 			}
 			// Segel after pdfsign.

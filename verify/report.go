@@ -1,5 +1,7 @@
 package verify
 
+import "time"
+
 // Indication is a main validation status (ETSI EN 319 102-1, 5.1.3), or
 // NoSignature for a document without signatures.
 type Indication string
@@ -60,6 +62,46 @@ func (s SubIndication) Implies() Indication {
 	return Indeterminate
 }
 
+// Level is the PAdES baseline level a signature conforms to (ETSI EN 319
+// 142-1, 6): written as in the report, PAdES-BASELINE-B and so on, or
+// NONE.
+type Level string
+
+// PAdES baseline levels, from the least to the most: each includes the
+// ones before it.
+const (
+	// NoBaseline is a signature that meets no baseline level: not
+	// ETSI.CAdES.detached, a CMS signingTime attribute, or no
+	// signing-certificate attribute.
+	NoBaseline Level = "NONE"
+	// BaselineB is a signature without a proof of existence.
+	BaselineB Level = "PAdES-BASELINE-B"
+	// BaselineT adds a valid signature timestamp (or an earlier document
+	// timestamp): a proof of existence.
+	BaselineT Level = "PAdES-BASELINE-T"
+	// BaselineLT adds validation data in a DSS that was added after the
+	// signature and was enough offline, with a TOTAL_PASSED verdict.
+	BaselineLT Level = "PAdES-BASELINE-LT"
+	// BaselineLTA adds a document timestamp after that DSS.
+	BaselineLTA Level = "PAdES-BASELINE-LTA"
+)
+
+// LongTerm reports whether the level carries its own validation data
+// (B-LT or B-LTA).
+func (l Level) LongTerm() bool { return l == BaselineLT || l == BaselineLTA }
+
+// SignatureType tells a signature from a document timestamp.
+type SignatureType string
+
+// Signature types.
+const (
+	// TypeSignature is a signature (/Type /Sig, or no /Type).
+	TypeSignature SignatureType = "signature"
+	// TypeDocumentTimestamp is a document timestamp (/Type /DocTimeStamp,
+	// /SubFilter ETSI.RFC3161).
+	TypeDocumentTimestamp SignatureType = "document-timestamp"
+)
+
 // Report is the result of verifying a document: the contract of `segel
 // verify --json` and POST /v1/verify.
 type Report struct {
@@ -74,8 +116,8 @@ type Report struct {
 	// SHA256 is the lower-case hex SHA-256 of the whole document.
 	SHA256 string `json:"sha256"`
 	// ValidationTime is when the verification ran, or the time asked for
-	// (Options.Time), in RFC 3339.
-	ValidationTime string `json:"validationTime"`
+	// (Options.Time), in UTC to the second (RFC 3339 in the JSON).
+	ValidationTime time.Time `json:"validationTime"`
 	// Warnings are about the document as a whole.
 	Warnings []string `json:"warnings"`
 }
@@ -85,13 +127,13 @@ type SignatureReport struct {
 	// Field is the fully qualified name of the signature field.
 	Field string `json:"field"`
 	// Type is "signature" or "document-timestamp".
-	Type string `json:"type"`
+	Type SignatureType `json:"type"`
 	// Indication and SubIndication are the verdict.
 	Indication    Indication    `json:"indication"`
 	SubIndication SubIndication `json:"subIndication"`
 	// Level is the PAdES baseline level the signature conforms to:
 	// PAdES-BASELINE-B, -T, -LT, -LTA, or NONE.
-	Level string `json:"level"`
+	Level Level `json:"level"`
 	// SubFilter is the signature dictionary's /SubFilter.
 	SubFilter string `json:"subFilter"`
 	// Signer describes the signing certificate (the TSA's for a document
@@ -101,8 +143,10 @@ type SignatureReport struct {
 	Chain []*Certificate `json:"chain,omitempty"`
 	// TrustAnchor names where the anchor of Chain was configured.
 	TrustAnchor string `json:"trustAnchor,omitempty"`
-	// ClaimedSigningTime is the signer's claim (/M or signingTime), RFC 3339.
-	ClaimedSigningTime string `json:"claimedSigningTime,omitempty"`
+	// ClaimedSigningTime is the signer's claim (/M or signingTime), in UTC
+	// to the second; zero (and left out of the JSON) when there is none.
+	// For a document timestamp it is the timestamp's time.
+	ClaimedSigningTime time.Time `json:"claimedSigningTime,omitzero"`
 	// Timestamp is the signature timestamp (or, for a document timestamp,
 	// its own time), when present and valid.
 	Timestamp *Timestamp `json:"timestamp,omitempty"`
@@ -131,8 +175,8 @@ type SignatureReport struct {
 	// NONE, LTA_UPDATES (validation data, document timestamps),
 	// FORM_FILLING (form filling, later signatures), ANNOTATIONS, or
 	// OTHER (what no rule of the change analysis clears). Empty when the
-	// analysis did not run (the signature failed before it).
-	ModificationLevel string `json:"modificationLevel,omitempty"`
+	// analysis did not run (the signature failed before it): NotAnalysed.
+	ModificationLevel ModLevel `json:"modificationLevel,omitempty"`
 	// Changes lists every change after the signature found by the
 	// change analysis, with the rule that judged it and its level.
 	Changes []Change `json:"changes,omitempty"`
@@ -143,22 +187,32 @@ type SignatureReport struct {
 
 // Certificate describes a certificate in a report.
 type Certificate struct {
+	// CommonName and Organization are the subject's CN and O.
 	CommonName   string `json:"commonName"`
 	Organization string `json:"organization,omitempty"`
-	Subject      string `json:"subject"`
-	Issuer       string `json:"issuer"`
+	// Subject and Issuer are the distinguished names, as Go writes them.
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer"`
+	// SerialNumber is the serial number in decimal.
 	SerialNumber string `json:"serialNumber"`
-	NotBefore    string `json:"notBefore"`
-	NotAfter     string `json:"notAfter"`
+	// NotBefore and NotAfter are the validity period, in UTC.
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
 	// SHA256 is the lower-case hex SHA-256 fingerprint of the certificate.
 	SHA256 string `json:"sha256"`
 }
 
 // Timestamp describes a validated RFC 3161 timestamp.
 type Timestamp struct {
-	Time string `json:"time"`
-	TSA  string `json:"tsa"`
+	// Time is the token's genTime in UTC, to the second.
+	Time time.Time `json:"time"`
+	// TSA is the common name of the timestamping unit's certificate.
+	TSA string `json:"tsa"`
 }
+
+// reportTime is a time as a report holds it: in UTC, to the second, so
+// that time.Time's JSON is the RFC 3339 the report always had.
+func reportTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 // fail records a sub-indication, keeping the worst one: a TOTAL_FAILED
 // reason is never replaced by an INDETERMINATE one.

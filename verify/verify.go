@@ -74,7 +74,7 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	rep := &Report{
 		Signatures:     []*SignatureReport{},
 		Size:           size,
-		ValidationTime: at.UTC().Format(time.RFC3339),
+		ValidationTime: reportTime(at),
 		Warnings:       []string{},
 	}
 	if r.Repaired() {
@@ -291,9 +291,9 @@ type verifier struct {
 func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	rep := &SignatureReport{
 		Field:                s.field,
-		Type:                 "signature",
+		Type:                 TypeSignature,
 		Indication:           TotalPassed,
-		Level:                "NONE",
+		Level:                NoBaseline,
 		ModifiedAfterSigning: []string{},
 		Errors:               []string{},
 		Warnings:             []string{},
@@ -302,14 +302,14 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		sub, _ := s.dict.Name("SubFilter")
 		rep.SubFilter = string(sub)
 		if pdf.IsDocTimestamp(s.dict) {
-			rep.Type = "document-timestamp"
+			rep.Type = TypeDocumentTimestamp
 		}
 		rep.Name = textValue(s.dict.Get("Name"))
 		rep.Reason = textValue(s.dict.Get("Reason"))
 		rep.Location = textValue(s.dict.Get("Location"))
 		rep.ContactInfo = textValue(s.dict.Get("ContactInfo"))
 		if m, ok := parseDate(textValue(s.dict.Get("M"))); ok {
-			rep.ClaimedSigningTime = m.UTC().Format(time.RFC3339)
+			rep.ClaimedSigningTime = reportTime(m)
 		}
 	}
 	if err := s.structure(v.r, v.src); err != nil {
@@ -361,7 +361,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	c.pool = append(c.pool, v.dss.certs...)
 	c.ocsps = append(c.ocsps, v.dss.ocsps...)
 	c.crls = append(c.crls, v.dss.crls...)
-	if rep.Type == "document-timestamp" {
+	if rep.Type == TypeDocumentTimestamp {
 		v.lastPOE = c.poe
 	} else if c.poe.IsZero() {
 		// A document timestamp added after the signature proves that it
@@ -376,7 +376,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		}
 	}
 	v.checkCertificates(ctx, rep, c)
-	if rep.Type == "signature" {
+	if rep.Type == TypeSignature {
 		rep.Level = v.level(rep, si, s, c)
 	}
 	v.checkModifications(ctx, rep, s)

@@ -9,17 +9,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/register"
 )
 
-const registerUsage = `usage: segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
+const registerUsage = `usage: segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed] [--trusted-proxy CIDR]...
        segel register backup --out DIR | restore --from DIR [--data DIR] [--db DSN]   (segel register backup -h)
 
 Runs the letter register (docs/register.md): surat masuk with disposisi,
@@ -32,7 +34,9 @@ of an API client allowed to sign with the officials' personal profiles).
 database DIR/register.db; --db postgres://… puts the database on
 PostgreSQL. --seed fills an empty database with Kabupaten Serang's demo
 data; each demo user's password is written once to
-DIR/register-passwords.txt (mode 0600), never printed.
+DIR/register-passwords.txt (mode 0600), never printed. --trusted-proxy
+(repeated) names the reverse proxies in front of the register whose
+X-Forwarded-For is believed for the login throttle and Segel's lock-out.
 
 Exit status: 0 after a graceful stop (SIGINT, SIGTERM), 1 when the server
 failed while running, 3 when it could not start.
@@ -66,6 +70,15 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure although the register serves plain HTTP (behind a TLS proxy)")
 	lang := fs.String("lang", register.LangID, "the default language: id or en")
 	kab := fs.String("kabupaten", "Kabupaten Serang", "the regency's name in the header")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "a reverse proxy (`CIDR` or address) whose X-Forwarded-For gives the client address of the login throttle and of Segel's lock-out; repeat for several (default none)", func(v string) error {
+		p, err := config.ParseProxy(v)
+		if err != nil {
+			return err
+		}
+		proxies = append(proxies, p)
+		return nil
+	})
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -98,7 +111,7 @@ func runRegister(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	opts := register.Options{
 		DSN: *dsn, DataDir: *data, PublicURL: *publicURL, Logger: logger, SecureCookies: *secure,
-		Lang: *lang, Kabupaten: *kab,
+		Lang: *lang, Kabupaten: *kab, TrustedProxies: proxies,
 		Gateway: &register.HTTPGateway{BaseURL: strings.TrimRight(*gateway, "/"), APIKey: key},
 	}
 	var seedOpts *register.SeedOptions

@@ -169,6 +169,12 @@ func TestRegisterFlags(t *testing.T) {
 			t.Errorf("%q: exit %d; want %d\n%s", args, code, exitUsage, errb.String())
 		}
 	}
+	errb.Reset()
+	key := writeFile(t, t.TempDir(), "api-key", []byte("k\n"))
+	if code := run(context.Background(), []string{"register", "--gateway", "http://127.0.0.1:1", "--api-key-file", key,
+		"--trusted-proxy", "10.0.0.0/33"}, strings.NewReader(""), &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "trusted-proxy") {
+		t.Errorf("--trusted-proxy 10.0.0.0/33: exit %d; want %d naming the flag\n%s", code, exitUsage, errb.String())
+	}
 	out.Reset()
 	if code := run(context.Background(), []string{"help"}, nil, &out, &errb); code != 0 || !strings.Contains(out.String(), "register  run the letter register") {
 		t.Errorf("help lacks register:\n%s", out.String())
@@ -185,7 +191,7 @@ func TestRegisterHTTPMode(t *testing.T) {
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1), stop: cancel}
 	go func() {
 		s.done <- run(ctx, []string{"register", "--gateway", gw.URL, "--api-key-file", keyFile, "--data", filepath.Join(dir, "data"),
-			"--listen", "127.0.0.1:0", "--seed"}, strings.NewReader(""), s.stdout, s.stderr)
+			"--listen", "127.0.0.1:0", "--seed", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, strings.NewReader(""), s.stdout, s.stderr)
 	}()
 	t.Cleanup(func() { s.shutdown(t) })
 	s.waitURL(t)

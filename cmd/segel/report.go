@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/segel-id/segel/verify"
 )
@@ -112,7 +113,7 @@ func writeReport(w io.Writer, rep *verify.Report, l string) {
 		if s == nil {
 			continue
 		}
-		if s.Type == "document-timestamp" {
+		if s.Type == verify.TypeDocumentTimestamp {
 			writeDocTimestamp(w, t, i, s)
 			continue
 		}
@@ -124,17 +125,17 @@ func writeReport(w io.Writer, rep *verify.Report, l string) {
 			line(w, t.labels["issuer"], s.Signer.Issuer)
 		}
 		line(w, t.labels["anchor"], s.TrustAnchor)
-		line(w, t.labels["level"], s.Level)
-		line(w, t.labels["claimed"], s.ClaimedSigningTime)
+		line(w, t.labels["level"], string(s.Level))
+		line(w, t.labels["claimed"], rfc3339(s.ClaimedSigningTime))
 		if s.Timestamp != nil {
-			line(w, t.labels["timestamp"], s.Timestamp.Time+" ("+s.Timestamp.TSA+")")
+			line(w, t.labels["timestamp"], rfc3339(s.Timestamp.Time)+" ("+s.Timestamp.TSA+")")
 		}
 		line(w, t.labels["reason"], s.Reason)
 		line(w, t.labels["location"], s.Location)
 		// Not a bare "whole document: no" for a file that was only
 		// augmented: verify decides what followed (SignatureReport.Coverage).
 		line(w, t.labels["coverage"], t.coverage[s.Coverage(rep.Signatures)])
-		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel))
+		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel.String()))
 		notes(w, t, s)
 	}
 }
@@ -155,7 +156,7 @@ func writeDocTimestamp(w io.Writer, t words, i int, s *verify.SignatureReport) {
 	}
 	line(w, t.labels["anchor"], s.TrustAnchor)
 	if s.Timestamp != nil {
-		when := s.Timestamp.Time
+		when := rfc3339(s.Timestamp.Time)
 		if s.Timestamp.TSA != "" && s.Timestamp.TSA != signer {
 			when += " (" + s.Timestamp.TSA + ")"
 		}
@@ -174,6 +175,15 @@ func modLevelOf(t words, level string) string {
 		return w + " (" + level + ")"
 	}
 	return level
+}
+
+// rfc3339 writes a report's time as the text report always showed it:
+// RFC 3339 in UTC, "" for the zero time (a time the report does not have).
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // verdictOf is a signature's indication and sub-indication.

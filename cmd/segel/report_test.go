@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
@@ -107,9 +108,9 @@ func TestReportCoverage(t *testing.T) {
 func TestReportDocTimestampOnly(t *testing.T) {
 	rep := &verify.Report{Indication: verify.TotalPassed, Signatures: []*verify.SignatureReport{{
 		Type: "document-timestamp", Field: "Timestamp1", Indication: verify.TotalPassed, Level: "NONE",
-		ClaimedSigningTime: "2026-03-02T07:00:00Z", CoversWholeDocument: true,
+		ClaimedSigningTime: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC), CoversWholeDocument: true,
 		Signer:    &verify.Certificate{CommonName: "TSA Nasional", Issuer: "CN=Root"},
-		Timestamp: &verify.Timestamp{Time: "2026-03-02T07:05:00Z", TSA: "CN=TSA Nasional,O=BSSN"},
+		Timestamp: &verify.Timestamp{Time: time.Date(2026, 3, 2, 7, 5, 0, 0, time.UTC), TSA: "CN=TSA Nasional,O=BSSN"},
 	}}}
 	var b bytes.Buffer
 	writeReport(&b, rep, "id")
@@ -149,7 +150,7 @@ func TestReportModificationLevel(t *testing.T) {
 				t.Errorf("%s: level %s has words %q (empty or shared)", l, level, w)
 			}
 			seen[w] = true
-			sig := &verify.SignatureReport{Type: "signature", Field: "Sig1", Indication: verify.TotalPassed, Level: "PAdES-BASELINE-B", ModificationLevel: level}
+			sig := &verify.SignatureReport{Type: "signature", Field: "Sig1", Indication: verify.TotalPassed, Level: "PAdES-BASELINE-B", ModificationLevel: verify.ModLevel(level)}
 			var b bytes.Buffer
 			writeReport(&b, &verify.Report{Indication: verify.TotalPassed, Signatures: []*verify.SignatureReport{sig}}, l)
 			out := b.String()

@@ -480,7 +480,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
 			"personal", p.Personal, "level", p.Level)
 		profiles = append(profiles, &httpapi.Profile{
-			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK,
+			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email,
 			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,

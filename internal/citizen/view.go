@@ -121,7 +121,7 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		v.Class, v.Icon = "warn", "?"
 	}
 	v.Count = countText(l, rep.Signatures)
-	if t := formatTime(l, rep.ValidationTime, loc); t != "" {
+	if t := formatAt(l, rep.ValidationTime, loc); t != "" {
 		v.CheckedAt = fmt.Sprintf(words["checkedat"].in(l), t)
 	}
 	n := 0
@@ -132,9 +132,9 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		sv := sigView{
 			Verdict:  sigVerdict(l, s),
 			Class:    classOf(s.Indication, s.SubIndication),
-			Claimed:  formatTime(l, s.ClaimedSigningTime, loc),
-			Level:    s.Level,
-			LevelIs:  levelText(l, s.Level),
+			Claimed:  formatAt(l, s.ClaimedSigningTime, loc),
+			Level:    string(s.Level),
+			LevelIs:  levelText(l, string(s.Level)),
 			Reason:   s.Reason,
 			Location: s.Location,
 			Errors:   s.Errors,
@@ -172,13 +172,13 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 			sv.Claimed, sv.Level, sv.LevelIs = "", "", ""
 			sv.Kind = words["tskind"].in(l)
 			if s.Timestamp != nil {
-				sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
+				sv.Timestamp = formatAt(l, s.Timestamp.Time, loc)
 				if s.Signer == nil || s.Timestamp.TSA != sv.Signer {
 					sv.TSA = s.Timestamp.TSA
 				}
 			}
 		case s.Timestamp != nil:
-			sv.Timestamp = formatTime(l, s.Timestamp.Time, loc)
+			sv.Timestamp = formatAt(l, s.Timestamp.Time, loc)
 			sv.TSA = s.Timestamp.TSA
 		default:
 			sv.NoTimestamp = true
@@ -300,7 +300,7 @@ func recordOf(l lang, d *store.Document, loc *time.Location) *recordView {
 		rv.CA = d.SignerIssuer
 	}
 	if !d.SignedAt.IsZero() {
-		rv.SignedAt = formatTime(l, d.SignedAt.Format(time.RFC3339Nano), loc)
+		rv.SignedAt = formatAt(l, d.SignedAt, loc)
 	}
 	// The perihal of a letter marked rahasia can itself be sensitive: the
 	// page does not show it to whoever holds the link.
@@ -352,6 +352,15 @@ func formatTime(l lang, s string, loc *time.Location) string {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return s
+	}
+	return formatAt(l, t, loc)
+}
+
+// formatAt writes a report's time in the reader's language and zone; ""
+// for the zero time (a time the report does not have).
+func formatAt(l lang, t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
 	}
 	t = t.In(loc)
 	clock := t.Format("15:04")

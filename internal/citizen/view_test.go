@@ -71,7 +71,7 @@ func TestDocumentTimestampView(t *testing.T) {
 	rep := &verify.Report{Indication: verify.TotalPassed, Signatures: []*verify.SignatureReport{{
 		Type: "document-timestamp", Field: "Timestamp1", Indication: verify.TotalPassed, Level: "NONE", SubFilter: "ETSI.RFC3161",
 		Signer:    &verify.Certificate{CommonName: "TSA Nasional"},
-		Timestamp: &verify.Timestamp{Time: "2026-03-02T07:05:00Z", TSA: "TSA Nasional"}, TrustAnchor: "root",
+		Timestamp: &verify.Timestamp{Time: time.Date(2026, 3, 2, 7, 5, 0, 0, time.UTC), TSA: "TSA Nasional"}, TrustAnchor: "root",
 		CoversWholeDocument: true,
 	}}}
 	sv := verdictOf(langID, rep, time.FixedZone("WIB", 7*3600)).Sigs[0]

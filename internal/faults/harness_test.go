@@ -446,7 +446,7 @@ func (e *env) checkSigned(t testing.TB, o outcome, l *ledger) {
 	// Offline, B-B and B-T cannot pass (no revocation data is embedded)
 	// but must not fail; B-LT and B-LTA pass from what they embed.
 	long := o.level == "B-LT" || o.level == "B-LTA"
-	if sig == nil || sig.Level != levelName(o.level) || (long && rep.Indication != verify.TotalPassed) ||
+	if sig == nil || string(sig.Level) != levelName(o.level) || (long && rep.Indication != verify.TotalPassed) ||
 		rep.Indication == verify.TotalFailed {
 		b, _ := json.Marshal(rep)
 		t.Errorf("%s asked, 200 answered, but the file is not at that level or does not pass: %s", o.level, b)

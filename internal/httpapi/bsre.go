@@ -5,12 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -46,19 +44,6 @@ func writeBSrE(w http.ResponseWriter, status, code int, msg string) {
 	json.NewEncoder(w).Encode(bsreError{Error: msg, StatusCode: code})
 }
 
-// writeBSrEProblem answers a problem met while spooling in BSrE's shape,
-// with its Retry-After.
-func writeBSrEProblem(w http.ResponseWriter, p *Problem) {
-	if p.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
-	}
-	code := bsreBadRequest
-	if p.Status >= 500 {
-		code = bsreInternal
-	}
-	writeBSrE(w, p.Status, code, p.Title)
-}
-
 func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/sign/pdf", s.bsreAuth(s.bsreSignV1))
 	r.Get("/api/sign/download/{id}", s.bsreAuth(s.bsreDownload))
@@ -67,6 +52,8 @@ func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/v2/sign/pdf", s.bsreAuth(s.bsreSignV2))
 	r.Post("/api/v2/verify/pdf", s.bsreAuth(s.bsreVerifyV2))
 	r.Post("/api/v2/user/check/status", s.bsreAuth(s.bsreStatusV2))
+	// A variant some clients call.
+	r.Post("/api/v2/user/check-status", s.bsreAuth(s.bsreStatusV2))
 }
 
 // bsreAuth checks HTTP Basic credentials against Options.BSrEUser and
@@ -88,11 +75,11 @@ func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// bsreSign signs the spooled file for nik with passphrase through the
+// bsreSign signs the spooled file for the official of prof (nil: not
+// registered) with passphrase through the
 // signing service, answering in BSrE's error shapes; it returns nil after
 // answering an error.
-func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
-	prof := s.svc.ProfileByNIK(nik)
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.Profile, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return nil
@@ -118,7 +105,7 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 	if look != nil {
 		pl, err := look.placement()
 		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": "+err.Error())
 			return nil
 		}
 		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
@@ -127,17 +114,11 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, nik, passphras
 		}
 	}
 	res, p := s.signSpooled(r, req, in)
-	switch {
-	case p == nil:
-		return res
-	case p.kind() == "passphrase-rejected":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
-	case p.Status < 500:
-		writeBSrE(w, p.Status, bsreBadRequest, p.Title+": "+p.Detail)
-	default:
-		writeBSrEProblem(w, p)
+	if p != nil {
+		bsreProblem(w, p, s.opts.MaxBodySize)
+		return nil
 	}
-	return nil
+	return res
 }
 
 // bsreSignV1 is POST /api/sign/pdf (multipart). It answers with the
@@ -156,7 +137,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			linkQR: r.FormValue("linkQR"), text: r.FormValue("text")}
 		withImage, err := parseBool(r.FormValue("image"))
 		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: image: "+errNotBoolean.Error())
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": image harus true atau false")
 			return
 		}
 		if withImage {
@@ -168,12 +149,11 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	res := s.bsreSign(w, r, r.FormValue("nik"), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
+	res := s.bsreSign(w, r, s.svc.ProfileByNIK(r.FormValue("nik")), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
 	if res == nil {
 		return
 	}
-	w.Header().Set("id_dokumen", res.Document.ID)
-	w.Header().Set(DocumentIDHeader, res.Document.ID)
+	setBSrEDocumentID(w, res.Document.ID)
 	if strings.EqualFold(r.FormValue("jenis_response"), "BASE64") {
 		data, _ := io.ReadAll(res.Signed)
 		w.Header().Set("Content-Type", "application/json")
@@ -205,13 +185,13 @@ func (l *bsreLook) placement() (*signer.Placement, error) {
 	w, err1 := num(l.w, signer.DefaultStampWidth)
 	h, err2 := num(l.h, signer.DefaultStampHeight)
 	if err := errors.Join(err1, err2); err != nil {
-		return nil, fmt.Errorf("width/height: %v", err)
+		return nil, errors.New("width dan height harus berupa angka")
 	}
 	page := 1
 	if l.page != "" {
 		p, err := strconv.Atoi(l.page)
 		if err != nil {
-			return nil, fmt.Errorf("page %q", l.page)
+			return nil, errors.New("page harus berupa angka")
 		}
 		page = p
 	}
@@ -221,103 +201,9 @@ func (l *bsreLook) placement() (*signer.Placement, error) {
 	x, err1 := num(l.x, -1)
 	y, err2 := num(l.y, -1)
 	if errors.Join(err1, err2) != nil || x < 0 || y < 0 {
-		return nil, errors.New("a visible signature needs tag_koordinat, or xAxis and yAxis")
+		return nil, errors.New("tampilan visible memerlukan tag_koordinat, atau xAxis dan yAxis")
 	}
 	return &signer.Placement{Page: page, Rect: signer.RectFromXYWH(x, y, w, h)}, nil
-}
-
-// bsreSignV2 is POST /api/v2/sign/pdf (JSON, files in base64).
-func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		NIK        string `json:"nik"`
-		Email      string `json:"email"`
-		Passphrase string `json:"passphrase"`
-		TOTP       string `json:"totp"`
-		Props      []struct {
-			Tampilan    string   `json:"tampilan"`
-			ImageBase64 string   `json:"imageBase64"`
-			Page        *int     `json:"page"`
-			OriginX     *float64 `json:"originX"`
-			OriginY     *float64 `json:"originY"`
-			Width       *float64 `json:"width"`
-			Height      *float64 `json:"height"`
-			Location    string   `json:"location"`
-			Reason      string   `json:"reason"`
-			ContactInfo string   `json:"contactInfo"`
-		} `json:"signatureProperties"`
-	}
-	// The files go straight to spool files (see readV2): the body is
-	// never held whole.
-	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
-	if pr != nil {
-		bsreV2Problem(w, pr)
-		return
-	}
-	defer v2.Close()
-	if err := v2.decode(&body); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+err.Error())
-		return
-	}
-	defer func() { body.Passphrase = "" }()
-	if body.TOTP != "" && body.Passphrase == "" {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Metode otentikasi TOTP tidak didukung")
-		return
-	}
-	if body.NIK == "" && body.Email != "" {
-		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
-		return
-	}
-	if len(v2.files) == 0 {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
-		return
-	}
-	var reason, location string
-	if len(body.Props) > 0 {
-		reason, location = body.Props[0].Reason, body.Props[0].Location
-	}
-	var look *bsreLook
-	if len(body.Props) > 0 && strings.EqualFold(body.Props[0].Tampilan, "visible") {
-		pr := body.Props[0]
-		str := func(f *float64) string {
-			if f == nil {
-				return ""
-			}
-			return strconv.FormatFloat(*f, 'f', -1, 64)
-		}
-		look = &bsreLook{x: str(pr.OriginX), y: str(pr.OriginY), w: str(pr.Width), h: str(pr.Height)}
-		if pr.Page != nil {
-			look.page = strconv.Itoa(*pr.Page)
-		}
-		if pr.ImageBase64 != "" {
-			if img, err := base64.StdEncoding.DecodeString(pr.ImageBase64); err == nil {
-				look.image, look.noQR = img, true
-			}
-		}
-	}
-	start := time.Now()
-	var signedFiles []*service.Result
-	for _, in := range v2.files {
-		res := s.bsreSign(w, r, body.NIK, body.Passphrase, reason, location, in, look)
-		if res == nil {
-			return
-		}
-		signedFiles = append(signedFiles, res)
-	}
-	// The answer is streamed too: each signed file, base64-encoded from
-	// its spool file.
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"time":%d,"file":[`, time.Since(start).Milliseconds())
-	for i, res := range signedFiles {
-		if i > 0 {
-			io.WriteString(w, ",")
-		}
-		io.WriteString(w, `"`)
-		enc := base64.NewEncoder(base64.StdEncoding, w)
-		io.Copy(enc, res.Signed)
-		enc.Close()
-		io.WriteString(w, `"`)
-	}
-	io.WriteString(w, "]}\n")
 }
 
 // bsreDownload is GET /api/sign/download/{id}. It applies the rules of
@@ -352,65 +238,6 @@ func (s *Server) bsreDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 	w.Header().Set("Cache-Control", "no-store")
 	io.Copy(w, rc)
-}
-
-// bsreReport is the verification answer of the v1 and v2 verify calls,
-// with BSrE's field names (and its spelling of timestampInfomation).
-type bsreReport struct {
-	SignatureCount        int             `json:"signatureCount"`
-	Conclusion            string          `json:"conclusion"`
-	Description           string          `json:"description"`
-	SignatureInformations []bsreSignature `json:"signatureInformations"`
-}
-
-type bsreSignature struct {
-	ID                  int            `json:"id"`
-	SignatureFormat     string         `json:"signatureFormat"`
-	SignerName          string         `json:"signerName"`
-	SignatureDate       string         `json:"signatureDate"`
-	FieldName           string         `json:"fieldName"`
-	Reason              string         `json:"reason"`
-	Location            string         `json:"location"`
-	IntegrityValid      bool           `json:"integrityValid"`
-	CertificateTrusted  bool           `json:"certificateTrusted"`
-	LTV                 bool           `json:"ltv"`
-	TimestampInfomation map[string]any `json:"timestampInfomation"`
-	Indication          string         `json:"indication"`
-	SubIndication       string         `json:"subIndication,omitempty"`
-}
-
-func toBSrE(rep *verify.Report) bsreReport {
-	out := bsreReport{SignatureCount: len(rep.Signatures), SignatureInformations: []bsreSignature{}}
-	switch rep.Indication {
-	case verify.TotalPassed:
-		out.Conclusion, out.Description = "VALID", "Dokumen asli dan tidak berubah sejak ditandatangani"
-	case verify.NoSignature:
-		out.Conclusion, out.Description = "NO_SIGNATURE", "Dokumen tidak memiliki tanda tangan elektronik"
-	case verify.Indeterminate:
-		out.Conclusion, out.Description = "WARNING", "Belum dapat dipastikan keabsahannya"
-	default:
-		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
-	}
-	for i, s := range rep.Signatures {
-		b := bsreSignature{ID: i + 1, SignatureFormat: s.Level, FieldName: s.Field, Reason: s.Reason,
-			Location: s.Location, SignatureDate: s.ClaimedSigningTime, Indication: string(s.Indication),
-			SubIndication: string(s.SubIndication)}
-		if s.Signer != nil {
-			b.SignerName = s.Signer.CommonName
-		}
-		switch s.SubIndication {
-		case verify.HashFailure, verify.SigCryptoFailure, verify.FormatFailure, verify.ModifiedAfterSigning:
-		default:
-			b.IntegrityValid = s.Indication != verify.TotalFailed || s.SubIndication == verify.Revoked || s.SubIndication == verify.Expired
-		}
-		b.CertificateTrusted = len(s.Chain) > 0
-		b.LTV = s.Level == "PAdES-BASELINE-LT" || s.Level == "PAdES-BASELINE-LTA"
-		if s.Timestamp != nil {
-			b.TimestampInfomation = map[string]any{"id": i + 1, "signerName": s.Timestamp.TSA, "timestampDate": s.Timestamp.Time}
-		}
-		out.SignatureInformations = append(out.SignatureInformations, b)
-	}
-	return out
 }
 
 func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled) {
@@ -448,7 +275,15 @@ func (s *Server) bsreVerifyV1(w http.ResponseWriter, r *http.Request) {
 func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string) (*spooled, func()) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda")
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || r.ContentLength > s.opts.MaxBodySize {
+			bsreTooLarge(w, s.opts.MaxBodySize)
+		} else {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck)
+		}
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll()
+		}
 		return nil, nil
 	}
 	f, _, err := r.FormFile(field)
@@ -461,7 +296,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 	f.Close()
 	if p != nil {
 		r.MultipartForm.RemoveAll()
-		writeBSrEProblem(w, p)
+		bsreProblem(w, p, s.opts.MaxBodySize)
 		return nil, nil
 	}
 	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
@@ -471,7 +306,7 @@ func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string
 func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
 	v2, pr := s.readV2(http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize*2))
 	if pr != nil {
-		bsreV2Problem(w, pr)
+		bsreV2Problem(w, pr, s.opts.MaxBodySize)
 		return
 	}
 	defer v2.Close()
@@ -483,19 +318,22 @@ func (s *Server) bsreVerifyV2(w http.ResponseWriter, r *http.Request) {
 }
 
 // bsreV2Problem answers a problem of readV2 in BSrE's shape.
-func bsreV2Problem(w http.ResponseWriter, p *Problem) {
+func bsreV2Problem(w http.ResponseWriter, p *Problem, limit int64) {
 	switch p.kind() {
 	case "invalid-pdf":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
 	case "bad-request":
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Periksa kembali data anda: "+p.Detail)
+		msg := bsreMsgCheck + ": format JSON tidak sah"
+		if p.Detail == errV2TooManyFiles.Error() {
+			msg = bsreMsgCheck + ": paling banyak " + strconv.Itoa(maxV2Files) + " dokumen per permintaan"
+		}
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, msg)
 	default:
-		writeBSrEProblem(w, p)
+		bsreProblem(w, p, limit)
 	}
 }
 
-func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
-	p := s.svc.ProfileByNIK(nik)
+func (s *Server) bsreStatus(w http.ResponseWriter, p *service.Profile) {
 	w.Header().Set("Content-Type", "application/json")
 	if p == nil {
 		w.WriteHeader(http.StatusBadRequest)
@@ -510,7 +348,7 @@ func (s *Server) bsreStatus(w http.ResponseWriter, nik string) {
 }
 
 func (s *Server) bsreStatusV1(w http.ResponseWriter, r *http.Request) {
-	s.bsreStatus(w, chi.URLParam(r, "nik"))
+	s.bsreStatus(w, s.svc.ProfileByNIK(chi.URLParam(r, "nik")))
 }
 
 func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
@@ -519,7 +357,11 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 		Email string `json:"email"`
 	}
 	json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body)
-	s.bsreStatus(w, body.NIK)
+	p := s.svc.ProfileByNIK(body.NIK)
+	if body.NIK == "" {
+		p = s.svc.ProfileByEmail(body.Email)
+	}
+	s.bsreStatus(w, p)
 }
 
 // spoolReader spools a PDF from r (a multipart file or decoded base64).

@@ -27,6 +27,9 @@ const (
 // errV2Syntax reports a v2 body that is not the JSON object expected.
 var errV2Syntax = errors.New("not a JSON object of the expected shape")
 
+// errV2TooManyFiles reports a v2 body with more than maxV2Files files.
+var errV2TooManyFiles = errors.New("at most " + strconv.Itoa(maxV2Files) + " files per request")
+
 // v2Body is a v2 request body: its files spooled, in order, and its other
 // members raw.
 type v2Body struct {
@@ -123,7 +126,7 @@ func (s *Server) readV2(r io.Reader) (*v2Body, *Problem) {
 func (s *Server) readV2Files(p *v2Parser, c byte, b *v2Body) *Problem {
 	one := func() *Problem {
 		if len(b.files) >= maxV2Files {
-			return newProblem("bad-request", "at most "+strconv.Itoa(maxV2Files)+" files per request")
+			return newProblem("bad-request", errV2TooManyFiles.Error())
 		}
 		sr := &jsonStringReader{br: p.br}
 		in, pr := s.spoolReader(base64.NewDecoder(base64.StdEncoding, sr))

@@ -273,7 +273,7 @@ func TestSignEveryLevelEndToEnd(t *testing.T) {
 					t.Fatal("the signed PDF does not start with the letter")
 				}
 				rep := e.verifyReport(signed)
-				want := "PAdES-BASELINE-" + strings.TrimPrefix(level, "B-")
+				want := verify.Level("PAdES-BASELINE-" + strings.TrimPrefix(level, "B-"))
 				if rep.Indication != verify.TotalPassed || rep.Signatures[0].Level != want {
 					t.Fatalf("verify: %s, level %s (want %s): %+v", rep.Indication, rep.Signatures[0].Level, want, rep.Signatures[0])
 				}

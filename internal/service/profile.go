@@ -23,6 +23,9 @@ type Profile struct {
 	// NIK, for a personal profile, is the official's national identity
 	// number (the BSrE-compatible API's "nik").
 	NIK string
+	// Email, for a personal profile, is the official's e-mail address
+	// (the BSrE-compatible API's "email", matched without regard to case).
+	Email string
 	// DefaultLevel is used when a request names none; AllowedLevels bounds
 	// what requests may ask (all levels when empty).
 	DefaultLevel  signer.Level
