@@ -2,12 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
+
+	"github.com/segel-id/segel/internal/auditcp"
+	"github.com/segel-id/segel/internal/config"
+	"github.com/segel-id/segel/internal/devmode"
+	"github.com/segel-id/segel/internal/store"
 )
 
-const auditUsage = `usage: segel audit verify [--dry-run] [--grace 1m] [--config segel.yaml | --dev [--data DIR]]
+const auditUsage = `usage: segel audit verify [--dry-run] [--grace 1m] [--checkpoints FILE] [--config segel.yaml | --dev [--data DIR]]
 
 verify checks the hash chain of the audit log: every entry must hash to
 the value it carries and carry its predecessor's hash, so an entry that
@@ -17,6 +25,13 @@ the MAC of the chain head under the key, so that a chain rewritten by
 someone who can write the database (an edit rehashed, the end removed
 and the head moved back, the log truncated and reset) fails too. Without
 one it says that the chain is not keyed.
+
+With --checkpoints FILE (the service's audit.checkpoint_file) it checks
+each checkpoint there, MAC'd under the audit key or signed by
+audit.checkpoint_key, and that the chain still holds the entry each names
+with its hash, in the same chain: a chain truncated, or reset and keyed
+anew, by someone who holds the audit key fails against an older
+checkpoint.
 
 It then cross-checks the register against the audit log: a register
 record without its "ok" audit entry, or a stored file without a record,
@@ -65,6 +80,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	sf := addStoreFlags(fs)
 	dryRun := fs.Bool("dry-run", false, "list orphans without removing them")
 	grace := fs.Duration("grace", reconcileGrace, "how old an orphan must be to count: younger ones may be a replica's request in flight (0 when no segel serve is running)")
+	cpFile := fs.String("checkpoints", "", "a file of audit checkpoints (audit.checkpoint_file) to check the chain against")
 	fs.Usage = func() { fmt.Fprint(stderr, auditUsage); fs.PrintDefaults() }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -98,6 +114,18 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintln(stdout, "audit chain not keyed (no audit.key_file): only the hash chain was checked, "+
 			"which whoever can write the database can rewrite")
 	}
+	if *cpFile != "" {
+		n, err := verifyCheckpoints(ctx, sf, st, *cpFile)
+		if err != nil {
+			var fe *auditcp.FileError
+			if !errors.As(err, &fe) {
+				return false, err
+			}
+			fmt.Fprintf(stdout, "audit log BROKEN against %s: %v (%d checkpoints before it hold)\n", *cpFile, err, n)
+			return true, nil
+		}
+		fmt.Fprintf(stdout, "audit checkpoints hold: the chain contains all %d checkpoints of %s\n", n, *cpFile)
+	}
 	if *grace < 0 {
 		return false, usagef("--grace %v: a duration of at least 0", *grace)
 	}
@@ -122,4 +150,37 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintln(stdout, "register and audit log agree: every document has its ok entry")
 	}
 	return false, nil
+}
+
+// verifyCheckpoints checks the store's chain against the checkpoint file,
+// with the audit key and the checkpoint key of the configuration (--dev:
+// DATA/audit.key, no checkpoint key).
+func verifyCheckpoints(ctx context.Context, sf *storeFlags, st store.Store, path string) (int, error) {
+	var key []byte
+	var pub crypto.PublicKey
+	var err error
+	if *sf.dev {
+		if _, serr := os.Stat(devmode.AuditKeyPath(*sf.data)); serr == nil {
+			if key, err = config.ReadAuditKey(devmode.AuditKeyPath(*sf.data)); err != nil {
+				return 0, err
+			}
+		}
+	} else {
+		cfg, err := config.Load(*sf.config)
+		if err != nil {
+			return 0, configError{err}
+		}
+		if key, err = cfg.AuditKey(); err != nil {
+			return 0, configError{err}
+		}
+		if pub, err = checkpointPublicKey(ctx, cfg); err != nil {
+			return 0, configError{err}
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, usagef("--checkpoints: %v", err)
+	}
+	defer f.Close()
+	return auditcp.VerifyFile(ctx, st, f, key, pub)
 }

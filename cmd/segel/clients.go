@@ -21,6 +21,7 @@ import (
 
 const clientsUsage = `usage: segel clients add NAME --profiles P,... [--operations sign,verify,augment] [STORE]
        segel clients list [STORE]
+       segel clients disable|enable|remove|rotate NAME [STORE]
 
 STORE is --config segel.yaml (the default) or --dev [--data DIR] (the store
 of 'segel serve --dev', default ./segel-dev).
@@ -33,6 +34,13 @@ keeps only the key's SHA-256, so a lost key cannot be shown again (add
 another client). Clients send it as 'Authorization: Bearer KEY'.
 
 list shows the clients, their profiles and operations (never keys).
+
+disable refuses the client's key (enable accepts it again); remove deletes
+the client; rotate gives it a new key, printed once on stdout, and refuses
+the old one. A running service remembers a known key for
+limits.api_key_cache (10s by default), so the old key is refused at most
+that long after the change, on every replica. Each change is an audit
+entry (client-disable, client-enable, client-remove, client-rotate).
 
 Exit status: 0 done, 1 failed (such as a name already taken), 3 bad
 arguments or configuration.
@@ -132,8 +140,10 @@ func runClients(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = clientsAdd(ctx, rest, stdout, stderr)
 	case "list":
 		err = clientsList(ctx, rest, stdout, stderr)
+	case "disable", "enable", "remove", "rotate":
+		err = clientsChange(ctx, cmd, rest, stdout, stderr)
 	default:
-		err = usagef("unknown command %q (add or list)", "clients "+cmd)
+		err = usagef("unknown command %q (add, list, disable, enable, remove or rotate)", "clients "+cmd)
 	}
 	return adminExit(err, stderr, "run 'segel clients help' for the commands and flags")
 }
@@ -237,13 +247,17 @@ func clientsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPROFILES\tOPERATIONS\tCREATED")
+	fmt.Fprintln(tw, "NAME\tPROFILES\tOPERATIONS\tCREATED\tSTATE")
 	for _, c := range clients {
 		created := ""
 		if !c.Created.IsZero() {
 			created = c.Created.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, strings.Join(c.Profiles, ","), strings.Join(c.Operations, ","), created)
+		state := "enabled"
+		if c.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, strings.Join(c.Profiles, ","), strings.Join(c.Operations, ","), created, state)
 	}
 	return tw.Flush()
 }

@@ -6,8 +6,8 @@
 //	segel keys    list|generate|csr|import-cert ...
 //	segel serve   [--config segel.yaml] [--listen ADDR] | --dev [--data DIR] [--listen ADDR] [--register-listen ADDR|off]
 //	segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
-//	segel clients add NAME --profiles P,...
-//	segel audit   verify
+//	segel clients add NAME --profiles P,... | list | disable|enable|remove|rotate NAME
+//	segel audit   verify [--checkpoints FILE]
 //	segel version
 //
 // Run "segel help" for every command, "segel COMMAND -h" for its flags.
@@ -35,7 +35,7 @@ commands:
             with the letter register on 127.0.0.1:8081)
   register  run the letter register (surat masuk, disposisi, surat keluar, paraf, TTE)
             against a running segel serve
-  clients   add or list the API clients of the gateway (add prints the new key once)
+  clients   add, list, disable, enable, remove or rotate the API clients (new keys print once)
   audit     verify the hash chain of the gateway's audit log
   version   print the version, the commit it was built from and the Go version
 

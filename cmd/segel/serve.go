@@ -35,9 +35,8 @@ import (
 const serveUsage = `usage: segel serve [--config segel.yaml] [--listen ADDR]
        segel serve --dev [--data DIR] [--listen ADDR] [--register-listen ADDR|off]
 
-Serves the HTTP gateway: /v1/sign, /v1/verify, /v1/augment,
-/v1/documents/{id}, /healthz, /readyz, /metrics and /openapi.yaml. Logs are
-JSON lines on stderr. SIGINT or SIGTERM stops it gracefully: requests in
+Serves the HTTP gateway: the routes listed below (/openapi.yaml documents
+each). Logs are JSON lines on stderr. SIGINT or SIGTERM stops it gracefully: requests in
 flight finish first (limits.shutdown_timeout, default 2m).
 
 --config reads the configuration (examples/segel.yaml documents every key;
@@ -66,9 +65,20 @@ When the default address is taken the service starts without it.
 
 Exit status: 0 after a graceful stop, 1 when the server failed while
 running, 3 when it could not start (configuration, keys, store, address).
-
-flags:
 `
+
+// serveHelp is serveUsage followed by every route of the gateway, taken
+// from its router (httpapi.Routes), so the list cannot drift.
+func serveHelp() string {
+	var b strings.Builder
+	b.WriteString(serveUsage)
+	b.WriteString("\nroutes (HEAD wherever GET; the /api/ routes of BSrE's Esign API only with\nbsre.user and bsre.password; /readyz and /metrics on ops_listen when set;\nwith --dev also /dev/ for the development TSA and OCSP responder):\n")
+	for _, r := range httpapi.Routes() {
+		fmt.Fprintf(&b, "  %-6s %s\n", r.Method, r.Pattern)
+	}
+	b.WriteString("\nflags:\n")
+	return b.String()
+}
 
 // runServe runs "segel serve ARGS" until ctx is cancelled.
 // reconcileGrace is how old a register record or stored file without its
@@ -84,7 +94,7 @@ const cutGrace = 10 * time.Second
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("segel serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, serveHelp()); fs.PrintDefaults() }
 	configPath := fs.String("config", "segel.yaml", "the configuration file")
 	dev := fs.Bool("dev", false, "development mode: a generated PKI, TSA and keys in --data, no configuration")
 	data := fs.String("data", "segel-dev", "the data directory of --dev")
@@ -178,6 +188,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return startErr(err)
 	}
 	defer svc.Close()
+	cps, err := startCheckpoints(ctx, cfg, svc.store, logger)
+	if err != nil {
+		return startErr(err)
+	}
+	defer cps.stop() // before svc.Close: the last checkpoint is of the final head
 	var handler http.Handler = svc.api.Handler()
 	if env != nil {
 		if err := env.Provision(ctx, svc.store); err != nil {
@@ -494,6 +509,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		Location:           cfg.Location(),
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
+		KeyCache: cfg.Limits.APIKeyCache.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,

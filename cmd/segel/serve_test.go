@@ -578,7 +578,9 @@ func TestServeConfigClients(t *testing.T) {
 		{[]string{"add", "x", "--config", cfg}, exitUsage, "--profiles is required"},
 		{[]string{"add", "bad name", "--profiles", "sekda", "--config", cfg}, exitUsage, "client name"},
 		{[]string{"add", "x", "--profiles", "dev", "--dev", "--data", t.TempDir()}, exitUsage, "no development service there"},
-		{[]string{"remove", "x"}, exitUsage, "unknown command"},
+		{[]string{"purge", "x"}, exitUsage, "unknown command"},
+		{[]string{"remove", "x", "--config", cfg}, exitFailure, `no client named "x"`},
+		{[]string{"rotate", "--config", cfg}, exitUsage, "needs one NAME"},
 	} {
 		r := segel(t, nil, append([]string{"clients"}, c.args...)...)
 		if r.code != c.code || !strings.Contains(r.stderr, c.msg) || len(r.stdout) != 0 {

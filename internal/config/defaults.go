@@ -22,6 +22,7 @@ func (c *Config) applyDefaults(set map[string]bool) {
 		c.Revocation.Timeout = Duration(DefaultRevocationTimeout)
 	}
 	c.Limits.applyDefaults()
+	c.applyOpsDefaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}

@@ -41,6 +41,9 @@ type Limits struct {
 	// PassphraseAttempts and PassphraseWindow.
 	ProfileAttempts int      `yaml:"passphrase_profile_attempts"`
 	ProfileWindow   Duration `yaml:"passphrase_profile_window"`
+	// APIKeyCache is how long a known API key is remembered (see
+	// limits_keys.go).
+	APIKeyCache Duration `yaml:"api_key_cache"`
 }
 
 // applyDefaults fills in the limits that were not set; the per-profile

@@ -114,6 +114,10 @@ func (c *Config) resolvePaths() {
 	}
 	abs(&c.Store.BlobDir)
 	abs(&c.Audit.KeyFile)
+	abs(&c.Audit.CheckpointFile)
+	if !strings.HasPrefix(strings.ToLower(c.Audit.CheckpointKey), "pkcs11:") {
+		abs(&c.Audit.CheckpointKey)
+	}
 	for i := range c.Trust.Paths {
 		abs(&c.Trust.Paths[i])
 	}

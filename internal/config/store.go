@@ -31,6 +31,10 @@ type Audit struct {
 	// Empty: the chain is not keyed (docs/decisions.md, "Keyed audit
 	// chain").
 	KeyFile string `yaml:"key_file"`
+	// Checkpoints: see limits_keys.go.
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	CheckpointKey      string   `yaml:"checkpoint_key"`
+	CheckpointFile     string   `yaml:"checkpoint_file"`
 }
 
 // ReadAuditKey reads the audit key from path. Errors name the file and

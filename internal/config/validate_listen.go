@@ -41,6 +41,7 @@ func (c *Config) validateFront(ps *problems) {
 	if c.Limits.MaxConnections < 0 {
 		ps.add("limits.max_connections", "must not be negative")
 	}
+	c.validateOps(ps)
 	for i, p := range c.TrustedProxies {
 		if _, err := ParseProxy(p); err != nil {
 			ps.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR prefix (10.0.0.0/8)", p)

@@ -84,10 +84,11 @@ func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// clientTTL is how long a known API key is remembered: a store query per
-// request costs more than a signature's PDF work. Clients cannot be
-// removed yet; when they can, removal takes effect within this time.
-const clientTTL = 10 * time.Second
+// DefaultKeyCache is how long a known API key is remembered unless
+// Options.KeyCache says otherwise: a store query per request costs more
+// than a signature's PDF work, and a disabled, removed or re-keyed
+// client's old key is refused at most this long after the change.
+const DefaultKeyCache = 10 * time.Second
 
 type cachedClient struct {
 	c  *store.Client
@@ -95,12 +96,12 @@ type cachedClient struct {
 }
 
 // client finds the client of an API key hash, from the cache when it was
-// found less than clientTTL ago. Unknown keys are not cached, so guessing
+// found less than Options.KeyCache ago. Unknown keys are not cached, so guessing
 // cannot fill the cache.
 func (s *Server) client(ctx context.Context, hash []byte) (*store.Client, error) {
 	k := string(hash)
 	if v, ok := s.clients.Load(k); ok {
-		if cc := v.(cachedClient); time.Since(cc.at) < clientTTL {
+		if cc := v.(cachedClient); time.Since(cc.at) < s.opts.KeyCache {
 			return cc.c, nil
 		}
 		s.clients.Delete(k)

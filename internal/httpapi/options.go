@@ -43,6 +43,11 @@ type Options struct {
 	// when its first byte is sent. Zero leaves it to the http.Server's
 	// WriteTimeout.
 	WriteTimeout time.Duration
+	// KeyCache is how long a known API key is remembered without asking
+	// the store (DefaultKeyCache when zero): a client disabled, removed or
+	// re-keyed in the store keeps working with its old key at most this
+	// long.
+	KeyCache time.Duration
 	// Logger receives one line per request; slog.Default() by default.
 	Logger *slog.Logger
 	// Registerer receives the metrics; a new registry by default (see

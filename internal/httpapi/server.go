@@ -39,7 +39,7 @@ type Server struct {
 	// races with one starting.
 	mu     sync.Mutex
 	closed bool
-	// clients caches known API keys (see clientTTL).
+	// clients caches known API keys (see Options.KeyCache).
 	clients sync.Map
 	// stopSweep ends the retention sweeper.
 	stopSweep chan struct{}
@@ -76,6 +76,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.KeyCache <= 0 {
+		opts.KeyCache = DefaultKeyCache
 	}
 	if opts.PassphraseAttempts <= 0 {
 		opts.PassphraseAttempts = 5

@@ -128,6 +128,12 @@ ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '',
 	ADD COLUMN chain_base_hash TEXT NOT NULL DEFAULT '',
 	ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';`,
 	},
+	// 5: clients can be disabled (clientadmin.go); the key of a disabled
+	// client is refused.
+	{
+		sqlite:   `ALTER TABLE clients ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
+		postgres: `ALTER TABLE clients ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

@@ -413,7 +413,7 @@ func splitList(s string) []string {
 }
 
 func (s *sqlStore) clients(ctx context.Context, where string, args ...any) ([]*Client, error) {
-	r, err := s.db.query(ctx, `SELECT name, key_hash, profiles, operations, created FROM clients `+where, args...)
+	r, err := s.db.query(ctx, `SELECT name, key_hash, profiles, operations, created, disabled FROM clients `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -422,9 +422,11 @@ func (s *sqlStore) clients(ctx context.Context, where string, args ...any) ([]*C
 	for r.Next() {
 		c := &Client{}
 		var profiles, ops, created string
-		if err := r.Scan(&c.Name, &c.KeyHash, &profiles, &ops, &created); err != nil {
+		var disabled int64
+		if err := r.Scan(&c.Name, &c.KeyHash, &profiles, &ops, &created, &disabled); err != nil {
 			return nil, err
 		}
+		c.Disabled = disabled != 0
 		if c.Created, err = parseTime(created); err != nil {
 			return nil, fmt.Errorf("client %s: created: %w", c.Name, err)
 		}
@@ -435,7 +437,8 @@ func (s *sqlStore) clients(ctx context.Context, where string, args ...any) ([]*C
 }
 
 func (s *sqlStore) ClientByKeyHash(ctx context.Context, h []byte) (*Client, error) {
-	cs, err := s.clients(ctx, `WHERE key_hash = $1`, h)
+	// A disabled client's key is not known: it is refused like any other.
+	cs, err := s.clients(ctx, `WHERE key_hash = $1 AND disabled = 0`, h)
 	if err != nil {
 		return nil, fmt.Errorf("store: finding a client by key: %w", err)
 	}

@@ -58,6 +58,10 @@ type Store interface {
 	// order without holding it in memory. A broken chain is a result,
 	// not an error: the error is for a log that cannot be read.
 	VerifyAudit(ctx context.Context) (*AuditCheck, error)
+	// AuditHead returns the chain head as it is now: the last entry's
+	// seq and hash and the chain id ("" when not keyed). It is not
+	// checked: VerifyAudit is the check.
+	AuditHead(ctx context.Context) (*AuditHead, error)
 	// AuditEntries returns up to limit entries from sequence number from,
 	// in order; none when limit <= 0.
 	AuditEntries(ctx context.Context, from int64, limit int) ([]*AuditEntry, error)
@@ -89,8 +93,19 @@ type Store interface {
 	// ClientByKeyHash finds the client whose API key hashes to h, or
 	// ErrNotFound.
 	ClientByKeyHash(ctx context.Context, h []byte) (*Client, error)
-	// Clients lists the clients by name.
+	// Clients lists the clients by name, disabled ones too.
 	Clients(ctx context.Context) ([]*Client, error)
+	// DisableClient disables (or, with disabled false, enables again)
+	// the client name: ClientByKeyHash no longer finds a disabled
+	// client. RemoveClient deletes the client; RotateClientKey replaces
+	// its key hash, so that the old key is no longer found. Each appends
+	// an audit entry (operation "client-disable", "client-enable",
+	// "client-remove" or "client-rotate", client name, outcome "ok") in
+	// the same transaction as the change; ErrNotFound when there is no
+	// such client, ErrExists when the new key hash is taken.
+	DisableClient(ctx context.Context, name string, disabled bool) error
+	RemoveClient(ctx context.Context, name string) error
+	RotateClientKey(ctx context.Context, name string, keyHash []byte) error
 
 	// AddFailure records a failed passphrase attempt under key (such as
 	// "profile:NAME" or "addr:IP") at t. Attempts older than a week
@@ -164,6 +179,13 @@ type AuditCheck struct {
 	KeyedFrom int64
 }
 
+// AuditHead is the head of the audit chain (Store.AuditHead).
+type AuditHead struct {
+	Seq     int64
+	Hash    string
+	ChainID string
+}
+
 // Document is the register record of a signed document.
 type Document struct {
 	// ID is 128 random bits in lower-case base32 without padding.
@@ -215,4 +237,6 @@ type Client struct {
 	Profiles   []string
 	Operations []string
 	Created    time.Time
+	// Disabled reports a client whose key is refused (DisableClient).
+	Disabled bool
 }

@@ -73,6 +73,7 @@ func runSuite(t *testing.T, b backend) {
 		{"Documents", testDocuments},
 		{"Blobs", testBlobs},
 		{"Clients", testClients},
+		{"ClientAdmin", testClientAdmin},
 		{"Failures", testFailures},
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},
