@@ -1,9 +1,7 @@
 package signer
 
 import (
-	"bytes"
-	"compress/zlib"
-
+	"github.com/segel-id/segel/internal/pdf"
 	"github.com/segel-id/segel/internal/ttfont"
 )
 
@@ -18,18 +16,5 @@ var defaultFont = ttfont.Default
 // FillOptions.Font).
 func parseTrueType(data []byte) (*ttfont.Font, error) { return ttfont.Parse(data) }
 
-// deflate compresses data for /FlateDecode.
-func deflate(data []byte) ([]byte, error) {
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+// deflate compresses data for /FlateDecode (pdf.Deflate).
+func deflate(data []byte) ([]byte, error) { return pdf.Deflate(data) }

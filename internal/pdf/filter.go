@@ -336,3 +336,21 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// Deflate compresses data for /FlateDecode, at zlib's best compression:
+// what Segel writes (stamps, fonts, overlays, generated pages) is written
+// once and kept for years.
+func Deflate(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

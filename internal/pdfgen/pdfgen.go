@@ -2,7 +2,6 @@ package pdfgen
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -357,18 +356,5 @@ func num(v float64) string {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// deflate compresses data for /FlateDecode.
-func deflate(data []byte) ([]byte, error) {
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+// deflate compresses data for /FlateDecode (pdf.Deflate).
+func deflate(data []byte) ([]byte, error) { return pdf.Deflate(data) }

@@ -8,7 +8,6 @@ package ttfont
 
 import (
 	"bytes"
-	"compress/zlib"
 	_ "embed"
 	"encoding/binary"
 	"errors"
@@ -593,18 +592,5 @@ func toUnicodeCMap(gids []uint16, text map[uint16][]rune) []byte {
 	return b.Bytes()
 }
 
-// deflate compresses data for /FlateDecode.
-func deflate(data []byte) ([]byte, error) {
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
+// deflate compresses data for /FlateDecode (pdf.Deflate).
+func deflate(data []byte) ([]byte, error) { return pdf.Deflate(data) }
