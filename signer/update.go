@@ -47,7 +47,7 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 	sig.Set(keyByteRange, pdf.Placeholder{Key: keyByteRange, Width: byteRangeWidth, Kind: pdf.PlaceholderArray})
 	sig.Set(keyContents, pdf.Placeholder{Key: keyContents, Width: 2*contentsLen + 2, Kind: pdf.PlaceholderHex})
 	if !docTS {
-		sig.Set("M", dateString(now))
+		sig.Set("M", pdf.DateString(now))
 	}
 	for _, e := range []struct {
 		key pdf.Name

@@ -159,38 +159,3 @@ func describe(c *x509.Certificate) *Certificate {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") }
-
-// parseDate parses a PDF date (D:YYYYMMDDHHmmSSOHH'mm'), all parts after
-// the year optional.
-func parseDate(s string) (time.Time, bool) {
-	s = strings.TrimPrefix(s, "D:")
-	if len(s) < 4 {
-		return time.Time{}, false
-	}
-	digits := s
-	zone := ""
-	if i := strings.IndexAny(s, "Z+-"); i >= 0 {
-		digits, zone = s[:i], s[i:]
-	}
-	layout := "20060102150405"
-	if len(digits) > len(layout) || len(digits)%2 != 0 {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(layout[:len(digits)], digits)
-	if err != nil {
-		return time.Time{}, false
-	}
-	if len(zone) >= 3 && zone[0] != 'Z' {
-		z := strings.ReplaceAll(zone[1:], "'", "")
-		var hh, mm int
-		if _, err := fmt.Sscanf(z+"00", "%02d%02d", &hh, &mm); err != nil {
-			return time.Time{}, false
-		}
-		off := hh*3600 + mm*60
-		if zone[0] == '-' {
-			off = -off
-		}
-		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone("", off))
-	}
-	return t, true
-}

@@ -308,7 +308,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		rep.Reason = textValue(s.dict.Get("Reason"))
 		rep.Location = textValue(s.dict.Get("Location"))
 		rep.ContactInfo = textValue(s.dict.Get("ContactInfo"))
-		if m, ok := parseDate(textValue(s.dict.Get("M"))); ok {
+		if m, ok := pdf.ParseDate(textValue(s.dict.Get("M"))); ok {
 			rep.ClaimedSigningTime = reportTime(m)
 		}
 	}

@@ -255,7 +255,7 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	if !d.Info.Created.IsZero() {
-		info.Set("CreationDate", pdf.String{Bytes: []byte(d.Info.Created.UTC().Format("D:20060102150405Z"))})
+		info.Set("CreationDate", pdf.DateString(d.Info.Created.UTC()))
 	}
 	infoRef := f.Alloc()
 	f.Set(infoRef, info)
