@@ -6,7 +6,8 @@
 # OCSP responder (testpki, which stand for services outside
 # Segel). Usage: scripts/walk.sh [-v]   (-v lists the files)
 # WALK_DOOR=register measures the register's in-process gateway instead
-# (register.ServiceGateway, the same signature without HTTP).
+# (register.ServiceGateway, the same signature without HTTP);
+# WALK_DOOR=verify the walk of one POST /v1/verify of that letter.
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)

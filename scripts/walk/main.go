@@ -54,7 +54,7 @@ func main() {
 	check(err)
 	defer st.Close()
 	key, hash := httpapi.NewAPIKey()
-	check(st.PutClient(context.Background(), &store.Client{Name: "eoffice", KeyHash: hash, Profiles: []string{"sekda"}, Operations: []string{"sign"}}))
+	check(st.PutClient(context.Background(), &store.Client{Name: "eoffice", KeyHash: hash, Profiles: []string{"sekda"}, Operations: []string{"sign", "verify"}}))
 	pool := trust.NewPool()
 	pool.AddCert(pki.Root.Cert, "test root")
 	srv, err := httpapi.New(httpapi.Options{Store: st, Trust: pool, Timestamper: ts, TempDir: tmp,
@@ -63,6 +63,7 @@ func main() {
 	check(err)
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
+	var signed []byte
 	sign := func() {
 		req, err := http.NewRequest("POST", hs.URL+"/v1/sign?profile=sekda&level=B-LTA&visible=anchor%3Da.n.%20Bupati%20Serang&number=800%2F1%2F2026&title=Sekda", bytes.NewReader(letter))
 		check(err)
@@ -75,6 +76,7 @@ func main() {
 		if resp.StatusCode != 200 {
 			log.Fatalf("sign: %d %s", resp.StatusCode, body)
 		}
+		signed = body
 	}
 	if os.Getenv("WALK_DOOR") == "register" {
 		// The register's in-process gateway (register.go), instead of
@@ -83,6 +85,25 @@ func main() {
 			log.Fatal("this tree has no in-process gateway")
 		}
 		sign = func() { check(inProcess(srv, letter, tmp)) }
+	}
+	if os.Getenv("WALK_DOOR") == "verify" {
+		// The walk of one verification: POST /v1/verify of a visible
+		// B-LTA letter signed first (online, as the API verifies).
+		sign()
+		letter := signed
+		sign = func() {
+			req, err := http.NewRequest("POST", hs.URL+"/v1/verify", bytes.NewReader(letter))
+			check(err)
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Content-Type", "application/pdf")
+			resp, err := http.DefaultClient.Do(req)
+			check(err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"TOTAL_PASSED"`)) {
+				log.Fatalf("verify: %d %s", resp.StatusCode, body)
+			}
+		}
 	}
 	sign()
 	check(coverage.WriteCountersDir(filepath.Join(dir, "before")))
