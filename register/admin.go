@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,6 +57,28 @@ func formID(r *http.Request, name string) int64 {
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0
+}
+
+// byPathID reads the row that the request's {id} names with get. When the
+// id is bad or there is no such row it answers 404, on another error 500;
+// ok is false then and the handler is done.
+func byPathID[T any](a *App, w http.ResponseWriter, r *http.Request,
+	get func(ctx context.Context, q Querier, id int64) (T, error)) (id int64, v T, ok bool) {
+	id, ok = pathID(r)
+	if !ok {
+		a.notFound(w, r)
+		return 0, v, false
+	}
+	v, err := get(r.Context(), a.db, id)
+	if errors.Is(err, ErrNotFound) {
+		a.notFound(w, r)
+		return 0, v, false
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return 0, v, false
+	}
+	return id, v, true
 }
 
 // field returns a trimmed form value with inner runs of white space kept

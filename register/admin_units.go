@@ -98,18 +98,8 @@ func (a *App) adminUnitAdd(w http.ResponseWriter, r *http.Request) {
 
 // adminUnitEdit shows the form of one unit.
 func (a *App) adminUnitEdit(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	_, u, ok := byPathID(a, w, r, getUnit)
 	if !ok {
-		a.notFound(w, r)
-		return
-	}
-	u, err := getUnit(r.Context(), a.db, id)
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	a.showUnits(w, r, http.StatusOK, u, true, nil)
@@ -117,21 +107,11 @@ func (a *App) adminUnitEdit(w http.ResponseWriter, r *http.Request) {
 
 // adminUnitSave saves the form of one unit.
 func (a *App) adminUnitSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	ctx := r.Context()
+	id, old, ok := byPathID(a, w, r, getUnit)
 	if !ok {
-		a.notFound(w, r)
 		return
 	}
-	old, err := getUnit(ctx, a.db, id)
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	ctx := r.Context()
 	u, e, err := a.unitFromForm(ctx, r, id)
 	if err != nil {
 		a.fail(w, r, err)
@@ -285,18 +265,8 @@ func (a *App) adminPositionAdd(w http.ResponseWriter, r *http.Request) {
 
 // adminPositionEdit shows the form of one position.
 func (a *App) adminPositionEdit(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	_, p, ok := byPathID(a, w, r, getPosition)
 	if !ok {
-		a.notFound(w, r)
-		return
-	}
-	p, err := getPosition(r.Context(), a.db, id)
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	a.showPositions(w, r, http.StatusOK, p, 0, true, nil)
@@ -304,19 +274,11 @@ func (a *App) adminPositionEdit(w http.ResponseWriter, r *http.Request) {
 
 // adminPositionSave saves the form of one position.
 func (a *App) adminPositionSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	ctx := r.Context()
+	id, _, ok := byPathID(a, w, r, getPosition)
 	if !ok {
-		a.notFound(w, r)
 		return
 	}
-	if _, err := getPosition(ctx, a.db, id); errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	} else if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	ctx := r.Context()
 	p, holder, e, err := a.positionFromForm(ctx, r, id)
 	if err != nil {
 		a.fail(w, r, err)

@@ -166,20 +166,15 @@ func (a *App) adminUserAdd(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, "admin_password", &passwordData{User: u, Password: pw})
 }
 
+// loadUserNow is loadUser at the register's now, for byPathID.
+func (a *App) loadUserNow(ctx context.Context, q Querier, id int64) (*User, error) {
+	return loadUser(ctx, q, id, a.now())
+}
+
 // adminUserEdit shows the form of one user.
 func (a *App) adminUserEdit(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	_, u, ok := byPathID(a, w, r, a.loadUserNow)
 	if !ok {
-		a.notFound(w, r)
-		return
-	}
-	u, err := loadUser(r.Context(), a.db, id, a.now())
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	a.showUsers(w, r, http.StatusOK, u, true, nil)
@@ -189,21 +184,11 @@ func (a *App) adminUserEdit(w http.ResponseWriter, r *http.Request) {
 // sessions; an admin cannot disable themself or drop their own admin
 // right (so that the register always keeps one admin).
 func (a *App) adminUserSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	ctx := r.Context()
+	id, old, ok := byPathID(a, w, r, a.loadUserNow)
 	if !ok {
-		a.notFound(w, r)
 		return
 	}
-	old, err := loadUser(ctx, a.db, id, a.now())
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	ctx := r.Context()
 	u, e, err := a.userFromForm(ctx, r, id)
 	if err != nil {
 		a.fail(w, r, err)
@@ -243,21 +228,11 @@ func (a *App) adminUserSave(w http.ResponseWriter, r *http.Request) {
 // adminUserPassword gives a user a new random password, shown once; their
 // sessions end.
 func (a *App) adminUserPassword(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	ctx := r.Context()
+	id, u, ok := byPathID(a, w, r, a.loadUserNow)
 	if !ok {
-		a.notFound(w, r)
 		return
 	}
-	u, err := loadUser(ctx, a.db, id, a.now())
-	if errors.Is(err, ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	ctx := r.Context()
 	pw := NewPassword()
 	hash, err := HashPassword(pw)
 	if err != nil {
