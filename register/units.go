@@ -125,32 +125,24 @@ func unitSubtree(ctx context.Context, q Querier, id int64) ([]int64, error) {
 
 // unitAncestorOrSelf reports whether anc is id or one of its ancestors.
 func unitAncestorOrSelf(ctx context.Context, q Querier, anc, id int64) (bool, error) {
-	for steps := 0; id != 0 && steps < 1000; steps++ {
-		if id == anc {
-			return true, nil
-		}
-		var p int64
-		err := q.QueryRowContext(ctx, `SELECT COALESCE(parent_id, 0) FROM units WHERE id = $1`, id).Scan(&p)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		id = p
-	}
-	return false, nil
+	return ancestorOrSelf(ctx, q, "units", anc, id)
 }
 
 // positionAncestorOrSelf reports whether anc is id or one of its
 // superiors.
 func positionAncestorOrSelf(ctx context.Context, q Querier, anc, id int64) (bool, error) {
+	return ancestorOrSelf(ctx, q, "positions", anc, id)
+}
+
+// ancestorOrSelf reports whether anc is id or one of its ancestors in
+// table (units or positions: a tree by parent_id).
+func ancestorOrSelf(ctx context.Context, q Querier, table string, anc, id int64) (bool, error) {
 	for steps := 0; id != 0 && steps < 1000; steps++ {
 		if id == anc {
 			return true, nil
 		}
 		var p int64
-		err := q.QueryRowContext(ctx, `SELECT COALESCE(parent_id, 0) FROM positions WHERE id = $1`, id).Scan(&p)
+		err := q.QueryRowContext(ctx, `SELECT COALESCE(parent_id, 0) FROM `+table+` WHERE id = $1`, id).Scan(&p)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
