@@ -166,7 +166,7 @@ func (a *App) showPositions(w http.ResponseWriter, r *http.Request, status int, 
 		a.fail(w, r, err)
 		return
 	}
-	users, err := listUsers(ctx, a.db)
+	users, err := listUsers(ctx, a.db, ps)
 	if err != nil {
 		a.fail(w, r, err)
 		return

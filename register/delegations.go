@@ -78,7 +78,7 @@ func (a *App) showDelegations(w http.ResponseWriter, r *http.Request, status int
 		a.fail(w, r, err)
 		return
 	}
-	us, err := listUsers(ctx, a.db)
+	us, err := listUsers(ctx, a.db, ps)
 	if err != nil {
 		a.fail(w, r, err)
 		return

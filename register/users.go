@@ -10,8 +10,9 @@ import (
 	"net/http"
 )
 
-// listUsers returns every user with their position, by name.
-func listUsers(ctx context.Context, q Querier) ([]*User, error) {
+// listUsers returns every user with their position (from ps, the list of
+// listPositions, which its callers show too), by name.
+func listUsers(ctx context.Context, q Querier, ps []*PositionRow) ([]*User, error) {
 	r, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY disabled, name`)
 	if err != nil {
 		return nil, fmt.Errorf("register: listing users: %w", err)
@@ -28,10 +29,6 @@ func listUsers(ctx context.Context, q Querier) ([]*User, error) {
 	r.Close()
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("register: listing users: %w", err)
-	}
-	ps, err := listPositions(ctx, q)
-	if err != nil {
-		return nil, err
 	}
 	byID := map[int64]*Position{}
 	for _, p := range ps {
@@ -82,12 +79,12 @@ func (a *App) adminUsers(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) showUsers(w http.ResponseWriter, r *http.Request, status int, form *User, edit bool, errs []string) {
 	ctx := r.Context()
-	users, err := listUsers(ctx, a.db)
+	ps, err := listPositions(ctx, a.db)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	ps, err := listPositions(ctx, a.db)
+	users, err := listUsers(ctx, a.db, ps)
 	if err != nil {
 		a.fail(w, r, err)
 		return
