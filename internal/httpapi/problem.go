@@ -28,6 +28,9 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	// retryAfter, in seconds, is sent as Retry-After.
 	retryAfter int
+	// cause is the service's failure, for the doors (BSrE) that answer
+	// cases of one kind differently.
+	cause error
 }
 
 // Error returns the title and the detail.
@@ -91,6 +94,7 @@ func problemFor(err error) *Problem {
 func problemOf(e *service.Error) *Problem {
 	p := newProblem(e.Kind, e.Detail)
 	p.retryAfter = int(e.RetryAfter.Seconds())
+	p.cause = e
 	return p
 }
 
