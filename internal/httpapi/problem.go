@@ -28,8 +28,9 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	// retryAfter, in seconds, is sent as Retry-After.
 	retryAfter int
-	// cause is the service's failure, for the doors (BSrE) that answer
-	// cases of one kind differently.
+	// cause is the failure behind the problem (the service's Error, or
+	// one of this package's), for the doors (BSrE) that answer cases of
+	// one kind differently.
 	cause error
 }
 
