@@ -344,7 +344,7 @@ func bsreV2Problem(w http.ResponseWriter, p *Problem, limit int64) {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen bukan base64 yang sah")
 	case "bad-request":
 		msg := bsreMsgCheck + ": format JSON tidak sah"
-		if p.Detail == errV2TooManyFiles.Error() {
+		if errors.Is(p.cause, errV2TooManyFiles) {
 			msg = bsreMsgCheck + ": paling banyak " + strconv.Itoa(maxV2Files) + " dokumen per permintaan"
 		}
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, msg)

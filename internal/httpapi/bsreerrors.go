@@ -89,7 +89,7 @@ func bsreProblem(w http.ResponseWriter, p *Problem, limit int64) {
 		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
 		return
 	case "stamp-placement":
-		if strings.HasPrefix(p.Detail, signer.ErrAnchorNotFound.Error()) {
+		if errors.Is(p.cause, signer.ErrAnchorNotFound) {
 			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgAnchor)
 			return
 		}

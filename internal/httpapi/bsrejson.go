@@ -126,7 +126,9 @@ func (s *Server) readV2(r io.Reader) (*v2Body, *Problem) {
 func (s *Server) readV2Files(p *v2Parser, c byte, b *v2Body) *Problem {
 	one := func() *Problem {
 		if len(b.files) >= maxV2Files {
-			return newProblem("bad-request", errV2TooManyFiles.Error())
+			pr := newProblem("bad-request", errV2TooManyFiles.Error())
+			pr.cause = errV2TooManyFiles
+			return pr
 		}
 		sr := &jsonStringReader{br: p.br}
 		in, pr := s.spoolReader(base64.NewDecoder(base64.StdEncoding, sr))

@@ -28,6 +28,10 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	// retryAfter, in seconds, is sent as Retry-After.
 	retryAfter int
+	// cause is the failure behind the problem (the service's Error, or
+	// one of this package's), for the doors (BSrE) that answer cases of
+	// one kind differently.
+	cause error
 }
 
 // Error returns the title and the detail.
@@ -91,6 +95,7 @@ func problemFor(err error) *Problem {
 func problemOf(e *service.Error) *Problem {
 	p := newProblem(e.Kind, e.Detail)
 	p.retryAfter = int(e.RetryAfter.Seconds())
+	p.cause = e
 	return p
 }
 

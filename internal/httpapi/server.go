@@ -80,12 +80,6 @@ func New(opts Options) (*Server, error) {
 	if opts.KeyCache <= 0 {
 		opts.KeyCache = DefaultKeyCache
 	}
-	if opts.PassphraseAttempts <= 0 {
-		opts.PassphraseAttempts = 5
-	}
-	if opts.PassphraseWindow <= 0 {
-		opts.PassphraseWindow = 15 * time.Minute
-	}
 	if opts.PageMaxUpload <= 0 {
 		opts.PageMaxUpload = opts.MaxBodySize
 	}
@@ -94,12 +88,6 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.VerifyQueueTimeout <= 0 {
 		opts.VerifyQueueTimeout = 5 * time.Second
-	}
-	if opts.ProfileAttempts <= 0 {
-		opts.ProfileAttempts = opts.PassphraseAttempts
-	}
-	if opts.ProfileWindow <= 0 {
-		opts.ProfileWindow = opts.PassphraseWindow
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -22,6 +22,10 @@ type Error struct {
 	Detail string
 	// RetryAfter is how long to wait before trying again, when known.
 	RetryAfter time.Duration
+	// Err is the cause, kept where a door must tell cases of one kind
+	// apart (errors.Is(e, signer.ErrAnchorNotFound) for stamp-placement).
+	// It is never shown: Error says only Kind and Detail.
+	Err error
 }
 
 // Error returns the kind and the detail.
@@ -31,6 +35,9 @@ func (e *Error) Error() string {
 	}
 	return "segel: " + e.Kind + ": " + e.Detail
 }
+
+// Unwrap returns the cause, if it was kept.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Status is the HTTP status that answers e (500 for an unknown kind).
 func (e *Error) Status() int {
@@ -95,7 +102,9 @@ func Classify(err error) *Error {
 	case errors.Is(err, signer.ErrInvalidPDF), errors.Is(err, verify.ErrNotPDF):
 		return Fail("invalid-pdf", err.Error())
 	case errors.Is(err, signer.ErrAnchorNotFound), errors.Is(err, signer.ErrPlacement):
-		return Fail("stamp-placement", err.Error())
+		e := Fail("stamp-placement", err.Error())
+		e.Err = err
+		return e
 	case errors.Is(err, signer.ErrNoSignature):
 		return Fail("no-signature", err.Error())
 	case errors.Is(err, signer.ErrCertificateExpired), errors.Is(err, signer.ErrRevoked), errors.Is(err, signer.ErrKeyUsage):
