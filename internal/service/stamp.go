@@ -1,9 +1,7 @@
 package service
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/segel-id/segel/signer"
 )
@@ -52,17 +50,4 @@ func (s *Service) stamp(req *Request) *signer.Appearance {
 	}
 	app.Image = v.Image
 	return app
-}
-
-var bulan = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-	"September", "Oktober", "November", "Desember"}
-
-// IndonesianDate writes a date as letters carry it: "28 November 2026",
-// in the zone loc (Western Indonesian Time when nil).
-func IndonesianDate(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.FixedZone("WIB", 7*3600)
-	}
-	t = t.In(loc)
-	return strconv.Itoa(t.Day()) + " " + bulan[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
