@@ -443,17 +443,27 @@ func (a *App) dispoPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	d, err := a.dispoForm(r.Context(), a.lang(r), u, l, row, url.Values{})
-	var de *dispoError
-	if errors.As(err, &de) {
-		a.forbidden(w, r, "")
-		return
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	d := a.dispoFormPage(w, r, a.lang(r), u, l, row, url.Values{})
+	if d == nil {
 		return
 	}
 	a.render(w, r, "disposisi_form", d)
+}
+
+// dispoFormPage is dispoForm for a handler: when the form cannot be made it
+// answers (403 for a refusal, 500 for a fault) and returns nil.
+func (a *App) dispoFormPage(w http.ResponseWriter, r *http.Request, lang string, u *User, l *inLetter, row int64, v url.Values) *dispoFormData {
+	d, err := a.dispoForm(r.Context(), lang, u, l, row, v)
+	var de *dispoError
+	if errors.As(err, &de) {
+		a.forbidden(w, r, "")
+		return nil
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return nil
+	}
+	return d
 }
 
 // dispoPost is POST /surat/{id}/disposisi: aksi=kirim (the default)
@@ -473,14 +483,8 @@ func (a *App) dispoPost(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	row, _ := strconv.ParseInt(v.Get("dari"), 10, 64)
 	again := func(errs fieldErrors, problem string) {
-		d, err := a.dispoForm(ctx, lang, u, l, row, v)
-		var de *dispoError
-		if errors.As(err, &de) {
-			a.forbidden(w, r, "")
-			return
-		}
-		if err != nil {
-			a.fail(w, r, err)
+		d := a.dispoFormPage(w, r, lang, u, l, row, v)
+		if d == nil {
 			return
 		}
 		d.Errors = map[string]string{}

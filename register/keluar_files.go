@@ -50,22 +50,17 @@ func (a *App) putLetterFile(b []byte) (string, error) {
 	if err := os.Link(tmp.Name(), dst); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("register: storing file %s: %w", name, err)
 	}
-	if d, err := os.Open(a.files); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	syncDir(a.files)
 	return name, nil
 }
 
 // readLetterFile reads the stored file of that SHA-256.
 func (a *App) readLetterFile(sum string) ([]byte, error) {
-	if len(sum) != 64 {
+	name := filePath(a.files, sum)
+	if name == "" {
 		return nil, fmt.Errorf("register: stored file %q: bad name", sum)
 	}
-	if _, err := hex.DecodeString(sum); err != nil {
-		return nil, fmt.Errorf("register: stored file %q: bad name", sum)
-	}
-	b, err := os.ReadFile(filepath.Join(a.files, sum))
+	b, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("register: stored file %s: %w", sum, err)
 	}

@@ -2,19 +2,17 @@ package register
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/internal/spool"
 )
 
 // DefaultMaxScan is the largest scanned letter accepted, in bytes.
@@ -65,12 +63,12 @@ func (s *spooled) discard() {
 // is a PDF whose page tree can be read. The errors are errNoFile,
 // errTooLarge, errNotPDF, or a fault of the server.
 func spoolPDF(dir string, src io.Reader, max int64) (*spooled, error) {
-	spool := filepath.Join(dir, spoolDir)
-	if err := os.MkdirAll(spool, 0o700); err != nil {
+	sd := filepath.Join(dir, spoolDir)
+	if err := os.MkdirAll(sd, 0o700); err != nil {
 		return nil, fmt.Errorf("register: files directory: %w", err)
 	}
-	sweepSpool(spool)
-	f, err := os.CreateTemp(spool, "scan-*")
+	sweepSpool(sd)
+	f, err := os.CreateTemp(sd, "scan-*")
 	if err != nil {
 		return nil, fmt.Errorf("register: spooling a scan: %w", err)
 	}
@@ -82,21 +80,20 @@ func spoolPDF(dir string, src io.Reader, max int64) (*spooled, error) {
 			s.discard()
 		}
 	}()
-	sum := sha256.New()
-	fw := &fileWriter{w: f}
-	n, err := io.Copy(io.MultiWriter(fw, sum), io.LimitReader(src, max+1))
+	c, err := spool.Copy(f, src, max)
+	var we *spool.WriteError
 	switch {
-	case fw.err != nil:
-		return nil, fmt.Errorf("register: spooling a scan: %w", fw.err)
-	case err != nil && isTooLarge(err), n > max:
+	case errors.As(err, &we):
+		return nil, fmt.Errorf("register: spooling a scan: %w", we.Err)
+	case errors.Is(err, spool.ErrTooLarge):
 		return nil, errTooLarge
 	case err != nil:
 		return nil, fmt.Errorf("register: reading the upload: %w", err)
-	case n == 0:
+	case c.Size == 0:
 		return nil, errNoFile
 	}
-	s.size, s.sha256 = n, hex.EncodeToString(sum.Sum(nil))
-	if s.pages, err = countPages(f, n); err != nil {
+	s.size, s.sha256 = c.Size, c.SHA256
+	if s.pages, err = countPages(f, c.Size); err != nil {
 		return nil, errNotPDF
 	}
 	if err := f.Sync(); err != nil {
@@ -141,21 +138,6 @@ func countPages(r io.ReaderAt, size int64) (int, error) {
 		return 0, errors.New("no page")
 	}
 	return len(pages), nil
-}
-
-// fileWriter remembers the error of writing to the spool file, to tell a
-// full disk from a bad upload.
-type fileWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (fw *fileWriter) Write(b []byte) (int, error) {
-	n, err := fw.w.Write(b)
-	if err != nil && fw.err == nil {
-		fw.err = err
-	}
-	return n, err
 }
 
 var validSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -217,10 +199,4 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
-}
-
-// isTooLarge reports whether err is http.MaxBytesReader's limit.
-func isTooLarge(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe)
 }
