@@ -223,8 +223,7 @@ func emptyDir(dir string) error {
 
 // sqliteURIOf is the file: URI of path; readOnly opens it read-only.
 func sqliteURIOf(path string, readOnly bool) string {
-	u := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path)) +
-		"?_pragma=busy_timeout(10000)"
+	u := sqliteFileURI(path) + "?_pragma=busy_timeout(10000)"
 	if readOnly {
 		u += "&mode=ro"
 	}

@@ -78,7 +78,7 @@ func OpenDB(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("register: SQLite database: %w", err)
 		}
 		f.Close()
-		uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path)) +
+		uri := sqliteFileURI(path) +
 			fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate", sqliteBusyTimeout)
 		d, err := sql.Open("sqlite", uri)
 		if err != nil {
@@ -144,4 +144,10 @@ func IsUnique(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// sqliteFileURI is the file: URI of the SQLite database at path, without
+// query: the characters a URI gives a meaning to are escaped.
+func sqliteFileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
 }
