@@ -46,12 +46,14 @@ wrong (exit 3).
 
 --dev needs no configuration: on the first start it creates in DIR
 (default ./segel-dev) a development PKI, a TSA and an OCSP responder
-(served by the service itself under /dev/, so every level up to B-LTA works
-offline), the signing profile "dev" (on a SoftHSM token when softhsm2 is
-installed, a software key otherwise), a personal profile for NIK
-3604012345670001, SQLite, and the files DIR/dev-api-key (the API key of
-client "dev"), DIR/dev-root.pem (the development root CA) and
-DIR/dev-bsre-credentials. Later starts reuse them. It listens on
+(served by the service itself, the TSA at /dev/tsa, OCSP, CRLs and CA
+certificates under /dev/pki/, so every level up to B-LTA works offline,
+also for 'segel sign --tsa http://127.0.0.1:8080/dev/tsa'), the signing
+profile "dev" (on a SoftHSM token when softhsm2 is installed, a software
+key otherwise), a personal profile for NIK 3604012345670001, SQLite, and
+the files DIR/dev-api-key (the API key of client "dev"), DIR/dev-root.pem
+(the development root CA, which issued the TSA's and the signers'
+certificates: give it to --trust) and DIR/dev-bsre-credentials. Later starts reuse them. It listens on
 127.0.0.1:8080 unless --listen says otherwise. SEGEL_DEV_SOFTHSM=off makes
 a new DIR use software keys even when softhsm2 is installed.
 
@@ -72,7 +74,7 @@ running, 3 when it could not start (configuration, keys, store, address).
 func serveHelp() string {
 	var b strings.Builder
 	b.WriteString(serveUsage)
-	b.WriteString("\nroutes (HEAD wherever GET; the /api/ routes of BSrE's Esign API only with\nbsre.user and bsre.password; /readyz and /metrics on ops_listen when set;\nwith --dev also /dev/ for the development TSA and OCSP responder):\n")
+	b.WriteString("\nroutes (HEAD wherever GET; the /api/ routes of BSrE's Esign API only with\nbsre.user and bsre.password; /readyz and /metrics on ops_listen when set;\nwith --dev also /dev/tsa, the development TSA, and /dev/pki/, its OCSP\nresponder, CRLs and CA certificates):\n")
 	for _, r := range httpapi.Routes() {
 		fmt.Fprintf(&b, "  %-6s %s\n", r.Method, r.Pattern)
 	}
@@ -358,7 +360,9 @@ func printDevBanner(w io.Writer, env *devmode.Env, url, register string) {
   data           %[2]s
   API key        %[3]s  (client "dev": sign, verify and augment on profiles dev and dev-official)
   BSrE login     %[4]s  (user, password, and the passphrase of NIK %[5]s)
-  trust anchor   %[6]s
+  trust anchor   %[6]s  (the development root: the TSA's and the signers' CA)
+  TSA            %[9]s  (RFC 3161, for segel sign/augment --tsa)
+  OCSP and CRLs  %[10]s/
   signing keys   %[7]s
 %[8]s
 Sign a letter at B-LTA:
@@ -366,7 +370,7 @@ Sign a letter at B-LTA:
       --data-binary @letter.pdf -o signed.pdf '%[1]s/v1/sign?profile=dev&level=B-LTA'
   segel verify --trust %[6]s signed.pdf
 `, url, env.Dir, env.Path(devmode.APIKeyFile), env.Path(devmode.CredentialsFile), devmode.PersonalNIK,
-		env.Path(devmode.RootFile), keys, register)
+		env.Path(devmode.RootFile), keys, register, env.TSAURL, env.PKIBaseURL)
 }
 
 // service is what serve builds from a configuration.

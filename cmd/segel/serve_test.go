@@ -372,7 +372,8 @@ func TestServeDevEndToEnd(t *testing.T) {
 	}
 	out := srv.stdout.String()
 	for _, want := range []string{srv.url + "/verify", srv.url + "/metrics", srv.url + "/openapi.yaml",
-		filepath.Join(dir, devmode.APIKeyFile), filepath.Join(dir, devmode.RootFile)} {
+		filepath.Join(dir, devmode.APIKeyFile), filepath.Join(dir, devmode.RootFile),
+		"TSA            " + srv.url + "/dev/tsa", "OCSP and CRLs  " + srv.url + "/dev/pki/"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the banner does not show %s:\n%s", want, out)
 		}
