@@ -101,7 +101,8 @@ func TestClientsLeakedKeyDies(t *testing.T) {
 
 // TestServeHelpListsRoutes: `segel serve -h` names every route of the
 // router (httpapi.Routes, which a test in internal/httpapi compares with
-// openapi.yaml).
+// the router and openapi.yaml, BSrE's routes and aliases included) and the
+// development TSA and PKI of --dev.
 func TestServeHelpListsRoutes(t *testing.T) {
 	r := segel(t, nil, "serve", "-h")
 	if r.code != exitOK {
@@ -110,6 +111,13 @@ func TestServeHelpListsRoutes(t *testing.T) {
 	for _, route := range httpapi.Routes() {
 		if !regexp.MustCompile(`(?m)^  ` + route.Method + `\s+` + regexp.QuoteMeta(route.Pattern) + `$`).MatchString(string(r.stderr)) {
 			t.Errorf("serve -h does not list %s %s:\n%s", route.Method, route.Pattern, r.stderr)
+		}
+	}
+	// The routes that --dev adds outside the gateway's router: its TSA
+	// and its PKI, which the README's tour signs with.
+	for _, want := range []string{"/dev/tsa", "/dev/pki/", "dev-root.pem"} {
+		if !strings.Contains(string(r.stderr), want) {
+			t.Errorf("serve -h does not name %s:\n%s", want, r.stderr)
 		}
 	}
 }
