@@ -318,7 +318,7 @@ func TestVerdictDocs(t *testing.T) {
 		}
 		for _, w := range shotWidths {
 			img := "screenshots/citizen/" + shotName(k.name, w.name)
-			if !strings.Contains(string(doc), "("+img+")") {
+			if !strings.Contains(string(doc), `src="`+img+`"`) {
 				t.Errorf("docs/verdicts.md does not show %s", img)
 			}
 			if _, err := os.Stat(filepath.Join("..", "..", "docs", img)); err != nil {
