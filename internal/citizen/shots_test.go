@@ -164,14 +164,15 @@ func TestVerdictScreenshots(t *testing.T) {
 							chromedp.WaitVisible(chromedp.CSS(`html:not([data-old]) #headline`)))
 					}
 					type state struct {
-						Class, Headline, Main string
-						Sigs                  []string
-						Wide                  bool
+						Class, Colour, Headline, Main string
+						Sigs                          []string
+						Wide                          bool
 					}
 					st, err := chromedp.Run(ctx, chromedp.Evaluate[state](`(() => {
 						const v = document.getElementById("verdict");
 						return {
 							Class: v ? Array.from(v.classList).filter(c => c !== "verdict").join(" ") : "",
+							Colour: v ? getComputedStyle(v).backgroundColor : "",
 							Headline: document.querySelector("main h1").innerText.trim(),
 							Main: document.querySelector("main").innerText,
 							Sigs: Array.from(document.querySelectorAll("article.sig"), a => Array.from(a.classList).filter(c => c !== "sig").join(" ")),
@@ -183,6 +184,10 @@ func TestVerdictScreenshots(t *testing.T) {
 					}
 					if st.Class != k.class || !strings.HasPrefix(st.Headline, k.headline) {
 						t.Errorf("verdict %q %q, want %q %q...", st.Class, st.Headline, k.class, k.headline)
+					}
+					// The colour the reader sees, not only the class.
+					if got := colourName(st.Colour); k.class != "" && got != map[string]string{"ok": "green", "warn": "yellow", "bad": "red"}[k.class] {
+						t.Errorf("the verdict box is %s (%s), want the colour of %q", got, st.Colour, k.class)
 					}
 					for _, s := range k.shows {
 						if !strings.Contains(st.Main, s) {
@@ -243,6 +248,40 @@ func TestVerdictScreenshots(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// colourName names the hue of a CSS rgb() colour as a reader would: red,
+// yellow, green, or other (grey included).
+func colourName(css string) string {
+	var r, g, b float64
+	if _, err := fmt.Sscanf(css, "rgb(%g, %g, %g)", &r, &g, &b); err != nil {
+		return "unreadable"
+	}
+	hi, lo := max(r, g, b), min(r, g, b)
+	if hi-lo < 8 {
+		return "other"
+	}
+	var hue float64
+	switch hi {
+	case r:
+		hue = 60 * (g - b) / (hi - lo)
+	case g:
+		hue = 60*(b-r)/(hi-lo) + 120
+	default:
+		hue = 60*(r-g)/(hi-lo) + 240
+	}
+	if hue < 0 {
+		hue += 360
+	}
+	switch {
+	case hue < 20 || hue >= 330:
+		return "red"
+	case hue >= 30 && hue < 70:
+		return "yellow"
+	case hue >= 90 && hue < 170:
+		return "green"
+	}
+	return "other"
 }
 
 // shotColours is the size of the screenshots' palette.
