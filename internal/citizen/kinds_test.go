@@ -49,6 +49,8 @@ type verdictKind struct {
 	// from its neighbours (the coverage line of a form filled in, the
 	// comparison of a copy).
 	shows []string
+	// hides are phrases the page must not show.
+	hides []string
 	// sigs are the colours of the signature entries, in order.
 	sigs []string
 }
@@ -210,9 +212,9 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 		{name: "valid", path: "/verify", file: good, class: "ok", headline: "Dokumen asli", sigs: []string{"ok"}},
 		{name: "tampered", path: "/verify", file: tamper(t, good), class: "bad", headline: "Tanda tangan tidak sah", sigs: []string{"bad"}},
 		{name: "unknown-issuer", path: "/verify", file: stranger.sign(t, "Menyetujui"), class: "bad",
-			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, sigs: []string{"bad"}},
+			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, hides: []string{"Dokumen asli"}, sigs: []string{"bad"}},
 		{name: "self-signed", path: "/verify", file: selfSigned(t, "Budi Santoso", "Pemerintah Kabupaten Sleman"), class: "bad",
-			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, sigs: []string{"bad"}},
+			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, hides: []string{"Dokumen asli"}, sigs: []string{"bad"}},
 		{name: "revoked", path: "/verify", class: "bad", headline: "Tanda tangan tidak sah", shows: []string{"dicabut"}, sigs: []string{"bad"},
 			file: signWith(t, letterPDF(), revoked, func(o *signer.Options) { o.Level, o.Timestamper = signer.LevelT, w.tsa })},
 		{name: "revoked-no-timestamp", path: "/verify", class: "warn", headline: "Belum dapat dipastikan", shows: []string{"dicabut"}, sigs: []string{"warn"},
@@ -237,10 +239,14 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 			shows: []string{"ditambah anotasi"}, sigs: []string{"ok"}},
 		{name: "record", path: "/v/" + idPublic, headline: "Surat yang diterbitkan",
 			shows: []string{"Bandingkan dengan surat yang Anda pegang", "800/9/2026", "Sekretaris Daerah"}},
+		{name: "record-confidential", path: "/v/" + idConfidential, headline: "Surat yang diterbitkan",
+			shows: []string{"rahasia", "800/9/2026"}, hides: []string{"Undangan Rapat Koordinasi", "Unduh"}},
+		{name: "record-unknown", path: "/v/" + idUnknown, class: "warn", headline: "Surat tidak ditemukan",
+			shows: []string{"kode QR"}},
 		{name: "record-same", path: "/v/" + idPublic, file: good, class: "ok", headline: "Dokumen asli",
 			shows: []string{"sama persis"}, sigs: []string{"ok"}},
 		{name: "record-other", path: "/v/" + idPublic, file: signWith(t, letterPDF(), w.signer, func(o *signer.Options) { o.Reason = "surat lain" }),
-			class: "bad", headline: "Bukan surat yang terdaftar", sigs: []string{"warn"}},
+			class: "bad", headline: "Bukan surat yang terdaftar", hides: []string{"Dokumen asli"}, sigs: []string{"warn"}},
 		{name: "english", path: "/verify", toggle: true, file: good, class: "ok", headline: "Authentic document", sigs: []string{"ok"}},
 	}
 }
@@ -287,6 +293,11 @@ func TestVerdictKinds(t *testing.T) {
 			for _, s := range k.shows {
 				if !strings.Contains(html, s) {
 					t.Errorf("the page lacks %q", s)
+				}
+			}
+			for _, s := range k.hides {
+				if strings.Contains(html, s) {
+					t.Errorf("the page shows %q", s)
 				}
 			}
 			var sigs []string

@@ -194,6 +194,11 @@ func TestVerdictScreenshots(t *testing.T) {
 							t.Errorf("the page does not show %q:\n%s", s, st.Main)
 						}
 					}
+					for _, s := range k.hides {
+						if strings.Contains(st.Main, s) {
+							t.Errorf("the page shows %q:\n%s", s, st.Main)
+						}
+					}
 					if !slices.Equal(st.Sigs, k.sigs) && (len(st.Sigs) > 0 || len(k.sigs) > 0) {
 						t.Errorf("signature entries %v, want %v", st.Sigs, k.sigs)
 					}
