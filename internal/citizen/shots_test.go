@@ -97,8 +97,12 @@ func TestVerdictScreenshots(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("lang", "id-ID"),
+		// A phone in Indonesia: the browser's own words (the file
+		// input's) are Indonesian too where Debian's chromium-l10n is
+		// installed.
+		chromedp.Flag("lang", "id"),
 		chromedp.Flag("accept-lang", "id-ID,id"),
+		chromedp.Env("LANGUAGE=id"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
