@@ -104,8 +104,9 @@ fuzz: ## every Fuzz target for FUZZTIME each (FUZZ=regexp of names)
 	if [ "$$ran" -eq 0 ]; then echo 'fuzz: no Fuzz target matched FUZZ=$(FUZZ)'; exit 1; fi; \
 	echo "fuzz: $$ran targets ran for $(FUZZTIME) each"
 
-screenshots: ## drive the letter register in headless Chromium and rewrite register/testdata/screenshots/*.png
+screenshots: ## drive the letter register and the citizens' page in headless Chromium; rewrite register/testdata/screenshots/*.png and docs/screenshots/citizen/*.png
 	SEGEL_SCREENSHOTS=update $(GO) test -count=1 -run '^TestBrowser$$' ./register/
+	SEGEL_SCREENSHOTS=update $(GO) test -count=1 -run '^TestVerdictScreenshots$$' ./internal/citizen/
 
 build: ## build bin/segel
 	$(GO) build -o bin/segel ./cmd/segel
