@@ -45,7 +45,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	if req.Level > signer.LevelB && s.opts.Timestamper == nil {
 		return nil, Fail("tsa-unavailable", "no timestamp authority is configured")
 	}
-	if prof.Personal && len(req.Passphrase) == 0 && req.TOTP == "" {
+	if prof.Personal && len(req.Passphrase) == 0 && req.TOTP == nil {
 		return nil, Fail("passphrase-required", "the official's passphrase is needed")
 	}
 	if req.Input == nil || req.Output == nil || req.Size <= 0 {
@@ -91,11 +91,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		defer unlock()
 		pass := req.Passphrase
 		if len(pass) == 0 {
-			if pass, e = s.totpPassphrase(ctx, req); e != nil {
-				return nil, e
-			}
-			defer clear(pass)
-			byTOTP = true
+			pass, byTOTP = req.TOTP.pass, true
 		}
 		// A personal key signs only when unlocked by its holder's
 		// passphrase.

@@ -200,17 +200,55 @@ func (s *Service) takeAttempt(ctx context.Context, prof *Profile, addr string) (
 	return unlock, nil
 }
 
-// totpPassphrase checks req.TOTP against the enrolment of req.Profile's
+// TOTPUnlock is the passphrase that a TOTP code opened, for the
+// signatures of one request (Request.TOTP); Clear it after them.
+type TOTPUnlock struct{ pass []byte }
+
+// Clear zeroes the passphrase.
+func (u *TOTPUnlock) Clear() {
+	if u != nil {
+		clear(u.pass)
+	}
+}
+
+// UnlockTOTP checks code for the official of req.Profile (one attempt
+// at a time, under the lock-out, as a passphrase is) and opens the
+// passphrase sealed at enrolment. The code is used up: it never opens it
+// again. A failure is audited (operation "sign") like Sign's.
+func (s *Service) UnlockTOTP(ctx context.Context, req *Request, code string) (*TOTPUnlock, error) {
+	prof := req.Profile
+	if prof == nil {
+		return nil, Fail("unknown-profile", "")
+	}
+	pass, e := s.unlockTOTP(ctx, req, code)
+	if e != nil {
+		s.opts.Observer.Failed(prof.Name, e.Kind)
+		s.audit(ctx, req, e.Kind, e.Detail, "", "")
+		return nil, e
+	}
+	return &TOTPUnlock{pass: pass}, nil
+}
+
+func (s *Service) unlockTOTP(ctx context.Context, req *Request, code string) ([]byte, *Error) {
+	if !s.TOTPEnabled(req.Profile) {
+		return nil, Fail("bad-request", "one-time codes are not enabled for this profile")
+	}
+	unlock, e := s.takeAttempt(ctx, req.Profile, req.ClientAddr)
+	if e != nil {
+		return nil, e
+	}
+	defer unlock()
+	return s.totpPassphrase(ctx, req, code)
+}
+
+// totpPassphrase checks code against the enrolment of req.Profile's
 // official, within ±1 step, moves the enrolment's last step so that the
 // code is never accepted again (across replicas: the store's UseOTPStep)
 // and returns the sealed passphrase, which the caller clears. A wrong or
 // replayed code is counted as a wrong passphrase. Call it during the
 // official's attempt (takeAttempt).
-func (s *Service) totpPassphrase(ctx context.Context, req *Request) ([]byte, *Error) {
+func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string) ([]byte, *Error) {
 	prof := req.Profile
-	if !s.TOTPEnabled(prof) {
-		return nil, Fail("bad-request", "one-time codes are not enabled for this profile")
-	}
 	subject := totpSubject(prof)
 	enr, err := s.opts.Store.GetOTP(ctx, prof.Name, subject)
 	if errors.Is(err, store.ErrNotFound) {
@@ -234,7 +272,7 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request) ([]byte, *Er
 		s.countFailure(context.WithoutCancel(ctx), req)
 		return Fail("totp-rejected", "")
 	}
-	step, err := totp.Verify(secret, req.TOTP, s.opts.Now(), enr.LastStep)
+	step, err := totp.Verify(secret, code, s.opts.Now(), enr.LastStep)
 	if err != nil {
 		return nil, rejected()
 	}
