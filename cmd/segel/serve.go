@@ -471,6 +471,12 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		}
 	}
 
+	// The key-encryption key of officials' TOTP enrolments; none: TOTP
+	// stays unsupported.
+	totpKey, err := cfg.TOTPKey()
+	if err != nil {
+		return nil, cfg.Errorf("totp.key_file", "%v", err)
+	}
 	var profiles []*httpapi.Profile
 	for i, p := range cfg.Profiles {
 		key, err := openProfileKey(ctx, p)
@@ -482,9 +488,9 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 			logger.Warn("the profile's certificate expires soon", "profile", p.Name, "not_after", key.Certificate.NotAfter)
 		}
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
-			"personal", p.Personal, "level", p.Level)
+			"personal", p.Personal, "totp", p.TOTP && totpKey != nil, "level", p.Level)
 		profiles = append(profiles, &httpapi.Profile{
-			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email,
+			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
 			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,
@@ -514,7 +520,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
-		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password, TOTPKey: totpKey,
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),

@@ -106,6 +106,10 @@ type Options struct {
 	// apps written for BSrE's Esign Client Service point at Segel
 	// unchanged, and "nik" names a personal profile (Profile.NIK).
 	BSrEUser, BSrEPassword string
+	// TOTPKey is the key-encryption key (32 bytes) of officials' TOTP
+	// enrolments (config totp.key_file); nil: no profile signs with a
+	// TOTP code (docs/decisions.md, "TOTP for officials (issue 14)").
+	TOTPKey []byte
 }
 
 // Profile is a signing identity (SignServer calls it a worker): the

@@ -43,6 +43,9 @@ type Options struct {
 	PassphraseWindow   time.Duration
 	ProfileAttempts    int
 	ProfileWindow      time.Duration
+	// TOTPKey is the key-encryption key (32 bytes) under which TOTP
+	// enrolments are sealed; nil: no profile signs with a TOTP code.
+	TOTPKey []byte
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.
 	Logger *slog.Logger
