@@ -35,6 +35,8 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 	str("SEGEL_TSA_TOKEN", "tsa.token", &c.TSA.Token)
 	str("SEGEL_BSRE_USER", "bsre.user", &c.BSrE.User)
 	str("SEGEL_BSRE_PASSWORD", "bsre.password", &c.BSrE.Password)
+	str("SEGEL_BRANDING_NAME", "branding.name", &c.Branding.Name)
+	str("SEGEL_BRANDING_LOGO", "branding.logo", &c.Branding.Logo)
 	byEnv := map[string]int{}
 	for i, p := range c.Profiles {
 		if p != nil && p.Name != "" {
