@@ -485,7 +485,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,
 			MaxConcurrent: p.MaxConcurrent, Queue: p.Queue, QueueTimeout: p.QueueTimeout.D(),
-			Footer: p.Footer,
+			Footer: p.Footer, StampName: cfg.StampName(p), StampImage: cfg.StampLogo(p),
 		})
 	}
 
