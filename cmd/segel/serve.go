@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/httpapi"
@@ -511,6 +512,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+		Branding: pageBranding(cfg),
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
@@ -520,6 +522,13 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		return nil, cfg.Errorf("profiles", "%v", err)
 	}
 	return s, nil
+}
+
+// pageBranding is the citizens' page's branding from the configuration.
+func pageBranding(cfg *config.Config) citizen.Branding {
+	b := cfg.Branding
+	logo, typ := b.LogoData()
+	return citizen.Branding{Name: b.Name, ShortName: b.ShortName, Address: b.Address, Website: b.Website, Logo: logo, LogoType: typ}
 }
 
 // describeKey says where a profile's key is, without any secret.

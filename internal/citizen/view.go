@@ -21,6 +21,7 @@ type page struct {
 	Q      string            // "?lang=xx", appended to every link and form action
 	Toggle string            // the same page in the other language
 	Script bool              // include the drag-and-drop script (pages with the form)
+	Brand  *brandView        // the header's and footer's branding
 
 	Problem *problemView // an error page
 	Compare *compareView // POST /v/{id}

@@ -47,6 +47,7 @@ var words = map[string]text{
 	"toggle":        {"English", "Bahasa Indonesia"},
 	"togglelang":    {"en", "id"},
 	"skip":          {"Langsung ke isi", "Skip to content"},
+	"website":       {"Situs web", "Website"},
 	"footer":        {"Segel memeriksa tanda tangan elektronik PAdES terhadap penerbit sertifikat yang dipercaya (Root CA Indonesia dan yang dikonfigurasi instansi).", "Segel checks PAdES electronic signatures against trusted certificate issuers (Root CA Indonesia and those the agency configured)."},
 	"another":       {"Periksa surat lain", "Check another letter"},
 	"details":       {"Rincian tanda tangan", "Signature details"},
