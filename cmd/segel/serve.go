@@ -512,7 +512,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
-		Branding: pageBranding(cfg),
+		Branding:    pageBranding(cfg),
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
