@@ -12,7 +12,7 @@ import (
 )
 
 // testLogo returns a small PNG made here: a w×h green square.
-func testLogo(t *testing.T, w, h int) []byte {
+func testLogo(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
