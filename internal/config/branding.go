@@ -40,6 +40,8 @@ type Branding struct {
 	// Logo is a PNG or JPEG file (at most MaxLogoBytes, MaxLogoSide
 	// pixels a side), read and decoded when the configuration is loaded:
 	// the page's header and the stamp's image when a request brings none.
+	// Relative to the configuration file's directory; one given by
+	// $SEGEL_BRANDING_LOGO, to the working directory.
 	Logo string `yaml:"logo"`
 	// Address and Website are the page's footer: the office's postal
 	// address and its web site (an https:// or http:// URL).
