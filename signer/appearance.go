@@ -177,7 +177,14 @@ func writeStamp(u *pdf.Update, opts *Options, now time.Time, p placed, apRef pdf
 		return fmt.Errorf("%w: the stamp's text is %d bytes (at most %d)", ErrOptions, n, maxStampText)
 	}
 	w, h := p.viewSize()
-	layout, err := layoutStamp(a, lines, w, h, f)
+	if p.seeThrough && !a.Transparent {
+		see := *a
+		see.Transparent = true
+		a = &see
+	} else {
+		p.cover = [4]float64{}
+	}
+	layout, err := layoutStamp(a, lines, w, h, f, p.cover)
 	if err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ func TestStampLayoutLimits(t *testing.T) {
 	long := strings.Repeat("W", maxStampText/2)
 	start := time.Now()
 	a := &Appearance{Footer: long, QR: "x"}
-	if _, err := layoutStamp(a, []string{long}, 60, 20, f); err != nil {
+	if _, err := layoutStamp(a, []string{long}, 60, 20, f, [4]float64{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > 5*time.Second {

@@ -41,7 +41,10 @@ type Placement struct {
 	// cover it), and the stamp is moved left or down as needed to stay on
 	// the page. White space is ignored when searching. The stamp has a
 	// white background (unless Appearance.Transparent), which hides the
-	// anchor text under it.
+	// anchor text under it; when the text below the anchor (the typed
+	// name) leaves less than 36 points of room, so that the stamp covers
+	// it, the stamp is drawn transparent instead, with a white patch over
+	// the anchor text only (see Position).
 	//
 	// Text is read from simple fonts with a standard encoding or
 	// /Differences and from Type0 fonts with a /ToUnicode CMap, as office
@@ -60,7 +63,10 @@ type Placement struct {
 	// "beside" (right of the anchor, centred on its line). Whichever,
 	// the stamp is made shorter, down to minAnchorHeight, so as not to
 	// cover the text under the anchor (the official's typed name and
-	// NIP below "${ttd}"); see docs/decisions.md, "The stamp (issue 14)".
+	// NIP below "${ttd}"); with less room than that it is drawn
+	// transparent, so that the text shows through; see docs/decisions.md,
+	// "The stamp (issue 14)" and "Branding and the anchor stamp (issue
+	// 14)".
 	Position string
 }
 
@@ -382,6 +388,12 @@ type placed struct {
 	page pdf.Ref
 	rect [4]float64
 	geom pageGeom
+	// seeThrough: the stamp at an anchor covers the text below it (less
+	// than minAnchorHeight of room), so it is drawn transparent; cover is
+	// then the anchor text's box in the stamp's own upright coordinates,
+	// kept white (zero when the anchor is not under the stamp).
+	seeThrough bool
+	cover      [4]float64
 }
 
 // viewSize returns the stamp's width and height as the reader sees it.
@@ -460,14 +472,29 @@ func placeAnchor(r *pdf.Reader, n int, text string, size [2]float64, align, posi
 	// Keep off the text under the anchor (the typed name): no taller
 	// than the room down to the next glyph below that lies across the
 	// stamp, if that leaves at least minAnchorHeight.
-	if below, ok := textBelow(g, found[0].glyphs, match, box, x, x+w); ok {
+	below, hasBelow := textBelow(g, found[0].glyphs, match, box, x, x+w)
+	if hasBelow {
 		room := top - (below + 1)
 		if room < h && room >= minAnchorHeight {
 			h = room
 		}
 	}
 	top = min(max(top, h), ph)
-	return placed{page: page, rect: g.rectToUser([4]float64{x, top - h, x + w, top}), geom: g}, nil
+	p := placed{page: page, rect: g.rectToUser([4]float64{x, top - h, x + w, top}), geom: g}
+	// Less room than that: the stamp still covers the text below, so it
+	// is drawn without its background (the typed name shows through),
+	// but for a white patch over the anchor text itself, which an opaque
+	// stamp would have hidden. See docs/decisions.md, "Branding and the
+	// anchor stamp (issue 14)".
+	if hasBelow && top-h < below+1-tolerance {
+		p.seeThrough = true
+		lx0, ly0 := max(box[0]-x, 0), max(box[1]-0.1*(box[3]-box[1])-(top-h), 0)
+		lx1, ly1 := min(box[2]-x, w), min(box[3]+0.1*(box[3]-box[1])-(top-h), h)
+		if lx1 > lx0 && ly1 > ly0 {
+			p.cover = [4]float64{lx0, ly0, lx1, ly1}
+		}
+	}
+	return p, nil
 }
 
 // textBelow returns the top (in view space, y up) of the highest glyph

@@ -61,7 +61,10 @@ type stampLayout struct {
 // remaining width; the text takes the largest font size (up to 11 pt) at
 // which its lines, wrapped at word boundaries, fit, and is cut with an
 // ellipsis at the smallest (see fit).
-func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*stampLayout, error) {
+//
+// cover, when not zero, is a rectangle (x0, y0, x1, y1) painted white on
+// a transparent stamp: the anchor text under it.
+func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font, cover [4]float64) (*stampLayout, error) {
 	s := &stampLayout{w: w, h: h, font: ttfont.NewUse(f)}
 	if a.Image != nil {
 		img, err := loadImage(a.Image)
@@ -82,6 +85,8 @@ func layoutStamp(a *Appearance, lines []string, w, h float64, f *ttfont.Font) (*
 	fmt.Fprintf(c, "q\n0 0 %s %s re W n\n", num(w), num(h))
 	if !a.Transparent {
 		fmt.Fprintf(c, "1 g\n0 0 %s %s re f\n", num(w), num(h))
+	} else if cover != [4]float64{} {
+		fmt.Fprintf(c, "1 g\n%s %s %s %s re f\n", num(cover[0]), num(cover[1]), num(cover[2]-cover[0]), num(cover[3]-cover[1]))
 	}
 	pad := min(max(min(w, h)*0.05, 1.5), 4)
 	x0, y0, x1, y1 := pad, pad, w-pad, h-pad

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/config"
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/httpapi"
@@ -495,7 +496,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,
 			MaxConcurrent: p.MaxConcurrent, Queue: p.Queue, QueueTimeout: p.QueueTimeout.D(),
-			Footer: p.Footer,
+			Footer: p.Footer, StampName: cfg.StampName(p), StampImage: cfg.StampLogo(p),
 		})
 	}
 
@@ -521,6 +522,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password, TOTPKey: totpKey,
+		Branding:    pageBranding(cfg),
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
@@ -530,6 +532,13 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		return nil, cfg.Errorf("profiles", "%v", err)
 	}
 	return s, nil
+}
+
+// pageBranding is the citizens' page's branding from the configuration.
+func pageBranding(cfg *config.Config) citizen.Branding {
+	b := cfg.Branding
+	logo, typ := b.LogoData()
+	return citizen.Branding{Name: b.Name, ShortName: b.ShortName, Address: b.Address, Website: b.Website, Logo: logo, LogoType: typ}
 }
 
 // describeKey says where a profile's key is, without any secret.

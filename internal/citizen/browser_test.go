@@ -59,7 +59,10 @@ func TestInChromium(t *testing.T) {
 	otherPath := write("surat-lain.pdf", w.sign(t, "surat lain"))
 	photoPath := write("foto-surat.pdf", []byte("\xff\xd8\xff\xe0\x00\x10JFIF a photo of the letter"))
 
-	srv, tmp := newPage(t, citizen.Options{Verify: w.verify, Documents: register(good), RateLimit: -1})
+	// Branded as a regency is (config's branding:), with a logo.
+	srv, tmp := newPage(t, citizen.Options{Verify: w.verify, Documents: register(good), RateLimit: -1,
+		Branding: citizen.Branding{Name: "Pemerintah Kabupaten Serang", ShortName: "Kab. Serang", Logo: brandLogo(t), LogoType: "image/png",
+			Address: "Jl. Veteran No. 1, Serang", Website: "https://serangkab.go.id"}})
 	shots := artifactsDir(t)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -189,6 +192,18 @@ func TestInChromium(t *testing.T) {
 			ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia("(pointer: fine)").matches === !document.getElementById("drophint").hidden`))
 			if err != nil || !ran {
 				t.Errorf("the drag-and-drop script did not run: %v", err)
+			}
+			// The regency's logo loaded from the page's own route (the CSP
+			// allows it), its alt text the name, the name beside it.
+			logo, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+				const i = document.querySelector("header img.logo");
+				return i && i.complete && i.naturalWidth > 0 ? i.alt : "";
+			})()`))
+			if err != nil || logo != "Pemerintah Kabupaten Serang" {
+				t.Errorf("the header's logo did not load with the name as alt text: %q %v", logo, err)
+			}
+			if b := text("header .brand"); b != "Pemerintah Kabupaten Serang" {
+				t.Errorf("the header reads %q", b)
 			}
 			// Phone first: nothing is wider than the screen.
 			if wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {

@@ -68,7 +68,30 @@ type Options struct {
 	// Location is the time zone in which times are shown; WIB (UTC+7) by
 	// default.
 	Location *time.Location
+	// Branding is the regency's name and logo in the header of every
+	// page; without it the header reads "Segel".
+	Branding Branding
 }
+
+// Branding is who runs the page (config's branding:). Every field is
+// optional.
+type Branding struct {
+	// Name, such as "Pemerintah Kabupaten Serang", is the header's text
+	// and the logo's alt text; ShortName, when set, ends the <title>
+	// instead.
+	Name, ShortName string
+	// Logo is a PNG or JPEG image (LogoType image/png or image/jpeg),
+	// served at LogoPath with a long cache lifetime and shown in the
+	// header; none when empty.
+	Logo     []byte
+	LogoType string
+	// Address and Website are the footer's: the office's address and
+	// its web site.
+	Address, Website string
+}
+
+// LogoPath is the route of the branding logo, under the page's mount.
+const LogoPath = "/branding/logo"
 
 // ErrBusy is what Options.Verify returns (wrapped) when the service is
 // verifying as many documents as it may at once: the page answers 429
@@ -101,6 +124,10 @@ type handler struct {
 	tmpl    *template.Template
 	limiter *limiter
 	mux     *http.ServeMux
+	// brand is what the header and footer show; logoTag is the logo's
+	// ETag and version (a prefix of its SHA-256).
+	brand   *brandView
+	logoTag string
 }
 
 // New returns the citizens' page as an http.Handler (see the package
@@ -135,12 +162,17 @@ func New(opts Options) (http.Handler, error) {
 	if opts.RateLimit > 0 {
 		h.limiter = newLimiter(opts.RateLimit, time.Minute)
 	}
+	if err := h.setBranding(opts.Branding); err != nil {
+		return nil, err
+	}
 	h.mux.HandleFunc("GET /{$}", h.root)
 	h.mux.HandleFunc("GET /verify", h.form)
 	h.mux.HandleFunc("POST /verify", h.verify)
 	h.mux.HandleFunc("GET /v/{id}", h.record)
 	h.mux.HandleFunc("POST /v/{id}", h.compare)
 	h.mux.HandleFunc("GET /v/{id}/download", h.download)
+	h.mux.HandleFunc("GET "+LogoPath, h.logo)
+	h.mux.Handle(LogoPath, methods("GET, HEAD"))
 	h.mux.Handle("/verify", methods("GET, HEAD, POST"))
 	h.mux.Handle("/v/{id}", methods("GET, HEAD, POST"))
 	h.mux.Handle("/v/{id}/download", methods("GET, HEAD"))
@@ -195,6 +227,7 @@ func (h *handler) newPage(r *http.Request, kind string) *page {
 		Base:   strings.Repeat("../", max(strings.Count(r.URL.Path, "/")-1, 0)),
 		Q:      "?lang=" + l.Code(),
 		Toggle: "?lang=" + other.Code(),
+		Brand:  h.brand,
 	}
 	p.Title = p.T["title"]
 	return p

@@ -341,3 +341,33 @@ func TestAugmentedLetter(t *testing.T) {
 		t.Errorf("the augmented copy on /v/{id}: %q", headlineOf(html))
 	}
 }
+
+// TestFailedSignatureIssuerUnchecked: a letter changed after signing
+// fails before its certificate chain is looked at, so the page must not
+// say its issuer is untrusted (a letter from the regency's own CA would
+// be slandered): the certificate's contents are unproven because the
+// signature failed, and the issuer is "not checked", not "unknown".
+func TestFailedSignatureIssuerUnchecked(t *testing.T) {
+	w := newWorld(t, "Budi Santoso")
+	srv, _ := newPage(t, citizen.Options{Verify: w.verify})
+	for _, c := range []struct{ lang, label, note, wrongLabel, wrongNote string }{
+		{"id", "Penerbit menurut sertifikat (tidak diperiksa)", "sertifikatnya tidak diperiksa lebih lanjut",
+			"(tidak dikenal)", "tidak diterbitkan oleh penerbit yang dipercaya"},
+		{"en", "Issuer named in the certificate (not checked)", "its certificate was not checked further",
+			"(unknown)", "No trusted issuer vouches"},
+	} {
+		_, html := post(t, srv.URL+"/verify?lang="+c.lang, tamper(t, w.sign(t, "")))
+		details := html[strings.Index(html, `id="details"`):]
+		if !strings.Contains(details, `<dt>`+c.label+`</dt><dd class="claim">Segel Test CA DS G1</dd>`) || !strings.Contains(details, c.note) {
+			t.Errorf("%s: the unchecked issuer is not said to be unchecked:\n%s", c.lang, details)
+		}
+		if strings.Contains(details, c.wrongLabel) || strings.Contains(details, c.wrongNote) {
+			t.Errorf("%s: a failed signature's issuer reads as untrusted", c.lang)
+		}
+	}
+	// A letter from another CA that is intact is checked, and untrusted.
+	_, html := post(t, srv.URL+"/verify", newWorld(t, "Budi Santoso").sign(t, ""))
+	if !strings.Contains(html, "Penerbit menurut sertifikat (tidak dikenal)") || strings.Contains(html, "tidak diperiksa lebih lanjut") {
+		t.Errorf("an unknown CA's letter no longer reads as untrusted")
+	}
+}

@@ -21,6 +21,7 @@ type page struct {
 	Q      string            // "?lang=xx", appended to every link and form action
 	Toggle string            // the same page in the other language
 	Script bool              // include the drag-and-drop script (pages with the form)
+	Brand  *brandView        // the header's and footer's branding
 
 	Problem *problemView // an error page
 	Compare *compareView // POST /v/{id}
@@ -82,7 +83,10 @@ type sigView struct {
 	Errors, Warnings, Modified              []string
 	// Unverified marks a certificate no trusted issuer vouches for: its
 	// name, agency and issuer are shown as its claims, never as facts.
-	Unverified bool
+	// Unchecked says why: its chain was never checked (the signature
+	// failed first), rather than checked and found to reach no trusted
+	// issuer.
+	Unverified, Unchecked bool
 	// Kind says what a document timestamp is (empty for a signature).
 	Kind string
 	// Coverage says what a signature covers and what followed it.
@@ -164,6 +168,7 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 			sv.CA = s.Chain[1].CommonName
 		}
 		sv.Unverified = unverified(s)
+		sv.Unchecked = sv.Unverified && !untrustedSubs[s.SubIndication]
 		switch {
 		case s.Type == "document-timestamp":
 			// Its own time is the proof; there is no claim to show. Its

@@ -32,6 +32,8 @@
 //	                 (the hard limit; default: the two above)
 //	log              level: debug|info|warn|error           info
 //	bsre             user, password: the BSrE-compatible API off
+//	branding         name, short_name, logo (PNG/JPEG file), address, website:
+//	                 the page's header and footer, the stamp's logo   none: "Segel"
 //	profiles         the signing identities (see Profile)
 //
 // Relative paths are relative to the directory of the configuration file.
@@ -59,6 +61,8 @@
 //	SEGEL_BSRE_USER                     bsre.user
 //	SEGEL_BSRE_PASSWORD                 bsre.password
 //	SEGEL_TOTP_KEY_FILE                 totp.key_file
+//	SEGEL_BRANDING_NAME                 branding.name
+//	SEGEL_BRANDING_LOGO                 branding.logo
 //	SEGEL_PROFILES_<NAME>_KEY           profiles[name=NAME].key (may hold pin-value)
 //	SEGEL_PROFILES_<NAME>_KEY_PASSWORD  the password of that profile's PKCS#12 file
 //
@@ -117,6 +121,9 @@ type Config struct {
 	Limits        Limits     `yaml:"limits"`
 	Log           Log        `yaml:"log"`
 	BSrE          BSrE       `yaml:"bsre"`
+	// Branding is the regency's name and logo on the citizens' page and
+	// the stamp.
+	Branding Branding `yaml:"branding"`
 	// Timezone is the zone of the stamp's time and the CLI's report:
 	// WIB, WITA, WIT or an IANA name of one of them; default WIB.
 	Timezone string `yaml:"timezone"`

@@ -36,6 +36,8 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 	str("SEGEL_BSRE_USER", "bsre.user", &c.BSrE.User)
 	str("SEGEL_BSRE_PASSWORD", "bsre.password", &c.BSrE.Password)
 	str("SEGEL_TOTP_KEY_FILE", "totp.key_file", &c.TOTP.KeyFile)
+	str("SEGEL_BRANDING_NAME", "branding.name", &c.Branding.Name)
+	str("SEGEL_BRANDING_LOGO", "branding.logo", &c.Branding.Logo)
 	byEnv := map[string]int{}
 	for i, p := range c.Profiles {
 		if p != nil && p.Name != "" {

@@ -121,6 +121,9 @@ func (c *Config) resolvePaths() {
 	if !strings.HasPrefix(strings.ToLower(c.Audit.CheckpointKey), "pkcs11:") {
 		abs(&c.Audit.CheckpointKey)
 	}
+	if c.env["branding.logo"] == "" {
+		abs(&c.Branding.Logo)
+	}
 	for i := range c.Trust.Paths {
 		abs(&c.Trust.Paths[i])
 	}
@@ -132,5 +135,8 @@ func (c *Config) resolvePaths() {
 			abs(&p.Key)
 		}
 		abs(&p.Cert)
+		if p.StampLogo != nil {
+			abs(p.StampLogo)
+		}
 	}
 }

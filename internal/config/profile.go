@@ -58,6 +58,15 @@ type Profile struct {
 	// document's verification address. Default: DefaultFooter; "" shows
 	// none.
 	Footer string `yaml:"footer"`
+	// StampLogo, when set, replaces branding.logo as the image of this
+	// profile's stamps (a PNG or JPEG file; "" for none), and StampName
+	// replaces branding.name as their line for the body ("" for none):
+	// for a profile of another body, such as a hospital.
+	StampLogo *string `yaml:"stamp_logo"`
+	StampName *string `yaml:"stamp_name"`
+
+	// stampLogo is StampLogo's content, once validated.
+	stampLogo []byte
 }
 
 // EnvName returns the profile's part of environment variable names:

@@ -37,6 +37,7 @@ var validators = []func(c *Config, ps *problems, fromFile bool){
 	func(c *Config, ps *problems, _ bool) { c.validateLimits(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateBSrE(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateLog(ps) },
+	func(c *Config, ps *problems, _ bool) { c.validateBranding(ps) },
 	(*Config).validateProfiles,
 }
 

@@ -34,7 +34,10 @@
 //     official's passphrase (nik=3604012345670001);
 //   - DIR/dev-root.pem, the root certificate, which the service trusts
 //     beside the national bundle (give it to `segel verify --trust`);
-//   - the SQLite store, DIR/segel.db, with signed files in DIR/blobs.
+//   - the SQLite store, DIR/segel.db, with signed files in DIR/blobs;
+//   - the branding of "Pemerintah Kabupaten Serang" with a logo drawn on
+//     the first start, DIR/dev-logo.png (replace it to try another), on
+//     the citizens' page and the stamps.
 //
 // # Restarts
 //
@@ -237,6 +240,9 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 	if err := ensureTOTPKey(dir); err != nil {
 		return nil, err
 	}
+	if err := ensureLogo(dir); err != nil {
+		return nil, err
+	}
 	if len(opts.Signers) > 0 {
 		if e.Signers, err = e.ensureSigners(opts.Signers, opts.Now); err != nil {
 			return nil, err
@@ -313,6 +319,8 @@ func (e *Env) config(opts Options) *config.Config {
 	c.Trust.National = true
 	c.Trust.Paths = []string{e.Path(RootFile)}
 	c.TSA.URLs = []string{e.TSAURL}
+	c.Branding.Name, c.Branding.ShortName = BrandName, BrandShortName
+	c.Branding.Logo = e.Path(LogoFile)
 	dev := config.NewProfile(Profile, e.pki.devKeyRef(e.SoftHSM))
 	dev.Cert = e.Path(filepath.Join("pki", "dev.pem"))
 	dev.Reason = "Uji coba Segel (development)"

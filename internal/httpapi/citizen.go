@@ -20,14 +20,18 @@ func (s *Server) webRoutes(r chi.Router) {
 		ClientAddr: s.clientAddress,
 		Logger:     s.opts.Logger,
 		Now:        s.opts.Now,
+		Location:   s.opts.Location,
+		Branding:   s.opts.Branding,
 	})
 	if err != nil {
-		// New fails only without a verifier, which Server always has.
+		// New fails only without a verifier, which Server always has, or
+		// with a logo type that New checked already.
 		panic(err)
 	}
 	for _, route := range []struct{ method, path string }{
 		{http.MethodGet, "/"}, {http.MethodGet, "/verify"}, {http.MethodPost, "/verify"},
 		{http.MethodGet, "/v/{id}"}, {http.MethodPost, "/v/{id}"}, {http.MethodGet, "/v/{id}/download"},
+		{http.MethodGet, citizen.LogoPath},
 	} {
 		r.Method(route.method, route.path, h)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/segel-id/segel/internal/citizen"
 	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/revocation"
@@ -101,6 +102,9 @@ type Options struct {
 	// Location is the zone of the stamp's time (config.ParseTimezone);
 	// WIB by default.
 	Location *time.Location
+	// Branding is the regency's name and logo on the citizens' page
+	// (config's branding:); the page reads "Segel" without it.
+	Branding citizen.Branding
 	// BSrEUser and BSrEPassword, when set, enable the BSrE-compatible API
 	// (/api/sign/pdf, /api/v2/sign/pdf, …) with HTTP Basic authentication:
 	// apps written for BSrE's Esign Client Service point at Segel

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/segel-id/segel/internal/citizen"
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestCitizensPageMounted: the service serves the citizens' page
@@ -45,4 +48,32 @@ func TestCitizensPageMounted(t *testing.T) {
 	resp, body := e.do("GET", "/v1/nothing", "", nil, nil)
 	wantProblem(t, resp, body, 404, "not-found")
 	e.tempEmpty()
+}
+
+// TestCitizensPageBranding: the server hands Options.Branding to the
+// page, whose header shows the name and whose logo route, mounted beside
+// the page's others, answers the logo's bytes.
+func TestCitizensPageBranding(t *testing.T) {
+	logo := []byte("\x89PNG\r\n\x1a\n-the-logo-bytes")
+	e := newEnv(t, nil, func(o *httpapi.Options) {
+		o.Branding = citizen.Branding{Name: "Pemerintah Kabupaten Serang", Logo: logo, LogoType: "image/png"}
+	})
+	resp, err := http.Get(e.url + "/verify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `alt="Pemerintah Kabupaten Serang"`) {
+		t.Errorf("the page's header has no logo named for the regency:\n%s", page)
+	}
+	resp, err = http.Get(e.url + "/branding/logo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, logo) || resp.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("logo: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), got)
+	}
 }

@@ -49,6 +49,12 @@ type Profile struct {
 	QueueTimeout  time.Duration
 	// Footer is the text under a visible stamp.
 	Footer string
+	// StampName is the body the stamp names under the signer's position
+	// (branding.name, such as "Pemerintah Kabupaten Serang"); none when
+	// empty. StampImage is the stamp's image (PNG or JPEG: the regency's
+	// logo) when a request brings none; none when nil.
+	StampName  string
+	StampImage []byte
 
 	sem   chan struct{}
 	queue chan struct{}

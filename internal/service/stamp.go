@@ -9,8 +9,8 @@ import (
 // stamp makes the visible stamp of req, nil for an invisible signature:
 // the signer's name, position, NIP, the letter's number and the date and
 // time in the service's zone (WIB, WITA or WIT), the QR code of the
-// document's page (/v/{id}) and the profile's footer, changed as
-// req.Visible asks.
+// document's page (/v/{id}), the profile's footer, the body's name and
+// logo (Profile.StampName, StampImage), changed as req.Visible asks.
 func (s *Service) stamp(req *Request) *signer.Appearance {
 	v := req.Visible
 	if v == nil {
@@ -20,6 +20,12 @@ func (s *Service) stamp(req *Request) *signer.Appearance {
 	lines := []string{"Ditandatangani secara elektronik oleh", cert.Subject.CommonName}
 	if req.Title != "" {
 		lines = append(lines, req.Title)
+	}
+	if n := req.Profile.StampName; n != "" && !strings.EqualFold(n, req.Title) && !strings.EqualFold(n, cert.Subject.CommonName) {
+		// The body under the position, as a letter's signature block
+		// reads ("Sekretaris Daerah", "Pemerintah Kabupaten Serang");
+		// not twice when the position already is the name.
+		lines = append(lines, n)
 	}
 	if req.NIP != "" {
 		// A no-break space: "NIP" and the number stay on one line, and
@@ -49,5 +55,8 @@ func (s *Service) stamp(req *Request) *signer.Appearance {
 		app.Lines = v.Lines
 	}
 	app.Image = v.Image
+	if app.Image == nil {
+		app.Image = req.Profile.StampImage
+	}
 	return app
 }
