@@ -1,0 +1,60 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// sealProfile is a seal profile appended to base.
+const sealProfile = `  - name: segel-pemda
+    key: "pkcs11:token=pemda;object=seal?module-path={{MODULE}}&pin-source=file:/run/secrets/pin"
+    seal: true
+    id_subscriber: "SEAL-PEMDA-01"
+`
+
+// TestConfigSeal: a seal profile loads with its idSubscriber, and what
+// is wrong with one is named at its line.
+func TestConfigSeal(t *testing.T) {
+	dir, module := setup(t)
+	c, err := Load(write(t, dir, module, base+sealProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Profile("segel-pemda"); p == nil || !p.Seal || p.IDSubscriber != "SEAL-PEMDA-01" || p.Personal {
+		t.Fatalf("seal profile: %+v", p)
+	}
+	for _, tc := range []struct {
+		name, old, new, want, reason string
+	}{
+		{"personal seal", "    seal: true\n", "    seal: true\n    personal: true\n",
+			":20: profiles[3].seal: ", "remove personal: true"},
+		{"no id_subscriber", `    id_subscriber: "SEAL-PEMDA-01"` + "\n", "",
+			":18: profiles[3].id_subscriber: ", "missing: a seal profile is named by its idSubscriber"},
+		{"bad id_subscriber", `"SEAL-PEMDA-01"`, `"seal pemda/1"`,
+			":21: profiles[3].id_subscriber: ", "use letters, digits"},
+		{"id_subscriber without seal", "    seal: true\n", "",
+			":20: profiles[3].id_subscriber: ", "only a seal profile has an idSubscriber"},
+		{"seal with email", "    seal: true\n", "    seal: true\n    email: sekda@serangkab.go.id\n",
+			":21: profiles[3].email: ", "remove the e-mail address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := base + sealProfile
+			if !strings.Contains(src, tc.old) {
+				t.Fatalf("no %q", tc.old)
+			}
+			path := write(t, dir, module, strings.Replace(src, tc.old, tc.new, 1))
+			_, err := Load(path)
+			var ce *Error
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), path+tc.want) || !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("Load = %v\nwant a line with %q and %q", err, path+tc.want, tc.reason)
+			}
+		})
+	}
+	// Two seals with one idSubscriber.
+	two := base + sealProfile + strings.Replace(sealProfile, "name: segel-pemda", "name: segel-dinas", 1)
+	path := write(t, dir, module, two)
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path+":25: profiles[4].id_subscriber: the same id_subscriber as profiles[3]") {
+		t.Errorf("duplicate id_subscriber: %v", err)
+	}
+}
