@@ -134,6 +134,19 @@ ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '',
 		sqlite:   `ALTER TABLE clients ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
 		postgres: `ALTER TABLE clients ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
 	},
+	// 6: TOTP enrolments of officials (otp.go): the sealed secret and
+	// passphrase, opaque to the store, and the step of the last code
+	// accepted.
+	{
+		sqlite: `
+CREATE TABLE otp (
+	profile TEXT NOT NULL, subject TEXT NOT NULL, sealed BLOB NOT NULL,
+	last_step INTEGER NOT NULL, created TEXT NOT NULL, PRIMARY KEY (profile, subject));`,
+		postgres: `
+CREATE TABLE otp (
+	profile TEXT NOT NULL, subject TEXT NOT NULL, sealed BYTEA NOT NULL,
+	last_step BIGINT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (profile, subject));`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

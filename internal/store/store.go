@@ -1,8 +1,8 @@
 // Package store keeps what the Segel service must not lose: the
 // append-only, hash-chained audit log of every signature request, the
 // register of signed documents, the signed files themselves (blobs), the
-// API clients, and the failed-passphrase counters that several replicas
-// must share.
+// API clients, the failed-passphrase counters that several replicas
+// must share, and the TOTP enrolments of officials.
 //
 // Two implementations pass the same test suite: SQLite (modernc.org/sqlite,
 // pure Go, WAL) as the embedded default, and PostgreSQL (pgx) for several
@@ -14,7 +14,7 @@
 // migrations applied. The tables are audit (the log), audit_head (the
 // sequence number and hash of the last entry, which appends lock and which
 // VerifyAudit compares with the end of the log), documents, clients,
-// failures and, on PostgreSQL without a blob directory, blobs (1 MiB
+// failures, otp and, on PostgreSQL without a blob directory, blobs (1 MiB
 // chunks). Triggers refuse UPDATE and DELETE (and, on PostgreSQL,
 // TRUNCATE) of the audit log and any insert that does not follow the
 // chain head; they are defence in depth, not the proof: the hash chain
@@ -114,6 +114,21 @@ type Store interface {
 	// CountFailures counts the attempts recorded under key at or after
 	// since.
 	CountFailures(ctx context.Context, key string, since time.Time) (int, error)
+
+	// PutOTP records the TOTP enrolment e (Profile, Subject, Sealed;
+	// Created is set when zero), replacing any enrolment of the same
+	// profile and subject, with LastStep reset to 0. GetOTP returns an
+	// enrolment, or ErrNotFound. UseOTPStep sets the enrolment's LastStep
+	// to step if step is greater, atomically (also across processes on
+	// PostgreSQL), else returns ErrOTPReplay; ErrNotFound without an
+	// enrolment. DeleteOTP removes an enrolment; a missing one is not an
+	// error. PutOTP and DeleteOTP append an audit entry (operation
+	// "totp-enrol" or "totp-remove", the profile, outcome "ok"; nothing
+	// sealed) in the same transaction as the change.
+	PutOTP(ctx context.Context, e *OTPEnrolment) error
+	GetOTP(ctx context.Context, profile, subject string) (*OTPEnrolment, error)
+	UseOTPStep(ctx context.Context, profile, subject string, step int64) error
+	DeleteOTP(ctx context.Context, profile, subject string) error
 
 	// Reconcile finds what a crash between the steps of recording a
 	// signature leaves behind, among what was written before before: a

@@ -74,6 +74,7 @@ func runSuite(t *testing.T, b backend) {
 		{"Blobs", testBlobs},
 		{"Clients", testClients},
 		{"ClientAdmin", testClientAdmin},
+		{"OTP", testOTP},
 		{"Failures", testFailures},
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},

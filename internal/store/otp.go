@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// This file holds the TOTP enrolments of officials (docs/decisions.md,
+// "TOTP for officials (issue 14)"): per personal profile and subject, a
+// sealed blob the store does not read, and the step of the last code
+// accepted, which UseOTPStep moves forward atomically so that no code is
+// accepted twice, whichever replica checks it.
+
+// ErrOTPReplay reports a TOTP step at or before the last step accepted:
+// the code was used already (or an older one is offered).
+var ErrOTPReplay = errors.New("store: the one-time code was already used")
+
+// OTPEnrolment is a TOTP enrolment: Sealed is opaque to the store (AES-GCM
+// ciphertext) and never logged or audited.
+type OTPEnrolment struct {
+	Profile, Subject string
+	Sealed           []byte
+	// LastStep is the TOTP step of the last code accepted, 0 for none.
+	LastStep int64
+	Created  time.Time
+}
+
+func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
+	if !validKey(e.Profile) || !validKey(e.Subject) {
+		return fmt.Errorf("store: TOTP enrolment: profile or subject is empty or not UTF-8 text")
+	}
+	if len(e.Sealed) == 0 {
+		return fmt.Errorf("store: TOTP enrolment of profile %s: nothing sealed", e.Profile)
+	}
+	if e.Created.IsZero() {
+		e.Created = time.Now()
+	}
+	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
+	err := s.db.writeTx(ctx, func(q querier) error {
+		if err := q.exec(ctx, `DELETE FROM otp WHERE profile = $1 AND subject = $2`, e.Profile, e.Subject); err != nil {
+			return err
+		}
+		if err := q.exec(ctx, `INSERT INTO otp (profile, subject, sealed, last_step, created) VALUES ($1, $2, $3, 0, $4)`,
+			e.Profile, e.Subject, e.Sealed, formatTime(e.Created)); err != nil {
+			return err
+		}
+		return s.auditInTx(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"})
+	})
+	if err != nil {
+		return fmt.Errorf("store: recording the TOTP enrolment of profile %s: %w", e.Profile, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) GetOTP(ctx context.Context, profile, subject string) (*OTPEnrolment, error) {
+	if !validKey(profile) || !validKey(subject) {
+		return nil, fmt.Errorf("%w: TOTP enrolment", ErrNotFound)
+	}
+	e := &OTPEnrolment{Profile: profile, Subject: subject}
+	var created string
+	err := s.db.queryRow(ctx, `SELECT sealed, last_step, created FROM otp WHERE profile = $1 AND subject = $2`,
+		profile, subject).Scan(&e.Sealed, &e.LastStep, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: TOTP enrolment of profile %s", ErrNotFound, profile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the TOTP enrolment of profile %s: %w", profile, err)
+	}
+	if e.Created, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("store: TOTP enrolment of profile %s: created: %w", profile, err)
+	}
+	return e, nil
+}
+
+func (s *sqlStore) UseOTPStep(ctx context.Context, profile, subject string, step int64) error {
+	if !validKey(profile) || !validKey(subject) {
+		return fmt.Errorf("%w: TOTP enrolment", ErrNotFound)
+	}
+	// One statement moves the step: of two replicas offering the same
+	// step, only one moves last_step (the row is locked while it does);
+	// the other finds it moved and is refused.
+	replay := false
+	err := s.db.writeTx(ctx, func(q querier) error {
+		var got int64
+		err := q.queryRow(ctx, `UPDATE otp SET last_step = $3 WHERE profile = $1 AND subject = $2 AND last_step < $3
+			RETURNING last_step`, profile, subject, step).Scan(&got)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var n int
+		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`,
+			profile, subject).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: TOTP enrolment of profile %s", ErrNotFound, profile)
+		}
+		replay = true
+		return nil
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return err
+	case err != nil:
+		return fmt.Errorf("store: using a TOTP step of profile %s: %w", profile, err)
+	case replay:
+		return ErrOTPReplay
+	}
+	return nil
+}
+
+func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error {
+	if !validKey(profile) || !validKey(subject) {
+		return nil
+	}
+	err := s.db.writeTx(ctx, func(q querier) error {
+		var n int
+		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`,
+			profile, subject).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := q.exec(ctx, `DELETE FROM otp WHERE profile = $1 AND subject = $2`, profile, subject); err != nil {
+			return err
+		}
+		return s.auditInTx(ctx, q, &AuditEntry{Profile: profile, Operation: "totp-remove", Outcome: "ok"})
+	})
+	if err != nil {
+		return fmt.Errorf("store: removing the TOTP enrolment of profile %s: %w", profile, err)
+	}
+	return nil
+}
+
+// auditInTx appends e within the transaction of q, after the chain head.
+func (s *sqlStore) auditInTx(ctx context.Context, q querier, e *AuditEntry) error {
+	head, err := s.lockHead(ctx, q)
+	if err != nil {
+		return err
+	}
+	cleanAudit(e)
+	return s.insertAudit(ctx, q, e, head)
+}
