@@ -106,6 +106,10 @@ type Options struct {
 	// apps written for BSrE's Esign Client Service point at Segel
 	// unchanged, and "nik" names a personal profile (Profile.NIK).
 	BSrEUser, BSrEPassword string
+	// TOTPKey is the key-encryption key (32 bytes, the configuration's
+	// totp.key_file) of TOTP secrets and of the seal's state
+	// (service.Options.TOTPKey); a seal profile needs it.
+	TOTPKey []byte
 }
 
 // Profile is a signing identity (SignServer calls it a worker): the

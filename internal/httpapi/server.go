@@ -114,6 +114,7 @@ func New(opts Options) (*Server, error) {
 		PassphraseAttempts: opts.PassphraseAttempts, PassphraseWindow: opts.PassphraseWindow,
 		ProfileAttempts: opts.ProfileAttempts, ProfileWindow: opts.ProfileWindow,
 		Logger: opts.Logger, Observer: (*observer)(s), Now: opts.Now, Location: opts.Location,
+		TOTPKey: opts.TOTPKey,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)

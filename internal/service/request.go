@@ -26,6 +26,9 @@ type Request struct {
 	// Passphrase unlocks a personal profile's key. The service never
 	// keeps it; the caller clears it after Sign returns.
 	Passphrase []byte
+	// Seal is the grant (SpendSealCode) a seal profile's signature
+	// takes one document of; a seal profile signs nothing without one.
+	Seal *SealGrant
 
 	// Input is the PDF to sign, Size its length and InputSHA256 its
 	// SHA-256 in lower-case hex (computed by Sign when empty).

@@ -43,6 +43,10 @@ type Options struct {
 	PassphraseWindow   time.Duration
 	ProfileAttempts    int
 	ProfileWindow      time.Duration
+	// TOTPKey is the key-encryption key (32 bytes, the configuration's
+	// totp.key_file) under which TOTP secrets and the seal's state are
+	// sealed in the store; a seal profile needs it.
+	TOTPKey []byte
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.
 	Logger *slog.Logger
@@ -119,6 +123,9 @@ func New(opts Options) (*Service, error) {
 			return nil, fmt.Errorf("service: two profiles named %q", p.Name)
 		}
 		s.profiles[p.Name] = p
+		if p.Seal && len(opts.TOTPKey) != 32 {
+			return nil, fmt.Errorf("service: seal profile %q needs the 32-byte TOTP key-encryption key", p.Name)
+		}
 	}
 	return s, nil
 }
