@@ -206,11 +206,15 @@ func (s *Server) bsreSealCode(w http.ResponseWriter, r *http.Request) {
 		bsreSealFailure(w, e, s.opts.MaxBodySize)
 		return
 	}
+	loc := s.opts.Location
+	if loc == nil {
+		loc = time.FixedZone("WIB", 7*3600) // the service's default
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]any{
 		"status_code": http.StatusOK,
-		"message":     fmt.Sprintf("Kode segel berlaku untuk %d dokumen sampai %s", code.Documents, code.Expires.In(s.opts.Location).Format("15:04:05 MST")),
+		"message":     fmt.Sprintf("Kode segel berlaku untuk %d dokumen sampai pukul %s", code.Documents, code.Expires.In(loc).Format("15.04.05 MST")),
 		"totp":        code.Code,
 		"data":        code.Documents,
 		"expires":     code.Expires.UTC().Format(time.RFC3339),
