@@ -338,3 +338,59 @@ func TestBSrESealRefusals(t *testing.T) {
 	resp, a = s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret), "data": 1000})
 	want(t, "data 1000", resp, a, 400, 2021)
 }
+
+// TestBSrEUserRegister: a registration is recorded for the operator (an
+// audit entry, pending, with nothing but nama, nik and email) and
+// answered 202 with where the certificate comes from; a bad one is 400,
+// a registered official 409; /registration is the same.
+func TestBSrEUserRegister(t *testing.T) {
+	e, c := newBSrEEnv(t, 0)
+	post := func(path string, body any) (*http.Response, map[string]any) {
+		raw, _ := json.Marshal(body)
+		resp, b := c.post(path, "application/json", raw)
+		var a map[string]any
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Fatalf("%s: not JSON: %s", path, b)
+		}
+		return resp, a
+	}
+	for i, path := range []string{"/api/v2/user/register", "/api/v2/user/registration"} {
+		nik := "360401234567010" + string(rune('1'+i))
+		resp, a := post(path, map[string]any{"nama": "Siti Aminah", "nik": nik, "email": "siti@serangkab.go.id",
+			"password": "rahasia-siti", "jabatan": "Camat"})
+		want(t, path, resp, a, 202, 202)
+		if a["status"] != "PENDING" || !strings.Contains(a["message"].(string), "diterbitkan oleh BSrE") {
+			t.Errorf("%s: %v", path, a)
+		}
+		entries, _ := e.st.AuditEntries(context.Background(), 1, 1000)
+		found := false
+		for _, en := range entries {
+			if en.Operation == "user-register" && en.Outcome == "pending" && en.Client == "bsre:esign" && strings.Contains(en.Detail, nik) {
+				found = true
+			}
+		}
+		audit, _ := json.Marshal(entries)
+		if !found || strings.Contains(string(audit), "rahasia-siti") || strings.Contains(e.logs.String(), "rahasia-siti") {
+			t.Errorf("%s: audit %s", path, audit)
+		}
+	}
+	for _, tc := range []struct {
+		body   map[string]any
+		status int
+		code   int
+		text   string
+	}{
+		{map[string]any{"nik": "3604012345670111"}, 400, 2021, "nama harus diisi"},
+		{map[string]any{"nama": "Budi"}, 400, 2021, "nik atau email harus diisi"},
+		{map[string]any{"nama": "Budi", "nik": "12345"}, 400, 2021, "16 angka"},
+		{map[string]any{"nama": "Budi", "email": "Budi <budi@x.id>"}, 400, 2021, "email tidak sah"},
+		{map[string]any{"nama": 7, "email": "budi@x.id"}, 400, 2021, "nama harus berupa teks"},
+		{map[string]any{"nama": "Sekda", "nik": "3604012345670009"}, 409, 409, "Pengguna sudah terdaftar"},
+	} {
+		resp, a := post("/api/v2/user/register", tc.body)
+		want(t, tc.text, resp, a, tc.status, tc.code)
+		if !strings.Contains(a["error"].(string), tc.text) {
+			t.Errorf("%v: %q, want %q", tc.body, a["error"], tc.text)
+		}
+	}
+}
