@@ -467,6 +467,12 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		}
 	}
 
+	// The key-encryption key of officials' TOTP enrolments; none: TOTP
+	// stays unsupported.
+	totpKey, err := cfg.TOTPKey()
+	if err != nil {
+		return nil, cfg.Errorf("totp.key_file", "%v", err)
+	}
 	var profiles []*httpapi.Profile
 	for i, p := range cfg.Profiles {
 		key, err := openProfileKey(ctx, p)
@@ -480,7 +486,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
 			"personal", p.Personal, "level", p.Level)
 		profiles = append(profiles, &httpapi.Profile{
-			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email,
+			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
 			Seal: p.Seal, IDSubscriber: p.IDSubscriber,
 			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
 			Reason: p.Reason, Location: p.Location,
@@ -511,7 +517,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		PassphraseAttempts: cfg.Limits.PassphraseAttempts, PassphraseWindow: cfg.Limits.PassphraseWindow.D(),
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
-		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password,
+		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password, TOTPKey: totpKey,
 		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),

@@ -16,6 +16,7 @@
 //	tls              cert, key, client_ca, client_auth      plain HTTP
 //	store            sqlite: PATH | postgres: DSN, blob_dir sqlite: segel-data/segel.db
 //	audit            key_file: the audit chain's key (32+ bytes)  none: not keyed
+//	totp             key_file: the KEK of officials' TOTP enrolments (32 bytes)  none: no TOTP
 //	trust            national: bool, paths: [PEM file/dir]  national: true
 //	tsa              urls, username, password, token, timeout (10s)
 //	revocation       timeout (10s), offline (false), prefer_crl (false),
@@ -57,6 +58,7 @@
 //	SEGEL_TSA_TOKEN                     tsa.token
 //	SEGEL_BSRE_USER                     bsre.user
 //	SEGEL_BSRE_PASSWORD                 bsre.password
+//	SEGEL_TOTP_KEY_FILE                 totp.key_file
 //	SEGEL_PROFILES_<NAME>_KEY           profiles[name=NAME].key (may hold pin-value)
 //	SEGEL_PROFILES_<NAME>_KEY_PASSWORD  the password of that profile's PKCS#12 file
 //
@@ -108,6 +110,7 @@ type Config struct {
 	TLS           TLS        `yaml:"tls"`
 	Store         Store      `yaml:"store"`
 	Audit         Audit      `yaml:"audit"`
+	TOTP          TOTP       `yaml:"totp"`
 	Trust         Trust      `yaml:"trust"`
 	TSA           TSA        `yaml:"tsa"`
 	Revocation    Revocation `yaml:"revocation"`

@@ -35,6 +35,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool), ps *problems) {
 	str("SEGEL_TSA_TOKEN", "tsa.token", &c.TSA.Token)
 	str("SEGEL_BSRE_USER", "bsre.user", &c.BSrE.User)
 	str("SEGEL_BSRE_PASSWORD", "bsre.password", &c.BSrE.Password)
+	str("SEGEL_TOTP_KEY_FILE", "totp.key_file", &c.TOTP.KeyFile)
 	byEnv := map[string]int{}
 	for i, p := range c.Profiles {
 		if p != nil && p.Name != "" {

@@ -114,6 +114,9 @@ func (c *Config) resolvePaths() {
 	}
 	abs(&c.Store.BlobDir)
 	abs(&c.Audit.KeyFile)
+	if c.env["totp.key_file"] == "" {
+		abs(&c.TOTP.KeyFile)
+	}
 	abs(&c.Audit.CheckpointFile)
 	if !strings.HasPrefix(strings.ToLower(c.Audit.CheckpointKey), "pkcs11:") {
 		abs(&c.Audit.CheckpointKey)

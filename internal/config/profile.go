@@ -35,6 +35,10 @@ type Profile struct {
 	// Email is the official's e-mail address, which the BSrE-compatible
 	// API's v2 calls may give instead of the NIK.
 	Email string `yaml:"email"`
+	// TOTP lets the official sign over the BSrE-compatible API with a
+	// code of an authenticator app once enrolled (needs personal and
+	// the top-level totp.key_file).
+	TOTP bool `yaml:"totp"`
 	// Seal marks an institutional seal (an organisation's certificate,
 	// the BSrE API's /api/v2/seal/…): its key is unlocked by the
 	// configured PIN, and each signature needs a seal code given for an

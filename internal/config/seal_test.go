@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -13,11 +16,18 @@ const sealProfile = `  - name: segel-pemda
     id_subscriber: "SEAL-PEMDA-01"
 `
 
+// sealKEK is the top-level totp key, after the profiles so that the
+// lines of base and sealProfile stay where they are.
+const sealKEK = "totp:\n  key_file: totp.key\n"
+
 // TestConfigSeal: a seal profile loads with its idSubscriber, and what
 // is wrong with one is named at its line.
 func TestConfigSeal(t *testing.T) {
 	dir, module := setup(t)
-	c, err := Load(write(t, dir, module, base+sealProfile))
+	if err := os.WriteFile(filepath.Join(dir, "totp.key"), bytes.Repeat([]byte("s3al"), 8), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(write(t, dir, module, base+sealProfile+sealKEK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,9 +47,11 @@ func TestConfigSeal(t *testing.T) {
 			":20: profiles[3].id_subscriber: ", "only a seal profile has an idSubscriber"},
 		{"seal with email", "    seal: true\n", "    seal: true\n    email: sekda@serangkab.go.id\n",
 			":21: profiles[3].email: ", "remove the e-mail address"},
+		{"no totp.key_file", sealKEK, "",
+			":20: profiles[3].seal: ", "set totp.key_file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := base + sealProfile
+			src := base + sealProfile + sealKEK
 			if !strings.Contains(src, tc.old) {
 				t.Fatalf("no %q", tc.old)
 			}
@@ -52,7 +64,7 @@ func TestConfigSeal(t *testing.T) {
 		})
 	}
 	// Two seals with one idSubscriber.
-	two := base + sealProfile + strings.Replace(sealProfile, "name: segel-pemda", "name: segel-dinas", 1)
+	two := base + sealProfile + strings.Replace(sealProfile, "name: segel-pemda", "name: segel-dinas", 1) + sealKEK
 	path := write(t, dir, module, two)
 	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path+":25: profiles[4].id_subscriber: the same id_subscriber as profiles[3]") {
 		t.Errorf("duplicate id_subscriber: %v", err)

@@ -30,6 +30,7 @@ var validators = []func(c *Config, ps *problems, fromFile bool){
 	func(c *Config, ps *problems, _ bool) { c.validatePublicBaseURL(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateTLS(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateStore(ps) },
+	func(c *Config, ps *problems, _ bool) { c.validateTOTP(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateTrust(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateTSA(ps) },
 	func(c *Config, ps *problems, _ bool) { c.validateRevocation(ps) },

@@ -75,12 +75,13 @@ func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bo
 	c.checkFile(ps, k+".cert", p.Cert)
 	c.validateLevels(ps, k, p)
 	validateProfileRest(ps, k, p)
-	validateSeal(ps, k, p)
+	c.validateSeal(ps, k, p)
 }
 
 // validateSeal checks a seal profile: not personal, named by an
-// id_subscriber, and no official's NIK or e-mail address.
-func validateSeal(ps *problems, k string, p *Profile) {
+// id_subscriber, no official's NIK or e-mail address, and the TOTP
+// key-encryption key, under which its activation is sealed.
+func (c *Config) validateSeal(ps *problems, k string, p *Profile) {
 	if !p.Seal {
 		if p.IDSubscriber != "" {
 			ps.add(k+".id_subscriber", "set, but seal is false: only a seal profile has an idSubscriber")
@@ -98,6 +99,9 @@ func validateSeal(ps *problems, k string, p *Profile) {
 	}
 	if p.Email != "" {
 		ps.add(k+".email", "a seal profile belongs to no official: remove the e-mail address")
+	}
+	if c.TOTP.KeyFile == "" {
+		ps.add(k+".seal", "a seal's activation is sealed under the TOTP key-encryption key: set totp.key_file")
 	}
 }
 

@@ -32,3 +32,28 @@ func ensureAuditKey(dir string) error {
 	}
 	return writeFile(path, key, 0o600)
 }
+
+// TOTPKeyFile is the key-encryption key of the development service's
+// TOTP enrolments (32 random bytes, mode 0600); see docs/decisions.md,
+// "TOTP for officials (issue 14)".
+const TOTPKeyFile = "totp.key"
+
+// TOTPKeyPath returns the TOTP key file of the development service in
+// dir.
+func TOTPKeyPath(dir string) string { return filepath.Join(dir, TOTPKeyFile) }
+
+// ensureTOTPKey makes DIR/totp.key when it is missing. An existing one is
+// kept: a new key would make every enrolment fail to open.
+func ensureTOTPKey(dir string) error {
+	path := TOTPKeyPath(dir)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("dev: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("dev: making the TOTP key: %w", err)
+	}
+	return writeFile(path, key, 0o600)
+}

@@ -234,6 +234,9 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 	if err := ensureAuditKey(dir); err != nil {
 		return nil, err
 	}
+	if err := ensureTOTPKey(dir); err != nil {
+		return nil, err
+	}
 	if len(opts.Signers) > 0 {
 		if e.Signers, err = e.ensureSigners(opts.Signers, opts.Now); err != nil {
 			return nil, err
@@ -306,6 +309,7 @@ func (e *Env) config(opts Options) *config.Config {
 	c.PublicBaseURL = opts.BaseURL
 	c.Store.SQLite = StorePath(e.Dir)
 	c.Audit.KeyFile = AuditKeyPath(e.Dir)
+	c.TOTP.KeyFile = TOTPKeyPath(e.Dir)
 	c.Trust.National = true
 	c.Trust.Paths = []string{e.Path(RootFile)}
 	c.TSA.URLs = []string{e.TSAURL}
@@ -318,6 +322,7 @@ func (e *Env) config(opts Options) *config.Config {
 	off.Cert = e.Path(filepath.Join("pki", "official.pem"))
 	off.Personal = true
 	off.NIK = PersonalNIK
+	off.TOTP = true
 	off.Reason = "Ditandatangani secara elektronik (development)"
 	off.Location = "Segel dev"
 	off.Downloadable = true

@@ -49,7 +49,7 @@ func readFile(t *testing.T, path string) []byte {
 func checkFiles(t *testing.T, env *Env) {
 	t.Helper()
 	for name, private := range map[string]bool{
-		APIKeyFile: true, CredentialsFile: true, RootFile: false, AuditKeyFile: true,
+		APIKeyFile: true, CredentialsFile: true, RootFile: false, AuditKeyFile: true, TOTPKeyFile: true,
 		"pki/root-key.pem": true, "pki/issuing-key.pem": true, "pki/tsa-key.pem": true, "pki/state.json": true,
 		"pki/dev.pem": false, "pki/official.pem": false,
 	} {
@@ -64,6 +64,9 @@ func checkFiles(t *testing.T, env *Env) {
 	}
 	if k, err := env.Config.AuditKey(); err != nil || len(k) != 32 || env.Config.Audit.KeyFile != env.Path(AuditKeyFile) {
 		t.Errorf("the development audit key: %d bytes from %s, %v", len(k), env.Config.Audit.KeyFile, err)
+	}
+	if k, err := env.Config.TOTPKey(); err != nil || len(k) != 32 || env.Config.TOTP.KeyFile != env.Path(TOTPKeyFile) {
+		t.Errorf("the development TOTP key: %d bytes from %s, %v", len(k), env.Config.TOTP.KeyFile, err)
 	}
 	key := strings.TrimSpace(string(readFile(t, env.Path(APIKeyFile))))
 	if !strings.HasPrefix(key, "sgl_") || strings.Contains(key, "\n") {

@@ -51,6 +51,7 @@ func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/sign/verify", s.bsreAuth(s.bsreVerifyV1))
 	r.Get("/api/user/status/{nik}", s.bsreAuth(s.bsreStatusV1))
 	r.Post("/api/v2/sign/pdf", s.bsreAuth(s.bsreSignV2))
+	r.Post("/api/v2/sign/get/totp", s.bsreAuth(s.bsreGetTOTP))
 	r.Post("/api/v2/verify/pdf", s.bsreAuth(s.bsreVerifyV2))
 	r.Post("/api/v2/user/check/status", s.bsreAuth(s.bsreStatusV2))
 	// A variant some clients call.
@@ -84,23 +85,27 @@ func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
 // registered) with passphrase through the
 // signing service, answering in BSrE's error shapes; it returns nil after
 // answering an error.
-func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.Profile, passphrase, reason, location string, in *spooled, look *bsreLook) *service.Result {
+func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.Profile, passphrase string, tu *service.TOTPUnlock, reason, location string, in *spooled, look *bsreLook) *service.Result {
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
 		return nil
 	}
-	if passphrase == "" {
+	if passphrase == "" && tu == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase harus diisi")
 		return nil
 	}
 	req := s.newRequest(r, prof)
 	if e := s.svc.LockedOut(r.Context(), prof, req.ClientAddr); e != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
-		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, "Terlalu banyak passphrase salah; coba lagi nanti")
+		bsreLockedOut(w, e)
 		return nil
 	}
 	req.Level, req.Reason, req.Location, req.Passphrase = prof.DefaultLevel, prof.Reason, prof.Location, []byte(passphrase)
 	defer clear(req.Passphrase)
+	if passphrase == "" {
+		// What a code of the official's authenticator app opened
+		// (bsretotp.go).
+		req.TOTP = tu
+	}
 	if reason != "" {
 		req.Reason = reason
 	}
@@ -181,7 +186,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	res := s.bsreSign(w, r, s.svc.ProfileByNIK(r.FormValue("nik")), r.FormValue("passphrase"), r.FormValue("reason"), r.FormValue("location"), in, look)
+	res := s.bsreSign(w, r, s.svc.ProfileByNIK(r.FormValue("nik")), r.FormValue("passphrase"), nil, r.FormValue("reason"), r.FormValue("location"), in, look)
 	if res == nil {
 		return
 	}

@@ -88,6 +88,18 @@ func bsreProblem(w http.ResponseWriter, p *Problem, limit int64) {
 	case "passphrase-rejected":
 		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
 		return
+	case "passphrase-locked-out":
+		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, bsreMsgLockedOut)
+		return
+	case "totp-rejected":
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPWrong)
+		return
+	case "totp-not-enrolled":
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPNotEnrolled)
+		return
+	case "totp-stale":
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPStale)
+		return
 	case "stamp-placement":
 		if errors.Is(p.cause, signer.ErrAnchorNotFound) {
 			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgAnchor)

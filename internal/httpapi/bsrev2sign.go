@@ -119,18 +119,15 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer func() { body.Passphrase = "" }()
-	if body.TOTP != "" && body.Passphrase == "" {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Metode otentikasi TOTP tidak didukung")
-		return
-	}
-	var prof *service.Profile
-	if body.NIK != "" {
-		prof = s.svc.ProfileByNIK(body.NIK)
-	} else {
-		prof = s.svc.ProfileByEmail(body.Email)
-	}
+	prof := s.bsreOfficial(body.NIK, body.Email)
 	if prof == nil {
 		writeBSrE(w, http.StatusBadRequest, bsreUserNotFound, "Pengguna tidak terdaftar")
+		return
+	}
+	if body.TOTP != "" && body.Passphrase == "" && !s.svc.TOTPEnabled(prof) {
+		// No key-encryption key, or the profile did not opt in: as
+		// before TOTP existed (fail closed).
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgTOTPUnsupported)
 		return
 	}
 	if len(v2.files) == 0 {
@@ -142,6 +139,15 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("%s: signatureProperties harus berisi satu entri atau satu entri per dokumen (%d dokumen, %d entri)", bsreMsgCheck, len(v2.files), n))
 		return
 	}
+	var tu *service.TOTPUnlock
+	if body.Passphrase == "" && body.TOTP != "" {
+		// One code serves every file of the request: it is checked, and
+		// used up, once.
+		if tu = s.bsreUnlockTOTP(w, r, prof, body.TOTP); tu == nil {
+			return
+		}
+		defer tu.Clear()
+	}
 	start := time.Now()
 	var signed []*service.Result
 	for i, in := range v2.files {
@@ -150,7 +156,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		if props != nil {
 			reason, location = props.Reason, props.Location
 		}
-		res := s.bsreSign(w, r, prof, body.Passphrase, reason, location, in, props.look())
+		res := s.bsreSign(w, r, prof, body.Passphrase, tu, reason, location, in, props.look())
 		if res == nil {
 			return
 		}

@@ -106,9 +106,11 @@ type Options struct {
 	// apps written for BSrE's Esign Client Service point at Segel
 	// unchanged, and "nik" names a personal profile (Profile.NIK).
 	BSrEUser, BSrEPassword string
-	// TOTPKey is the key-encryption key (32 bytes, the configuration's
-	// totp.key_file) of TOTP secrets and of the seal's state
-	// (service.Options.TOTPKey); a seal profile needs it.
+	// TOTPKey is the key-encryption key (32 bytes) of officials' TOTP
+	// enrolments and of the seal's state (config totp.key_file); nil: no
+	// profile signs with a TOTP code, and a seal profile is refused
+	// (docs/decisions.md, "TOTP for officials (issue 14)" and
+	// "Institutional seal and user registration (issue 14)").
 	TOTPKey []byte
 }
 

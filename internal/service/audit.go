@@ -21,9 +21,14 @@ func (s *Service) Refused(ctx context.Context, req *Request, e *Error) {
 // audit appends a sign request to the audit log, even when ctx is
 // cancelled; a failure is logged and returned.
 func (s *Service) audit(ctx context.Context, req *Request, outcome, detail, out, docID string) error {
+	return s.auditOp(ctx, req, "sign", outcome, detail, out, docID)
+}
+
+// auditOp is audit for operation op.
+func (s *Service) auditOp(ctx context.Context, req *Request, op, outcome, detail, out, docID string) error {
 	e := &store.AuditEntry{
 		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
-		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
+		Operation: op, Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
 	}
 	if req.Profile != nil {
 		c := req.Profile.Key.Certificate

@@ -26,6 +26,10 @@ type Profile struct {
 	// Email, for a personal profile, is the official's e-mail address
 	// (the BSrE-compatible API's "email", matched without regard to case).
 	Email string
+	// TOTP lets the official of a personal profile sign with a code of
+	// an authenticator app once enrolled (EnrolTOTP); it needs
+	// Options.TOTPKey.
+	TOTP bool
 	// Seal marks an institutional seal (an organisation's certificate):
 	// its key is unlocked by the configured PIN, and every signature
 	// needs a seal code (Request.SealCode) given by IssueSealCode for a

@@ -26,6 +26,10 @@ type Request struct {
 	// Passphrase unlocks a personal profile's key. The service never
 	// keeps it; the caller clears it after Sign returns.
 	Passphrase []byte
+	// TOTP, when Passphrase is empty, is what a code of the official's
+	// authenticator app opened (UnlockTOTP): the passphrase sealed at
+	// enrolment, for the signatures of one request.
+	TOTP *TOTPUnlock
 	// Seal is the grant (SpendSealCode) a seal profile's signature
 	// takes one document of; a seal profile signs nothing without one.
 	Seal *SealGrant

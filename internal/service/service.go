@@ -43,9 +43,9 @@ type Options struct {
 	PassphraseWindow   time.Duration
 	ProfileAttempts    int
 	ProfileWindow      time.Duration
-	// TOTPKey is the key-encryption key (32 bytes, the configuration's
-	// totp.key_file) under which TOTP secrets and the seal's state are
-	// sealed in the store; a seal profile needs it.
+	// TOTPKey is the key-encryption key (32 bytes) under which TOTP
+	// enrolments and the seal's state are sealed; nil: no profile signs
+	// with a TOTP code, and a seal profile is refused.
 	TOTPKey []byte
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.

@@ -45,7 +45,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	if req.Level > signer.LevelB && s.opts.Timestamper == nil {
 		return nil, Fail("tsa-unavailable", "no timestamp authority is configured")
 	}
-	if prof.Personal && len(req.Passphrase) == 0 {
+	if prof.Personal && len(req.Passphrase) == 0 && req.TOTP == nil {
 		return nil, Fail("passphrase-required", "the official's passphrase is needed")
 	}
 	if prof.Seal && !req.Seal.take(prof) {
@@ -64,7 +64,6 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	if !s.begin() {
 		return nil, retry("shutting-down", "", 5*time.Second)
 	}
-
 	defer s.inflight.Done()
 	start := time.Now()
 	release, e := s.acquire(ctx, prof)
@@ -81,26 +80,27 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	key := prof.Key
 	var sig crypto.Signer = key.Signer
 	unlock := func() {}
+	// byTOTP: the passphrase is the one sealed at enrolment, which a
+	// code opened (totp.go).
+	byTOTP := false
 	if prof.Personal {
-		// A personal key signs only when unlocked by its holder's
-		// passphrase.
-		var err error
-		if sig, err = key.Unlock(ctx, req.Passphrase); err != nil {
-			return nil, Fail("internal", "profile "+prof.Name+" is personal but its key cannot be unlocked by a passphrase")
-		}
 		// One passphrase attempt at a time per official, checked against
 		// the lock-out again once it is its turn: concurrent guesses
 		// cannot all reach the token before the first is counted.
-		select {
-		case prof.attempt <- struct{}{}:
-		case <-ctx.Done():
-			return nil, Fail("client-closed", "")
-		}
-		var once sync.Once
-		unlock = func() { once.Do(func() { <-prof.attempt }) }
-		defer unlock()
-		if e := s.LockedOut(ctx, prof, req.ClientAddr); e != nil {
+		var e *Error
+		if unlock, e = s.takeAttempt(ctx, prof, req.ClientAddr); e != nil {
 			return nil, e
+		}
+		defer unlock()
+		pass := req.Passphrase
+		if len(pass) == 0 {
+			pass, byTOTP = req.TOTP.pass, true
+		}
+		// A personal key signs only when unlocked by its holder's
+		// passphrase.
+		var err error
+		if sig, err = key.Unlock(ctx, pass); err != nil {
+			return nil, Fail("internal", "profile "+prof.Name+" is personal but its key cannot be unlocked by a passphrase")
 		}
 	}
 	h := sha256.New()
@@ -121,6 +121,15 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	// What follows is recorded even when the caller has gone away.
 	rec := context.WithoutCancel(ctx)
 	if err != nil {
+		if byTOTP && errors.Is(err, pkcs11.ErrPassphraseRejected) {
+			// The sealed passphrase no longer opens the key (the official
+			// changed it): not the caller's guess, so not counted; Sign
+			// audits it as totp-stale.
+			unlock()
+			releaseSlot()
+			s.opts.Logger.Warn("the passphrase sealed at TOTP enrolment no longer unlocks the key", "request_id", req.RequestID, "profile", prof.Name)
+			return nil, Fail("totp-stale", "the passphrase changed since enrolment; enrol again")
+		}
 		if prof.Personal && errors.Is(err, pkcs11.ErrPassphraseRejected) {
 			// Counted whatever the caller does next: hanging up must not
 			// let a guess go uncounted.
