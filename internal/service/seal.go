@@ -134,6 +134,8 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &act); err != nil {
 		return nil, s.sealStoreFailure(ctx, c, op, err)
 	}
+	// The seal codes of an earlier activation are dead.
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
 	s.auditSeal(ctx, c, op, "ok", "")
 	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
 	q := url.Values{"secret": {b32}, "issuer": {sealIssuer}, "algorithm": {"SHA1"},
@@ -160,6 +162,7 @@ func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
 	if err := s.opts.Store.DeleteOTP(ctx, c.Profile.Name, sealActivationSubject); err != nil {
 		return s.sealStoreFailure(ctx, c, op, err)
 	}
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
 	s.auditSeal(ctx, c, op, "ok", "")
 	return nil
 }
@@ -189,6 +192,7 @@ func (s *Service) IssueSealCode(ctx context.Context, c *SealCall, documents int)
 	if err := s.putSealRow(ctx, c.Profile, sealCodeSubject(code), &st); err != nil {
 		return nil, s.sealStoreFailure(ctx, c, op, err)
 	}
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(-SealCodeTTL))
 	s.auditSeal(ctx, c, op, "ok", strconv.Itoa(documents)+" documents")
 	return &SealCode{Code: code, Documents: documents, Expires: expires}, nil
 }
@@ -240,10 +244,9 @@ func (s *Service) SpendSealCode(ctx context.Context, c *SealCall, documents int)
 		return nil, e
 	}
 	dead := func() (*SealGrant, *Error) {
-		// Not counted as a guess: the caller held a real code.
-		if err := s.opts.Store.DeleteOTP(context.WithoutCancel(ctx), prof, subject); err != nil {
-			s.opts.Logger.Error("seal store", "request_id", c.RequestID, "profile", prof, "error", err)
-		}
+		// Not counted as a guess: the caller held a real code. The row
+		// stays until pruned (see pruneSealCodes), so that asking again
+		// is answered the same.
 		return refuse("the seal code has expired or is used up, or its activation was renewed")
 	}
 	// Another request spending the same code moves LastStep first; then
@@ -275,11 +278,6 @@ func (s *Service) SpendSealCode(ctx context.Context, c *SealCall, documents int)
 			return refuse("the seal code is used up")
 		case err != nil:
 			return nil, s.sealStoreFailure(ctx, c, op, err)
-		}
-		if row.LastStep+int64(documents) >= st.Documents {
-			if err := s.opts.Store.DeleteOTP(context.WithoutCancel(ctx), prof, subject); err != nil {
-				s.opts.Logger.Error("seal store", "request_id", c.RequestID, "profile", prof, "error", err)
-			}
 		}
 		g := &SealGrant{profile: c.Profile}
 		g.left.Store(int64(documents))
@@ -358,6 +356,19 @@ func (s *Service) checkActivation(ctx context.Context, c *SealCall, op string) (
 		return nil, s.sealStoreFailure(ctx, c, op, err)
 	}
 	return &sealActivation{Generation: act.Generation}, nil
+}
+
+// pruneSealCodes removes the seal's code rows created before before:
+// expired ones (a code lives SealCodeTTL), or all of an activation that
+// ended. Rows spent or dead stay until then, so that a code asked again
+// is answered "used up" rather than counted as a guess; so the rows of a
+// seal are those of its last SealCodeTTL, and each needed its own
+// activation code (one per 30-second step). A failure is logged only:
+// the rows are dead anyway.
+func (s *Service) pruneSealCodes(ctx context.Context, c *SealCall, before time.Time) {
+	if _, err := s.opts.Store.PruneOTP(context.WithoutCancel(ctx), c.Profile.Name, sealCodePrefix, before); err != nil {
+		s.opts.Logger.Error("seal store", "request_id", c.RequestID, "profile", c.Profile.Name, "error", err)
+	}
 }
 
 // sealCodeSubject is the OTP row subject of a seal code: its hash, so
