@@ -10,8 +10,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -393,4 +398,92 @@ func TestBSrEUserRegister(t *testing.T) {
 			t.Errorf("%v: %q, want %q", tc.body, a["error"], tc.text)
 		}
 	}
+}
+
+// TestBSrESealInterop replays testdata/bsre-interop/seal in order, as
+// BSrE's clients send those calls, authenticated as the API client
+// allowed the seal: {{activation_code}} is a fresh code of the secret the
+// last activation answered, {{seal_code}} the code the last get/totp
+// answered.
+func TestBSrESealInterop(t *testing.T) {
+	s := newSealEnv(t)
+	var pngBuf bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 40, 40))
+	png.Encode(&pngBuf, img)
+	var secret []byte
+	var sealCode string
+	paths, _ := filepath.Glob("testdata/bsre-interop/seal/*.json")
+	sort.Strings(paths)
+	if len(paths) < 8 {
+		t.Fatalf("%d fixtures", len(paths))
+	}
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f bsreFixture
+		if err := json.Unmarshal(raw, &f); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		js := f.JSON
+		if strings.Contains(js, "{{activation_code}}") {
+			js = strings.ReplaceAll(js, "{{activation_code}}", s.code(secret))
+		}
+		js = strings.NewReplacer("{{id_subscriber}}", sealSubscriber, "{{seal_code}}", sealCode,
+			"{{letter_b64}}", base64.StdEncoding.EncodeToString(s.letter),
+			"{{png_b64}}", base64.StdEncoding.EncodeToString(pngBuf.Bytes())).Replace(js)
+		if f.PHPEscape {
+			js = strings.ReplaceAll(js, "/", `\/`)
+		}
+		req, _ := http.NewRequest(f.Method, s.url+f.Path, strings.NewReader(js))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth("pemda-app", s.keys["pemda-app"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		name := filepath.Base(path)
+		if resp.StatusCode != f.Expect.Status || !strings.HasPrefix(resp.Header.Get("Content-Type"), f.Expect.ContentType) {
+			t.Fatalf("%s (%s): %d %s, want %d: %.300s", name, f.Client, resp.StatusCode, resp.Header.Get("Content-Type"), f.Expect.Status, got)
+		}
+		for _, h := range f.Expect.Headers {
+			if resp.Header.Get(h) == "" {
+				t.Errorf("%s: no header %s", name, h)
+			}
+		}
+		var answer map[string]any
+		if err := json.Unmarshal(got, &answer); err != nil {
+			t.Fatalf("%s: not JSON: %.300s", name, got)
+		}
+		for _, k := range f.Expect.JSONKeys {
+			if _, ok := answer[k]; !ok {
+				t.Errorf("%s: no %q in %.300s", name, k, got)
+			}
+		}
+		for k, want := range f.Expect.JSON {
+			if w, ok := want.(string); ok {
+				want = strings.ReplaceAll(w, "{{id_subscriber}}", sealSubscriber)
+			}
+			if answer[k] != want {
+				t.Errorf("%s: %s = %v, want %v", name, k, answer[k], want)
+			}
+		}
+		if b32, ok := answer["secret"].(string); ok {
+			secret, _ = base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(b32)
+		}
+		if c, ok := answer["totp"].(string); ok {
+			sealCode = c
+		}
+		files, _ := answer["file"].([]any)
+		for _, fl := range files {
+			pdf, _ := base64.StdEncoding.DecodeString(fl.(string))
+			if rep := s.verifyReport(pdf); rep.Indication != verify.TotalPassed || rep.Signatures[0].Signer.Organization != sealOrg {
+				t.Errorf("%s: sealed file: %s", name, rep.Indication)
+			}
+		}
+	}
+	s.tempEmpty()
 }
