@@ -16,7 +16,8 @@ import (
 
 // TestServeConfigSeal: a seal profile of the configuration file is served
 // on the BSrE API's seal routes to the API client allowed it: activated,
-// a seal code given, a letter sealed (pdfsig checks it).
+// a seal code given, a letter sealed (pdfsig checks it); once active it is
+// activated again only after `segel seal reset`.
 func TestServeConfigSeal(t *testing.T) {
 	dir, cfg, _ := configFixture(t, `  - name: pemda
     key: sekda.pem
@@ -35,6 +36,7 @@ bsre:
 		t.Fatalf("clients add: %v", r)
 	}
 	srv := serveInProcess(t, "--config", cfg)
+	want := 200
 	post := func(path string, body any) map[string]any {
 		t.Helper()
 		raw, _ := json.Marshal(body)
@@ -48,7 +50,7 @@ bsre:
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		var a map[string]any
-		if resp.StatusCode != 200 || json.Unmarshal(b, &a) != nil {
+		if resp.StatusCode != want || json.Unmarshal(b, &a) != nil {
 			t.Fatalf("%s: %s %.300s", path, resp.Status, b)
 		}
 		return a
@@ -67,6 +69,21 @@ bsre:
 	}
 	pdf, _ := base64.StdEncoding.DecodeString(files[0].(string))
 	pdfsigValid(t, pdf, "the sealed letter")
+
+	// Active: no activation without a code, until the operator resets it
+	// (the custodian lost the phone).
+	want = 400
+	post("/api/v2/seal/get/activation", map[string]any{"idSubscriber": "SEAL-PEMDA"})
+	if r := segel(t, nil, "seal", "reset", "sekda", "--config", cfg); r.code != exitUsage || !strings.Contains(r.stderr, "not a seal profile") {
+		t.Errorf("seal reset of a profile that is no seal: %v", r)
+	}
+	if r := segel(t, nil, "seal", "reset", "pemda", "--config", cfg); r.code != 0 {
+		t.Fatalf("seal reset: %v", r)
+	}
+	want = 200
+	if a := post("/api/v2/seal/get/activation", map[string]any{"idSubscriber": "SEAL-PEMDA"}); a["secret"] == nil {
+		t.Errorf("activation after the reset: %v", a)
+	}
 	if code := srv.shutdown(t); code != 0 {
 		t.Errorf("exit %d", code)
 	}

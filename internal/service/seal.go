@@ -434,3 +434,20 @@ func (s *Service) auditSeal(ctx context.Context, c *SealCall, op, outcome, detai
 		s.opts.Logger.Error("audit", "request_id", c.RequestID, "error", err)
 	}
 }
+
+// ResetSeal removes the activation of seal profile and its seal codes
+// from st, as the operator (`segel seal reset`), when the custodian can
+// no longer give a code (a lost phone, a key-encryption key replaced):
+// the next /api/v2/seal/get/activation activates it afresh. It appends
+// the audit entry "seal-reset". The caller checks that profile is a
+// seal.
+func ResetSeal(ctx context.Context, st store.Store, profile, operator string) error {
+	if err := st.DeleteOTP(ctx, profile, sealActivationSubject); err != nil {
+		return err
+	}
+	if _, err := st.PruneOTP(ctx, profile, sealCodePrefix, time.Now().Add(time.Hour)); err != nil {
+		return err
+	}
+	return st.AppendAudit(ctx, &store.AuditEntry{Time: time.Now().UTC(), Client: operator, Profile: profile,
+		Operation: "seal-reset", Outcome: "ok"})
+}
