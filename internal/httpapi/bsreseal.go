@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -90,6 +91,7 @@ func (s *Server) bsreClientAuth(next http.HandlerFunc) http.HandlerFunc {
 		ci := clientOf(r)
 		if ci == nil {
 			ci = &clientInfo{}
+			r = r.WithContext(context.WithValue(r.Context(), keyClient, ci))
 		}
 		ci.name, ci.profiles, ci.operations = c.Name, c.Profiles, c.Operations
 		next(w, r)
@@ -273,18 +275,13 @@ func (s *Server) bsreSealPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	// The documents of every file are spent at once: all are sealed or
-	// none is.
-	grant, e := s.svc.SpendSealCode(r.Context(), c, len(v2.files))
-	if e != nil {
-		bsreSealFailure(w, e, s.opts.MaxBodySize)
-		return
-	}
-	var signed []*service.Result
-	for i, in := range v2.files {
+	// Every request is checked before the seal code is touched: a bad
+	// stamp spends nothing.
+	reqs := make([]*service.Request, len(v2.files))
+	for i := range v2.files {
 		p := props.propsFor(i)
 		req := s.newRequest(r, c.Profile)
-		req.Level, req.Reason, req.Location, req.Seal = c.Profile.DefaultLevel, c.Profile.Reason, c.Profile.Location, grant
+		req.Level, req.Reason, req.Location = c.Profile.DefaultLevel, c.Profile.Reason, c.Profile.Location
 		if p != nil {
 			if p.Reason != "" {
 				req.Reason = p.Reason
@@ -296,7 +293,19 @@ func (s *Server) bsreSealPDF(w http.ResponseWriter, r *http.Request) {
 		if !bsreLookInto(w, req, p.look()) {
 			return
 		}
-		res, pr := s.signSpooled(r, req, in)
+		reqs[i] = req
+	}
+	// The documents of every file are spent at once: all are sealed or
+	// none is.
+	grant, e := s.svc.SpendSealCode(r.Context(), c, len(v2.files))
+	if e != nil {
+		bsreSealFailure(w, e, s.opts.MaxBodySize)
+		return
+	}
+	var signed []*service.Result
+	for i, in := range v2.files {
+		reqs[i].Seal = grant
+		res, pr := s.signSpooled(r, reqs[i], in)
 		if pr != nil {
 			bsreProblem(w, pr, s.opts.MaxBodySize)
 			return

@@ -241,6 +241,11 @@ func TestBSrESeal(t *testing.T) {
 	code = s.sealCode(secret, "1")
 	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 2))
 	want(t, "two files, one document", resp, a, 400, 2031)
+	// So is a stamp that cannot be placed, before the code is touched.
+	bad := s.sealBody(code, 1)
+	bad["signatureProperties"] = []map[string]any{{"tampilan": "visible"}}
+	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", bad)
+	want(t, "visible without a place", resp, a, 400, 2021)
 	// The code is still good for its one document.
 	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
 	want(t, "after the refused batch", resp, a, 200, 0)
