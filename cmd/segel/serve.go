@@ -484,7 +484,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 			logger.Warn("the profile's certificate expires soon", "profile", p.Name, "not_after", key.Certificate.NotAfter)
 		}
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
-			"personal", p.Personal, "level", p.Level)
+			"personal", p.Personal, "totp", p.TOTP && totpKey != nil, "level", p.Level)
 		profiles = append(profiles, &httpapi.Profile{
 			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
 			Seal: p.Seal, IDSubscriber: p.IDSubscriber,

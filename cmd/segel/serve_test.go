@@ -12,6 +12,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"database/sql"
+	"encoding/base32"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -36,6 +38,7 @@ import (
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/pgtest"
 	"github.com/segel-id/segel/internal/testenv"
+	"github.com/segel-id/segel/internal/totp"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/testpki"
 )
@@ -357,6 +360,49 @@ func TestServeDevEndToEnd(t *testing.T) {
 		} else {
 			pdfsigValid(t, bsigned, "BSrE API")
 		}
+
+		// TOTP: the dev official enrols with the passphrase (dev mode
+		// made totp.key) and signs over v2 with a code of the secret.
+		bsre := func(path string, body any) (int, map[string]any) {
+			t.Helper()
+			b, _ := json.Marshal(body)
+			req, _ := http.NewRequest("POST", srv.url+path, bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth(creds[0], creds[1])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out map[string]any
+			json.NewDecoder(resp.Body).Decode(&out)
+			return resp.StatusCode, out
+		}
+		code, enr := bsre("/api/v2/sign/get/totp", map[string]any{"nik": devmode.PersonalNIK, "passphrase": creds[2], "data": 1})
+		b32, _ := enr["secret"].(string)
+		secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(b32)
+		if code != 200 || err != nil || len(secret) != 20 {
+			t.Fatalf("TOTP enrolment in dev mode: %d %v", code, err)
+		}
+		totpCode := totp.Code(secret, time.Now())
+		code, ans := bsre("/api/v2/sign/pdf", map[string]any{"nik": devmode.PersonalNIK, "totp": totpCode,
+			"file": []string{base64.StdEncoding.EncodeToString(pdf)}})
+		files, _ := ans["file"].([]any)
+		if code != 200 || len(files) != 1 {
+			t.Errorf("v2 sign with a TOTP code in dev mode: %d %v", code, ans["error"])
+		} else {
+			tsigned, _ := base64.StdEncoding.DecodeString(files[0].(string))
+			if rep := srv.verify(t, key, tsigned); rep.Indication != "TOTAL_PASSED" {
+				t.Errorf("signed with a TOTP code: %+v", rep)
+			}
+		}
+		defer func() {
+			for _, s := range []string{b32, totpCode} {
+				if strings.Contains(srv.stderr.String(), s) || strings.Contains(srv.stdout.String(), s) {
+					t.Errorf("the TOTP secret or code is in the output")
+				}
+			}
+		}()
 	} else {
 		t.Log("softhsm2 is not installed: the personal profile is a PKCS#12 file, not checked over HTTP")
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -351,4 +352,27 @@ func setPIN(t *testing.T, label, old, pin string) {
 		return
 	}
 	t.Fatalf("no token %q", label)
+}
+
+// TestBSrETOTPConcurrentReplay: the same code in four requests at once
+// signs exactly once.
+func TestBSrETOTPConcurrentReplay(t *testing.T) {
+	e := totpEnv(t, true, nil)
+	_, a, _ := e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat"})
+	code := totp.Code(secretOf(t, a), time.Now())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 4 {
+		wg.Go(func() {
+			st, _ := e.signTOTP(totpNIK, code, 1)
+			mu.Lock()
+			statuses[st]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if statuses[200] != 1 || statuses[400] != 3 {
+		t.Errorf("one code in 4 requests at once: %v, want one 200 and three 400", statuses)
+	}
 }

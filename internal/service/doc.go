@@ -13,10 +13,11 @@
 //     per official and checks the lock-out counters again once it is its
 //     turn (Options.PassphraseAttempts per official and client address,
 //     ProfileAttempts per official);
-//  4. unlocks the personal key with the request's passphrase
-//     (keyref.Key.Unlock) and signs (signer.Sign) with the visible stamp
-//     the request asks for; a wrong passphrase is counted whatever the
-//     caller does next;
+//  4. unlocks the personal key with the request's passphrase, or with
+//     the one a TOTP code opened ([Service.UnlockTOTP], for officials
+//     enrolled with [Service.EnrolTOTP]) (keyref.Key.Unlock), and signs
+//     (signer.Sign) with the visible stamp the request asks for; a wrong
+//     passphrase is counted whatever the caller does next;
 //  5. frees the slot, then keeps the signed file (profiles that Keep),
 //     records the document in the register and appends the audit entry;
 //     a signature that is not in the audit log is not handed out.

@@ -15,7 +15,9 @@ import (
 // accepted once and never an older one, re-enrolment resets the step,
 // enrolment and removal are each one audit entry without the sealed blob.
 func testOTP(t *testing.T, b backend) {
-	s, _ := b.fresh(t)
+	s, dsn := b.fresh(t)
+	// A second store on the same database: another replica.
+	replica := open(t, dsn, nil)
 	ctx := context.Background()
 	sealed := []byte("\x00sealed-opaque-bytes\xff")
 	if _, err := s.GetOTP(ctx, "bupati", "3201"); !errors.Is(err, store.ErrNotFound) {
@@ -49,15 +51,20 @@ func testOTP(t *testing.T, b backend) {
 		t.Fatalf("LastStep after 101 = %+v", e)
 	}
 
-	// Many at once offering the same step: exactly one wins.
+	// Many at once, on two replicas, offering the same step: exactly one
+	// wins.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	won, replays := 0, 0
-	for range 8 {
+	for i := range 8 {
+		st := s
+		if i%2 == 1 {
+			st = replica
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.UseOTPStep(ctx, "bupati", "3201", 102)
+			err := st.UseOTPStep(ctx, "bupati", "3201", 102)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -72,7 +79,7 @@ func testOTP(t *testing.T, b backend) {
 	}
 	wg.Wait()
 	if won != 1 || replays != 7 {
-		t.Errorf("8 concurrent uses of one step: %d accepted, %d replays; want 1 and 7", won, replays)
+		t.Errorf("8 concurrent uses of one step on two replicas: %d accepted, %d replays; want 1 and 7", won, replays)
 	}
 
 	// Re-enrolment replaces the blob and resets the step.

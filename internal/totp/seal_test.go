@@ -50,3 +50,22 @@ func TestSealOpen(t *testing.T) {
 		t.Errorf("Open with a 16-byte key: %v, want a key-size error", err)
 	}
 }
+
+// FuzzOpen: no sealed input panics, and none but what Seal made under the
+// key and aad opens.
+func FuzzOpen(f *testing.F) {
+	kek := bytes.Repeat([]byte{7}, KeySize)
+	good, _ := Seal(kek, []byte("p\x00s"), []byte("secret"))
+	f.Add(good, []byte("p\x00s"))
+	f.Add([]byte{sealVersion}, []byte(""))
+	f.Add([]byte{}, []byte("x"))
+	f.Fuzz(func(t *testing.T, sealed, aad []byte) {
+		pt, err := Open(kek, aad, sealed)
+		if err == nil && (string(aad) != "p\x00s" || string(pt) != "secret") {
+			t.Fatalf("Open accepted a blob Seal did not make for this aad: %x", sealed)
+		}
+		if err != nil && !errors.Is(err, ErrOpen) {
+			t.Fatalf("Open: %v, want ErrOpen", err)
+		}
+	})
+}
