@@ -343,8 +343,13 @@ func TestBSrESealRefusals(t *testing.T) {
 	if resp.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
-	// data out of range.
+	// data out of range, or not a number.
 	s.clock.add(time.Hour)
+	resp, a = s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": "123456", "data": "dua"})
+	want(t, "data dua", resp, a, 400, 2021)
+	if a["error"] != "Periksa kembali data anda: data harus berupa angka" {
+		t.Errorf("data dua: %q", a["error"])
+	}
 	resp, a = s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret), "data": 1000})
 	want(t, "data 1000", resp, a, 400, 2021)
 }
