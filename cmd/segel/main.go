@@ -37,6 +37,7 @@ commands:
             against a running segel serve
   clients   add, list, disable, enable, remove or rotate the API clients (new keys print once)
   audit     verify the hash chain of the gateway's audit log
+  seal      reset an institutional seal's activation (a lost authenticator)
   version   print the version, the commit it was built from and the Go version
 
 '-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runClients(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "seal":
+		return runSeal(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		writeVersion(stdout)
 		return exitOK

@@ -39,6 +39,16 @@ type Profile struct {
 	// code of an authenticator app once enrolled (needs personal and
 	// the top-level totp.key_file).
 	TOTP bool `yaml:"totp"`
+	// Seal marks an institutional seal (an organisation's certificate,
+	// the BSrE API's /api/v2/seal/…): its key is unlocked by the
+	// configured PIN, and each signature needs a seal code given for an
+	// RFC 6238 activation code of the seal's custodian (see
+	// docs/decisions.md, "Institutional seal and user registration
+	// (issue 14)"). Not personal.
+	Seal bool `yaml:"seal"`
+	// IDSubscriber names the seal in the BSrE API's "idSubscriber";
+	// required with seal, unique.
+	IDSubscriber string `yaml:"id_subscriber"`
 	// Reason and Location are the defaults of the signature dictionary.
 	Reason   string `yaml:"reason"`
 	Location string `yaml:"location"`

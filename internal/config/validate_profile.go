@@ -14,6 +14,9 @@ import (
 var (
 	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 	nikRE  = regexp.MustCompile(`^[0-9]{16}$`)
+	// subscriberRE is an idSubscriber: what BSrE's seal ids look like
+	// and nothing a URL, a log line or a CSV would need to escape.
+	subscriberRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 )
 
 // validateProfiles checks every profile, and that no two share a name,
@@ -22,6 +25,7 @@ func (c *Config) validateProfiles(ps *problems, fromFile bool) {
 	names := map[string]int{}
 	envs := map[string]int{}
 	niks := map[string]int{}
+	subscribers := map[string]int{}
 	for i, p := range c.Profiles {
 		k := fmt.Sprintf("profiles[%d]", i)
 		if p == nil {
@@ -42,6 +46,12 @@ func (c *Config) validateProfiles(ps *problems, fromFile bool) {
 				ps.add(k+".nik", "the same NIK as profiles[%d]", j)
 			}
 			niks[p.NIK] = i
+		}
+		if p.IDSubscriber != "" {
+			if j, dup := subscribers[p.IDSubscriber]; dup {
+				ps.add(k+".id_subscriber", "the same id_subscriber as profiles[%d]", j)
+			}
+			subscribers[p.IDSubscriber] = i
 		}
 	}
 }
@@ -65,6 +75,34 @@ func (c *Config) validateProfile(ps *problems, k string, p *Profile, fromFile bo
 	c.checkFile(ps, k+".cert", p.Cert)
 	c.validateLevels(ps, k, p)
 	validateProfileRest(ps, k, p)
+	c.validateSeal(ps, k, p)
+}
+
+// validateSeal checks a seal profile: not personal, named by an
+// id_subscriber, no official's NIK or e-mail address, and the TOTP
+// key-encryption key, under which its activation is sealed.
+func (c *Config) validateSeal(ps *problems, k string, p *Profile) {
+	if !p.Seal {
+		if p.IDSubscriber != "" {
+			ps.add(k+".id_subscriber", "set, but seal is false: only a seal profile has an idSubscriber")
+		}
+		return
+	}
+	if p.Personal {
+		ps.add(k+".seal", "a seal is the institution's, not an official's: remove personal: true")
+	}
+	switch {
+	case p.IDSubscriber == "":
+		ps.add(k+".id_subscriber", "missing: a seal profile is named by its idSubscriber in the BSrE API")
+	case !subscriberRE.MatchString(p.IDSubscriber):
+		ps.add(k+".id_subscriber", "%q: use letters, digits, '.', '-' and '_' (at most 64)", p.IDSubscriber)
+	}
+	if p.Email != "" {
+		ps.add(k+".email", "a seal profile belongs to no official: remove the e-mail address")
+	}
+	if c.TOTP.KeyFile == "" {
+		ps.add(k+".seal", "a seal's activation is sealed under the TOTP key-encryption key: set totp.key_file")
+	}
 }
 
 // validatePKCS11Key checks a profile's pkcs11: key URI.

@@ -56,6 +56,10 @@ func (s *Server) bsreRoutes(r chi.Router) {
 	r.Post("/api/v2/user/check/status", s.bsreAuth(s.bsreStatusV2))
 	// A variant some clients call.
 	r.Post("/api/v2/user/check-status", s.bsreAuth(s.bsreStatusV2))
+	r.Post("/api/v2/user/register", s.bsreAuth(s.bsreUserRegister))
+	// The name some clients call.
+	r.Post("/api/v2/user/registration", s.bsreAuth(s.bsreUserRegister))
+	s.bsreSealRoutes(r)
 }
 
 // bsreAuth checks HTTP Basic credentials against Options.BSrEUser and
@@ -108,29 +112,8 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.
 	if location != "" {
 		req.Location = location
 	}
-	if look != nil {
-		pl, err := look.placement()
-		if err != nil {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": "+err.Error())
-			return nil
-		}
-		req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
-		if look.text != "" {
-			lines, err := stampLines(bsreTextLines(look.text))
-			if err != nil {
-				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: text paling banyak %d baris, tiap baris paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampLines, maxStampLineBytes))
-				return nil
-			}
-			req.Visible.Lines = lines
-		}
-		if look.footer != nil {
-			f, err := stampFooter(*look.footer)
-			if err != nil {
-				writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: footer paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampFooterByte))
-				return nil
-			}
-			req.Visible.Footer = &f
-		}
+	if !bsreLookInto(w, req, look) {
+		return nil
 	}
 	res, p := s.signSpooled(r, req, in)
 	if p != nil {
@@ -138,6 +121,37 @@ func (s *Server) bsreSign(w http.ResponseWriter, r *http.Request, prof *service.
 		return nil
 	}
 	return res
+}
+
+// bsreLookInto puts the visible stamp look asks for (none when nil) into
+// req; it answers a bad one itself and returns false.
+func bsreLookInto(w http.ResponseWriter, req *service.Request, look *bsreLook) bool {
+	if look == nil {
+		return true
+	}
+	pl, err := look.placement()
+	if err != nil {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck+": "+err.Error())
+		return false
+	}
+	req.Visible = &service.Visible{Placement: *pl, QR: look.linkQR, NoQR: look.noQR, Image: look.image}
+	if look.text != "" {
+		lines, err := stampLines(bsreTextLines(look.text))
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: text paling banyak %d baris, tiap baris paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampLines, maxStampLineBytes))
+			return false
+		}
+		req.Visible.Lines = lines
+	}
+	if look.footer != nil {
+		f, err := stampFooter(*look.footer)
+		if err != nil {
+			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, fmt.Sprintf("%s: footer paling panjang %d byte, tanpa karakter kontrol", bsreMsgCheck, maxStampFooterByte))
+			return false
+		}
+		req.Visible.Footer = &f
+	}
+	return true
 }
 
 // bsreSignV1 is POST /api/sign/pdf (multipart). It answers with the

@@ -64,7 +64,7 @@ func bsreFieldName(field string) string {
 // bsreTypeName is the JSON type a v2 member must have, in Indonesian.
 func bsreTypeName(field string) string {
 	switch field[strings.LastIndexByte(field, '.')+1:] {
-	case "page", "originX", "originY", "width", "height":
+	case "page", "originX", "originY", "width", "height", "data":
 		return "angka"
 	case "signatureProperties":
 		return "daftar objek"

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"reflect"
@@ -163,25 +162,5 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		}
 		signed = append(signed, res)
 	}
-	ids := make([]string, len(signed))
-	for i, res := range signed {
-		ids[i] = res.Document.ID
-	}
-	setBSrEDocumentID(w, strings.Join(ids, ","))
-	// The answer is streamed too: each signed file, base64-encoded from
-	// its spool file.
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"time":%d,"file":[`, time.Since(start).Milliseconds())
-	for i, res := range signed {
-		if i > 0 {
-			io.WriteString(w, ",")
-		}
-		io.WriteString(w, `"`)
-		enc := base64.NewEncoder(base64.StdEncoding, w)
-		io.Copy(enc, res.Signed)
-		enc.Close()
-		io.WriteString(w, `"`)
-	}
-	idsJSON, _ := json.Marshal(ids)
-	fmt.Fprintf(w, `],"id_dokumen":%s}`+"\n", idsJSON)
+	writeBSrESigned(w, start, signed)
 }

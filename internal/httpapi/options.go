@@ -111,8 +111,10 @@ type Options struct {
 	// unchanged, and "nik" names a personal profile (Profile.NIK).
 	BSrEUser, BSrEPassword string
 	// TOTPKey is the key-encryption key (32 bytes) of officials' TOTP
-	// enrolments (config totp.key_file); nil: no profile signs with a
-	// TOTP code (docs/decisions.md, "TOTP for officials (issue 14)").
+	// enrolments and of the seal's state (config totp.key_file); nil: no
+	// profile signs with a TOTP code, and a seal profile is refused
+	// (docs/decisions.md, "TOTP for officials (issue 14)" and
+	// "Institutional seal and user registration (issue 14)").
 	TOTPKey []byte
 }
 

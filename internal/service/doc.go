@@ -22,6 +22,13 @@
 //     records the document in the register and appends the audit entry;
 //     a signature that is not in the audit log is not handed out.
 //
+// A seal profile (Profile.Seal, an institution's key) signs only with a
+// [SealGrant] of the request: the BSrE seal door gets one from
+// [Service.SpendSealCode] for a seal code that [Service.IssueSealCode]
+// gave for an RFC 6238 activation code ([Service.ActivateSeal]; see
+// seal.go and docs/decisions.md, "Institutional seal and user
+// registration (issue 14)").
+//
 // Failures are *[Error]s whose Kind is one of Segel's problem types
 // (httpapi/openapi.yaml, x-problem-types; see [Kinds]).
 //

@@ -30,6 +30,13 @@ type Profile struct {
 	// an authenticator app once enrolled (EnrolTOTP); it needs
 	// Options.TOTPKey.
 	TOTP bool
+	// Seal marks an institutional seal (an organisation's certificate):
+	// its key is unlocked by the configured PIN, and every signature
+	// needs a seal code (Request.SealCode) given by IssueSealCode for a
+	// code of the seal's activation (see seal.go). Not Personal.
+	Seal bool
+	// IDSubscriber names a seal in the BSrE API ("idSubscriber").
+	IDSubscriber string
 	// DefaultLevel is used when a request names none; AllowedLevels bounds
 	// what requests may ask (all levels when empty).
 	DefaultLevel  signer.Level
@@ -71,6 +78,9 @@ func (p *Profile) Allows(l signer.Level) bool {
 func (p *Profile) init() error {
 	if p.Name == "" || p.Key == nil {
 		return fmt.Errorf("profile %q has no name or no key", p.Name)
+	}
+	if p.Seal && (p.Personal || p.IDSubscriber == "" || p.NIK != "" || p.Email != "") {
+		return fmt.Errorf("profile %q: a seal is not personal, has an idSubscriber and no NIK or e-mail address", p.Name)
 	}
 	if p.MaxConcurrent <= 0 {
 		p.MaxConcurrent = max(4, 2*runtime.GOMAXPROCS(0))

@@ -30,6 +30,9 @@ type Request struct {
 	// authenticator app opened (UnlockTOTP): the passphrase sealed at
 	// enrolment, for the signatures of one request.
 	TOTP *TOTPUnlock
+	// Seal is the grant (SpendSealCode) a seal profile's signature
+	// takes one document of; a seal profile signs nothing without one.
+	Seal *SealGrant
 
 	// Input is the PDF to sign, Size its length and InputSHA256 its
 	// SHA-256 in lower-case hex (computed by Sign when empty).

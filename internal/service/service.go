@@ -44,7 +44,8 @@ type Options struct {
 	ProfileAttempts    int
 	ProfileWindow      time.Duration
 	// TOTPKey is the key-encryption key (32 bytes) under which TOTP
-	// enrolments are sealed; nil: no profile signs with a TOTP code.
+	// enrolments and the seal's state are sealed; nil: no profile signs
+	// with a TOTP code, and a seal profile is refused.
 	TOTPKey []byte
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.
@@ -122,6 +123,9 @@ func New(opts Options) (*Service, error) {
 			return nil, fmt.Errorf("service: two profiles named %q", p.Name)
 		}
 		s.profiles[p.Name] = p
+		if p.Seal && len(opts.TOTPKey) != 32 {
+			return nil, fmt.Errorf("service: seal profile %q needs the 32-byte TOTP key-encryption key", p.Name)
+		}
 	}
 	return s, nil
 }

@@ -48,6 +48,9 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	if prof.Personal && len(req.Passphrase) == 0 && req.TOTP == nil {
 		return nil, Fail("passphrase-required", "the official's passphrase is needed")
 	}
+	if prof.Seal && !req.Seal.take(prof) {
+		return nil, Fail("seal-code-required", "a seal signs only with a seal code of its custodian (the BSrE API's /api/v2/seal/pdf)")
+	}
 	if req.Input == nil || req.Output == nil || req.Size <= 0 {
 		return nil, Fail("invalid-pdf", "the document is empty")
 	}

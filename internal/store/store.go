@@ -129,6 +129,12 @@ type Store interface {
 	GetOTP(ctx context.Context, profile, subject string) (*OTPEnrolment, error)
 	UseOTPStep(ctx context.Context, profile, subject string, step int64) error
 	DeleteOTP(ctx context.Context, profile, subject string) error
+	// PruneOTP removes the rows of profile whose subject begins with
+	// prefix (not empty) and that were created before before, and
+	// returns how many: the seal's spent and expired seal codes
+	// (internal/service/seal.go). No audit entry: such rows are
+	// short-lived by design.
+	PruneOTP(ctx context.Context, profile, prefix string, before time.Time) (int64, error)
 
 	// Reconcile finds what a crash between the steps of recording a
 	// signature leaves behind, among what was written before before: a

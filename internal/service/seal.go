@@ -1,0 +1,453 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/segel-id/segel/internal/store"
+	"github.com/segel-id/segel/internal/totp"
+)
+
+// The institutional seal (see docs/decisions.md, "Institutional seal and
+// user registration (issue 14)"). A seal profile's key is unlocked by its
+// configured PIN, like any institutional profile's; what guards it is an
+// RFC 6238 activation held by the seal's custodian in an authenticator
+// app. Its secret is kept sealed under the TOTP key-encryption key
+// (Options.TOTPKey) in the store's OTP rows:
+//
+//   - subject "activation": the secret and a generation id, with the
+//     step of the last activation code accepted (no code twice);
+//   - subject "code:<SHA-256 of a seal code, hex>": a seal code's count
+//     of documents, its expiry and the generation of the activation that
+//     gave it; LastStep counts the documents sealed with it, moved
+//     forward atomically (UseOTPStep), so that a code's documents are
+//     never spent twice, also by replicas on one PostgreSQL.
+//
+// A seal code whose activation was refreshed or revoked since is dead.
+
+// Bounds of seal codes.
+const (
+	// SealCodeTTL is how long a seal code is good for.
+	SealCodeTTL = 5 * time.Minute
+	// MaxSealDocuments is the most documents one seal code seals.
+	MaxSealDocuments = 100
+)
+
+const (
+	sealActivationSubject = "activation"
+	sealCodePrefix        = "code:"
+	sealIssuer            = "Segel"
+)
+
+// sealActivation is the sealed content of a seal's activation row.
+type sealActivation struct {
+	Secret     []byte `json:"s"`
+	Generation string `json:"g"`
+}
+
+// sealCodeState is the sealed content of a seal code's row.
+type sealCodeState struct {
+	Documents  int64  `json:"n"`
+	Expires    int64  `json:"e"` // Unix seconds
+	Generation string `json:"g"`
+}
+
+// SealCall is one call of the seal's API: the seal, the code the caller
+// gave (an activation code from the authenticator app; "" for none), and
+// who calls, for the lock-out and the audit log.
+type SealCall struct {
+	Profile                       *Profile
+	Code                          string
+	Client, ClientAddr, RequestID string
+}
+
+// SealActivation is a new activation: the secret, shown once, for the
+// custodian's authenticator app.
+type SealActivation struct {
+	// URI is the otpauth:// URI (a QR code of it is what apps scan).
+	URI string
+	// Secret is the secret in base32, for typing in by hand.
+	Secret string
+}
+
+// SealCode is a seal code: good for Documents signatures until Expires.
+type SealCode struct {
+	Code      string
+	Documents int
+	Expires   time.Time
+}
+
+// ProfileBySubscriber returns the seal profile whose IDSubscriber is
+// id, or nil.
+func (s *Service) ProfileBySubscriber(id string) *Profile {
+	if id == "" {
+		return nil
+	}
+	for _, p := range s.profiles {
+		if p.Seal && p.IDSubscriber == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// ActivateSeal activates the seal of c.Profile, or refreshes its
+// activation. A seal without an activation gets one, whatever the code:
+// the answer holds the new secret, once. An active seal is refreshed only
+// with a valid activation code (an API key alone must not take a seal
+// over): the secret is replaced, and the seal codes given before die.
+func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivation, *Error) {
+	if e := s.sealUsable(ctx, c); e != nil {
+		return nil, e
+	}
+	op := "seal-activate"
+	_, err := s.opts.Store.GetOTP(ctx, c.Profile.Name, sealActivationSubject)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, s.sealStoreFailure(ctx, c, op, err)
+	case c.Code == "":
+		e := Fail("seal-code-required", "the seal is active: refreshing it needs a code of its activation")
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return nil, e
+	default:
+		op = "seal-refresh"
+		if _, e := s.checkActivation(ctx, c, op); e != nil {
+			return nil, e
+		}
+	}
+	secret := make([]byte, 20)
+	gen := make([]byte, 12)
+	rand.Read(secret)
+	rand.Read(gen)
+	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
+	defer clear(secret)
+	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &act); err != nil {
+		return nil, s.sealStoreFailure(ctx, c, op, err)
+	}
+	// The seal codes of an earlier activation are dead.
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
+	s.auditSeal(ctx, c, op, "ok", "")
+	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
+	q := url.Values{"secret": {b32}, "issuer": {sealIssuer}, "algorithm": {"SHA1"},
+		"digits": {strconv.Itoa(totp.Digits)}, "period": {strconv.Itoa(int(totp.Step / time.Second))}}
+	label := url.PathEscape(sealIssuer + ":" + c.Profile.IDSubscriber)
+	return &SealActivation{URI: "otpauth://totp/" + label + "?" + q.Encode(), Secret: b32}, nil
+}
+
+// RevokeSeal ends the seal's activation, given a valid activation code:
+// until it is activated again, the seal signs nothing.
+func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
+	const op = "seal-revoke"
+	if e := s.sealUsable(ctx, c); e != nil {
+		return e
+	}
+	if c.Code == "" {
+		e := Fail("seal-code-required", "revoking the seal needs a code of its activation")
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return e
+	}
+	if _, e := s.checkActivation(ctx, c, op); e != nil {
+		return e
+	}
+	if err := s.opts.Store.DeleteOTP(ctx, c.Profile.Name, sealActivationSubject); err != nil {
+		return s.sealStoreFailure(ctx, c, op, err)
+	}
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
+	s.auditSeal(ctx, c, op, "ok", "")
+	return nil
+}
+
+// IssueSealCode gives, for a valid activation code, a seal code good for
+// documents signatures (1 to MaxSealDocuments) within SealCodeTTL.
+func (s *Service) IssueSealCode(ctx context.Context, c *SealCall, documents int) (*SealCode, *Error) {
+	const op = "seal-code"
+	if documents < 1 || documents > MaxSealDocuments {
+		return nil, Fail("bad-request", "a seal code is for 1 to "+strconv.Itoa(MaxSealDocuments)+" documents")
+	}
+	if e := s.sealUsable(ctx, c); e != nil {
+		return nil, e
+	}
+	if c.Code == "" {
+		e := Fail("seal-code-required", "a seal code is given for a code of the seal's activation")
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return nil, e
+	}
+	act, e := s.checkActivation(ctx, c, op)
+	if e != nil {
+		return nil, e
+	}
+	code := NewID()
+	expires := s.opts.Now().Add(SealCodeTTL).Truncate(time.Second)
+	st := sealCodeState{Documents: int64(documents), Expires: expires.Unix(), Generation: act.Generation}
+	if err := s.putSealRow(ctx, c.Profile, sealCodeSubject(code), &st); err != nil {
+		return nil, s.sealStoreFailure(ctx, c, op, err)
+	}
+	s.pruneSealCodes(ctx, c, s.opts.Now().Add(-SealCodeTTL))
+	s.auditSeal(ctx, c, op, "ok", strconv.Itoa(documents)+" documents")
+	return &SealCode{Code: code, Documents: documents, Expires: expires}, nil
+}
+
+// SealGrant is what SpendSealCode gives: the right to sign a number of
+// documents with the seal, taken one per signature (Request.Seal). Only
+// the service makes one.
+type SealGrant struct {
+	profile *Profile
+	left    atomic.Int64
+}
+
+// take takes one document of g for a signature of p.
+func (g *SealGrant) take(p *Profile) bool {
+	if g == nil || g.profile != p {
+		return false
+	}
+	if g.left.Add(-1) < 0 {
+		g.left.Add(1)
+		return false
+	}
+	return true
+}
+
+// SpendSealCode spends documents documents of c.Code, a seal code, at
+// once (the files of one request: all of them or none), and returns the
+// grant their signatures take. A code that is not known counts as a wrong
+// code; one that expired, was used up or whose activation was refreshed
+// or revoked since is refused and removed.
+func (s *Service) SpendSealCode(ctx context.Context, c *SealCall, documents int) (*SealGrant, *Error) {
+	const op = "seal-sign"
+	if e := s.sealUsable(ctx, c); e != nil {
+		return nil, e
+	}
+	if c.Code == "" {
+		return nil, Fail("seal-code-required", "sealing needs a seal code")
+	}
+	if documents < 1 || documents > MaxSealDocuments {
+		return nil, Fail("bad-request", "a seal code is for 1 to "+strconv.Itoa(MaxSealDocuments)+" documents")
+	}
+	act, e := s.activation(ctx, c)
+	if e != nil {
+		return nil, e
+	}
+	prof, subject := c.Profile.Name, sealCodeSubject(c.Code)
+	refuse := func(detail string) (*SealGrant, *Error) {
+		e := Fail("seal-code-rejected", detail)
+		s.auditSeal(ctx, c, op, e.Kind, detail)
+		return nil, e
+	}
+	dead := func() (*SealGrant, *Error) {
+		// Not counted as a guess: the caller held a real code. The row
+		// stays until pruned (see pruneSealCodes), so that asking again
+		// is answered the same.
+		return refuse("the seal code has expired or is used up, or its activation was renewed")
+	}
+	// Another request spending the same code moves LastStep first; then
+	// this one reads it again.
+	for range 32 {
+		row, err := s.opts.Store.GetOTP(ctx, prof, subject)
+		if errors.Is(err, store.ErrNotFound) {
+			s.countSealFailure(ctx, c)
+			return refuse("the seal code is not valid")
+		}
+		if err != nil {
+			return nil, s.sealStoreFailure(ctx, c, op, err)
+		}
+		var st sealCodeState
+		if err := s.openSealRow(c.Profile, row, &st); err != nil {
+			return dead()
+		}
+		if st.Generation != act.Generation || !s.opts.Now().Before(time.Unix(st.Expires, 0)) || row.LastStep >= st.Documents {
+			return dead()
+		}
+		if row.LastStep+int64(documents) > st.Documents {
+			return refuse(strconv.FormatInt(st.Documents-row.LastStep, 10) + " documents are left of the seal code")
+		}
+		err = s.opts.Store.UseOTPStep(ctx, prof, subject, row.LastStep+int64(documents))
+		switch {
+		case errors.Is(err, store.ErrOTPReplay):
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			return refuse("the seal code is used up")
+		case err != nil:
+			return nil, s.sealStoreFailure(ctx, c, op, err)
+		}
+		g := &SealGrant{profile: c.Profile}
+		g.left.Store(int64(documents))
+		return g, nil
+	}
+	return nil, retry("busy", "the seal code is being spent by other requests", time.Second)
+}
+
+// sealUsable refuses a call that is not for a seal, a seal without the
+// key-encryption key, and a seal locked out by wrong codes.
+func (s *Service) sealUsable(ctx context.Context, c *SealCall) *Error {
+	if c.Profile == nil || !c.Profile.Seal {
+		return Fail("unknown-profile", "")
+	}
+	if len(s.opts.TOTPKey) == 0 {
+		return Fail("internal", "no TOTP key-encryption key is configured")
+	}
+	if e := s.LockedOut(ctx, c.Profile, c.ClientAddr); e != nil {
+		if e.Kind == "passphrase-locked-out" {
+			e.Kind = "seal-locked-out"
+		}
+		return e
+	}
+	return nil
+}
+
+// activation returns the seal's activation; seal-not-activated when it
+// has none.
+func (s *Service) activation(ctx context.Context, c *SealCall) (*sealActivation, *Error) {
+	_, act, e := s.activationRow(ctx, c)
+	return act, e
+}
+
+func (s *Service) activationRow(ctx context.Context, c *SealCall) (*store.OTPEnrolment, *sealActivation, *Error) {
+	row, err := s.opts.Store.GetOTP(ctx, c.Profile.Name, sealActivationSubject)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, Fail("seal-not-activated", "activate the seal first (/api/v2/seal/get/activation)")
+	}
+	if err != nil {
+		return nil, nil, s.sealStoreFailure(ctx, c, "seal", err)
+	}
+	var act sealActivation
+	if err := s.openSealRow(c.Profile, row, &act); err != nil {
+		// A row that does not open under this key (another key, or moved
+		// from another profile) is no activation.
+		s.opts.Logger.Error("seal activation cannot be opened: is totp.key_file the one it was made with?",
+			"request_id", c.RequestID, "profile", c.Profile.Name)
+		return nil, nil, Fail("internal", "")
+	}
+	return row, &act, nil
+}
+
+// checkActivation checks c.Code against the seal's activation and
+// spends its step, so that no code is accepted twice. A wrong or
+// replayed code counts in the lock-out counters.
+func (s *Service) checkActivation(ctx context.Context, c *SealCall, op string) (*sealActivation, *Error) {
+	row, act, e := s.activationRow(ctx, c)
+	if e != nil {
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return nil, e
+	}
+	defer clear(act.Secret)
+	rejected := func() (*sealActivation, *Error) {
+		s.countSealFailure(ctx, c)
+		e := Fail("seal-code-rejected", "")
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return nil, e
+	}
+	step, err := totp.Verify(act.Secret, c.Code, s.opts.Now(), row.LastStep)
+	if err != nil {
+		return rejected()
+	}
+	if err := s.opts.Store.UseOTPStep(ctx, c.Profile.Name, sealActivationSubject, step); errors.Is(err, store.ErrOTPReplay) || errors.Is(err, store.ErrNotFound) {
+		return rejected()
+	} else if err != nil {
+		return nil, s.sealStoreFailure(ctx, c, op, err)
+	}
+	return &sealActivation{Generation: act.Generation}, nil
+}
+
+// pruneSealCodes removes the seal's code rows created before before:
+// expired ones (a code lives SealCodeTTL), or all of an activation that
+// ended. Rows spent or dead stay until then, so that a code asked again
+// is answered "used up" rather than counted as a guess; so the rows of a
+// seal are those of its last SealCodeTTL, and each needed its own
+// activation code (one per 30-second step). A failure is logged only:
+// the rows are dead anyway.
+func (s *Service) pruneSealCodes(ctx context.Context, c *SealCall, before time.Time) {
+	if _, err := s.opts.Store.PruneOTP(context.WithoutCancel(ctx), c.Profile.Name, sealCodePrefix, before); err != nil {
+		s.opts.Logger.Error("seal store", "request_id", c.RequestID, "profile", c.Profile.Name, "error", err)
+	}
+}
+
+// sealCodeSubject is the OTP row subject of a seal code: its hash, so
+// that the store never holds a usable code.
+func sealCodeSubject(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return sealCodePrefix + hex.EncodeToString(sum[:])
+}
+
+// sealAAD binds a sealed row to its profile and subject: a row moved to
+// another seal or subject does not open.
+func sealAAD(profile, subject string) []byte {
+	return []byte("segel-seal\x00" + profile + "\x00" + subject)
+}
+
+func (s *Service) putSealRow(ctx context.Context, p *Profile, subject string, v any) error {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	sealed, err := totp.Seal(s.opts.TOTPKey, sealAAD(p.Name, subject), plain)
+	if err != nil {
+		return err
+	}
+	return s.opts.Store.PutOTP(ctx, &store.OTPEnrolment{Profile: p.Name, Subject: subject, Sealed: sealed, Created: s.opts.Now().UTC()})
+}
+
+func (s *Service) openSealRow(p *Profile, row *store.OTPEnrolment, v any) error {
+	plain, err := totp.Open(s.opts.TOTPKey, sealAAD(p.Name, row.Subject), row.Sealed)
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	return json.Unmarshal(plain, v)
+}
+
+// countSealFailure counts a wrong seal or activation code in the
+// lock-out counters of the seal, as a wrong passphrase is counted.
+func (s *Service) countSealFailure(ctx context.Context, c *SealCall) {
+	s.countFailure(context.WithoutCancel(ctx), &Request{Profile: c.Profile, ClientAddr: c.ClientAddr, RequestID: c.RequestID})
+}
+
+// sealStoreFailure logs a store failure of a seal call (no secret is in
+// it) and answers it: try again.
+func (s *Service) sealStoreFailure(ctx context.Context, c *SealCall, op string, err error) *Error {
+	s.opts.Logger.Error("seal store", "request_id", c.RequestID, "profile", c.Profile.Name, "operation", op, "error", err)
+	return retry("temporarily-unavailable", "the seal's state could not be read or written", 5*time.Second)
+}
+
+// auditSeal appends a seal call to the audit log: what and its outcome,
+// never a code or a secret.
+func (s *Service) auditSeal(ctx context.Context, c *SealCall, op, outcome, detail string) {
+	e := &store.AuditEntry{
+		Time: s.opts.Now().UTC(), RequestID: c.RequestID, Client: c.Client, Profile: c.Profile.Name,
+		Operation: op, Outcome: outcome, Detail: detail,
+	}
+	if cert := c.Profile.Key.Certificate; cert != nil {
+		sum := sha256.Sum256(cert.Raw)
+		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = cert.Subject.String(), cert.SerialNumber.Text(16), hex.EncodeToString(sum[:])
+	}
+	if err := s.opts.Store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		s.opts.Logger.Error("audit", "request_id", c.RequestID, "error", err)
+	}
+}
+
+// ResetSeal removes the activation of seal profile and its seal codes
+// from st, as the operator (`segel seal reset`), when the custodian can
+// no longer give a code (a lost phone, a key-encryption key replaced):
+// the next /api/v2/seal/get/activation activates it afresh. It appends
+// the audit entry "seal-reset". The caller checks that profile is a
+// seal.
+func ResetSeal(ctx context.Context, st store.Store, profile, operator string) error {
+	if err := st.DeleteOTP(ctx, profile, sealActivationSubject); err != nil {
+		return err
+	}
+	if _, err := st.PruneOTP(ctx, profile, sealCodePrefix, time.Now().Add(time.Hour)); err != nil {
+		return err
+	}
+	return st.AppendAudit(ctx, &store.AuditEntry{Time: time.Now().UTC(), Client: operator, Profile: profile,
+		Operation: "seal-reset", Outcome: "ok"})
+}
