@@ -7,8 +7,8 @@ import (
 	"github.com/segel-id/segel/verify/explain"
 )
 
-// A report's verdict and reasons in Indonesian and English, from its
-// typed notes.
+// A report's verdict and reasons in Indonesian (from its typed notes) and
+// in English (the report's own messages).
 func Example() {
 	rep := &verify.Report{
 		Indication: verify.Indeterminate,
@@ -30,5 +30,5 @@ func Example() {
 	// Belum dapat dipastikan: sertifikat sudah kedaluwarsa dan surat tidak memiliki stempel waktu yang membuktikan ditandatangani tepat waktu
 	// - sertifikat “Budi Santoso” kedaluwarsa pada 2 Desember 2026 00.00 UTC dan tidak ada bukti bahwa tanda tangan dibuat sebelumnya
 	// Cannot be confirmed yet: the certificate has expired and the letter carries no timestamp proving it was signed in time
-	// - the certificate “Budi Santoso” expired on 2 December 2026 00:00 UTC and nothing proves the signature existed before
+	// - the certificate "Budi Santoso" expired on 2026-12-02 00:00 UTC and nothing proves the signature existed before
 }

@@ -139,16 +139,17 @@ func arg(l Lang, name, v string) string {
 	return v
 }
 
-// Reasons words a signature's errors and warnings in l, from its notes.
-// A report without notes (written by an older Segel, or built by hand)
-// gives, in English, its own messages, and in Indonesian the meaning of
-// its sub-indication for the errors and one general sentence for the
-// warnings: never the English text.
+// Reasons words a signature's errors and warnings in l. In Indonesian
+// they come from its notes (Note); in English they are the report's own
+// messages, verify's words with their full technical detail. A report
+// without notes (written by an older Segel, or built by hand) gives in
+// Indonesian the meaning of its sub-indication for the errors and one
+// general sentence for the warnings: never the English text.
 func Reasons(l Lang, s *verify.SignatureReport) (errs, warns []string) {
+	if l == EN {
+		return s.Errors, s.Warnings
+	}
 	if len(s.Notes) == 0 {
-		if l == EN {
-			return s.Errors, s.Warnings
-		}
 		if len(s.Errors) > 0 {
 			errs = []string{SubIndication(l, s.SubIndication)}
 			if errs[0] == "" {
@@ -173,12 +174,15 @@ func Reasons(l Lang, s *verify.SignatureReport) (errs, warns []string) {
 // untypedWarnings stands for warnings that come without notes.
 var untypedWarnings = text{"ada catatan teknis pemeriksa (lihat laporan JSON)", "the checker has technical notes (see the JSON report)"}
 
-// DocumentWarnings words the warnings about the document as a whole, from
-// the report's notes, as Reasons does for a signature.
+// DocumentWarnings words the warnings about the document as a whole, as
+// Reasons does for a signature.
 func DocumentWarnings(l Lang, rep *verify.Report) []string {
+	if l == EN {
+		return rep.Warnings
+	}
 	if len(rep.Notes) == 0 {
-		if l == EN || len(rep.Warnings) == 0 {
-			return rep.Warnings
+		if len(rep.Warnings) == 0 {
+			return nil
 		}
 		return []string{untypedWarnings.in(l)}
 	}
