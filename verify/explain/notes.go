@@ -31,7 +31,7 @@ var noteWords = map[verify.Code]text{
 	verify.CodeNoSignerCovers:       {"tidak satu pun dari {n} penanda tangan mencakup dokumen ini: dokumen diubah setelah ditandatangani, atau yang ditandatangani berkas lain", "none of the {n} signers of the CMS covers the document: it was changed after signing, or they signed something else"},
 	verify.CodeNoSignerCert:         {"tidak ada penanda tangan yang disertai sertifikatnya", "no signer of the CMS comes with its certificate{detail}"},
 
-	verify.CodeDigestUnsupported:    {"algoritme sidik jari (digest) tanda tangan belum didukung", "the digest algorithm is not supported: {detail}"},
+	verify.CodeDigestUnsupported:    {"algoritme sidik jari tanda tangan belum didukung", "the digest algorithm is not supported: {detail}"},
 	verify.CodeDigestMismatch:       {"dokumen diubah setelah ditandatangani: sidik jari bagian yang ditandatangani tidak cocok", "the document was changed after signing: the digest of the signed bytes does not match"},
 	verify.CodeSHA1DigestMismatch:   {"sidik jari SHA-1 yang ditandatangani tidak sama dengan sidik jari dokumen", "the signed SHA-1 digest is not the document's"},
 	verify.CodeSignatureValue:       {"nilai tanda tangan tidak cocok dengan kunci publik penanda tangan", "the signature value does not verify with the signer's public key"},
@@ -133,6 +133,8 @@ func arg(l Lang, name, v string) string {
 			return ""
 		}
 		return text{"tingkat perubahan: ", "modification level: "}.in(l) + ModLevel(l, verify.ModLevel(v)) + " (" + v + ")"
+	case "source":
+		return strings.ToUpper(v)
 	case "cert", "field", "signer":
 		return "“" + v + "”"
 	}
