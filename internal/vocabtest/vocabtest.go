@@ -253,7 +253,8 @@ var englishWords = strings.Fields(`the a an is are was were be been not no nothi
 	certificate certificates document documents revoked revocation expired unknown failed fails valid invalid trusted
 	timestamp timestamps changed change changes file field fields page object bytes error warning issuer authority
 	key value digest proves proven existed reader viewer damaged broken analysed analysis checked check supported
-	encrypted password level more than fewer none other whole covers letter`)
+	encrypted password level more than fewer none other whole covers letter unauthorized forbidden
+	not found too large request`)
 
 var englishSet = func() map[string]bool {
 	m := map[string]bool{}
