@@ -10,11 +10,6 @@ import (
 	"github.com/segel-id/segel/verify/explain"
 )
 
-// argNames are the values verify's notes carry (verify.Note.Args).
-var argNames = map[string]bool{"cert": true, "date": true, "poe": true, "time": true, "n": true, "i": true,
-	"bits": true, "field": true, "action": true, "hash": true, "sigHash": true, "level": true, "source": true,
-	"subFilter": true, "issuers": true, "signer": true, "from": true, "p": true, "object": true, "change": true, "detail": true}
-
 var placeholder = regexp.MustCompile(`\{[A-Za-z]+\}`)
 
 // TestEveryCodeHasWords iterates verify.Codes(): each code has its
