@@ -112,3 +112,29 @@ func TestDates(t *testing.T) {
 		t.Errorf("zone: %q", got)
 	}
 }
+
+// TestNoteValueIsNotTemplate: a value holding braces (a certificate's
+// name is the signer's to choose) is put in as it is, once.
+func TestNoteValueIsNotTemplate(t *testing.T) {
+	n := verify.Note{Code: verify.CodeNoRevocationSource, Args: map[string]string{"cert": "{cert}{cert}"}}
+	if got := explain.Note(explain.ID, n); !strings.Contains(got, "“{cert}{cert}”") {
+		t.Errorf("%q", got)
+	}
+}
+
+// FuzzNote: any code and values give a sentence without panic, and an
+// Indonesian sentence never holds the detail.
+func FuzzNote(f *testing.F) {
+	f.Add("cert-expired", "Budi {date}", "2026-12-02T00:00:00Z", "x509: bad")
+	f.Add("changed", "", "OTHER", "{detail}")
+	f.Add("unknown-code", "{", "}", "")
+	f.Fuzz(func(t *testing.T, code, cert, date, detail string) {
+		detail = "⟨" + detail + "⟩"
+		n := verify.Note{Code: verify.Code(code), Args: map[string]string{"cert": cert, "date": date, "level": date, "detail": detail}}
+		id := explain.Note(explain.ID, n)
+		_ = explain.Note(explain.EN, n)
+		if !strings.Contains(cert+date+code, "⟨") && strings.Contains(id, "⟨") {
+			t.Errorf("detail in %q", id)
+		}
+	})
+}

@@ -105,20 +105,26 @@ func Note(l Lang, n verify.Note) string {
 	if !ok {
 		return strings.ReplaceAll(unknownNote.in(l), "{code}", string(n.Code))
 	}
-	s := w.in(l)
+	// The template is read once, left to right: a value is never read
+	// as a template (a certificate's name may hold braces).
+	tmpl := w.in(l)
+	var b strings.Builder
 	for {
-		i := strings.IndexByte(s, '{')
+		i := strings.IndexByte(tmpl, '{')
 		if i < 0 {
 			break
 		}
-		j := strings.IndexByte(s[i:], '}')
+		j := strings.IndexByte(tmpl[i:], '}')
 		if j < 0 {
 			break
 		}
-		name := s[i+1 : i+j]
-		s = s[:i] + arg(l, name, n.Args[name]) + s[i+j+1:]
+		name := tmpl[i+1 : i+j]
+		b.WriteString(tmpl[:i])
+		b.WriteString(arg(l, name, n.Args[name]))
+		tmpl = tmpl[i+j+1:]
 	}
-	return s
+	b.WriteString(tmpl)
+	return b.String()
 }
 
 // arg words the value v of a note's argument name.
