@@ -168,25 +168,40 @@ func letters(t testing.TB) []Case {
 	if i := bytes.LastIndex(tampered[:len(letter)], []byte("endstream")); i > 0 {
 		tampered[i-2] ^= 0x01
 	}
+	// Revoked a minute ago: a letter without a timestamp has nothing to
+	// prove it came first, one timestamped now came after.
 	revokedB := sign(revoked, signer.LevelB)
-	revokedT := sign(revoked, signer.LevelT)
 	if err := pki.Revoke(revoked.Cert, time.Now().Add(-time.Minute), 1); err != nil {
 		t.Fatal(err)
 	}
-	revokedLate := sign(revoked, signer.LevelT) // timestamped after the revocation
+	revokedLate := sign(revoked, signer.LevelT)
+	// Timestamped now, revoked in a minute: the revocation follows the
+	// proof of existence.
+	later := pki.MustIssueSigner(t, testpki.SignerOptions{
+		Subject: pkix.Name{CommonName: "Rina Kartika", Organization: []string{"Pemerintah Kabupaten Sleman"}}, NonRepudiation: true})
+	revokedT := sign(later, signer.LevelT)
+	if err := pki.Revoke(later.Cert, time.Now().Add(time.Minute), 1); err != nil {
+		t.Fatal(err)
+	}
 	// A PKI whose OCSP responder and CRL are down.
 	down := testpki.MustNew(t, testpki.Options{BaseURL: "http://127.0.0.1:9"})
 	downPool := trust.NewPool()
 	downPool.AddCert(down.Root.Cert, "down root")
 	unreachable := down.MustIssueSigner(t, testpki.SignerOptions{Subject: pkix.Name{CommonName: "Dewi Lestari"}, NonRepudiation: true})
 	tryLater := sign(unreachable, signer.LevelB)
+	// A B-B letter augmented to B-LTA: a document timestamp gives it its
+	// proof of existence.
+	var augmented bytes.Buffer
+	if _, err := signer.Augment(ctx, bytes.NewReader(signed), int64(len(signed)), &augmented,
+		&signer.AugmentOptions{Level: signer.LevelLTA, Timestamper: stamper}); err != nil {
+		t.Fatalf("vocabtest: augment: %v", err)
+	}
 	return []Case{
 		check("passed", signed, online),
 		check("passed-b-t", stamped, online),
 		check("passed-b-lta", lta, online),
+		check("augmented-b-lta", augmented.Bytes(), online),
 		check("tampered", tampered, online),
-		// Revoked a minute ago, signed before: with a timestamp the
-		// revocation is after the proof; without one nothing proves it.
 		check("revoked-no-poe", revokedB, online),
 		check("revoked-after-poe", revokedT, &verify.Options{Trust: pool, Time: time.Now().Add(time.Hour)}),
 		check("revoked-before-poe", revokedLate, online),

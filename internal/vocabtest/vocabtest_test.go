@@ -19,7 +19,11 @@ func TestCorpusCovers(t *testing.T) {
 	codes := map[verify.Code]bool{}
 	subs := map[verify.SubIndication]bool{}
 	real := 0
+	realCodes := map[verify.Code]bool{}
 	for _, c := range corpus {
+		if c.Synthetic {
+			t.Logf("synthetic: %s", c.Name)
+		}
 		kinds[explain.KindOf(explain.Summary(c.Report))] = true
 		for _, s := range c.Report.Signatures {
 			subs[s.SubIndication] = true
@@ -27,6 +31,7 @@ func TestCorpusCovers(t *testing.T) {
 				codes[n.Code] = true
 				if !c.Synthetic {
 					real++
+					realCodes[n.Code] = true
 				}
 			}
 		}
@@ -42,6 +47,14 @@ func TestCorpusCovers(t *testing.T) {
 	for _, code := range verify.Codes() {
 		if !codes[code] {
 			t.Errorf("no report with code %s", code)
+		}
+	}
+	// The reasons met in practice come from real reports.
+	for _, code := range []verify.Code{verify.CodeChainNotFound, verify.CodeCertExpiredNoPOE, verify.CodeDigestMismatch,
+		verify.CodeChanged, verify.CodeStructure, verify.CodeRevoked, verify.CodeRevokedNoPOE, verify.CodeRevokedAfterPOE,
+		verify.CodeRevocationUnavailable, verify.CodeNoRevocationSource, verify.CodeTrailingBytes, verify.CodeDocTimestampPOE} {
+		if !realCodes[code] {
+			t.Errorf("no real report with code %s", code)
 		}
 	}
 	for _, sub := range []verify.SubIndication{verify.HashFailure, verify.ModifiedAfterSigning, verify.FormatFailure,

@@ -64,7 +64,7 @@ func TestNoteValues(t *testing.T) {
 		t.Errorf("en: %q", got)
 	}
 	c := verify.Note{Code: verify.CodeChanged, Args: map[string]string{"level": "ANNOTATIONS", "change": "a Text annotation was added"}}
-	if got, want := explain.Note(explain.ID, c), "dokumen diubah setelah tanda tangan ini (tingkat perubahan: anotasi, isian formulir dan tanda tangan (ANNOTATIONS))"; got != want {
+	if got, want := explain.Note(explain.ID, c), "dokumen diubah setelah tanda tangan ini; tingkat perubahan: anotasi, isian formulir dan tanda tangan (ANNOTATIONS)"; got != want {
 		t.Errorf("id: %q, want %q", got, want)
 	}
 }

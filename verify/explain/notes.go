@@ -68,8 +68,8 @@ var noteWords = map[verify.Code]text{
 
 	verify.CodeChangesStopped:    {"pemeriksaan perubahan setelah penandatanganan dihentikan sebelum selesai", "the analysis of the changes after the signature was stopped: {detail}"},
 	verify.CodeChangesUnanalysed: {"perubahan setelah penandatanganan tidak dapat dinilai", "the changes after the signature cannot be analysed: {detail}"},
-	verify.CodeChanged:           {"dokumen diubah setelah tanda tangan ini ({level})", "the document was changed after this signature: {change}"},
-	verify.CodeDocMDPForbids:     {"sertifikasi dokumen (DocMDP P={p}) tidak mengizinkan perubahan ini ({level})", "the certification (DocMDP P={p}) does not permit this change: {change}"},
+	verify.CodeChanged:           {"dokumen diubah setelah tanda tangan ini; {level}", "the document was changed after this signature: {change}"},
+	verify.CodeDocMDPForbids:     {"sertifikasi dokumen (DocMDP P={p}) tidak mengizinkan perubahan ini; {level}", "the certification (DocMDP P={p}) does not permit this change: {change}"},
 	verify.CodeMoreChanges:       {"dan {n} perubahan lain yang tidak diizinkan", "and {n} more changes that are not permitted"},
 	verify.CodeFieldLocked:       {"isian {field}, yang dikunci oleh tanda tangan ini (FieldMDP), diubah", "field {field}, locked by this signature (FieldMDP /{action}), was changed: {change}"},
 	verify.CodeDamagedAfter:      {"berkas rusak atau ditambah setelah ditandatangani dengan cara yang tidak dapat dinilai (mulai byte {from})", "the document was damaged or extended after signing in a way that cannot be analysed (from byte {from})"},
