@@ -9,6 +9,7 @@ package vocabtest
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"net/http/httptest"
@@ -137,9 +138,9 @@ func letters(t testing.TB) []Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sign := func(id *testpki.Identity, level signer.Level) []byte {
+	signAt := func(id *testpki.Identity, level signer.Level, at time.Time) []byte {
 		t.Helper()
-		o := &signer.Options{Signer: id.Key, Certificate: id.Cert, Chain: id.Chain, Level: level, Reason: "Menyetujui", Location: "Sleman"}
+		o := &signer.Options{Signer: id.Key, Certificate: id.Cert, Chain: id.Chain, Level: level, Reason: "Menyetujui", Location: "Sleman", Time: at}
 		if level != signer.LevelB {
 			o.Timestamper = stamper
 		}
@@ -152,6 +153,7 @@ func letters(t testing.TB) []Case {
 		}
 		return dst.Bytes()
 	}
+	sign := func(id *testpki.Identity, level signer.Level) []byte { return signAt(id, level, time.Time{}) }
 	check := func(name string, data []byte, opts *verify.Options) Case {
 		t.Helper()
 		rep, err := verify.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts)
@@ -196,8 +198,15 @@ func letters(t testing.TB) []Case {
 		&signer.AugmentOptions{Level: signer.LevelLTA, Timestamper: stamper}); err != nil {
 		t.Fatalf("vocabtest: augment: %v", err)
 	}
+	// A certificate valid only from tomorrow, on a letter claiming to be
+	// signed the day after.
+	future := pki.MustIssueSigner(t, testpki.SignerOptions{Subject: pkix.Name{CommonName: "Agus Wibowo"}, NonRepudiation: true,
+		NotBefore: time.Now().AddDate(0, 0, 1), NotAfter: time.Now().AddDate(1, 0, 0)})
+	early := signAt(future, signer.LevelB, time.Now().AddDate(0, 0, 2))
 	return []Case{
 		check("passed", signed, online),
+		check("not-yet-valid", early, &verify.Options{Trust: pool, Offline: true}),
+		check("issuer-not-accepted", signed, &verify.Options{Trust: pool, Offline: true, IssuedBy: []*x509.Certificate{down.Root.Cert}}),
 		check("passed-b-t", stamped, online),
 		check("passed-b-lta", lta, online),
 		check("augmented-b-lta", augmented.Bytes(), online),

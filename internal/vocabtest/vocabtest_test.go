@@ -52,7 +52,8 @@ func TestCorpusCovers(t *testing.T) {
 	// The reasons met in practice come from real reports.
 	for _, code := range []verify.Code{verify.CodeChainNotFound, verify.CodeCertExpiredNoPOE, verify.CodeDigestMismatch,
 		verify.CodeChanged, verify.CodeStructure, verify.CodeRevoked, verify.CodeRevokedNoPOE, verify.CodeRevokedAfterPOE,
-		verify.CodeRevocationUnavailable, verify.CodeNoRevocationSource, verify.CodeTrailingBytes, verify.CodeDocTimestampPOE} {
+		verify.CodeRevocationUnavailable, verify.CodeNoRevocationSource, verify.CodeTrailingBytes, verify.CodeDocTimestampPOE,
+		verify.CodeCertNotYetValid, verify.CodeIssuerNotAccepted} {
 		if !realCodes[code] {
 			t.Errorf("no real report with code %s", code)
 		}
