@@ -51,9 +51,10 @@ func root() string {
 // corpus (verify/testdata/golden, the verify package's real outputs),
 // the conformance files verified again without trust anchors (an unknown
 // issuer) and long after their certificates expired, and letters signed
-// here with testpki: passed online, tampered, revoked with and without a
-// timestamp, TRY_LATER (OCSP responder down), B-LTA with its document
-// timestamp, and unsigned. Every code of verify.Codes() that none of
+// here with testpki: passed online (B-B, B-T, B-LTA, B-B augmented to
+// B-LTA), tampered, revoked before and after the proof of existence,
+// TRY_LATER (OCSP responder down), not yet valid, an issuer not accepted,
+// trailing bytes, untrusted, expired, and unsigned. Every code of verify.Codes() that none of
 // them carries is added to a copy of a real report as a synthetic note,
 // so that every reason code is worded at least once.
 func Corpus(t testing.TB) []Case {
