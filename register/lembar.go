@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/segel-id/segel/internal/pdfgen"
+	"github.com/segel-id/segel/verify/explain"
 )
 
 // Lembar is the content of a printable lembar disposisi (disposition
@@ -395,15 +396,12 @@ func lembarDash(s string) string {
 	return s
 }
 
-var lembarMonths = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-	"Agustus", "September", "Oktober", "November", "Desember"}
-
 // lembarDate formats a day as "2 Desember 2026"; "" for the zero time.
 func lembarDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%d %s %d", t.Day(), lembarMonths[t.Month()-1], t.Year())
+	return explain.Date(explain.ID, t)
 }
 
 // lembarDateTime formats a moment as "2 Desember 2026 14.05 WIB" (WIB,
@@ -412,16 +410,9 @@ func lembarDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	zone := t.Format("UTC-07:00")
-	switch _, off := t.Zone(); off {
-	case 7 * 3600:
-		zone = "WIB"
-	case 8 * 3600:
-		zone = "WITA"
-	case 9 * 3600:
-		zone = "WIT"
-	case 0:
-		zone = "UTC"
+	zone := explain.Zone(t)
+	if zone[0] == '+' || zone[0] == '-' {
+		zone = "UTC" + zone
 	}
-	return lembarDate(t) + " " + t.Format("15.04") + " " + zone
+	return lembarDate(t) + " " + explain.Clock(explain.ID, t) + " " + zone
 }

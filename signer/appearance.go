@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/verify/explain"
 )
 
 // Appearance is the visible stamp of a signature: a QR code that leads to
@@ -229,9 +230,6 @@ func defaultLines(opts *Options, now time.Time) []string {
 	return []string{"Ditandatangani secara elektronik oleh", name, indonesianDate(now)}
 }
 
-var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-	"Agustus", "September", "Oktober", "November", "Desember"}
-
 // IndonesianTime formats t as a stamp shows it, "28 November 2026 14:05
 // WIB": Indonesian month names and the zone as WIB, WITA or WIT when t is
 // in one of Indonesia's zones (UTC+7, +8, +9), else UTC or the offset.
@@ -241,16 +239,8 @@ func IndonesianTime(t time.Time) string { return indonesianDate(t) }
 // month names, and the zone as WIB, WITA or WIT when t is in one of
 // Indonesia's zones (UTC+7, +8, +9), else as a UTC offset.
 func indonesianDate(t time.Time) string {
-	zone := t.Format("-07:00")
-	switch _, off := t.Zone(); off {
-	case 7 * 3600:
-		zone = "WIB"
-	case 8 * 3600:
-		zone = "WITA"
-	case 9 * 3600:
-		zone = "WIT"
-	case 0:
-		zone = "UTC"
-	}
-	return fmt.Sprintf("%d %s %d %s %s", t.Day(), monthsID[t.Month()-1], t.Year(), t.Format("15:04"), zone)
+	// The month names and zones are verify/explain's, shared with the
+	// register's sheets and the citizens' page; the stamp keeps its
+	// colon in the time.
+	return explain.Date(explain.ID, t) + " " + t.Format("15:04") + " " + explain.Zone(t)
 }

@@ -26,7 +26,7 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 	}
 	chain, anchor, err := v.path(c.cert, c.pool, t)
 	if err != nil {
-		rep.fail(NoCertificateChainFound, "%v", err)
+		rep.fail(NoCertificateChainFound, note(CodeChainNotFound, "detail", err.Error()), "%v", err)
 		return
 	}
 	rep.TrustAnchor = anchor
@@ -34,19 +34,19 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 		rep.Chain = append(rep.Chain, describe(cert))
 	}
 	if len(v.opts.IssuedBy) > 0 && rep.Type == TypeSignature && !issuedByAny(chain, v.opts.IssuedBy) {
-		rep.fail(ChainConstraintsFailure, "the signer's certificate is not issued by a CA this verification accepts (%s)", names(v.opts.IssuedBy))
+		rep.fail(ChainConstraintsFailure, note(CodeIssuerNotAccepted, "issuers", names(v.opts.IssuedBy)), "the signer's certificate is not issued by a CA this verification accepts (%s)", names(v.opts.IssuedBy))
 		return
 	}
 	for _, cert := range chain {
 		switch {
 		case t.After(cert.NotAfter) && !c.poe.IsZero():
-			rep.fail(Expired, "the certificate %q expired on %s, before the signature's proven time %s",
+			rep.fail(Expired, note(CodeCertExpired, "cert", cert.Subject.CommonName, "date", noteTime(cert.NotAfter), "poe", noteTime(t)), "the certificate %q expired on %s, before the signature's proven time %s",
 				cert.Subject.CommonName, day(cert.NotAfter), day(t))
 		case t.After(cert.NotAfter):
-			rep.fail(OutOfBoundsNoPOE, "the certificate %q expired on %s and nothing proves the signature existed before",
+			rep.fail(OutOfBoundsNoPOE, note(CodeCertExpiredNoPOE, "cert", cert.Subject.CommonName, "date", noteTime(cert.NotAfter)), "the certificate %q expired on %s and nothing proves the signature existed before",
 				cert.Subject.CommonName, day(cert.NotAfter))
 		case t.Before(cert.NotBefore):
-			rep.fail(NotYetValid, "the certificate %q is valid only from %s, after the signature was made",
+			rep.fail(NotYetValid, note(CodeCertNotYetValid, "cert", cert.Subject.CommonName, "date", noteTime(cert.NotBefore)), "the certificate %q is valid only from %s, after the signature was made",
 				cert.Subject.CommonName, day(cert.NotBefore))
 		}
 	}

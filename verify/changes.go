@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/segel-id/segel/internal/pdf"
 )
@@ -35,10 +36,10 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 	changes, err := v.analyse(ctx, s, docMDP)
 	if err != nil {
 		if ctx.Err() != nil {
-			rep.fail(UnsupportedFeature, "the analysis of the changes after the signature was stopped: %v", err)
+			rep.fail(UnsupportedFeature, note(CodeChangesStopped, "detail", err.Error()), "the analysis of the changes after the signature was stopped: %v", err)
 			return
 		}
-		rep.fail(UnsupportedFeature, "the changes after the signature cannot be analysed: %v", err)
+		rep.fail(UnsupportedFeature, note(CodeChangesUnanalysed, "detail", err.Error()), "the changes after the signature cannot be analysed: %v", err)
 		return
 	}
 	level := modLevel(changes)
@@ -66,13 +67,13 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 			continue
 		}
 		if c.Level.rank() >= LevelOther.rank() {
-			rep.fail(ModifiedAfterSigning, "the document was changed after this signature: %s", c)
+			rep.fail(ModifiedAfterSigning, note(CodeChanged, "level", string(c.Level), "object", c.Object, "change", c.String()), "the document was changed after this signature: %s", c)
 		} else {
-			rep.fail(ModifiedAfterSigning, "the certification (DocMDP P=%d) does not permit this change (%s): %s", docMDP, c.Level, c)
+			rep.fail(ModifiedAfterSigning, note(CodeDocMDPForbids, "p", strconv.Itoa(docMDP), "level", string(c.Level), "object", c.Object, "change", c.String()), "the certification (DocMDP P=%d) does not permit this change (%s): %s", docMDP, c.Level, c)
 		}
 	}
 	if failed > maxFailures {
-		rep.fail(ModifiedAfterSigning, "and %d more changes that are not permitted", failed-maxFailures)
+		rep.fail(ModifiedAfterSigning, note(CodeMoreChanges, "n", strconv.Itoa(failed-maxFailures)), "and %d more changes that are not permitted", failed-maxFailures)
 	}
 	for _, c := range changes {
 		if c.Field == "" || c.Field == s.field {
@@ -80,7 +81,7 @@ func (v *verifier) checkModifications(ctx context.Context, rep *SignatureReport,
 		}
 		for _, l := range locks {
 			if l.Locks(c.Field) {
-				rep.fail(ModifiedAfterSigning, "field %q, locked by this signature (FieldMDP /%s), was changed: %s", c.Field, l.Action, c)
+				rep.fail(ModifiedAfterSigning, note(CodeFieldLocked, "field", c.Field, "action", string(l.Action), "object", c.Object, "change", c.String()), "field %q, locked by this signature (FieldMDP /%s), was changed: %s", c.Field, l.Action, c)
 				break
 			}
 		}

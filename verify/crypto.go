@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/tstoken"
@@ -19,7 +20,7 @@ import (
 func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ranges [][2]int64) *checked {
 	h, err := si.Hash()
 	if err != nil {
-		rep.fail(CryptoConstraintsFailureNoPOE, "the digest algorithm is not supported: %v", err)
+		rep.fail(CryptoConstraintsFailureNoPOE, note(CodeDigestUnsupported, "detail", err.Error()), "the digest algorithm is not supported: %v", err)
 		return nil
 	}
 	digest, cert, certs := v.digestAndSigner(rep, sd, si, h, ranges)
@@ -48,10 +49,10 @@ func (v *verifier) checkDetached(rep *SignatureReport, sd *cms.SignedData, si *c
 	}
 	checkConstraints(rep, h, cert)
 	if sh, err := si.SignatureHash(); err == nil && sh != h && si.RawSignedAttrs != nil {
-		rep.warn("the signature algorithm hashes with %s while the digest algorithm is %s; the signed attributes verify with %s, as the signature algorithm declares",
+		rep.warn(note(CodeHashMismatch, "sigHash", hashName(sh), "hash", hashName(h)), "the signature algorithm hashes with %s while the digest algorithm is %s; the signed attributes verify with %s, as the signature algorithm declares",
 			hashName(sh), hashName(h), hashName(sh))
 		if sh == crypto.SHA1 || sh == crypto.MD5 {
-			rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm's hash %s is no longer considered secure", hashName(sh))
+			rep.fail(CryptoConstraintsFailureNoPOE, note(CodeSigHashWeak, "hash", hashName(sh)), "the signature algorithm's hash %s is no longer considered secure", hashName(sh))
 		}
 	}
 	v.checkSignatureTimestamps(rep, si, c)
@@ -65,13 +66,13 @@ func (v *verifier) digestAndSigner(rep *SignatureReport, sd *cms.SignedData, si 
 	rep.DigestAlgorithm = hashName(h)
 	digest, err := v.digest(h, ranges)
 	if err != nil {
-		rep.fail(FormatFailure, "reading the signed ranges: %v", err)
+		rep.fail(FormatFailure, note(CodeSignedRangesUnread, "detail", err.Error()), "reading the signed ranges: %v", err)
 		return nil, nil, nil
 	}
 	certs := sd.ParsedCertificates()
 	cert, err := si.FindCertificate(certs)
 	if err != nil {
-		rep.fail(NoSigningCertificateFound, "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
+		rep.fail(NoSigningCertificateFound, note(CodeSignerCertMissing, "detail", err.Error()+unparsed(sd)), "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
 		return nil, nil, nil
 	}
 	rep.Signer = describe(cert)
@@ -99,7 +100,7 @@ func (v *verifier) checkSHA1(rep *SignatureReport, sd *cms.SignedData, si *cms.S
 		return nil
 	}
 	if !sd.HasEContent || !bytes.Equal(sd.EContent, digest) {
-		rep.fail(HashFailure, "the signed SHA-1 digest is not the document's")
+		rep.fail(HashFailure, note(CodeSHA1DigestMismatch), "the signed SHA-1 digest is not the document's")
 		return nil
 	}
 	if err := sd.VerifyContent(si, cert); err != nil {
@@ -128,10 +129,10 @@ func (v *verifier) checkDocTimestamp(rep *SignatureReport, sd *cms.SignedData, r
 	}
 	switch {
 	case readErr != nil:
-		rep.fail(FormatFailure, "reading the timestamped ranges: %v", readErr)
+		rep.fail(FormatFailure, note(CodeTimestampRangesUnread, "detail", readErr.Error()), "reading the timestamped ranges: %v", readErr)
 		return nil
 	case isCheck(err, tstoken.CheckImprint):
-		rep.fail(HashFailure, "the timestamp's message imprint is not the document's digest")
+		rep.fail(HashFailure, note(CodeTimestampImprint), "the timestamp's message imprint is not the document's digest")
 		return nil
 	case err != nil:
 		tokenFailure(rep, err)
@@ -155,20 +156,20 @@ func (v *verifier) checkSignatureTimestamps(rep *SignatureReport, si *cms.Signer
 	for i, tok := range si.TimeStampTokens() {
 		sd, err := cms.Parse(tok)
 		if err != nil {
-			rep.warn("signature timestamp %d cannot be parsed; it is ignored", i+1)
+			rep.warn(note(CodeSigTimestampUnparsed, "n", strconv.Itoa(i+1)), "signature timestamp %d cannot be parsed; it is ignored", i+1)
 			continue
 		}
 		ts, err := validateToken(sd, tstoken.Options{Imprint: tstoken.Data(si.Signature)})
 		switch {
 		case isCheck(err, tstoken.CheckImprint):
-			rep.warn("signature timestamp %d is not over this signature and is ignored", i+1)
+			rep.warn(note(CodeSigTimestampOther, "n", strconv.Itoa(i+1)), "signature timestamp %d is not over this signature and is ignored", i+1)
 			continue
 		case err != nil:
-			rep.warn("signature timestamp %d is not valid and is ignored: %v", i+1, err)
+			rep.warn(note(CodeSigTimestampInvalid, "n", strconv.Itoa(i+1), "detail", err.Error()), "signature timestamp %d is not valid and is ignored: %v", i+1, err)
 			continue
 		}
 		if err := v.tokenChain(ts); err != nil {
-			rep.warn("signature timestamp %d: %v; it is ignored", i+1, err)
+			rep.warn(note(CodeSigTimestampIgnored, "n", strconv.Itoa(i+1), "detail", err.Error()), "signature timestamp %d: %v; it is ignored", i+1, err)
 			continue
 		}
 		if c.poe.IsZero() || ts.info.GenTime.Before(c.poe) {
@@ -202,11 +203,11 @@ func validateToken(sd *cms.SignedData, opts tstoken.Options) (*token, error) {
 func tokenFailure(rep *SignatureReport, err error) {
 	switch {
 	case errors.Is(err, cms.ErrCertificateNotFound):
-		rep.fail(NoSigningCertificateFound, "the TSA certificate is not in the timestamp: %v", err)
+		rep.fail(NoSigningCertificateFound, note(CodeTSACertMissing, "detail", err.Error()), "the TSA certificate is not in the timestamp: %v", err)
 	case isCheck(err, tstoken.CheckSigningCertificate):
-		rep.fail(NoSigningCertificateFound, "the timestamp does not bind its TSA certificate: %v", err)
+		rep.fail(NoSigningCertificateFound, note(CodeTSACertUnbound, "detail", err.Error()), "the timestamp does not bind its TSA certificate: %v", err)
 	case isCheck(err, tstoken.CheckEKU):
-		rep.fail(ChainConstraintsFailure, "the timestamp's certificate is not a TSA certificate: %v", err)
+		rep.fail(ChainConstraintsFailure, note(CodeTSACertNotTSA, "detail", err.Error()), "the timestamp's certificate is not a TSA certificate: %v", err)
 	default:
 		cryptoFailure(rep, err)
 	}
@@ -216,15 +217,15 @@ func tokenFailure(rep *SignatureReport, err error) {
 func cryptoFailure(rep *SignatureReport, err error) {
 	switch {
 	case errors.Is(err, cms.ErrDigestMismatch):
-		rep.fail(HashFailure, "the document was changed after signing: the digest of the signed bytes does not match")
+		rep.fail(HashFailure, note(CodeDigestMismatch), "the document was changed after signing: the digest of the signed bytes does not match")
 	case errors.Is(err, cms.ErrSignatureInvalid):
-		rep.fail(SigCryptoFailure, "the signature value does not verify with the signer's public key")
+		rep.fail(SigCryptoFailure, note(CodeSignatureValue), "the signature value does not verify with the signer's public key")
 	case errors.Is(err, cms.ErrUnsupportedAlgorithm):
-		rep.fail(CryptoConstraintsFailureNoPOE, "the signature algorithm is not supported: %v", err)
+		rep.fail(CryptoConstraintsFailureNoPOE, note(CodeAlgorithmUnsupported, "detail", err.Error()), "the signature algorithm is not supported: %v", err)
 	case errors.Is(err, tstoken.ErrNotTimestamp):
-		rep.fail(FormatFailure, "%v", err)
+		rep.fail(FormatFailure, note(CodeSignatureFormat, "detail", err.Error()), "%v", err)
 	default:
-		rep.fail(FormatFailure, "the signature is malformed: %v", err)
+		rep.fail(FormatFailure, note(CodeSignatureMalformed, "detail", err.Error()), "the signature is malformed: %v", err)
 	}
 }
 
@@ -239,11 +240,11 @@ func checkSigningCertificate(rep *SignatureReport, si *cms.SignerInfo, cert *x50
 		return true
 	}
 	if err != nil {
-		rep.fail(FormatFailure, "the signing-certificate attribute is malformed: %v", err)
+		rep.fail(FormatFailure, note(CodeSigningCertAttrBad, "detail", err.Error()), "the signing-certificate attribute is malformed: %v", err)
 		return false
 	}
 	if len(sc.Certs) == 0 || !sc.Certs[0].Matches(cert) {
-		rep.fail(NoSigningCertificateFound, "the signing-certificate attribute does not identify the certificate that verifies the signature")
+		rep.fail(NoSigningCertificateFound, note(CodeSigningCertAttrOther), "the signing-certificate attribute does not identify the certificate that verifies the signature")
 		return false
 	}
 	return true
@@ -254,16 +255,16 @@ func checkSigningCertificate(rep *SignatureReport, si *cms.SignerInfo, cert *x50
 // before they were retired.
 func checkConstraints(rep *SignatureReport, h crypto.Hash, cert *x509.Certificate) {
 	if h == crypto.SHA1 || h == crypto.MD5 {
-		rep.fail(CryptoConstraintsFailureNoPOE, "the digest algorithm %s is no longer considered secure", hashName(h))
+		rep.fail(CryptoConstraintsFailureNoPOE, note(CodeDigestWeak, "hash", hashName(h)), "the digest algorithm %s is no longer considered secure", hashName(h))
 	}
 	switch k := cert.PublicKey.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < 2048 {
-			rep.fail(CryptoConstraintsFailureNoPOE, "the signer's RSA key has %d bits, fewer than 2048", k.N.BitLen())
+			rep.fail(CryptoConstraintsFailureNoPOE, note(CodeRSAKeyShort, "bits", strconv.Itoa(k.N.BitLen())), "the signer's RSA key has %d bits, fewer than 2048", k.N.BitLen())
 		}
 	case *ecdsa.PublicKey:
 		if k.Curve.Params().BitSize < 256 {
-			rep.fail(CryptoConstraintsFailureNoPOE, "the signer's EC key has %d bits, fewer than 256", k.Curve.Params().BitSize)
+			rep.fail(CryptoConstraintsFailureNoPOE, note(CodeECKeyShort, "bits", strconv.Itoa(k.Curve.Params().BitSize)), "the signer's EC key has %d bits, fewer than 256", k.Curve.Params().BitSize)
 		}
 	}
 }
@@ -291,12 +292,12 @@ func (v *verifier) level(rep *SignatureReport, si *cms.SignerInfo, s *sigDict, c
 		return NoBaseline
 	}
 	if _, ok := si.SigningTime(); ok {
-		rep.warn("the CMS carries a signingTime attribute, which PAdES baseline signatures must not: the level is NONE")
+		rep.warn(note(CodeSigningTimeAttr), "the CMS carries a signingTime attribute, which PAdES baseline signatures must not: the level is NONE")
 		return NoBaseline
 	}
 	if _, err := si.SigningCertificateV2(); err != nil {
 		if _, err1 := si.SigningCertificate(); err1 != nil {
-			rep.warn("the CMS has no signing-certificate attribute, which PAdES requires: the level is NONE")
+			rep.warn(note(CodeNoSigningCertAttr), "the CMS has no signing-certificate attribute, which PAdES requires: the level is NONE")
 			return NoBaseline
 		}
 	}

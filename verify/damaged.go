@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/segel-id/segel/internal/pdf"
 )
@@ -29,13 +30,13 @@ func (v *verifier) checkDamage(rep *SignatureReport) {
 	}
 	end := rep.ByteRange[2] + rep.ByteRange[3]
 	if end >= v.r.FileSize() {
-		rep.warn("the file's cross-reference is damaged, but this signature covers the whole file: the damage was signed, not added later")
+		rep.warn(note(CodeDamageSigned), "the file's cross-reference is damaged, but this signature covers the whole file: the damage was signed, not added later")
 		return
 	}
 	from := max(v.r.DamagedFrom(), end)
 	rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning,
 		fmt.Sprintf("bytes %d to %d (the end of the file), whose structure is damaged", from, v.r.FileSize()))
-	rep.fail(ModifiedAfterSigning, damagedReason)
+	rep.fail(ModifiedAfterSigning, note(CodeDamagedAfter, "from", strconv.FormatInt(from, 10)), damagedReason)
 }
 
 // damagedRevision returns the revision a signature whose ranges end at

@@ -96,12 +96,18 @@
 // # The report
 //
 // Report and SignatureReport are the contract of `segel verify --json`
-// and POST /v1/verify; their JSON shape does not change (testdata/golden
-// holds it for the conformance corpus). Indications, sub-indications,
+// and POST /v1/verify; their JSON shape is only extended, never changed
+// (testdata/golden holds it for the conformance corpus). Indications, sub-indications,
 // levels, modification levels and signature types are string types with
 // constants; a value this version does not know still decodes (and a
 // ModLevel it does not know ranks as OTHER). Times are time.Time in UTC to
 // the second, written as RFC 3339; a missing claimed signing time is the
 // zero time, left out of the JSON. docs/decisions.md ("Typed report,
 // split configuration (issue 15)") has the reasons.
+//
+// Errors and Warnings are English sentences; Notes are their typed form,
+// one Note per sentence in the same order, with a stable Code (Codes
+// lists them) and the values the sentence names. The package
+// verify/explain words them in Indonesian and English (docs/decisions.md,
+// "One vocabulary (issue 14)").
 package verify

@@ -120,6 +120,9 @@ type Report struct {
 	ValidationTime time.Time `json:"validationTime"`
 	// Warnings are about the document as a whole.
 	Warnings []string `json:"warnings"`
+	// Notes are the typed form of Warnings, one each, in the same order
+	// (see Note); left out of the JSON when there is none.
+	Notes []Note `json:"notes,omitempty"`
 }
 
 // SignatureReport is the verdict on one signature or document timestamp.
@@ -183,6 +186,10 @@ type SignatureReport struct {
 	// Errors and Warnings explain the verdict.
 	Errors   []string `json:"errors"`
 	Warnings []string `json:"warnings"`
+	// Notes are the typed form of Errors and Warnings, one each, in the
+	// order they were made (see Note); left out of the JSON when there is
+	// none.
+	Notes []Note `json:"notes,omitempty"`
 }
 
 // Certificate describes a certificate in a report.
@@ -216,16 +223,22 @@ func reportTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 // fail records a sub-indication, keeping the worst one: a TOTAL_FAILED
 // reason is never replaced by an INDETERMINATE one.
-func (s *SignatureReport) fail(sub SubIndication, format string, args ...any) {
+// n is the message's typed form (its code and values), made here with it.
+func (s *SignatureReport) fail(sub SubIndication, n Note, format string, args ...any) {
 	s.Errors = append(s.Errors, sprintf(format, args...))
+	n.Severity = SeverityError
+	s.Notes = append(s.Notes, n)
 	if s.SubIndication == "" || (s.SubIndication.Implies() != TotalFailed && sub.Implies() == TotalFailed) {
 		s.SubIndication = sub
 	}
 	s.Indication = s.SubIndication.Implies()
 }
 
-func (s *SignatureReport) warn(format string, args ...any) {
+// warn records a warning and its typed form n.
+func (s *SignatureReport) warn(n Note, format string, args ...any) {
 	s.Warnings = append(s.Warnings, sprintf(format, args...))
+	n.Severity = SeverityWarning
+	s.Notes = append(s.Notes, n)
 }
 
 // rank orders indications from best to worst.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/segel-id/segel/internal/certpath"
@@ -30,7 +31,7 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 		if issuers := certpath.Issuers(chain[0], c.pool); len(issuers) > 0 {
 			chain = []*x509.Certificate{chain[0], issuers[0]}
 		} else {
-			rep.warn("the pinned certificate %q comes without its issuer: its revocation status is not known", chain[0].Subject.CommonName)
+			rep.warn(note(CodePinnedNoIssuer, "cert", chain[0].Subject.CommonName), "the pinned certificate %q comes without its issuer: its revocation status is not known", chain[0].Subject.CommonName)
 		}
 	}
 	for i := 0; i+1 < len(chain); i++ {
@@ -38,10 +39,10 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 		st, err := v.status(ctx, cert, issuer, t, c)
 		switch {
 		case errors.Is(err, revocation.ErrNoSources):
-			rep.warn("the certificate %q names no revocation source (OCSP or CRL): its revocation status is not known", cert.Subject.CommonName)
+			rep.warn(note(CodeNoRevocationSource, "cert", cert.Subject.CommonName), "the certificate %q names no revocation source (OCSP or CRL): its revocation status is not known", cert.Subject.CommonName)
 			continue
 		case err != nil:
-			rep.fail(TryLater, "the revocation status of %q cannot be established: %v", cert.Subject.CommonName, err)
+			rep.fail(TryLater, note(CodeRevocationUnavailable, "cert", cert.Subject.CommonName, "detail", err.Error()), "the revocation status of %q cannot be established: %v", cert.Subject.CommonName, err)
 			continue
 		}
 		switch st.State {
@@ -49,16 +50,16 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 		case revocation.Revoked:
 			switch {
 			case !c.poe.IsZero() && c.poe.Before(st.RevokedAt):
-				rep.warn("the certificate %q was revoked on %s, after the signature's proven time", cert.Subject.CommonName, day(st.RevokedAt))
+				rep.warn(note(CodeRevokedAfterPOE, "cert", cert.Subject.CommonName, "date", noteTime(st.RevokedAt)), "the certificate %q was revoked on %s, after the signature's proven time", cert.Subject.CommonName, day(st.RevokedAt))
 			case !c.poe.IsZero():
-				rep.fail(Revoked, "the certificate %q was revoked on %s, before the signature's proven time %s",
+				rep.fail(Revoked, note(CodeRevoked, "cert", cert.Subject.CommonName, "date", noteTime(st.RevokedAt), "poe", noteTime(c.poe)), "the certificate %q was revoked on %s, before the signature's proven time %s",
 					cert.Subject.CommonName, day(st.RevokedAt), day(c.poe))
 			default:
-				rep.fail(RevokedNoPOE, "the certificate %q was revoked on %s and nothing proves the signature was made before",
+				rep.fail(RevokedNoPOE, note(CodeRevokedNoPOE, "cert", cert.Subject.CommonName, "date", noteTime(st.RevokedAt)), "the certificate %q was revoked on %s and nothing proves the signature was made before",
 					cert.Subject.CommonName, day(st.RevokedAt))
 			}
 		default:
-			rep.fail(TryLater, "the revocation status of %q is unknown to its %v source", cert.Subject.CommonName, st.Source)
+			rep.fail(TryLater, note(CodeRevocationUnknown, "cert", cert.Subject.CommonName, "source", fmt.Sprint(st.Source)), "the revocation status of %q is unknown to its %v source", cert.Subject.CommonName, st.Source)
 		}
 	}
 }

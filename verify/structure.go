@@ -53,7 +53,7 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 // revision's form or pages referred to and the current one no longer
 // reaches (lost: removed or replaced after signing), in revision order.
 // See docs/decisions.md, "Signatures removed or replaced after signing".
-func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sigDict, []string, error) {
+func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sigDict, []docWarning, error) {
 	sigs, warnings, err := collectSignatures(ctx, r)
 	if err != nil {
 		return nil, nil, err
@@ -63,7 +63,7 @@ func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sig
 		return nil, nil, err
 	}
 	if !complete {
-		warnings = append(warnings, historyIncomplete)
+		warnings = append(warnings, docWarning{note(CodeHistoryIncomplete), historyIncomplete})
 		for _, s := range sigs {
 			s.historyIncomplete = true
 		}
@@ -213,7 +213,7 @@ func countIn(offsets []int64, from, to int64) int {
 }
 
 // collectSignatures is findSignatures on one revision's form and pages.
-func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string, error) {
+func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []docWarning, error) {
 	_, _, ok, err := r.AcroForm()
 	if err != nil || !ok {
 		return nil, nil, err
@@ -223,7 +223,7 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 		return nil, nil, err
 	}
 	var sigs []*sigDict
-	var warnings []string
+	var warnings []docWarning
 	seen := map[pdf.Ref]bool{}
 	for i, f := range fields {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -238,7 +238,7 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 		}
 		ref, isRef := v.(pdf.Ref)
 		if isRef && seen[ref] {
-			warnings = append(warnings, fmt.Sprintf("field %q reuses the signature value of another field", f.Name))
+			warnings = append(warnings, docWarning{note(CodeValueReused, "field", f.Name), fmt.Sprintf("field %q reuses the signature value of another field", f.Name)})
 			continue
 		}
 		seen[ref] = true
@@ -277,7 +277,7 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []string
 				continue
 			}
 			seen[ref] = true
-			warnings = append(warnings, fmt.Sprintf("the signature field %q is on a page but not in the form's field list (/Fields)", name))
+			warnings = append(warnings, docWarning{note(CodeFieldNotInForm, "field", name), fmt.Sprintf("the signature field %q is on a page but not in the form's field list (/Fields)", name)})
 			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
 		}
 	}

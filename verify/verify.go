@@ -12,6 +12,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/segel-id/segel/internal/cms"
@@ -78,15 +79,17 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		Warnings:       []string{},
 	}
 	if r.Repaired() {
-		rep.Warnings = append(rep.Warnings, damageWarning(r))
+		rep.warnDoc(note(CodeRepaired, "from", strconv.FormatInt(r.DamagedFrom(), 10), "detail", fmt.Sprint(r.RepairCause())), damageWarning(r))
 	}
 	sigs, warnings, err := findSignatures(ctx, r, src)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	rep.Warnings = append(rep.Warnings, warnings...)
+	for _, w := range warnings {
+		rep.warnDoc(w.note, w.msg)
+	}
 	if err != nil {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the form cannot be read: %v", err))
+		rep.warnDoc(note(CodeFormUnreadable, "detail", err.Error()), fmt.Sprintf("the form cannot be read: %v", err))
 	}
 	v := &verifier{r: r, src: src, opts: opts, at: at, dssRevision: -1}
 	// One pass over the file: the document's SHA-256 and the digest every
@@ -140,18 +143,20 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 	if r.Encrypted() {
 		ok, err := openWithoutPassword(r)
 		msg := "the document is encrypted with a password, so Segel cannot read it to check what changed after signing"
+		n := note(CodeEncryptedPassword)
 		if err != nil {
 			msg = "the document is encrypted and cannot be read: " + err.Error()
+			n = note(CodeEncryptedUnread, "detail", err.Error())
 		}
 		if !ok {
-			rep.Warnings = append(rep.Warnings, msg)
+			rep.warnDoc(n, msg)
 			for _, s := range reports {
 				if s.Indication != TotalFailed {
-					s.fail(UnsupportedFeature, "%s", msg)
+					s.fail(UnsupportedFeature, n, "%s", msg)
 				}
 			}
 		} else {
-			rep.Warnings = append(rep.Warnings, "the document is encrypted (it opens without a password); text in this report may be unreadable")
+			rep.warnDoc(note(CodeEncryptedNoPass), "the document is encrypted (it opens without a password); text in this report may be unreadable")
 		}
 	}
 	// Bytes after the last revision belong to no revision a reader shows
@@ -163,13 +168,15 @@ func Verify(ctx context.Context, src io.ReaderAt, size int64, opts *Options) (*R
 		// changed after every signature in a way that cannot be analysed.
 		// Other bytes (junk a transfer appended) are only unexplained.
 		sub, msg := UnsupportedFeature, fmt.Sprintf("the file continues for %d bytes after its last revision, which no reader shows and Segel cannot judge", n)
+		nt := note(CodeTrailingBytes, "n", strconv.FormatInt(n, 10))
 		if tailHasObjects(src, size-n, size) {
 			sub, msg = ModifiedAfterSigning, fmt.Sprintf("the document was damaged or extended after signing in a way that cannot be analysed: the %d bytes after its last revision hold objects that a repairing viewer shows", n)
+			nt.Code = CodeTrailingObjects
 		}
-		rep.Warnings = append(rep.Warnings, msg)
+		rep.warnDoc(nt, msg)
 		for _, s := range reports {
 			if s.Indication != TotalFailed {
-				s.fail(sub, "%s", msg)
+				s.fail(sub, nt, "%s", msg)
 			}
 		}
 	}
@@ -196,9 +203,9 @@ func checkLost(rep *SignatureReport, s *sigDict) {
 	case s.lost:
 		msg := sprintf("the signature of field %q was removed or replaced after signing: a later revision no longer refers to it", s.field)
 		rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning, msg)
-		rep.fail(ModifiedAfterSigning, "%s", msg)
+		rep.fail(ModifiedAfterSigning, note(CodeSignatureRemoved, "field", s.field), "%s", msg)
 	case s.historyIncomplete && rep.Indication != TotalFailed:
-		rep.fail(UnsupportedFeature, "%s", historyIncomplete)
+		rep.fail(UnsupportedFeature, note(CodeHistoryIncomplete), "%s", historyIncomplete)
 	}
 }
 
@@ -313,7 +320,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		}
 	}
 	if err := s.structure(v.r, v.src); err != nil {
-		rep.fail(FormatFailure, "%v", err)
+		rep.fail(FormatFailure, note(CodeStructure, "detail", err.Error()), "%v", err)
 		return rep
 	}
 	rep.ByteRange = s.br[:]
@@ -325,15 +332,15 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		sd, err = cms.Parse(s.contents)
 	}
 	if err != nil {
-		rep.fail(FormatFailure, "the signature (CMS) cannot be parsed: %v", err)
+		rep.fail(FormatFailure, note(CodeCMSUnparsable, "detail", err.Error()), "the signature (CMS) cannot be parsed: %v", err)
 		return rep
 	}
 	if n := len(sd.TrailingData); n > 0 {
-		rep.warn("/Contents holds %d bytes after the signature's CMS that are not zero padding; they are not part of the signature and are ignored", n)
+		rep.warn(note(CodeContentsPadding, "n", strconv.Itoa(n)), "/Contents holds %d bytes after the signature's CMS that are not zero padding; they are not part of the signature and are ignored", n)
 	}
 	ranges := [][2]int64{{0, s.br[1]}, {s.br[2], s.br[3]}}
 	if len(sd.SignerInfos) == 0 {
-		rep.fail(FormatFailure, "the CMS holds no signer")
+		rep.fail(FormatFailure, note(CodeCMSNoSigner), "the CMS holds no signer")
 		return rep
 	}
 	si := sd.SignerInfos[0]
@@ -352,7 +359,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 	case "ETSI.RFC3161":
 		c = v.checkDocTimestamp(rep, sd, ranges)
 	default:
-		rep.fail(UnsupportedFeature, "the signature type (SubFilter %q) is not supported", rep.SubFilter)
+		rep.fail(UnsupportedFeature, note(CodeSubFilterUnsupported, "subFilter", rep.SubFilter), "the signature type (SubFilter %q) is not supported", rep.SubFilter)
 		return rep
 	}
 	if c == nil {
@@ -372,7 +379,7 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 			}
 		}
 		if !c.poe.IsZero() {
-			rep.warn("a document timestamp proves the signature existed at %s", c.poe.UTC().Format(time.RFC3339))
+			rep.warn(note(CodeDocTimestampPOE, "time", noteTime(c.poe)), "a document timestamp proves the signature existed at %s", c.poe.UTC().Format(time.RFC3339))
 		}
 	}
 	v.checkCertificates(ctx, rep, c)

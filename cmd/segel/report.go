@@ -6,32 +6,23 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/verify"
+	"github.com/segel-id/segel/verify/explain"
 )
 
-// words holds the text report's phrases in one language.
+// words holds the text report's labels in one language. The verdicts,
+// reasons, coverage and levels are verify/explain's, the vocabulary the
+// citizens' page and the BSrE API share (docs/decisions.md, "One
+// vocabulary (issue 14)").
 type words struct {
-	headline map[verify.Indication]string
-	sig, ts  string
-	labels   map[string]string
-	// coverage says what a signature covers and what followed it, in
-	// the citizens' page's words (internal/citizen/words.go).
-	coverage map[verify.Coverage]string
-	// modLevel names the change analysis' modification levels
-	// (SignatureReport.ModificationLevel).
-	modLevel map[string]string
+	lang   explain.Lang
+	labels map[string]string
 	// loc is the zone the times are shown in (nil: WIB).
 	loc *time.Location
 }
 
 var lang = map[string]words{
 	"id": {
-		headline: map[verify.Indication]string{
-			verify.TotalPassed:   "Dokumen asli dan tidak berubah sejak ditandatangani.",
-			verify.TotalFailed:   "Tanda tangan tidak sah.",
-			verify.Indeterminate: "Belum dapat dipastikan keabsahannya.",
-			verify.NoSignature:   "Dokumen ini tidak bertanda tangan elektronik.",
-		},
-		sig: "Tanda tangan", ts: "Stempel waktu dokumen",
+		lang: explain.ID,
 		labels: map[string]string{
 			"verdict": "Hasil", "signer": "Penanda tangan", "org": "Organisasi", "issuer": "Penerbit",
 			"claimed": "Waktu (menurut penanda tangan)", "timestamp": "Stempel waktu", "level": "Tingkat",
@@ -39,33 +30,11 @@ var lang = map[string]words{
 			"kind": "Jenis", "tsa": "Penyedia stempel waktu",
 			"error": "Kesalahan", "warning": "Peringatan",
 			"changes": "Perubahan setelah ditandatangani", "modlevel": "Tingkat perubahan", "anchor": "Jangkar kepercayaan", "sha256": "SHA-256 dokumen",
-			"why": "Sebab", "tskind": "Stempel waktu dokumen (RFC 3161): membuktikan dokumen sudah ada pada waktu itu; bukan tanda tangan seseorang",
-		},
-		coverage: map[verify.Coverage]string{
-			verify.CoverageWhole:      "seluruh dokumen",
-			verify.CoverageLTA:        "seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)",
-			verify.CoverageSigned:     "seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)",
-			verify.CoverageFormFilled: "dokumen saat ditandatangani; sesudahnya isian formulir diisi",
-			verify.CoverageAnnotated:  "dokumen saat ditandatangani; sesudahnya ditambah anotasi",
-			verify.CoverageChanged:    "dokumen saat ditandatangani; sesudahnya dokumen diubah",
-			verify.CoverageUnknown:    "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai",
-		},
-		modLevel: map[string]string{
-			"NONE":         "tidak ada perubahan",
-			"LTA_UPDATES":  "hanya data validasi dan stempel waktu dokumen",
-			"FORM_FILLING": "isian formulir dan tanda tangan",
-			"ANNOTATIONS":  "anotasi, isian formulir dan tanda tangan",
-			"OTHER":        "perubahan lain",
+			"why": "Sebab",
 		},
 	},
 	"en": {
-		headline: map[verify.Indication]string{
-			verify.TotalPassed:   "The document is authentic and unchanged since it was signed.",
-			verify.TotalFailed:   "The signature is not valid.",
-			verify.Indeterminate: "The signature cannot be confirmed yet.",
-			verify.NoSignature:   "The document carries no electronic signature.",
-		},
-		sig: "Signature", ts: "Document timestamp",
+		lang: explain.EN,
 		labels: map[string]string{
 			"verdict": "Verdict", "signer": "Signer", "org": "Organisation", "issuer": "Issuer",
 			"claimed": "Time (claimed by the signer)", "timestamp": "Timestamp", "level": "Level",
@@ -73,23 +42,7 @@ var lang = map[string]words{
 			"kind": "Kind", "tsa": "Timestamp authority",
 			"error": "Error", "warning": "Warning",
 			"changes": "Changed after signing", "modlevel": "Modification level", "anchor": "Trust anchor", "sha256": "Document SHA-256",
-			"why": "Because", "tskind": "Document timestamp (RFC 3161): proves the document existed at that time; it is no one's signature",
-		},
-		coverage: map[verify.Coverage]string{
-			verify.CoverageWhole:      "the whole document",
-			verify.CoverageLTA:        "the whole document, followed only by validation data and timestamps (which do not change the letter)",
-			verify.CoverageSigned:     "the whole document as signed, followed by further signatures (and validation data and timestamps)",
-			verify.CoverageFormFilled: "the document as signed; form fields were filled in afterwards",
-			verify.CoverageAnnotated:  "the document as signed; annotations were added afterwards",
-			verify.CoverageChanged:    "the document as signed; it was changed afterwards",
-			verify.CoverageUnknown:    "the document as signed; the changes after it could not be judged",
-		},
-		modLevel: map[string]string{
-			"NONE":         "no change",
-			"LTA_UPDATES":  "validation data and document timestamps only",
-			"FORM_FILLING": "form filling and signatures",
-			"ANNOTATIONS":  "annotations, form filling and signatures",
-			"OTHER":        "other changes",
+			"why": "Because",
 		},
 	},
 }
@@ -102,17 +55,20 @@ func writeReport(w io.Writer, rep *verify.Report, l string) { writeReportIn(w, r
 func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location) {
 	t := lang[l]
 	t.loc = loc
-	fmt.Fprintf(w, "%s (%s)\n", t.headline[rep.Indication], rep.Indication)
+	fmt.Fprintf(w, "%s. (%s)\n", explain.ReportHeadline(t.lang, rep), rep.Indication)
 	// Say at once what failed or is missing: the first reason of the
 	// worst signature.
 	for _, s := range rep.Signatures {
-		if s != nil && s.Indication == rep.Indication && len(s.Errors) > 0 {
-			fmt.Fprintf(w, "%s: %s\n", t.labels["why"], s.Errors[0])
+		if s == nil || s.Indication != rep.Indication {
+			continue
+		}
+		if errs, _ := explain.Reasons(t.lang, s); len(errs) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", t.labels["why"], errs[0])
 			break
 		}
 	}
 	fmt.Fprintf(w, "%s: %s\n", t.labels["sha256"], rep.SHA256)
-	for _, s := range rep.Warnings {
+	for _, s := range explain.DocumentWarnings(t.lang, rep) {
 		fmt.Fprintf(w, "%s: %s\n", t.labels["warning"], s)
 	}
 	for i, s := range rep.Signatures {
@@ -123,15 +79,15 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 			writeDocTimestamp(w, t, i, s)
 			continue
 		}
-		fmt.Fprintf(w, "\n%s %d (%s)\n", t.sig, i+1, s.Field)
-		line(w, t.labels["verdict"], verdictOf(s))
+		fmt.Fprintf(w, "\n%s %d (%s)\n", explain.SignatureType(t.lang, s.Type), i+1, s.Field)
+		line(w, t.labels["verdict"], verdictOf(t, s))
 		if s.Signer != nil {
 			line(w, t.labels["signer"], s.Signer.CommonName)
 			line(w, t.labels["org"], s.Signer.Organization)
 			line(w, t.labels["issuer"], s.Signer.Issuer)
 		}
 		line(w, t.labels["anchor"], s.TrustAnchor)
-		line(w, t.labels["level"], string(s.Level))
+		line(w, t.labels["level"], levelOf(t, s.Level))
 		line(w, t.labels["claimed"], localTime(s.ClaimedSigningTime, t.loc))
 		if s.Timestamp != nil {
 			line(w, t.labels["timestamp"], localTime(s.Timestamp.Time, t.loc)+" ("+s.Timestamp.TSA+")")
@@ -140,8 +96,8 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 		line(w, t.labels["location"], s.Location)
 		// Not a bare "whole document: no" for a file that was only
 		// augmented: verify decides what followed (SignatureReport.Coverage).
-		line(w, t.labels["coverage"], t.coverage[s.Coverage(rep.Signatures)])
-		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel.String()))
+		line(w, t.labels["coverage"], explain.Coverage(t.lang, s.Coverage(rep.Signatures)))
+		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel))
 		notes(w, t, s)
 	}
 }
@@ -150,9 +106,9 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 // its time and authority. Its PAdES level (always NONE: the levels are
 // for signatures) and coverage are not shown, as on the citizens' page.
 func writeDocTimestamp(w io.Writer, t words, i int, s *verify.SignatureReport) {
-	fmt.Fprintf(w, "\n%s %d (%s)\n", t.ts, i+1, s.Field)
-	line(w, t.labels["kind"], t.labels["tskind"])
-	line(w, t.labels["verdict"], verdictOf(s))
+	fmt.Fprintf(w, "\n%s %d (%s)\n", explain.SignatureType(t.lang, s.Type), i+1, s.Field)
+	line(w, t.labels["kind"], explain.DocTimestampKind(t.lang))
+	line(w, t.labels["verdict"], verdictOf(t, s))
 	signer := ""
 	if s.Signer != nil {
 		signer = s.Signer.CommonName
@@ -172,34 +128,47 @@ func writeDocTimestamp(w io.Writer, t words, i int, s *verify.SignatureReport) {
 }
 
 // modLevelOf is a modification level in words with its code, "" when the
-// change analysis did not run; a level the words lack is shown as its code.
-func modLevelOf(t words, level string) string {
-	if level == "" {
+// change analysis did not run; a level the words lack is shown as its
+// code.
+func modLevelOf(t words, level verify.ModLevel) string {
+	switch level {
+	case verify.NotAnalysed:
 		return ""
+	case verify.LevelNone, verify.LevelLTA, verify.LevelFormFilling, verify.LevelAnnotations, verify.LevelOther:
+		return explain.ModLevel(t.lang, level) + " (" + string(level) + ")"
 	}
-	if w, ok := t.modLevel[level]; ok {
-		return w + " (" + level + ")"
-	}
-	return level
+	// A level from a newer Segel is shown as its code.
+	return string(level)
 }
 
-// verdictOf is a signature's indication and sub-indication.
-func verdictOf(s *verify.SignatureReport) string {
-	if s.SubIndication != "" {
-		return string(s.Indication) + " / " + string(s.SubIndication)
+// levelOf is a PAdES level with its meaning.
+func levelOf(t words, level verify.Level) string {
+	if w := explain.Level(t.lang, string(level)); w != "" {
+		return string(level) + " — " + w
 	}
-	return string(s.Indication)
+	return string(level)
+}
+
+// verdictOf is a signature's verdict in words with its indication and
+// sub-indication.
+func verdictOf(t words, s *verify.SignatureReport) string {
+	code := string(s.Indication)
+	if s.SubIndication != "" {
+		code += " / " + string(s.SubIndication)
+	}
+	return explain.SignatureVerdict(t.lang, s) + " (" + code + ")"
 }
 
 // notes writes the changes, errors and warnings of a signature.
 func notes(w io.Writer, t words, s *verify.SignatureReport) {
-	for _, c := range s.ModifiedAfterSigning {
+	for _, c := range explain.Changes(t.lang, s) {
 		line(w, t.labels["changes"], c)
 	}
-	for _, e := range s.Errors {
+	errs, warns := explain.Reasons(t.lang, s)
+	for _, e := range errs {
 		line(w, t.labels["error"], e)
 	}
-	for _, e := range s.Warnings {
+	for _, e := range warns {
 		line(w, t.labels["warning"], e)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/segel-id/segel/testpki"
 	"github.com/segel-id/segel/verify"
+	"github.com/segel-id/segel/verify/explain"
 )
 
 // TestReportBLTA: the text report of a B-LTA file shows its document
@@ -73,7 +74,7 @@ func TestReportBLTA(t *testing.T) {
 // both languages, and a signature's coverage line is verify's decision.
 func TestReportCoverage(t *testing.T) {
 	for c := verify.CoverageUnknown; c <= verify.CoverageChanged; c++ {
-		id, en := lang["id"].coverage[c], lang["en"].coverage[c]
+		id, en := explain.Coverage(explain.ID, c), explain.Coverage(explain.EN, c)
 		if id == "" || en == "" || id == en {
 			t.Errorf("%v: id %q, en %q", c, id, en)
 		}
@@ -90,7 +91,7 @@ func TestReportCoverage(t *testing.T) {
 		{"signed again", []*verify.SignatureReport{first, second}, []string{
 			"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain", row("Bagian yang ditandatangani", "seluruh dokumen")}},
 		{"form filled", []*verify.SignatureReport{filled}, []string{
-			"sesudahnya isian formulir diisi", row("Perubahan setelah ditandatangani", `form field "Nama" was filled in`)}},
+			"sesudahnya isian formulir diisi", row("Perubahan setelah ditandatangani", "1 perubahan; rinciannya ada di laporan teknis (JSON)")}},
 		{"nil entry", []*verify.SignatureReport{nil, second}, []string{row("Bagian yang ditandatangani", "seluruh dokumen")}},
 	} {
 		var b bytes.Buffer
@@ -145,7 +146,7 @@ func TestReportModificationLevel(t *testing.T) {
 	for _, l := range []string{"id", "en"} {
 		seen := map[string]bool{}
 		for _, level := range levels {
-			w := lang[l].modLevel[level]
+			w := explain.ModLevel(explain.Parse(l), verify.ModLevel(level))
 			if w == "" || seen[w] {
 				t.Errorf("%s: level %s has words %q (empty or shared)", l, level, w)
 			}
@@ -161,7 +162,7 @@ func TestReportModificationLevel(t *testing.T) {
 				t.Errorf("%s %s: %d modification level lines, want 1:\n%s", l, level, n, out)
 			}
 		}
-		if id, en := lang["id"].modLevel["FORM_FILLING"], lang["en"].modLevel["FORM_FILLING"]; id == en {
+		if id, en := explain.ModLevel(explain.ID, verify.LevelFormFilling), explain.ModLevel(explain.EN, verify.LevelFormFilling); id == en {
 			t.Errorf("FORM_FILLING has the same words in both languages: %q", id)
 		}
 		var b bytes.Buffer

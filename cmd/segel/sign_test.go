@@ -479,7 +479,7 @@ func TestBinary(t *testing.T) {
 	checkSignOutput(t, r, f.data, out, f.root)
 
 	r = segelExec(t, nil, nil, "verify", "--trust", f.root, "--lang", "en", out)
-	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "The document is authentic") {
+	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "Authentic document") {
 		t.Errorf("verify: %v\n%s", r, r.stdout)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.pdf")

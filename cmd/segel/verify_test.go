@@ -81,11 +81,11 @@ func TestVerifyText(t *testing.T) {
 	}{
 		{"", "", "Dokumen asli"},
 		{"", "id", "Dokumen asli"},
-		{"", "en", "The document is authentic"},
+		{"", "en", "Authentic document"},
 		{"C.UTF-8", "", "Dokumen asli"},
-		{"en_US.UTF-8", "", "The document is authentic"},
+		{"en_US.UTF-8", "", "Authentic document"},
 		{"en_US.UTF-8", "id", "Dokumen asli"},
-		{"id_ID.UTF-8", "en", "The document is authentic"},
+		{"id_ID.UTF-8", "en", "Authentic document"},
 	} {
 		t.Run("LANG="+c.env+"/--lang="+c.flag, func(t *testing.T) {
 			t.Setenv("LANG", c.env)
@@ -280,7 +280,7 @@ func TestVerifyTrustDir(t *testing.T) {
 	writeFile(t, dir, "README", []byte("ignored\n"))
 
 	r := segel(t, nil, "verify", "--no-default-trust", "--trust", dir, "--lang", "en", signed)
-	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "The document is authentic") {
+	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "Authentic document") {
 		t.Errorf("%v\n%s", r, r.stdout)
 	}
 	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "00-garbage.pem") {
@@ -372,7 +372,7 @@ func TestVerifyStdin(t *testing.T) {
 	_, data := f.signedFile(t)
 	t.Setenv("TMPDIR", t.TempDir())
 	r := segel(t, bytes.NewReader(data), "verify", "--trust", f.root, "--lang", "en", "-")
-	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "The document is authentic") {
+	if r.code != 0 || !strings.HasPrefix(string(r.stdout), "Authentic document") {
 		t.Errorf("%v\n%s", r, r.stdout)
 	}
 	noTemp(t, os.Getenv("TMPDIR"))

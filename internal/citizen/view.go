@@ -8,7 +8,11 @@ import (
 
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/verify"
+	"github.com/segel-id/segel/verify/explain"
 )
+
+// levelText explains a PAdES level in plain words (explain.Level).
+func levelText(l lang, level string) string { return explain.Level(l.ex(), level) }
 
 // page is what the templates see.
 type page struct {
@@ -106,20 +110,20 @@ type recordView struct {
 // verdictOf turns a report into its view. It fails closed: the page reads
 // "passed" only when the document and every signature passed.
 func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
-	ind, sub := summary(rep)
+	ind, sub := explain.Summary(rep)
 	v := &verdictView{
 		Headline:   headline(l, ind, sub),
 		SHA256:     strings.ToLower(rep.SHA256),
 		Size:       humanSize(rep.Size),
 		Indication: string(ind),
-		DocNotes:   rep.Warnings,
+		DocNotes:   explain.DocumentWarnings(l.ex(), rep),
 	}
-	switch kindOf(ind, sub) {
-	case kindPassed:
+	switch explain.KindOf(ind, sub) {
+	case explain.KindPassed:
 		v.Class, v.Icon = "ok", "✓"
-	case kindFailed, kindUntrusted, kindUnproven:
+	case explain.KindFailed, explain.KindUntrusted, explain.KindUnproven:
 		v.Class, v.Icon = "bad", "✗"
-	case kindNoSig:
+	case explain.KindNoSignature:
 		v.Class, v.Icon = "bad", "!"
 	default:
 		v.Class, v.Icon = "warn", "?"
@@ -133,6 +137,9 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		if s == nil {
 			continue
 		}
+		// The reasons in the reader's language, from the report's typed
+		// notes: never verify's English messages on the Indonesian page.
+		errs, warns := explain.Reasons(l.ex(), s)
 		sv := sigView{
 			Verdict:  sigVerdict(l, s),
 			Class:    classOf(s.Indication, s.SubIndication),
@@ -141,9 +148,9 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 			LevelIs:  levelText(l, string(s.Level)),
 			Reason:   s.Reason,
 			Location: s.Location,
-			Errors:   s.Errors,
-			Warnings: s.Warnings,
-			Modified: s.ModifiedAfterSigning,
+			Errors:   errs,
+			Warnings: warns,
+			Modified: explain.Changes(l.ex(), s),
 		}
 		if s.Type == "document-timestamp" {
 			sv.Title = words["doctimestamp"].in(l)
@@ -168,14 +175,14 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 			sv.CA = s.Chain[1].CommonName
 		}
 		sv.Unverified = unverified(s)
-		sv.Unchecked = sv.Unverified && !untrustedSubs[s.SubIndication]
+		sv.Unchecked = sv.Unverified && !explain.Untrusted(s.SubIndication)
 		switch {
 		case s.Type == "document-timestamp":
 			// Its own time is the proof; there is no claim to show. Its
 			// PAdES level is always NONE (the levels are for
 			// signatures): it is shown for what it is instead.
 			sv.Claimed, sv.Level, sv.LevelIs = "", "", ""
-			sv.Kind = words["tskind"].in(l)
+			sv.Kind = explain.DocTimestampKind(l.ex())
 			if s.Timestamp != nil {
 				sv.Timestamp = formatAt(l, s.Timestamp.Time, loc)
 				if s.Signer == nil || s.Timestamp.TSA != sv.Signer {
@@ -204,7 +211,7 @@ func unverified(s *verify.SignatureReport) bool {
 	if s.Indication == verify.TotalPassed {
 		return false
 	}
-	return untrustedSubs[s.SubIndication] || (s.TrustAnchor == "" && len(s.Chain) == 0)
+	return explain.Untrusted(s.SubIndication) || (s.TrustAnchor == "" && len(s.Chain) == 0)
 }
 
 // coverage says what signature s covers and what followed it, instead of
@@ -212,74 +219,7 @@ func unverified(s *verify.SignatureReport) bool {
 // augmented with validation data and timestamps. The decision is
 // verify's (SignatureReport.Coverage), shared with the CLI's report.
 func coverage(l lang, s *verify.SignatureReport, all []*verify.SignatureReport) string {
-	switch s.Coverage(all) {
-	case verify.CoverageWhole:
-		return words["covwhole"].in(l)
-	case verify.CoverageLTA:
-		return words["covlta"].in(l)
-	case verify.CoverageSigned:
-		return words["covsigned"].in(l)
-	case verify.CoverageFormFilled:
-		return words["covform"].in(l)
-	case verify.CoverageAnnotated:
-		return words["covannots"].in(l)
-	case verify.CoverageChanged:
-		return words["covother"].in(l)
-	}
-	return words["covunknown"].in(l)
-}
-
-// summary returns the indication the headline speaks for and the
-// sub-indication that explains it: the report's, explained by the first
-// signature that has it. A report that claims TOTAL_PASSED while a
-// signature did not pass, or without a signature, is not believed.
-func summary(rep *verify.Report) (verify.Indication, verify.SubIndication) {
-	ind := rep.Indication
-	switch ind {
-	case verify.TotalPassed, verify.TotalFailed, verify.Indeterminate, verify.NoSignature:
-	default:
-		ind = verify.Indeterminate
-	}
-	if ind == verify.TotalPassed {
-		if len(rep.Signatures) == 0 {
-			return verify.Indeterminate, ""
-		}
-		for _, s := range rep.Signatures {
-			if s == nil || s.Indication != verify.TotalPassed {
-				return verify.Indeterminate, ""
-			}
-		}
-		return ind, ""
-	}
-	if ind == verify.NoSignature && len(rep.Signatures) > 0 {
-		ind = verify.Indeterminate
-	}
-	// The worst sub-indication speaks: an untrusted issuer on one
-	// signature is not hidden behind a "try later" on another.
-	var (
-		best  verify.SubIndication
-		worst = kind(-1)
-	)
-	for _, s := range rep.Signatures {
-		if s != nil && s.Indication == ind {
-			if k := kindOf(ind, s.SubIndication); k > worst {
-				best, worst = s.SubIndication, k
-			}
-		}
-	}
-	return ind, best
-}
-
-// classOf is the colour of a verdict: ok (green), warn (yellow: may
-// change later) or bad (red).
-func classOf(ind verify.Indication, sub verify.SubIndication) string {
-	switch kindOf(ind, sub) {
-	case kindPassed:
-		return "ok"
-	case kindUnsure:
-		return "warn"
-	}
-	return "bad"
+	return explain.Coverage(l.ex(), s.Coverage(all))
 }
 
 // recordOf turns a register record into its view.
@@ -321,32 +261,6 @@ func canDownload(d *store.Document) bool {
 	return d.Downloadable && d.Stored && !d.Confidential
 }
 
-// levelText explains a PAdES level in plain words. It accepts the report's
-// names (PAdES-BASELINE-LT) and the register's (B-LT).
-func levelText(l lang, level string) string {
-	u := strings.ToUpper(level)
-	suffix := u
-	if i := strings.LastIndexByte(u, '-'); i >= 0 {
-		suffix = u[i+1:]
-	}
-	switch {
-	case u == "" || u == "NONE":
-		if u == "" {
-			return ""
-		}
-		return text{"tidak memenuhi profil PAdES", "meets no PAdES baseline level"}.in(l)
-	case suffix == "B":
-		return text{"tanda tangan dasar, tanpa stempel waktu", "basic signature, without a timestamp"}.in(l)
-	case suffix == "T":
-		return text{"dengan stempel waktu tepercaya", "with a trusted timestamp"}.in(l)
-	case suffix == "LT":
-		return text{"dengan stempel waktu dan data validasi jangka panjang", "with a timestamp and long-term validation data"}.in(l)
-	case suffix == "LTA":
-		return text{"dengan stempel waktu arsip untuk pemeriksaan jangka panjang", "with an archive timestamp for long-term checking"}.in(l)
-	}
-	return ""
-}
-
 // formatTime formats an RFC 3339 time in loc the way a reader of l
 // expects: "2 Januari 2026, 14.05 WIB" or "2 January 2026, 14:05 WIB". A
 // value that does not parse is shown as it is.
@@ -368,11 +282,7 @@ func formatAt(l lang, t time.Time, loc *time.Location) string {
 		return ""
 	}
 	t = t.In(loc)
-	clock := t.Format("15:04")
-	if l == langID {
-		clock = t.Format("15.04")
-	}
-	return fmt.Sprintf("%d %s %d, %s %s", t.Day(), months[t.Month()-1].in(l), t.Year(), clock, t.Format("MST"))
+	return explain.Date(l.ex(), t) + ", " + explain.Clock(l.ex(), t) + " " + t.Format("MST")
 }
 
 // humanSize formats a byte count for people.

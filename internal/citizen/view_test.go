@@ -33,15 +33,15 @@ func TestCoverage(t *testing.T) {
 			&verify.SignatureReport{Type: "signature", Indication: verify.TotalPassed, Revision: 2, CoversWholeDocument: true}, verify.CoverageSigned,
 			"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)"},
 		{"form filled", sig(func(s *verify.SignatureReport) { s.ModifiedAfterSigning = []string{`form field "Nama" was filled in`} }), nil,
-			verify.CoverageFormFilled, "dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)"},
+			verify.CoverageFormFilled, "dokumen saat ditandatangani; sesudahnya isian formulir diisi"},
 		{"note added", sig(func(s *verify.SignatureReport) {
 			s.ModifiedAfterSigning = []string{"a Text annotation (object 9) was added"}
 		}), nil,
-			verify.CoverageAnnotated, "dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)"},
+			verify.CoverageAnnotated, "dokumen saat ditandatangani; sesudahnya ditambah anotasi"},
 		{"changed", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.TotalFailed, verify.ModifiedAfterSigning
 			s.ModifiedAfterSigning = []string{"object 4 was changed"}
-		}), nil, verify.CoverageChanged, "dokumen saat ditandatangani; sesudahnya dokumen diubah (lihat keterangan teknis)"},
+		}), nil, verify.CoverageChanged, "dokumen saat ditandatangani; sesudahnya dokumen diubah"},
 		{"failed before the analysis", sig(func(s *verify.SignatureReport) {
 			s.Indication, s.SubIndication = verify.TotalFailed, verify.HashFailure
 		}), nil, verify.CoverageUnknown, "dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai"},

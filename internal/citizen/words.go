@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/segel-id/segel/verify"
+	"github.com/segel-id/segel/verify/explain"
 )
 
 // lang is a language of the page: Indonesian (the default) or English.
@@ -67,7 +68,7 @@ var words = map[string]text{
 	"errors":        {"Yang gagal diperiksa", "What failed"},
 	"warnings":      {"Catatan", "Notes"},
 	"modified":      {"Perubahan setelah ditandatangani", "Changes after signing"},
-	"technical":     {"Keterangan teknis dari pemeriksa (dalam bahasa Inggris)", "Technical notes from the checker"},
+	"technical":     {"Keterangan teknis dari pemeriksa", "Technical notes from the checker"},
 	"filesha":       {"SHA-256 berkas yang Anda unggah", "SHA-256 of the file you uploaded"},
 	"docwarnings":   {"Catatan tentang dokumen", "Notes on the document"},
 	"record":        {"Surat yang diterbitkan", "The issued letter"},
@@ -123,16 +124,8 @@ var words = map[string]text{
 	"claimcanot":    {"Penerbit menurut sertifikat (tidak diperiksa)", "Issuer named in the certificate (not checked)"},
 	"uncheckednote": {"Karena tanda tangan ini tidak sah, sertifikatnya tidak diperiksa lebih lanjut: nama, instansi, dan penerbit di dalamnya tidak terbukti.", "As this signature is not valid, its certificate was not checked further: the name, agency and issuer in it are not proven."},
 	"kind":          {"Jenis", "Kind"},
-	"tskind":        {"Stempel waktu dokumen (RFC 3161): membuktikan dokumen sudah ada pada waktu itu; bukan tanda tangan seseorang", "Document timestamp (RFC 3161): proves the document existed at that time; it is no one's signature"},
 	"tstime":        {"Waktu stempel", "Time of the timestamp"},
 	"coverage":      {"Bagian yang ditandatangani", "What the signature covers"},
-	"covwhole":      {"seluruh dokumen", "the whole document"},
-	"covlta":        {"seluruh dokumen, diikuti hanya data validasi dan stempel waktu (yang tidak mengubah isi surat)", "the whole document, followed only by validation data and timestamps (which do not change the letter)"},
-	"covsigned":     {"seluruh dokumen saat ditandatangani, diikuti tanda tangan lain (serta data validasi dan stempel waktu)", "the whole document as signed, followed by further signatures (and validation data and timestamps)"},
-	"covform":       {"dokumen saat ditandatangani; sesudahnya isian formulir diisi (lihat keterangan teknis)", "the document as signed; form fields were filled in afterwards (see the technical notes)"},
-	"covannots":     {"dokumen saat ditandatangani; sesudahnya ditambah anotasi (lihat keterangan teknis)", "the document as signed; annotations were added afterwards (see the technical notes)"},
-	"covother":      {"dokumen saat ditandatangani; sesudahnya dokumen diubah (lihat keterangan teknis)", "the document as signed; it was changed afterwards (see the technical notes)"},
-	"covunknown":    {"dokumen saat ditandatangani; perubahan sesudahnya tidak dapat dinilai", "the document as signed; the changes after it could not be judged"},
 
 	// /v/{id}: where each field comes from.
 	"holdcompare":  {"Bandingkan dengan surat yang Anda pegang: nama, jabatan, nomor, perihal, dan tanggal harus sama. Bila berbeda, surat Anda bukan surat ini.", "Compare this with the letter you hold: the name, position, number, subject and date must be the same. If they differ, your letter is not this one."},
@@ -149,13 +142,6 @@ var words = map[string]text{
 	"notextended":   {"Berkas ini bukan berkas yang diterbitkan, dan juga bukan berkas itu dengan tambahan sesudahnya (seperti data validasi, stempel waktu, atau tanda tangan lain). Bandingkan surat Anda dengan data surat yang diterbitkan di bawah.", "This file is not the issued file, nor the issued file with later additions (such as validation data, timestamps or further signatures). Compare your letter with the issued letter's data below."},
 	"extends":       {"Salinan Anda adalah berkas yang diterbitkan ditambah pembaruan sesudahnya (misalnya data validasi atau stempel waktu).", "Your copy is the issued file followed by later updates (for example validation data or a timestamp)."},
 	"extendshelp":   {"Bagian awal salinan Anda sama persis (byte demi byte) dengan berkas yang diterbitkan. Apa yang ditambahkan sesudahnya dinilai pada pemeriksaan tanda tangan di bawah.", "The beginning of your copy is identical, byte for byte, to the issued file. What was added after it is judged by the signature check below."},
-}
-
-// months are the month names of both languages, January first.
-var months = [12]text{
-	{"Januari", "January"}, {"Februari", "February"}, {"Maret", "March"}, {"April", "April"},
-	{"Mei", "May"}, {"Juni", "June"}, {"Juli", "July"}, {"Agustus", "August"},
-	{"September", "September"}, {"Oktober", "October"}, {"November", "November"}, {"Desember", "December"},
 }
 
 // table returns the phrases of language l, keyed as in words.
@@ -179,154 +165,31 @@ func pickLang(r *http.Request) lang {
 	return langID
 }
 
-// Headline phrases. Only passed may begin "Dokumen asli" / "Authentic";
-// every TOTAL_FAILED headline holds "tidak sah" / "not valid"; an
-// INDETERMINATE one is red "Jangan dipercaya" when the signer's
-// certificate reaches no trusted issuer, yellow "Belum dapat dipastikan"
-// only when the verdict may still change (revocation status unavailable,
-// no proof of existence), and red "Tidak dapat dibuktikan asli" otherwise.
-// TestHeadlines holds the table to that for every combination; see
-// docs/decisions.md, "Citizens' verdicts".
-var (
-	headPassed      = text{"Dokumen asli dan tidak berubah sejak ditandatangani", "Authentic document, unchanged since it was signed"}
-	headNoSignature = text{"Dokumen ini tidak memiliki tanda tangan elektronik", "This document has no electronic signature"}
-	headFailed      = text{"Tanda tangan tidak sah", "Signature not valid"}
-	headUntrusted   = text{"Jangan dipercaya: penerbit sertifikat tidak dikenal", "Do not trust: unknown certificate issuer"}
-	headUnproven    = text{"Tidak dapat dibuktikan asli", "Cannot be proven authentic"}
-	headUnsure      = text{"Belum dapat dipastikan", "Cannot be confirmed yet"}
+// The verdicts' words are verify/explain's, shared with the CLI and the
+// BSrE API (docs/decisions.md, "One vocabulary (issue 14)"); the page
+// keeps only its own UI phrases above.
 
-	// failedWhy says what failed, for the sub-indications that imply
-	// TOTAL_FAILED.
-	failedWhy = map[verify.SubIndication]text{
-		verify.HashFailure:              {"dokumen diubah setelah ditandatangani", "the document was changed after it was signed"},
-		verify.ModifiedAfterSigning:     {"dokumen diubah setelah ditandatangani", "the document was changed after it was signed"},
-		verify.SigCryptoFailure:         {"tanda tangan tidak cocok dengan sertifikat penanda tangan (rusak atau dipalsukan)", "the signature does not match the signer's certificate (damaged or forged)"},
-		verify.FormatFailure:            {"susunan tanda tangan rusak atau tidak sesuai standar", "the signature is damaged or not built to the standard"},
-		verify.Revoked:                  {"sertifikat penanda tangan sudah dicabut sebelum surat ditandatangani", "the signer's certificate had been revoked before the letter was signed"},
-		verify.Expired:                  {"sertifikat penanda tangan sudah kedaluwarsa saat surat ditandatangani", "the signer's certificate had expired when the letter was signed"},
-		verify.NotYetValid:              {"sertifikat penanda tangan belum berlaku saat surat ditandatangani", "the signer's certificate was not yet valid when the letter was signed"},
-		verify.CryptoConstraintsFailure: {"algoritme kriptografi tanda tangan sudah tidak aman", "the signature's cryptographic algorithm is no longer secure"},
+// ex is l as verify/explain names it.
+func (l lang) ex() explain.Lang {
+	if l == langEN {
+		return explain.EN
 	}
-
-	// unsureWhy says what is missing, for the sub-indications that imply
-	// INDETERMINATE.
-	unsureWhy = map[verify.SubIndication]text{
-		verify.NoCertificateChainFound:        {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang dipercaya; nama dan instansi di dalamnya tidak terbukti", "the signer's certificate is not from a trusted issuer; the name and agency in it are not proven"},
-		verify.OutOfBoundsNoPOE:               {"sertifikat sudah kedaluwarsa dan surat tidak memiliki stempel waktu yang membuktikan ditandatangani tepat waktu", "the certificate has expired and the letter carries no timestamp proving it was signed in time"},
-		verify.OutOfBoundsNotRevoked:          {"sertifikat sudah kedaluwarsa dan tidak ada bukti surat ditandatangani selagi sertifikat berlaku", "the certificate has expired and nothing proves the letter was signed while it was valid"},
-		verify.TryLater:                       {"status pencabutan sertifikat belum dapat diperiksa; coba lagi nanti", "the certificate's revocation status cannot be checked yet; try again later"},
-		verify.RevokedNoPOE:                   {"sertifikat penanda tangan sudah dicabut dan tidak ada stempel waktu yang membuktikan surat ditandatangani sebelum pencabutan", "the signer's certificate has been revoked and no timestamp proves the letter was signed before that"},
-		verify.RevocationOutOfBoundsNoPOE:     {"data status pencabutan sertifikat sudah usang dan tidak ada bukti waktu penandatanganan", "the certificate's revocation data is out of date and nothing proves when the letter was signed"},
-		verify.NoSigningCertificateFound:      {"sertifikat penanda tangan tidak ditemukan di dalam tanda tangan", "the signer's certificate is not in the signature"},
-		verify.SignedDataNotFound:             {"bagian dokumen yang ditandatangani tidak dapat ditemukan", "the signed part of the document cannot be found"},
-		verify.ChainConstraintsFailure:        {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang diterima di sini; nama dan instansi di dalamnya tidak terbukti", "the signer's certificate is not from an issuer accepted here; the name and agency in it are not proven"},
-		verify.CertificateChainGeneralFailure: {"rantai sertifikat penanda tangan tidak dapat diperiksa", "the signer's certificate chain cannot be checked"},
-		verify.CryptoConstraintsFailureNoPOE:  {"algoritme kriptografinya sudah lemah dan tidak ada bukti surat ditandatangani sebelum itu", "its algorithm has become weak and nothing proves the letter was signed before that"},
-		verify.SignatureConstraintsFailure:    {"tanda tangan tidak memuat unsur yang diwajibkan", "the signature lacks required elements"},
-		verify.PolicyProcessingError:          {"kebijakan pemeriksaan tidak dapat diterapkan", "the validation policy cannot be applied"},
-		verify.TimestampOrderFailure:          {"urutan stempel waktu pada tanda tangan tidak masuk akal", "the timestamps of the signature are in an impossible order"},
-		verify.NoPOE:                          {"tidak ada bukti kapan surat ditandatangani", "nothing proves when the letter was signed"},
-		verify.GenericIndeterminate:           {"pemeriksaan tidak dapat diselesaikan", "the check could not be completed"},
-		verify.UnsupportedFeature:             {"dokumen memakai fitur yang belum dapat diperiksa (misalnya dikunci dengan kata sandi)", "the document uses a feature that cannot be checked yet (for example a password)"},
-	}
-	unsureDefault = text{"keabsahan tanda tangan belum dapat diperiksa sepenuhnya", "the signature could not be checked completely"}
-)
-
-// kind is how the page presents a verdict.
-type kind int
-
-// The kinds, from the best to the worst; summary prefers the worst.
-const (
-	kindPassed    kind = iota
-	kindNoSig          // no signature at all
-	kindUnsure         // yellow: may change later (revocation status, proof of existence)
-	kindUnproven       // red: cannot be proven, and waiting will not help
-	kindUntrusted      // red: the certificate reaches no trusted issuer
-	kindFailed         // red: TOTAL_FAILED
-)
-
-// untrustedSubs are the sub-indications of a signer's certificate that no
-// trusted issuer vouches for: an unknown or self-made CA, a self-signed
-// certificate, or an issuer this deployment does not accept. Everything
-// in such a certificate (name, agency) is its holder's claim.
-var untrustedSubs = map[verify.SubIndication]bool{
-	verify.NoCertificateChainFound: true,
-	verify.ChainConstraintsFailure: true,
-}
-
-// laterSubs are the INDETERMINATE sub-indications that may resolve later
-// or with more evidence: revocation status unavailable or out of date, no
-// proof of existence. Only these read "Belum dapat dipastikan".
-var laterSubs = map[verify.SubIndication]bool{
-	verify.TryLater:                      true,
-	verify.RevocationOutOfBoundsNoPOE:    true,
-	verify.NoPOE:                         true,
-	verify.OutOfBoundsNoPOE:              true,
-	verify.OutOfBoundsNotRevoked:         true,
-	verify.RevokedNoPOE:                  true,
-	verify.CryptoConstraintsFailureNoPOE: true,
-}
-
-// kindOf classifies an indication and its sub-indication. It fails
-// closed: an indication it does not know reads as INDETERMINATE, and an
-// INDETERMINATE sub-indication it does not know as unproven (red).
-func kindOf(ind verify.Indication, sub verify.SubIndication) kind {
-	switch ind {
-	case verify.TotalPassed:
-		return kindPassed
-	case verify.NoSignature:
-		return kindNoSig
-	case verify.TotalFailed:
-		return kindFailed
-	}
-	switch {
-	case untrustedSubs[sub]:
-		return kindUntrusted
-	case laterSubs[sub]:
-		return kindUnsure
-	}
-	return kindUnproven
+	return explain.ID
 }
 
 // headline is the verdict in plain words for an indication and its
-// sub-indication. It fails closed: only TOTAL_PASSED reads "Dokumen asli",
-// and only what may resolve later reads "Belum dapat dipastikan".
+// sub-indication (explain.Headline): only TOTAL_PASSED reads "Dokumen
+// asli", and only what may resolve later reads "Belum dapat dipastikan".
 func headline(l lang, ind verify.Indication, sub verify.SubIndication) string {
-	switch kindOf(ind, sub) {
-	case kindPassed:
-		return headPassed.in(l)
-	case kindNoSig:
-		return headNoSignature.in(l)
-	case kindFailed:
-		if why, ok := failedWhy[sub]; ok {
-			return headFailed.in(l) + ": " + why.in(l)
-		}
-		return headFailed.in(l)
-	case kindUntrusted:
-		return headUntrusted.in(l)
-	case kindUnsure:
-		return headUnsure.in(l) + ": " + unsureWhy[sub].in(l)
-	}
-	why, ok := unsureWhy[sub]
-	if !ok {
-		why = unsureDefault
-	}
-	return headUnproven.in(l) + ": " + why.in(l)
+	return explain.Headline(l.ex(), ind, sub)
 }
 
-// sigVerdict is the verdict line of one signature in the details. A
-// signature that passed reads "Tanda tangan sah", never "Dokumen asli":
-// that phrase is for the whole document, and only when all of it passed.
-func sigVerdict(l lang, s *verify.SignatureReport) string {
-	if s.Indication == verify.TotalPassed {
-		if s.Type == "document-timestamp" {
-			return text{"Stempel waktu sah", "Valid timestamp"}.in(l)
-		}
-		return text{"Tanda tangan sah", "Valid signature"}.in(l)
-	}
-	ind := s.Indication
-	if ind != verify.TotalFailed {
-		ind = verify.Indeterminate
-	}
-	return headline(l, ind, s.SubIndication)
+// sigVerdict is the verdict line of one signature in the details
+// (explain.SignatureVerdict).
+func sigVerdict(l lang, s *verify.SignatureReport) string { return explain.SignatureVerdict(l.ex(), s) }
+
+// classOf is the colour of a verdict: ok (green), warn (yellow: may
+// change later) or bad (red).
+func classOf(ind verify.Indication, sub verify.SubIndication) string {
+	return explain.KindOf(ind, sub).Class()
 }

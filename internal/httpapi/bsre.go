@@ -71,7 +71,7 @@ func (s *Server) bsreAuth(next http.HandlerFunc) http.HandlerFunc {
 		okP := subtle.ConstantTimeCompare([]byte(p), []byte(s.opts.BSrEPassword)) == 1
 		if !ok || !okU || !okP {
 			w.Header().Set("WWW-Authenticate", `Basic realm="segel"`)
-			writeBSrE(w, http.StatusUnauthorized, 401, "Unauthorized")
+			writeBSrE(w, http.StatusUnauthorized, 401, bsreMsgUnauthorized)
 			return
 		}
 		if c := clientOf(r); c != nil {

@@ -25,6 +25,9 @@ const (
 	bsreMsgInternal      = "Terjadi kesalahan pada server; coba lagi nanti"
 	bsreMsgPlacement     = "Posisi tanda tangan tidak dapat ditempatkan pada dokumen"
 	bsreMsgSignedAlready = "Dokumen tidak dapat ditandatangani lagi"
+	// bsreMsgUnauthorized answers wrong or missing Basic credentials, in
+	// Indonesian like every BSrE error text.
+	bsreMsgUnauthorized = "Otentikasi gagal: nama pengguna atau kata sandi salah"
 )
 
 // bsreTooLarge answers a body over the limit: 413, with the limit in

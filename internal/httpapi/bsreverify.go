@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/verify"
+	"github.com/segel-id/segel/verify/explain"
 )
 
 // bsreReport is the verification answer of the v1 and v2 verify calls,
@@ -48,29 +49,10 @@ var integrityFailures = []verify.SubIndication{verify.HashFailure, verify.SigCry
 var chainFailures = []verify.SubIndication{verify.NoCertificateChainFound, verify.NoSigningCertificateFound,
 	verify.ChainConstraintsFailure, verify.CertificateChainGeneralFailure}
 
-// bsreSignatureDescription words one signature's verdict in Indonesian.
+// bsreSignatureDescription words one signature's verdict in Indonesian,
+// in the words the citizens' page and the CLI use (verify/explain).
 func bsreSignatureDescription(s *verify.SignatureReport) string {
-	switch {
-	case s.Indication == verify.TotalPassed:
-		return "Tanda tangan sah"
-	case slices.Contains(chainFailures, s.SubIndication):
-		return "Jangan dipercaya: penerbit sertifikat tidak dikenal"
-	case s.SubIndication == verify.ModifiedAfterSigning:
-		return "Dokumen telah diubah setelah ditandatangani"
-	case slices.Contains(integrityFailures, s.SubIndication):
-		return "Tanda tangan rusak atau dokumen telah diubah"
-	case s.SubIndication == verify.Revoked || s.SubIndication == verify.RevokedNoPOE:
-		return "Sertifikat penanda tangan telah dicabut"
-	case s.SubIndication == verify.Expired || s.SubIndication == verify.OutOfBoundsNoPOE || s.SubIndication == verify.OutOfBoundsNotRevoked:
-		return "Sertifikat penanda tangan kedaluwarsa"
-	case s.SubIndication == verify.NotYetValid:
-		return "Sertifikat penanda tangan belum berlaku"
-	case s.SubIndication == verify.TryLater:
-		return "Status sertifikat belum dapat diperiksa; coba lagi nanti"
-	case s.Indication == verify.Indeterminate:
-		return "Belum dapat dipastikan keabsahannya"
-	}
-	return "Tanda tangan tidak sah"
+	return explain.SignatureVerdict(explain.ID, s)
 }
 
 func toBSrE(rep *verify.Report) bsreReport {
@@ -105,17 +87,21 @@ func toBSrE(rep *verify.Report) bsreReport {
 		untrusted = untrusted || (!b.CertificateTrusted && slices.Contains(chainFailures, s.SubIndication))
 		out.SignatureInformations = append(out.SignatureInformations, b)
 	}
+	// The conclusion is BSrE's and fails closed; its description is the
+	// headline the page and the CLI give for the same verdict.
 	switch {
 	case rep.Indication == verify.NoSignature || len(rep.Signatures) == 0:
-		out.Conclusion, out.Description = "NO_SIGNATURE", "Dokumen tidak memiliki tanda tangan elektronik"
+		out.Conclusion, out.Description = "NO_SIGNATURE", explain.Headline(explain.ID, verify.NoSignature, "")
 	case rep.Indication == verify.TotalPassed && allGood:
-		out.Conclusion, out.Description = "VALID", "Dokumen asli dan tidak berubah sejak ditandatangani"
+		out.Conclusion, out.Description = "VALID", explain.Headline(explain.ID, verify.TotalPassed, "")
 	case untrusted:
-		out.Conclusion, out.Description = "INVALID", "Jangan dipercaya: penerbit sertifikat tidak dikenal"
+		out.Conclusion, out.Description = "INVALID", explain.Headline(explain.ID, verify.Indeterminate, verify.NoCertificateChainFound)
 	case rep.Indication == verify.Indeterminate:
-		out.Conclusion, out.Description = "WARNING", "Belum dapat dipastikan keabsahannya"
+		out.Conclusion, out.Description = "WARNING", explain.ReportHeadline(explain.ID, rep)
+	case rep.Indication == verify.TotalFailed:
+		out.Conclusion, out.Description = "INVALID", explain.ReportHeadline(explain.ID, rep)
 	default:
-		out.Conclusion, out.Description = "INVALID", "Tanda tangan tidak sah"
+		out.Conclusion, out.Description = "INVALID", explain.Headline(explain.ID, verify.TotalFailed, "")
 	}
 	return out
 }
