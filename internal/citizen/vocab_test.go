@@ -40,8 +40,13 @@ func TestPageNoEnglish(t *testing.T) {
 		t.Fatal(err)
 	}
 	wib := time.FixedZone("WIB", 7*3600)
+	// The header and footer as a regency's deployment shows them.
+	h := &handler{}
+	if err := h.setBranding(Branding{Name: "Pemerintah Kabupaten Serang", Address: "Jl. Veteran 1, Serang"}); err != nil {
+		t.Fatal(err)
+	}
 	render := func(l lang, c vocabtest.Case) string {
-		p := &page{Lang: l.Code(), T: table(l), Nonce: "00", Page: "result", Q: "?lang=" + l.Code(), Toggle: "?lang=en"}
+		p := &page{Lang: l.Code(), T: table(l), Nonce: "00", Page: "result", Q: "?lang=" + l.Code(), Toggle: "?lang=en", Brand: h.brand}
 		p.Verdict = verdictOf(l, c.Report, wib)
 		p.Title = p.Verdict.Headline
 		var b bytes.Buffer
