@@ -72,7 +72,7 @@ func (s *Server) bsreClientAuth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		unauthorized := func() {
 			w.Header().Set("WWW-Authenticate", `Basic realm="segel"`)
-			writeBSrE(w, http.StatusUnauthorized, 401, "Unauthorized")
+			writeBSrE(w, http.StatusUnauthorized, 401, bsreMsgUnauthorized)
 		}
 		if key == "" {
 			unauthorized()
