@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 
 	"github.com/segel-id/segel/internal/store"
 )
@@ -21,19 +19,23 @@ func (s *Service) Refused(ctx context.Context, req *Request, e *Error) {
 // audit appends a sign request to the audit log, even when ctx is
 // cancelled; a failure is logged and returned.
 func (s *Service) audit(ctx context.Context, req *Request, outcome, detail, out, docID string) error {
-	e := &store.AuditEntry{
-		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
-		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
-	}
-	if req.Profile != nil {
-		c := req.Profile.Key.Certificate
-		sum := sha256.Sum256(c.Raw)
-		e.Profile, e.Level = req.Profile.Name, req.Level.String()
-		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = c.Subject.String(), c.SerialNumber.Text(16), hex.EncodeToString(sum[:])
-	}
+	e := s.auditEntry(req, outcome, detail, out, docID)
 	err := s.opts.Store.AppendAudit(context.WithoutCancel(ctx), e)
 	if err != nil {
 		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
 	}
 	return err
+}
+
+// auditEntry is the audit entry of a sign request.
+func (s *Service) auditEntry(req *Request, outcome, detail, out, docID string) *store.AuditEntry {
+	e := &store.AuditEntry{
+		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
+		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
+	}
+	if p := req.Profile; p != nil {
+		e.Profile, e.Level = p.Name, req.Level.String()
+		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = p.cert.subject, p.cert.serial, p.cert.sha256
+	}
+	return e
 }
