@@ -7,8 +7,11 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -346,4 +349,86 @@ func testRecordKill(t *testing.T, b backend) {
 		t.Errorf("records without their entry after kill -9: %v", o.Records)
 	}
 	t.Logf("%d acknowledged of %d entries in the log", len(acked), c.Entries)
+}
+
+// TestBlobDirUnnamedWrites: concurrent PutBlobs of one id in a blob
+// directory store one file, whole and readable by its owner only; one
+// put wins and the others get ErrExists; no temporary name is left in
+// the directory, and on Linux none appears while a blob is written
+// (O_TMPFILE).
+func TestBlobDirUnnamedWrites(t *testing.T) {
+	dsn := sqliteBackend.newDSN(t)
+	s := open(t, dsn, nil)
+	dir := sqliteBackend.blobDir(dsn)
+	ctx := context.Background()
+	id := docID()
+	body := strings.Repeat("signed pdf ", 10000)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, exists := 0, 0
+	for range 8 {
+		wg.Go(func() {
+			_, err := s.PutBlob(ctx, id, strings.NewReader(body))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, store.ErrExists):
+				exists++
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 || exists != 7 {
+		t.Errorf("%d puts stored the file and %d got ErrExists, want 1 and 7", won, exists)
+	}
+	rc, n, err := s.OpenBlob(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	if _, err := io.Copy(&got, rc); err != nil || n != int64(len(body)) || got.String() != body {
+		t.Errorf("stored %d bytes (%v), not the body", n, err)
+	}
+	rc.Close()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != id {
+		t.Errorf("blob directory holds %v, want only %s", ents, id)
+	}
+	if info, err := os.Stat(filepath.Join(dir, id)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("blob mode %v (%v), want 0600", info.Mode(), err)
+	}
+	if runtime.GOOS == "linux" {
+		// While a blob is written, the directory shows nothing of it.
+		seen := &dirLister{r: strings.NewReader(body), dir: dir}
+		if _, err := s.PutBlob(ctx, docID(), seen); err != nil {
+			t.Fatal(err)
+		}
+		if seen.names != 1 {
+			t.Errorf("during a put the blob directory held %d names, want 1 (the earlier blob): a temporary name", seen.names)
+		}
+	}
+}
+
+// dirLister counts the names in dir at its first Read.
+type dirLister struct {
+	r     io.Reader
+	dir   string
+	names int
+	read  bool
+}
+
+func (d *dirLister) Read(p []byte) (int, error) {
+	if !d.read {
+		d.read = true
+		ents, _ := os.ReadDir(d.dir)
+		d.names = len(ents)
+	}
+	return d.r.Read(p)
 }
