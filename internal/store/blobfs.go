@@ -52,10 +52,10 @@ func openFSBlobs(dir string) (*fsBlobs, error) {
 // blob is either whole or absent, even after a crash.
 //
 // The unnamed file spares the directory two of its three changes (the
-// temporary name and its removal): under load, concurrent puts queued on
-// the directory's lock, and creating the temporary file alone took a
-// millisecond of CPU per signature (docs/decisions.md, "Gateway
-// performance (issue 12)").
+// temporary name and its removal), and a crash cannot leave it behind.
+// Creating the file itself remains the dearest part of a kept signature
+// outside the signer (docs/decisions.md, "Gateway performance (issue
+// 12)").
 func (b *fsBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error) {
 	name := filepath.Join(b.dir, id)
 	if _, err := os.Lstat(name); err == nil {
