@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/segel-id/segel/internal/citizen"
+	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
@@ -136,7 +137,7 @@ func (s *Server) sendFile(w http.ResponseWriter, f io.Reader) {
 		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 	}
 	w.WriteHeader(http.StatusOK)
-	io.Copy(w, f)
+	spool.Send(w, f)
 }
 
 // auditAugment records an augmentation in the audit log; a failure is

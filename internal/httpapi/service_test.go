@@ -338,7 +338,7 @@ func TestMetricsExposition(t *testing.T) {
 		`segel_http_requests_total{route="/v1/sign",status="200"} 1`,
 		`segel_sign_duration_seconds_count{level="B-LT",profile="bupati"} 1`,
 		`segel_verify_duration_seconds_count 1`,
-		`segel_store_duration_seconds_count{op="put_document"} 1`,
+		`segel_store_duration_seconds_count{op="record_signed"} 1`,
 		`segel_hsm_signatures_total{profile="bupati"} 1`,
 		`segel_hsm_sessions{profile="bupati"}`,
 		`segel_tsa_requests_total{url="http://127.0.0.1`,
@@ -366,6 +366,10 @@ func TestMetricsExposition(t *testing.T) {
 type failingAudit struct{ store.Store }
 
 func (failingAudit) AppendAudit(context.Context, *store.AuditEntry) error {
+	return errors.New("disk full")
+}
+
+func (failingAudit) RecordSigned(context.Context, *store.Document, *store.AuditEntry) error {
 	return errors.New("disk full")
 }
 

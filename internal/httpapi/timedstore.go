@@ -39,6 +39,13 @@ func (t *timedStore) PutDocument(ctx context.Context, d *store.Document) error {
 	return err
 }
 
+func (t *timedStore) RecordSigned(ctx context.Context, d *store.Document, e *store.AuditEntry) error {
+	start := time.Now()
+	err := t.Store.RecordSigned(ctx, d, e)
+	t.observe("record_signed", start, err)
+	return err
+}
+
 func (t *timedStore) GetDocument(ctx context.Context, id string) (*store.Document, error) {
 	start := time.Now()
 	d, err := t.Store.GetDocument(ctx, id)

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 
 	"github.com/segel-id/segel/internal/store"
 )
@@ -26,19 +24,24 @@ func (s *Service) audit(ctx context.Context, req *Request, outcome, detail, out,
 
 // auditOp is audit for operation op.
 func (s *Service) auditOp(ctx context.Context, req *Request, op, outcome, detail, out, docID string) error {
-	e := &store.AuditEntry{
-		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
-		Operation: op, Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
-	}
-	if req.Profile != nil {
-		c := req.Profile.Key.Certificate
-		sum := sha256.Sum256(c.Raw)
-		e.Profile, e.Level = req.Profile.Name, req.Level.String()
-		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = c.Subject.String(), c.SerialNumber.Text(16), hex.EncodeToString(sum[:])
-	}
+	e := s.auditEntry(req, outcome, detail, out, docID)
+	e.Operation = op
 	err := s.opts.Store.AppendAudit(context.WithoutCancel(ctx), e)
 	if err != nil {
 		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
 	}
 	return err
+}
+
+// auditEntry is the audit entry of a sign request.
+func (s *Service) auditEntry(req *Request, outcome, detail, out, docID string) *store.AuditEntry {
+	e := &store.AuditEntry{
+		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
+		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
+	}
+	if p := req.Profile; p != nil {
+		e.Profile, e.Level = p.Name, req.Level.String()
+		e.SignerSubject, e.SignerSerial, e.SignerSHA256 = p.cert.subject, p.cert.serial, p.cert.sha256
+	}
+	return e
 }

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"slices"
@@ -63,6 +65,10 @@ type Profile struct {
 	StampName  string
 	StampImage []byte
 
+	// cert is what the register and the audit log say of Key's
+	// certificate, worked out once (init) rather than per signature.
+	cert certInfo
+
 	sem   chan struct{}
 	queue chan struct{}
 	// attempt admits one passphrase attempt at a time (Personal).
@@ -91,8 +97,19 @@ func (p *Profile) init() error {
 	if p.QueueTimeout <= 0 {
 		p.QueueTimeout = 30 * time.Second
 	}
+	if c := p.Key.Certificate; c != nil {
+		sum := sha256.Sum256(c.Raw)
+		p.cert = certInfo{name: c.Subject.CommonName, subject: c.Subject.String(), issuer: c.Issuer.String(),
+			serial: c.SerialNumber.Text(16), sha256: hex.EncodeToString(sum[:])}
+	}
 	p.sem = make(chan struct{}, p.MaxConcurrent)
 	p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
 	p.attempt = make(chan struct{}, 1)
 	return nil
+}
+
+// certInfo is a profile certificate's fields as recorded: the common
+// name, subject, issuer, serial (hex) and SHA-256 (hex) of the DER.
+type certInfo struct {
+	name, subject, issuer, serial, sha256 string
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/signer"
@@ -104,8 +105,15 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		}
 	}
 	h := sha256.New()
-	out := io.NewOffsetWriter(req.Output, req.OutputOffset)
-	res, err := signer.Sign(ctx, io.NewSectionReader(req.Input, 0, req.Size), req.Size, io.MultiWriter(out, h), &signer.Options{
+	// The input is read through a cache of a few blocks, the output
+	// written through a buffer: the PDF parser's many small reads and
+	// the writer's many small writes would each be a system call on a
+	// spool file (docs/decisions.md, "Gateway performance").
+	in := spool.NewCached(req.Input, req.Size)
+	defer in.Close()
+	bw := spool.NewWriter(io.MultiWriter(io.NewOffsetWriter(req.Output, req.OutputOffset), h))
+	defer spool.PutWriter(bw)
+	res, err := signer.Sign(ctx, in, req.Size, bw, &signer.Options{
 		Signer:       sig,
 		Certificate:  key.Certificate,
 		Chain:        key.Chain,
@@ -118,6 +126,10 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Location:     req.Location,
 		Appearance:   s.stamp(req),
 	})
+	if err == nil {
+		// A full temporary directory shows here (ENOSPC: Classify).
+		err = bw.Flush()
+	}
 	// What follows is recorded even when the caller has gone away.
 	rec := context.WithoutCancel(ctx)
 	if err != nil {
@@ -153,9 +165,9 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	signed := io.NewSectionReader(req.Output, req.OutputOffset, res.Size)
 	doc := &store.Document{
 		ID: req.id(), Profile: prof.Name, Client: req.Client, Level: res.Level.String(),
-		SignedAt: s.opts.Now().UTC(), SignerName: key.Certificate.Subject.CommonName,
-		SignerSubject: key.Certificate.Subject.String(), SignerIssuer: key.Certificate.Issuer.String(),
-		SignerSerial: key.Certificate.SerialNumber.Text(16), InputSHA256: req.InputSHA256, OutputSHA256: outSHA,
+		SignedAt: s.opts.Now().UTC(), SignerName: prof.cert.name,
+		SignerSubject: prof.cert.subject, SignerIssuer: prof.cert.issuer,
+		SignerSerial: prof.cert.serial, InputSHA256: req.InputSHA256, OutputSHA256: outSHA,
 		Size: res.Size, Number: req.Number, Subject: req.Subject, Title: req.Title, NIP: req.NIP,
 		Confidential: req.Confidential, Downloadable: prof.Downloadable && !req.Confidential,
 	}
@@ -171,16 +183,15 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 			doc.RetainUntil = doc.SignedAt.Add(prof.Retention)
 		}
 	}
-	if err := s.opts.Store.PutDocument(rec, doc); err != nil {
+	// The record and its "ok" entry in one transaction (committed with
+	// those of concurrent requests, store.RecordSigned): a signature
+	// that is not in the audit log is not handed out, and leaves no
+	// record behind.
+	if err := s.opts.Store.RecordSigned(rec, doc, s.auditEntry(req, "ok", "", outSHA, doc.ID)); err != nil {
 		s.opts.Logger.Error("store document", "request_id", req.RequestID, "error", err)
 		if doc.Stored {
 			s.opts.Store.DeleteBlob(rec, doc.ID)
 		}
-		return nil, recordFailure(err)
-	}
-	if err := s.audit(rec, req, "ok", "", outSHA, doc.ID); err != nil {
-		// A signature that is not in the audit log is not handed out
-		// (Reconcile finds the record it leaves behind).
 		return nil, recordFailure(err)
 	}
 	s.opts.Observer.Signed(prof.Name, res.Level, time.Since(start))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"syscall"
 )
 
@@ -39,7 +40,16 @@ type Copied struct {
 func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	h := sha256.New()
 	fw := &fileWriter{w: dst}
-	n, err := io.Copy(io.MultiWriter(fw, h), io.LimitReader(src, limit+1))
+	// The body arrives in pieces of a few kilobytes: buffered, it
+	// reaches the file in a few writes.
+	bw := NewWriter(fw)
+	defer PutWriter(bw)
+	buf := copyBufs.Get().(*[]byte)
+	n, err := io.CopyBuffer(io.MultiWriter(bw, h), io.LimitReader(src, limit+1), *buf)
+	copyBufs.Put(buf)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
 	c := Copied{Size: n}
 	switch {
 	case fw.err != nil:
@@ -77,4 +87,15 @@ func (fw *fileWriter) Write(p []byte) (int, error) {
 		fw.err = err
 	}
 	return n, err
+}
+
+// copyBufs holds the buffers of Copy and Send between requests.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// Send copies r to w (a response) through a pooled buffer, as io.Copy
+// does with one of its own per call.
+func Send(w io.Writer, r io.Reader) (int64, error) {
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	return io.CopyBuffer(w, r, *buf)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +31,9 @@ type committer struct {
 	ops  chan *writeOp
 	quit chan struct{}
 	wg   sync.WaitGroup
+	// commits counts the transactions run (for tests: fewer than the
+	// writes when they are grouped).
+	commits atomic.Int64
 }
 
 func (c *committer) start(s *sqlStore) {
@@ -117,6 +121,7 @@ func (s *sqlStore) commitLoop() {
 func (s *sqlStore) commit(batch []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	s.gc.commits.Add(1)
 	err := s.db.writeTx(ctx, func(q querier) error {
 		var head *chainHead
 		for _, op := range batch {

@@ -16,3 +16,7 @@ func OpenVersion(ctx context.Context, dsn string, n int) (Store, error) {
 
 // Migrations is the number of migrations.
 var Migrations = len(migrations)
+
+// Commits returns the number of transactions the group committer of s
+// has run.
+func Commits(s Store) int64 { return s.(*sqlStore).gc.commits.Load() }

@@ -124,7 +124,7 @@ func (d *pgDB) migration(m migration) string { return m.postgres }
 // lockHeadQuery locks the chain head row: appenders in every process
 // queue on it, in order, until the transaction that holds it commits.
 func (d *pgDB) lockHeadQuery() string {
-	return `SELECT ` + headColumns + ` FROM audit_head WHERE id = 1 FOR UPDATE`
+	return headSQL + ` FOR UPDATE`
 }
 
 func (d *pgDB) isUnique(err error) bool {

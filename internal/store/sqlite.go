@@ -66,6 +66,10 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 		db.close()
 		return nil, err
 	}
+	if err := db.prepare(ctx); err != nil {
+		db.close()
+		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+	}
 	dir := opts.BlobDir
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(path), "blobs")
@@ -88,6 +92,31 @@ func sqliteURI(path string) string {
 // and a pool of connections that only read.
 type sqliteDB struct {
 	w, r *sql.DB
+	// stmts are the hot statements of writeTx, prepared once on w (see
+	// prepare), by their text; read-only once the store is open.
+	stmts map[string]*sql.Stmt
+}
+
+// prepare prepares the statements of every signature's commit on the
+// writing connection. Without it, SQLite parses and plans each of them
+// again in every transaction: about a tenth of a gateway's CPU per
+// signature under load (docs/decisions.md, "Gateway performance").
+func (d *sqliteDB) prepare(ctx context.Context) error {
+	d.stmts = map[string]*sql.Stmt{}
+	for _, q := range []string{insertAuditSQL, moveHeadSQL, insertDocumentSQL, headSQL} {
+		st, err := d.w.PrepareContext(ctx, q)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			// A schema left at an older version (OpenVersion, in
+			// tests) lacks a column: the statement runs unprepared,
+			// and fails there if it must.
+			continue
+		}
+		d.stmts[q] = st
+	}
+	return nil
 }
 
 // sqlQuerier is what *sql.DB and *sql.Tx have in common.
@@ -97,15 +126,41 @@ type sqlQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// sqlq runs statements that write on w, and queries on r.
-type sqlq struct{ w, r sqlQuerier }
+// sqlq runs statements that write on w, and queries on r. In a
+// transaction (tx set), the statements found in stmts run prepared.
+type sqlq struct {
+	w, r  sqlQuerier
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// prepared returns the transaction's handle of query's prepared
+// statement, or nil. database/sql reuses the statement prepared on the
+// transaction's connection (the one writing connection) rather than
+// preparing it again.
+func (q sqlq) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.tx == nil {
+		return nil
+	}
+	if st := q.stmts[query]; st != nil {
+		return q.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
 
 func (q sqlq) exec(ctx context.Context, query string, args ...any) error {
+	if st := q.prepared(ctx, query); st != nil {
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
 	_, err := q.w.ExecContext(ctx, query, args...)
 	return err
 }
 
 func (q sqlq) queryRow(ctx context.Context, query string, args ...any) row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.r.QueryRowContext(ctx, query, args...)
 }
 
@@ -122,34 +177,34 @@ type sqlRows struct{ *sql.Rows }
 func (r sqlRows) Close() { r.Rows.Close() }
 
 func (d *sqliteDB) exec(ctx context.Context, query string, args ...any) error {
-	return sqlq{d.w, d.r}.exec(ctx, query, args...)
+	return sqlq{w: d.w, r: d.r}.exec(ctx, query, args...)
 }
 
 func (d *sqliteDB) queryRow(ctx context.Context, query string, args ...any) row {
-	return sqlq{d.w, d.r}.queryRow(ctx, query, args...)
+	return sqlq{w: d.w, r: d.r}.queryRow(ctx, query, args...)
 }
 
 func (d *sqliteDB) query(ctx context.Context, query string, args ...any) (rows, error) {
-	return sqlq{d.w, d.r}.query(ctx, query, args...)
+	return sqlq{w: d.w, r: d.r}.query(ctx, query, args...)
 }
 
 func (d *sqliteDB) writeTx(ctx context.Context, fn func(q querier) error) error {
-	return sqlTx(ctx, d.w, nil, fn)
+	return sqlTx(ctx, d.w, nil, d.stmts, fn)
 }
 
 func (d *sqliteDB) readTx(ctx context.Context, fn func(q querier) error) error {
 	// A read transaction in WAL mode reads one snapshot from its first
 	// SELECT on.
-	return sqlTx(ctx, d.r, &sql.TxOptions{ReadOnly: true}, fn)
+	return sqlTx(ctx, d.r, &sql.TxOptions{ReadOnly: true}, nil, fn)
 }
 
-func sqlTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(q querier) error) error {
+func sqlTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, stmts map[string]*sql.Stmt, fn func(q querier) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(sqlq{tx, tx}); err != nil {
+	if err := fn(sqlq{w: tx, r: tx, tx: tx, stmts: stmts}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -164,9 +219,7 @@ func (d *sqliteDB) lockMigrations(context.Context, querier) error { return nil }
 func (d *sqliteDB) migration(m migration) string { return m.sqlite }
 
 // lockHeadQuery needs no FOR UPDATE: writeTx holds the write lock.
-func (d *sqliteDB) lockHeadQuery() string {
-	return `SELECT ` + headColumns + ` FROM audit_head WHERE id = 1`
-}
+func (d *sqliteDB) lockHeadQuery() string { return headSQL }
 
 func (d *sqliteDB) isUnique(err error) bool {
 	var e *sqlite.Error
@@ -182,5 +235,8 @@ func (d *sqliteDB) ping(ctx context.Context) error {
 }
 
 func (d *sqliteDB) close() error {
+	for _, st := range d.stmts {
+		st.Close()
+	}
 	return errors.Join(d.r.Close(), d.w.Close())
 }

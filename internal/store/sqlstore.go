@@ -110,12 +110,27 @@ func (s *sqlStore) lockHead(ctx context.Context, q querier) (*chainHead, error) 
 	return h, nil
 }
 
+// The statements of every signature's commit (insertDocument,
+// insertAudit), kept prepared on SQLite's writing connection
+// (sqliteDB.prepare); pgx prepares and caches every statement on each of
+// its connections by itself (its default QueryExecModeCacheStatement).
+const (
+	insertAuditSQL = `INSERT INTO audit (` + auditColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+	moveHeadSQL       = `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`
+	insertDocumentSQL = `INSERT INTO documents (id, profile, client, level, signed_at,
+		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256,
+		size, number, subject, title, nip, confidential, downloadable, stored, retain_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	// headSQL reads the chain head; lockHeadQuery adds what locks it.
+	headSQL = `SELECT ` + headColumns + ` FROM audit_head WHERE id = 1`
+)
+
 // insertAudit appends e after the head h and moves the head (h too).
 func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, h *chainHead) error {
 	e.Seq, e.PrevHash = h.seq+1, h.hash
 	e.Hash = AuditHash(e)
-	err := q.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+	err := q.exec(ctx, insertAuditSQL,
 		e.Seq, formatTime(e.Time), e.RequestID, e.Client, e.Profile, e.Operation,
 		e.SignerSubject, e.SignerSerial, e.SignerSHA256, e.Level, e.InputSHA256,
 		e.OutputSHA256, e.DocumentID, e.Outcome, e.Detail, e.PrevHash, e.Hash)
@@ -126,7 +141,7 @@ func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, h 
 	if h.chainID != "" {
 		mac = headMAC(s.key, h.chainID, e.Seq, e.Hash)
 	}
-	if err := q.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1`, e.Seq, e.Hash, mac); err != nil {
+	if err := q.exec(ctx, moveHeadSQL, e.Seq, e.Hash, mac); err != nil {
 		return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
 	}
 	h.seq, h.hash, h.mac = e.Seq, e.Hash, mac
@@ -214,6 +229,32 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 func validKey(s string) bool { return s != "" && clean(s) == s }
 
 func (s *sqlStore) PutDocument(ctx context.Context, d *Document) error {
+	if err := cleanDocument(d); err != nil {
+		return err
+	}
+	return s.write(ctx, &writeOp{doc: d})
+}
+
+func (s *sqlStore) RecordSigned(ctx context.Context, d *Document, e *AuditEntry) error {
+	if err := cleanDocument(d); err != nil {
+		return err
+	}
+	cleanAudit(e)
+	// One op: commit writes the record and then the entry in the same
+	// transaction, and a failure undoes both.
+	if err := s.write(ctx, &writeOp{doc: d, audit: e}); err != nil {
+		e.Seq, e.PrevHash, e.Hash = 0, "", ""
+		if errors.Is(err, ErrExists) {
+			return err
+		}
+		return fmt.Errorf("store: recording a signed document: %w", err)
+	}
+	return nil
+}
+
+// cleanDocument checks d's id and makes its text storable and its times
+// canonical.
+func cleanDocument(d *Document) error {
 	if !validKey(d.ID) {
 		return fmt.Errorf("store: document id %q is empty or not UTF-8 text", d.ID)
 	}
@@ -223,14 +264,11 @@ func (s *sqlStore) PutDocument(ctx context.Context, d *Document) error {
 		*f = clean(*f)
 	}
 	d.SignedAt, d.RetainUntil = d.SignedAt.UTC().Round(0), d.RetainUntil.UTC().Round(0)
-	return s.write(ctx, &writeOp{doc: d})
+	return nil
 }
 
 func (s *sqlStore) insertDocument(ctx context.Context, q querier, d *Document) error {
-	err := q.exec(ctx, `INSERT INTO documents (id, profile, client, level, signed_at,
-		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256,
-		size, number, subject, title, nip, confidential, downloadable, stored, retain_until)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+	err := q.exec(ctx, insertDocumentSQL,
 		d.ID, d.Profile, d.Client, d.Level, formatTime(d.SignedAt), d.SignerName, d.SignerSubject,
 		d.SignerIssuer, d.SignerSerial, d.InputSHA256, d.OutputSHA256, d.Size, d.Number,
 		d.Subject, d.Title, d.NIP, d.Confidential, d.Downloadable, d.Stored, formatTime(d.RetainUntil))

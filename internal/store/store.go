@@ -68,6 +68,14 @@ type Store interface {
 
 	// PutDocument records a signed document; ErrExists if its ID is taken.
 	PutDocument(ctx context.Context, d *Document) error
+	// RecordSigned records the signed document d and appends e, its
+	// audit entry, in one transaction: both are written or neither, so
+	// that a crash never leaves a register record without its entry
+	// (nor an entry without its record). ErrExists if d's ID is taken.
+	// It sets e's Seq, PrevHash and Hash as AppendAudit does. Concurrent
+	// calls are committed together (one transaction, one fsync on
+	// SQLite); each returns once its own write is durable.
+	RecordSigned(ctx context.Context, d *Document, e *AuditEntry) error
 	// GetDocument returns the record of a document, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (*Document, error)
 
