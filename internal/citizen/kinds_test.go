@@ -210,7 +210,11 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 	return []verdictKind{
 		{name: "form", path: "/verify", headline: "Periksa keaslian surat"},
 		{name: "valid", path: "/verify", file: good, class: "ok", headline: "Dokumen asli", sigs: []string{"ok"}},
-		{name: "tampered", path: "/verify", file: tamper(t, good), class: "bad", headline: "Tanda tangan tidak sah", sigs: []string{"bad"}},
+		// A failed signature shows no level line: its check stopped at
+		// the changed bytes, so "NONE — tidak memenuhi profil PAdES"
+		// would be beside the point.
+		{name: "tampered", path: "/verify", file: tamper(t, good), class: "bad", headline: "Tanda tangan tidak sah: dokumen diubah",
+			hides: []string{"Tingkat tanda tangan", "tidak memenuhi profil PAdES"}, sigs: []string{"bad"}},
 		{name: "unknown-issuer", path: "/verify", file: stranger.sign(t, "Menyetujui"), class: "bad",
 			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, hides: []string{"Dokumen asli"}, sigs: []string{"bad"}},
 		{name: "self-signed", path: "/verify", file: selfSigned(t, "Budi Santoso", "Pemerintah Kabupaten Sleman"), class: "bad",
@@ -226,9 +230,17 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 		{name: "no-signature", path: "/verify", file: letterPDF(), class: "bad", headline: "Dokumen ini tidak memiliki tanda tangan"},
 		{name: "not-pdf", path: "/verify", file: []byte("\xff\xd8\xff\xe0\x00\x10JFIF a photo of the letter"), class: "bad", headline: "Berkas bukan PDF"},
 		// A download cut short: the signature is lost with the end of the
-		// file, and the page says the file is damaged in its notes.
-		{name: "damaged", path: "/verify", file: good[:len(good)/3], class: "bad", headline: "Dokumen ini tidak memiliki tanda tangan",
-			shows: []string{"Catatan tentang dokumen"}},
+		// file. The headline says the file is damaged, never that the
+		// letter has no signature, and what to do comes under it.
+		{name: "damaged", path: "/verify", file: good[:len(good)/3], class: "bad", headline: "Berkas rusak atau tidak lengkap",
+			shows: []string{"unduh lagi selengkapnya dari tautan kode QR", "Catatan tentang dokumen"},
+			hides: []string{"tidak memiliki tanda tangan"}},
+		// Cut short in its last bytes: the signature dictionary survives
+		// but its /ByteRange runs past the end (TOTAL_FAILED,
+		// FORMAT_FAILURE), and the headline says the file is incomplete.
+		{name: "cut-short", path: "/verify", file: good[:len(good)-200], class: "bad", headline: "Tanda tangan tidak sah: berkas terpotong",
+			shows: []string{"unduh lagi selengkapnya dari tautan kode QR", "melewati akhir berkas"},
+			hides: []string{"susunan tanda tangan rusak", "Tingkat tanda tangan", "tidak memiliki tanda tangan"}, sigs: []string{"bad"}},
 		{name: "several-signatures", path: "/verify", file: signWith(t, good, stranger.signer, func(o *signer.Options) { o.Reason = "Mengetahui" }),
 			class: "bad", headline: "Jangan dipercaya", sigs: []string{"ok", "bad"}},
 		{name: "b-lta", path: "/verify", file: lta.Bytes(), class: "ok", headline: "Dokumen asli",

@@ -112,7 +112,7 @@ type recordView struct {
 func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 	ind, sub := explain.Summary(rep)
 	v := &verdictView{
-		Headline:   headline(l, ind, sub),
+		Headline:   explain.ReportHeadline(l.ex(), rep),
 		SHA256:     strings.ToLower(rep.SHA256),
 		Size:       humanSize(rep.Size),
 		Indication: string(ind),
@@ -127,6 +127,12 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		v.Class, v.Icon = "bad", "!"
 	default:
 		v.Class, v.Icon = "warn", "?"
+	}
+	// A damaged or cut-short file: the headline says so, and what to do
+	// comes at once below it, not only in the notes (docs/decisions.md,
+	// "Damaged and failed letters on the page (issue 14)").
+	if ind != verify.TotalPassed && explain.Damaged(rep) {
+		v.Sub = explain.DamagedHelp(l.ex())
 	}
 	v.Count = countText(l, rep.Signatures)
 	if t := formatAt(l, rep.ValidationTime, loc); t != "" {
@@ -197,6 +203,11 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		}
 		if s.Type != "document-timestamp" {
 			sv.Coverage = coverage(l, s, rep.Signatures)
+		}
+		// A failed signature's level is not the point (its check stopped
+		// at the failure): no level line, as in the CLI's text.
+		if !explain.LevelAssessed(s) {
+			sv.Level, sv.LevelIs = "", ""
 		}
 		v.Sigs = append(v.Sigs, sv)
 	}

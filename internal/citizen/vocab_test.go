@@ -41,7 +41,8 @@ func TestPageNoEnglish(t *testing.T) {
 	}
 	wib := time.FixedZone("WIB", 7*3600)
 	render := func(l lang, c vocabtest.Case) string {
-		p := &page{Lang: l.Code(), T: table(l), Nonce: "00", Page: "result", Q: "?lang=" + l.Code(), Toggle: "?lang=en"}
+		p := &page{Lang: l.Code(), T: table(l), Nonce: "00", Page: "result", Q: "?lang=" + l.Code(), Toggle: "?lang=en",
+			Brand: &brandView{Name: "Segel", Site: "Segel"}}
 		p.Verdict = verdictOf(l, c.Report, wib)
 		p.Title = p.Verdict.Headline
 		var b bytes.Buffer
