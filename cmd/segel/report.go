@@ -104,7 +104,10 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 		line(w, t.labels["location"], s.Location)
 		// Not a bare "whole document: no" for a file that was only
 		// augmented: verify decides what followed (SignatureReport.Coverage).
-		line(w, t.labels["coverage"], explain.Coverage(t.lang, s.Coverage(rep.Signatures)))
+		// Unknown when the signed part runs past the end of the file.
+		if !explain.CutShort(s) {
+			line(w, t.labels["coverage"], explain.Coverage(t.lang, s.Coverage(rep.Signatures)))
+		}
 		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel))
 		notes(w, t, s)
 	}

@@ -211,7 +211,7 @@ func TestReportDamagedAndFailed(t *testing.T) {
 			[]string{"has no electronic signature"}},
 		{"cut in its last bytes", "id", signed[:len(signed)-200],
 			[]string{"Tanda tangan tidak sah: berkas terpotong atau tidak lengkap", "melewati akhir berkas", "unduh lagi selengkapnya"},
-			[]string{"susunan tanda tangan rusak", "Tingkat:"}},
+			[]string{"susunan tanda tangan rusak", "Tingkat:", "Bagian yang ditandatangani:"}},
 		{"tampered", "id", tampered,
 			[]string{"Tanda tangan tidak sah: dokumen diubah setelah ditandatangani"},
 			[]string{"Tingkat:", "tidak memenuhi profil PAdES", "NONE", "Berkas rusak"}},
