@@ -93,3 +93,31 @@ func TestDamagedSignedWhole(t *testing.T) {
 		t.Errorf("whole %v, warnings %q / %q", s.CoversWholeDocument, s.Warnings, rep.Warnings)
 	}
 }
+
+// TestCutShort: a signed file cut in its last bytes (an interrupted
+// download) keeps its signature dictionary, whose /ByteRange now runs
+// past the end: TOTAL_FAILED / FORMAT_FAILURE, as ETSI and EU DSS judge
+// ranges that cannot be read, with the code ranges-past-end (the file is
+// cut short) beside the repair. An intact file whose ranges run past
+// its end (rewritten whole) keeps the plain structure code.
+func TestCutShort(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	for _, n := range []int{5, 30, 200} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			data := bytes.Clone(w.signed[:len(w.signed)-n])
+			rep := verifyPDF(t, data, w.opts)
+			if rep.Indication != verify.TotalFailed || len(rep.Signatures) != 1 {
+				t.Fatalf("%s with %d signatures\n%s", rep.Indication, len(rep.Signatures), dumpReport(rep))
+			}
+			if len(rep.Notes) == 0 || rep.Notes[0].Code != verify.CodeRepaired {
+				t.Errorf("document notes %+v, want repaired first", rep.Notes)
+			}
+			s := rep.Signatures[0]
+			if s.SubIndication != verify.FormatFailure || len(s.Notes) != 1 || s.Notes[0].Code != verify.CodeRangesPastEnd ||
+				s.Notes[0].Args["n"] != fmt.Sprint(len(data)) || !anyContains(s.Errors, "reaches beyond the end of the file") {
+				t.Errorf("signature %s/%s %+v %q", s.Indication, s.SubIndication, s.Notes, s.Errors)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ type Code string
 // Reasons of the signature's structure and CMS.
 const (
 	CodeStructure            Code = "structure"               // the signature dictionary or its /ByteRange is unsound (detail)
+	CodeRangesPastEnd        Code = "ranges-past-end"         // the /ByteRange reaches beyond the end of a repaired file (n bytes): the file is cut short (detail)
 	CodeCMSUnparsable        Code = "cms-unparsable"          // the CMS cannot be parsed (detail)
 	CodeCMSNoSigner          Code = "cms-no-signer"           // the CMS holds no signer
 	CodeContentsPadding      Code = "contents-padding"        // n non-zero bytes after the CMS in /Contents (warning)
@@ -107,7 +108,7 @@ const (
 // must word each one (and for their tests).
 func Codes() []Code {
 	return []Code{
-		CodeStructure, CodeCMSUnparsable, CodeCMSNoSigner, CodeContentsPadding, CodeSubFilterUnsupported,
+		CodeStructure, CodeRangesPastEnd, CodeCMSUnparsable, CodeCMSNoSigner, CodeContentsPadding, CodeSubFilterUnsupported,
 		CodeSignedRangesUnread, CodeSignerCertMissing, CodeSignatureMalformed, CodeSignatureFormat,
 		CodeSigningCertAttrBad, CodeSigningCertAttrOther, CodeSigningTimeAttr, CodeNoSigningCertAttr,
 		CodeCMSSigners, CodeCMSOtherSigners, CodeNoSignerCovers, CodeNoSignerCert,

@@ -346,7 +346,7 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 	case a <= 0 || c < 0 || b <= a+1:
 		return fmt.Errorf("/ByteRange %v is not [0 a b c] with 0 < a < b", s.br)
 	case b > size || c > size-b:
-		return fmt.Errorf("/ByteRange %v reaches beyond the end of the file (%d bytes)", s.br, size)
+		return &rangesPastEndError{br: s.br, size: size}
 	}
 	// The gap must be this dictionary's /Contents: "<" hex ">", and the
 	// hex must decode to the string the parser read from the object.
@@ -388,6 +388,18 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 	}
 	s.contents = cs.Bytes
 	return nil
+}
+
+// rangesPastEndError is the structure error of a signature whose
+// /ByteRange reaches beyond the end of the file: the file was cut short
+// after it was signed (an interrupted download), or the ranges lie.
+type rangesPastEndError struct {
+	br   [4]int64
+	size int64
+}
+
+func (e *rangesPastEndError) Error() string {
+	return fmt.Sprintf("/ByteRange %v reaches beyond the end of the file (%d bytes)", e.br, e.size)
 }
 
 // checkGapInObject checks that offset a lies inside the signature

@@ -56,6 +56,10 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 	t := lang[l]
 	t.loc = loc
 	fmt.Fprintf(w, "%s. (%s)\n", explain.ReportHeadline(t.lang, rep), rep.Indication)
+	// A damaged or cut-short file: what to do, at once.
+	if rep.Indication != verify.TotalPassed && explain.Damaged(rep) {
+		fmt.Fprintln(w, explain.DamagedHelp(t.lang))
+	}
 	// Say at once what failed or is missing: the first reason of the
 	// worst signature.
 	for _, s := range rep.Signatures {
@@ -87,7 +91,11 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 			line(w, t.labels["issuer"], s.Signer.Issuer)
 		}
 		line(w, t.labels["anchor"], s.TrustAnchor)
-		line(w, t.labels["level"], levelOf(t, s.Level))
+		// A failed signature's level is not the point: its check stopped
+		// at the failure (the JSON keeps it).
+		if explain.LevelAssessed(s) {
+			line(w, t.labels["level"], levelOf(t, s.Level))
+		}
 		line(w, t.labels["claimed"], localTime(s.ClaimedSigningTime, t.loc))
 		if s.Timestamp != nil {
 			line(w, t.labels["timestamp"], localTime(s.Timestamp.Time, t.loc)+" ("+s.Timestamp.TSA+")")
@@ -96,7 +104,10 @@ func writeReportIn(w io.Writer, rep *verify.Report, l string, loc *time.Location
 		line(w, t.labels["location"], s.Location)
 		// Not a bare "whole document: no" for a file that was only
 		// augmented: verify decides what followed (SignatureReport.Coverage).
-		line(w, t.labels["coverage"], explain.Coverage(t.lang, s.Coverage(rep.Signatures)))
+		// Unknown when the signed part runs past the end of the file.
+		if !explain.CutShort(s) {
+			line(w, t.labels["coverage"], explain.Coverage(t.lang, s.Coverage(rep.Signatures)))
+		}
 		line(w, t.labels["modlevel"], modLevelOf(t, s.ModificationLevel))
 		notes(w, t, s)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -178,5 +179,69 @@ func TestReportModificationLevel(t *testing.T) {
 		if want := row(label[l], "FUTURE_LEVEL"); !strings.Contains(out, want) {
 			t.Errorf("%s: an unknown level is not shown as its code %q:\n%s", l, want, out)
 		}
+	}
+}
+
+// TestReportDamagedAndFailed: the text report of a signed letter cut
+// short says the file is damaged or incomplete and what to do, never
+// that the letter has no signature; a failed signature (here one byte of
+// the signed part changed) has no level line, while the JSON keeps the
+// level.
+func TestReportDamagedAndFailed(t *testing.T) {
+	p := testpki.MustNew(t, testpki.Options{})
+	f := newFixture(t, p, testpki.SignerOptions{})
+	signed := f.signed(t)
+	tampered := bytes.Clone(signed)
+	i := bytes.Index(tampered, []byte("stream"))
+	if i < 0 || i+20 > len(tampered)/2 {
+		t.Fatalf("no stream early in the signed file (%d)", i)
+	}
+	tampered[i+12] ^= 0x01
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, lang string
+		data       []byte
+		want, not  []string
+	}{
+		{"first third", "id", signed[:len(signed)/3],
+			[]string{"Berkas rusak atau tidak lengkap: tanda tangan elektronik tidak dapat diperiksa. (NO_SIGNATURE)", "unduh lagi selengkapnya"},
+			[]string{"tidak memiliki tanda tangan"}},
+		{"first third", "en", signed[:len(signed)/3],
+			[]string{"The file is damaged or incomplete", "download it again"},
+			[]string{"has no electronic signature"}},
+		{"cut in its last bytes", "id", signed[:len(signed)-200],
+			[]string{"Tanda tangan tidak sah: berkas terpotong atau tidak lengkap", "melewati akhir berkas", "unduh lagi selengkapnya"},
+			[]string{"susunan tanda tangan rusak", "Tingkat:", "Bagian yang ditandatangani:"}},
+		{"tampered", "id", tampered,
+			[]string{"Tanda tangan tidak sah: dokumen diubah setelah ditandatangani"},
+			[]string{"Tingkat:", "tidak memenuhi profil PAdES", "NONE", "Berkas rusak"}},
+		{"tampered", "en", tampered,
+			[]string{"Signature not valid: the document was changed"},
+			[]string{"Level:", "meets no PAdES baseline level", "NONE"}},
+	} {
+		t.Run(c.name+"/"+c.lang, func(t *testing.T) {
+			path := writeFile(t, dir, "letter.pdf", c.data)
+			r := segel(t, nil, "verify", "--offline", "--trust", f.root, "--lang", c.lang, path)
+			out := string(r.stdout)
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("report lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out, w) {
+					t.Errorf("report holds %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	// The JSON is the contract: the failed signature's level stays.
+	r := segel(t, nil, "verify", "--offline", "--trust", f.root, "--json", writeFile(t, dir, "tampered.pdf", tampered))
+	var rep verify.Report
+	if err := json.Unmarshal(r.stdout, &rep); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if len(rep.Signatures) != 1 || rep.Signatures[0].Indication != verify.TotalFailed || rep.Signatures[0].Level == "" {
+		t.Errorf("JSON of the tampered letter: %+v", rep.Signatures)
 	}
 }

@@ -5,7 +5,11 @@ import (
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -121,8 +125,63 @@ func newKindsWorld(t *testing.T) *kindsWorld {
 	verifyFn := func(ctx context.Context, src io.ReaderAt, size int64) (*verify.Report, error) {
 		return verify.Verify(ctx, src, size, &verify.Options{Trust: pool, Revocation: checker})
 	}
-	w.page, w.tmp = newPage(t, citizen.Options{Verify: verifyFn, Documents: register(w.good), RateLimit: -1})
+	// Branded as a regency deploys it (config `branding:`), so that the
+	// pictures show the page as citizens see it.
+	w.page, w.tmp = newPage(t, citizen.Options{Verify: verifyFn, Documents: register(w.good), RateLimit: -1,
+		Branding: citizen.Branding{Name: "Pemerintah Kabupaten Sleman", ShortName: "Kab. Sleman",
+			Logo: emblem(t), LogoType: "image/png",
+			Address: "Jl. Parasamya No. 1, Tridadi, Sleman", Website: "https://slemankab.go.id"}})
 	return w
+}
+
+// emblem draws a stand-in regency emblem (a green disc, a gold ring and
+// a gold star), 96×96 PNG: no real coat of arms is committed.
+func emblem(t *testing.T) []byte {
+	t.Helper()
+	const n = 96
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	green := color.NRGBA{0x1b, 0x5e, 0x20, 0xff}
+	gold := color.NRGBA{0xf2, 0xb7, 0x05, 0xff}
+	// The star's ten corners, alternately 36 and 15 pixels from the centre.
+	var star [10][2]float64
+	for i := range star {
+		r := 36.0
+		if i%2 == 1 {
+			r = 15
+		}
+		a := -math.Pi/2 + float64(i)*math.Pi/5
+		star[i] = [2]float64{n/2 + r*math.Cos(a), n/2 + r*math.Sin(a)}
+	}
+	inStar := func(x, y float64) bool {
+		in := false
+		for i, j := 0, len(star)-1; i < len(star); j, i = i, i+1 {
+			a, b := star[i], star[j]
+			if (a[1] > y) != (b[1] > y) && x < (b[0]-a[0])*(y-a[1])/(b[1]-a[1])+a[0] {
+				in = !in
+			}
+		}
+		return in
+	}
+	for y := range n {
+		for x := range n {
+			fx, fy := float64(x)+0.5, float64(y)+0.5
+			d := math.Hypot(fx-n/2, fy-n/2)
+			switch {
+			case d > 47:
+			case d > 43:
+				img.Set(x, y, gold)
+			case inStar(fx, fy):
+				img.Set(x, y, gold)
+			default:
+				img.Set(x, y, green)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // verdictKinds returns every kind of answer of the citizens' page, each
@@ -210,7 +269,11 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 	return []verdictKind{
 		{name: "form", path: "/verify", headline: "Periksa keaslian surat"},
 		{name: "valid", path: "/verify", file: good, class: "ok", headline: "Dokumen asli", sigs: []string{"ok"}},
-		{name: "tampered", path: "/verify", file: tamper(t, good), class: "bad", headline: "Tanda tangan tidak sah", sigs: []string{"bad"}},
+		// A failed signature shows no level line: its check stopped at
+		// the changed bytes, so "NONE — tidak memenuhi profil PAdES"
+		// would be beside the point.
+		{name: "tampered", path: "/verify", file: tamper(t, good), class: "bad", headline: "Tanda tangan tidak sah: dokumen diubah",
+			hides: []string{"Tingkat tanda tangan", "tidak memenuhi profil PAdES"}, sigs: []string{"bad"}},
 		{name: "unknown-issuer", path: "/verify", file: stranger.sign(t, "Menyetujui"), class: "bad",
 			headline: "Jangan dipercaya", shows: []string{"(tidak terbukti)"}, hides: []string{"Dokumen asli"}, sigs: []string{"bad"}},
 		{name: "self-signed", path: "/verify", file: selfSigned(t, "Budi Santoso", "Pemerintah Kabupaten Sleman"), class: "bad",
@@ -226,9 +289,18 @@ func verdictKinds(t *testing.T, w *kindsWorld) []verdictKind {
 		{name: "no-signature", path: "/verify", file: letterPDF(), class: "bad", headline: "Dokumen ini tidak memiliki tanda tangan"},
 		{name: "not-pdf", path: "/verify", file: []byte("\xff\xd8\xff\xe0\x00\x10JFIF a photo of the letter"), class: "bad", headline: "Berkas bukan PDF"},
 		// A download cut short: the signature is lost with the end of the
-		// file, and the page says the file is damaged in its notes.
-		{name: "damaged", path: "/verify", file: good[:len(good)/3], class: "bad", headline: "Dokumen ini tidak memiliki tanda tangan",
-			shows: []string{"Catatan tentang dokumen"}},
+		// file. The headline says the file is damaged, never that the
+		// letter has no signature, and what to do comes under it.
+		{name: "damaged", path: "/verify", file: good[:len(good)/3], class: "bad", headline: "Berkas rusak atau tidak lengkap",
+			shows: []string{"unduh lagi selengkapnya dari tautan kode QR", "Catatan tentang dokumen"},
+			hides: []string{"tidak memiliki tanda tangan"}},
+		// Cut short in its last bytes: the signature dictionary survives
+		// but its /ByteRange runs past the end (TOTAL_FAILED,
+		// FORMAT_FAILURE), and the headline says the file is incomplete.
+		{name: "cut-short", path: "/verify", file: good[:len(good)-200], class: "bad", headline: "Tanda tangan tidak sah: berkas terpotong",
+			shows: []string{"unduh lagi selengkapnya dari tautan kode QR", "melewati akhir berkas"},
+			hides: []string{"susunan tanda tangan rusak", "Tingkat tanda tangan", "tidak memiliki tanda tangan",
+				"Bagian yang ditandatangani", "sertifikatnya tidak diperiksa"}, sigs: []string{"bad"}},
 		{name: "several-signatures", path: "/verify", file: signWith(t, good, stranger.signer, func(o *signer.Options) { o.Reason = "Mengetahui" }),
 			class: "bad", headline: "Jangan dipercaya", sigs: []string{"ok", "bad"}},
 		{name: "b-lta", path: "/verify", file: lta.Bytes(), class: "ok", headline: "Dokumen asli",

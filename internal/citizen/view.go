@@ -75,6 +75,9 @@ type verdictView struct {
 	// headline is about something else (a copy that is not the
 	// registered letter).
 	Sub string
+	// Help is what to do, under the headline: for a damaged or
+	// cut-short file, get the whole file again.
+	Help string
 }
 
 // sigView is one signature or document timestamp.
@@ -112,7 +115,7 @@ type recordView struct {
 func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 	ind, sub := explain.Summary(rep)
 	v := &verdictView{
-		Headline:   headline(l, ind, sub),
+		Headline:   explain.ReportHeadline(l.ex(), rep),
 		SHA256:     strings.ToLower(rep.SHA256),
 		Size:       humanSize(rep.Size),
 		Indication: string(ind),
@@ -127,6 +130,12 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		v.Class, v.Icon = "bad", "!"
 	default:
 		v.Class, v.Icon = "warn", "?"
+	}
+	// A damaged or cut-short file: the headline says so, and what to do
+	// comes at once below it, not only in the notes (docs/decisions.md,
+	// "Damaged and failed letters on the page (issue 14)").
+	if ind != verify.TotalPassed && explain.Damaged(rep) {
+		v.Help = explain.DamagedHelp(l.ex())
 	}
 	v.Count = countText(l, rep.Signatures)
 	if t := formatAt(l, rep.ValidationTime, loc); t != "" {
@@ -174,7 +183,10 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		if len(s.Chain) > 1 && s.Chain[1] != nil && s.Chain[1].CommonName != "" {
 			sv.CA = s.Chain[1].CommonName
 		}
-		sv.Unverified = unverified(s)
+		// The note that the certificate's names are claims only goes
+		// with names to qualify: a signature that failed before its
+		// certificate was found (cut short, say) shows none.
+		sv.Unverified = unverified(s) && s.Signer != nil
 		sv.Unchecked = sv.Unverified && !explain.Untrusted(s.SubIndication)
 		switch {
 		case s.Type == "document-timestamp":
@@ -195,8 +207,15 @@ func verdictOf(l lang, rep *verify.Report, loc *time.Location) *verdictView {
 		default:
 			sv.NoTimestamp = true
 		}
-		if s.Type != "document-timestamp" {
+		// What a signature covers is unknown when its signed part runs
+		// past the end of the file: no coverage line then.
+		if s.Type != "document-timestamp" && !explain.CutShort(s) {
 			sv.Coverage = coverage(l, s, rep.Signatures)
+		}
+		// A failed signature's level is not the point (its check stopped
+		// at the failure): no level line, as in the CLI's text.
+		if !explain.LevelAssessed(s) {
+			sv.Level, sv.LevelIs = "", ""
 		}
 		v.Sigs = append(v.Sigs, sv)
 	}

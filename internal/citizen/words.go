@@ -177,13 +177,6 @@ func (l lang) ex() explain.Lang {
 	return explain.ID
 }
 
-// headline is the verdict in plain words for an indication and its
-// sub-indication (explain.Headline): only TOTAL_PASSED reads "Dokumen
-// asli", and only what may resolve later reads "Belum dapat dipastikan".
-func headline(l lang, ind verify.Indication, sub verify.SubIndication) string {
-	return explain.Headline(l.ex(), ind, sub)
-}
-
 // sigVerdict is the verdict line of one signature in the details
 // (explain.SignatureVerdict).
 func sigVerdict(l lang, s *verify.SignatureReport) string { return explain.SignatureVerdict(l.ex(), s) }

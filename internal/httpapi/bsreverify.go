@@ -91,7 +91,9 @@ func toBSrE(rep *verify.Report) bsreReport {
 	// headline the page and the CLI give for the same verdict.
 	switch {
 	case rep.Indication == verify.NoSignature || len(rep.Signatures) == 0:
-		out.Conclusion, out.Description = "NO_SIGNATURE", explain.Headline(explain.ID, verify.NoSignature, "")
+		// A damaged file without a signature reads "Berkas rusak atau
+		// tidak lengkap", not "no signature"; the conclusion stays.
+		out.Conclusion, out.Description = "NO_SIGNATURE", explain.ReportHeadline(explain.ID, rep)
 	case rep.Indication == verify.TotalPassed && allGood:
 		out.Conclusion, out.Description = "VALID", explain.Headline(explain.ID, verify.TotalPassed, "")
 	case untrusted:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/segel-id/segel/internal/httpapi"
@@ -102,5 +103,28 @@ func TestBSrEVerifyShape(t *testing.T) {
 	a = bsreVerifyBoth(t, c, e.letter)
 	if a.Conclusion != "NO_SIGNATURE" || a.SignatureCount != 0 {
 		t.Errorf("unsigned: %+v", a)
+	}
+}
+
+// TestBSrEVerifyDamaged: a signed letter cut short is described as a
+// damaged or incomplete file, never as one without a signature; the
+// conclusion still fails closed (NO_SIGNATURE when nothing of the
+// signature survives, INVALID when its /ByteRange runs past the end).
+func TestBSrEVerifyDamaged(t *testing.T) {
+	tweak := func(o *httpapi.Options) { o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic" }
+	e := newEnv(t, nil, tweak)
+	c := bsreClient{t: t, url: e.url}
+	resp, signed := e.do("POST", "/v1/sign?profile=sekda&reason=Disetujui&location=Serang", "eoffice", e.letter, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("sign: %d", resp.StatusCode)
+	}
+	a := bsreVerifyBoth(t, c, signed[:len(signed)/3])
+	if a.Conclusion != "NO_SIGNATURE" || !strings.HasPrefix(a.Description, "Berkas rusak atau tidak lengkap") {
+		t.Errorf("first third: %s %q", a.Conclusion, a.Description)
+	}
+	a = bsreVerifyBoth(t, c, signed[:len(signed)-200])
+	if a.Conclusion != "INVALID" || a.SignatureCount != 1 || a.SignatureInformations[0].IntegrityValid ||
+		a.Description != "Tanda tangan tidak sah: berkas terpotong atau tidak lengkap, sehingga tanda tangan tidak dapat diperiksa" {
+		t.Errorf("cut in its last bytes: %s %q %+v", a.Conclusion, a.Description, a.SignatureInformations)
 	}
 }

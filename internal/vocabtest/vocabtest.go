@@ -54,7 +54,7 @@ func root() string {
 // here with testpki: passed online (B-B, B-T, B-LTA, B-B augmented to
 // B-LTA), tampered, revoked before and after the proof of existence,
 // TRY_LATER (OCSP responder down), not yet valid, an issuer not accepted,
-// trailing bytes, untrusted, expired, and unsigned. Every code of verify.Codes() that none of
+// trailing bytes, cut short, untrusted, expired, and unsigned. Every code of verify.Codes() that none of
 // them carries is added to a copy of a real report as a synthetic note,
 // so that every reason code is worded at least once.
 func Corpus(t testing.TB) []Case {
@@ -222,6 +222,11 @@ func letters(t testing.TB) []Case {
 		check("no-signature", letter, online),
 		// Bytes after the last revision that no reader shows: unproven.
 		check("trailing-bytes", append(bytes.Clone(signed), "sisa transfer 0123456789\n"...), online),
+		// Downloads cut short: the signature lost with the first third
+		// (repaired, no signature), and cut in the last bytes (its
+		// /ByteRange past the end).
+		check("damaged", signed[:len(signed)/3], online),
+		check("cut-short", signed[:len(signed)-200], online),
 	}
 }
 

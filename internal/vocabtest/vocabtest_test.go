@@ -37,6 +37,9 @@ func TestCorpusCovers(t *testing.T) {
 		}
 		for _, n := range c.Report.Notes {
 			codes[n.Code] = true
+			if !c.Synthetic {
+				realCodes[n.Code] = true
+			}
 		}
 	}
 	for k := explain.KindPassed; k <= explain.KindFailed; k++ {
@@ -53,7 +56,7 @@ func TestCorpusCovers(t *testing.T) {
 	for _, code := range []verify.Code{verify.CodeChainNotFound, verify.CodeCertExpiredNoPOE, verify.CodeDigestMismatch,
 		verify.CodeChanged, verify.CodeStructure, verify.CodeRevoked, verify.CodeRevokedNoPOE, verify.CodeRevokedAfterPOE,
 		verify.CodeRevocationUnavailable, verify.CodeNoRevocationSource, verify.CodeTrailingBytes, verify.CodeDocTimestampPOE,
-		verify.CodeCertNotYetValid, verify.CodeIssuerNotAccepted} {
+		verify.CodeCertNotYetValid, verify.CodeIssuerNotAccepted, verify.CodeRepaired, verify.CodeRangesPastEnd} {
 		if !realCodes[code] {
 			t.Errorf("no real report with code %s", code)
 		}

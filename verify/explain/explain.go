@@ -19,6 +19,7 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/segel-id/segel/verify"
@@ -192,6 +193,9 @@ var (
 	headUnproven    = text{"Tidak dapat dibuktikan asli", "Cannot be proven authentic"}
 	headUnsure      = text{"Belum dapat dipastikan", "Cannot be confirmed yet"}
 	unsureDefault   = text{"keabsahan tanda tangan belum dapat diperiksa sepenuhnya", "the signature could not be checked completely"}
+	headDamaged     = text{"Berkas rusak atau tidak lengkap: tanda tangan elektronik tidak dapat diperiksa", "The file is damaged or incomplete: no electronic signature can be checked"}
+	cutShortWhy     = text{"berkas terpotong atau tidak lengkap, sehingga tanda tangan tidak dapat diperiksa", "the file is cut short or incomplete, so the signature cannot be checked"}
+	damagedHelp     = text{"Minta berkas aslinya kepada pengirim, atau unduh lagi selengkapnya dari tautan kode QR pada surat. Salinan yang rusak atau terpotong tidak membuktikan apa pun tentang surat itu.", "Ask the sender for the original file, or download it again, completely, from the link of the letter's QR code. A damaged or cut-short copy proves nothing about the letter."}
 	sigPassed       = text{"Tanda tangan sah", "Valid signature"}
 	tsPassed        = text{"Stempel waktu sah", "Valid timestamp"}
 )
@@ -292,11 +296,65 @@ func Headline(l Lang, ind verify.Indication, sub verify.SubIndication) string {
 	return headUnproven.in(l) + ": " + why.in(l)
 }
 
-// ReportHeadline is the headline of a whole report (Summary, then
-// Headline).
+// ReportHeadline is the headline of a whole report: Summary, then
+// Headline, except for a file that is damaged or cut short. A file
+// without a signature that had to be repaired (Damaged) reads "Berkas
+// rusak atau tidak lengkap", not "tidak memiliki tanda tangan": a copy
+// cut short loses its signature with its end, and its holder must not be
+// told the letter was never signed. A signature that failed because its
+// ranges reach beyond the end of the file (TOTAL_FAILED, FORMAT_FAILURE)
+// still reads "Tanda tangan tidak sah", with that reason
+// (docs/decisions.md, "Damaged and failed letters on the page (issue
+// 14)").
 func ReportHeadline(l Lang, rep *verify.Report) string {
 	ind, sub := Summary(rep)
+	switch {
+	case ind == verify.NoSignature && Damaged(rep):
+		return headDamaged.in(l)
+	case ind == verify.TotalFailed && sub == verify.FormatFailure && slices.ContainsFunc(rep.Signatures, func(s *verify.SignatureReport) bool {
+		return s != nil && s.Indication == verify.TotalFailed && CutShort(s)
+	}):
+		return headFailed.in(l) + ": " + cutShortWhy.in(l)
+	}
 	return Headline(l, ind, sub)
+}
+
+// Damaged reports whether a report's file is damaged or incomplete: its
+// cross-reference was broken and had to be rebuilt (verify.CodeRepaired),
+// as a file cut short has it, or a signature's ranges reach beyond its
+// end (CutShort).
+func Damaged(rep *verify.Report) bool {
+	for _, n := range rep.Notes {
+		if n.Code == verify.CodeRepaired {
+			return true
+		}
+	}
+	return slices.ContainsFunc(rep.Signatures, func(s *verify.SignatureReport) bool { return s != nil && CutShort(s) })
+}
+
+// CutShort reports whether a signature failed because its signed ranges
+// reach beyond the end of the file (verify.CodeRangesPastEnd): the file
+// is incomplete, so the signature cannot be checked.
+func CutShort(s *verify.SignatureReport) bool {
+	for _, n := range s.Notes {
+		if n.Code == verify.CodeRangesPastEnd {
+			return true
+		}
+	}
+	return false
+}
+
+// DamagedHelp is what the holder of a damaged or incomplete file should
+// do: get the whole file again.
+func DamagedHelp(l Lang) string { return damagedHelp.in(l) }
+
+// LevelAssessed reports whether a signature's PAdES level is worth
+// showing a reader: not for a signature that failed (TOTAL_FAILED), whose
+// check stopped at the failure, so that its level (often NONE) says
+// nothing about the letter. The report keeps the level (its JSON is a
+// contract); the page and the CLI's text leave the line out.
+func LevelAssessed(s *verify.SignatureReport) bool {
+	return s != nil && s.Indication != verify.TotalFailed
 }
 
 // SignatureVerdict is the verdict line of one signature. A signature that
@@ -312,6 +370,8 @@ func SignatureVerdict(l Lang, s *verify.SignatureReport) string {
 	ind := s.Indication
 	if ind != verify.TotalFailed {
 		ind = verify.Indeterminate
+	} else if s.SubIndication == verify.FormatFailure && CutShort(s) {
+		return headFailed.in(l) + ": " + cutShortWhy.in(l)
 	}
 	return Headline(l, ind, s.SubIndication)
 }

@@ -72,6 +72,7 @@ var noteWords = map[verify.Code]text{
 	verify.CodeDocMDPForbids:     {"sertifikasi dokumen (DocMDP P={p}) tidak mengizinkan perubahan ini; {level}", "the certification (DocMDP P={p}) does not permit this change: {change}"},
 	verify.CodeMoreChanges:       {"dan {n} perubahan lain yang tidak diizinkan", "and {n} more changes that are not permitted"},
 	verify.CodeFieldLocked:       {"isian {field}, yang dikunci oleh tanda tangan ini (FieldMDP), diubah", "field {field}, locked by this signature (FieldMDP /{action}), was changed: {change}"},
+	verify.CodeRangesPastEnd:     {"berkas terpotong atau tidak lengkap: bagian yang ditandatangani melewati akhir berkas ({n} byte)", "the file is cut short or incomplete: the signed ranges reach beyond its end ({n} bytes)"},
 	verify.CodeDamagedAfter:      {"berkas rusak atau ditambah setelah ditandatangani dengan cara yang tidak dapat dinilai (mulai byte {from})", "the document was damaged or extended after signing in a way that cannot be analysed (from byte {from})"},
 	verify.CodeDamageSigned:      {"struktur berkas rusak, tetapi tanda tangan ini mencakup seluruh berkas: kerusakan itu ikut ditandatangani, bukan ditambahkan sesudahnya", "the file's cross-reference is damaged, but this signature covers the whole file: the damage was signed, not added later"},
 	verify.CodeSignatureRemoved:  {"tanda tangan pada isian {field} dihapus atau diganti setelah ditandatangani", "the signature of field {field} was removed or replaced after signing"},
