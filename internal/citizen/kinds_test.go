@@ -130,7 +130,7 @@ func newKindsWorld(t *testing.T) *kindsWorld {
 	w.page, w.tmp = newPage(t, citizen.Options{Verify: verifyFn, Documents: register(w.good), RateLimit: -1,
 		Branding: citizen.Branding{Name: "Pemerintah Kabupaten Sleman", ShortName: "Kab. Sleman",
 			Logo: emblem(t), LogoType: "image/png",
-			Address: "Jl. Parasamya No. 1, Tridadi, Sleman", Website: "https://slemankab.go.id"}})
+			Address: "Jl. Contoh No. 1, Sleman", Website: "https://pemkab.example"}})
 	return w
 }
 
