@@ -492,7 +492,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 			"personal", p.Personal, "totp", p.TOTP && totpKey != nil, "level", p.Level)
 		profiles = append(profiles, &httpapi.Profile{
 			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
-			Seal: p.Seal, IDSubscriber: p.IDSubscriber,
+			Seal: p.Seal, IDSubscriber: p.IDSubscriber, APIActivation: p.APIActivation,
 			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,
