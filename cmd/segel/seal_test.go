@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/internal/totp"
 )
@@ -144,4 +146,61 @@ func operatorActivate(t *testing.T, cfg, name string) []byte {
 		t.Fatalf("secret %q: %v", b32, err)
 	}
 	return secret
+}
+
+// TestServeDevSeal: `serve --dev` has the regency's seal (api_activation),
+// named in the banner, and an integrator drives the whole seal flow with
+// the seal client's key: activation, a seal code, a sealed letter that
+// verifies with the organisation as signer.
+func TestServeDevSeal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "segel-dev")
+	srv := serveInProcess(t, "--dev", "--data", dir, "--listen", "127.0.0.1:0")
+	if out := srv.stdout.String(); !strings.Contains(out, devmode.SealSubscriber) || !strings.Contains(out, devmode.SealAPIKeyFile) {
+		t.Errorf("the banner does not name the seal:\n%s", out)
+	}
+	key := devFile(t, dir, devmode.SealAPIKeyFile)
+	post := func(path string, body any) map[string]any {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", srv.url+path, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(devmode.SealClient, key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var a map[string]any
+		if resp.StatusCode != 200 || json.Unmarshal(b, &a) != nil {
+			t.Fatalf("%s: %s %.300s", path, resp.Status, b)
+		}
+		return a
+	}
+	a := post("/api/v2/seal/get/activation", map[string]any{"idSubscriber": devmode.SealSubscriber})
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(fmt.Sprint(a["secret"]))
+	if err != nil || len(secret) < 16 {
+		t.Fatalf("activation: %v", a)
+	}
+	a = post("/api/v2/seal/get/totp", map[string]any{"idSubscriber": devmode.SealSubscriber, "totp": totp.Code(secret, time.Now()), "data": 1})
+	a = post("/api/v2/seal/pdf", map[string]any{"idSubscriber": devmode.SealSubscriber, "totp": a["totp"],
+		"file": []string{base64.StdEncoding.EncodeToString(letter(t))}})
+	files, _ := a["file"].([]any)
+	if len(files) != 1 {
+		t.Fatalf("seal/pdf: %v", a)
+	}
+	pdf, _ := base64.StdEncoding.DecodeString(files[0].(string))
+	resp, body := call(t, nil, "POST", srv.url+"/v1/verify", devFile(t, dir, devmode.APIKeyFile), pdf)
+	var rep struct {
+		Indication string `json:"indication"`
+		Signatures []struct {
+			Signer struct {
+				Organization string `json:"organization"`
+			} `json:"signer"`
+		} `json:"signatures"`
+	}
+	if err := json.Unmarshal(body, &rep); err != nil || resp.StatusCode != 200 || rep.Indication != "TOTAL_PASSED" ||
+		len(rep.Signatures) != 1 || !strings.HasPrefix(rep.Signatures[0].Signer.Organization, devmode.BrandName) {
+		t.Errorf("the sealed letter: %s %.500s", resp.Status, body)
+	}
 }

@@ -361,6 +361,7 @@ func printDevBanner(w io.Writer, env *devmode.Env, url, register string) {
   data           %[2]s
   API key        %[3]s  (client "dev": sign, verify and augment on profiles dev and dev-official)
   BSrE login     %[4]s  (user, password, and the passphrase of NIK %[5]s)
+  seal           idSubscriber %[11]s (profile %[12]s, api_activation): /api/v2/seal/… with Basic auth %[13]s and the key in %[14]s
   trust anchor   %[6]s  (the development root: the TSA's and the signers' CA)
   TSA            %[9]s  (RFC 3161, for segel sign/augment --tsa)
   OCSP and CRLs  %[10]s/
@@ -371,7 +372,8 @@ Sign a letter at B-LTA:
       --data-binary @letter.pdf -o signed.pdf '%[1]s/v1/sign?profile=dev&level=B-LTA'
   segel verify --trust %[6]s signed.pdf
 `, url, env.Dir, env.Path(devmode.APIKeyFile), env.Path(devmode.CredentialsFile), devmode.PersonalNIK,
-		env.Path(devmode.RootFile), keys, register, env.TSAURL, env.PKIBaseURL)
+		env.Path(devmode.RootFile), keys, register, env.TSAURL, env.PKIBaseURL,
+		devmode.SealSubscriber, devmode.SealProfile, devmode.SealClient, env.Path(devmode.SealAPIKeyFile))
 }
 
 // service is what serve builds from a configuration.
