@@ -627,12 +627,13 @@ func TestBSrESealOperatorActivation(t *testing.T) {
 	}
 }
 
-// TestBSrESealConcurrentActivation: with api_activation, of many first
+// TestBSrESealConcurrentActivation: with api_activation, of 24 first
 // activations at once exactly one gets a secret, the others a BSrE-style
 // refusal, and the secret answered is the one kept.
 func TestBSrESealConcurrentActivation(t *testing.T) {
 	s := newSealEnv(t, true)
-	const n = 8
+	const n = 24
+	start := make(chan struct{})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var secrets []string
@@ -644,6 +645,7 @@ func TestBSrESealConcurrentActivation(t *testing.T) {
 			raw, _ := json.Marshal(map[string]any{"idSubscriber": sealSubscriber})
 			req, _ := http.NewRequest("POST", s.url+"/api/v2/seal/get/activation", bytes.NewReader(raw))
 			req.SetBasicAuth("pemda-app", s.keys["pemda-app"])
+			<-start
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Error(err)
@@ -668,6 +670,7 @@ func TestBSrESealConcurrentActivation(t *testing.T) {
 			}
 		}()
 	}
+	close(start)
 	wg.Wait()
 	if len(secrets) != 1 || refused != n-1 {
 		t.Fatalf("%d concurrent first activations: %d secrets, %d refused; want 1 and %d", n, len(secrets), refused, n-1)
