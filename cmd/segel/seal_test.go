@@ -158,6 +158,9 @@ func TestServeDevSeal(t *testing.T) {
 	if out := srv.stdout.String(); !strings.Contains(out, devmode.SealSubscriber) || !strings.Contains(out, devmode.SealAPIKeyFile) {
 		t.Errorf("the banner does not name the seal:\n%s", out)
 	}
+	if !strings.Contains(srv.stderr.String(), "api_activation") {
+		t.Errorf("no warning that the seal is activated over the API:\n%s", srv.stderr)
+	}
 	key := devFile(t, dir, devmode.SealAPIKeyFile)
 	post := func(path string, body any) map[string]any {
 		t.Helper()

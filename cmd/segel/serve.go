@@ -492,6 +492,10 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		}
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
 			"personal", p.Personal, "totp", p.TOTP && totpKey != nil, "level", p.Level)
+		if p.Seal && p.APIActivation {
+			logger.Warn("the seal's first activation is made over the API (api_activation): its secret goes to the first API client allowed the seal that asks, trusted to show it to the custodian only",
+				"profile", p.Name, "id_subscriber", p.IDSubscriber)
+		}
 		profiles = append(profiles, &httpapi.Profile{
 			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
 			Seal: p.Seal, IDSubscriber: p.IDSubscriber, APIActivation: p.APIActivation,
