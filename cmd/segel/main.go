@@ -37,7 +37,7 @@ commands:
             against a running segel serve
   clients   add, list, disable, enable, remove or rotate the API clients (new keys print once)
   audit     verify the hash chain of the gateway's audit log
-  seal      reset an institutional seal's activation (a lost authenticator)
+  seal      activate an institutional seal, or reset its activation (a lost authenticator)
   version   print the version, the commit it was built from and the Go version
 
 '-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.

@@ -361,6 +361,7 @@ func printDevBanner(w io.Writer, env *devmode.Env, url, register string) {
   data           %[2]s
   API key        %[3]s  (client "dev": sign, verify and augment on profiles dev and dev-official)
   BSrE login     %[4]s  (user, password, and the passphrase of NIK %[5]s)
+  seal           idSubscriber %[11]s (profile %[12]s, api_activation): /api/v2/seal/… with Basic auth %[13]s and the key in %[14]s
   trust anchor   %[6]s  (the development root: the TSA's and the signers' CA)
   TSA            %[9]s  (RFC 3161, for segel sign/augment --tsa)
   OCSP and CRLs  %[10]s/
@@ -371,7 +372,8 @@ Sign a letter at B-LTA:
       --data-binary @letter.pdf -o signed.pdf '%[1]s/v1/sign?profile=dev&level=B-LTA'
   segel verify --trust %[6]s signed.pdf
 `, url, env.Dir, env.Path(devmode.APIKeyFile), env.Path(devmode.CredentialsFile), devmode.PersonalNIK,
-		env.Path(devmode.RootFile), keys, register, env.TSAURL, env.PKIBaseURL)
+		env.Path(devmode.RootFile), keys, register, env.TSAURL, env.PKIBaseURL,
+		devmode.SealSubscriber, devmode.SealProfile, devmode.SealClient, env.Path(devmode.SealAPIKeyFile))
 }
 
 // service is what serve builds from a configuration.
@@ -490,9 +492,13 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		}
 		logger.Info("profile", "profile", p.Name, "key", describeKey(p, key), "signer", key.Certificate.Subject.CommonName,
 			"personal", p.Personal, "totp", p.TOTP && totpKey != nil, "level", p.Level)
+		if p.Seal && p.APIActivation {
+			logger.Warn("the seal's first activation is made over the API (api_activation): its secret goes to the first API client allowed the seal that asks, trusted to show it to the custodian only",
+				"profile", p.Name, "id_subscriber", p.IDSubscriber)
+		}
 		profiles = append(profiles, &httpapi.Profile{
 			Name: p.Name, Key: key, Personal: p.Personal, NIK: p.NIK, Email: p.Email, TOTP: p.TOTP,
-			Seal: p.Seal, IDSubscriber: p.IDSubscriber,
+			Seal: p.Seal, IDSubscriber: p.IDSubscriber, APIActivation: p.APIActivation,
 			DefaultLevel: p.DefaultLevel(), AllowedLevels: p.Levels(),
 			Reason: p.Reason, Location: p.Location,
 			Keep: p.Keep, Retention: p.Retention.D(), Downloadable: p.Downloadable,

@@ -49,6 +49,15 @@ type Profile struct {
 	// IDSubscriber names the seal in the BSrE API's "idSubscriber";
 	// required with seal, unique.
 	IDSubscriber string `yaml:"id_subscriber"`
+	// APIActivation lets a seal's first activation be made over the API
+	// (/api/v2/seal/get/activation answers the secret, once, to the API
+	// client that asks first). Without it the first activation is the
+	// operator's (`segel seal activate`), who gives the secret to the
+	// seal's custodian; with it, Segel trusts every API client allowed the
+	// seal, until the seal is activated, to hand the secret to the
+	// custodian and to no one else. A revoked seal is re-activated by the
+	// operator either way.
+	APIActivation bool `yaml:"api_activation"`
 	// Reason and Location are the defaults of the signature dictionary.
 	Reason   string `yaml:"reason"`
 	Location string `yaml:"location"`

@@ -34,6 +34,13 @@ func TestConfigSeal(t *testing.T) {
 	if p := c.Profile("segel-pemda"); p == nil || !p.Seal || p.IDSubscriber != "SEAL-PEMDA-01" || p.Personal {
 		t.Fatalf("seal profile: %+v", p)
 	}
+	if c.Profile("segel-pemda").APIActivation {
+		t.Error("api_activation is on by default; want the operator's activation")
+	}
+	c, err = Load(write(t, dir, module, strings.Replace(base+sealProfile+sealKEK, "    seal: true\n", "    seal: true\n    api_activation: true\n", 1)))
+	if err != nil || !c.Profile("segel-pemda").APIActivation {
+		t.Fatalf("api_activation: true: %v", err)
+	}
 	for _, tc := range []struct {
 		name, old, new, want, reason string
 	}{
@@ -47,6 +54,8 @@ func TestConfigSeal(t *testing.T) {
 			":20: profiles[3].id_subscriber: ", "only a seal profile has an idSubscriber"},
 		{"seal with email", "    seal: true\n", "    seal: true\n    email: sekda@serangkab.go.id\n",
 			":21: profiles[3].email: ", "remove the e-mail address"},
+		{"api_activation without seal", "    seal: true\n", "    api_activation: true\n",
+			":20: profiles[3].api_activation: ", "only a seal is activated"},
 		{"no totp.key_file", sealKEK, "",
 			":20: profiles[3].seal: ", "set totp.key_file"},
 	} {

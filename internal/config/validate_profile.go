@@ -86,6 +86,9 @@ func (c *Config) validateSeal(ps *problems, k string, p *Profile) {
 		if p.IDSubscriber != "" {
 			ps.add(k+".id_subscriber", "set, but seal is false: only a seal profile has an idSubscriber")
 		}
+		if p.APIActivation {
+			ps.add(k+".api_activation", "set, but seal is false: only a seal is activated")
+		}
 		return
 	}
 	if p.Personal {

@@ -32,6 +32,12 @@
 //   - the BSrE-compatible API, switched on: DIR/dev-bsre-credentials holds
 //     three lines, its Basic-auth user ("esign-dev") and password, and the
 //     official's passphrase (nik=3604012345670001);
+//   - profile "dev-seal", the regency's institutional seal (an
+//     organisation certificate; a software key in DIR/pki/seal-key.pem)
+//     with idSubscriber SEAL-DEV-SERANG and api_activation, for the BSrE
+//     API's /api/v2/seal/…, and the API client "dev-seal" allowed it,
+//     whose key is in DIR/dev-seal-api-key; a directory made before the
+//     seal gets it on its next start;
 //   - DIR/dev-root.pem, the root certificate, which the service trusts
 //     beside the national bundle (give it to `segel verify --trust`);
 //   - the SQLite store, DIR/segel.db, with signed files in DIR/blobs;
@@ -156,7 +162,7 @@ func (e *Env) Path(name string) string { return filepath.Join(e.Dir, name) }
 func StorePath(dir string) string { return filepath.Join(dir, StoreFile) }
 
 // Profiles are the names of the development profiles.
-var Profiles = []string{Profile, PersonalProfile}
+var Profiles = []string{Profile, PersonalProfile, SealProfile}
 
 // state is DIR/pki/state.json, written when the setup is complete.
 type state struct {
@@ -241,6 +247,9 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 		return nil, err
 	}
 	if err := ensureLogo(dir); err != nil {
+		return nil, err
+	}
+	if err := e.ensureSeal(opts.Now); err != nil {
 		return nil, err
 	}
 	if len(opts.Signers) > 0 {
@@ -334,7 +343,7 @@ func (e *Env) config(opts Options) *config.Config {
 	off.Reason = "Ditandatangani secara elektronik (development)"
 	off.Location = "Segel dev"
 	off.Downloadable = true
-	c.Profiles = []*config.Profile{dev, off}
+	c.Profiles = []*config.Profile{dev, off, e.sealProfile()}
 	for _, s := range e.Signers {
 		p := config.NewProfile(s.Profile, signerFile(e.Dir, s.Profile, ".p12"))
 		p.Cert = signerFile(e.Dir, s.Profile, ".pem")
@@ -358,6 +367,9 @@ func (e *Env) Provision(ctx context.Context, st store.Store) error {
 	}
 	if err := ensureClient(ctx, st, &store.Client{Name: Client, KeyHash: httpapi.KeyHash(key),
 		Profiles: []string{Profile, PersonalProfile}, Operations: []string{"sign", "verify", "augment"}}, e.Dir); err != nil {
+		return err
+	}
+	if err := e.provisionSeal(ctx, st); err != nil {
 		return err
 	}
 	return e.provisionRegister(ctx, st)

@@ -124,7 +124,7 @@ func TestDevSoftwareKeys(t *testing.T) {
 	checkFiles(t, env)
 	checkPKI(t, env)
 	c := env.Config
-	if len(c.Profiles) != 2 || c.Profiles[0].Name != Profile || c.Profiles[1].NIK != PersonalNIK || !c.Profiles[1].Personal ||
+	if len(c.Profiles) != 3 || c.Profiles[0].Name != Profile || c.Profiles[1].NIK != PersonalNIK || !c.Profiles[1].Personal ||
 		c.Store.DSN() != StorePath(dir) || c.TSA.URLs[0] != "http://127.0.0.1:18080/dev/tsa" || c.Trust.Paths[0] != env.Path(RootFile) {
 		t.Errorf("configuration: %+v", c)
 	}
@@ -134,6 +134,19 @@ func TestDevSoftwareKeys(t *testing.T) {
 	}
 	if key.Certificate.Subject.CommonName != "Segel Dev Signer" || len(key.Chain) != 2 {
 		t.Errorf("dev key: %s with %d CA certificates", key.Certificate.Subject, len(key.Chain))
+	}
+	// The seal: an organisation's certificate, its own key, activated over
+	// the API.
+	if p := c.Profiles[2]; p.Name != SealProfile || !p.Seal || p.IDSubscriber != SealSubscriber || !p.APIActivation || p.Personal {
+		t.Errorf("seal profile: %+v", p)
+	}
+	sealKey, err := keyref.Open(context.Background(), c.Profiles[2].Key, &keyref.Options{CertFile: c.Profiles[2].Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub := sealKey.Certificate.Subject; len(sub.Organization) != 1 || sub.CommonName != sub.Organization[0] ||
+		!strings.HasPrefix(sub.CommonName, BrandName) || sealKey.Certificate.Equal(key.Certificate) {
+		t.Errorf("seal key: %s, want the organisation's own certificate", sub)
 	}
 
 	// The store gets the two clients, once.
@@ -156,8 +169,13 @@ func TestDevSoftwareKeys(t *testing.T) {
 	if c.BSrE.User != creds[0] || c.BSrE.Password != creds[1] {
 		t.Errorf("the BSrE API's credentials are not those of %s", CredentialsFile)
 	}
-	if cl, err := st.Clients(context.Background()); err != nil || len(cl) != 1 {
-		t.Errorf("clients: %d, %v; want only dev", len(cl), err)
+	sealAPIKey := strings.TrimSpace(string(readFile(t, env.Path(SealAPIKeyFile))))
+	if cl, err := st.ClientByKeyHash(context.Background(), httpapi.KeyHash(sealAPIKey)); err != nil || cl.Name != SealClient ||
+		strings.Join(cl.Profiles, ",") != SealProfile || strings.Join(cl.Operations, ",") != "sign" {
+		t.Errorf("client of %s: %+v, %v", SealAPIKeyFile, cl, err)
+	}
+	if cl, err := st.Clients(context.Background()); err != nil || len(cl) != 2 {
+		t.Errorf("clients: %d, %v; want dev and dev-seal", len(cl), err)
 	}
 
 	// A restart, on another address, reuses everything.

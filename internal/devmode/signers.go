@@ -56,7 +56,7 @@ func signerFile(dir, profile, ext string) string {
 // and returns all of them with their passphrases. A signer whose files
 // are incomplete is made afresh.
 func (e *Env) ensureSigners(want []Signer, now func() time.Time) ([]Signer, error) {
-	seen := map[string]bool{Profile: true, PersonalProfile: true}
+	seen := map[string]bool{Profile: true, PersonalProfile: true, SealProfile: true}
 	for _, s := range want {
 		if !signerProfileRE.MatchString(s.Profile) || seen[s.Profile] {
 			return nil, fmt.Errorf("dev: signer profile %q: a dev-… name, once, not %s or %s", s.Profile, Profile, PersonalProfile)

@@ -52,7 +52,7 @@ func TestDevRegisterSigners(t *testing.T) {
 		if s.Passphrase == "" || !strings.Contains(string(readFile(t, env.Path(SignersFile))), s.Profile+"\t"+s.Passphrase+"\n") {
 			t.Errorf("%s: passphrase not kept", s.Profile)
 		}
-		p := env.Config.Profiles[2+i]
+		p := env.Config.Profiles[3+i]
 		if p.Name != s.Profile || !p.Personal || p.NIK != s.NIK || p.Cert == "" {
 			t.Errorf("profile %+v", p)
 		}

@@ -42,6 +42,8 @@ const (
 	bsreMsgSealRejected  = "Kode TOTP salah, kedaluwarsa atau sudah digunakan"
 	bsreMsgSealLocked    = "Terlalu banyak kode TOTP salah; coba lagi nanti"
 	bsreMsgSealInactive  = "Segel belum diaktivasi; lakukan aktivasi terlebih dahulu"
+	bsreMsgSealOperator  = "Aktivasi segel diberikan kepada pemegang segel oleh operator Segel, tidak melalui API; hubungi operator"
+	bsreMsgSealTaken     = "Segel sudah diaktivasi oleh permintaan lain"
 )
 
 func (s *Server) bsreSealRoutes(r chi.Router) {
@@ -160,9 +162,13 @@ func bsreSealFailure(w http.ResponseWriter, e *service.Error, limit int64) {
 }
 
 // bsreSealActivation is POST /api/v2/seal/get/activation
-// {idSubscriber[, totp]}: the first activation answers the secret of the
-// custodian's authenticator app, once; with a valid code of the current
-// activation it is replaced (refresh).
+// {idSubscriber[, totp]}: with a valid code of the current activation the
+// secret is replaced (refresh). A seal not activated, or revoked, is
+// activated by the operator (`segel seal activate`), as BSrE sends the
+// activation to the seal's owner rather than to the calling app: 200 with
+// a message saying so and no secret. Only a seal profile with
+// api_activation answers its first activation's secret, once, to the
+// first caller.
 func (s *Server) bsreSealActivation(w http.ResponseWriter, r *http.Request) {
 	var body bsreSealBody
 	c := s.bsreSealCall(w, r, &body)
@@ -170,7 +176,17 @@ func (s *Server) bsreSealActivation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	act, e := s.svc.ActivateSeal(r.Context(), c)
-	if e != nil {
+	switch {
+	case e != nil && e.Kind == "seal-activation-by-operator":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(map[string]any{"status_code": http.StatusOK, "message": bsreMsgSealOperator,
+			"idSubscriber": c.Profile.IDSubscriber})
+		return
+	case e != nil && e.Kind == "seal-already-activated":
+		writeBSrE(w, http.StatusConflict, http.StatusConflict, bsreMsgSealTaken)
+		return
+	case e != nil:
 		bsreSealFailure(w, e, s.opts.MaxBodySize)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/png"
 	"io"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/internal/service"
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/internal/totp"
 	"github.com/segel-id/segel/pkcs11"
@@ -64,24 +66,26 @@ func (c *sealClock) add(d time.Duration) {
 
 // sealEnv is a gateway with a seal profile "pemda-seal" whose key is on
 // SoftHSM, certified to an organisation, and the API clients "pemda-app"
-// (allowed the seal) and "other-app" (not).
+// (allowed the seal) and "other-app" (not). With apiActivation the
+// profile has api_activation: the API makes the first activation.
 type sealEnv struct {
 	*env
 	t     *testing.T
 	clock *sealClock
 	org   *testpki.Identity
+	kek   []byte
 }
 
-func newSealEnv(t *testing.T) *sealEnv {
+func newSealEnv(t *testing.T, apiActivation bool) *sealEnv {
 	tok := softhsmtest.New(t, "segel", "1234")
 	clock := &sealClock{}
 	var org *testpki.Identity
+	kek := make([]byte, totp.KeySize)
+	rand.Read(kek)
 	e := newEnv(t, tok, func(o *httpapi.Options) {
 		o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic"
 		o.MaxBodySize = 1 << 20
 		o.Now = clock.now
-		kek := make([]byte, totp.KeySize)
-		rand.Read(kek)
 		o.TOTPKey = kek
 		// The organisation's certificate, from a CA the gateway trusts.
 		pki, _ := testpki.MustNewServer(t, testpki.Options{Name: "Segel Seal Test"})
@@ -95,11 +99,12 @@ func newSealEnv(t *testing.T) *sealEnv {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { k.Close() })
-		o.Profiles = append(o.Profiles, &httpapi.Profile{Name: "pemda-seal", Key: k, Seal: true, IDSubscriber: sealSubscriber, Keep: true})
+		o.Profiles = append(o.Profiles, &httpapi.Profile{Name: "pemda-seal", Key: k, Seal: true, IDSubscriber: sealSubscriber,
+			APIActivation: apiActivation, Keep: true})
 	})
 	e.client("pemda-app", []string{"pemda-seal"}, []string{"sign"})
 	e.client("other-app", []string{"sekda"}, []string{"sign"})
-	return &sealEnv{env: e, t: t, clock: clock, org: org}
+	return &sealEnv{env: e, t: t, clock: clock, org: org, kek: kek}
 }
 
 // call posts body to a seal route as client ("shared": the shared BSrE
@@ -139,21 +144,56 @@ func want(t *testing.T, what string, resp *http.Response, a map[string]any, stat
 	}
 }
 
-// activate activates the seal and returns its secret.
+// activate activates the seal over the API (a profile with
+// api_activation) and returns its secret.
 func (s *sealEnv) activate() []byte {
 	s.t.Helper()
 	resp, a := s.call("/api/v2/seal/get/activation", "pemda-app", map[string]any{"idSubscriber": sealSubscriber})
 	want(s.t, "activation", resp, a, 200, 200)
 	uri, _ := a["otpauth"].(string)
 	b32, _ := a["secret"].(string)
+	return sealSecretOf(s.t, uri, b32)
+}
+
+// sealSecretOf checks an activation's otpauth URI and base32 secret and
+// returns the secret.
+func sealSecretOf(t *testing.T, uri, b32 string) []byte {
+	t.Helper()
 	if !strings.HasPrefix(uri, "otpauth://totp/Segel:"+sealSubscriber+"?") || !strings.Contains(uri, "secret="+b32) {
-		s.t.Fatalf("otpauth %q, secret %q", uri, b32)
+		t.Fatalf("otpauth %q, secret %q", uri, b32)
 	}
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(b32)
 	if err != nil || len(secret) < 16 {
-		s.t.Fatalf("secret %q: %v", b32, err)
+		t.Fatalf("secret %q: %v", b32, err)
 	}
 	return secret
+}
+
+// operatorActivate activates the seal as `segel seal activate` does and
+// returns its secret.
+func (s *sealEnv) operatorActivate(replace bool) ([]byte, error) {
+	act, err := service.ActivateSealOperator(context.Background(), &service.SealOperatorActivation{Store: s.st, Key: s.kek,
+		Profile: "pemda-seal", IDSubscriber: sealSubscriber, Operator: "operator:test", Replace: replace, Now: s.clock.now})
+	if err != nil {
+		return nil, err
+	}
+	return sealSecretOf(s.t, act.URI, act.Secret), nil
+}
+
+// wantNoSecret checks an activation answered as the operator's: 200, the
+// message saying so, no secret.
+func wantNoSecret(t *testing.T, what string, resp *http.Response, a map[string]any) {
+	t.Helper()
+	want(t, what, resp, a, 200, 200)
+	if _, ok := a["secret"]; ok {
+		t.Fatalf("%s: a secret in %v", what, a)
+	}
+	if _, ok := a["otpauth"]; ok {
+		t.Fatalf("%s: an otpauth URI in %v", what, a)
+	}
+	if msg, _ := a["message"].(string); !strings.Contains(msg, "oleh operator") || !strings.Contains(msg, "pemegang segel") {
+		t.Fatalf("%s: message %q, want the operator's activation", what, msg)
+	}
 }
 
 // code is the activation code at the gateway's time, after moving it to
@@ -191,7 +231,7 @@ func (s *sealEnv) sealBody(code string, files int) map[string]any {
 // codes refused, refresh and revocation; the sealed PDF verifies and its
 // signer is the organisation.
 func TestBSrESeal(t *testing.T) {
-	s := newSealEnv(t)
+	s := newSealEnv(t, true)
 	secret := s.activate()
 
 	// Active: an API key alone takes nothing over.
@@ -280,6 +320,14 @@ func TestBSrESeal(t *testing.T) {
 	want(t, "seal/pdf after revoke", resp, a, 400, 2021)
 	resp, a = s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret)})
 	want(t, "get/totp after revoke", resp, a, 400, 2021)
+	// Revoked stays revoked: even with api_activation, the API activates
+	// it no more, with or without a code.
+	for _, body := range []map[string]any{{"idSubscriber": sealSubscriber}, {"idSubscriber": sealSubscriber, "totp": s.code(secret)}} {
+		resp, a = s.call("/api/v2/seal/get/activation", "pemda-app", body)
+		wantNoSecret(t, "activation after revoke", resp, a)
+	}
+	resp, a = s.call("/api/v2/seal/revoke/activation", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret)})
+	want(t, "revoke again", resp, a, 400, 2021)
 
 	// No secret and no code reached the log or the audit log.
 	entries, err := s.st.AuditEntries(context.Background(), 1, 10000)
@@ -292,7 +340,7 @@ func TestBSrESeal(t *testing.T) {
 			t.Errorf("%q is in the log or the audit log", secretText)
 		}
 	}
-	for _, op := range []string{`"seal-activate"`, `"seal-refresh"`, `"seal-code"`, `"seal-revoke"`} {
+	for _, op := range []string{`"seal-activate"`, `"seal-refresh"`, `"seal-code"`, `"seal-revoke"`, `"seal-activation-by-operator"`} {
 		if !strings.Contains(string(audit), op) {
 			t.Errorf("no %s in the audit log", op)
 		}
@@ -304,7 +352,7 @@ func TestBSrESeal(t *testing.T) {
 // seal, the shared BSrE login and /v1/sign are refused; wrong codes lock
 // the seal out.
 func TestBSrESealRefusals(t *testing.T) {
-	s := newSealEnv(t)
+	s := newSealEnv(t, true)
 	resp, a := s.call("/api/v2/seal/get/activation", "pemda-app", map[string]any{"idSubscriber": "SEAL-LAIN"})
 	want(t, "unknown idSubscriber", resp, a, 400, 2011)
 	if a["error"] != "ID subscriber segel tidak terdaftar" {
@@ -416,7 +464,7 @@ func TestBSrEUserRegister(t *testing.T) {
 // last activation answered, {{seal_code}} the code the last get/totp
 // answered.
 func TestBSrESealInterop(t *testing.T) {
-	s := newSealEnv(t)
+	s := newSealEnv(t, true)
 	var pngBuf bytes.Buffer
 	img := image.NewGray(image.Rect(0, 0, 40, 40))
 	png.Encode(&pngBuf, img)
@@ -496,4 +544,140 @@ func TestBSrESealInterop(t *testing.T) {
 		}
 	}
 	s.tempEmpty()
+}
+
+// TestBSrESealOperatorActivation: without api_activation, the API's first
+// activation answers no secret (the operator activates the seal, and the
+// request is audited); `segel seal activate`'s activation gives one, and
+// then the API flow works; a revoked seal is activated by the operator
+// again, an active one only with replace.
+func TestBSrESealOperatorActivation(t *testing.T) {
+	s := newSealEnv(t, false)
+	for _, body := range []map[string]any{{"idSubscriber": sealSubscriber}, {"idSubscriber": sealSubscriber, "totp": "123456"}} {
+		resp, a := s.call("/api/v2/seal/get/activation", "pemda-app", body)
+		wantNoSecret(t, "first activation over the API", resp, a)
+	}
+	resp, a := s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": "123456"})
+	want(t, "get/totp before activation", resp, a, 400, 2021)
+	entries, err := s.st.AuditEntries(context.Background(), 1, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	for _, e := range entries {
+		if e.Operation == "seal-activate" && e.Outcome == "seal-activation-by-operator" && e.Client == "pemda-app" {
+			asked++
+		}
+	}
+	if asked != 2 {
+		t.Errorf("%d audit entries of the API's activation requests, want 2", asked)
+	}
+
+	secret, err := s.operatorActivate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := s.sealCode(secret, "1")
+	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
+	want(t, "seal/pdf after the operator's activation", resp, a, 200, 0)
+	// Active: the operator does not replace it by mistake.
+	if _, err := s.operatorActivate(false); !errors.Is(err, service.ErrSealActive) {
+		t.Errorf("operator activation of an active seal: %v, want ErrSealActive", err)
+	}
+	// Refresh stays on the API.
+	resp, a = s.call("/api/v2/seal/get/activation", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret)})
+	want(t, "refresh", resp, a, 200, 200)
+	uri, _ := a["otpauth"].(string)
+	b32, _ := a["secret"].(string)
+	secret = sealSecretOf(t, uri, b32)
+
+	resp, a = s.call("/api/v2/seal/revoke/activation", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret)})
+	want(t, "revoke", resp, a, 200, 200)
+	resp, a = s.call("/api/v2/seal/get/activation", "pemda-app", map[string]any{"idSubscriber": sealSubscriber})
+	wantNoSecret(t, "activation after revoke", resp, a)
+	fresh, err := s.operatorActivate(false)
+	if err != nil {
+		t.Fatalf("operator activation after revoke: %v", err)
+	}
+	if bytes.Equal(fresh, secret) {
+		t.Fatal("the operator's activation kept the secret")
+	}
+	resp, a = s.call("/api/v2/seal/get/totp", "pemda-app", map[string]any{"idSubscriber": sealSubscriber, "totp": s.code(secret)})
+	want(t, "a code of the revoked secret", resp, a, 400, 2031)
+	code = s.sealCode(fresh, "1")
+	again, err := s.operatorActivate(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
+	want(t, "a seal code of the replaced activation", resp, a, 400, 2031)
+	code = s.sealCode(again, "1")
+	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
+	want(t, "seal/pdf after --replace", resp, a, 200, 0)
+
+	audit, _ := s.st.AuditEntries(context.Background(), 1, 10000)
+	raw, _ := json.Marshal(audit)
+	for _, sec := range [][]byte{secret, fresh, again} {
+		if b := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sec); strings.Contains(string(raw), b) || strings.Contains(s.logs.String(), b) {
+			t.Error("a secret is in the log or the audit log")
+		}
+	}
+	if !strings.Contains(string(raw), `"by the operator"`) {
+		t.Error("no audit entry of the operator's activation")
+	}
+}
+
+// TestBSrESealConcurrentActivation: with api_activation, of 24 first
+// activations at once exactly one gets a secret, the others a BSrE-style
+// refusal, and the secret answered is the one kept.
+func TestBSrESealConcurrentActivation(t *testing.T) {
+	s := newSealEnv(t, true)
+	const n = 24
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var secrets []string
+	refused, lost := 0, 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, _ := json.Marshal(map[string]any{"idSubscriber": sealSubscriber})
+			req, _ := http.NewRequest("POST", s.url+"/api/v2/seal/get/activation", bytes.NewReader(raw))
+			req.SetBasicAuth("pemda-app", s.keys["pemda-app"])
+			<-start
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			var a map[string]any
+			json.NewDecoder(resp.Body).Decode(&a)
+			mu.Lock()
+			defer mu.Unlock()
+			switch b32, _ := a["secret"].(string); {
+			case resp.StatusCode == 200 && b32 != "":
+				secrets = append(secrets, b32)
+			case resp.StatusCode == 409 && a["status_code"] == float64(409) && a["error"] == "Segel sudah diaktivasi oleh permintaan lain":
+				refused++
+				lost++
+			case resp.StatusCode == 400 && a["status_code"] == float64(2031):
+				// One that came after the winner finds the seal active.
+				refused++
+			default:
+				t.Errorf("activation: %d %v", resp.StatusCode, a)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(secrets) != 1 || refused != n-1 {
+		t.Fatalf("%d concurrent first activations: %d secrets, %d refused; want 1 and %d", n, len(secrets), refused, n-1)
+	}
+	t.Logf("%d lost the insert, %d found the seal active", lost, refused-lost)
+	secret, _ := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secrets[0])
+	code := s.sealCode(secret, "1")
+	resp, a := s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
+	want(t, "seal/pdf with the winner's secret", resp, a, 200, 0)
 }

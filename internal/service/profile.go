@@ -39,6 +39,10 @@ type Profile struct {
 	Seal bool
 	// IDSubscriber names a seal in the BSrE API ("idSubscriber").
 	IDSubscriber string
+	// APIActivation lets the first activation of a seal be made over the
+	// API (ActivateSeal answers the secret to the caller); without it the
+	// operator activates the seal (ActivateSealOperator). See seal.go.
+	APIActivation bool
 	// DefaultLevel is used when a request names none; AllowedLevels bounds
 	// what requests may ask (all levels when empty).
 	DefaultLevel  signer.Level

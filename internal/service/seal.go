@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"sync/atomic"
@@ -33,6 +34,14 @@ import (
 //     never spent twice, also by replicas on one PostgreSQL.
 //
 // A seal code whose activation was refreshed or revoked since is dead.
+//
+// Who activates: the first activation, and the one after a revocation, is
+// the operator's (ActivateSealOperator, `segel seal activate`), who gives
+// the secret to the custodian; over the API (ActivateSeal) only a seal
+// profile with APIActivation is activated by the first API client that
+// asks, with an insert that fails if the row exists (one winner). A
+// revocation does not remove the activation row: it replaces it by one
+// marked revoked, so that no API call can activate the seal again.
 
 // Bounds of seal codes.
 const (
@@ -50,8 +59,11 @@ const (
 
 // sealActivation is the sealed content of a seal's activation row.
 type sealActivation struct {
-	Secret     []byte `json:"s"`
+	Secret     []byte `json:"s,omitempty"`
 	Generation string `json:"g"`
+	// Revoked marks a revoked activation: no secret, and only the
+	// operator activates the seal again.
+	Revoked bool `json:"r,omitempty"`
 }
 
 // sealCodeState is the sealed content of a seal code's row.
@@ -100,21 +112,38 @@ func (s *Service) ProfileBySubscriber(id string) *Profile {
 	return nil
 }
 
-// ActivateSeal activates the seal of c.Profile, or refreshes its
-// activation. A seal without an activation gets one, whatever the code:
-// the answer holds the new secret, once. An active seal is refreshed only
-// with a valid activation code (an API key alone must not take a seal
-// over): the secret is replaced, and the seal codes given before die.
+// ActivateSeal activates the seal of c.Profile over the API, or refreshes
+// its activation. A seal without an activation is activated only if its
+// profile has APIActivation, by the first caller (an insert that fails if
+// the row exists: a second caller at once gets seal-already-activated):
+// the answer holds the new secret, once. Otherwise, and for a revoked
+// seal whatever APIActivation says, the answer is
+// seal-activation-by-operator: the operator activates it
+// (ActivateSealOperator). An active seal is refreshed only with a valid
+// activation code (an API key alone must not take a seal over): the
+// secret is replaced, and the seal codes given before die.
 func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivation, *Error) {
 	if e := s.sealUsable(ctx, c); e != nil {
 		return nil, e
 	}
 	op := "seal-activate"
-	_, err := s.opts.Store.GetOTP(ctx, c.Profile.Name, sealActivationSubject)
+	row, err := s.opts.Store.GetOTP(ctx, c.Profile.Name, sealActivationSubject)
+	byOperator := func(detail string) (*SealActivation, *Error) {
+		e := Fail("seal-activation-by-operator", "the seal's custodian gets the activation from the operator (segel seal activate)")
+		s.auditSeal(ctx, c, op, e.Kind, detail)
+		return nil, e
+	}
+	first := false
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		if !c.Profile.APIActivation {
+			return byOperator("not activated")
+		}
+		first = true
 	case err != nil:
 		return nil, s.sealStoreFailure(ctx, c, op, err)
+	case s.revoked(c, row):
+		return byOperator("revoked")
 	case c.Code == "":
 		e := Fail("seal-code-required", "the seal is active: refreshing it needs a code of its activation")
 		s.auditSeal(ctx, c, op, e.Kind, "")
@@ -131,21 +160,51 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 	rand.Read(gen)
 	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
 	defer clear(secret)
-	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &act); err != nil {
+	if first {
+		err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, s.opts.Now(), true)
+		if errors.Is(err, store.ErrExists) {
+			e := Fail("seal-already-activated", "another caller activated the seal first")
+			s.auditSeal(ctx, c, op, e.Kind, "")
+			return nil, e
+		}
+		if err != nil {
+			return nil, s.sealStoreFailure(ctx, c, op, err)
+		}
+	} else if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &act); err != nil {
 		return nil, s.sealStoreFailure(ctx, c, op, err)
 	}
 	// The seal codes of an earlier activation are dead.
 	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
 	s.auditSeal(ctx, c, op, "ok", "")
+	return sealURI(c.Profile.IDSubscriber, secret), nil
+}
+
+// sealURI is the activation of a seal named idSubscriber with secret.
+func sealURI(idSubscriber string, secret []byte) *SealActivation {
 	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
 	q := url.Values{"secret": {b32}, "issuer": {sealIssuer}, "algorithm": {"SHA1"},
 		"digits": {strconv.Itoa(totp.Digits)}, "period": {strconv.Itoa(int(totp.Step / time.Second))}}
-	label := url.PathEscape(sealIssuer + ":" + c.Profile.IDSubscriber)
-	return &SealActivation{URI: "otpauth://totp/" + label + "?" + q.Encode(), Secret: b32}, nil
+	label := url.PathEscape(sealIssuer + ":" + idSubscriber)
+	return &SealActivation{URI: "otpauth://totp/" + label + "?" + q.Encode(), Secret: b32}
+}
+
+// revoked reports whether the activation row of c's seal is a revoked
+// one. A row that does not open is not called revoked here: the callers
+// read it again (activationRow) and answer that it cannot be opened.
+func (s *Service) revoked(c *SealCall, row *store.OTPEnrolment) bool {
+	var act sealActivation
+	if err := s.openSealRow(c.Profile, row, &act); err != nil {
+		return false
+	}
+	clear(act.Secret)
+	return act.Revoked
 }
 
 // RevokeSeal ends the seal's activation, given a valid activation code:
-// until it is activated again, the seal signs nothing.
+// until the operator activates it again (ActivateSealOperator), the seal
+// signs nothing. The activation row is replaced by one marked revoked
+// (not removed), so that no API call activates the seal again, even with
+// APIActivation.
 func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
 	const op = "seal-revoke"
 	if e := s.sealUsable(ctx, c); e != nil {
@@ -159,7 +218,9 @@ func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
 	if _, e := s.checkActivation(ctx, c, op); e != nil {
 		return e
 	}
-	if err := s.opts.Store.DeleteOTP(ctx, c.Profile.Name, sealActivationSubject); err != nil {
+	gen := make([]byte, 12)
+	rand.Read(gen)
+	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &sealActivation{Generation: hex.EncodeToString(gen), Revoked: true}); err != nil {
 		return s.sealStoreFailure(ctx, c, op, err)
 	}
 	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
@@ -327,6 +388,9 @@ func (s *Service) activationRow(ctx context.Context, c *SealCall) (*store.OTPEnr
 			"request_id", c.RequestID, "profile", c.Profile.Name)
 		return nil, nil, Fail("internal", "")
 	}
+	if act.Revoked {
+		return nil, nil, Fail("seal-not-activated", "the seal was revoked: the operator activates it again (segel seal activate)")
+	}
 	return row, &act, nil
 }
 
@@ -385,20 +449,35 @@ func sealAAD(profile, subject string) []byte {
 }
 
 func (s *Service) putSealRow(ctx context.Context, p *Profile, subject string, v any) error {
+	return putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, p.Name, subject, v, s.opts.Now(), false)
+}
+
+// putSealRow seals v under key for profile and subject and records it in
+// st: replacing any row, or with insert only where there is none
+// (store.ErrExists otherwise).
+func putSealRow(ctx context.Context, st store.Store, key []byte, profile, subject string, v any, now time.Time, insert bool) error {
 	plain, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	defer clear(plain)
-	sealed, err := totp.Seal(s.opts.TOTPKey, sealAAD(p.Name, subject), plain)
+	sealed, err := totp.Seal(key, sealAAD(profile, subject), plain)
 	if err != nil {
 		return err
 	}
-	return s.opts.Store.PutOTP(ctx, &store.OTPEnrolment{Profile: p.Name, Subject: subject, Sealed: sealed, Created: s.opts.Now().UTC()})
+	e := &store.OTPEnrolment{Profile: profile, Subject: subject, Sealed: sealed, Created: now.UTC()}
+	if insert {
+		return st.InsertOTP(ctx, e)
+	}
+	return st.PutOTP(ctx, e)
 }
 
 func (s *Service) openSealRow(p *Profile, row *store.OTPEnrolment, v any) error {
-	plain, err := totp.Open(s.opts.TOTPKey, sealAAD(p.Name, row.Subject), row.Sealed)
+	return openSealRow(s.opts.TOTPKey, p.Name, row, v)
+}
+
+func openSealRow(key []byte, profile string, row *store.OTPEnrolment, v any) error {
+	plain, err := totp.Open(key, sealAAD(profile, row.Subject), row.Sealed)
 	if err != nil {
 		return err
 	}
@@ -435,12 +514,84 @@ func (s *Service) auditSeal(ctx context.Context, c *SealCall, op, outcome, detai
 	}
 }
 
+// ErrSealActive is returned by ActivateSealOperator for a seal that is
+// active: reset it first (ResetSeal), or ask for a replacement.
+var ErrSealActive = errors.New("the seal is active")
+
+// SealOperatorActivation is what ActivateSealOperator needs.
+type SealOperatorActivation struct {
+	// Store holds the seal's rows; Key is the TOTP key-encryption key
+	// (totp.key_file).
+	Store store.Store
+	Key   []byte
+	// Profile and IDSubscriber name the seal (the caller checks that the
+	// profile is a seal).
+	Profile, IDSubscriber string
+	// Operator names who activates, for the audit log
+	// ("operator:<user>").
+	Operator string
+	// Replace activates the seal even when it is active (its earlier
+	// secret and seal codes die); else that is ErrSealActive.
+	Replace bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// ActivateSealOperator activates a seal as the operator (`segel seal
+// activate`): its first activation, or the one after a revocation or a
+// reset. It returns the secret for the seal's custodian, whom the operator
+// gives it to (the caller shows it on the terminal, never in a log), and
+// appends the audit entry "seal-activate" (client the operator, detail
+// "by the operator"; no secret). A seal that is active, or whose row does
+// not open under Key, is ErrSealActive unless Replace.
+func ActivateSealOperator(ctx context.Context, o *SealOperatorActivation) (*SealActivation, error) {
+	if len(o.Key) == 0 {
+		return nil, errors.New("no TOTP key-encryption key (totp.key_file) is configured")
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	row, err := o.Store.GetOTP(ctx, o.Profile, sealActivationSubject)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	case !o.Replace:
+		var act sealActivation
+		if err := openSealRow(o.Key, o.Profile, row, &act); err != nil {
+			return nil, fmt.Errorf("%w: its activation does not open under totp.key_file (made with another key?)", ErrSealActive)
+		}
+		clear(act.Secret)
+		if !act.Revoked {
+			return nil, ErrSealActive
+		}
+	}
+	secret := make([]byte, 20)
+	gen := make([]byte, 12)
+	rand.Read(secret)
+	rand.Read(gen)
+	defer clear(secret)
+	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
+	if err := putSealRow(ctx, o.Store, o.Key, o.Profile, sealActivationSubject, &act, now(), false); err != nil {
+		return nil, err
+	}
+	if _, err := o.Store.PruneOTP(ctx, o.Profile, sealCodePrefix, now().Add(time.Hour)); err != nil {
+		return nil, err
+	}
+	if err := o.Store.AppendAudit(ctx, &store.AuditEntry{Time: now().UTC(), Client: o.Operator, Profile: o.Profile,
+		Operation: "seal-activate", Outcome: "ok", Detail: "by the operator"}); err != nil {
+		return nil, err
+	}
+	return sealURI(o.IDSubscriber, secret), nil
+}
+
 // ResetSeal removes the activation of seal profile and its seal codes
 // from st, as the operator (`segel seal reset`), when the custodian can
 // no longer give a code (a lost phone, a key-encryption key replaced):
-// the next /api/v2/seal/get/activation activates it afresh. It appends
-// the audit entry "seal-reset". The caller checks that profile is a
-// seal.
+// the seal is then as never activated (the operator activates it, or with
+// APIActivation the next /api/v2/seal/get/activation). It appends the
+// audit entry "seal-reset". The caller checks that profile is a seal.
 func ResetSeal(ctx context.Context, st store.Store, profile, operator string) error {
 	if err := st.DeleteOTP(ctx, profile, sealActivationSubject); err != nil {
 		return err

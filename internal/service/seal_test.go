@@ -37,7 +37,7 @@ func sealReplicas(t *testing.T, dsn string, n int) []*service.Service {
 		}
 		t.Cleanup(func() { st.Close() })
 		svc, err := service.New(service.Options{Store: st, TOTPKey: kek, Profiles: []*service.Profile{{
-			Name: "segel", Seal: true, IDSubscriber: "SEAL-1",
+			Name: "segel", Seal: true, IDSubscriber: "SEAL-1", APIActivation: true,
 			Key: &keyref.Key{Signer: org.Key, Certificate: org.Cert, Chain: org.Chain}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -90,6 +90,49 @@ func TestSealCodeReplicas(t *testing.T) {
 			wg.Wait()
 			if ok.Load() != 5 || refused.Load() != 11 {
 				t.Errorf("%d spent, %d refused; want 5 and 11", ok.Load(), refused.Load())
+			}
+		})
+	}
+}
+
+// TestSealFirstActivationReplicas: with APIActivation, of 16 first
+// activations at once on two replicas exactly one is given a secret (the
+// one kept: its code works), on SQLite and on one PostgreSQL.
+func TestSealFirstActivationReplicas(t *testing.T) {
+	for name, dsn := range map[string]func() string{
+		"sqlite":   func() string { return filepath.Join(t.TempDir(), "segel.db") },
+		"postgres": func() string { return pgtest.DSN(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			svcs := sealReplicas(t, dsn(), 2)
+			ctx := context.Background()
+			var mu sync.Mutex
+			var won []*service.SealActivation
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					svc := svcs[i%2]
+					act, e := svc.ActivateSeal(ctx, &service.SealCall{Profile: svc.ProfileBySubscriber("SEAL-1"), Client: "app", ClientAddr: "192.0.2.1"})
+					switch {
+					case e == nil:
+						mu.Lock()
+						won = append(won, act)
+						mu.Unlock()
+					case e.Kind != "seal-already-activated" && e.Kind != "seal-code-required":
+						t.Errorf("activation: %v", e)
+					}
+				}()
+			}
+			wg.Wait()
+			if len(won) != 1 {
+				t.Fatalf("%d of 16 concurrent first activations got a secret, want 1", len(won))
+			}
+			secret, _ := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(won[0].Secret)
+			c := &service.SealCall{Profile: svcs[1].ProfileBySubscriber("SEAL-1"), Code: totp.Code(secret, time.Now()), Client: "app", ClientAddr: "192.0.2.1"}
+			if _, e := svcs[1].IssueSealCode(ctx, c, 1); e != nil {
+				t.Fatalf("a code of the winner's secret: %v", e)
 			}
 		})
 	}

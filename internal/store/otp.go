@@ -55,6 +55,44 @@ func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
 	return nil
 }
 
+func (s *sqlStore) InsertOTP(ctx context.Context, e *OTPEnrolment) error {
+	if !validKey(e.Profile) || !validKey(e.Subject) {
+		return fmt.Errorf("store: TOTP enrolment: profile or subject is empty or not UTF-8 text")
+	}
+	if len(e.Sealed) == 0 {
+		return fmt.Errorf("store: TOTP enrolment of profile %s: nothing sealed", e.Profile)
+	}
+	if e.Created.IsZero() {
+		e.Created = time.Now()
+	}
+	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
+	exists := false
+	err := s.db.writeTx(ctx, func(q querier) error {
+		// One statement: a concurrent insert of the same key (another
+		// replica) makes this one insert nothing, never fail half-way
+		// or replace the other's row.
+		var got string
+		err := q.queryRow(ctx, `INSERT INTO otp (profile, subject, sealed, last_step, created) VALUES ($1, $2, $3, 0, $4)
+			ON CONFLICT (profile, subject) DO NOTHING RETURNING subject`,
+			e.Profile, e.Subject, e.Sealed, formatTime(e.Created)).Scan(&got)
+		if errors.Is(err, sql.ErrNoRows) {
+			exists = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.auditInTx(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"})
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("store: recording the TOTP enrolment of profile %s: %w", e.Profile, err)
+	case exists:
+		return fmt.Errorf("%w: TOTP enrolment of profile %s", ErrExists, e.Profile)
+	}
+	return nil
+}
+
 func (s *sqlStore) GetOTP(ctx context.Context, profile, subject string) (*OTPEnrolment, error) {
 	if !validKey(profile) || !validKey(subject) {
 		return nil, fmt.Errorf("%w: TOTP enrolment", ErrNotFound)

@@ -131,3 +131,62 @@ func testOTP(t *testing.T, b backend) {
 		t.Errorf("VerifyAudit = %+v, %v", c, err)
 	}
 }
+
+// testInsertOTP inserts a row only where there is none: of many inserts
+// at once on two replicas exactly one records its row (and one audit
+// entry), the others get ErrExists and leave it as it is; a row that
+// exists, even spent, is never replaced.
+func testInsertOTP(t *testing.T, b backend) {
+	s, dsn := b.fresh(t)
+	replica := open(t, dsn, nil)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var winners []int
+	for i := range 8 {
+		st := s
+		if i%2 == 1 {
+			st = replica
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := st.InsertOTP(ctx, &store.OTPEnrolment{Profile: "seal", Subject: "activation", Sealed: []byte{byte('a' + i)}})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners = append(winners, i)
+			case !errors.Is(err, store.ErrExists):
+				t.Errorf("insert %d: %v, want nil or ErrExists", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(winners) != 1 {
+		t.Fatalf("8 concurrent inserts on two replicas: %d won (%v), want exactly 1", len(winners), winners)
+	}
+	e, err := s.GetOTP(ctx, "seal", "activation")
+	if err != nil || string(e.Sealed) != string([]byte{byte('a' + winners[0])}) {
+		t.Fatalf("GetOTP = %+v, %v; want the winner's row", e, err)
+	}
+	if err := s.UseOTPStep(ctx, "seal", "activation", 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertOTP(ctx, &store.OTPEnrolment{Profile: "seal", Subject: "activation", Sealed: []byte("later")}); !errors.Is(err, store.ErrExists) {
+		t.Errorf("InsertOTP over a row: %v, want ErrExists", err)
+	}
+	if e, _ := s.GetOTP(ctx, "seal", "activation"); e == nil || e.LastStep != 7 || string(e.Sealed) == "later" {
+		t.Errorf("after a refused insert = %+v, want the row unchanged", e)
+	}
+	if err := s.InsertOTP(ctx, &store.OTPEnrolment{Profile: "seal", Subject: "x"}); err == nil {
+		t.Error("InsertOTP with nothing sealed accepted")
+	}
+	es, err := s.AuditEntries(ctx, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Operation != "totp-enrol" {
+		t.Errorf("audit entries = %d, want one totp-enrol", len(es))
+	}
+}

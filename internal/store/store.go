@@ -134,6 +134,12 @@ type Store interface {
 	// "totp-enrol" or "totp-remove", the profile, outcome "ok"; nothing
 	// sealed) in the same transaction as the change.
 	PutOTP(ctx context.Context, e *OTPEnrolment) error
+	// InsertOTP records e as PutOTP does, but only if the profile has no
+	// row of that subject: else it changes nothing and returns ErrExists.
+	// Of two callers at once (also two replicas on PostgreSQL) exactly
+	// one succeeds: the first activation of a seal
+	// (internal/service/seal.go).
+	InsertOTP(ctx context.Context, e *OTPEnrolment) error
 	GetOTP(ctx context.Context, profile, subject string) (*OTPEnrolment, error)
 	UseOTPStep(ctx context.Context, profile, subject string, step int64) error
 	DeleteOTP(ctx context.Context, profile, subject string) error
