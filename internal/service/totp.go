@@ -29,6 +29,18 @@ import (
 // recommended 160 bits).
 const totpSecretLen = 20
 
+// DefaultTOTPWrongCodes is the default of Options.TOTPWrongCodes.
+const DefaultTOTPWrongCodes = 10
+
+// totpFailureWindow is how far back the wrong codes of an enrolment are
+// counted: the store keeps failures for a week (at most), and an
+// enrolment's count starts at its enrolment.
+const totpFailureWindow = 7 * 24 * time.Hour
+
+// totpFailureKey is the failure counter of the enrolment of prof's
+// official (beside the passphrase lock-out's counters).
+func totpFailureKey(p *Profile) string { return "totp:" + p.Name + "|" + totpSubject(p) }
+
 // TOTPIssuer is the issuer an authenticator app shows beside the code.
 const TOTPIssuer = "Segel"
 
@@ -268,11 +280,33 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string)
 	}
 	defer clear(pt)
 	secret := pt[1 : 1+totpSecretLen]
+	now := s.opts.Now()
+	// An enrolment that took TOTPWrongCodes wrong codes is used no more
+	// (even with the right code) until the official enrols again with
+	// the passphrase: this, not the passphrase lock-out, bounds the
+	// guesses at a six-digit code (docs/decisions.md).
+	since := now.Add(-totpFailureWindow)
+	if enr.Created.After(since) {
+		since = enr.Created
+	}
+	switch n, err := s.opts.Store.CountFailures(ctx, totpFailureKey(prof), since); {
+	case err != nil:
+		s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "profile", prof.Name, "error", err)
+		return nil, retry("temporarily-unavailable", "the enrolment could not be read", 5*time.Second)
+	case n >= s.opts.TOTPWrongCodes:
+		s.opts.Logger.Warn("the TOTP enrolment took too many wrong codes; the official must enrol again",
+			"request_id", req.RequestID, "profile", prof.Name, "wrong_codes", n)
+		return nil, Fail("totp-stale", "too many wrong codes for this enrolment; enrol again")
+	}
 	rejected := func() *Error {
-		s.countFailure(context.WithoutCancel(ctx), req)
+		cctx := context.WithoutCancel(ctx)
+		s.countFailure(cctx, req)
+		if err := s.opts.Store.AddFailure(cctx, totpFailureKey(prof), now); err != nil {
+			s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "error", err)
+		}
 		return Fail("totp-rejected", "")
 	}
-	step, err := totp.Verify(secret, code, s.opts.Now(), enr.LastStep)
+	step, err := totp.Verify(secret, code, now, enr.LastStep)
 	if err != nil {
 		return nil, rejected()
 	}
