@@ -72,11 +72,34 @@ func (s *Service) TOTPEnabled(p *Profile) bool {
 
 // totpSubject is the official of p under whom the enrolment is kept:
 // the NIK, or else the e-mail address in lower case.
-func totpSubject(p *Profile) string {
-	if p.NIK != "" {
-		return p.NIK
+func totpSubject(p *Profile) string { return TOTPSubject(p.NIK, p.Email) }
+
+// TOTPSubject is the subject under which the TOTP enrolment of the
+// official with nik (or, without one, email) is kept in the store: the
+// NIK, or else the e-mail address in lower case.
+func TOTPSubject(nik, email string) string {
+	if nik != "" {
+		return nik
 	}
-	return strings.ToLower(strings.TrimSpace(p.Email))
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// RemoveTOTP removes the TOTP enrolment of profile's official (subject
+// as TOTPSubject gives it), for an operator (a lost phone, a departed
+// official): the store's entry "totp-remove", then one "totp-reset"
+// naming operator. It reports whether there was an enrolment; without
+// one nothing is audited.
+func RemoveTOTP(ctx context.Context, st store.Store, profile, subject, operator string) (bool, error) {
+	if _, err := st.GetOTP(ctx, profile, subject); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := st.DeleteOTP(ctx, profile, subject); err != nil {
+		return false, err
+	}
+	return true, st.AppendAudit(ctx, &store.AuditEntry{Time: time.Now().UTC(), Client: operator, Profile: profile,
+		Operation: "totp-reset", Outcome: "ok"})
 }
 
 // totpAAD binds a sealed enrolment to its profile and official: a row
