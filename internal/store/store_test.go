@@ -75,6 +75,7 @@ func runSuite(t *testing.T, b backend) {
 		{"Clients", testClients},
 		{"ClientAdmin", testClientAdmin},
 		{"OTP", testOTP},
+		{"OTPConcurrentEnrol", testOTPConcurrentEnrol},
 		{"Failures", testFailures},
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},
