@@ -18,9 +18,9 @@ type TOTP struct {
 	// unlocks) is sealed with AES-256-GCM. Also $SEGEL_TOTP_KEY_FILE.
 	// Empty: no profile signs with a TOTP code.
 	KeyFile string `yaml:"key_file"`
-	// MaxWrongCodes wrong codes for one enrolment (counted from the
-	// enrolment, over at most a week) disable it until the official
-	// enrols again with the passphrase; 0: the default, 10.
+	// MaxWrongCodes wrong codes for one enrolment within a week (counted
+	// from the enrolment) disable it until the official enrols again
+	// with the passphrase or the oldest is a week old; 0: the default, 10.
 	MaxWrongCodes int `yaml:"max_wrong_codes"`
 }
 

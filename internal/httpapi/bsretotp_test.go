@@ -381,7 +381,8 @@ func TestBSrETOTPConcurrentReplay(t *testing.T) {
 // minutes) lets 480 codes a day be tried; after TOTPWrongCodes (10)
 // wrong codes for one enrolment, spread out so that the lock-out never
 // trips, even the right code is refused with "enrol again" (not counted
-// as a guess), until the official enrols again with the passphrase.
+// as a guess), until the wrong codes are a week old or the official
+// enrols again with the passphrase.
 func TestBSrETOTPWrongCodesDisable(t *testing.T) {
 	var mu sync.Mutex
 	clock := time.Now()
@@ -404,6 +405,23 @@ func TestBSrETOTPWrongCodesDisable(t *testing.T) {
 	if n, _ := e.st.CountFailures(context.Background(), "profile:camat", now().Add(-24*time.Hour)); n != 10 {
 		t.Errorf("failed attempts counted: %d, want 10 (the refused right code is not a guess)", n)
 	}
+	// A week after the wrong codes they count no more: at most 10 a
+	// week reach an enrolment.
+	advance(7 * 24 * time.Hour)
+	if code, s := e.signTOTP(totpNIK, totp.Code(secret, now()), 1); code != 200 || len(s.File) != 1 {
+		t.Errorf("the right code a week after the wrong ones: %d %q", code, s.Error)
+	}
+	for i := range 10 {
+		advance(16 * time.Minute)
+		if code, s := e.signTOTP(totpNIK, wrongCodeAt(secret, now()), 1); code != 400 || s.Error != "Kode TOTP salah atau sudah digunakan" {
+			t.Fatalf("wrong code %d of the second week: %d %+v", i+1, code, s)
+		}
+	}
+	advance(16 * time.Minute)
+	if code, s := e.signTOTP(totpNIK, totp.Code(secret, now()), 1); code != 400 || !strings.Contains(s.Error, "daftar ulang") {
+		t.Fatalf("the right code after 10 more wrong ones: %d %q", code, s.Error)
+	}
+	// Enrolling again (the passphrase) starts the count afresh.
 	if code, a, _ = e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat"}); code != 200 {
 		t.Fatalf("enrol again: %d %+v", code, a)
 	}

@@ -47,10 +47,10 @@ type Options struct {
 	// enrolments and the seal's state are sealed; nil: no profile signs
 	// with a TOTP code, and a seal profile is refused.
 	TOTPKey []byte
-	// TOTPWrongCodes wrong or replayed codes for one enrolment, counted
-	// from the enrolment (over at most the store's week of kept
-	// failures), disable it until the official enrols again with the
-	// passphrase; 10 by default. The passphrase lock-out alone admits
+	// TOTPWrongCodes wrong or replayed codes for one enrolment within a
+	// week (counted from the enrolment) disable it, even for the right
+	// code, until the official enrols again with the passphrase or the
+	// oldest of them is a week old; 10 by default. The passphrase lock-out alone admits
 	// 480 guesses a day, too many for a six-digit code (docs/decisions.md,
 	// "TOTP for officials (issue 14)").
 	TOTPWrongCodes int

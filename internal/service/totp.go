@@ -304,10 +304,11 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string)
 	defer clear(pt)
 	secret := pt[1 : 1+totpSecretLen]
 	now := s.opts.Now()
-	// An enrolment that took TOTPWrongCodes wrong codes is used no more
-	// (even with the right code) until the official enrols again with
-	// the passphrase: this, not the passphrase lock-out, bounds the
-	// guesses at a six-digit code (docs/decisions.md).
+	// An enrolment that took TOTPWrongCodes wrong codes within a week is
+	// used no more (even with the right code) until the official enrols
+	// again with the passphrase, or the oldest is a week old: this, not
+	// the passphrase lock-out, bounds the guesses at a six-digit code to
+	// TOTPWrongCodes a week (docs/decisions.md).
 	since := now.Add(-totpFailureWindow)
 	if enr.Created.After(since) {
 		since = enr.Created
