@@ -162,6 +162,9 @@ func TestBSrETOTP(t *testing.T) {
 	if _, err := e.st.GetOTP(ctx, "camat", totpNIK); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a wrong passphrase enrolled: %v", err)
 	}
+	if n, err := e.st.CountFailures(ctx, "profile:camat", time.Now().Add(-time.Hour)); err != nil || n != 1 {
+		t.Errorf("a wrong passphrase at enrolment counted %d (%v), want 1", n, err)
+	}
 
 	// Enrolment: the secret once, not cached.
 	code, a, cache := e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat", "data": 1})
