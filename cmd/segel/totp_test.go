@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -75,5 +76,27 @@ func TestTOTPRemove(t *testing.T) {
 	}
 	if chk, err := st.VerifyAudit(ctx); err != nil || chk.FirstBroken != 0 {
 		t.Errorf("the audit chain after totp remove: %+v, %v", chk, err)
+	}
+}
+
+// TestServeWarnsOpenTOTPKey: serve warns, naming the file and its mode,
+// when the TOTP key file can be read by group or others, and says nothing
+// of a 0600 one.
+func TestServeWarnsOpenTOTPKey(t *testing.T) {
+	for _, mode := range []os.FileMode{0o600, 0o644} {
+		dir, cfg, _ := configFixture(t, "totp:\n  key_file: totp.key\n")
+		key := writeFile(t, dir, "totp.key", bytes.Repeat([]byte("k3y!"), 8))
+		if err := os.Chmod(key, mode); err != nil {
+			t.Fatal(err)
+		}
+		srv := serveInProcess(t, "--config", cfg)
+		if code := srv.shutdown(t); code != 0 {
+			t.Errorf("exit %d", code)
+		}
+		logs := srv.stderr.String()
+		warned := strings.Contains(logs, "totp.key_file can be read by group or others") && strings.Contains(logs, "0644")
+		if warned != (mode == 0o644) {
+			t.Errorf("key file mode %04o: warned %v\n%s", mode, warned, logs)
+		}
 	}
 }
