@@ -8,6 +8,7 @@
 //	segel register --gateway URL --api-key-file FILE [--data DIR] [--db DSN] [--listen ADDR] [--seed]
 //	segel clients add NAME --profiles P,... | list | disable|enable|remove|rotate NAME
 //	segel audit   verify [--checkpoints FILE]
+//	segel totp    remove --profile NAME [--config segel.yaml]
 //	segel version
 //
 // Run "segel help" for every command, "segel COMMAND -h" for its flags.
@@ -38,6 +39,7 @@ commands:
   clients   add, list, disable, enable, remove or rotate the API clients (new keys print once)
   audit     verify the hash chain of the gateway's audit log
   seal      activate an institutional seal, or reset its activation (a lost authenticator)
+  totp      remove an official's TOTP enrolment (a lost phone)
   version   print the version, the commit it was built from and the Go version
 
 '-' as IN or OUT means stdin or stdout. Run 'segel <command> -h' for its flags.
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, rest, stdout, stderr)
 	case "seal":
 		return runSeal(ctx, rest, stdout, stderr)
+	case "totp":
+		return runTOTP(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		writeVersion(stdout)
 		return exitOK

@@ -480,6 +480,10 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 	if err != nil {
 		return nil, cfg.Errorf("totp.key_file", "%v", err)
 	}
+	if mode, open := config.KeyFileOpen(cfg.TOTP.KeyFile); totpKey != nil && open {
+		logger.Warn("totp.key_file can be read by group or others: with the database it opens every enrolled official's passphrase; chmod 600 it",
+			"file", cfg.TOTP.KeyFile, "mode", fmt.Sprintf("%04o", mode))
+	}
 	var profiles []*httpapi.Profile
 	for i, p := range cfg.Profiles {
 		key, err := openProfileKey(ctx, p)
@@ -529,8 +533,9 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ProfileAttempts: cfg.Limits.ProfileAttempts, ProfileWindow: cfg.Limits.ProfileWindow.D(),
 		KeyCache: cfg.Limits.APIKeyCache.D(),
 		BSrEUser: cfg.BSrE.User, BSrEPassword: cfg.BSrE.Password, TOTPKey: totpKey,
-		Branding:    pageBranding(cfg),
-		ReadTimeout: cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
+		TOTPWrongCodes: cfg.TOTP.MaxWrongCodes,
+		Branding:       pageBranding(cfg),
+		ReadTimeout:    cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
 		MaxVerifications: cfg.Limits.MaxVerifications, VerifyQueueTimeout: cfg.Limits.VerifyQueueTimeout.D(),

@@ -18,6 +18,10 @@ type TOTP struct {
 	// unlocks) is sealed with AES-256-GCM. Also $SEGEL_TOTP_KEY_FILE.
 	// Empty: no profile signs with a TOTP code.
 	KeyFile string `yaml:"key_file"`
+	// MaxWrongCodes wrong codes for one enrolment within a week (counted
+	// from the enrolment) disable it until the official enrols again
+	// with the passphrase or the oldest is a week old; 0: the default, 10.
+	MaxWrongCodes int `yaml:"max_wrong_codes"`
 }
 
 // ReadTOTPKey reads the key-encryption key of TOTP enrolments from path.
@@ -33,6 +37,19 @@ func ReadTOTPKey(path string) ([]byte, error) {
 			"(head -c 32 /dev/urandom > %s)", path, len(k), totp.KeySize, path)
 	}
 	return k, nil
+}
+
+// KeyFileOpen reports the permission bits of path when group or others
+// may read or write it (mode&0o077 != 0), for a warning: whoever reads
+// the TOTP key file and the database opens every enrolled official's
+// passphrase. A file that cannot be read about is not reported (reading
+// it fails anyway).
+func KeyFileOpen(path string) (os.FileMode, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return 0, false
+	}
+	return fi.Mode().Perm(), true
 }
 
 // TOTPKey returns the key-encryption key of the configuration, nil when
@@ -53,6 +70,9 @@ func (c *Config) validateTOTP(ps *problems) {
 		} else {
 			clear(k)
 		}
+	}
+	if c.TOTP.MaxWrongCodes < 0 {
+		ps.add("totp.max_wrong_codes", "must not be negative")
 	}
 	for i, p := range c.Profiles {
 		if p == nil || !p.TOTP {

@@ -74,3 +74,32 @@ func TestConfigTOTP(t *testing.T) {
 		t.Errorf("TOTPKey from the environment = %q, %v", k, err)
 	}
 }
+
+// TestConfigTOTPWrongCodesAndMode: totp.max_wrong_codes is read and a
+// negative one refused; KeyFileOpen reports a key file group or others
+// may read, not one of mode 0600.
+func TestConfigTOTPWrongCodesAndMode(t *testing.T) {
+	dir, module := setup(t)
+	key := bytes.Repeat([]byte("t0tp"), 8)
+	path := filepath.Join(dir, "totp.key")
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(write(t, dir, module, "totp:\n  key_file: totp.key\n  max_wrong_codes: 4\n"+totpProfiles))
+	if err != nil || c.TOTP.MaxWrongCodes != 4 {
+		t.Fatalf("max_wrong_codes: %v, %v", c, err)
+	}
+	if _, err := Load(write(t, dir, module, "totp:\n  key_file: totp.key\n  max_wrong_codes: -1\n"+totpProfiles)); err == nil ||
+		!strings.Contains(err.Error(), "totp.max_wrong_codes") {
+		t.Errorf("a negative max_wrong_codes: %v", err)
+	}
+	if m, open := KeyFileOpen(path); open {
+		t.Errorf("a 0600 key file reported open (%o)", m)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, open := KeyFileOpen(path); !open || m != 0o644 {
+		t.Errorf("a 0644 key file: %o, %v; want reported", m, open)
+	}
+}

@@ -23,7 +23,7 @@ const (
 	bsreMsgTOTPEnrolled    = "Pendaftaran TOTP berhasil: tambahkan secret ini ke aplikasi autentikator (secret hanya ditampilkan sekali)"
 	bsreMsgTOTPNotEnrolled = "Pengguna belum terdaftar TOTP: daftar dahulu melalui /api/v2/sign/get/totp dengan passphrase"
 	bsreMsgTOTPWrong       = "Kode TOTP salah atau sudah digunakan"
-	bsreMsgTOTPStale       = "Pendaftaran TOTP tidak berlaku lagi (passphrase telah berubah); daftar ulang melalui /api/v2/sign/get/totp dengan passphrase"
+	bsreMsgTOTPStale       = "Pendaftaran TOTP tidak berlaku lagi (passphrase telah berubah atau terlalu banyak kode TOTP salah); daftar ulang melalui /api/v2/sign/get/totp dengan passphrase"
 	bsreMsgLockedOut       = "Terlalu banyak passphrase salah; coba lagi nanti"
 )
 

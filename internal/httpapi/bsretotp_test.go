@@ -162,6 +162,9 @@ func TestBSrETOTP(t *testing.T) {
 	if _, err := e.st.GetOTP(ctx, "camat", totpNIK); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a wrong passphrase enrolled: %v", err)
 	}
+	if n, err := e.st.CountFailures(ctx, "profile:camat", time.Now().Add(-time.Hour)); err != nil || n != 1 {
+		t.Errorf("a wrong passphrase at enrolment counted %d (%v), want 1", n, err)
+	}
 
 	// Enrolment: the secret once, not cached.
 	code, a, cache := e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat", "data": 1})
@@ -374,5 +377,75 @@ func TestBSrETOTPConcurrentReplay(t *testing.T) {
 	wg.Wait()
 	if statuses[200] != 1 || statuses[400] != 3 {
 		t.Errorf("one code in 4 requests at once: %v, want one 200 and three 400", statuses)
+	}
+}
+
+// TestBSrETOTPWrongCodesDisable: the passphrase lock-out alone (5 in 15
+// minutes) lets 480 codes a day be tried; after TOTPWrongCodes (10)
+// wrong codes for one enrolment, spread out so that the lock-out never
+// trips, even the right code is refused with "enrol again" (not counted
+// as a guess), until the wrong codes are a week old or the official
+// enrols again with the passphrase.
+func TestBSrETOTPWrongCodesDisable(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	e := totpEnv(t, true, func(o *httpapi.Options) { o.Now = now })
+	_, a, _ := e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat"})
+	secret := secretOf(t, a)
+	for i := range 10 {
+		advance(16 * time.Minute)
+		if code, s := e.signTOTP(totpNIK, wrongCodeAt(secret, now()), 1); code != 400 || s.Error != "Kode TOTP salah atau sudah digunakan" {
+			t.Fatalf("wrong code %d: %d %+v", i+1, code, s)
+		}
+	}
+	advance(16 * time.Minute)
+	code, s := e.signTOTP(totpNIK, totp.Code(secret, now()), 1)
+	if code != 400 || !strings.Contains(s.Error, "daftar ulang") || len(s.File) != 0 {
+		t.Fatalf("the right code after 10 wrong ones: %d %q (%d files), want 400 asking to enrol again", code, s.Error, len(s.File))
+	}
+	if n, _ := e.st.CountFailures(context.Background(), "profile:camat", now().Add(-24*time.Hour)); n != 10 {
+		t.Errorf("failed attempts counted: %d, want 10 (the refused right code is not a guess)", n)
+	}
+	// A week after the wrong codes they count no more: at most 10 a
+	// week reach an enrolment.
+	advance(7 * 24 * time.Hour)
+	if code, s := e.signTOTP(totpNIK, totp.Code(secret, now()), 1); code != 200 || len(s.File) != 1 {
+		t.Errorf("the right code a week after the wrong ones: %d %q", code, s.Error)
+	}
+	for i := range 10 {
+		advance(16 * time.Minute)
+		if code, s := e.signTOTP(totpNIK, wrongCodeAt(secret, now()), 1); code != 400 || s.Error != "Kode TOTP salah atau sudah digunakan" {
+			t.Fatalf("wrong code %d of the second week: %d %+v", i+1, code, s)
+		}
+	}
+	advance(16 * time.Minute)
+	if code, s := e.signTOTP(totpNIK, totp.Code(secret, now()), 1); code != 400 || !strings.Contains(s.Error, "daftar ulang") {
+		t.Fatalf("the right code after 10 more wrong ones: %d %q", code, s.Error)
+	}
+	// Enrolling again (the passphrase) starts the count afresh.
+	if code, a, _ = e.getTOTP(map[string]any{"nik": totpNIK, "passphrase": "rahasia-camat"}); code != 200 {
+		t.Fatalf("enrol again: %d %+v", code, a)
+	}
+	fresh := secretOf(t, a)
+	if code, s := e.signTOTP(totpNIK, totp.Code(fresh, now()), 1); code != 200 || len(s.File) != 1 {
+		t.Errorf("a code of the new enrolment: %d %q", code, s.Error)
+	}
+}
+
+// wrongCodeAt is wrongCode for the window around now.
+func wrongCodeAt(secret []byte, now time.Time) string {
+	for i := 0; ; i++ {
+		c := fmt.Sprintf("%06d", i)
+		ok := true
+		for s := -2; s <= 2; s++ {
+			if c == totp.Code(secret, now.Add(time.Duration(s)*totp.Step)) {
+				ok = false
+			}
+		}
+		if ok {
+			return c
+		}
 	}
 }

@@ -116,6 +116,10 @@ type Options struct {
 	// (docs/decisions.md, "TOTP for officials (issue 14)" and
 	// "Institutional seal and user registration (issue 14)").
 	TOTPKey []byte
+	// TOTPWrongCodes wrong codes for one enrolment within a week disable
+	// it until the official enrols again (service.Options.TOTPWrongCodes);
+	// 10 by default.
+	TOTPWrongCodes int
 }
 
 // Profile is a signing identity (SignServer calls it a worker): the

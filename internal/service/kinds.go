@@ -24,7 +24,7 @@ var kinds = map[string]KindInfo{
 	"passphrase-rejected":         {http.StatusForbidden, "The passphrase was not accepted"},
 	"totp-rejected":               {http.StatusForbidden, "The one-time code was not accepted"},
 	"totp-not-enrolled":           {http.StatusForbidden, "The official has not enrolled for one-time codes"},
-	"totp-stale":                  {http.StatusConflict, "The one-time code enrolment no longer unlocks the key; enrol again"},
+	"totp-stale":                  {http.StatusConflict, "The one-time code enrolment can no longer be used; enrol again"},
 	"passphrase-locked-out":       {http.StatusTooManyRequests, "Too many wrong passphrases; try again later"},
 	"seal-code-required":          {http.StatusUnauthorized, "This seal needs a code of its activation or a seal code"},
 	"seal-code-rejected":          {http.StatusForbidden, "The seal's code was not accepted"},

@@ -47,6 +47,13 @@ type Options struct {
 	// enrolments and the seal's state are sealed; nil: no profile signs
 	// with a TOTP code, and a seal profile is refused.
 	TOTPKey []byte
+	// TOTPWrongCodes wrong or replayed codes for one enrolment within a
+	// week (counted from the enrolment) disable it, even for the right
+	// code, until the official enrols again with the passphrase or the
+	// oldest of them is a week old; 10 by default. The passphrase lock-out alone admits
+	// 480 guesses a day, too many for a six-digit code (docs/decisions.md,
+	// "TOTP for officials (issue 14)").
+	TOTPWrongCodes int
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.
 	Logger *slog.Logger
@@ -104,6 +111,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.ProfileWindow <= 0 {
 		opts.ProfileWindow = opts.PassphraseWindow
+	}
+	if opts.TOTPWrongCodes <= 0 {
+		opts.TOTPWrongCodes = DefaultTOTPWrongCodes
 	}
 	if opts.Location == nil {
 		opts.Location = time.FixedZone("WIB", 7*3600)

@@ -29,6 +29,18 @@ import (
 // recommended 160 bits).
 const totpSecretLen = 20
 
+// DefaultTOTPWrongCodes is the default of Options.TOTPWrongCodes.
+const DefaultTOTPWrongCodes = 10
+
+// totpFailureWindow is how far back the wrong codes of an enrolment are
+// counted: the store keeps failures for a week (at most), and an
+// enrolment's count starts at its enrolment.
+const totpFailureWindow = 7 * 24 * time.Hour
+
+// totpFailureKey is the failure counter of the enrolment of prof's
+// official (beside the passphrase lock-out's counters).
+func totpFailureKey(p *Profile) string { return "totp:" + p.Name + "|" + totpSubject(p) }
+
 // TOTPIssuer is the issuer an authenticator app shows beside the code.
 const TOTPIssuer = "Segel"
 
@@ -60,11 +72,34 @@ func (s *Service) TOTPEnabled(p *Profile) bool {
 
 // totpSubject is the official of p under whom the enrolment is kept:
 // the NIK, or else the e-mail address in lower case.
-func totpSubject(p *Profile) string {
-	if p.NIK != "" {
-		return p.NIK
+func totpSubject(p *Profile) string { return TOTPSubject(p.NIK, p.Email) }
+
+// TOTPSubject is the subject under which the TOTP enrolment of the
+// official with nik (or, without one, email) is kept in the store: the
+// NIK, or else the e-mail address in lower case.
+func TOTPSubject(nik, email string) string {
+	if nik != "" {
+		return nik
 	}
-	return strings.ToLower(strings.TrimSpace(p.Email))
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// RemoveTOTP removes the TOTP enrolment of profile's official (subject
+// as TOTPSubject gives it), for an operator (a lost phone, a departed
+// official): the store's entry "totp-remove", then one "totp-reset"
+// naming operator. It reports whether there was an enrolment; without
+// one nothing is audited.
+func RemoveTOTP(ctx context.Context, st store.Store, profile, subject, operator string) (bool, error) {
+	if _, err := st.GetOTP(ctx, profile, subject); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := st.DeleteOTP(ctx, profile, subject); err != nil {
+		return false, err
+	}
+	return true, st.AppendAudit(ctx, &store.AuditEntry{Time: time.Now().UTC(), Client: operator, Profile: profile,
+		Operation: "totp-reset", Outcome: "ok"})
 }
 
 // totpAAD binds a sealed enrolment to its profile and official: a row
@@ -268,11 +303,34 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string)
 	}
 	defer clear(pt)
 	secret := pt[1 : 1+totpSecretLen]
+	now := s.opts.Now()
+	// An enrolment that took TOTPWrongCodes wrong codes within a week is
+	// used no more (even with the right code) until the official enrols
+	// again with the passphrase, or the oldest is a week old: this, not
+	// the passphrase lock-out, bounds the guesses at a six-digit code to
+	// TOTPWrongCodes a week (docs/decisions.md).
+	since := now.Add(-totpFailureWindow)
+	if enr.Created.After(since) {
+		since = enr.Created
+	}
+	switch n, err := s.opts.Store.CountFailures(ctx, totpFailureKey(prof), since); {
+	case err != nil:
+		s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "profile", prof.Name, "error", err)
+		return nil, retry("temporarily-unavailable", "the enrolment could not be read", 5*time.Second)
+	case n >= s.opts.TOTPWrongCodes:
+		s.opts.Logger.Warn("the TOTP enrolment took too many wrong codes; the official must enrol again",
+			"request_id", req.RequestID, "profile", prof.Name, "wrong_codes", n)
+		return nil, Fail("totp-stale", "too many wrong codes for this enrolment; enrol again")
+	}
 	rejected := func() *Error {
-		s.countFailure(context.WithoutCancel(ctx), req)
+		cctx := context.WithoutCancel(ctx)
+		s.countFailure(cctx, req)
+		if err := s.opts.Store.AddFailure(cctx, totpFailureKey(prof), now); err != nil {
+			s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "error", err)
+		}
 		return Fail("totp-rejected", "")
 	}
-	step, err := totp.Verify(secret, code, s.opts.Now(), enr.LastStep)
+	step, err := totp.Verify(secret, code, now, enr.LastStep)
 	if err != nil {
 		return nil, rejected()
 	}

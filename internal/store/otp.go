@@ -40,6 +40,14 @@ func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
 	}
 	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
 	err := s.db.writeTx(ctx, func(q querier) error {
+		// The audit head first: enrolments and removals on every replica
+		// then take turns, so that one never inserts beside a row another
+		// has just inserted (on PostgreSQL a DELETE does not see a row
+		// committed after its statement began: the INSERT would fail).
+		head, err := s.lockHead(ctx, q)
+		if err != nil {
+			return err
+		}
 		if err := q.exec(ctx, `DELETE FROM otp WHERE profile = $1 AND subject = $2`, e.Profile, e.Subject); err != nil {
 			return err
 		}
@@ -47,7 +55,7 @@ func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
 			e.Profile, e.Subject, e.Sealed, formatTime(e.Created)); err != nil {
 			return err
 		}
-		return s.auditInTx(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"})
+		return s.auditAfter(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"}, head)
 	})
 	if err != nil {
 		return fmt.Errorf("store: recording the TOTP enrolment of profile %s: %w", e.Profile, err)
@@ -68,11 +76,16 @@ func (s *sqlStore) InsertOTP(ctx context.Context, e *OTPEnrolment) error {
 	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
 	exists := false
 	err := s.db.writeTx(ctx, func(q querier) error {
-		// One statement: a concurrent insert of the same key (another
-		// replica) makes this one insert nothing, never fail half-way
-		// or replace the other's row.
+		// The audit head first, as PutOTP and DeleteOTP take it, so that
+		// replicas take turns. Then one statement: a concurrent insert of
+		// the same key (another replica) makes this one insert nothing,
+		// never fail half-way or replace the other's row.
+		head, err := s.lockHead(ctx, q)
+		if err != nil {
+			return err
+		}
 		var got string
-		err := q.queryRow(ctx, `INSERT INTO otp (profile, subject, sealed, last_step, created) VALUES ($1, $2, $3, 0, $4)
+		err = q.queryRow(ctx, `INSERT INTO otp (profile, subject, sealed, last_step, created) VALUES ($1, $2, $3, 0, $4)
 			ON CONFLICT (profile, subject) DO NOTHING RETURNING subject`,
 			e.Profile, e.Subject, e.Sealed, formatTime(e.Created)).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -82,7 +95,7 @@ func (s *sqlStore) InsertOTP(ctx context.Context, e *OTPEnrolment) error {
 		if err != nil {
 			return err
 		}
-		return s.auditInTx(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"})
+		return s.auditAfter(ctx, q, &AuditEntry{Profile: e.Profile, Operation: "totp-enrol", Outcome: "ok"}, head)
 	})
 	switch {
 	case err != nil:
@@ -155,6 +168,11 @@ func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error
 		return nil
 	}
 	err := s.db.writeTx(ctx, func(q querier) error {
+		// The audit head first, as in PutOTP (and the same lock order).
+		head, err := s.lockHead(ctx, q)
+		if err != nil {
+			return err
+		}
 		var n int
 		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`,
 			profile, subject).Scan(&n); err != nil {
@@ -166,7 +184,7 @@ func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error
 		if err := q.exec(ctx, `DELETE FROM otp WHERE profile = $1 AND subject = $2`, profile, subject); err != nil {
 			return err
 		}
-		return s.auditInTx(ctx, q, &AuditEntry{Profile: profile, Operation: "totp-remove", Outcome: "ok"})
+		return s.auditAfter(ctx, q, &AuditEntry{Profile: profile, Operation: "totp-remove", Outcome: "ok"}, head)
 	})
 	if err != nil {
 		return fmt.Errorf("store: removing the TOTP enrolment of profile %s: %w", profile, err)
@@ -174,12 +192,9 @@ func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error
 	return nil
 }
 
-// auditInTx appends e within the transaction of q, after the chain head.
-func (s *sqlStore) auditInTx(ctx context.Context, q querier, e *AuditEntry) error {
-	head, err := s.lockHead(ctx, q)
-	if err != nil {
-		return err
-	}
+// auditAfter appends e within the transaction of q after head, which
+// the transaction has locked (lockHead).
+func (s *sqlStore) auditAfter(ctx context.Context, q querier, e *AuditEntry, head *chainHead) error {
 	cleanAudit(e)
 	return s.insertAudit(ctx, q, e, head)
 }

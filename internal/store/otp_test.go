@@ -190,3 +190,40 @@ func testInsertOTP(t *testing.T, b backend) {
 		t.Errorf("audit entries = %d, want one totp-enrol", len(es))
 	}
 }
+
+// testOTPConcurrentEnrol: an official enrolling again on two replicas at
+// once (a double tap, two apps), and removed at the same time: every
+// enrolment succeeds (none fails on the row another put there first),
+// one enrolment is left or none, and the audit chain is whole.
+func testOTPConcurrentEnrol(t *testing.T, b backend) {
+	ctx := context.Background()
+	s, dsn := b.fresh(t)
+	replica := open(t, dsn, nil)
+	if err := s.PutOTP(ctx, &store.OTPEnrolment{Profile: "bupati", Subject: "3201", Sealed: []byte("first")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		st := s
+		if i%2 == 1 {
+			st = replica
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i == 5 {
+				err = st.DeleteOTP(ctx, "bupati", "3201")
+			} else {
+				err = st.PutOTP(ctx, &store.OTPEnrolment{Profile: "bupati", Subject: "3201", Sealed: []byte{byte('a' + i)}})
+			}
+			if err != nil {
+				t.Errorf("replica %d: %v", i%2, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if chk, err := s.VerifyAudit(ctx); err != nil || chk.FirstBroken != 0 {
+		t.Errorf("audit chain after concurrent enrolments: %+v, %v", chk, err)
+	}
+}

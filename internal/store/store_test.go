@@ -76,6 +76,7 @@ func runSuite(t *testing.T, b backend) {
 		{"ClientAdmin", testClientAdmin},
 		{"OTP", testOTP},
 		{"InsertOTP", testInsertOTP},
+		{"OTPConcurrentEnrol", testOTPConcurrentEnrol},
 		{"Failures", testFailures},
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},
