@@ -122,6 +122,22 @@ func allDigits(t []byte) bool {
 	return len(t) > 0
 }
 
+// parseUint parses t, a run of at most maxDigits decimal digits (at most
+// 18, so that it fits an int64), without the allocation of parseNumber's
+// interface result. ok is false for anything else.
+func parseUint(t []byte, maxDigits int) (n int64, ok bool) {
+	if len(t) == 0 || len(t) > maxDigits || len(t) > 18 {
+		return 0, false
+	}
+	for _, c := range t {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
 // parseNumber parses an integer (int64) or a real (float64): [+-]digits,
 // [+-]digits.digits?, [+-].digits. Integers beyond int64 are an error.
 func parseNumber(t []byte) (Object, error) {

@@ -233,14 +233,25 @@ func (r *Reader) entryBudget() int {
 
 // build merges the sections of r.chain into r.xref and the trailer.
 func (r *Reader) build() {
-	r.xref = make(map[uint32]XrefEntry)
 	r.objStms = make(map[uint32]*objStm)
 	var maxNum uint32
+	if len(r.chain) == 1 {
+		// One section: its entries are the xref (neither is written after
+		// reading), so they are not copied.
+		r.xref = r.chain[0].entries
+		for n := range r.xref {
+			maxNum = max(maxNum, n)
+		}
+	} else {
+		r.xref = make(map[uint32]XrefEntry, len(r.chain[0].entries))
+	}
 	for _, s := range r.chain {
-		for n, e := range s.entries {
-			if _, ok := r.xref[n]; !ok {
-				r.xref[n] = e
-				maxNum = max(maxNum, n)
+		if len(r.chain) > 1 {
+			for n, e := range s.entries {
+				if _, ok := r.xref[n]; !ok {
+					r.xref[n] = e
+					maxNum = max(maxNum, n)
+				}
 			}
 		}
 		if sz, ok := s.trailer.Int("Size"); ok && sz > 0 {
@@ -443,18 +454,18 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	l := newLexer(r.src, r.size, off)
 	l.skipSpace()
 	hdr := func() (Ref, bool) {
-		n := l.token()
+		// Each token is a view of the lexer's window: parse it before
+		// reading the next.
+		n, ok := parseUint(l.token(), 10)
+		if !ok || n > math.MaxUint32 {
+			return Ref{}, false
+		}
 		l.skipSpace()
-		g := l.token()
-		if !allDigits(n) || !allDigits(g) || len(n) > 10 || len(g) > 5 || !l.keyword("obj") {
+		g, ok := parseUint(l.token(), 5)
+		if !ok || g > math.MaxUint16 || !l.keyword("obj") {
 			return Ref{}, false
 		}
-		nv, _ := parseNumber(n)
-		gv, _ := parseNumber(g)
-		if nv.(int64) > math.MaxUint32 || gv.(int64) > math.MaxUint16 {
-			return Ref{}, false
-		}
-		return Ref{Num: uint32(nv.(int64)), Gen: uint16(gv.(int64))}, true
+		return Ref{Num: uint32(n), Gen: uint16(g)}, true
 	}
 	ref, ok := hdr()
 	if !ok || want != nil && ref != *want {
@@ -600,19 +611,19 @@ func (r *Reader) objStm(num uint32, depth int) (*objStm, error) {
 	l := newBytesLexer(data[:first])
 	for i := int64(0); i < n; i++ {
 		l.skipSpace()
-		a := l.token()
+		// Each token is a view of the lexer's window: parse it before
+		// reading the next.
+		av, okA := parseUint(l.token(), 10)
 		l.skipSpace()
-		b := l.token()
-		if !allDigits(a) || !allDigits(b) || len(a) > 10 || len(b) > 12 {
+		bv, okB := parseUint(l.token(), 12)
+		if !okA || !okB {
 			return nil, fmt.Errorf("%w: object stream %d: bad header entry %d", ErrSyntax, num, i)
 		}
-		av, _ := parseNumber(a)
-		bv, _ := parseNumber(b)
-		if av.(int64) > math.MaxUint32 {
+		if av > math.MaxUint32 {
 			return nil, fmt.Errorf("%w: object stream %d: bad object number", ErrSyntax, num)
 		}
-		os.nums = append(os.nums, uint32(av.(int64)))
-		os.offs = append(os.offs, bv.(int64))
+		os.nums = append(os.nums, uint32(av))
+		os.offs = append(os.offs, bv)
 	}
 	r.mu.Lock()
 	if len(r.objStms) >= maxObjStmCache {

@@ -97,11 +97,11 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 		l.skipSpace()
 		at := l.pos
 		t := l.token()
-		if !allDigits(t) || len(t) > 12 {
+		n, ok := parseUint(t, 12)
+		if !ok {
 			return 0, bad("%s: expected a number at offset %d, found %q", what, at, t)
 		}
-		n, _ := parseNumber(t)
-		return n.(int64), nil
+		return n, nil
 	}
 	for {
 		if l.keyword("trailer") {
@@ -120,6 +120,10 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 		}
 		if count > int64(*budget) {
 			return nil, fmt.Errorf("%w: xref at offset %d: more than %d entries", ErrLimit, off, r.opts.MaxXrefEntries)
+		}
+		if len(s.entries) == 0 && count <= 1<<16 {
+			// Most tables are one subsection: size the map once.
+			s.entries = make(map[uint32]XrefEntry, count)
 		}
 		for i := int64(0); i < count; i++ {
 			o, err := readUint("entry offset")
