@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -78,6 +79,12 @@ type Reader struct {
 	mu      sync.Mutex
 	objStms map[uint32]*objStm
 	ends    []int64 // lazily computed revision ends, file order
+	// dicts caches the first maxDictCache dictionaries read (not streams):
+	// the catalog, the page and the form are read several times per
+	// signature. Callers get deep copies, free to change. The key holds
+	// the offset, so that a repaired xref never finds an object read
+	// through the broken one.
+	dicts map[dictKey]Dict
 	// inherit caches inherited-attribute lookups (FieldType).
 	inherit map[inheritKey]Object
 	shared  *readerShared
@@ -424,7 +431,24 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 		if e.Gen != ref.Gen {
 			return nil, nil
 		}
+		key := dictKey{ref, e.Offset}
+		r.mu.Lock()
+		cached, ok := r.dicts[key]
+		r.mu.Unlock()
+		if ok {
+			return deepCopy(cached, 0), nil
+		}
 		o, _, _, err := r.readObjectAt(e.Offset, &ref, depth)
+		if d, isDict := o.(Dict); isDict && err == nil {
+			r.mu.Lock()
+			if r.dicts == nil {
+				r.dicts = make(map[dictKey]Dict)
+			}
+			if len(r.dicts) < maxDictCache {
+				r.dicts[key] = deepCopy(d, 0).(Dict)
+			}
+			r.mu.Unlock()
+		}
 		return o, err
 	case EntryCompressed:
 		if ref.Gen != 0 {
@@ -541,6 +565,47 @@ type objStm struct {
 }
 
 const maxObjStmCache = 16
+
+// dictKey names a cached dictionary: its reference and where it was read.
+type dictKey struct {
+	ref Ref
+	off int64
+}
+
+// maxDictCache bounds Reader.dicts.
+const maxDictCache = 64
+
+// deepCopy returns o with its dictionaries, arrays and string bytes
+// copied, so that changing the copy cannot change o.
+func deepCopy(o Object, depth int) Object {
+	if depth > maxWriteDepth {
+		return nil // cannot happen: the parser bounds nesting far lower
+	}
+	switch v := o.(type) {
+	case Dict:
+		if v.p == nil {
+			return v
+		}
+		c := Dict{p: &dictData{keys: slices.Clone(v.p.keys), m: make(map[Name]Object, len(v.p.m))}}
+		for k, e := range v.p.m {
+			c.p.m[k] = deepCopy(e, depth+1)
+		}
+		return c
+	case Array:
+		if v == nil {
+			return v
+		}
+		c := make(Array, len(v))
+		for i, e := range v {
+			c[i] = deepCopy(e, depth+1)
+		}
+		return c
+	case String:
+		v.Bytes = bytes.Clone(v.Bytes)
+		return v
+	}
+	return o
+}
 
 // loadCompressed reads an object stored in an object stream.
 func (r *Reader) loadCompressed(e XrefEntry, depth int) (Object, error) {
