@@ -372,7 +372,11 @@ func (b *Builder) makeTemplate() error {
 	}
 	t.saContent = len(content)
 
-	var head cryptobyte.Builder
+	n := 256 + len(b.content)
+	for _, raw := range b.certs {
+		n += len(raw)
+	}
+	head := cryptobyte.NewBuilder(make([]byte, 0, n)) // grown once, not per certificate
 	// RFC 5652, 5.1: version 3 when eContentType is not id-data.
 	if b.ctype.Equal(oids.Data) {
 		head.AddASN1Int64(1)

@@ -297,13 +297,23 @@ func (r *Reader) readXrefStream(off int64, budget *int) (*section, error) {
 
 // findStartxref reads the file tail and returns the startxref value.
 func (r *Reader) findStartxref() (int64, error) {
-	const tailLen = 4096
+	// The last startxref is almost always in the last few dozen bytes:
+	// read a short tail first, and the long one only when it has none
+	// (the last occurrence in a tail is the last one in the longer tail).
+	tailLen := int64(512)
 	tail, err := readWindow(r.src, r.size-tailLen, r.size)
 	if err != nil {
 		return 0, fmt.Errorf("pdf: reading file tail: %w", err)
 	}
-	base := max(r.size-tailLen, 0)
 	i := bytes.LastIndex(tail, []byte("startxref"))
+	if i < 0 && r.size > tailLen {
+		tailLen = 4096
+		if tail, err = readWindow(r.src, r.size-tailLen, r.size); err != nil {
+			return 0, fmt.Errorf("pdf: reading file tail: %w", err)
+		}
+		i = bytes.LastIndex(tail, []byte("startxref"))
+	}
+	base := max(r.size-tailLen, 0)
 	if i < 0 {
 		return 0, fmt.Errorf("%w: no startxref in the last %d bytes", ErrTruncated, len(tail))
 	}
