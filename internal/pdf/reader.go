@@ -436,7 +436,7 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 		cached, ok := r.dicts[key]
 		r.mu.Unlock()
 		if ok {
-			return deepCopy(cached, 0), nil
+			return deepCopy(cached), nil
 		}
 		o, _, _, err := r.readObjectAt(e.Offset, &ref, depth)
 		if d, isDict := o.(Dict); isDict && err == nil {
@@ -445,7 +445,7 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 				r.dicts = make(map[dictKey]Dict)
 			}
 			if len(r.dicts) < maxDictCache {
-				r.dicts[key] = deepCopy(d, 0).(Dict)
+				r.dicts[key] = deepCopy(d).(Dict)
 			}
 			r.mu.Unlock()
 		}
@@ -576,11 +576,9 @@ type dictKey struct {
 const maxDictCache = 64
 
 // deepCopy returns o with its dictionaries, arrays and string bytes
-// copied, so that changing the copy cannot change o.
-func deepCopy(o Object, depth int) Object {
-	if depth > maxWriteDepth {
-		return nil // cannot happen: the parser bounds nesting far lower
-	}
+// copied, so that changing the copy cannot change o. The parser's
+// MaxDepth bounds the recursion.
+func deepCopy(o Object) Object {
 	switch v := o.(type) {
 	case Dict:
 		if v.p == nil {
@@ -588,7 +586,7 @@ func deepCopy(o Object, depth int) Object {
 		}
 		c := Dict{p: &dictData{keys: slices.Clone(v.p.keys), m: make(map[Name]Object, len(v.p.m))}}
 		for k, e := range v.p.m {
-			c.p.m[k] = deepCopy(e, depth+1)
+			c.p.m[k] = deepCopy(e)
 		}
 		return c
 	case Array:
@@ -597,7 +595,7 @@ func deepCopy(o Object, depth int) Object {
 		}
 		c := make(Array, len(v))
 		for i, e := range v {
-			c[i] = deepCopy(e, depth+1)
+			c[i] = deepCopy(e)
 		}
 		return c
 	case String:
