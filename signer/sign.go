@@ -42,12 +42,11 @@ const copyBuffer = 256 << 10
 // noticeable part of it.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBuffer); return &b }}
 
-// copySource copies the size bytes of src to w.
+// copySource copies the size bytes of src to w, through a pooled buffer
+// whatever the size: a letter's own-size buffer was a sixth of the bytes
+// allocated per signature.
 func copySource(w io.Writer, src io.ReaderAt, size int64) (int64, error) {
 	r := io.NewSectionReader(src, 0, size)
-	if size < 32<<10 {
-		return io.CopyBuffer(w, r, make([]byte, max(size, 512)))
-	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
 	return io.CopyBuffer(w, r, *buf)

@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -109,11 +110,36 @@ type Builder struct {
 	ctype     asn1.ObjectIdentifier
 	content   []byte
 
-	// scv2 is the signingCertificateV2 value, computed once.
-	scv2Once sync.Once
-	scv2     []byte
-	scv2Err  error
+	// tmpl holds the DER parts that are the same for every signature,
+	// computed once (template).
+	tmplOnce sync.Once
+	tmpl     template
+	tmplErr  error
 	maxSig   int
+}
+
+// template is the static DER of a Builder's SignedData: everything but the
+// content digest, the signature value and the unsigned attributes, which
+// Sign and Build put between these parts with the DER lengths they imply
+// (docs/decisions.md, "Signing through SoftHSM: overhead (issue 12)").
+type template struct {
+	// head is the SignedData content before signerInfos: version,
+	// digestAlgorithms, encapContentInfo and the certificates.
+	head []byte
+	// sid is the SignerInfo content before the signed attributes:
+	// version, IssuerAndSerialNumber and digestAlgorithm.
+	sid []byte
+	// sigAlg is the signatureAlgorithm AlgorithmIdentifier.
+	sigAlg []byte
+	// signedAttrs is the DER SET OF the signed attributes for an all-zero
+	// content digest, whose bytes are at digestAt. Their order does not
+	// depend on the digest: DER sorts the attributes by their encodings,
+	// which differ in their types before the values.
+	signedAttrs []byte
+	digestAt    int
+	// saContent is the length of signedAttrs' content (without the SET
+	// header).
+	saContent int
 }
 
 // NewBuilder returns a Builder that signs with key, whose public key must be
@@ -290,17 +316,13 @@ func signingCertificateV2(cert *x509.Certificate, h crypto.Hash) ([]byte, error)
 	return b.Bytes()
 }
 
-// signedAttributes returns the DER SET OF (tag 0x31) of the signed
-// attributes for contentDigest.
-func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
+// signedAttributesDER returns the DER SET OF (tag 0x31) of the signed
+// attributes for contentDigest, encoded in full (the template's source,
+// and the reference its tests compare with).
+func (b *Builder) signedAttributesDER(contentDigest, scv2 []byte) ([]byte, error) {
 	var ct, md cryptobyte.Builder
 	ct.AddASN1ObjectIdentifier(b.ctype)
 	md.AddASN1OctetString(contentDigest)
-	b.scv2Once.Do(func() { b.scv2, b.scv2Err = signingCertificateV2(b.cert, b.hash) })
-	scv2, err := b.scv2, b.scv2Err
-	if err != nil {
-		return nil, err
-	}
 	attrs := []Attribute{
 		{Type: oids.ContentType, Values: [][]byte{ct.BytesOrPanic()}},
 		{Type: oids.MessageDigest, Values: [][]byte{md.BytesOrPanic()}},
@@ -316,58 +338,184 @@ func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
 	return out.Bytes()
 }
 
+// template returns the Builder's static DER, computing it on first use.
+func (b *Builder) template() (*template, error) {
+	b.tmplOnce.Do(func() { b.tmplErr = b.makeTemplate() })
+	return &b.tmpl, b.tmplErr
+}
+
+func (b *Builder) makeTemplate() error {
+	t := &b.tmpl
+	scv2, err := signingCertificateV2(b.cert, b.hash)
+	if err != nil {
+		return err
+	}
+	zero := make([]byte, b.hash.Size())
+	if t.signedAttrs, err = b.signedAttributesDER(zero, scv2); err != nil {
+		return err
+	}
+	// The digest is the end of the messageDigest attribute's encoding.
+	var md cryptobyte.Builder
+	md.AddASN1OctetString(zero)
+	mdAttr, err := Attribute{Type: oids.MessageDigest, Values: [][]byte{md.BytesOrPanic()}}.Marshal()
+	if err != nil {
+		return err
+	}
+	at := bytes.Index(t.signedAttrs, mdAttr)
+	if at < 0 {
+		return errors.New("cms: internal error: messageDigest not found in the signed attributes")
+	}
+	t.digestAt = at + len(mdAttr) - len(zero)
+	var content cryptobyte.String
+	if in := cryptobyte.String(t.signedAttrs); !in.ReadASN1(&content, cbasn1.SET) || !in.Empty() {
+		return errors.New("cms: internal error: signed attributes are not a DER SET")
+	}
+	t.saContent = len(content)
+
+	n := 256 + len(b.content)
+	for _, raw := range b.certs {
+		n += len(raw)
+	}
+	head := cryptobyte.NewBuilder(make([]byte, 0, n)) // grown once, not per certificate
+	// RFC 5652, 5.1: version 3 when eContentType is not id-data.
+	if b.ctype.Equal(oids.Data) {
+		head.AddASN1Int64(1)
+	} else {
+		head.AddASN1Int64(3)
+	}
+	head.AddASN1(cbasn1.SET, func(c *cryptobyte.Builder) { addAlgorithm(c, b.digestAlg) })
+	head.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // EncapsulatedContentInfo
+		c.AddASN1ObjectIdentifier(b.ctype)
+		if b.content != nil {
+			c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) { c.AddASN1OctetString(b.content) })
+		}
+	})
+	head.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
+		for _, raw := range b.certs {
+			c.AddBytes(raw)
+		}
+	})
+	if t.head, err = head.Bytes(); err != nil {
+		return err
+	}
+	var sid cryptobyte.Builder
+	sid.AddASN1Int64(1)
+	sid.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // IssuerAndSerialNumber
+		c.AddBytes(b.cert.RawIssuer)
+		c.AddASN1BigInt(b.cert.SerialNumber)
+	})
+	addAlgorithm(&sid, b.digestAlg)
+	if t.sid, err = sid.Bytes(); err != nil {
+		return err
+	}
+	var alg cryptobyte.Builder
+	addAlgorithm(&alg, b.sigAlg)
+	t.sigAlg, err = alg.Bytes()
+	return err
+}
+
+// signedAttributes returns the DER SET OF (tag 0x31) of the signed
+// attributes for contentDigest: the template's, with the digest put in.
+func (b *Builder) signedAttributes(contentDigest []byte) ([]byte, error) {
+	t, err := b.template()
+	if err != nil {
+		return nil, err
+	}
+	if len(contentDigest) != b.hash.Size() {
+		return nil, fmt.Errorf("cms: content digest is %d bytes, want %d for %v", len(contentDigest), b.hash.Size(), b.hash)
+	}
+	sa := bytes.Clone(t.signedAttrs)
+	copy(sa[t.digestAt:], contentDigest)
+	return sa, nil
+}
+
 // marshal assembles the ContentInfo. signedAttrs is the SET-tagged DER;
 // unsigned is the concatenated content of the unsigned attributes, omitted
-// when hasUnsigned is false.
+// when hasUnsigned is false. The static parts come from the template; the
+// headers around the variable parts are written here, so the output is
+// the DER that nesting cryptobyte builders would give, built in one
+// buffer of the right size.
 func (b *Builder) marshal(signedAttrs, sig, unsigned []byte, hasUnsigned bool) ([]byte, error) {
 	var saContent cryptobyte.String
 	in := cryptobyte.String(signedAttrs)
 	if !in.ReadASN1(&saContent, cbasn1.SET) || !in.Empty() {
 		return nil, errors.New("cms: internal error: signed attributes are not a DER SET")
 	}
-	var out cryptobyte.Builder
-	out.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // ContentInfo
-		c.AddASN1ObjectIdentifier(oids.SignedData)
-		c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
-			c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // SignedData
-				// RFC 5652, 5.1: version 3 when eContentType is not id-data.
-				if b.ctype.Equal(oids.Data) {
-					c.AddASN1Int64(1)
-				} else {
-					c.AddASN1Int64(3)
-				}
-				c.AddASN1(cbasn1.SET, func(c *cryptobyte.Builder) { addAlgorithm(c, b.digestAlg) })
-				c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // EncapsulatedContentInfo
-					c.AddASN1ObjectIdentifier(b.ctype)
-					if b.content != nil {
-						c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) { c.AddASN1OctetString(b.content) })
-					}
-				})
-				c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) {
-					for _, raw := range b.certs {
-						c.AddBytes(raw)
-					}
-				})
-				c.AddASN1(cbasn1.SET, func(c *cryptobyte.Builder) {
-					c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // SignerInfo
-						c.AddASN1Int64(1)
-						c.AddASN1(cbasn1.SEQUENCE, func(c *cryptobyte.Builder) { // IssuerAndSerialNumber
-							c.AddBytes(b.cert.RawIssuer)
-							c.AddASN1BigInt(b.cert.SerialNumber)
-						})
-						addAlgorithm(c, b.digestAlg)
-						c.AddASN1(tagCtx0, func(c *cryptobyte.Builder) { c.AddBytes(saContent) })
-						addAlgorithm(c, b.sigAlg)
-						c.AddASN1OctetString(sig)
-						if hasUnsigned {
-							c.AddASN1(tagCtx1, func(c *cryptobyte.Builder) { c.AddBytes(unsigned) })
-						}
-					})
-				})
-			})
-		})
-	})
-	return out.Bytes()
+	t, err := b.template()
+	if err != nil {
+		return nil, err
+	}
+	l := b.lengths(len(saContent), len(sig), len(unsigned), hasUnsigned)
+	out := make([]byte, 0, l.total)
+	out = appendHeader(out, 0x30, l.contentInfo) // ContentInfo
+	out = append(out, signedDataOID...)
+	out = appendHeader(out, byte(tagCtx0), l.explicit)
+	out = appendHeader(out, 0x30, l.signedData) // SignedData
+	out = append(out, t.head...)
+	out = appendHeader(out, 0x31, l.signerInfos)
+	out = appendHeader(out, 0x30, l.signerInfo) // SignerInfo
+	out = append(out, t.sid...)
+	out = appendHeader(out, byte(tagCtx0), len(saContent))
+	out = append(out, saContent...)
+	out = append(out, t.sigAlg...)
+	out = appendHeader(out, 0x04, len(sig))
+	out = append(out, sig...)
+	if hasUnsigned {
+		out = appendHeader(out, byte(tagCtx1), len(unsigned))
+		out = append(out, unsigned...)
+	}
+	if len(out) != l.total {
+		return nil, fmt.Errorf("cms: internal error: ContentInfo is %d bytes, %d computed", len(out), l.total)
+	}
+	return out, nil
+}
+
+// signedDataOID is the DER of the id-signedData OBJECT IDENTIFIER.
+var signedDataOID = func() []byte {
+	var b cryptobyte.Builder
+	b.AddASN1ObjectIdentifier(oids.SignedData)
+	return b.BytesOrPanic()
+}()
+
+// cmsLengths are the content lengths of the nested elements of a
+// ContentInfo, and its total length.
+type cmsLengths struct {
+	signerInfo, signerInfos, signedData, explicit, contentInfo, total int
+}
+
+// lengths computes the DER lengths of the ContentInfo whose signed
+// attributes (SET content), signature value and unsigned attributes have
+// the given sizes. The template must have been made.
+func (b *Builder) lengths(saContent, sig, unsigned int, hasUnsigned bool) cmsLengths {
+	t := &b.tmpl
+	var l cmsLengths
+	l.signerInfo = len(t.sid) + derElementLen(saContent) + len(t.sigAlg) + derElementLen(sig)
+	if hasUnsigned {
+		l.signerInfo += derElementLen(unsigned)
+	}
+	l.signerInfos = derElementLen(l.signerInfo)
+	l.signedData = len(t.head) + derElementLen(l.signerInfos)
+	l.explicit = derElementLen(l.signedData)
+	l.contentInfo = len(signedDataOID) + derElementLen(l.explicit)
+	l.total = derElementLen(l.contentInfo)
+	return l
+}
+
+// appendHeader appends a DER tag (one byte) and definite length for n
+// content bytes.
+func appendHeader(b []byte, tag byte, n int) []byte {
+	b = append(b, tag)
+	switch {
+	case n < 0x80:
+		return append(b, byte(n))
+	case n <= 0xff:
+		return append(b, 0x81, byte(n))
+	case n <= 0xffff:
+		return append(b, 0x82, byte(n>>8), byte(n))
+	case n <= 0xffffff:
+		return append(b, 0x83, byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 }
 
 // MaxSize returns an upper bound of the length of the DER that Build or
@@ -375,19 +523,18 @@ func (b *Builder) marshal(signedAttrs, sig, unsigned []byte, hasUnsigned bool) (
 // room, in bytes, for the DER encodings of all unsigned attributes added
 // later (see TimeStampTokenAttrSize); 0 when none will be added. The bound
 // counts the largest signature the key can produce.
+//
+// It is computed from the template's lengths: nothing is signed or
+// marshalled.
 func (b *Builder) MaxSize(unsignedReserve int) int {
-	sa, err := b.signedAttributes(make([]byte, b.hash.Size()))
+	t, err := b.template()
 	if err != nil {
 		return 0 // cannot happen: extra attributes are validated by NewBuilder
 	}
 	if unsignedReserve < 0 {
 		unsignedReserve = 0
 	}
-	out, err := b.marshal(sa, make([]byte, b.maxSig), make([]byte, unsignedReserve), unsignedReserve > 0)
-	if err != nil {
-		return 0
-	}
-	return len(out)
+	return b.lengths(t.saContent, b.maxSig, unsignedReserve, unsignedReserve > 0).total
 }
 
 // TimeStampTokenAttrSize returns the DER length of a

@@ -75,27 +75,51 @@ func (l *lexer) next() int {
 	return c
 }
 
+// Character classes (PDF 32000-1, 7.2.2): a byte is white space, a
+// delimiter or regular.
+const (
+	classRegular = iota
+	classSpace
+	classDelim
+)
+
+// classes maps each byte to its class: a table lookup instead of a switch
+// per byte, the lexer's inner loops run over every byte of an object.
+var classes = func() (t [256]uint8) {
+	for _, c := range "\x00\t\n\f\r " {
+		t[c] = classSpace
+	}
+	for _, c := range "()<>[]{}/%" {
+		t[c] = classDelim
+	}
+	return t
+}()
+
 func isSpace(c int) bool {
-	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' '
+	return c >= 0 && c < 256 && classes[c] == classSpace
 }
 
 func isDelim(c int) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
+	return c >= 0 && c < 256 && classes[c] == classDelim
 }
 
 // isRegular reports whether c is a regular character (not space, not
 // delimiter, not end of data).
 func isRegular(c int) bool {
-	return c >= 0 && !isSpace(c) && !isDelim(c)
+	return c >= 0 && c < 256 && classes[c] == classRegular
 }
 
 // skipSpace skips white space and comments.
 func (l *lexer) skipSpace() {
 	for {
+		// Skip the white space inside the window without a call per byte.
+		if l.bufOff >= 0 && l.pos >= l.bufOff {
+			i := int(l.pos - l.bufOff)
+			for i < len(l.buf) && classes[l.buf[i]] == classSpace {
+				i++
+			}
+			l.pos = l.bufOff + int64(i)
+		}
 		c := l.peek()
 		switch {
 		case isSpace(c):
@@ -116,8 +140,16 @@ const maxToken = 256
 
 // token reads a run of regular characters (a keyword or number). It returns
 // nil if the current byte is not regular. Longer runs are truncated to
-// maxToken bytes and the position moves past the whole run.
+// maxToken bytes and the position moves past the whole run. The result
+// may be a view of the window (see run), valid until the next read: a
+// caller that reads on must copy or convert it first.
 func (l *lexer) token() []byte {
+	// Most tokens lie inside the window: return a view, without copying.
+	save := l.pos
+	if t, ok := l.run(); ok && len(t) <= maxToken {
+		return t
+	}
+	l.pos = save
 	var t []byte
 	for {
 		c := l.peek()
@@ -220,7 +252,7 @@ func (l *lexer) run() (t []byte, ok bool) {
 	}
 	i := int(l.pos - l.bufOff)
 	j := i
-	for j < len(l.buf) && isRegular(int(l.buf[j])) {
+	for j < len(l.buf) && classes[l.buf[j]] == classRegular {
 		j++
 	}
 	if j == len(l.buf) && l.bufOff+int64(j) < l.size {

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -122,6 +123,22 @@ func allDigits(t []byte) bool {
 	return len(t) > 0
 }
 
+// parseUint parses t, a run of at most maxDigits decimal digits (at most
+// 18, so that it fits an int64), without the allocation of parseNumber's
+// interface result. ok is false for anything else.
+func parseUint(t []byte, maxDigits int) (n int64, ok bool) {
+	if len(t) == 0 || len(t) > maxDigits || len(t) > 18 {
+		return 0, false
+	}
+	for _, c := range t {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
 // parseNumber parses an integer (int64) or a real (float64): [+-]digits,
 // [+-]digits.digits?, [+-].digits. Integers beyond int64 are an error.
 func parseNumber(t []byte) (Object, error) {
@@ -172,6 +189,16 @@ func unhex(c int) int {
 // name parses a name after its slash.
 func (p *parser) name() (Object, error) {
 	l := p.lex
+	// Most names lie inside the window and have no #xx escape: take
+	// them as a view, and common ones as constants (no allocation).
+	save := l.pos
+	if t, ok := l.run(); ok && len(t) <= p.maxStr && bytes.IndexByte(t, '#') < 0 {
+		if n, ok := commonName(t); ok {
+			return n, nil
+		}
+		return Name(t), nil
+	}
+	l.pos = save
 	var b []byte
 	for {
 		c := l.peek()
@@ -198,6 +225,99 @@ func (p *parser) name() (Object, error) {
 		b = append(b, byte(c))
 	}
 	return Name(b), nil
+}
+
+// commonName returns the constant for the names most dictionaries a
+// signature reads hold (catalog, page tree, page, trailer, form): boxing
+// a constant in an Object does not allocate.
+func commonName(t []byte) (Object, bool) {
+	switch string(t) {
+	case "Type":
+		return Name("Type"), true
+	case "Subtype":
+		return Name("Subtype"), true
+	case "Catalog":
+		return Name("Catalog"), true
+	case "Pages":
+		return Name("Pages"), true
+	case "Page":
+		return Name("Page"), true
+	case "Kids":
+		return Name("Kids"), true
+	case "Count":
+		return Name("Count"), true
+	case "Parent":
+		return Name("Parent"), true
+	case "MediaBox":
+		return Name("MediaBox"), true
+	case "CropBox":
+		return Name("CropBox"), true
+	case "Rotate":
+		return Name("Rotate"), true
+	case "Resources":
+		return Name("Resources"), true
+	case "Contents":
+		return Name("Contents"), true
+	case "Font":
+		return Name("Font"), true
+	case "XObject":
+		return Name("XObject"), true
+	case "ExtGState":
+		return Name("ExtGState"), true
+	case "ProcSet":
+		return Name("ProcSet"), true
+	case "PDF":
+		return Name("PDF"), true
+	case "Text":
+		return Name("Text"), true
+	case "Annots":
+		return Name("Annots"), true
+	case "Metadata":
+		return Name("Metadata"), true
+	case "AcroForm":
+		return Name("AcroForm"), true
+	case "Fields":
+		return Name("Fields"), true
+	case "Root":
+		return Name("Root"), true
+	case "Info":
+		return Name("Info"), true
+	case "ID":
+		return Name("ID"), true
+	case "Size":
+		return Name("Size"), true
+	case "Prev":
+		return Name("Prev"), true
+	case "Length":
+		return Name("Length"), true
+	case "Filter":
+		return Name("Filter"), true
+	case "FlateDecode":
+		return Name("FlateDecode"), true
+	case "Annot":
+		return Name("Annot"), true
+	case "Widget":
+		return Name("Widget"), true
+	case "FT":
+		return Name("FT"), true
+	case "Sig":
+		return Name("Sig"), true
+	case "Rect":
+		return Name("Rect"), true
+	case "T":
+		return Name("T"), true
+	case "V":
+		return Name("V"), true
+	case "P":
+		return Name("P"), true
+	case "F":
+		return Name("F"), true
+	case "AP":
+		return Name("AP"), true
+	case "N":
+		return Name("N"), true
+	}
+	return nil, false
 }
 
 // literal parses a literal string after its opening parenthesis.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -78,6 +79,12 @@ type Reader struct {
 	mu      sync.Mutex
 	objStms map[uint32]*objStm
 	ends    []int64 // lazily computed revision ends, file order
+	// dicts caches the first maxDictCache dictionaries read (not streams):
+	// the catalog, the page and the form are read several times per
+	// signature. Callers get deep copies, free to change. The key holds
+	// the offset, so that a repaired xref never finds an object read
+	// through the broken one.
+	dicts map[dictKey]Dict
 	// inherit caches inherited-attribute lookups (FieldType).
 	inherit map[inheritKey]Object
 	shared  *readerShared
@@ -233,14 +240,25 @@ func (r *Reader) entryBudget() int {
 
 // build merges the sections of r.chain into r.xref and the trailer.
 func (r *Reader) build() {
-	r.xref = make(map[uint32]XrefEntry)
 	r.objStms = make(map[uint32]*objStm)
 	var maxNum uint32
+	if len(r.chain) == 1 {
+		// One section: its entries are the xref (neither is written after
+		// reading), so they are not copied.
+		r.xref = r.chain[0].entries
+		for n := range r.xref {
+			maxNum = max(maxNum, n)
+		}
+	} else {
+		r.xref = make(map[uint32]XrefEntry, len(r.chain[0].entries))
+	}
 	for _, s := range r.chain {
-		for n, e := range s.entries {
-			if _, ok := r.xref[n]; !ok {
-				r.xref[n] = e
-				maxNum = max(maxNum, n)
+		if len(r.chain) > 1 {
+			for n, e := range s.entries {
+				if _, ok := r.xref[n]; !ok {
+					r.xref[n] = e
+					maxNum = max(maxNum, n)
+				}
 			}
 		}
 		if sz, ok := s.trailer.Int("Size"); ok && sz > 0 {
@@ -413,7 +431,24 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 		if e.Gen != ref.Gen {
 			return nil, nil
 		}
+		key := dictKey{ref, e.Offset}
+		r.mu.Lock()
+		cached, ok := r.dicts[key]
+		r.mu.Unlock()
+		if ok {
+			return deepCopy(cached), nil
+		}
 		o, _, _, err := r.readObjectAt(e.Offset, &ref, depth)
+		if d, isDict := o.(Dict); isDict && err == nil {
+			r.mu.Lock()
+			if r.dicts == nil {
+				r.dicts = make(map[dictKey]Dict)
+			}
+			if len(r.dicts) < maxDictCache {
+				r.dicts[key] = deepCopy(d).(Dict)
+			}
+			r.mu.Unlock()
+		}
 		return o, err
 	case EntryCompressed:
 		if ref.Gen != 0 {
@@ -443,18 +478,18 @@ func (r *Reader) readObjectAt(off int64, want *Ref, depth int) (Object, Ref, int
 	l := newLexer(r.src, r.size, off)
 	l.skipSpace()
 	hdr := func() (Ref, bool) {
-		n := l.token()
+		// Each token is a view of the lexer's window: parse it before
+		// reading the next.
+		n, ok := parseUint(l.token(), 10)
+		if !ok || n > math.MaxUint32 {
+			return Ref{}, false
+		}
 		l.skipSpace()
-		g := l.token()
-		if !allDigits(n) || !allDigits(g) || len(n) > 10 || len(g) > 5 || !l.keyword("obj") {
+		g, ok := parseUint(l.token(), 5)
+		if !ok || g > math.MaxUint16 || !l.keyword("obj") {
 			return Ref{}, false
 		}
-		nv, _ := parseNumber(n)
-		gv, _ := parseNumber(g)
-		if nv.(int64) > math.MaxUint32 || gv.(int64) > math.MaxUint16 {
-			return Ref{}, false
-		}
-		return Ref{Num: uint32(nv.(int64)), Gen: uint16(gv.(int64))}, true
+		return Ref{Num: uint32(n), Gen: uint16(g)}, true
 	}
 	ref, ok := hdr()
 	if !ok || want != nil && ref != *want {
@@ -531,6 +566,45 @@ type objStm struct {
 
 const maxObjStmCache = 16
 
+// dictKey names a cached dictionary: its reference and where it was read.
+type dictKey struct {
+	ref Ref
+	off int64
+}
+
+// maxDictCache bounds Reader.dicts.
+const maxDictCache = 64
+
+// deepCopy returns o with its dictionaries, arrays and string bytes
+// copied, so that changing the copy cannot change o. The parser's
+// MaxDepth bounds the recursion.
+func deepCopy(o Object) Object {
+	switch v := o.(type) {
+	case Dict:
+		if v.p == nil {
+			return v
+		}
+		c := Dict{p: &dictData{keys: slices.Clone(v.p.keys), m: make(map[Name]Object, len(v.p.m))}}
+		for k, e := range v.p.m {
+			c.p.m[k] = deepCopy(e)
+		}
+		return c
+	case Array:
+		if v == nil {
+			return v
+		}
+		c := make(Array, len(v))
+		for i, e := range v {
+			c[i] = deepCopy(e)
+		}
+		return c
+	case String:
+		v.Bytes = bytes.Clone(v.Bytes)
+		return v
+	}
+	return o
+}
+
 // loadCompressed reads an object stored in an object stream.
 func (r *Reader) loadCompressed(e XrefEntry, depth int) (Object, error) {
 	what := fmt.Sprintf("object %d 0 (in object stream %d)", e.Num, e.Stream)
@@ -600,19 +674,19 @@ func (r *Reader) objStm(num uint32, depth int) (*objStm, error) {
 	l := newBytesLexer(data[:first])
 	for i := int64(0); i < n; i++ {
 		l.skipSpace()
-		a := l.token()
+		// Each token is a view of the lexer's window: parse it before
+		// reading the next.
+		av, okA := parseUint(l.token(), 10)
 		l.skipSpace()
-		b := l.token()
-		if !allDigits(a) || !allDigits(b) || len(a) > 10 || len(b) > 12 {
+		bv, okB := parseUint(l.token(), 12)
+		if !okA || !okB {
 			return nil, fmt.Errorf("%w: object stream %d: bad header entry %d", ErrSyntax, num, i)
 		}
-		av, _ := parseNumber(a)
-		bv, _ := parseNumber(b)
-		if av.(int64) > math.MaxUint32 {
+		if av > math.MaxUint32 {
 			return nil, fmt.Errorf("%w: object stream %d: bad object number", ErrSyntax, num)
 		}
-		os.nums = append(os.nums, uint32(av.(int64)))
-		os.offs = append(os.offs, bv.(int64))
+		os.nums = append(os.nums, uint32(av))
+		os.offs = append(os.offs, bv)
 	}
 	r.mu.Lock()
 	if len(r.objStms) >= maxObjStmCache {

@@ -319,3 +319,54 @@ func TestConcurrentResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestDictCacheCopies checks that a dictionary read several times is the
+// same object each time however the caller changed the earlier copies:
+// their entries, a nested array, a nested dictionary and a string's bytes
+// (the Reader caches dictionaries and hands out deep copies).
+func TestDictCacheCopies(t *testing.T) {
+	r := openBytes(t, samplePDF(2))
+	cat, err := r.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, infoRef := cat.Get("Pages"), r.Trailer().Get("Info")
+	encode := func(d Dict) string {
+		w := &objWriter{}
+		if err := w.object(d, 0); err != nil {
+			t.Fatal(err)
+		}
+		return string(w.buf)
+	}
+	var want string
+	for i := range 4 {
+		d, err := r.GetDict(node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			want = encode(d)
+		} else if got := encode(d); got != want {
+			t.Fatalf("page tree root, read %d:\n%s\nwant\n%s", i+1, got, want)
+		}
+		box, ok := d.Get("MediaBox").(Array)
+		if !ok || len(box) == 0 {
+			t.Fatalf("page tree root has no /MediaBox array: %s", want)
+		}
+		box[0] = Name("Changed")
+		d.Set("Extra", int64(1))
+		d.Delete("Type")
+		if res, ok := d.Get("Resources").(Dict); ok {
+			res.Set("Changed", true)
+		}
+		info, err := r.GetDict(infoRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := info.Get("Producer").(String)
+		if string(p.Bytes) != "segel test (hand-made)" {
+			t.Fatalf("Producer, read %d = %q", i+1, p.Bytes)
+		}
+		p.Bytes[0] = 'X'
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Update builds an incremental update of a document: new and replaced
@@ -99,7 +100,13 @@ func (u *Update) Bytes() (*Result, error) {
 		return nil, fmt.Errorf("%w: the cross-reference of this file was reconstructed (%w); an incremental update cannot be appended to it", ErrBrokenXref, u.r.RepairCause())
 	}
 	res := &Result{Offset: r.size, Placeholders: map[string]Span{}, Objects: map[Ref]int64{}}
-	w := &objWriter{base: r.size, ph: res.Placeholders}
+	// Size the buffer once: the objects (a /Contents placeholder is most
+	// of a signature's update), their streams, the xref and the trailer.
+	hint := 1024
+	for _, p := range u.objs {
+		hint += 256 + placeholderBytes(p.obj, 0) + len(p.data)
+	}
+	w := &objWriter{buf: make([]byte, 0, hint), base: r.size, ph: res.Placeholders}
 	last, err := readWindow(r.src, r.size-1, r.size)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: reading source end: %w", err)
@@ -124,7 +131,7 @@ func (u *Update) Bytes() (*Result, error) {
 		off := w.base + int64(len(w.buf))
 		offsets[n] = off
 		res.Objects[p.ref] = off
-		w.buf = fmt.Appendf(w.buf, "%d %d obj\n", p.ref.Num, p.ref.Gen)
+		w.buf = appendRef(w.buf, p.ref, " obj\n")
 		if err := w.object(p.obj, 0); err != nil {
 			return nil, fmt.Errorf("pdf: object %d %d: %w", p.ref.Num, p.ref.Gen, err)
 		}
@@ -238,9 +245,16 @@ func (u *Update) Bytes() (*Result, error) {
 			for j < len(nums) && nums[j] == nums[j-1]+1 {
 				j++
 			}
-			w.buf = fmt.Appendf(w.buf, "%d %d\n", nums[i], j-i)
+			w.buf = strconv.AppendUint(w.buf, uint64(nums[i]), 10)
+			w.buf = append(w.buf, ' ')
+			w.buf = strconv.AppendInt(w.buf, int64(j-i), 10)
+			w.buf = append(w.buf, '\n')
 			for _, n := range nums[i:j] {
-				w.buf = fmt.Appendf(w.buf, "%010d %05d n\r\n", offsets[n], u.objs[n].ref.Gen)
+				// "%010d %05d n\r\n"
+				w.buf = appendPadded(w.buf, offsets[n], 10)
+				w.buf = append(w.buf, ' ')
+				w.buf = appendPadded(w.buf, int64(u.objs[n].ref.Gen), 5)
+				w.buf = append(w.buf, " n\r\n"...)
 			}
 			i = j
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -64,7 +65,7 @@ func (w *objWriter) object(o Object, depth int) error {
 			w.buf = appendLiteral(w.buf, v.Bytes)
 		}
 	case Ref:
-		w.buf = fmt.Appendf(w.buf, "%d %d R", v.Num, v.Gen)
+		w.buf = appendRef(w.buf, v, " R")
 	case Array:
 		w.buf = append(w.buf, '[')
 		for i, e := range v {
@@ -102,20 +103,14 @@ func (w *objWriter) object(o Object, depth int) error {
 		switch v.Kind {
 		case PlaceholderHex:
 			w.buf = append(w.buf, '<')
-			for range v.Width - 2 {
-				w.buf = append(w.buf, '0')
-			}
+			w.buf = appendRepeat(w.buf, '0', v.Width-2)
 			w.buf = append(w.buf, '>')
 		case PlaceholderArray:
 			w.buf = append(w.buf, '[')
-			for range v.Width - 2 {
-				w.buf = append(w.buf, ' ')
-			}
+			w.buf = appendRepeat(w.buf, ' ', v.Width-2)
 			w.buf = append(w.buf, ']')
 		default:
-			for range v.Width {
-				w.buf = append(w.buf, ' ')
-			}
+			w.buf = appendRepeat(w.buf, ' ', v.Width)
 		}
 	case *Stream:
 		return fmt.Errorf("%w: a stream cannot be written as a direct object (use Update.SetStream)", ErrType)
@@ -123,6 +118,62 @@ func (w *objWriter) object(o Object, depth int) error {
 		return fmt.Errorf("%w: cannot write %T", ErrType, o)
 	}
 	return nil
+}
+
+// appendRepeat appends n copies of c, growing b once: a /Contents
+// placeholder is thousands of bytes.
+func appendRepeat(b []byte, c byte, n int) []byte {
+	if n <= 0 {
+		return b
+	}
+	b = slices.Grow(b, n)
+	fill := b[len(b) : len(b)+n]
+	fill[0] = c
+	for done := 1; done < n; done *= 2 { // doubling copies: memmove speed
+		copy(fill[done:], fill[:done])
+	}
+	return b[:len(b)+n]
+}
+
+// appendRef appends "Num Gen" and suffix (" R" or " obj\n").
+func appendRef(b []byte, r Ref, suffix string) []byte {
+	b = strconv.AppendUint(b, uint64(r.Num), 10)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(r.Gen), 10)
+	return append(b, suffix...)
+}
+
+// appendPadded appends v (not negative) in decimal with leading zeros to
+// at least width digits, as fmt's %0*d does.
+func appendPadded(b []byte, v int64, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendInt(d[:0], v, 10)
+	b = appendRepeat(b, '0', width-len(s))
+	return append(b, s...)
+}
+
+// placeholderBytes returns the total width of the placeholders in o, to
+// size the update's buffer before writing it.
+func placeholderBytes(o Object, depth int) int {
+	if depth > maxWriteDepth {
+		return 0
+	}
+	n := 0
+	switch v := o.(type) {
+	case Placeholder:
+		n = max(v.Width, 0)
+	case Array:
+		for _, e := range v {
+			n += placeholderBytes(e, depth+1)
+		}
+	case Dict:
+		if v.p != nil {
+			for _, e := range v.p.m {
+				n += placeholderBytes(e, depth+1)
+			}
+		}
+	}
+	return n
 }
 
 // appendReal formats a real without exponent, with no more digits than

@@ -97,11 +97,11 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 		l.skipSpace()
 		at := l.pos
 		t := l.token()
-		if !allDigits(t) || len(t) > 12 {
+		n, ok := parseUint(t, 12)
+		if !ok {
 			return 0, bad("%s: expected a number at offset %d, found %q", what, at, t)
 		}
-		n, _ := parseNumber(t)
-		return n.(int64), nil
+		return n, nil
 	}
 	for {
 		if l.keyword("trailer") {
@@ -120,6 +120,10 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 		}
 		if count > int64(*budget) {
 			return nil, fmt.Errorf("%w: xref at offset %d: more than %d entries", ErrLimit, off, r.opts.MaxXrefEntries)
+		}
+		if len(s.entries) == 0 && count <= 1<<16 {
+			// Most tables are one subsection: size the map once.
+			s.entries = make(map[uint32]XrefEntry, count)
 		}
 		for i := int64(0); i < count; i++ {
 			o, err := readUint("entry offset")
@@ -293,13 +297,23 @@ func (r *Reader) readXrefStream(off int64, budget *int) (*section, error) {
 
 // findStartxref reads the file tail and returns the startxref value.
 func (r *Reader) findStartxref() (int64, error) {
-	const tailLen = 4096
+	// The last startxref is almost always in the last few dozen bytes:
+	// read a short tail first, and the long one only when it has none
+	// (the last occurrence in a tail is the last one in the longer tail).
+	tailLen := int64(512)
 	tail, err := readWindow(r.src, r.size-tailLen, r.size)
 	if err != nil {
 		return 0, fmt.Errorf("pdf: reading file tail: %w", err)
 	}
-	base := max(r.size-tailLen, 0)
 	i := bytes.LastIndex(tail, []byte("startxref"))
+	if i < 0 && r.size > tailLen {
+		tailLen = 4096
+		if tail, err = readWindow(r.src, r.size-tailLen, r.size); err != nil {
+			return 0, fmt.Errorf("pdf: reading file tail: %w", err)
+		}
+		i = bytes.LastIndex(tail, []byte("startxref"))
+	}
+	base := max(r.size-tailLen, 0)
 	if i < 0 {
 		return 0, fmt.Errorf("%w: no startxref in the last %d bytes", ErrTruncated, len(tail))
 	}
