@@ -770,3 +770,45 @@ func TestBSrESealWrongCodesCapped(t *testing.T) {
 	}
 	_ = s.sealCode(fresh, "1")
 }
+
+// TestBSrESealConcurrentWrongCodes: activation codes sent at once are
+// checked one at a time, so that 24 wrong codes together get no more
+// guesses than the lock-out admits (5), the rest 429.
+func TestBSrESealConcurrentWrongCodes(t *testing.T) {
+	s := newSealEnv(t, false)
+	secret, err := s.operatorActivate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := wrongCodeAt(secret, s.clock.now())
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		start    = make(chan struct{})
+	)
+	for range 24 {
+		wg.Go(func() {
+			<-start
+			raw, _ := json.Marshal(map[string]any{"idSubscriber": sealSubscriber, "totp": code})
+			req, _ := http.NewRequest("POST", s.url+"/api/v2/seal/get/totp", bytes.NewReader(raw))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth("pemda-app", s.keys["pemda-app"])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	if statuses[400] != 5 || statuses[429] != 19 {
+		t.Errorf("24 wrong activation codes at once: %v, want five 400 (guesses) and nineteen 429", statuses)
+	}
+}
