@@ -20,7 +20,9 @@ type TOTP struct {
 	KeyFile string `yaml:"key_file"`
 	// MaxWrongCodes wrong codes for one enrolment within a week (counted
 	// from the enrolment) disable it until the official enrols again
-	// with the passphrase or the oldest is a week old; 0: the default, 10.
+	// with the passphrase or the oldest is a week old; the same holds for
+	// a seal's activation codes, until the operator activates the seal
+	// again (docs/decisions.md). 0: the default, 10.
 	MaxWrongCodes int `yaml:"max_wrong_codes"`
 }
 

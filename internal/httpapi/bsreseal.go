@@ -42,6 +42,7 @@ const (
 	bsreMsgSealRejected  = "Kode TOTP salah, kedaluwarsa atau sudah digunakan"
 	bsreMsgSealLocked    = "Terlalu banyak kode TOTP salah; coba lagi nanti"
 	bsreMsgSealInactive  = "Segel belum diaktivasi; lakukan aktivasi terlebih dahulu"
+	bsreMsgSealStale     = "Aktivasi segel tidak berlaku lagi karena terlalu banyak kode TOTP salah; segel harus diaktivasi ulang oleh operator Segel"
 	bsreMsgSealOperator  = "Aktivasi segel diberikan kepada pemegang segel oleh operator Segel, tidak melalui API; hubungi operator"
 	bsreMsgSealTaken     = "Segel sudah diaktivasi oleh permintaan lain"
 )
@@ -153,6 +154,8 @@ func bsreSealFailure(w http.ResponseWriter, e *service.Error, limit int64) {
 		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, bsreMsgSealLocked)
 	case "seal-not-activated":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgSealInactive)
+	case "seal-activation-stale":
+		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgSealStale)
 	case "bad-request":
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest,
 			fmt.Sprintf("%s: data adalah jumlah dokumen, 1 sampai %d", bsreMsgCheck, service.MaxSealDocuments))

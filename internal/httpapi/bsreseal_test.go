@@ -681,3 +681,134 @@ func TestBSrESealConcurrentActivation(t *testing.T) {
 	resp, a := s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(code, 1))
 	want(t, "seal/pdf with the winner's secret", resp, a, 200, 0)
 }
+
+// TestBSrESealWrongCodesCapped: the lock-out alone (5 in 15 minutes)
+// lets 480 activation codes a day be tried; after TOTPWrongCodes (10)
+// wrong activation codes, spread out so that the lock-out never trips and
+// on every route that takes one (get/totp, refresh, revoke), even the
+// right code is refused on each of them, not counted as a guess, with a
+// message that the operator must activate the seal again. A refresh
+// (a right code) does not start the count afresh; a week after the wrong
+// codes, or the operator's activation (--replace, or reset and
+// activate), does.
+func TestBSrESealWrongCodesCapped(t *testing.T) {
+	s := newSealEnv(t, false)
+	secret, err := s.operatorActivate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(code string) map[string]any { return map[string]any{"idSubscriber": sealSubscriber, "totp": code} }
+	routes := []string{"/api/v2/seal/get/totp", "/api/v2/seal/get/activation", "/api/v2/seal/revoke/activation"}
+	wrong := func(n int, secret []byte) {
+		t.Helper()
+		for i := range n {
+			s.clock.add(16 * time.Minute)
+			path := routes[i%len(routes)]
+			resp, a := s.call(path, "pemda-app", body(wrongCodeAt(secret, s.clock.now())))
+			want(t, "wrong code on "+path, resp, a, 400, 2031)
+			if a["error"] != "Kode TOTP salah, kedaluwarsa atau sudah digunakan" {
+				t.Fatalf("wrong code %d on %s: %q", i+1, path, a["error"])
+			}
+		}
+	}
+	capped := func(what string, secret []byte) {
+		t.Helper()
+		for _, path := range routes {
+			s.clock.add(16 * time.Minute)
+			resp, a := s.call(path, "pemda-app", body(s.code(secret)))
+			want(t, what+" on "+path, resp, a, 400, 2031)
+			if msg, _ := a["error"].(string); !strings.Contains(msg, "diaktivasi ulang oleh operator") {
+				t.Fatalf("%s on %s: %q, want the operator's activation asked for", what, path, msg)
+			}
+			if _, ok := a["secret"]; ok {
+				t.Fatalf("%s on %s: a secret in %v", what, path, a)
+			}
+		}
+	}
+	wrong(5, secret)
+	// A refresh with the right code: the new secret's codes count on.
+	s.clock.add(16 * time.Minute)
+	resp, a := s.call("/api/v2/seal/get/activation", "pemda-app", body(s.code(secret)))
+	want(t, "refresh", resp, a, 200, 200)
+	uri, _ := a["otpauth"].(string)
+	b32, _ := a["secret"].(string)
+	secret = sealSecretOf(t, uri, b32)
+	wrong(5, secret)
+	capped("the right code after 10 wrong ones", secret)
+	if n, _ := s.st.CountFailures(context.Background(), "profile:pemda-seal", s.clock.now().Add(-24*time.Hour)); n != 10 {
+		t.Errorf("failed attempts counted: %d, want 10 (the refused right codes are not guesses)", n)
+	}
+	audit, _ := s.st.AuditEntries(context.Background(), 1, 10000)
+	stale := 0
+	for _, e := range audit {
+		if e.Outcome == "seal-activation-stale" && e.Client == "pemda-app" {
+			stale++
+		}
+	}
+	if stale != 3 {
+		t.Errorf("%d audit entries of refusals of the capped activation, want 3", stale)
+	}
+	// A week after the wrong codes they count no more.
+	s.clock.add(7 * 24 * time.Hour)
+	_ = s.sealCode(secret, "1")
+	wrong(10, secret)
+	capped("the right code after 10 more wrong ones", secret)
+	// The operator's activation counts afresh.
+	fresh, err := s.operatorActivate(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, a = s.call("/api/v2/seal/pdf", "pemda-app", s.sealBody(s.sealCode(fresh, "1"), 1))
+	want(t, "seal/pdf after --replace", resp, a, 200, 0)
+	wrong(10, fresh)
+	capped("the right code of the replaced activation after 10 wrong ones", fresh)
+	if err := service.ResetSeal(context.Background(), s.st, "pemda-seal", "operator:test"); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, err = s.operatorActivate(false); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.sealCode(fresh, "1")
+}
+
+// TestBSrESealConcurrentWrongCodes: activation codes sent at once are
+// checked one at a time, so that 24 wrong codes together get no more
+// guesses than the lock-out admits (5), the rest 429.
+func TestBSrESealConcurrentWrongCodes(t *testing.T) {
+	s := newSealEnv(t, false)
+	secret, err := s.operatorActivate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := wrongCodeAt(secret, s.clock.now())
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		start    = make(chan struct{})
+	)
+	for range 24 {
+		wg.Go(func() {
+			<-start
+			raw, _ := json.Marshal(map[string]any{"idSubscriber": sealSubscriber, "totp": code})
+			req, _ := http.NewRequest("POST", s.url+"/api/v2/seal/get/totp", bytes.NewReader(raw))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth("pemda-app", s.keys["pemda-app"])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	if statuses[400] != 5 || statuses[429] != 19 {
+		t.Errorf("24 wrong activation codes at once: %v, want five 400 (guesses) and nineteen 429", statuses)
+	}
+}

@@ -117,8 +117,9 @@ type Options struct {
 	// "Institutional seal and user registration (issue 14)").
 	TOTPKey []byte
 	// TOTPWrongCodes wrong codes for one enrolment within a week disable
-	// it until the official enrols again (service.Options.TOTPWrongCodes);
-	// 10 by default.
+	// it until the official enrols again, and as many for a seal's
+	// activation stop the seal until the operator activates it again
+	// (service.Options.TOTPWrongCodes); 10 by default.
 	TOTPWrongCodes int
 }
 

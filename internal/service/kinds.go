@@ -30,6 +30,7 @@ var kinds = map[string]KindInfo{
 	"seal-code-rejected":          {http.StatusForbidden, "The seal's code was not accepted"},
 	"seal-locked-out":             {http.StatusTooManyRequests, "Too many wrong seal codes; try again later"},
 	"seal-not-activated":          {http.StatusConflict, "The seal is not activated"},
+	"seal-activation-stale":       {http.StatusConflict, "The seal's activation took too many wrong codes; the operator activates the seal again"},
 	"seal-activation-by-operator": {http.StatusConflict, "The seal is activated by the operator, not over the API"},
 	"seal-already-activated":      {http.StatusConflict, "The seal was activated by another caller"},
 	"not-found":                   {http.StatusNotFound, "Not found"},

@@ -170,7 +170,10 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 		if err != nil {
 			return nil, s.sealStoreFailure(ctx, c, op, err)
 		}
-	} else if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &act); err != nil {
+	} else if err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, row.Created, false); err != nil {
+		// A refresh keeps the activation's creation, from which its wrong
+		// codes are counted (checkActivation): only the operator's
+		// activation counts afresh.
 		return nil, s.sealStoreFailure(ctx, c, op, err)
 	}
 	// The seal codes of an earlier activation are dead.
@@ -394,18 +397,50 @@ func (s *Service) activationRow(ctx context.Context, c *SealCall) (*store.OTPEnr
 	return row, &act, nil
 }
 
+// sealFailureKey is the failure counter of the activation of seal p
+// (beside the lock-out's counters): the officials' per-enrolment cap
+// (wrongCodesCapped) applied to the seal's activation.
+func sealFailureKey(p *Profile) string { return "seal:" + p.Name + "|" + sealActivationSubject }
+
 // checkActivation checks c.Code against the seal's activation and
-// spends its step, so that no code is accepted twice. A wrong or
-// replayed code counts in the lock-out counters.
+// spends its step, so that no code is accepted twice. One code of the
+// seal is checked at a time (takeAttempt, as an official's), so that
+// concurrent guesses cannot all pass the counters. A wrong or replayed
+// code counts in the lock-out counters and in the activation's own
+// (sealFailureKey): once Options.TOTPWrongCodes of them are within a week
+// of the activation, it is refused (seal-activation-stale), even for the
+// right code and without counting, until the operator activates the seal
+// again (ActivateSealOperator, or ResetSeal and then it) or the oldest
+// is a week old (docs/decisions.md, "Institutional seal and user
+// registration (issue 14)").
 func (s *Service) checkActivation(ctx context.Context, c *SealCall, op string) (*sealActivation, *Error) {
+	unlock, e := s.takeAttempt(ctx, c.Profile, c.ClientAddr)
+	if e != nil {
+		if e.Kind == "passphrase-locked-out" {
+			e.Kind = "seal-locked-out"
+		}
+		return nil, e
+	}
+	defer unlock()
 	row, act, e := s.activationRow(ctx, c)
 	if e != nil {
 		s.auditSeal(ctx, c, op, e.Kind, "")
 		return nil, e
 	}
 	defer clear(act.Secret)
+	switch n, capped, err := s.wrongCodesCapped(ctx, sealFailureKey(c.Profile), row.Created); {
+	case err != nil:
+		return nil, s.sealStoreFailure(ctx, c, op, err)
+	case capped:
+		s.opts.Logger.Warn("the seal's activation took too many wrong codes; the operator must activate it again",
+			"request_id", c.RequestID, "profile", c.Profile.Name, "wrong_codes", n)
+		e := Fail("seal-activation-stale", "too many wrong codes for this activation; the operator activates the seal again (segel seal activate --replace)")
+		s.auditSeal(ctx, c, op, e.Kind, "")
+		return nil, e
+	}
 	rejected := func() (*sealActivation, *Error) {
 		s.countSealFailure(ctx, c)
+		s.addWrongCode(context.WithoutCancel(ctx), sealFailureKey(c.Profile), c.RequestID)
 		e := Fail("seal-code-rejected", "")
 		s.auditSeal(ctx, c, op, e.Kind, "")
 		return nil, e

@@ -52,7 +52,8 @@ type Options struct {
 	// code, until the official enrols again with the passphrase or the
 	// oldest of them is a week old; 10 by default. The passphrase lock-out alone admits
 	// 480 guesses a day, too many for a six-digit code (docs/decisions.md,
-	// "TOTP for officials (issue 14)").
+	// "TOTP for officials (issue 14)"). The same cap holds for a seal's
+	// activation codes, until the operator activates the seal again.
 	TOTPWrongCodes int
 	// Logger receives the failures of the store and the key (never a
 	// secret); slog.Default() by default.

@@ -41,6 +41,36 @@ const totpFailureWindow = 7 * 24 * time.Hour
 // official (beside the passphrase lock-out's counters).
 func totpFailureKey(p *Profile) string { return "totp:" + p.Name + "|" + totpSubject(p) }
 
+// wrongCodesCapped counts the wrong (and replayed) codes recorded under
+// key, the failure key of one enrolment (an official's, or a seal's
+// activation), since the later of its creation and a week ago
+// (totpFailureWindow), and reports whether they reached
+// Options.TOTPWrongCodes: the per-enrolment cap that bounds the guesses
+// at a six-digit code to TOTPWrongCodes a week, which the passphrase
+// lock-out alone does not (docs/decisions.md, "TOTP for officials (issue
+// 14)"). A capped enrolment is refused before its code is checked, even
+// the right one, and that refusal is no guess (not counted).
+func (s *Service) wrongCodesCapped(ctx context.Context, key string, created time.Time) (int, bool, error) {
+	since := s.opts.Now().Add(-totpFailureWindow)
+	if created.After(since) {
+		since = created
+	}
+	n, err := s.opts.Store.CountFailures(ctx, key, since)
+	if err != nil {
+		return 0, false, err
+	}
+	return n, n >= s.opts.TOTPWrongCodes, nil
+}
+
+// addWrongCode records a wrong or replayed code of the enrolment whose
+// failure key is key (see wrongCodesCapped), beside the lock-out's
+// counters (countFailure). A failure to record it is logged only.
+func (s *Service) addWrongCode(ctx context.Context, key, requestID string) {
+	if err := s.opts.Store.AddFailure(ctx, key, s.opts.Now()); err != nil {
+		s.opts.Logger.Error("store failure counter", "request_id", requestID, "error", err)
+	}
+}
+
 // TOTPIssuer is the issuer an authenticator app shows beside the code.
 const TOTPIssuer = "Segel"
 
@@ -309,15 +339,11 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string)
 	// again with the passphrase, or the oldest is a week old: this, not
 	// the passphrase lock-out, bounds the guesses at a six-digit code to
 	// TOTPWrongCodes a week (docs/decisions.md).
-	since := now.Add(-totpFailureWindow)
-	if enr.Created.After(since) {
-		since = enr.Created
-	}
-	switch n, err := s.opts.Store.CountFailures(ctx, totpFailureKey(prof), since); {
+	switch n, capped, err := s.wrongCodesCapped(ctx, totpFailureKey(prof), enr.Created); {
 	case err != nil:
 		s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "profile", prof.Name, "error", err)
 		return nil, retry("temporarily-unavailable", "the enrolment could not be read", 5*time.Second)
-	case n >= s.opts.TOTPWrongCodes:
+	case capped:
 		s.opts.Logger.Warn("the TOTP enrolment took too many wrong codes; the official must enrol again",
 			"request_id", req.RequestID, "profile", prof.Name, "wrong_codes", n)
 		return nil, Fail("totp-stale", "too many wrong codes for this enrolment; enrol again")
@@ -325,9 +351,7 @@ func (s *Service) totpPassphrase(ctx context.Context, req *Request, code string)
 	rejected := func() *Error {
 		cctx := context.WithoutCancel(ctx)
 		s.countFailure(cctx, req)
-		if err := s.opts.Store.AddFailure(cctx, totpFailureKey(prof), now); err != nil {
-			s.opts.Logger.Error("store failure counter", "request_id", req.RequestID, "error", err)
-		}
+		s.addWrongCode(cctx, totpFailureKey(prof), req.RequestID)
 		return Fail("totp-rejected", "")
 	}
 	step, err := totp.Verify(secret, code, now, enr.LastStep)
