@@ -19,19 +19,7 @@ func AuditKeyPath(dir string) string { return filepath.Join(dir, AuditKeyFile) }
 
 // ensureAuditKey makes DIR/audit.key when it is missing. An existing one
 // is kept: a new key would make the chain fail to verify.
-func ensureAuditKey(dir string) error {
-	path := AuditKeyPath(dir)
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("dev: %w", err)
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return fmt.Errorf("dev: making the audit key: %w", err)
-	}
-	return writeFile(path, key, 0o600)
-}
+func ensureAuditKey(dir string) error { return ensureKey(AuditKeyPath(dir), "audit key") }
 
 // TOTPKeyFile is the key-encryption key of the development service's
 // TOTP enrolments (32 random bytes, mode 0600); see docs/decisions.md,
@@ -44,8 +32,11 @@ func TOTPKeyPath(dir string) string { return filepath.Join(dir, TOTPKeyFile) }
 
 // ensureTOTPKey makes DIR/totp.key when it is missing. An existing one is
 // kept: a new key would make every enrolment fail to open.
-func ensureTOTPKey(dir string) error {
-	path := TOTPKeyPath(dir)
+func ensureTOTPKey(dir string) error { return ensureKey(TOTPKeyPath(dir), "TOTP key") }
+
+// ensureKey writes 32 random bytes to path (mode 0600) unless a file is
+// there already; what names the key in errors.
+func ensureKey(path, what string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -53,7 +44,7 @@ func ensureTOTPKey(dir string) error {
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return fmt.Errorf("dev: making the TOTP key: %w", err)
+		return fmt.Errorf("dev: making the %s: %w", what, err)
 	}
 	return writeFile(path, key, 0o600)
 }
