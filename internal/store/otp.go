@@ -28,7 +28,9 @@ type OTPEnrolment struct {
 	Created  time.Time
 }
 
-func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
+// prepareOTP checks e's key and contents and sets its creation time (now
+// when zero, in UTC) and a LastStep of 0, for PutOTP and InsertOTP.
+func prepareOTP(e *OTPEnrolment) error {
 	if !validKey(e.Profile) || !validKey(e.Subject) {
 		return fmt.Errorf("store: TOTP enrolment: profile or subject is empty or not UTF-8 text")
 	}
@@ -39,6 +41,13 @@ func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
 		e.Created = time.Now()
 	}
 	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
+	return nil
+}
+
+func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
+	if err := prepareOTP(e); err != nil {
+		return err
+	}
 	err := s.db.writeTx(ctx, func(q querier) error {
 		// The audit head first: enrolments and removals on every replica
 		// then take turns, so that one never inserts beside a row another
@@ -64,16 +73,9 @@ func (s *sqlStore) PutOTP(ctx context.Context, e *OTPEnrolment) error {
 }
 
 func (s *sqlStore) InsertOTP(ctx context.Context, e *OTPEnrolment) error {
-	if !validKey(e.Profile) || !validKey(e.Subject) {
-		return fmt.Errorf("store: TOTP enrolment: profile or subject is empty or not UTF-8 text")
+	if err := prepareOTP(e); err != nil {
+		return err
 	}
-	if len(e.Sealed) == 0 {
-		return fmt.Errorf("store: TOTP enrolment of profile %s: nothing sealed", e.Profile)
-	}
-	if e.Created.IsZero() {
-		e.Created = time.Now()
-	}
-	e.Created, e.LastStep = e.Created.UTC().Round(0), 0
 	exists := false
 	err := s.db.writeTx(ctx, func(q querier) error {
 		// The audit head first, as PutOTP and DeleteOTP take it, so that
