@@ -54,9 +54,10 @@ profile "dev" (on a SoftHSM token when softhsm2 is installed, a software
 key otherwise), a personal profile for NIK 3604012345670001, SQLite, and
 the files DIR/dev-api-key (the API key of client "dev"), DIR/dev-root.pem
 (the development root CA, which issued the TSA's and the signers'
-certificates: give it to --trust) and DIR/dev-bsre-credentials. Later starts reuse them. It listens on
-127.0.0.1:8080 unless --listen says otherwise. SEGEL_DEV_SOFTHSM=off makes
-a new DIR use software keys even when softhsm2 is installed.
+certificates: give it to --trust) and DIR/dev-bsre-credentials. Later
+starts reuse them. It listens on 127.0.0.1:8080 unless --listen says
+otherwise. SEGEL_DEV_SOFTHSM=off makes a new DIR use software keys even
+when softhsm2 is installed.
 
 --dev also starts the letter register (docs/register.md) on
 127.0.0.1:8081 (--register-listen; off for none), in the same process:
