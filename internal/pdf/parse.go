@@ -87,13 +87,8 @@ func (p *parser) refTail(num int64) (Ref, bool) {
 	l := p.lex
 	save := l.pos
 	l.skipSpace()
-	t := l.token()
-	if len(t) == 0 || len(t) > 5 || !allDigits(t) {
-		l.pos = save
-		return Ref{}, false
-	}
-	gen, err := strconv.ParseUint(string(t), 10, 16)
-	if err != nil || num > math.MaxUint32 {
+	gen, ok := parseUint(l.token(), 5)
+	if !ok || gen > math.MaxUint16 || num > math.MaxUint32 {
 		l.pos = save
 		return Ref{}, false
 	}
