@@ -87,13 +87,8 @@ func (p *parser) refTail(num int64) (Ref, bool) {
 	l := p.lex
 	save := l.pos
 	l.skipSpace()
-	t := l.token()
-	if len(t) == 0 || len(t) > 5 || !allDigits(t) {
-		l.pos = save
-		return Ref{}, false
-	}
-	gen, err := strconv.ParseUint(string(t), 10, 16)
-	if err != nil || num > math.MaxUint32 {
+	gen, ok := parseUint(l.token(), 5)
+	if !ok || gen > math.MaxUint16 || num > math.MaxUint32 {
 		l.pos = save
 		return Ref{}, false
 	}
@@ -193,7 +188,7 @@ func (p *parser) name() (Object, error) {
 	// them as a view, and common ones as constants (no allocation).
 	save := l.pos
 	if t, ok := l.run(); ok && len(t) <= p.maxStr && bytes.IndexByte(t, '#') < 0 {
-		if n, ok := commonName(t); ok {
+		if n, ok := commonNames[string(t)]; ok {
 			return n, nil
 		}
 		return Name(t), nil
@@ -227,98 +222,23 @@ func (p *parser) name() (Object, error) {
 	return Name(b), nil
 }
 
-// commonName returns the constant for the names most dictionaries a
-// signature reads hold (catalog, page tree, page, trailer, form): boxing
-// a constant in an Object does not allocate.
-func commonName(t []byte) (Object, bool) {
-	switch string(t) {
-	case "Type":
-		return Name("Type"), true
-	case "Subtype":
-		return Name("Subtype"), true
-	case "Catalog":
-		return Name("Catalog"), true
-	case "Pages":
-		return Name("Pages"), true
-	case "Page":
-		return Name("Page"), true
-	case "Kids":
-		return Name("Kids"), true
-	case "Count":
-		return Name("Count"), true
-	case "Parent":
-		return Name("Parent"), true
-	case "MediaBox":
-		return Name("MediaBox"), true
-	case "CropBox":
-		return Name("CropBox"), true
-	case "Rotate":
-		return Name("Rotate"), true
-	case "Resources":
-		return Name("Resources"), true
-	case "Contents":
-		return Name("Contents"), true
-	case "Font":
-		return Name("Font"), true
-	case "XObject":
-		return Name("XObject"), true
-	case "ExtGState":
-		return Name("ExtGState"), true
-	case "ProcSet":
-		return Name("ProcSet"), true
-	case "PDF":
-		return Name("PDF"), true
-	case "Text":
-		return Name("Text"), true
-	case "Annots":
-		return Name("Annots"), true
-	case "Metadata":
-		return Name("Metadata"), true
-	case "AcroForm":
-		return Name("AcroForm"), true
-	case "Fields":
-		return Name("Fields"), true
-	case "Root":
-		return Name("Root"), true
-	case "Info":
-		return Name("Info"), true
-	case "ID":
-		return Name("ID"), true
-	case "Size":
-		return Name("Size"), true
-	case "Prev":
-		return Name("Prev"), true
-	case "Length":
-		return Name("Length"), true
-	case "Filter":
-		return Name("Filter"), true
-	case "FlateDecode":
-		return Name("FlateDecode"), true
-	case "Annot":
-		return Name("Annot"), true
-	case "Widget":
-		return Name("Widget"), true
-	case "FT":
-		return Name("FT"), true
-	case "Sig":
-		return Name("Sig"), true
-	case "Rect":
-		return Name("Rect"), true
-	case "T":
-		return Name("T"), true
-	case "V":
-		return Name("V"), true
-	case "P":
-		return Name("P"), true
-	case "F":
-		return Name("F"), true
-	case "AP":
-		return Name("AP"), true
-	case "N":
-		return Name("N"), true
+// commonNames holds, boxed once, the names most dictionaries a signature
+// reads hold (catalog, page tree, page, trailer, form): the parser hands
+// them out without allocating.
+var commonNames = func() map[string]Object {
+	m := make(map[string]Object)
+	for _, n := range []string{
+		"Type", "Subtype", "Catalog", "Pages", "Page", "Kids", "Count", "Parent",
+		"MediaBox", "CropBox", "Rotate", "Resources", "Contents", "Font",
+		"XObject", "ExtGState", "ProcSet", "PDF", "Text", "Annots", "Metadata",
+		"AcroForm", "Fields", "Root", "Info", "ID", "Size", "Prev", "Length",
+		"Filter", "FlateDecode", "Annot", "Widget", "FT", "Sig", "Rect", "T", "V",
+		"P", "F", "AP", "N",
+	} {
+		m[n] = Name(n)
 	}
-	return nil, false
-}
+	return m
+}()
 
 // literal parses a literal string after its opening parenthesis.
 func (p *parser) literal() (Object, error) {

@@ -251,9 +251,7 @@ func (r *Reader) build() {
 		}
 	} else {
 		r.xref = make(map[uint32]XrefEntry, len(r.chain[0].entries))
-	}
-	for _, s := range r.chain {
-		if len(r.chain) > 1 {
+		for _, s := range r.chain {
 			for n, e := range s.entries {
 				if _, ok := r.xref[n]; !ok {
 					r.xref[n] = e
@@ -261,6 +259,8 @@ func (r *Reader) build() {
 				}
 			}
 		}
+	}
+	for _, s := range r.chain {
 		if sz, ok := s.trailer.Int("Size"); ok && sz > 0 {
 			r.maxSize = max(r.maxSize, uint32(min(sz, math.MaxUint32)))
 		}

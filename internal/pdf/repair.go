@@ -105,16 +105,15 @@ func (r *Reader) intactChain() ([]*section, int64) {
 	for i := len(offs) - 1; i >= 0; i-- {
 		l := newLexer(r.src, r.size, offs[i]+int64(len("startxref")))
 		l.skipSpace()
-		t := l.token()
-		if !allDigits(t) || len(t) > 15 {
+		v, ok := parseUint(l.token(), 15)
+		if !ok {
 			continue
 		}
-		v, _ := parseNumber(t)
 		eof := l.find([]byte("%%EOF"), l.pos, min(l.pos+1024, r.size))
 		if eof < 0 {
 			continue
 		}
-		chain, err := r.readChain(v.(int64))
+		chain, err := r.readChain(v)
 		if err != nil {
 			continue
 		}

@@ -324,11 +324,11 @@ func (r *Reader) findStartxref() (int64, error) {
 	l.pos = int64(i + len("startxref"))
 	l.skipSpace()
 	t := l.token()
-	if !allDigits(t) || len(t) > 15 {
+	n, ok := parseUint(t, 15)
+	if !ok {
 		return 0, fmt.Errorf("%w: bad startxref value %q at offset %d", ErrBrokenXref, t, base+int64(i))
 	}
-	n, _ := parseNumber(t)
-	return n.(int64), nil
+	return n, nil
 }
 
 // sortedEntries returns the entries of m ordered by object number.

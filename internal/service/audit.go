@@ -24,8 +24,7 @@ func (s *Service) audit(ctx context.Context, req *Request, outcome, detail, out,
 
 // auditOp is audit for operation op.
 func (s *Service) auditOp(ctx context.Context, req *Request, op, outcome, detail, out, docID string) error {
-	e := s.auditEntry(req, outcome, detail, out, docID)
-	e.Operation = op
+	e := s.auditEntry(req, op, outcome, detail, out, docID)
 	err := s.opts.Store.AppendAudit(context.WithoutCancel(ctx), e)
 	if err != nil {
 		s.opts.Logger.Error("audit", "request_id", e.RequestID, "error", err)
@@ -33,11 +32,11 @@ func (s *Service) auditOp(ctx context.Context, req *Request, op, outcome, detail
 	return err
 }
 
-// auditEntry is the audit entry of a sign request.
-func (s *Service) auditEntry(req *Request, outcome, detail, out, docID string) *store.AuditEntry {
+// auditEntry is the audit entry of req for operation op.
+func (s *Service) auditEntry(req *Request, op, outcome, detail, out, docID string) *store.AuditEntry {
 	e := &store.AuditEntry{
 		Time: s.opts.Now().UTC(), RequestID: req.RequestID, Client: req.Client,
-		Operation: "sign", Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
+		Operation: op, Outcome: outcome, Detail: detail, InputSHA256: req.InputSHA256, OutputSHA256: out, DocumentID: docID,
 	}
 	if p := req.Profile; p != nil {
 		e.Profile, e.Level = p.Name, req.Level.String()

@@ -187,7 +187,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	// those of concurrent requests, store.RecordSigned): a signature
 	// that is not in the audit log is not handed out, and leaves no
 	// record behind.
-	if err := s.opts.Store.RecordSigned(rec, doc, s.auditEntry(req, "ok", "", outSHA, doc.ID)); err != nil {
+	if err := s.opts.Store.RecordSigned(rec, doc, s.auditEntry(req, "sign", "ok", "", outSHA, doc.ID)); err != nil {
 		s.opts.Logger.Error("store document", "request_id", req.RequestID, "error", err)
 		if doc.Stored {
 			s.opts.Store.DeleteBlob(rec, doc.ID)
