@@ -359,13 +359,16 @@ func (s *Service) sealUsable(ctx context.Context, c *SealCall) *Error {
 	if len(s.opts.TOTPKey) == 0 {
 		return Fail("internal", "no TOTP key-encryption key is configured")
 	}
-	if e := s.LockedOut(ctx, c.Profile, c.ClientAddr); e != nil {
-		if e.Kind == "passphrase-locked-out" {
-			e.Kind = "seal-locked-out"
-		}
-		return e
+	return sealLockOut(s.LockedOut(ctx, c.Profile, c.ClientAddr))
+}
+
+// sealLockOut names a lock-out of a seal (passphrase-locked-out, from the
+// officials' counters it shares) seal-locked-out; other errors pass.
+func sealLockOut(e *Error) *Error {
+	if e != nil && e.Kind == "passphrase-locked-out" {
+		e.Kind = "seal-locked-out"
 	}
-	return nil
+	return e
 }
 
 // activation returns the seal's activation; seal-not-activated when it
@@ -416,10 +419,7 @@ func sealFailureKey(p *Profile) string { return "seal:" + p.Name + "|" + sealAct
 func (s *Service) checkActivation(ctx context.Context, c *SealCall, op string) (*sealActivation, *Error) {
 	unlock, e := s.takeAttempt(ctx, c.Profile, c.ClientAddr)
 	if e != nil {
-		if e.Kind == "passphrase-locked-out" {
-			e.Kind = "seal-locked-out"
-		}
-		return nil, e
+		return nil, sealLockOut(e)
 	}
 	defer unlock()
 	row, act, e := s.activationRow(ctx, c)
