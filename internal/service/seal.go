@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -184,11 +182,8 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 
 // sealURI is the activation of a seal named idSubscriber with secret.
 func sealURI(idSubscriber string, secret []byte) *SealActivation {
-	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
-	q := url.Values{"secret": {b32}, "issuer": {sealIssuer}, "algorithm": {"SHA1"},
-		"digits": {strconv.Itoa(totp.Digits)}, "period": {strconv.Itoa(int(totp.Step / time.Second))}}
-	label := url.PathEscape(sealIssuer + ":" + idSubscriber)
-	return &SealActivation{URI: "otpauth://totp/" + label + "?" + q.Encode(), Secret: b32}
+	uri, b32 := otpauth(sealIssuer, idSubscriber, secret)
+	return &SealActivation{URI: uri, Secret: b32}
 }
 
 // revoked reports whether the activation row of c's seal is a revoked
