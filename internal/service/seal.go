@@ -64,6 +64,23 @@ type sealActivation struct {
 	Revoked bool `json:"r,omitempty"`
 }
 
+// newSealActivation draws a new activation of a seal: a secret of
+// totpSecretLen bytes and a generation (newSealGeneration). The caller
+// clears its Secret.
+func newSealActivation() *sealActivation {
+	secret := make([]byte, totpSecretLen)
+	rand.Read(secret)
+	return &sealActivation{Secret: secret, Generation: newSealGeneration()}
+}
+
+// newSealGeneration draws the generation of an activation, which the seal
+// codes given under it carry: a new one kills them.
+func newSealGeneration() string {
+	gen := make([]byte, 12)
+	rand.Read(gen)
+	return hex.EncodeToString(gen)
+}
+
 // sealCodeState is the sealed content of a seal code's row.
 type sealCodeState struct {
 	Documents  int64  `json:"n"`
@@ -152,14 +169,11 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 			return nil, e
 		}
 	}
-	secret := make([]byte, 20)
-	gen := make([]byte, 12)
-	rand.Read(secret)
-	rand.Read(gen)
-	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
+	act := newSealActivation()
+	secret := act.Secret
 	defer clear(secret)
 	if first {
-		err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, s.opts.Now(), true)
+		err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, act, s.opts.Now(), true)
 		if errors.Is(err, store.ErrExists) {
 			e := Fail("seal-already-activated", "another caller activated the seal first")
 			s.auditSeal(ctx, c, op, e.Kind, "")
@@ -168,7 +182,7 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 		if err != nil {
 			return nil, s.sealStoreFailure(ctx, c, op, err)
 		}
-	} else if err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, row.Created, false); err != nil {
+	} else if err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, act, row.Created, false); err != nil {
 		// A refresh keeps the activation's creation, from which its wrong
 		// codes are counted (checkActivation): only the operator's
 		// activation counts afresh.
@@ -216,9 +230,7 @@ func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
 	if _, e := s.checkActivation(ctx, c, op); e != nil {
 		return e
 	}
-	gen := make([]byte, 12)
-	rand.Read(gen)
-	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &sealActivation{Generation: hex.EncodeToString(gen), Revoked: true}); err != nil {
+	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &sealActivation{Generation: newSealGeneration(), Revoked: true}); err != nil {
 		return s.sealStoreFailure(ctx, c, op, err)
 	}
 	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
@@ -597,13 +609,10 @@ func ActivateSealOperator(ctx context.Context, o *SealOperatorActivation) (*Seal
 			return nil, ErrSealActive
 		}
 	}
-	secret := make([]byte, 20)
-	gen := make([]byte, 12)
-	rand.Read(secret)
-	rand.Read(gen)
+	act := newSealActivation()
+	secret := act.Secret
 	defer clear(secret)
-	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
-	if err := putSealRow(ctx, o.Store, o.Key, o.Profile, sealActivationSubject, &act, now(), false); err != nil {
+	if err := putSealRow(ctx, o.Store, o.Key, o.Profile, sealActivationSubject, act, now(), false); err != nil {
 		return nil, err
 	}
 	if _, err := o.Store.PruneOTP(ctx, o.Profile, sealCodePrefix, now().Add(time.Hour)); err != nil {
