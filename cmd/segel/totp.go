@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/user"
 
 	"github.com/segel-id/segel/internal/config"
 	segelservice "github.com/segel-id/segel/internal/service"
-	"github.com/segel-id/segel/internal/store"
 )
 
 const totpUsage = `usage: segel totp remove --profile NAME [--config segel.yaml]
@@ -64,20 +62,12 @@ func totpRemove(ctx context.Context, args []string, stderr io.Writer) error {
 	if p == nil || !p.Personal || (p.NIK == "" && p.Email == "") {
 		return usagef("%q is not a personal profile of %s with a nik or email", *name, *cfgPath)
 	}
-	key, err := cfg.AuditKey()
-	if err != nil {
-		return configError{err}
-	}
-	st, err := store.Open(ctx, cfg.Store.DSN(), &store.Options{BlobDir: cfg.Store.BlobDir, AuditKey: key})
+	st, err := openConfigStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	operator := "operator"
-	if u, err := user.Current(); err == nil {
-		operator = "operator:" + u.Username
-	}
-	removed, err := segelservice.RemoveTOTP(ctx, st, p.Name, segelservice.TOTPSubject(p.NIK, p.Email), operator)
+	removed, err := segelservice.RemoveTOTP(ctx, st, p.Name, segelservice.TOTPSubject(p.NIK, p.Email), operatorName())
 	if err != nil {
 		return err
 	}

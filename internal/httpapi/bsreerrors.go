@@ -77,6 +77,23 @@ func bsreTypeName(field string) string {
 	return "teks"
 }
 
+// bsreKindAnswers are BSrE's answers to the kinds of problem that have
+// their own (bsreProblem): HTTP status, status_code and text.
+var bsreKindAnswers = map[string]struct {
+	status, code int
+	msg          string
+}{
+	"passphrase-rejected":   {http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah"},
+	"passphrase-locked-out": {http.StatusTooManyRequests, bsreWrongPassphrase, bsreMsgLockedOut},
+	"totp-rejected":         {http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPWrong},
+	"totp-not-enrolled":     {http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPNotEnrolled},
+	"totp-stale":            {http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPStale},
+	"stamp-placement":       {http.StatusBadRequest, bsreBadRequest, bsreMsgPlacement},
+	"invalid-pdf":           {http.StatusBadRequest, bsreBadRequest, bsreMsgNotPDF},
+	"encrypted-pdf":         {http.StatusBadRequest, bsreBadRequest, bsreMsgEncrypted},
+	"certificate-invalid":   {http.StatusBadRequest, bsreBadRequest, bsreMsgCertificate},
+}
+
 // bsreProblem answers a problem of the signing service or of spooling in
 // BSrE's shape, with its Retry-After. limit is the body limit, for the
 // text of a body too large.
@@ -84,41 +101,18 @@ func bsreProblem(w http.ResponseWriter, p *Problem, limit int64) {
 	if p.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
 	}
-	switch p.kind() {
-	case "too-large":
+	switch k := p.kind(); {
+	case k == "too-large":
 		bsreTooLarge(w, limit)
 		return
-	case "passphrase-rejected":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, "Passphrase anda salah")
+	case k == "stamp-placement" && errors.Is(p.cause, signer.ErrAnchorNotFound):
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgAnchor)
 		return
-	case "passphrase-locked-out":
-		writeBSrE(w, http.StatusTooManyRequests, bsreWrongPassphrase, bsreMsgLockedOut)
-		return
-	case "totp-rejected":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPWrong)
-		return
-	case "totp-not-enrolled":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPNotEnrolled)
-		return
-	case "totp-stale":
-		writeBSrE(w, http.StatusBadRequest, bsreWrongPassphrase, bsreMsgTOTPStale)
-		return
-	case "stamp-placement":
-		if errors.Is(p.cause, signer.ErrAnchorNotFound) {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgAnchor)
+	default:
+		if a, ok := bsreKindAnswers[k]; ok {
+			writeBSrE(w, a.status, a.code, a.msg)
 			return
 		}
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgPlacement)
-		return
-	case "invalid-pdf":
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgNotPDF)
-		return
-	case "encrypted-pdf":
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgEncrypted)
-		return
-	case "certificate-invalid":
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCertificate)
-		return
 	}
 	switch {
 	case p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable:

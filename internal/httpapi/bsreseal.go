@@ -283,16 +283,10 @@ func (s *Server) bsreSealPDF(w http.ResponseWriter, r *http.Request) {
 		bsreSealFailure(w, service.Fail("seal-code-required", ""), s.opts.MaxBodySize)
 		return
 	}
-	if len(v2.files) == 0 {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
+	if !bsreFilesFit(w, len(v2.files), body.Props) {
 		return
 	}
 	props := bsreV2Request{Props: body.Props}
-	if n := len(body.Props); n > 1 && n != len(v2.files) {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest,
-			fmt.Sprintf("%s: signatureProperties harus berisi satu entri atau satu entri per dokumen (%d dokumen, %d entri)", bsreMsgCheck, len(v2.files), n))
-		return
-	}
 	start := time.Now()
 	// Every request is checked before the seal code is touched: a bad
 	// stamp spends nothing.

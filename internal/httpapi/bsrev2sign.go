@@ -86,6 +86,21 @@ type bsreV2Request struct {
 	Props      []bsreV2Props `json:"signatureProperties"`
 }
 
+// bsreFilesFit answers 400 (and false) unless a v2 request has files and
+// its signatureProperties has one entry, or one per file (see propsFor).
+func bsreFilesFit(w http.ResponseWriter, files int, props []bsreV2Props) bool {
+	if files == 0 {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
+		return false
+	}
+	if n := len(props); n > 1 && n != files {
+		writeBSrE(w, http.StatusBadRequest, bsreBadRequest,
+			fmt.Sprintf("%s: signatureProperties harus berisi satu entri atau satu entri per dokumen (%d dokumen, %d entri)", bsreMsgCheck, files, n))
+		return false
+	}
+	return true
+}
+
 // propsFor returns the signatureProperties entry of file i of n: one
 // entry serves every file, otherwise entry i serves file i (see
 // docs/decisions.md, "BSrE compatibility (issue 14)").
@@ -130,13 +145,7 @@ func (s *Server) bsreSignV2(w http.ResponseWriter, r *http.Request) {
 		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgTOTPUnsupported)
 		return
 	}
-	if len(v2.files) == 0 {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen (file) harus diisi")
-		return
-	}
-	if n := len(body.Props); n > 1 && n != len(v2.files) {
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest,
-			fmt.Sprintf("%s: signatureProperties harus berisi satu entri atau satu entri per dokumen (%d dokumen, %d entri)", bsreMsgCheck, len(v2.files), n))
+	if !bsreFilesFit(w, len(v2.files), body.Props) {
 		return
 	}
 	var tu *service.TOTPUnlock

@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -64,6 +62,23 @@ type sealActivation struct {
 	// Revoked marks a revoked activation: no secret, and only the
 	// operator activates the seal again.
 	Revoked bool `json:"r,omitempty"`
+}
+
+// newSealActivation draws a new activation of a seal: a secret of
+// totpSecretLen bytes and a generation (newSealGeneration). The caller
+// clears its Secret.
+func newSealActivation() *sealActivation {
+	secret := make([]byte, totpSecretLen)
+	rand.Read(secret)
+	return &sealActivation{Secret: secret, Generation: newSealGeneration()}
+}
+
+// newSealGeneration draws the generation of an activation, which the seal
+// codes given under it carry: a new one kills them.
+func newSealGeneration() string {
+	gen := make([]byte, 12)
+	rand.Read(gen)
+	return hex.EncodeToString(gen)
 }
 
 // sealCodeState is the sealed content of a seal code's row.
@@ -154,14 +169,11 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 			return nil, e
 		}
 	}
-	secret := make([]byte, 20)
-	gen := make([]byte, 12)
-	rand.Read(secret)
-	rand.Read(gen)
-	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
+	act := newSealActivation()
+	secret := act.Secret
 	defer clear(secret)
 	if first {
-		err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, s.opts.Now(), true)
+		err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, act, s.opts.Now(), true)
 		if errors.Is(err, store.ErrExists) {
 			e := Fail("seal-already-activated", "another caller activated the seal first")
 			s.auditSeal(ctx, c, op, e.Kind, "")
@@ -170,7 +182,7 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 		if err != nil {
 			return nil, s.sealStoreFailure(ctx, c, op, err)
 		}
-	} else if err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, &act, row.Created, false); err != nil {
+	} else if err := putSealRow(ctx, s.opts.Store, s.opts.TOTPKey, c.Profile.Name, sealActivationSubject, act, row.Created, false); err != nil {
 		// A refresh keeps the activation's creation, from which its wrong
 		// codes are counted (checkActivation): only the operator's
 		// activation counts afresh.
@@ -184,11 +196,8 @@ func (s *Service) ActivateSeal(ctx context.Context, c *SealCall) (*SealActivatio
 
 // sealURI is the activation of a seal named idSubscriber with secret.
 func sealURI(idSubscriber string, secret []byte) *SealActivation {
-	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
-	q := url.Values{"secret": {b32}, "issuer": {sealIssuer}, "algorithm": {"SHA1"},
-		"digits": {strconv.Itoa(totp.Digits)}, "period": {strconv.Itoa(int(totp.Step / time.Second))}}
-	label := url.PathEscape(sealIssuer + ":" + idSubscriber)
-	return &SealActivation{URI: "otpauth://totp/" + label + "?" + q.Encode(), Secret: b32}
+	uri, b32 := otpauth(sealIssuer, idSubscriber, secret)
+	return &SealActivation{URI: uri, Secret: b32}
 }
 
 // revoked reports whether the activation row of c's seal is a revoked
@@ -221,9 +230,7 @@ func (s *Service) RevokeSeal(ctx context.Context, c *SealCall) *Error {
 	if _, e := s.checkActivation(ctx, c, op); e != nil {
 		return e
 	}
-	gen := make([]byte, 12)
-	rand.Read(gen)
-	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &sealActivation{Generation: hex.EncodeToString(gen), Revoked: true}); err != nil {
+	if err := s.putSealRow(ctx, c.Profile, sealActivationSubject, &sealActivation{Generation: newSealGeneration(), Revoked: true}); err != nil {
 		return s.sealStoreFailure(ctx, c, op, err)
 	}
 	s.pruneSealCodes(ctx, c, s.opts.Now().Add(time.Second))
@@ -359,13 +366,16 @@ func (s *Service) sealUsable(ctx context.Context, c *SealCall) *Error {
 	if len(s.opts.TOTPKey) == 0 {
 		return Fail("internal", "no TOTP key-encryption key is configured")
 	}
-	if e := s.LockedOut(ctx, c.Profile, c.ClientAddr); e != nil {
-		if e.Kind == "passphrase-locked-out" {
-			e.Kind = "seal-locked-out"
-		}
-		return e
+	return sealLockOut(s.LockedOut(ctx, c.Profile, c.ClientAddr))
+}
+
+// sealLockOut names a lock-out of a seal (passphrase-locked-out, from the
+// officials' counters it shares) seal-locked-out; other errors pass.
+func sealLockOut(e *Error) *Error {
+	if e != nil && e.Kind == "passphrase-locked-out" {
+		e.Kind = "seal-locked-out"
 	}
-	return nil
+	return e
 }
 
 // activation returns the seal's activation; seal-not-activated when it
@@ -416,10 +426,7 @@ func sealFailureKey(p *Profile) string { return "seal:" + p.Name + "|" + sealAct
 func (s *Service) checkActivation(ctx context.Context, c *SealCall, op string) (*sealActivation, *Error) {
 	unlock, e := s.takeAttempt(ctx, c.Profile, c.ClientAddr)
 	if e != nil {
-		if e.Kind == "passphrase-locked-out" {
-			e.Kind = "seal-locked-out"
-		}
-		return nil, e
+		return nil, sealLockOut(e)
 	}
 	defer unlock()
 	row, act, e := s.activationRow(ctx, c)
@@ -602,13 +609,10 @@ func ActivateSealOperator(ctx context.Context, o *SealOperatorActivation) (*Seal
 			return nil, ErrSealActive
 		}
 	}
-	secret := make([]byte, 20)
-	gen := make([]byte, 12)
-	rand.Read(secret)
-	rand.Read(gen)
+	act := newSealActivation()
+	secret := act.Secret
 	defer clear(secret)
-	act := sealActivation{Secret: secret, Generation: hex.EncodeToString(gen)}
-	if err := putSealRow(ctx, o.Store, o.Key, o.Profile, sealActivationSubject, &act, now(), false); err != nil {
+	if err := putSealRow(ctx, o.Store, o.Key, o.Profile, sealActivationSubject, act, now(), false); err != nil {
 		return nil, err
 	}
 	if _, err := o.Store.PruneOTP(ctx, o.Profile, sealCodePrefix, now().Add(time.Hour)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -231,13 +232,20 @@ func (s *Service) enrol(ctx context.Context, req *EnrolRequest) (*Enrolment, *Er
 		s.opts.Logger.Error("store TOTP enrolment", "request_id", req.RequestID, "profile", prof.Name, "error", err)
 		return nil, retry("temporarily-unavailable", "the enrolment could not be recorded", 30*time.Second)
 	}
-	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
+	uri, b32 := otpauth(TOTPIssuer, totpSubject(prof), secret)
 	clear(secret)
-	q := url.Values{"secret": {b32}, "issuer": {TOTPIssuer}, "algorithm": {"SHA1"},
-		"digits": {"6"}, "period": {"30"}}
-	uri := "otpauth://totp/" + url.PathEscape(TOTPIssuer+":"+totpSubject(prof)) + "?" + q.Encode()
 	s.opts.Logger.Info("totp enrolled", "request_id", req.RequestID, "profile", prof.Name)
 	return &Enrolment{Secret: b32, URI: uri}, nil
+}
+
+// otpauth is the otpauth:// URI of secret for account of issuer (the
+// codes of package totp: SHA-1, totp.Digits digits, totp.Step), and the
+// secret in base32 without padding, as authenticator apps take both.
+func otpauth(issuer, account string, secret []byte) (uri, b32 string) {
+	b32 = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(secret)
+	q := url.Values{"secret": {b32}, "issuer": {issuer}, "algorithm": {"SHA1"},
+		"digits": {strconv.Itoa(totp.Digits)}, "period": {strconv.Itoa(int(totp.Step / time.Second))}}
+	return "otpauth://totp/" + url.PathEscape(issuer+":"+account) + "?" + q.Encode(), b32
 }
 
 // takeAttempt admits one passphrase (or code) attempt at a time for the

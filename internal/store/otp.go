@@ -143,13 +143,11 @@ func (s *sqlStore) UseOTPStep(ctx context.Context, profile, subject string, step
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var n int
-		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`,
-			profile, subject).Scan(&n); err != nil {
+		if ok, err := otpExists(ctx, q, profile, subject); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("%w: TOTP enrolment of profile %s", ErrNotFound, profile)
+			}
 			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("%w: TOTP enrolment of profile %s", ErrNotFound, profile)
 		}
 		replay = true
 		return nil
@@ -175,13 +173,8 @@ func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`,
-			profile, subject).Scan(&n); err != nil {
+		if ok, err := otpExists(ctx, q, profile, subject); err != nil || !ok {
 			return err
-		}
-		if n == 0 {
-			return nil
 		}
 		if err := q.exec(ctx, `DELETE FROM otp WHERE profile = $1 AND subject = $2`, profile, subject); err != nil {
 			return err
@@ -192,6 +185,13 @@ func (s *sqlStore) DeleteOTP(ctx context.Context, profile, subject string) error
 		return fmt.Errorf("store: removing the TOTP enrolment of profile %s: %w", profile, err)
 	}
 	return nil
+}
+
+// otpExists reports whether q sees the row of profile and subject.
+func otpExists(ctx context.Context, q querier, profile, subject string) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM otp WHERE profile = $1 AND subject = $2`, profile, subject).Scan(&n)
+	return n > 0, err
 }
 
 // auditAfter appends e within the transaction of q after head, which
