@@ -227,10 +227,7 @@ func (s *Server) bsreSealCode(w http.ResponseWriter, r *http.Request) {
 		bsreSealFailure(w, e, s.opts.MaxBodySize)
 		return
 	}
-	loc := s.opts.Location
-	if loc == nil {
-		loc = time.FixedZone("WIB", 7*3600) // the service's default
-	}
+	loc := s.svc.Location()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]any{

@@ -188,6 +188,10 @@ func (s *Service) anchorCerts() []*x509.Certificate {
 // CanTimestamp reports whether a TSA is configured (levels above B-B).
 func (s *Service) CanTimestamp() bool { return s.opts.Timestamper != nil }
 
+// Location returns the zone the service shows times in (Options.Location,
+// WIB by default).
+func (s *Service) Location() *time.Location { return s.opts.Location }
+
 // Close refuses the signatures asked for from now on (shutting-down); it
 // does not wait for those in progress (see Wait).
 func (s *Service) Close() {
