@@ -397,12 +397,7 @@ func lembarDash(s string) string {
 }
 
 // lembarDate formats a day as "2 Desember 2026"; "" for the zero time.
-func lembarDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return explain.Date(explain.ID, t)
-}
+func lembarDate(t time.Time) string { return explain.Date(explain.ID, t) }
 
 // lembarDateTime formats a moment as "2 Desember 2026 14.05 WIB" (WIB,
 // WITA, WIT for Indonesia's zones, else the UTC offset).

@@ -72,7 +72,8 @@ func (v *verifier) digestAndSigner(rep *SignatureReport, sd *cms.SignedData, si 
 	certs := sd.ParsedCertificates()
 	cert, err := si.FindCertificate(certs)
 	if err != nil {
-		rep.fail(NoSigningCertificateFound, note(CodeSignerCertMissing, "detail", err.Error()+unparsed(sd)), "the signer's certificate is not in the signature: %v%s", err, unparsed(sd))
+		detail := err.Error() + unparsed(sd)
+		rep.fail(NoSigningCertificateFound, note(CodeSignerCertMissing, "detail", detail), "the signer's certificate is not in the signature: %s", detail)
 		return nil, nil, nil
 	}
 	rep.Signer = describe(cert)

@@ -44,17 +44,20 @@ func (v *verifier) pickSigner(rep *SignatureReport, sd *cms.SignedData, ranges [
 		others = append(others, fmt.Sprintf("signer %d (%s): %s", i+1, signerName(c.Signer, c.Cert), why))
 	}
 	if chosen >= 0 {
-		rep.warn(note(CodeCMSSigners, "n", strconv.Itoa(len(sd.SignerInfos)), "i", strconv.Itoa(chosen+1), "signer", signerName(all[chosen].Signer, all[chosen].Cert)), "the CMS holds %d signers; signer %d (%s) covers the document and is the one validated",
-			len(sd.SignerInfos), chosen+1, signerName(all[chosen].Signer, all[chosen].Cert))
+		name := signerName(all[chosen].Signer, all[chosen].Cert)
+		rep.warn(note(CodeCMSSigners, "n", strconv.Itoa(len(sd.SignerInfos)), "i", strconv.Itoa(chosen+1), "signer", name), "the CMS holds %d signers; signer %d (%s) covers the document and is the one validated",
+			len(sd.SignerInfos), chosen+1, name)
 	}
 	if len(others) > 0 {
-		rep.warn(note(CodeCMSOtherSigners, "detail", strings.Join(others, "; ")), "the other signers of the CMS are not validated and count for nothing: %s", strings.Join(others, "; "))
+		detail := strings.Join(others, "; ")
+		rep.warn(note(CodeCMSOtherSigners, "detail", detail), "the other signers of the CMS are not validated and count for nothing: %s", detail)
 	}
 	if chosen < 0 {
 		if withCert > 0 {
 			rep.fail(HashFailure, note(CodeNoSignerCovers, "n", strconv.Itoa(len(sd.SignerInfos))), "none of the %d signers of the CMS covers the document: it was changed after signing, or they signed something else", len(sd.SignerInfos))
 		} else {
-			rep.fail(NoSigningCertificateFound, note(CodeNoSignerCert, "detail", unparsed(sd)), "no signer of the CMS comes with its certificate%s", unparsed(sd))
+			detail := unparsed(sd)
+			rep.fail(NoSigningCertificateFound, note(CodeNoSignerCert, "detail", detail), "no signer of the CMS comes with its certificate%s", detail)
 		}
 		return nil
 	}

@@ -391,7 +391,8 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 			}
 		}
 		if !c.poe.IsZero() {
-			rep.warn(note(CodeDocTimestampPOE, "time", noteTime(c.poe)), "a document timestamp proves the signature existed at %s", c.poe.UTC().Format(time.RFC3339))
+			at := noteTime(c.poe)
+			rep.warn(note(CodeDocTimestampPOE, "time", at), "a document timestamp proves the signature existed at %s", at)
 		}
 	}
 	v.checkCertificates(ctx, rep, c)

@@ -34,6 +34,41 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
+// startChromium starts headless Chromium (the tool at path chromium) for
+// a test, with the flags every browser test here shares and then extra,
+// and returns the browser's context; the browser ends with the test. It
+// is started without a deadline: a tab's timeout must not cover it.
+func startChromium(t *testing.T, chromium string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	return bctx
+}
+
+// markOld marks the page in the tab, so that waiting for an element of
+// the next page cannot find it on this one.
+var markOld = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Evaluate[bool](`document.documentElement.dataset.old = "1", true`)(ctx, t)
+	return err
+})
+
 // TestInChromium drives the page in real headless Chromium, at phone and
 // desktop widths: the form; a good letter, a tampered one and a photo
 // uploaded through the file input; the record a QR code opens, with its
@@ -65,35 +100,11 @@ func TestInChromium(t *testing.T) {
 			Address: "Jl. Veteran No. 1, Serang", Website: "https://serangkab.go.id"}})
 	shots := artifactsDir(t)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+	bctx := startChromium(t, chromium,
 		// A reader in Indonesia: the page's default language.
 		chromedp.Flag("lang", "id-ID"),
 		chromedp.Flag("accept-lang", "id-ID,id"),
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx); err != nil { // start the browser without a deadline
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-
-	// markOld marks the page in the tab, so that waiting for an element
-	// of the next page cannot find it on this one.
-	markOld := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](`document.documentElement.dataset.old = "1", true`)(ctx, t)
-		return err
-	})
 
 	// Collect what the page reports: a script error or a blocked
 	// resource (CSP) fails the test.

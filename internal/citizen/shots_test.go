@@ -85,18 +85,8 @@ func TestVerdictScreenshots(t *testing.T) {
 	}
 	dir, update, keep := verdictShotsDir(t)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	bctx := startChromium(t, chromium,
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
 		// A phone in Indonesia: the browser's own words (the file
 		// input's) are Indonesian too where Debian's chromium-l10n is
 		// installed.
@@ -104,17 +94,6 @@ func TestVerdictScreenshots(t *testing.T) {
 		chromedp.Flag("accept-lang", "id-ID,id"),
 		chromedp.Env("LANGUAGE=id"),
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	markOld := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](`document.documentElement.dataset.old = "1", true`)(ctx, t)
-		return err
-	})
 
 	var (
 		mu       sync.Mutex

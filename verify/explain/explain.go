@@ -314,10 +314,14 @@ func ReportHeadline(l Lang, rep *verify.Report) string {
 	case ind == verify.TotalFailed && sub == verify.FormatFailure && slices.ContainsFunc(rep.Signatures, func(s *verify.SignatureReport) bool {
 		return s != nil && s.Indication == verify.TotalFailed && CutShort(s)
 	}):
-		return headFailed.in(l) + ": " + cutShortWhy.in(l)
+		return cutShortHeadline(l)
 	}
 	return Headline(l, ind, sub)
 }
+
+// cutShortHeadline is the verdict on a signature, or a report, that
+// failed because the file is cut short (CutShort).
+func cutShortHeadline(l Lang) string { return headFailed.in(l) + ": " + cutShortWhy.in(l) }
 
 // Damaged reports whether a report's file is damaged or incomplete: its
 // cross-reference was broken and had to be rebuilt (verify.CodeRepaired),
@@ -371,7 +375,7 @@ func SignatureVerdict(l Lang, s *verify.SignatureReport) string {
 	if ind != verify.TotalFailed {
 		ind = verify.Indeterminate
 	} else if s.SubIndication == verify.FormatFailure && CutShort(s) {
-		return headFailed.in(l) + ": " + cutShortWhy.in(l)
+		return cutShortHeadline(l)
 	}
 	return Headline(l, ind, s.SubIndication)
 }
