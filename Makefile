@@ -53,7 +53,7 @@ soak: ## SOAK=10m of mixed sign/verify/page traffic at ~80 % of the capacity it 
 bench: ## benchmarks (BENCH=regexp COUNT=n), no tests
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) $(PKG)
 
-bench-http: ## the gateway under 64 concurrent clients (req/s, p50, p99, CPU) beside the library's rate, and the ratios; COUNT=n
+bench-http: ## the gateway under 64 concurrent clients of a separate load-generator process (req/s, p50, p99, CPU) beside the library's rate, and the ratios; COUNT=n
 	@$(GO) test -run '^$$' -bench 'HTTPSign|LibrarySign' -benchtime 4000x -count $(COUNT) ./internal/httpapi/ 2>&1 | awk -f scripts/bench-http.awk
 
 bench-cli: ## whole-process time and peak RSS of segel sign/verify on a generated 60 MB PDF

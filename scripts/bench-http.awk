@@ -1,8 +1,10 @@
 # Summary of `make bench-http` (docs/decisions.md, "Gateway performance
 # (issue 12)"): copies go test's output, then prints per profile the
 # gateway's rate against the library's, the latencies at 64 clients and
-# the CPU time per signature of each. With COUNT > 1, the means of the
-# runs. It fails (exit 1) when go test did not end with "ok".
+# the CPU time per signature of each, and the CPU time per request of the
+# load generator (a process of its own, not counted in the gateway's).
+# With COUNT > 1, the means of the runs. It fails (exit 1) when go test
+# did not end with "ok".
 { print; fflush() }
 /^(FAIL|--- FAIL)/ { failed = 1 }
 /^ok / { ok = 1 }
@@ -17,6 +19,7 @@
 			if (u == "p99-ms") p99[prof] += v
 			if (u == "errors") errs[prof] += v
 			if (u == "cpu-ms/op") { gcpu[prof] += v; ngcpu[prof]++ }
+			if (u == "gen-cpu-ms/op") { gen[prof] += v; ngen[prof]++ }
 		} else {
 			if (u == "sig/s") { lib[prof] += v; nlib[prof]++ }
 			if (u == "cpu-ms/op") { lcpu[prof] += v; nlcpu[prof]++ }
@@ -25,7 +28,7 @@
 }
 END {
 	print ""
-	print "gateway (POST /v1/sign, 64 clients) beside the library (signer.Sign, 64 goroutines):"
+	print "gateway (POST /v1/sign, 64 clients of a separate load generator) beside the library (signer.Sign, 64 goroutines):"
 	for (p in profs) {
 		if (!nrate[p] || !nlib[p]) continue
 		g = rate[p] / nrate[p]; l = lib[p] / nlib[p]
@@ -34,6 +37,9 @@ END {
 		if (ngcpu[p] && nlcpu[p])
 			printf "  %-8s CPU per signature: library %.2f ms / gateway %.2f ms = %.2f\n",
 				p, lcpu[p] / nlcpu[p], gcpu[p] / ngcpu[p], (lcpu[p] / nlcpu[p]) / (gcpu[p] / ngcpu[p])
+		if (ngen[p])
+			printf "  %-8s CPU per request of the load generator (its own process, not in the gateway's): %.3f ms\n",
+				p, gen[p] / ngen[p]
 	}
 	if (failed || !ok) exit 1
 }
