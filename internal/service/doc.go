@@ -18,9 +18,12 @@
 //     enrolled with [Service.EnrolTOTP]) (keyref.Key.Unlock), and signs
 //     (signer.Sign) with the visible stamp the request asks for; a wrong
 //     passphrase is counted whatever the caller does next;
-//  5. frees the slot, then keeps the signed file (profiles that Keep),
-//     records the document in the register and appends the audit entry;
-//     a signature that is not in the audit log is not handed out.
+//  5. hands its slot over to a place among the signatures being
+//     recorded (8×MaxConcurrent: a store slower than the signing makes
+//     requests wait in the queue, not in the store), then keeps the
+//     signed file (profiles that Keep), records the document in the
+//     register and appends the audit entry; a signature that is not in
+//     the audit log is not handed out.
 //
 // A seal profile (Profile.Seal, an institution's key) signs only with a
 // [SealGrant] of the request: the BSrE seal door gets one from

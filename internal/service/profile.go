@@ -57,6 +57,12 @@ type Profile struct {
 	// MaxConcurrent bounds the signatures in progress (default
 	// 2×GOMAXPROCS, at least 4) and Queue the requests waiting (default
 	// 128) for at most QueueTimeout (default 30 s); beyond that: 429.
+	// The signatures made and not yet recorded (blob, register record,
+	// audit entry) are bounded too, by 8×MaxConcurrent: beyond that a
+	// signature keeps its slot until one is recorded, so that a store
+	// slower than the signing makes requests wait in the queue, in their
+	// order, rather than in ever larger batches of the group commit
+	// (docs/decisions.md, "The latency tail at 64 clients").
 	MaxConcurrent int
 	Queue         int
 	QueueTimeout  time.Duration
@@ -75,9 +81,19 @@ type Profile struct {
 
 	sem   chan struct{}
 	queue chan struct{}
+	// recording holds a place for each signature made and not yet
+	// recorded (handOver).
+	recording chan struct{}
 	// attempt admits one passphrase attempt at a time (Personal).
 	attempt chan struct{}
 }
+
+// recordingPerSlot is how many signatures per signing slot may wait to
+// be recorded: enough that signing goes on while the store commits a
+// batch (a batch of up to 8×MaxConcurrent), few enough that the wait of
+// a slow store shows in the queue, which is first come first served.
+// Measured in docs/decisions.md ("The latency tail at 64 clients").
+const recordingPerSlot = 8
 
 // Allows reports whether the profile signs at level l.
 func (p *Profile) Allows(l signer.Level) bool {
@@ -108,6 +124,7 @@ func (p *Profile) init() error {
 	}
 	p.sem = make(chan struct{}, p.MaxConcurrent)
 	p.queue = make(chan struct{}, p.MaxConcurrent+p.Queue)
+	p.recording = make(chan struct{}, recordingPerSlot*p.MaxConcurrent)
 	p.attempt = make(chan struct{}, 1)
 	return nil
 }

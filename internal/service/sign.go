@@ -160,7 +160,10 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		return nil, e
 	}
 	unlock()
-	releaseSlot()
+	// The slot is handed over to a place among the signatures being
+	// recorded: when the store lags, signing stops here instead of
+	// piling signatures onto its batches.
+	defer handOver(prof, releaseSlot)()
 	outSHA := hex.EncodeToString(h.Sum(nil))
 	signed := io.NewSectionReader(req.Output, req.OutputOffset, res.Size)
 	doc := &store.Document{
@@ -225,6 +228,17 @@ func (s *Service) acquire(ctx context.Context, p *Profile) (func(), *Error) {
 	}
 	s.opts.Observer.QueueWait(p.Name, time.Since(waited))
 	return func() { <-p.sem; <-p.queue }, nil
+}
+
+// handOver waits for a place among p's signatures being recorded, then
+// frees the signing slot (release), and returns the function that frees
+// the place once the signature is recorded or has failed to be. The wait
+// does not end with the caller's context: the signature is made, and is
+// recorded whatever the caller does next.
+func handOver(p *Profile, release func()) func() {
+	p.recording <- struct{}{}
+	release()
+	return func() { <-p.recording }
 }
 
 // VerifyURL returns the address of document id's page for citizens
