@@ -195,8 +195,13 @@ func runLoad(b *testing.B, spec *loadSpec) (*loadResult, time.Duration) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer cmd.Wait()
-	defer stdin.Close()
+	waited := false
+	defer func() {
+		if !waited {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
 	if err := json.NewEncoder(stdin).Encode(spec); err != nil {
 		b.Fatal(err)
 	}
@@ -207,7 +212,6 @@ func runLoad(b *testing.B, spec *loadSpec) (*loadResult, time.Duration) {
 				return s
 			}
 		}
-		cmd.Process.Kill()
 		b.Fatalf("the load generator stopped: %v", out.Err())
 		return ""
 	}
@@ -226,7 +230,12 @@ func runLoad(b *testing.B, spec *loadSpec) (*loadResult, time.Duration) {
 	if err := json.Unmarshal([]byte(s), &res); err != nil {
 		b.Fatalf("load generator: %s (%v)", s, err)
 	}
+	stdin.Close()
 	io.Copy(io.Discard, stdout)
+	waited = true
+	if err := cmd.Wait(); err != nil {
+		b.Errorf("the load generator failed: %v", err)
+	}
 	return &res, cpu
 }
 
@@ -277,6 +286,7 @@ func TestLoadGenerator(t *testing.T) {
 	var firstErr sync.Once
 	var res loadResult
 	lat := make([][]time.Duration, len(conns))
+	first := make([][]byte, len(conns)) // each client's first answer
 	start, cpu0 := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for i, g := range conns {
@@ -298,17 +308,23 @@ func TestLoadGenerator(t *testing.T) {
 				}
 				lat[i] = append(lat[i], time.Since(t0))
 				if n == 0 {
-					// Verified by the benchmark once the load is over.
-					if err := os.WriteFile(filepath.Join(spec.Samples, fmt.Sprintf("client%02d.pdf", i)), answer, 0o600); err != nil {
-						errs.Add(1)
-						firstErr.Do(func() { res.FirstError = err.Error() })
-					}
+					first[i] = slices.Clone(answer)
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	res.Elapsed, res.CPU = time.Since(start), cpuTime()-cpu0
+	// Verified by the benchmark, once the load is over.
+	for i, pdf := range first {
+		if pdf == nil {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(spec.Samples, fmt.Sprintf("client%02d.pdf", i)), pdf, 0o600); err != nil {
+			errs.Add(1)
+			firstErr.Do(func() { res.FirstError = err.Error() })
+		}
+	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	res.Done, res.Errors = len(all), int(errs.Load())
