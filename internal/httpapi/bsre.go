@@ -199,7 +199,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
-	io.Copy(w, res.Signed)
+	spool.Send(w, res.Signed)
 }
 
 // bsreLook is the visible stamp a BSrE request asks for: at an anchor
@@ -405,18 +405,14 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 
 // spoolReader spools a PDF from r (a multipart file or decoded base64).
 func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
-	f, err := s.createTemp()
-	if err != nil {
-		s.opts.Logger.Error("temp file", "error", err)
-		return nil, createProblem(err)
-	}
+	f := s.newSpool()
 	c, err := spool.Copy(f, r, s.opts.MaxBodySize)
 	if err != nil || c.Size == 0 {
 		f.Close()
 		var we *spool.WriteError
 		if errors.As(err, &we) {
 			s.opts.Logger.Error("temp file", "error", we.Err)
-			return nil, noRoom()
+			return nil, spoolProblem(we)
 		}
 		if errors.Is(err, spool.ErrTooLarge) {
 			return nil, newProblem("too-large", "")

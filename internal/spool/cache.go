@@ -31,6 +31,9 @@ type Cached struct {
 	blocks [cacheBlocks]cacheBlock
 	tick   uint64
 	closed bool
+	// direct: r holds the size bytes in memory (a Spool's), read from
+	// there without the blocks.
+	direct bool
 }
 
 type cacheBlock struct {
@@ -40,9 +43,14 @@ type cacheBlock struct {
 	used uint64
 }
 
-// NewCached returns a cached reader of the first size bytes of r.
+// NewCached returns a cached reader of the first size bytes of r. Of a
+// Spool that holds them in memory (InMemory), it reads them from there:
+// blocks would only copy them once more.
 func NewCached(r io.ReaderAt, size int64) *Cached {
 	c := &Cached{r: r, size: size}
+	if m, ok := r.(interface{ InMemory(int64) bool }); ok && m.InMemory(size) {
+		c.direct = true
+	}
 	for i := range c.blocks {
 		c.blocks[i].off = -1
 	}
@@ -64,7 +72,15 @@ func (c *Cached) ReadAt(p []byte, off int64) (int, error) {
 	}
 	var n int
 	var err error
-	if len(want) >= CacheBlock {
+	if c.direct {
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		if closed {
+			return 0, errors.New("spool: read of a closed cached reader")
+		}
+		n, err = c.r.ReadAt(want, off)
+	} else if len(want) >= CacheBlock {
 		n, err = c.r.ReadAt(want, off)
 	} else {
 		n, err = c.readCached(want, off)

@@ -92,9 +92,28 @@ func (fw *fileWriter) Write(p []byte) (int, error) {
 // copyBufs holds the buffers of Copy and Send between requests.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// Send copies r to w (a response) through a pooled buffer, as io.Copy
-// does with one of its own per call.
+// Send copies r to w (a response): what a Spool holds in memory (r a
+// section of one, as from io.NewSectionReader) in one Write, the rest
+// through a pooled buffer, as io.Copy does with one of its own per call.
 func Send(w io.Writer, r io.Reader) (int64, error) {
+	if sr, ok := r.(*io.SectionReader); ok {
+		if sp, off, n := sr.Outer(); sp != nil {
+			if sp, ok := sp.(*Spool); ok {
+				pos, err := sr.Seek(0, io.SeekCurrent)
+				if err != nil {
+					return 0, err
+				}
+				m, err := sp.writeRange(w, off+pos, n-pos)
+				sr.Seek(m, io.SeekCurrent)
+				return m, err
+			}
+		}
+	}
+	return sendBuffered(w, r)
+}
+
+// sendBuffered copies r to w through a pooled buffer.
+func sendBuffered(w io.Writer, r io.Reader) (int64, error) {
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
 	return io.CopyBuffer(w, r, *buf)
