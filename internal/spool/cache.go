@@ -40,6 +40,7 @@ type cacheBlock struct {
 	buf  *[]byte
 	off  int64 // -1: empty
 	n    int   // valid bytes in buf
+	hi   int   // the most bytes buf ever held: what Close clears
 	used uint64
 }
 
@@ -132,6 +133,7 @@ func (c *Cached) block(start int64) (*cacheBlock, error) {
 	}
 	want := int(min(CacheBlock, c.size-start))
 	m, err := c.r.ReadAt((*lru.buf)[:want], start)
+	lru.hi = max(lru.hi, m)
 	if m < want {
 		lru.off = -1
 		if err == nil || err == io.EOF {
@@ -140,18 +142,21 @@ func (c *Cached) block(start int64) (*cacheBlock, error) {
 		return nil, err
 	}
 	lru.off, lru.n, lru.used = start, m, c.tick
+	lru.hi = max(lru.hi, m)
 	return lru, nil
 }
 
-// Close returns the blocks to the pool; reads after it fail.
+// Close clears the blocks and returns them to the pool (nothing of a
+// document outlives its request in a pooled block); reads after it fail.
 func (c *Cached) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
 	for i := range c.blocks {
 		if b := &c.blocks[i]; b.buf != nil {
+			clear((*b.buf)[:b.hi])
 			blockPool.Put(b.buf)
-			b.buf, b.off = nil, -1
+			b.buf, b.off, b.hi = nil, -1, 0
 		}
 	}
 }
@@ -169,8 +174,11 @@ func NewWriter(w io.Writer) *bufio.Writer {
 }
 
 // PutWriter returns a writer of NewWriter to the pool; what was not
-// flushed is dropped.
+// flushed is dropped, and its buffer cleared (nothing of a document
+// outlives its request in a pooled buffer).
 func PutWriter(bw *bufio.Writer) {
 	bw.Reset(nil)
+	b := bw.AvailableBuffer() // after Reset: the whole buffer
+	clear(b[:cap(b)])
 	writerPool.Put(bw)
 }

@@ -3,7 +3,9 @@ package spool
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"bufio"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"sync"
@@ -37,18 +39,31 @@ type Copied struct {
 // *http.MaxBytesError, if any) when src holds more than limit bytes or
 // hits an http.MaxBytesReader's limit, and src's error otherwise. The
 // size is set on every return.
+//
+// A Spool is written directly, in the pieces read (up to 32 KiB): in
+// memory a buffer would only copy the body once more. Any other dst gets
+// the body through a pooled buffer: it arrives in pieces of a few
+// kilobytes, which buffered reach a file in a few writes.
 func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	h := sha256.New()
 	fw := &fileWriter{w: dst}
-	// The body arrives in pieces of a few kilobytes: buffered, it
-	// reaches the file in a few writes.
-	bw := NewWriter(fw)
-	defer PutWriter(bw)
+	var w io.Writer = fw
+	var bw *bufio.Writer
+	if _, ok := dst.(*Spool); !ok {
+		bw = NewWriter(fw)
+		defer PutWriter(bw)
+		w = bw
+	}
 	buf := copyBufs.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(bw, h), io.LimitReader(src, limit+1), *buf)
+	n, used, err := copyHashed(w, h, io.LimitReader(src, limit+1), *buf)
+	// Cleared before it is pooled: nothing of a document outlives its
+	// request.
+	clear((*buf)[:used])
 	copyBufs.Put(buf)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
+	if bw != nil {
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	c := Copied{Size: n}
 	switch {
@@ -65,6 +80,32 @@ func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	}
 	c.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return c, nil
+}
+
+// copyHashed copies src to w and h through buf, as io.CopyBuffer does;
+// used is how much of buf was ever filled.
+func copyHashed(w io.Writer, h hash.Hash, src io.Reader, buf []byte) (n int64, used int, err error) {
+	for {
+		nr, rerr := src.Read(buf)
+		used = max(used, nr)
+		if nr > 0 {
+			h.Write(buf[:nr])
+			nw, werr := w.Write(buf[:nr])
+			n += int64(nw)
+			if werr == nil && nw < nr {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return n, used, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, used, nil
+		}
+		if rerr != nil {
+			return n, used, rerr
+		}
+	}
 }
 
 // NoRoom reports whether err (from Create or Copy) means the temporary
@@ -112,9 +153,13 @@ func Send(w io.Writer, r io.Reader) (int64, error) {
 	return sendBuffered(w, r)
 }
 
-// sendBuffered copies r to w through a pooled buffer.
+// sendBuffered copies r to w through a pooled buffer, cleared before it
+// is pooled again.
 func sendBuffered(w io.Writer, r io.Reader) (int64, error) {
 	buf := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(buf)
+	defer func() {
+		clear(*buf)
+		copyBufs.Put(buf)
+	}()
 	return io.CopyBuffer(w, r, *buf)
 }

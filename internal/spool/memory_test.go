@@ -340,3 +340,50 @@ func (w *countWriter) Write(p []byte) (int, error) {
 	w.writes++
 	return w.Buffer.Write(p)
 }
+
+// TestPooledBuffersCleared: the blocks of a Cached reader and the buffer
+// of a pooled writer hold zeros once given back, so that nothing of a
+// document outlives its request in a pooled buffer.
+func TestPooledBuffersCleared(t *testing.T) {
+	data := letter(100 << 10)
+	c := NewCached(bytes.NewReader(data), int64(len(data)))
+	for off := int64(0); off < int64(len(data)); off += 7000 {
+		if _, err := c.ReadAt(make([]byte, 100), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var blocks []*[]byte
+	for _, b := range c.blocks {
+		if b.buf != nil {
+			blocks = append(blocks, b.buf)
+		}
+	}
+	c.Close()
+	if len(blocks) == 0 {
+		t.Fatal("no block was used")
+	}
+	for i, b := range blocks {
+		if !allZero((*b)[:cap(*b)]) {
+			t.Errorf("block %d holds the document after Close", i)
+		}
+	}
+	var out bytes.Buffer
+	bw := NewWriter(&out)
+	bw.Write(data[:20<<10])
+	bw.Flush()
+	bw.Write(data[:100]) // not flushed: dropped
+	buf := bw.AvailableBuffer()
+	PutWriter(bw)
+	if !allZero(buf[:cap(buf)]) {
+		t.Error("a pooled writer's buffer holds the document after PutWriter")
+	}
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
