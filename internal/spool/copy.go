@@ -1,9 +1,9 @@
 package spool
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"bufio"
 	"errors"
 	"hash"
 	"io"
