@@ -209,6 +209,9 @@ func (s *Spool) writeAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errors.New("spool: negative offset")
 	}
+	if len(p) == 0 {
+		return 0, nil // nothing to hold: no memory taken, no file made
+	}
 	end := off + int64(len(p))
 	if s.file == nil {
 		if end <= int64(s.limit) && s.grow(int(end)) {

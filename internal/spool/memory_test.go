@@ -72,6 +72,14 @@ func TestSpoolThreshold(t *testing.T) {
 	if err != nil || fi.Size() != int64(len(big)-len(b.mem())) {
 		t.Errorf("the file holds %v bytes, want %d", fi.Size(), len(big)-len(b.mem()))
 	}
+	// An empty write takes nothing, with or without a pool.
+	var nilPool *Pool
+	for _, e := range []*Spool{p.New(missing), nilPool.New(missing)} {
+		if n, err := e.Write(nil); n != 0 || err != nil || e.file != nil || e.buf != nil {
+			t.Errorf("an empty write: %d, %v, file %v, memory %v", n, err, e.file != nil, e.buf != nil)
+		}
+		e.Close()
+	}
 	// A missing directory shows when a file is needed.
 	m := p.New(missing)
 	if _, err := Copy(m, bytes.NewReader(big), 1<<30); err == nil {
