@@ -539,6 +539,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		ReadTimeout:    cfg.Limits.ReadTimeout.D(), WriteTimeout: cfg.Limits.WriteTimeout.D(),
 		SeparateOps: cfg.OpsListen != "", TrustedProxies: proxies,
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
+		SpoolMemory: int64(cfg.Limits.SpoolMemory), SpoolMemoryTotal: int64(cfg.Limits.SpoolMemoryTotal),
 		MaxVerifications: cfg.Limits.MaxVerifications, VerifyQueueTimeout: cfg.Limits.VerifyQueueTimeout.D(),
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/verify"
 )
@@ -49,6 +50,11 @@ type Options struct {
 	// TempDir is where uploads are spooled while they are verified;
 	// os.TempDir() by default. Nothing is left in it.
 	TempDir string
+	// Spools, when set, holds small uploads in memory within its limits
+	// (spool.Pool.SetMemory; the API's, so that one budget bounds both)
+	// and reuses its temporary files; without it every upload goes to a
+	// file of its own.
+	Spools *spool.Pool
 	// RateLimit is the number of uploads a client address may make per
 	// minute (a token bucket that also allows a burst of that many); 20 by
 	// default, and no limit when negative. IPv6 addresses are counted per

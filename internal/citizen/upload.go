@@ -13,16 +13,17 @@ import (
 	"github.com/segel-id/segel/internal/spool"
 )
 
-// upload is a citizen's file, spooled to an anonymous (or at once
-// unlinked) temporary file while it is verified.
+// upload is a citizen's file, spooled while it is verified: in memory
+// when small (Options.Spools), else to an anonymous (or at once unlinked)
+// temporary file.
 type upload struct {
-	f      *spool.File
+	f      *spool.Spool
 	size   int64
 	sha256 string // lower-case hex
 }
 
-// discard closes and removes the temporary file; it may be called more
-// than once.
+// discard clears the memory and closes and removes the temporary file;
+// it may be called more than once.
 func (u *upload) discard() {
 	if u.f != nil {
 		u.f.Close()
@@ -72,16 +73,9 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 		return nil, false
 	}
 
-	f, err := spool.Create(h.opts.TempDir)
-	if err != nil {
-		h.opts.Logger.Error("citizen: spool", "error", err)
-		if spool.NoRoom(err) {
-			h.noRoom(w, p) // no inode left: temporary
-		} else {
-			p.Form = nil
-			h.problem(w, http.StatusInternalServerError, p, p.T["internal"], p.T["internalhelp"])
-		}
-		return nil, false
+	f := h.opts.Spools.New(h.opts.TempDir)
+	if r.ContentLength > 0 {
+		f.Grow(r.ContentLength)
 	}
 	up := &upload{f: f}
 	c, err := spool.Copy(f, src, h.opts.MaxUpload)
@@ -91,7 +85,13 @@ func (h *handler) receive(w http.ResponseWriter, r *http.Request, p *page) (*upl
 	case errors.As(err, &we):
 		up.discard()
 		h.opts.Logger.Error("citizen: spool", "error", we.Err)
-		h.noRoom(w, p)
+		if spool.Misconfigured(we) {
+			// No file can be made there at all: a configuration error.
+			p.Form = nil
+			h.problem(w, http.StatusInternalServerError, p, p.T["internal"], p.T["internalhelp"])
+		} else {
+			h.noRoom(w, p) // full: temporary
+		}
 		return nil, false
 	case errors.Is(err, spool.ErrTooLarge):
 		up.discard()

@@ -25,7 +25,8 @@
 //	                 write_timeout (5m), idle_timeout (2m), shutdown_timeout (2m),
 //	                 max_connections (0: no bound), max_verifications (2×CPUs),
 //	                 verify_queue_timeout (5s), page_rate_limit (20/min per address),
-//	                 page_max_upload (max_body),
+//	                 page_max_upload (max_body), spool_memory (256KiB per request),
+//	                 spool_memory_total (32MiB for all requests),
 //	trusted_proxies  [IP or CIDR]: whose X-Forwarded-For names the client   none
 //	                 passphrase_attempts (5), passphrase_window (15m): per profile and address,
 //	                 passphrase_profile_attempts, passphrase_profile_window: per profile

@@ -18,6 +18,14 @@ type Limits struct {
 	// PageMaxUpload is the largest upload on the citizens' page (default
 	// 0: max_body, so that every letter Segel signs can be checked).
 	PageMaxUpload Size `yaml:"page_max_upload"`
+	// SpoolMemory is how much of one request's body, with what is made
+	// from it (the signed PDF), is held in memory rather than in a
+	// temporary file (default 0: 256KiB, at most 16MiB);
+	// SpoolMemoryTotal bounds what all requests in flight hold so
+	// (default 0: 32MiB). Beyond either, the rest goes to a temporary
+	// file.
+	SpoolMemory      Size `yaml:"spool_memory"`
+	SpoolMemoryTotal Size `yaml:"spool_memory_total"`
 	// MaxVerifications bounds the verifications in progress at once (API,
 	// BSrE API and citizens' page together; default 0: 2×CPUs, at least
 	// 4); one waits up to VerifyQueueTimeout (default 0: 5s) for a place,
@@ -74,3 +82,7 @@ func (l *Limits) applyDefaults() {
 		l.ProfileWindow = l.PassphraseWindow
 	}
 }
+
+// MaxSpoolMemory bounds limits.spool_memory (spool.MaxMemoryPerSpool):
+// larger bodies belong in temporary files.
+const MaxSpoolMemory = 16 << 20

@@ -40,3 +40,21 @@ func TestConfigKeyCacheAndCheckpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSpoolMemory: limits.spool_memory and spool_memory_total are
+// read as sizes (0 when not given: the server's defaults), and a
+// per-request memory above MaxSpoolMemory is refused by name.
+func TestConfigSpoolMemory(t *testing.T) {
+	dir, module := setup(t)
+	c, err := Load(write(t, dir, module, "# defaults\n"))
+	if err != nil || c.Limits.SpoolMemory != 0 || c.Limits.SpoolMemoryTotal != 0 {
+		t.Fatalf("defaults: %v %v, %v", c.Limits.SpoolMemory, c.Limits.SpoolMemoryTotal, err)
+	}
+	c, err = Load(write(t, dir, module, "limits:\n  spool_memory: 1MiB\n  spool_memory_total: 64MiB\n"))
+	if err != nil || c.Limits.SpoolMemory != 1<<20 || c.Limits.SpoolMemoryTotal != 64<<20 {
+		t.Fatalf("set: %v %v, %v", c.Limits.SpoolMemory, c.Limits.SpoolMemoryTotal, err)
+	}
+	if _, err := Load(write(t, dir, module, "limits:\n  spool_memory: 32MiB\n")); err == nil || !strings.Contains(err.Error(), "limits.spool_memory") {
+		t.Errorf("spool_memory 32MiB: %v, want an error naming limits.spool_memory", err)
+	}
+}

@@ -47,6 +47,9 @@ func (c *Config) validateFront(ps *problems) {
 			ps.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR prefix (10.0.0.0/8)", p)
 		}
 	}
+	if c.Limits.SpoolMemory > MaxSpoolMemory {
+		ps.add("limits.spool_memory", "must be at most 16MiB (larger bodies go to temporary files)")
+	}
 	if c.Limits.PageMaxUpload < 0 {
 		ps.add("limits.page_max_upload", "must not be negative")
 	}

@@ -56,9 +56,9 @@ func fill(t *testing.T, dir string) string {
 	}
 }
 
-// TestDiskFull: the temporary directory (where bodies are spooled) and
-// the blob directory (where kept letters are stored) on small tmpfs
-// mounts, filled. Every signature is 503 temporarily-unavailable with
+// TestDiskFull: the temporary directory (where bodies above
+// limits.spool_memory are spooled) and the blob directory (where kept
+// letters are stored) on small tmpfs mounts, filled. Every signature is 503 temporarily-unavailable with
 // no server path in its detail; nothing is recorded or handed out, no
 // partial file is left; once space is back the service signs again.
 func TestDiskFull(t *testing.T) {
@@ -68,6 +68,10 @@ func TestDiskFull(t *testing.T) {
 			full := tmpfs(t, "1m")
 			if which == "temp" {
 				o.tmp = full
+				// Letters above the spool's memory threshold, so that
+				// they go to the full directory (small ones are signed
+				// in memory and need none).
+				o.limits = "  spool_memory: 1KiB\n"
 			} else {
 				o.blobs = full
 			}

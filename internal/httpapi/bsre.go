@@ -158,7 +158,7 @@ func bsreLookInto(w http.ResponseWriter, req *service.Request, look *bsreLook) b
 // signed PDF as the body and its id in the id_dokumen header, or with
 // {"base64_signed_file": …} when jenis_response is BASE64.
 func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
-	in, done := s.bsreUpload(w, r, "file")
+	in, image, done := s.bsreUpload(w, r, "file")
 	if in == nil {
 		return
 	}
@@ -178,9 +178,8 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if withImage {
-			if img, _, err := r.FormFile("imageTTD"); err == nil {
-				look.image, _ = io.ReadAll(io.LimitReader(img, 4<<20))
-				img.Close()
+			if image != nil {
+				look.image = image
 				// A specimen image replaces the QR code, as BSrE draws it.
 				look.linkQR, look.noQR = "", true
 			}
@@ -199,7 +198,7 @@ func (s *Server) bsreSignV1(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.FormatInt(res.Size, 10))
-	io.Copy(w, res.Signed)
+	spool.Send(w, res.Signed)
 }
 
 // bsreLook is the visible stamp a BSrE request asks for: at an anchor
@@ -300,45 +299,12 @@ func (s *Server) bsreVerify(w http.ResponseWriter, r *http.Request, in *spooled)
 
 // bsreVerifyV1 is POST /api/sign/verify (multipart field signed_file).
 func (s *Server) bsreVerifyV1(w http.ResponseWriter, r *http.Request) {
-	in, done := s.bsreUpload(w, r, "signed_file")
+	in, _, done := s.bsreUpload(w, r, "signed_file")
 	if in == nil {
 		return
 	}
 	defer done()
 	s.bsreVerify(w, r, in)
-}
-
-// bsreUpload spools the PDF of a v1 multipart form's field; it answers
-// the error itself and returns nil on failure. done releases the form
-// and the spooled file.
-func (s *Server) bsreUpload(w http.ResponseWriter, r *http.Request, field string) (*spooled, func()) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodySize)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) || r.ContentLength > s.opts.MaxBodySize {
-			bsreTooLarge(w, s.opts.MaxBodySize)
-		} else {
-			writeBSrE(w, http.StatusBadRequest, bsreBadRequest, bsreMsgCheck)
-		}
-		if r.MultipartForm != nil {
-			r.MultipartForm.RemoveAll()
-		}
-		return nil, nil
-	}
-	f, _, err := r.FormFile(field)
-	if err != nil {
-		r.MultipartForm.RemoveAll()
-		writeBSrE(w, http.StatusBadRequest, bsreBadRequest, "Dokumen ("+field+") harus diisi")
-		return nil, nil
-	}
-	in, p := s.spoolReader(f)
-	f.Close()
-	if p != nil {
-		r.MultipartForm.RemoveAll()
-		bsreProblem(w, p, s.opts.MaxBodySize)
-		return nil, nil
-	}
-	return in, func() { in.Close(); r.MultipartForm.RemoveAll() }
 }
 
 // bsreVerifyV2 is POST /api/v2/verify/pdf ({"file": base64}).
@@ -405,18 +371,14 @@ func (s *Server) bsreStatusV2(w http.ResponseWriter, r *http.Request) {
 
 // spoolReader spools a PDF from r (a multipart file or decoded base64).
 func (s *Server) spoolReader(r io.Reader) (*spooled, *Problem) {
-	f, err := s.createTemp()
-	if err != nil {
-		s.opts.Logger.Error("temp file", "error", err)
-		return nil, createProblem(err)
-	}
+	f := s.newSpool()
 	c, err := spool.Copy(f, r, s.opts.MaxBodySize)
 	if err != nil || c.Size == 0 {
 		f.Close()
 		var we *spool.WriteError
 		if errors.As(err, &we) {
 			s.opts.Logger.Error("temp file", "error", we.Err)
-			return nil, noRoom()
+			return nil, spoolProblem(we)
 		}
 		if errors.Is(err, spool.ErrTooLarge) {
 			return nil, newProblem("too-large", "")

@@ -15,6 +15,7 @@ func (s *Server) webRoutes(r chi.Router) {
 		Verify:     s.Verifier(),
 		Documents:  s.opts.Store,
 		TempDir:    s.opts.TempDir,
+		Spools:     &s.temps,
 		MaxUpload:  s.opts.PageMaxUpload,
 		RateLimit:  s.opts.PageRateLimit,
 		ClientAddr: s.clientAddress,

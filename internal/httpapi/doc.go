@@ -2,7 +2,7 @@
 // chi router, with API-key authentication of client systems, signing
 // profiles (personal ones unlocked by their holder's passphrase on every
 // request), RFC 9457 problem+json errors with stable types, bounded
-// request bodies spooled to temporary files, a per-profile concurrency
+// request bodies spooled to memory or temporary files, a per-profile concurrency
 // bound with a short queue, the audit log and document register, and
 // Prometheus metrics.
 //
@@ -51,11 +51,13 @@
 // # Limits
 //
 // Bodies are bounded by Options.MaxBodySize (413) and
-// Options.ReadTimeout (408), and spooled to a temporary file in
-// Options.TempDir — on Linux an anonymous one (O_TMPFILE), which the
-// kernel frees even if the process dies — never held whole in memory; the
-// signed file is written after the body in the same file and streamed
-// back from it. Each profile signs at most Profile.MaxConcurrent
+// Options.ReadTimeout (408), and spooled (spool.Spool): in cleared,
+// pooled memory up to Options.SpoolMemory per request and
+// Options.SpoolMemoryTotal for all requests together, the rest to a
+// temporary file in Options.TempDir — on Linux an anonymous one
+// (O_TMPFILE), which the kernel frees even if the process dies — so a body
+// is never held whole in memory beyond that bound; the signed file is
+// written after the body in the same spool and streamed back from it. Each profile signs at most Profile.MaxConcurrent
 // documents at once, with Profile.Queue more waiting at most
 // Profile.QueueTimeout; beyond that the answer is 429 busy with
 // Retry-After. The defaults absorb 64 concurrent clients without a 429.

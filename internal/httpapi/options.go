@@ -36,6 +36,14 @@ type Options struct {
 	MaxBodySize int64
 	// TempDir is where bodies are spooled; os.TempDir() by default.
 	TempDir string
+	// SpoolMemory is how much of one request's body and of what is made
+	// from it (the signed PDF) is held in memory instead of TempDir
+	// (spool.DefaultMemoryPerSpool, 256 KiB, when zero; at most
+	// spool.MaxMemoryPerSpool; none when negative); SpoolMemoryTotal
+	// bounds what all requests hold so together (spool.DefaultMemoryTotal,
+	// 32 MiB, when zero; none when negative). Beyond either, the rest goes
+	// to a temporary file (docs/decisions.md, "Small letters in memory").
+	SpoolMemory, SpoolMemoryTotal int64
 	// ReadTimeout bounds the reading of a request body, from when the
 	// handler starts reading it: a client slower than that gets 408
 	// request-timeout. Zero leaves it to the http.Server's ReadTimeout.

@@ -74,6 +74,12 @@ func New(opts Options) (*Server, error) {
 	if opts.TempDir == "" {
 		opts.TempDir = os.TempDir()
 	}
+	if opts.SpoolMemory == 0 {
+		opts.SpoolMemory = spool.DefaultMemoryPerSpool
+	}
+	if opts.SpoolMemoryTotal == 0 {
+		opts.SpoolMemoryTotal = spool.DefaultMemoryTotal
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -97,6 +103,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{},
 		verifySem: make(chan struct{}, opts.MaxVerifications), readyTTL: 5 * time.Second}
+	s.temps.SetMemory(opts.SpoolMemory, opts.SpoolMemoryTotal)
 	if opts.Timestamper != nil {
 		s.tsa = &tsaWatch{ts: opts.Timestamper, now: opts.Now}
 	}

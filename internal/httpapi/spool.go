@@ -13,14 +13,16 @@ import (
 	"github.com/segel-id/segel/internal/spool"
 )
 
-// spooled is a request body written to a temporary file (never held
-// whole in memory), removed by Close.
+// spooled is a request body in a spool.Spool: in memory when it is small
+// and the memory budget allows (Options.SpoolMemory, SpoolMemoryTotal),
+// else in a temporary file (never held whole in memory beyond that
+// bound); Close clears and returns it.
 //
-// The file holds the body in [0, size); what is made from it (a signed or
+// The spool holds the body in [0, size); what is made from it (a signed or
 // augmented PDF) is written after it, at output, so that a request costs
-// one temporary file.
+// one spool: in memory too while it fits, else in the file.
 type spooled struct {
-	f      *spool.File
+	f      *spool.Spool
 	size   int64
 	sha256 string // lower-case hex
 	// fields are the small form fields of a multipart body that came
@@ -28,7 +30,7 @@ type spooled struct {
 	fields map[string]string
 }
 
-// Close closes and removes the file.
+// Close clears the memory and empties the file, returning both.
 func (b *spooled) Close() { b.f.Close() }
 
 // output returns a writer for what is made from the body, after it.
@@ -38,6 +40,11 @@ func (b *spooled) output() io.Writer { return io.NewOffsetWriter(b.f, b.size) }
 func (b *spooled) outputReader(n int64) *io.SectionReader {
 	return io.NewSectionReader(b.f, b.size, n)
 }
+
+// outputRoom is what a signed or augmented PDF adds to its input, for the
+// memory a spool takes at once for a body of known length: the signature's
+// placeholder and a little more.
+const outputRoom = 32 << 10
 
 // spool reads the PDF of a request: the body itself (application/pdf or
 // application/octet-stream), or the "file" part of a multipart form. The
@@ -66,10 +73,10 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 	default:
 		return nil, newProblem("unsupported-media-type", "the Content-Type is not application/pdf, application/octet-stream or multipart/form-data")
 	}
-	f, err := s.createTemp()
-	if err != nil {
-		s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", err)
-		return nil, createProblem(err)
+	f := s.newSpool()
+	if r.ContentLength > 0 {
+		// Room for the body and the signed PDF, if memory allows.
+		f.Grow(r.ContentLength + outputRoom)
 	}
 	c, err := spool.Copy(f, src, s.opts.MaxBodySize)
 	n := c.Size
@@ -80,7 +87,7 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 			// The temporary directory is full (or failing): the client
 			// may try again; the server's paths stay in the log.
 			s.opts.Logger.Error("temp file", "request_id", requestID(r.Context()), "error", we.Err)
-			return nil, noRoom()
+			return nil, spoolProblem(we)
 		}
 		// The rest of the body is not worth waiting for: the connection
 		// closes after the answer (and keeps its expired deadline, so
@@ -116,14 +123,15 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*spooled, *Probl
 // cause (which names server paths).
 func noRoom() *Problem { return problemOf(service.NoRoom()) }
 
-// createProblem is the answer when no spool file can be made: 503 when the
-// directory is full (no inode left), 500 for the rest (a missing or
-// unwritable directory is a configuration error).
-func createProblem(err error) *Problem {
-	if spool.NoRoom(err) {
-		return noRoom()
+// spoolProblem is the answer when a body's spool file cannot be made or
+// written: 503 when the directory is full or failing now (the client may
+// try again), 500 when it cannot hold a file at all (missing, not
+// writable: a configuration error).
+func spoolProblem(err error) *Problem {
+	if spool.Misconfigured(err) {
+		return newProblem("internal", "")
 	}
-	return newProblem("internal", "")
+	return noRoom()
 }
 
 // Bounds on the form fields newMultipart keeps.

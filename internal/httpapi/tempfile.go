@@ -6,17 +6,19 @@ import (
 	"github.com/segel-id/segel/internal/spool"
 )
 
-// namedTempFiles makes createTemp use named files only (for tests of the
-// fallback).
+// namedTempFiles makes newSpool use named files only, nothing in memory
+// (for tests of the fallback).
 var namedTempFiles = false
 
-// createTemp returns a temporary file in TempDir for one request (see
-// spool.Pool.Create: anonymous and reused where the system allows).
-func (s *Server) createTemp() (*spool.File, error) {
+// newSpool returns the spool of one request's body: in memory within
+// Options.SpoolMemory and SpoolMemoryTotal, else a temporary file in
+// TempDir (see spool.Pool.Create: anonymous and reused where the system
+// allows).
+func (s *Server) newSpool() *spool.Spool {
 	if namedTempFiles {
-		return spool.CreateNamed(s.opts.TempDir)
+		return s.temps.NewNamed(s.opts.TempDir)
 	}
-	return s.temps.Create(s.opts.TempDir)
+	return s.temps.New(s.opts.TempDir)
 }
 
 // clientAddress returns the address r is counted under (see

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segel-id/segel/internal/httpapi"
+	"github.com/segel-id/segel/internal/testcorpus"
 )
 
 // fullTempDir mounts a small tmpfs and fills it, so that creating a file
@@ -36,7 +37,8 @@ func fullTempDir(t *testing.T) string {
 	return dir
 }
 
-// TestFullTempDir: with the temporary directory full, uploads are 503
+// TestFullTempDir: with the temporary directory full, uploads that go to
+// it (nothing held in memory: SpoolMemory < 0) are 503
 // temporarily-unavailable (with Retry-After) on the API, the BSrE API and
 // the citizens' page, and no answer names a server path.
 func TestFullTempDir(t *testing.T) {
@@ -47,6 +49,7 @@ func TestFullTempDir(t *testing.T) {
 		}
 		e := newEnv(t, nil, func(o *httpapi.Options) {
 			o.TempDir = dir
+			o.SpoolMemory = -1
 			o.BSrEUser, o.BSrEPassword = "esign", "rahasia-basic"
 			o.Profiles[0].NIK = "3604012345670009"
 		})
@@ -85,6 +88,42 @@ func TestFullTempDir(t *testing.T) {
 		}
 		b3 := readAll(r3)
 		check("citizens' page", r3, b3)
+	}
+}
+
+// TestFullTempDirMemory: with the temporary directory full, a letter
+// whose body and signed PDF fit in the spool's memory is signed (it needs
+// no file); one whose body fits but whose signed PDF does not is 503
+// temporarily-unavailable, as is one whose body is above the threshold,
+// with nothing of a server path in the answer.
+func TestFullTempDirMemory(t *testing.T) {
+	dir := fullTempDir(t)
+	for _, c := range []struct {
+		name   string
+		memory func(letter int) int64
+		status int
+	}{
+		{"default", func(int) int64 { return 0 }, http.StatusOK},
+		{"signed PDF above the threshold", func(n int) int64 { return int64(n) + 1 }, http.StatusServiceUnavailable},
+		{"body above the threshold", func(n int) int64 { return int64(n) / 2 }, http.StatusServiceUnavailable},
+	} {
+		letter := testcorpus.Base(t)["gs-letter"]
+		e := newEnv(t, nil, func(o *httpapi.Options) {
+			o.TempDir = dir
+			o.SpoolMemory = c.memory(len(letter))
+		})
+		resp, body := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d: %.300s", c.name, resp.StatusCode, c.status, body)
+		}
+		if c.status != http.StatusOK {
+			wantProblem(t, resp, body, http.StatusServiceUnavailable, "temporarily-unavailable")
+		}
+		for _, leak := range []string{dir, "/tmp", "no space", "segel-"} {
+			if c.status != http.StatusOK && strings.Contains(string(body), leak) {
+				t.Errorf("%s: the answer names %q: %.300s", c.name, leak, body)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bufio"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -108,12 +109,19 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	// The input is read through a cache of a few blocks, the output
 	// written through a buffer: the PDF parser's many small reads and
 	// the writer's many small writes would each be a system call on a
-	// spool file (docs/decisions.md, "Gateway performance").
+	// spool file (docs/decisions.md, "Gateway performance"). A spool
+	// that holds the input in memory is read directly (NewCached) and
+	// written directly: a buffer would only copy the output once more.
 	in := spool.NewCached(req.Input, req.Size)
 	defer in.Close()
-	bw := spool.NewWriter(io.MultiWriter(io.NewOffsetWriter(req.Output, req.OutputOffset), h))
-	defer spool.PutWriter(bw)
-	res, err := signer.Sign(ctx, in, req.Size, bw, &signer.Options{
+	var out io.Writer = io.MultiWriter(io.NewOffsetWriter(req.Output, req.OutputOffset), h)
+	var bw *bufio.Writer
+	if m, ok := req.Output.(interface{ InMemory(int64) bool }); !ok || !m.InMemory(req.OutputOffset) {
+		bw = spool.NewWriter(out)
+		defer spool.PutWriter(bw)
+		out = bw
+	}
+	res, err := signer.Sign(ctx, in, req.Size, out, &signer.Options{
 		Signer:       sig,
 		Certificate:  key.Certificate,
 		Chain:        key.Chain,
@@ -126,7 +134,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Location:     req.Location,
 		Appearance:   s.stamp(req),
 	})
-	if err == nil {
+	if err == nil && bw != nil {
 		// A full temporary directory shows here (ENOSPC: Classify).
 		err = bw.Flush()
 	}

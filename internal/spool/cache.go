@@ -31,18 +31,27 @@ type Cached struct {
 	blocks [cacheBlocks]cacheBlock
 	tick   uint64
 	closed bool
+	// direct: r holds the size bytes in memory (a Spool's), read from
+	// there without the blocks.
+	direct bool
 }
 
 type cacheBlock struct {
 	buf  *[]byte
 	off  int64 // -1: empty
 	n    int   // valid bytes in buf
+	hi   int   // the most bytes buf ever held: what Close clears
 	used uint64
 }
 
-// NewCached returns a cached reader of the first size bytes of r.
+// NewCached returns a cached reader of the first size bytes of r. Of a
+// Spool that holds them in memory (InMemory), it reads them from there:
+// blocks would only copy them once more.
 func NewCached(r io.ReaderAt, size int64) *Cached {
 	c := &Cached{r: r, size: size}
+	if m, ok := r.(interface{ InMemory(int64) bool }); ok && m.InMemory(size) {
+		c.direct = true
+	}
 	for i := range c.blocks {
 		c.blocks[i].off = -1
 	}
@@ -64,7 +73,15 @@ func (c *Cached) ReadAt(p []byte, off int64) (int, error) {
 	}
 	var n int
 	var err error
-	if len(want) >= CacheBlock {
+	if c.direct {
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		if closed {
+			return 0, errors.New("spool: read of a closed cached reader")
+		}
+		n, err = c.r.ReadAt(want, off)
+	} else if len(want) >= CacheBlock {
 		n, err = c.r.ReadAt(want, off)
 	} else {
 		n, err = c.readCached(want, off)
@@ -116,6 +133,7 @@ func (c *Cached) block(start int64) (*cacheBlock, error) {
 	}
 	want := int(min(CacheBlock, c.size-start))
 	m, err := c.r.ReadAt((*lru.buf)[:want], start)
+	lru.hi = max(lru.hi, m)
 	if m < want {
 		lru.off = -1
 		if err == nil || err == io.EOF {
@@ -124,18 +142,21 @@ func (c *Cached) block(start int64) (*cacheBlock, error) {
 		return nil, err
 	}
 	lru.off, lru.n, lru.used = start, m, c.tick
+	lru.hi = max(lru.hi, m)
 	return lru, nil
 }
 
-// Close returns the blocks to the pool; reads after it fail.
+// Close clears the blocks and returns them to the pool (nothing of a
+// document outlives its request in a pooled block); reads after it fail.
 func (c *Cached) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
 	for i := range c.blocks {
 		if b := &c.blocks[i]; b.buf != nil {
+			clear((*b.buf)[:b.hi])
 			blockPool.Put(b.buf)
-			b.buf, b.off = nil, -1
+			b.buf, b.off, b.hi = nil, -1, 0
 		}
 	}
 }
@@ -153,8 +174,11 @@ func NewWriter(w io.Writer) *bufio.Writer {
 }
 
 // PutWriter returns a writer of NewWriter to the pool; what was not
-// flushed is dropped.
+// flushed is dropped, and its buffer cleared (nothing of a document
+// outlives its request in a pooled buffer).
 func PutWriter(bw *bufio.Writer) {
 	bw.Reset(nil)
+	b := bw.AvailableBuffer() // after Reset: the whole buffer
+	clear(b[:cap(b)])
 	writerPool.Put(bw)
 }

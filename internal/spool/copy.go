@@ -1,9 +1,11 @@
 package spool
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"sync"
@@ -37,18 +39,31 @@ type Copied struct {
 // *http.MaxBytesError, if any) when src holds more than limit bytes or
 // hits an http.MaxBytesReader's limit, and src's error otherwise. The
 // size is set on every return.
+//
+// A Spool is written directly, in the pieces read (up to 32 KiB): in
+// memory a buffer would only copy the body once more. Any other dst gets
+// the body through a pooled buffer: it arrives in pieces of a few
+// kilobytes, which buffered reach a file in a few writes.
 func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	h := sha256.New()
 	fw := &fileWriter{w: dst}
-	// The body arrives in pieces of a few kilobytes: buffered, it
-	// reaches the file in a few writes.
-	bw := NewWriter(fw)
-	defer PutWriter(bw)
+	var w io.Writer = fw
+	var bw *bufio.Writer
+	if _, ok := dst.(*Spool); !ok {
+		bw = NewWriter(fw)
+		defer PutWriter(bw)
+		w = bw
+	}
 	buf := copyBufs.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(bw, h), io.LimitReader(src, limit+1), *buf)
+	n, used, err := copyHashed(w, h, io.LimitReader(src, limit+1), *buf)
+	// Cleared before it is pooled: nothing of a document outlives its
+	// request.
+	clear((*buf)[:used])
 	copyBufs.Put(buf)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
+	if bw != nil {
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	c := Copied{Size: n}
 	switch {
@@ -65,6 +80,32 @@ func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	}
 	c.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return c, nil
+}
+
+// copyHashed copies src to w and h through buf, as io.CopyBuffer does;
+// used is how much of buf was ever filled.
+func copyHashed(w io.Writer, h hash.Hash, src io.Reader, buf []byte) (n int64, used int, err error) {
+	for {
+		nr, rerr := src.Read(buf)
+		used = max(used, nr)
+		if nr > 0 {
+			h.Write(buf[:nr])
+			nw, werr := w.Write(buf[:nr])
+			n += int64(nw)
+			if werr == nil && nw < nr {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return n, used, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, used, nil
+		}
+		if rerr != nil {
+			return n, used, rerr
+		}
+	}
 }
 
 // NoRoom reports whether err (from Create or Copy) means the temporary
@@ -92,10 +133,33 @@ func (fw *fileWriter) Write(p []byte) (int, error) {
 // copyBufs holds the buffers of Copy and Send between requests.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// Send copies r to w (a response) through a pooled buffer, as io.Copy
-// does with one of its own per call.
+// Send copies r to w (a response): what a Spool holds in memory (r a
+// section of one, as from io.NewSectionReader) in one Write, the rest
+// through a pooled buffer, as io.Copy does with one of its own per call.
 func Send(w io.Writer, r io.Reader) (int64, error) {
+	if sr, ok := r.(*io.SectionReader); ok {
+		if sp, off, n := sr.Outer(); sp != nil {
+			if sp, ok := sp.(*Spool); ok {
+				pos, err := sr.Seek(0, io.SeekCurrent)
+				if err != nil {
+					return 0, err
+				}
+				m, err := sp.writeRange(w, off+pos, n-pos)
+				sr.Seek(m, io.SeekCurrent)
+				return m, err
+			}
+		}
+	}
+	return sendBuffered(w, r)
+}
+
+// sendBuffered copies r to w through a pooled buffer, cleared before it
+// is pooled again.
+func sendBuffered(w io.Writer, r io.Reader) (int64, error) {
 	buf := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(buf)
+	defer func() {
+		clear(*buf)
+		copyBufs.Put(buf)
+	}()
 	return io.CopyBuffer(w, r, *buf)
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // maxPooledFiles bounds the empty anonymous temporary files kept open
@@ -43,12 +44,18 @@ func (t *File) Close() error {
 	return err
 }
 
-// Pool keeps empty anonymous temporary files for reuse. The zero Pool is
+// Pool keeps empty anonymous temporary files for reuse, and bounds the
+// memory of its Spools (SetMemory). The zero Pool is
 // ready; a nil *Pool creates files without reuse. Close it when done.
 type Pool struct {
 	mu     sync.Mutex
 	free   []*os.File
 	closed bool
+
+	// The memory of its Spools (memory.go): the most one holds, the most
+	// all hold together, and what they hold now.
+	memPer, memTotal int64
+	held             atomic.Int64
 }
 
 // get returns a pooled empty file, or nil.
