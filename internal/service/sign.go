@@ -77,6 +77,10 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	var releaseOnce sync.Once
 	releaseSlot := func() { releaseOnce.Do(release) }
 	defer releaseSlot()
+	// A signature under way: its record will follow, and the store's
+	// group commit may wait for it (store.ExpectRecord).
+	arrived := s.opts.Store.ExpectRecord()
+	defer arrived()
 
 	key := prof.Key
 	var sig crypto.Signer = key.Signer
@@ -183,6 +187,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 			doc.RetainUntil = doc.SignedAt.Add(prof.Retention)
 		}
 	}
+	arrived()
 	// The record and its "ok" entry in one transaction (committed with
 	// those of concurrent requests, store.RecordSigned): a signature
 	// that is not in the audit log is not handed out, and leaves no

@@ -76,6 +76,14 @@ type Store interface {
 	// calls are committed together (one transaction, one fsync on
 	// SQLite); each returns once its own write is durable.
 	RecordSigned(ctx context.Context, d *Document, e *AuditEntry) error
+	// ExpectRecord announces a RecordSigned to come: a signature is being
+	// made. The returned func says it has come, or will not: call it just
+	// before RecordSigned, or when the signature fails (more calls do
+	// nothing). While announced writes are on their way, a batch of
+	// concurrent writes waits up to a millisecond for them, so that one
+	// transaction serves more signatures; unannounced writes, and a lone
+	// signature, are committed at once.
+	ExpectRecord() (arrived func())
 	// GetDocument returns the record of a document, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (*Document, error)
 
