@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,18 @@ import (
 type writeOp struct {
 	doc   *Document
 	audit *AuditEntry
-	err   chan error
+	// blob, when not nil, is doc's signed file, written as its one chunk
+	// in the blobs table after doc (RecordKept); may be empty.
+	blob *[]byte
+	err  chan error
+}
+
+// blobBytes returns the bytes of the file op writes.
+func (op *writeOp) blobBytes() int {
+	if op.blob == nil {
+		return 0
+	}
+	return len(*op.blob)
 }
 
 // maxBatch bounds the writes committed together.
@@ -136,17 +148,22 @@ func (s *sqlStore) commitLoop() {
 // on an idle gateway is committed at once. The wait ends early when the
 // batch is full or no announced write is still on its way.
 func (c *committer) fill(batch []*writeOp) []*writeOp {
-	batch = c.drain(batch)
-	if len(batch) >= maxBatch || c.expected.Load() <= 0 {
+	bytes := 0
+	for _, op := range batch {
+		bytes += op.blobBytes()
+	}
+	batch = c.drain(batch, &bytes)
+	if full(batch, bytes) || c.expected.Load() <= 0 {
 		return batch
 	}
 	c.delays.Add(1)
 	t := time.NewTimer(commitDelay)
 	defer t.Stop()
-	for len(batch) < maxBatch && c.expected.Load() > 0 {
+	for !full(batch, bytes) && c.expected.Load() > 0 {
 		select {
 		case op := <-c.ops:
-			batch = c.drain(append(batch, op))
+			bytes += op.blobBytes()
+			batch = c.drain(append(batch, op), &bytes)
 		case <-t.C:
 			return batch
 		case <-c.quit:
@@ -156,17 +173,40 @@ func (c *committer) fill(batch []*writeOp) []*writeOp {
 	return batch
 }
 
-// drain adds to batch the writes queued, up to maxBatch, without waiting.
-func (c *committer) drain(batch []*writeOp) []*writeOp {
-	for len(batch) < maxBatch {
+// full reports whether a batch of the writes batch, whose files have
+// bytes bytes, takes no more: maxBatch writes, or maxBatchBlobBytes of
+// kept letters (a batch holds its files in memory and the write lock
+// while it writes them).
+func full(batch []*writeOp, bytes int) bool {
+	return len(batch) >= maxBatch || bytes >= maxBatchBlobBytes
+}
+
+// drain adds to batch the writes queued, until it is full, without
+// waiting; bytes counts the bytes of their files.
+func (c *committer) drain(batch []*writeOp, bytes *int) []*writeOp {
+	for !full(batch, *bytes) {
 		select {
 		case op := <-c.ops:
 			batch = append(batch, op)
+			*bytes += op.blobBytes()
 		default:
 			return batch
 		}
 	}
 	return batch
+}
+
+// insertInline writes data, the signed file of document id, as the one
+// chunk of its blob (RecordKept).
+func (s *sqlStore) insertInline(ctx context.Context, q querier, id string, data []byte) error {
+	err := q.exec(ctx, insertBlobSQL, id, 0, data, formatTime(time.Now()))
+	if s.db.isUnique(err) {
+		return fmt.Errorf("%w: blob %s", ErrExists, id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: storing blob %s: %w", id, err)
+	}
+	return nil
 }
 
 // commit writes a batch in one transaction.
@@ -179,6 +219,11 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 		for _, op := range batch {
 			if op.doc != nil {
 				if err := s.insertDocument(ctx, q, op.doc); err != nil {
+					return err
+				}
+			}
+			if op.blob != nil {
+				if err := s.insertInline(ctx, q, op.doc.ID, *op.blob); err != nil {
 					return err
 				}
 			}

@@ -343,8 +343,9 @@ func testRecordDuplicate(t *testing.T, b backend) {
 const helperRecordDSN = "SEGEL_STORE_TEST_RECORD_DSN"
 
 // TestHelperRecord is the child process of testRecordKill: 16
-// goroutines record signatures until the process is killed, printing
-// "ack ID SEQ" for each once RecordSigned returned (acknowledged).
+// goroutines record signatures until the process is killed, half of them
+// kept letters (RecordKept), printing "ack ID SEQ KEPT" for each once
+// RecordSigned or RecordKept returned (acknowledged).
 func TestHelperRecord(t *testing.T) {
 	dsn := os.Getenv(helperRecordDSN)
 	if dsn == "" {
@@ -356,16 +357,23 @@ func TestHelperRecord(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range 16 {
+	for i := range 16 {
 		wg.Go(func() {
 			for {
 				d, e := signed(docID(), "eoffice")
-				if err := s.RecordSigned(context.Background(), d, e); err != nil {
+				var err error
+				if i%2 == 1 {
+					// A kept letter: its file is its id, repeated.
+					err = s.RecordKept(context.Background(), d, e, strings.NewReader(strings.Repeat(d.ID, 400)))
+				} else {
+					err = s.RecordSigned(context.Background(), d, e)
+				}
+				if err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(2)
 				}
 				mu.Lock()
-				fmt.Fprintf(os.Stdout, "ack %s %d\n", d.ID, e.Seq)
+				fmt.Fprintf(os.Stdout, "ack %s %d %v\n", d.ID, e.Seq, d.Stored)
 				mu.Unlock()
 			}
 		})
@@ -375,7 +383,8 @@ func TestHelperRecord(t *testing.T) {
 
 // testRecordKill kills (SIGKILL) a process recording signatures from 16
 // goroutines: every signature it acknowledged has its record and its
-// entry, the chain is whole, and no record lacks its entry.
+// entry (and a kept letter its file), the chain is whole, no record lacks
+// its entry and no file its record.
 func testRecordKill(t *testing.T, b backend) {
 	dsn := b.newDSN(t)
 	open(t, dsn, nil).Close() // create the schema before the child
@@ -391,22 +400,22 @@ func testRecordKill(t *testing.T, b backend) {
 		t.Fatal(err)
 	}
 	acked := map[string]int64{}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() && len(acked) < 300 {
-		f := strings.Fields(sc.Text())
-		if len(f) != 3 || f[0] != "ack" {
-			continue
+	kept := map[string]bool{}
+	ack := func(line string) {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "ack" {
+			seq, _ := strconv.ParseInt(f[2], 10, 64)
+			acked[f[1]] = seq
+			kept[f[1]] = f[3] == "true"
 		}
-		seq, _ := strconv.ParseInt(f[2], 10, 64)
-		acked[f[1]] = seq
+	}
+	sc := bufio.NewScanner(out)
+	for len(acked) < 300 && sc.Scan() {
+		ack(sc.Text())
 	}
 	cmd.Process.Kill()
 	// What the child printed before it died was acknowledged too.
 	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "ack" {
-			seq, _ := strconv.ParseInt(f[2], 10, 64)
-			acked[f[1]] = seq
-		}
+		ack(sc.Text())
 	}
 	cmd.Wait()
 	if len(acked) < 300 {
@@ -426,6 +435,9 @@ func testRecordKill(t *testing.T, b backend) {
 		if err != nil || len(es) != 1 || es[0].DocumentID != id {
 			t.Fatalf("acknowledged entry %d of %s lost: %+v, %v", seq, id, es, err)
 		}
+		if kept[id] {
+			checkBlob(t, s, id, []byte(strings.Repeat(id, 400)))
+		}
 	}
 	o, err := s.Reconcile(ctx, time.Now().Add(time.Minute), false)
 	if err != nil {
@@ -433,6 +445,10 @@ func testRecordKill(t *testing.T, b backend) {
 	}
 	if len(o.Records) != 0 {
 		t.Errorf("records without their entry after kill -9: %v", o.Records)
+	}
+	if len(o.Blobs) != 0 {
+		// Kept letters' files are written with their records.
+		t.Errorf("files without their record after kill -9: %v", o.Blobs)
 	}
 	t.Logf("%d acknowledged of %d entries in the log", len(acked), c.Entries)
 }
@@ -444,8 +460,8 @@ func testRecordKill(t *testing.T, b backend) {
 // (O_TMPFILE).
 func TestBlobDirUnnamedWrites(t *testing.T) {
 	dsn := sqliteBackend.newDSN(t)
-	s := open(t, dsn, nil)
-	dir := sqliteBackend.blobDir(dsn)
+	dir := filepath.Join(filepath.Dir(dsn), "blobs")
+	s := open(t, dsn, &store.Options{BlobDir: dir})
 	ctx := context.Background()
 	id := docID()
 	body := strings.Repeat("signed pdf ", 10000)
