@@ -315,6 +315,25 @@ func TestSQLiteBlobChoice(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(filepath.Dir(dsn2), "blobs")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a new store made a blob directory: %v", err)
 	}
+	// A stray file in that directory later does not make the store look
+	// there: its files stay found, new ones go to the table.
+	s2.Close()
+	def2 := filepath.Join(filepath.Dir(dsn2), "blobs")
+	if err := os.Mkdir(def2, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(def2, "stray"), []byte("%PDF"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2 = open(t, dsn2, nil)
+	checkBlob(t, s2, d3.ID, data)
+	d4, e4 := signed(docID(), "eoffice")
+	if err := s2.RecordKept(ctx, d4, e4, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if n := chunks(t, sqliteBackend, dsn2, d4.ID); n != 1 {
+		t.Errorf("a stray file in the blob directory sent a new letter of a table store elsewhere (%d rows)", n)
+	}
 }
 
 // TestSQLiteBlobDir keeps the blobs of a SQLite store in a directory, as

@@ -71,7 +71,7 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 		db.close()
 		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 	}
-	blobs, err := sqliteBlobs(path, opts.BlobDir, db)
+	blobs, err := sqliteBlobs(ctx, path, opts.BlobDir, db)
 	if err != nil {
 		db.close()
 		return nil, err
@@ -80,16 +80,25 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 }
 
 // sqliteBlobs returns where the SQLite store at path keeps its signed
-// files: in the directory dir when one is configured (Options.BlobDir); in
-// the "blobs" directory beside the database when that holds anything, as
-// every store made before blobs went into the database does (its files
-// are never moved, and new ones join them); else, for a new store, in the
-// database's blobs table, where a small kept letter is written in the
-// transaction of its record (RecordKept): docs/decisions.md, "Kept
-// letters in the database".
-func sqliteBlobs(path, dir string, db database) (blobStore, error) {
+// files: in the directory dir when one is configured (Options.BlobDir);
+// in the database's blobs table when it holds any; in the "blobs"
+// directory beside the database when that holds anything, as every store
+// made before blobs went into the database does (its files are never
+// moved, and new ones join them); else, for a new store, in the table,
+// where a small kept letter is written in the transaction of its record
+// (RecordKept): docs/decisions.md, "Kept letters in the database". The
+// table is asked first so that a stray file in that directory never
+// hides the files of a store that keeps them in the table.
+func sqliteBlobs(ctx context.Context, path, dir string, db database) (blobStore, error) {
 	if dir != "" {
 		return openFSBlobs(dir)
+	}
+	var inTable bool
+	if err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blobs)`).Scan(&inTable); err != nil {
+		return nil, fmt.Errorf("store: blobs table: %w", err)
+	}
+	if inTable {
+		return &dbBlobs{db: db}, nil
 	}
 	def := filepath.Join(filepath.Dir(path), "blobs")
 	ents, err := os.ReadDir(def)
