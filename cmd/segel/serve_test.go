@@ -679,26 +679,32 @@ func TestAuditVerify(t *testing.T) {
 	tamper(t, db, `INSERT INTO documents SELECT 'crashedrecord', profile, client, level, '2026-01-01T00:00:00.000000000Z',
 		signer_name, signer_subject, signer_issuer, signer_serial, input_sha256, output_sha256, size, number, subject,
 		title, nip, confidential, downloadable, 0, retain_until FROM documents LIMIT 1;`)
-	stray := filepath.Join(dir, "data", "blobs", "strayblob")
-	if err := os.WriteFile(stray, []byte("%PDF-1.7"), 0o600); err != nil {
-		t.Fatal(err)
+	// A new store keeps its files in the database (the blobs table):
+	// a stray one written an hour ago.
+	tamper(t, db, `INSERT INTO blobs (id, chunk, data, created) VALUES ('strayblob', 0, X'255044462D312E37', '`+
+		time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04:05.000000000Z")+`');`)
+	strayLeft := func() bool {
+		t.Helper()
+		var n int
+		if err := sqliteCount(db, `SELECT COUNT(*) FROM blobs WHERE id = 'strayblob'`, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
 	}
-	old := time.Now().Add(-time.Hour)
-	os.Chtimes(stray, old, old)
 	r = segel(t, nil, "audit", "verify", "--dry-run", "--config", cfg)
 	if r.code != 0 || !strings.Contains(string(r.stdout), "register record crashedrecord without its ok audit entry") ||
 		!strings.Contains(string(r.stdout), "stored file strayblob without a register record") {
 		t.Fatalf("audit verify --dry-run: %v\n%s", r, r.stdout)
 	}
-	if _, err := os.Stat(stray); err != nil {
-		t.Fatalf("--dry-run removed the stray file: %v", err)
+	if !strayLeft() {
+		t.Fatalf("--dry-run removed the stray file")
 	}
 	r = segel(t, nil, "audit", "verify", "--config", cfg)
 	if r.code != 0 || !strings.Contains(string(r.stdout), "orphan removed: register record crashedrecord") {
 		t.Fatalf("audit verify (fix): %v\n%s", r, r.stdout)
 	}
-	if _, err := os.Stat(stray); !os.IsNotExist(err) {
-		t.Errorf("stray file kept: %v", err)
+	if strayLeft() {
+		t.Errorf("stray file kept")
 	}
 	// segel serve reconciles at start-up too.
 	tamper(t, db, `INSERT INTO documents SELECT 'crashedagain', profile, client, level, '2026-01-01T00:00:00.000000000Z',
@@ -852,6 +858,17 @@ func execSQLite(path, statements string) error {
 	defer db.Close()
 	_, err = db.Exec(statements)
 	return err
+}
+
+// sqliteCount runs query, a SELECT COUNT(*), on the SQLite database at
+// path.
+func sqliteCount(path, query string, n *int) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRow(query).Scan(n)
 }
 
 func mustLoad(t *testing.T, path string) *config.Config {

@@ -16,9 +16,12 @@ type Store struct {
 	// Postgres is a postgres:// DSN, for several replicas sharing one
 	// database. Better given as $SEGEL_STORE_DSN (it holds a password).
 	Postgres string `yaml:"postgres"`
-	// BlobDir is where signed files are kept. Default: "blobs" beside the
-	// SQLite database; for PostgreSQL, a table in the database, so that
-	// replicas share the files.
+	// BlobDir is a directory where signed files are kept, one file per
+	// kept letter. Default: a table in the database (for PostgreSQL, so
+	// that replicas share the files; for SQLite, so that a small letter
+	// is written in its record's transaction), except that a SQLite store
+	// whose "blobs" directory beside the database already holds files
+	// keeps using it (store.Options.BlobDir). Files are never moved.
 	BlobDir string `yaml:"blob_dir"`
 }
 

@@ -373,6 +373,10 @@ func (failingAudit) RecordSigned(context.Context, *store.Document, *store.AuditE
 	return errors.New("disk full")
 }
 
+func (failingAudit) RecordKept(context.Context, *store.Document, *store.AuditEntry, io.Reader) error {
+	return errors.New("disk full")
+}
+
 // TestUnauditedNotHandedOut: a signature that cannot be written to the
 // audit log is not returned; the store failing is 503 (try again), as a
 // failed blob is (docs/faults.md).
@@ -395,6 +399,13 @@ type failingBlobs struct{ store.Store }
 
 func (failingBlobs) PutBlob(context.Context, string, io.Reader) (int64, error) {
 	return 0, errors.New("blob volume full")
+}
+
+// RecordKept fails as the store's does when its blob directory is full
+// (internal/faults' TestDiskFull/blob does it for real): with blobs in
+// the database, the file is written by RecordKept, not PutBlob.
+func (failingBlobs) RecordKept(context.Context, *store.Document, *store.AuditEntry, io.Reader) error {
+	return fmt.Errorf("%w: blob volume full", store.ErrBlob)
 }
 
 // TestKeepBlobFailure: a profile with keep: true whose blob store fails

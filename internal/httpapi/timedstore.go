@@ -46,6 +46,13 @@ func (t *timedStore) RecordSigned(ctx context.Context, d *store.Document, e *sto
 	return err
 }
 
+func (t *timedStore) RecordKept(ctx context.Context, d *store.Document, e *store.AuditEntry, file io.Reader) error {
+	start := time.Now()
+	err := t.Store.RecordKept(ctx, d, e, file)
+	t.observe("record_kept", start, err)
+	return err
+}
+
 func (t *timedStore) GetDocument(ctx context.Context, id string) (*store.Document, error) {
 	start := time.Now()
 	d, err := t.Store.GetDocument(ctx, id)

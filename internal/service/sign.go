@@ -78,6 +78,10 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	var releaseOnce sync.Once
 	releaseSlot := func() { releaseOnce.Do(release) }
 	defer releaseSlot()
+	// A signature under way: its record will follow, and the store's
+	// group commit may wait for it (store.ExpectRecord).
+	arrived := s.opts.Store.ExpectRecord()
+	defer arrived()
 
 	key := prof.Key
 	var sig crypto.Signer = key.Signer
@@ -182,27 +186,29 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Size: res.Size, Number: req.Number, Subject: req.Subject, Title: req.Title, NIP: req.NIP,
 		Confidential: req.Confidential, Downloadable: prof.Downloadable && !req.Confidential,
 	}
-	if prof.Keep {
-		// A profile that keeps its letters promises that each can be
-		// fetched again: one that cannot be kept is not handed out.
-		if _, err := s.opts.Store.PutBlob(rec, doc.ID, io.NewSectionReader(req.Output, req.OutputOffset, res.Size)); err != nil {
-			s.opts.Logger.Error("store blob", "request_id", req.RequestID, "error", err)
-			return nil, retry("temporarily-unavailable", "the signed file could not be stored", 30*time.Second)
-		}
-		doc.Stored = true
-		if prof.Retention > 0 {
-			doc.RetainUntil = doc.SignedAt.Add(prof.Retention)
-		}
+	if prof.Keep && prof.Retention > 0 {
+		doc.RetainUntil = doc.SignedAt.Add(prof.Retention)
 	}
+	entry := s.auditEntry(req, "sign", "ok", "", outSHA, doc.ID)
+	arrived()
 	// The record and its "ok" entry in one transaction (committed with
 	// those of concurrent requests, store.RecordSigned): a signature
 	// that is not in the audit log is not handed out, and leaves no
-	// record behind.
-	if err := s.opts.Store.RecordSigned(rec, doc, s.auditEntry(req, "sign", "ok", "", outSHA, doc.ID)); err != nil {
+	// record behind. A profile that keeps its letters promises that each
+	// can be fetched again: one that cannot be kept is not handed out
+	// either (store.RecordKept, which writes a small file in that same
+	// transaction when the files are in the database).
+	if prof.Keep {
+		err = s.opts.Store.RecordKept(rec, doc, entry, io.NewSectionReader(req.Output, req.OutputOffset, res.Size))
+	} else {
+		err = s.opts.Store.RecordSigned(rec, doc, entry)
+	}
+	if errors.Is(err, store.ErrBlob) {
+		s.opts.Logger.Error("store blob", "request_id", req.RequestID, "error", err)
+		return nil, retry("temporarily-unavailable", "the signed file could not be stored", 30*time.Second)
+	}
+	if err != nil {
 		s.opts.Logger.Error("store document", "request_id", req.RequestID, "error", err)
-		if doc.Stored {
-			s.opts.Store.DeleteBlob(rec, doc.ID)
-		}
 		return nil, recordFailure(err)
 	}
 	s.opts.Observer.Signed(prof.Name, res.Level, time.Since(start))

@@ -20,3 +20,7 @@ var Migrations = len(migrations)
 // Commits returns the number of transactions the group committer of s
 // has run.
 func Commits(s Store) int64 { return s.(*sqlStore).gc.commits.Load() }
+
+// Delays returns the number of batches the group committer of s made
+// wait for companions.
+func Delays(s Store) int64 { return s.(*sqlStore).gc.delays.Load() }

@@ -32,6 +32,92 @@ func runGroupCommit(t *testing.T, b backend) {
 	t.Run("FailedBatch", func(t *testing.T) { testRecordFailedBatch(t, b) })
 	t.Run("DuplicateFailsAlone", func(t *testing.T) { testRecordDuplicate(t, b) })
 	t.Run("Kill", func(t *testing.T) { testRecordKill(t, b) })
+	t.Run("Staggered", func(t *testing.T) { testRecordStaggered(t, b) })
+	t.Run("LoneWrite", func(t *testing.T) { testRecordLone(t, b) })
+}
+
+// testRecordStaggered: a signature that reaches the store while another
+// is still being made (announced with ExpectRecord) waits for it, and the
+// two are committed in one transaction, as under load, where without the
+// wait each commit ends before the next signature is done and every
+// signature pays its own transaction. Without the wait, the first write
+// is committed alone before the second is sent: two transactions.
+func testRecordStaggered(t *testing.T, b backend) {
+	s, _ := b.fresh(t)
+	ctx := context.Background()
+	const rounds = 20
+	grouped := 0
+	for range rounds {
+		first, second := s.ExpectRecord(), s.ExpectRecord()
+		before := store.Commits(s)
+		d1, e1 := signed(docID(), "eoffice")
+		d2, e2 := signed(docID(), "eoffice")
+		errs := make(chan error, 2)
+		first()
+		go func() { errs <- s.RecordSigned(ctx, d1, e1) }()
+		// The second signature is done a little later: well within the
+		// wait, and after the first write was handed over. (A spin: on
+		// some machines a sleep this short lasts a millisecond or more.)
+		for t0 := time.Now(); time.Since(t0) < 200*time.Microsecond; {
+			runtime.Gosched()
+		}
+		second()
+		go func() { errs <- s.RecordSigned(ctx, d2, e2) }()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if store.Commits(s)-before == 1 {
+			grouped++
+		}
+		checkRecorded(t, s, map[string]*store.AuditEntry{d1.ID: e1, d2.ID: e2})
+	}
+	checkChain(t, s, 2*rounds)
+	t.Logf("%d of %d pairs in one transaction", grouped, rounds)
+	// The machine may stall a goroutine beyond the wait now and then; a
+	// store that does not wait groups (almost) none.
+	if grouped < rounds/2 {
+		t.Errorf("%d of %d staggered pairs were committed together: the first write does not wait for the announced second", grouped, rounds)
+	}
+}
+
+// testRecordLone: a signature made alone, announced or not, is committed
+// without waiting for companions (no batch is delayed), and each takes
+// its own transaction.
+func testRecordLone(t *testing.T, b backend) {
+	s, _ := b.fresh(t)
+	ctx := context.Background()
+	before := store.Commits(s)
+	const n = 20
+	for i := range n {
+		d, e := signed(docID(), "eoffice")
+		if i%2 == 0 {
+			arrived := s.ExpectRecord()
+			arrived()
+			arrived() // twice: the second does nothing
+		}
+		if err := s.RecordSigned(ctx, d, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := store.Commits(s) - before; c != n {
+		t.Errorf("%d lone signatures in %d transactions, want %d", n, c, n)
+	}
+	if d := store.Delays(s); d != 0 {
+		t.Errorf("%d lone writes waited for companions, want none", d)
+	}
+	// A signature abandoned (arrived called without a record) leaves
+	// nothing expected: the next lone write does not wait either.
+	s.ExpectRecord()()
+	d, e := signed(docID(), "eoffice")
+	if err := s.RecordSigned(ctx, d, e); err != nil {
+		t.Fatal(err)
+	}
+	if d := store.Delays(s); d != 0 {
+		t.Errorf("a write after an abandoned signature waited for companions")
+	}
+	checkChain(t, s, n+1)
 }
 
 // docID returns a new document id (lower-case base32, as the service's).
@@ -257,8 +343,9 @@ func testRecordDuplicate(t *testing.T, b backend) {
 const helperRecordDSN = "SEGEL_STORE_TEST_RECORD_DSN"
 
 // TestHelperRecord is the child process of testRecordKill: 16
-// goroutines record signatures until the process is killed, printing
-// "ack ID SEQ" for each once RecordSigned returned (acknowledged).
+// goroutines record signatures until the process is killed, half of them
+// kept letters (RecordKept), printing "ack ID SEQ KEPT" for each once
+// RecordSigned or RecordKept returned (acknowledged).
 func TestHelperRecord(t *testing.T) {
 	dsn := os.Getenv(helperRecordDSN)
 	if dsn == "" {
@@ -270,16 +357,23 @@ func TestHelperRecord(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range 16 {
+	for i := range 16 {
 		wg.Go(func() {
 			for {
 				d, e := signed(docID(), "eoffice")
-				if err := s.RecordSigned(context.Background(), d, e); err != nil {
+				var err error
+				if i%2 == 1 {
+					// A kept letter: its file is its id, repeated.
+					err = s.RecordKept(context.Background(), d, e, strings.NewReader(strings.Repeat(d.ID, 400)))
+				} else {
+					err = s.RecordSigned(context.Background(), d, e)
+				}
+				if err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(2)
 				}
 				mu.Lock()
-				fmt.Fprintf(os.Stdout, "ack %s %d\n", d.ID, e.Seq)
+				fmt.Fprintf(os.Stdout, "ack %s %d %v\n", d.ID, e.Seq, d.Stored)
 				mu.Unlock()
 			}
 		})
@@ -289,7 +383,8 @@ func TestHelperRecord(t *testing.T) {
 
 // testRecordKill kills (SIGKILL) a process recording signatures from 16
 // goroutines: every signature it acknowledged has its record and its
-// entry, the chain is whole, and no record lacks its entry.
+// entry (and a kept letter its file), the chain is whole, no record lacks
+// its entry and no file its record.
 func testRecordKill(t *testing.T, b backend) {
 	dsn := b.newDSN(t)
 	open(t, dsn, nil).Close() // create the schema before the child
@@ -305,22 +400,22 @@ func testRecordKill(t *testing.T, b backend) {
 		t.Fatal(err)
 	}
 	acked := map[string]int64{}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() && len(acked) < 300 {
-		f := strings.Fields(sc.Text())
-		if len(f) != 3 || f[0] != "ack" {
-			continue
+	kept := map[string]bool{}
+	ack := func(line string) {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "ack" {
+			seq, _ := strconv.ParseInt(f[2], 10, 64)
+			acked[f[1]] = seq
+			kept[f[1]] = f[3] == "true"
 		}
-		seq, _ := strconv.ParseInt(f[2], 10, 64)
-		acked[f[1]] = seq
+	}
+	sc := bufio.NewScanner(out)
+	for len(acked) < 300 && sc.Scan() {
+		ack(sc.Text())
 	}
 	cmd.Process.Kill()
 	// What the child printed before it died was acknowledged too.
 	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "ack" {
-			seq, _ := strconv.ParseInt(f[2], 10, 64)
-			acked[f[1]] = seq
-		}
+		ack(sc.Text())
 	}
 	cmd.Wait()
 	if len(acked) < 300 {
@@ -340,6 +435,9 @@ func testRecordKill(t *testing.T, b backend) {
 		if err != nil || len(es) != 1 || es[0].DocumentID != id {
 			t.Fatalf("acknowledged entry %d of %s lost: %+v, %v", seq, id, es, err)
 		}
+		if kept[id] {
+			checkBlob(t, s, id, []byte(strings.Repeat(id, 400)))
+		}
 	}
 	o, err := s.Reconcile(ctx, time.Now().Add(time.Minute), false)
 	if err != nil {
@@ -347,6 +445,10 @@ func testRecordKill(t *testing.T, b backend) {
 	}
 	if len(o.Records) != 0 {
 		t.Errorf("records without their entry after kill -9: %v", o.Records)
+	}
+	if len(o.Blobs) != 0 {
+		// Kept letters' files are written with their records.
+		t.Errorf("files without their record after kill -9: %v", o.Blobs)
 	}
 	t.Logf("%d acknowledged of %d entries in the log", len(acked), c.Entries)
 }
@@ -358,8 +460,8 @@ func testRecordKill(t *testing.T, b backend) {
 // (O_TMPFILE).
 func TestBlobDirUnnamedWrites(t *testing.T) {
 	dsn := sqliteBackend.newDSN(t)
-	s := open(t, dsn, nil)
-	dir := sqliteBackend.blobDir(dsn)
+	dir := filepath.Join(filepath.Dir(dsn), "blobs")
+	s := open(t, dsn, &store.Options{BlobDir: dir})
 	ctx := context.Background()
 	id := docID()
 	body := strings.Repeat("signed pdf ", 10000)

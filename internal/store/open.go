@@ -8,9 +8,13 @@ import (
 
 // Options configure Open. A nil *Options means the defaults.
 type Options struct {
-	// BlobDir is where signed files are kept. Empty: for SQLite, a "blobs"
-	// directory next to the database file; for PostgreSQL, a table in the
-	// database, so that several replicas share the files.
+	// BlobDir is the directory where signed files are kept. Empty: in a
+	// table of the database (PostgreSQL: so that several replicas share
+	// the files; SQLite: so that a small kept letter is written with its
+	// record, one fsync for both), except that a SQLite store whose
+	// "blobs" directory beside the database holds files (made before
+	// blobs went into the database) keeps using that directory. Files are
+	// never moved between the two.
 	BlobDir string
 	// AuditKey, when set (at least MinAuditKeyLen bytes, kept outside
 	// the database), keys the audit chain: each chain head carries an

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,7 +38,7 @@ func openPostgres(ctx context.Context, dsn string, opts *Options, version int) (
 		pool.Close()
 		return nil, err
 	}
-	var blobs blobStore = &pgBlobs{pool: pool}
+	var blobs blobStore = &dbBlobs{db: db, oneTx: true}
 	if opts.BlobDir != "" {
 		if blobs, err = openFSBlobs(opts.BlobDir); err != nil {
 			pool.Close()
@@ -139,157 +137,5 @@ func (d *pgDB) ping(ctx context.Context) error {
 
 func (d *pgDB) close() error {
 	d.pool.Close()
-	return nil
-}
-
-// ----- blobs in a table -----
-
-// blobChunk is the size of the rows a blob is cut into: large enough that
-// a file takes few round trips, small enough that a read holds little
-// memory and PostgreSQL stores each row out of line (TOAST) cheaply.
-const blobChunk = 1 << 20
-
-// pgBlobs keeps blobs in the blobs table, one row per chunk (each
-// blobChunk bytes but the last), so that every replica sees them.
-type pgBlobs struct {
-	pool *pgxpool.Pool
-}
-
-func (b *pgBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error) {
-	var total int64
-	// One transaction: a failure midway leaves no chunk behind.
-	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
-		buf := make([]byte, blobChunk)
-		created := formatTime(time.Now())
-		for chunk := 0; ; chunk++ {
-			n, rerr := io.ReadFull(r, buf)
-			if rerr != nil && rerr != io.EOF && rerr != io.ErrUnexpectedEOF {
-				return fmt.Errorf("reading the file: %w", rerr)
-			}
-			// An empty file is one empty chunk: it exists.
-			if n > 0 || chunk == 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO blobs (id, chunk, data, created) VALUES ($1, $2, $3, $4)`, id, chunk, buf[:n], created); err != nil {
-					return err
-				}
-				total += int64(n)
-			}
-			if rerr != nil {
-				return nil
-			}
-		}
-	})
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return 0, fmt.Errorf("%w: blob %s", ErrExists, id)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
-	}
-	return total, nil
-}
-
-func (b *pgBlobs) open(ctx context.Context, id string) (io.ReadCloser, int64, error) {
-	var chunks, size, chunkLen int64
-	err := b.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0), COALESCE(MAX(LENGTH(data)), 0)
-		FROM blobs WHERE id = $1`, id).Scan(&chunks, &size, &chunkLen)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: opening blob %s: %w", id, err)
-	}
-	if chunks == 0 {
-		return nil, 0, fmt.Errorf("%w: blob %s", ErrNotFound, id)
-	}
-	return &pgBlobReader{ctx: ctx, pool: b.pool, id: id, size: size, chunkLen: chunkLen, have: -1}, size, nil
-}
-
-func (b *pgBlobs) delete(ctx context.Context, id string) error {
-	if _, err := b.pool.Exec(ctx, `DELETE FROM blobs WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("store: deleting blob %s: %w", id, err)
-	}
-	return nil
-}
-
-func (b *pgBlobs) list(ctx context.Context) ([]blobInfo, error) {
-	rs, err := b.pool.Query(ctx, `SELECT id, MIN(created) FROM blobs GROUP BY id ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: listing blobs: %w", err)
-	}
-	defer rs.Close()
-	var out []blobInfo
-	for rs.Next() {
-		var id, created string
-		if err := rs.Scan(&id, &created); err != nil {
-			return nil, fmt.Errorf("store: listing blobs: %w", err)
-		}
-		bi := blobInfo{id: id}
-		if created != "" {
-			bi.written, _ = time.Parse(timeFormat, created)
-		}
-		out = append(out, bi)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("store: listing blobs: %w", err)
-	}
-	return out, nil
-}
-
-// pgBlobReader reads a blob one chunk (one query) at a time, so that a
-// slow download holds no connection. It is an io.ReadSeeker. Its queries
-// use the context given to OpenBlob: a reader outlives the call that made
-// it, as an *os.File does.
-type pgBlobReader struct {
-	ctx      context.Context
-	pool     *pgxpool.Pool
-	id       string
-	size     int64
-	chunkLen int64 // the length of every chunk but the last
-	pos      int64
-	have     int64 // the chunk in buf, -1 for none
-	buf      []byte
-}
-
-func (r *pgBlobReader) Read(p []byte) (int, error) {
-	if r.pos >= r.size {
-		return 0, io.EOF
-	}
-	chunk := r.pos / r.chunkLen
-	if chunk != r.have {
-		r.have, r.buf = -1, r.buf[:0]
-		err := r.pool.QueryRow(r.ctx, `SELECT data FROM blobs WHERE id = $1 AND chunk = $2`, r.id, chunk).Scan(&r.buf)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, fmt.Errorf("store: reading blob %s: chunk %d is gone (deleted while read?)", r.id, chunk)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("store: reading blob %s: %w", r.id, err)
-		}
-		r.have = chunk
-	}
-	off := r.pos - chunk*r.chunkLen
-	if off >= int64(len(r.buf)) {
-		return 0, fmt.Errorf("store: reading blob %s: chunk %d is shorter than its size says", r.id, chunk)
-	}
-	n := copy(p, r.buf[off:])
-	r.pos += int64(n)
-	return n, nil
-}
-
-func (r *pgBlobReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += r.pos
-	case io.SeekEnd:
-		offset += r.size
-	default:
-		return 0, fmt.Errorf("store: blob %s: seek: invalid whence %d", r.id, whence)
-	}
-	if offset < 0 {
-		return 0, fmt.Errorf("store: blob %s: seek to a negative position", r.id)
-	}
-	r.pos = offset
-	return offset, nil
-}
-
-func (r *pgBlobReader) Close() error {
-	r.buf = nil
 	return nil
 }

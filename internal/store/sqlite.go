@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,16 +71,44 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 		db.close()
 		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 	}
-	dir := opts.BlobDir
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(path), "blobs")
-	}
-	blobs, err := openFSBlobs(dir)
+	blobs, err := sqliteBlobs(ctx, path, opts.BlobDir, db)
 	if err != nil {
 		db.close()
 		return nil, err
 	}
 	return &sqlStore{db: db, blobs: blobs, key: opts.AuditKey}, nil
+}
+
+// sqliteBlobs returns where the SQLite store at path keeps its signed
+// files: in the directory dir when one is configured (Options.BlobDir);
+// in the database's blobs table when it holds any; in the "blobs"
+// directory beside the database when that holds anything, as every store
+// made before blobs went into the database does (its files are never
+// moved, and new ones join them); else, for a new store, in the table,
+// where a small kept letter is written in the transaction of its record
+// (RecordKept): docs/decisions.md, "Kept letters in the database". The
+// table is asked first so that a stray file in that directory never
+// hides the files of a store that keeps them in the table.
+func sqliteBlobs(ctx context.Context, path, dir string, db database) (blobStore, error) {
+	if dir != "" {
+		return openFSBlobs(dir)
+	}
+	var inTable bool
+	if err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blobs)`).Scan(&inTable); err != nil {
+		return nil, fmt.Errorf("store: blobs table: %w", err)
+	}
+	if inTable {
+		return &dbBlobs{db: db}, nil
+	}
+	def := filepath.Join(filepath.Dir(path), "blobs")
+	ents, err := os.ReadDir(def)
+	if err == nil && len(ents) > 0 {
+		return openFSBlobs(def)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store: blob directory: %w", err)
+	}
+	return &dbBlobs{db: db}, nil
 }
 
 // sqliteURI returns the file: URI of path, escaping what a URI would
@@ -103,7 +132,7 @@ type sqliteDB struct {
 // signature under load (docs/decisions.md, "Gateway performance").
 func (d *sqliteDB) prepare(ctx context.Context) error {
 	d.stmts = map[string]*sql.Stmt{}
-	for _, q := range []string{insertAuditSQL, moveHeadSQL, insertDocumentSQL, headSQL} {
+	for _, q := range []string{insertAuditSQL, moveHeadSQL, insertDocumentSQL, headSQL, insertBlobSQL} {
 		st, err := d.w.PrepareContext(ctx, q)
 		if ctx.Err() != nil {
 			return ctx.Err()

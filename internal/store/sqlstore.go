@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -236,18 +238,63 @@ func (s *sqlStore) PutDocument(ctx context.Context, d *Document) error {
 }
 
 func (s *sqlStore) RecordSigned(ctx context.Context, d *Document, e *AuditEntry) error {
+	return s.record(ctx, &writeOp{doc: d, audit: e})
+}
+
+// record writes op, a register record with its entry (and perhaps its
+// file), as RecordSigned says.
+func (s *sqlStore) record(ctx context.Context, op *writeOp) error {
+	d, e := op.doc, op.audit
 	if err := cleanDocument(d); err != nil {
 		return err
 	}
 	cleanAudit(e)
-	// One op: commit writes the record and then the entry in the same
-	// transaction, and a failure undoes both.
-	if err := s.write(ctx, &writeOp{doc: d, audit: e}); err != nil {
+	// One op: commit writes the record, its file when inline, and then
+	// the entry in the same transaction, and a failure undoes them all.
+	if err := s.write(ctx, op); err != nil {
 		e.Seq, e.PrevHash, e.Hash = 0, "", ""
 		if errors.Is(err, ErrExists) {
 			return err
 		}
 		return fmt.Errorf("store: recording a signed document: %w", err)
+	}
+	return nil
+}
+
+// inlineBufs holds the buffers of files written inline (RecordKept):
+// inlineMax+1 bytes, one more than fits, to tell a file that does.
+var inlineBufs = sync.Pool{New: func() any { b := make([]byte, inlineMax+1); return &b }}
+
+func (s *sqlStore) RecordKept(ctx context.Context, d *Document, e *AuditEntry, file io.Reader) error {
+	if err := checkID(d.ID); err != nil {
+		return err
+	}
+	if _, ok := s.blobs.(inlineBlobs); ok {
+		bp := inlineBufs.Get().(*[]byte)
+		defer inlineBufs.Put(bp)
+		buf := (*bp)[:inlineMax+1]
+		n, err := io.ReadFull(ctxReader{ctx, file}, buf)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			// It fits: the file in the record's transaction.
+			data := buf[:n]
+			d.Stored = true
+			return s.record(ctx, &writeOp{doc: d, audit: e, blob: &data})
+		case err != nil:
+			return fmt.Errorf("%w: reading it: %w", ErrBlob, err)
+		}
+		// Too large to hold: streamed, what was read first.
+		file = io.MultiReader(bytes.NewReader(buf[:n]), file)
+	}
+	if _, err := s.PutBlob(ctx, d.ID, file); err != nil {
+		return fmt.Errorf("%w: %w", ErrBlob, err)
+	}
+	d.Stored = true
+	if err := s.RecordSigned(ctx, d, e); err != nil {
+		// The file is this signature's (PutBlob refuses a taken id): it
+		// goes with the record that failed.
+		s.blobs.delete(context.WithoutCancel(ctx), d.ID)
+		return err
 	}
 	return nil
 }

@@ -45,6 +45,11 @@ var ErrNotFound = errors.New("store: not found")
 // ErrExists reports a record whose key is already taken.
 var ErrExists = errors.New("store: already exists")
 
+// ErrBlob is returned (wrapped) by RecordKept when the signed file could
+// not be stored apart from its record (a full blob directory): nothing is
+// recorded.
+var ErrBlob = errors.New("store: the signed file could not be stored")
+
 // Store is the persistence of the service. Implementations are safe for
 // concurrent use by several goroutines and, for PostgreSQL, several
 // processes.
@@ -76,6 +81,26 @@ type Store interface {
 	// calls are committed together (one transaction, one fsync on
 	// SQLite); each returns once its own write is durable.
 	RecordSigned(ctx context.Context, d *Document, e *AuditEntry) error
+	// ExpectRecord announces a RecordSigned to come: a signature is being
+	// made. The returned func says it has come, or will not: call it just
+	// before RecordSigned, or when the signature fails (more calls do
+	// nothing). While announced writes are on their way, a batch of
+	// concurrent writes waits up to a millisecond for them, so that one
+	// transaction serves more signatures; unannounced writes, and a lone
+	// signature, are committed at once.
+	ExpectRecord() (arrived func())
+	// RecordKept stores file, the signed file of d, sets d.Stored and
+	// records d and e as RecordSigned does: a kept letter. With the
+	// blobs in the database (a new SQLite store, PostgreSQL without a
+	// blob directory), a file of at most 256 KiB is written in the same
+	// transaction as the record and the entry: one commit (and fsync)
+	// for all three, shared with the batch, and a crash never leaves a
+	// file without its record or the reverse. A larger file, or one for a
+	// blob directory, is streamed (PutBlob) before the record, as a
+	// kept signature always was, and removed if the record fails. A
+	// failure to store the file apart wraps ErrBlob; nothing is recorded
+	// then.
+	RecordKept(ctx context.Context, d *Document, e *AuditEntry, file io.Reader) error
 	// GetDocument returns the record of a document, or ErrNotFound.
 	GetDocument(ctx context.Context, id string) (*Document, error)
 
@@ -258,7 +283,8 @@ type Orphans struct {
 	Blobs []string
 	// Partial are the temporary files of a blob directory that a write
 	// cut short by a crash left (never a stored file, so nothing to
-	// audit); empty for PostgreSQL's table, written in one statement.
+	// audit); empty for the blobs table, whose rows a crash leaves
+	// only as a blob without its record (Blobs).
 	Partial []string
 }
 

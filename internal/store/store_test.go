@@ -39,11 +39,12 @@ type backend struct {
 }
 
 var sqliteBackend = backend{
-	name:    "sqlite",
-	newDSN:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "data", "segel.db") },
-	driver:  "sqlite",
-	rawDSN:  func(dsn string) string { return "file:" + dsn + "?_pragma=busy_timeout(10000)" },
-	blobDir: func(dsn string) string { return filepath.Join(filepath.Dir(dsn), "blobs") },
+	name:   "sqlite",
+	newDSN: func(t testing.TB) string { return filepath.Join(t.TempDir(), "data", "segel.db") },
+	driver: "sqlite",
+	rawDSN: func(dsn string) string { return "file:" + dsn + "?_pragma=busy_timeout(10000)" },
+	// A new SQLite store keeps its blobs in the database (blobs table).
+	blobDir: func(string) string { return "" },
 }
 
 var postgresBackend = backend{
