@@ -119,3 +119,29 @@ func BenchmarkRequestOverhead(b *testing.B) {
 		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
 }
+
+// TestPanicRecovered: a handler that panics is answered 500 internal
+// with its request id, logged, counted, and no longer among the
+// requests being served (the middleware's deferred end, finish).
+func TestPanicRecovered(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	e.srv.Mount("/boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	resp, body := e.do("GET", "/boom", "", nil, nil)
+	wantProblem(t, resp, body, http.StatusInternalServerError, "internal")
+	id := resp.Header.Get(api.RequestIDHeader)
+	if id == "" || !strings.Contains(string(body), id) {
+		t.Errorf("request id %q not in the answer %s", id, body)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"msg":"panic","request_id":"`+id+`","panic":"boom"`) ||
+		!strings.Contains(logs, `"msg":"request","request_id":"`+id+`","method":"GET","route":"/boom","status":500`) {
+		t.Errorf("log:\n%s", logs)
+	}
+	if a := e.srv.Active(); len(a) != 0 {
+		t.Errorf("still being served: %v", a)
+	}
+	_, m := e.do("GET", "/metrics", "", nil, nil)
+	if !strings.Contains(string(m), `segel_http_requests_total{route="/boom",status="500"} 1`) {
+		t.Errorf("not counted:\n%s", m)
+	}
+}
