@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segel-id/segel/internal/store"
@@ -28,8 +29,15 @@ func NewAPIKey() (key string, hash []byte) {
 
 // KeyHash returns the hash of an API key as the store keeps it.
 func KeyHash(key string) []byte {
-	h := sha256.Sum256([]byte(key))
+	h := keyHash(key)
 	return h[:]
+}
+
+// keyHash is KeyHash as an array, without an allocation for a key of
+// the usual length: the key cache's index.
+func keyHash(key string) [sha256.Size]byte {
+	var buf [128]byte
+	return sha256.Sum256(append(buf[:0], key...))
 }
 
 // clientInfo is the authenticated client of a request.
@@ -60,7 +68,7 @@ func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 			writeProblem(w, r, newProblem("unauthorized", "send Authorization: Bearer <API key>"))
 			return
 		}
-		c, err := s.client(r.Context(), KeyHash(key))
+		c, err := s.client(r.Context(), keyHash(key))
 		if errors.Is(err, store.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="segel", error="invalid_token"`)
 			writeProblem(w, r, newProblem("unauthorized", "the API key is not known"))
@@ -71,7 +79,7 @@ func (s *Server) authorized(op string, next http.HandlerFunc) http.HandlerFunc {
 			writeProblem(w, r, newProblem("internal", ""))
 			return
 		}
-		ci, _ := r.Context().Value(keyClient).(*clientInfo)
+		ci := clientOf(r)
 		if ci == nil {
 			ci = &clientInfo{}
 		}
@@ -95,25 +103,53 @@ type cachedClient struct {
 	at time.Time
 }
 
+// keyCache remembers the clients of known API keys, by the key's hash
+// (Options.KeyCache). An array index: no string made of the hash per
+// request, as a sync.Map's key needed.
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[[sha256.Size]byte]cachedClient
+}
+
 // client finds the client of an API key hash, from the cache when it was
 // found less than Options.KeyCache ago. Unknown keys are not cached, so guessing
 // cannot fill the cache.
-func (s *Server) client(ctx context.Context, hash []byte) (*store.Client, error) {
-	k := string(hash)
-	if v, ok := s.clients.Load(k); ok {
-		if cc := v.(cachedClient); time.Since(cc.at) < s.opts.KeyCache {
+func (s *Server) client(ctx context.Context, hash [sha256.Size]byte) (*store.Client, error) {
+	kc := &s.clients
+	kc.mu.RLock()
+	cc, ok := kc.m[hash]
+	kc.mu.RUnlock()
+	if ok {
+		if time.Since(cc.at) < s.opts.KeyCache {
 			return cc.c, nil
 		}
-		s.clients.Delete(k)
+		kc.mu.Lock()
+		if kc.m[hash] == cc {
+			delete(kc.m, hash)
+		}
+		kc.mu.Unlock()
 	}
-	c, err := s.opts.Store.ClientByKeyHash(ctx, hash)
+	// A copy for the store (its slice escapes): hash itself stays on the
+	// caller's stack for the hits.
+	miss := hash
+	c, err := s.opts.Store.ClientByKeyHash(ctx, miss[:])
 	if err == nil {
-		s.clients.Store(k, cachedClient{c: c, at: time.Now()})
+		kc.mu.Lock()
+		if kc.m == nil {
+			kc.m = map[[sha256.Size]byte]cachedClient{}
+		}
+		kc.m[hash] = cachedClient{c: c, at: time.Now()}
+		kc.mu.Unlock()
 	}
 	return c, err
 }
 
+// clientOf returns the client of r, nil outside the middleware when no
+// handler has put one in its context.
 func clientOf(r *http.Request) *clientInfo {
+	if st := stateOf(r.Context()); st != nil {
+		return &st.client
+	}
 	c, _ := r.Context().Value(keyClient).(*clientInfo)
 	return c
 }

@@ -81,7 +81,7 @@ func (s *Server) bsreClientAuth(next http.HandlerFunc) http.HandlerFunc {
 			unauthorized()
 			return
 		}
-		c, err := s.client(r.Context(), KeyHash(key))
+		c, err := s.client(r.Context(), keyHash(key))
 		if err != nil || (basic && c.Name != name) {
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				s.opts.Logger.Error("store", "request_id", requestID(r.Context()), "error", err)

@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +25,97 @@ type metrics struct {
 	queueWait     *prometheus.HistogramVec
 	storeLatency  *prometheus.HistogramVec
 	storeErrors   *prometheus.CounterVec
+
+	// The children of the vectors that every request or signature uses,
+	// resolved once per label set (children): WithLabelValues checks,
+	// hashes and looks up its labels at each call, and its status label
+	// was formatted per request.
+	requestsBy  children[routeStatus, prometheus.Counter]
+	queueWaitBy children[string, prometheus.Observer]
+	signedBy    children[profileLevel, prometheus.Observer]
+	storeBy     children[string, prometheus.Observer]
+}
+
+// routeStatus labels segel_http_requests_total.
+type routeStatus struct {
+	route  string
+	status int
+}
+
+// profileLevel labels segel_sign_duration_seconds.
+type profileLevel struct {
+	profile string
+	level   signer.Level
+}
+
+// children caches the children of a metric vector by their labels. A
+// read is one atomic load of an immutable map; a label set not seen
+// before copies the map under mu. The label sets are those of the
+// vector itself (routes, statuses, profiles, levels, store operations),
+// so the cache holds no more than the vector does. A child is created
+// only when first used, as WithLabelValues did: /metrics shows no
+// series that never happened.
+type children[K comparable, V any] struct {
+	m  atomic.Pointer[map[K]V]
+	mu sync.Mutex
+}
+
+// get returns the child for k, made by mk on first use.
+func (c *children[K, V]) get(k K, mk func(K) V) V {
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil {
+		if v, ok := (*old)[k]; ok {
+			return v
+		}
+	}
+	n := make(map[K]V, 1+lenOf(old))
+	if old != nil {
+		for k, v := range *old {
+			n[k] = v
+		}
+	}
+	v := mk(k)
+	n[k] = v
+	c.m.Store(&n)
+	return v
+}
+
+func lenOf[K comparable, V any](m *map[K]V) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
+}
+
+// request returns the counter of requests of route answered with status.
+func (m *metrics) request(route string, status int) prometheus.Counter {
+	return m.requestsBy.get(routeStatus{route, status}, func(k routeStatus) prometheus.Counter {
+		return m.requests.WithLabelValues(k.route, strconv.Itoa(k.status))
+	})
+}
+
+// queueWaited returns the queue wait histogram of profile.
+func (m *metrics) queueWaited(profile string) prometheus.Observer {
+	return m.queueWaitBy.get(profile, func(p string) prometheus.Observer { return m.queueWait.WithLabelValues(p) })
+}
+
+// signed returns the signing latency histogram of profile at level.
+func (m *metrics) signed(profile string, level signer.Level) prometheus.Observer {
+	return m.signedBy.get(profileLevel{profile, level}, func(k profileLevel) prometheus.Observer {
+		return m.signLatency.WithLabelValues(k.profile, k.level.String())
+	})
+}
+
+// store returns the latency histogram of the store operation op.
+func (m *metrics) store(op string) prometheus.Observer {
+	return m.storeBy.get(op, func(op string) prometheus.Observer { return m.storeLatency.WithLabelValues(op) })
 }
 
 func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
@@ -140,13 +234,13 @@ func redactURL(s string) string {
 type observer Server
 
 func (o *observer) QueueWait(profile string, d time.Duration) {
-	o.metrics.queueWait.WithLabelValues(profile).Observe(d.Seconds())
+	o.metrics.queueWaited(profile).Observe(d.Seconds())
 }
 
 func (o *observer) Busy(profile string) { o.metrics.busy.WithLabelValues(profile).Inc() }
 
 func (o *observer) Signed(profile string, level signer.Level, d time.Duration) {
-	o.metrics.signLatency.WithLabelValues(profile, level.String()).Observe(d.Seconds())
+	o.metrics.signed(profile, level).Observe(d.Seconds())
 }
 
 func (o *observer) Failed(profile, kind string) {

@@ -40,7 +40,7 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool
 	// clients caches known API keys (see Options.KeyCache).
-	clients sync.Map
+	clients keyCache
 	// stopSweep ends the retention sweeper.
 	stopSweep chan struct{}
 	sweepOnce sync.Once
@@ -58,9 +58,10 @@ type Server struct {
 	tsa *tsaWatch
 	// readyTTL is how long a /readyz answer is reused.
 	readyTTL time.Duration
-	// active holds the requests being served, by request id (activeReq),
-	// so that a shutdown that must cut them can say which.
-	active sync.Map
+	// active holds the requests being served, so that a shutdown that
+	// must cut them can say which; activeMu guards it.
+	activeMu sync.Mutex
+	active   map[*reqState]struct{}
 }
 
 // New returns a Server for opts.
@@ -102,7 +103,8 @@ func New(opts Options) (*Server, error) {
 		opts.Revocation = revocation.New(revocation.Options{})
 	}
 	s := &Server{opts: opts, profiles: map[string]*Profile{}, mounts: map[string]http.Handler{},
-		verifySem: make(chan struct{}, opts.MaxVerifications), readyTTL: 5 * time.Second}
+		verifySem: make(chan struct{}, opts.MaxVerifications), readyTTL: 5 * time.Second,
+		active: map[*reqState]struct{}{}}
 	s.temps.SetMemory(opts.SpoolMemory, opts.SpoolMemoryTotal)
 	if opts.Timestamper != nil {
 		s.tsa = &tsaWatch{ts: opts.Timestamper, now: opts.Now}
@@ -187,28 +189,19 @@ func (s *Server) OpsHandler() http.Handler {
 // Store or the keys, which the caller owns.
 func (s *Server) Close() { s.CloseWithin(math.MaxInt64) }
 
-// activeReq is a request being served.
-type activeReq struct {
-	method, path string
-	start        time.Time
-}
-
 // Active describes the requests being served, oldest first: "ID METHOD
 // PATH (for DURATION)". Paths only, never queries or headers.
 func (s *Server) Active() []string {
-	type entry struct {
-		id string
-		a  activeReq
+	s.activeMu.Lock()
+	all := make([]*reqState, 0, len(s.active))
+	for st := range s.active {
+		all = append(all, st)
 	}
-	var all []entry
-	s.active.Range(func(k, v any) bool {
-		all = append(all, entry{k.(string), v.(activeReq)})
-		return true
-	})
-	slices.SortFunc(all, func(a, b entry) int { return a.a.start.Compare(b.a.start) })
+	s.activeMu.Unlock()
+	slices.SortFunc(all, func(a, b *reqState) int { return a.start.Compare(b.start) })
 	out := make([]string, 0, len(all))
-	for _, e := range all {
-		out = append(out, fmt.Sprintf("%s %s %s (for %s)", e.id, e.a.method, e.a.path, time.Since(e.a.start).Round(time.Millisecond)))
+	for _, st := range all {
+		out = append(out, fmt.Sprintf("%s %s %s (for %s)", st.id, st.method, st.path, time.Since(st.start).Round(time.Millisecond)))
 	}
 	return out
 }
@@ -292,13 +285,35 @@ func (s *Server) routes() {
 type ctxKey int
 
 const (
-	keyRequestID ctxKey = iota
+	// keyRequest holds the middleware's *reqState.
+	keyRequest ctxKey = iota
+	// keyClient holds a *clientInfo where no middleware ran (the BSrE
+	// seal's handlers, when mounted alone).
 	keyClient
 )
 
+// reqState is what the middleware keeps of a request: its id, its
+// client once authenticated, its status writer and what Active shows.
+// One allocation per request holds all of it (docs/decisions.md,
+// "The gateway's own per-request work").
+type reqState struct {
+	w            statusWriter
+	client       clientInfo
+	id           string
+	method, path string
+	start        time.Time
+}
+
+func stateOf(ctx context.Context) *reqState {
+	st, _ := ctx.Value(keyRequest).(*reqState)
+	return st
+}
+
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(keyRequestID).(string)
-	return id
+	if st := stateOf(ctx); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 // newID returns a fresh request id (see service.NewID).
@@ -335,41 +350,51 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // but the profile and level.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		id := newID()
-		ctx := context.WithValue(r.Context(), keyRequestID, id)
-		ctx = context.WithValue(ctx, keyClient, &clientInfo{})
-		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
-		sw.Header().Set(api.RequestIDHeader, id)
-		s.active.Store(id, activeReq{method: r.Method, path: r.URL.Path, start: start})
-		defer s.active.Delete(id)
-		defer func() {
-			if v := recover(); v != nil {
-				s.opts.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v))
-				if sw.status == 0 {
-					writeProblem(sw, r, newProblem("internal", ""))
-				}
-			}
-			route := chi.RouteContext(r.Context()).RoutePattern()
-			if route == "" {
-				route = "other"
-			}
-			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			s.metrics.requests.WithLabelValues(route, fmt.Sprint(status)).Inc()
-			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", status,
-				"duration_ms", time.Since(start).Milliseconds(), "bytes", sw.bytes}
-			if c, ok := r.Context().Value(keyClient).(*clientInfo); ok && c.name != "" {
-				attrs = append(attrs, "client", c.name)
-			}
-			if sw.problem != "" {
-				attrs = append(attrs, "problem", sw.problem)
-			}
-			s.opts.Logger.Info("request", attrs...)
-		}()
+		st := &reqState{w: statusWriter{ResponseWriter: w}, id: newID(), method: r.Method, path: r.URL.Path, start: time.Now()}
+		r = r.WithContext(context.WithValue(r.Context(), keyRequest, st))
+		sw := &st.w
+		sw.Header().Set(api.RequestIDHeader, st.id)
+		s.activeMu.Lock()
+		s.active[st] = struct{}{}
+		s.activeMu.Unlock()
+		defer s.finish(st, r)
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// finish ends a request of the middleware: it recovers from a panic of
+// the handler, forgets the request, counts it and logs it.
+func (s *Server) finish(st *reqState, r *http.Request) {
+	sw := &st.w
+	if v := recover(); v != nil {
+		s.opts.Logger.Error("panic", "request_id", st.id, "panic", fmt.Sprint(v))
+		if sw.status == 0 {
+			writeProblem(sw, r, newProblem("internal", ""))
+		}
+	}
+	s.activeMu.Lock()
+	delete(s.active, st)
+	s.activeMu.Unlock()
+	route := chi.RouteContext(r.Context()).RoutePattern()
+	if route == "" {
+		route = "other"
+	}
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	s.metrics.request(route, status).Inc()
+	// The attributes on the stack and typed (LogAttrs): the same record
+	// as Logger.Info with key-value pairs, without boxing each value.
+	var attrs [8]slog.Attr
+	a := append(attrs[:0], slog.String("request_id", st.id), slog.String("method", r.Method),
+		slog.String("route", route), slog.Int("status", status),
+		slog.Int64("duration_ms", time.Since(st.start).Milliseconds()), slog.Int64("bytes", sw.bytes))
+	if st.client.name != "" {
+		a = append(a, slog.String("client", st.client.name))
+	}
+	if sw.problem != "" {
+		a = append(a, slog.String("problem", sw.problem))
+	}
+	s.opts.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request", a...)
 }

@@ -19,7 +19,7 @@ type timedStore struct {
 // observe records a call of op that started at start and ended with err.
 // ErrNotFound is an answer, not a failure of the store.
 func (t *timedStore) observe(op string, start time.Time, err error) {
-	t.m.storeLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	t.m.store(op).Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrExists) {
 		t.m.storeErrors.WithLabelValues(op).Inc()
 	}

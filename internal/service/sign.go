@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
@@ -125,6 +126,13 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		defer spool.PutWriter(bw)
 		out = bw
 	}
+	// The anchors complete chains for the validation data of B-LT and
+	// B-LTA only; below that the signer never reads them, so they are
+	// not gathered (three slices) for every signature.
+	var anchors []*x509.Certificate
+	if req.Level >= signer.LevelLT {
+		anchors = s.anchorCerts()
+	}
 	res, err := signer.Sign(ctx, in, req.Size, out, &signer.Options{
 		Signer:       sig,
 		Certificate:  key.Certificate,
@@ -132,7 +140,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Level:        req.Level,
 		Timestamper:  s.opts.Timestamper,
 		Revocation:   s.opts.Revocation,
-		Certificates: s.anchorCerts(),
+		Certificates: anchors,
 		Name:         key.Certificate.Subject.CommonName,
 		Reason:       req.Reason,
 		Location:     req.Location,
@@ -176,7 +184,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	// recorded: when the store lags, signing stops here instead of
 	// piling signatures onto its batches.
 	defer handOver(prof, releaseSlot)()
-	outSHA := hex.EncodeToString(h.Sum(nil))
+	outSHA := hexSum(h)
 	signed := io.NewSectionReader(req.Output, req.OutputOffset, res.Size)
 	doc := &store.Document{
 		ID: req.id(), Profile: prof.Name, Client: req.Client, Level: res.Level.String(),
@@ -264,6 +272,10 @@ func (s *Service) VerifyURL(id string) string {
 	return strings.TrimRight(s.opts.PublicBaseURL, "/") + "/v/" + id
 }
 
+// idEncoding is base32 (RFC 4648) in lower case without padding: the
+// standard alphabet's letters lowered, its digits as they are.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
 // NewID returns 128 random bits in lower-case base32 without padding: the
 // form of request and document ids.
 func NewID() string {
@@ -271,14 +283,33 @@ func NewID() string {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand never fails on Linux
 	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return formatID(&b)
+}
+
+// formatID is the id of the 16 bytes b: encoded on the stack in lower
+// case, so that the string is the only allocation (the copy of the
+// encoding that WithPadding made, the upper-case text and its lowering
+// cost one more allocation and two more passes, twice a request).
+func formatID(b *[16]byte) string {
+	var out [26]byte // idEncoding.EncodedLen(16)
+	idEncoding.Encode(out[:], b[:])
+	return string(out[:])
 }
 
 // digest returns the SHA-256 of r in lower-case hex.
 func digest(r io.Reader) (string, error) {
-	var h hash.Hash = sha256.New()
+	h := sha256.New()
 	if _, err := io.Copy(h, r); err != nil {
 		return "", fmt.Errorf("reading the document: %w", err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hexSum(h), nil
+}
+
+// hexSum returns the sum of h (a SHA-256) in lower-case hex, with the
+// string as its only allocation.
+func hexSum(h hash.Hash) string {
+	var sum [sha256.Size]byte
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], h.Sum(sum[:0]))
+	return string(out[:])
 }

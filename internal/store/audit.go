@@ -76,20 +76,49 @@ func clean(s string) string {
 // The length prefixes make the encoding unambiguous: no two different
 // entries encode to the same bytes.
 func AuditHash(e *AuditEntry) string {
-	h := sha256.New()
-	var n [4]byte
+	// The encoding is built in a buffer on the stack (an entry is some
+	// hundreds of bytes; a longer detail moves it to the heap) and hashed
+	// at once: writing each field to the hash converted it to a []byte.
+	var buf [1024]byte
+	b := strconv.AppendInt(buf[:4], e.Seq, 10)
+	binary.BigEndian.PutUint32(b, uint32(len(b)-4))
+	b = appendTime(b, e.Time)
 	for _, f := range [...]string{
-		strconv.FormatInt(e.Seq, 10), formatTime(e.Time),
 		e.RequestID, e.Client, e.Profile, e.Operation,
 		e.SignerSubject, e.SignerSerial, e.SignerSHA256, e.Level,
 		e.InputSHA256, e.OutputSHA256, e.DocumentID, e.Outcome,
 		e.Detail, e.PrevHash,
 	} {
-		binary.BigEndian.PutUint32(n[:], uint32(len(f)))
-		h.Write(n[:])
-		h.Write([]byte(f))
+		b = appendField(b, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hexString(sum[:])
+}
+
+// appendField appends f to b as AuditHash encodes a field: its length as
+// 4 bytes big-endian, then its bytes.
+func appendField(b []byte, f string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+	return append(b, f...)
+}
+
+// appendTime appends t as AuditHash encodes field 2: formatTime's text
+// with its length.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return binary.BigEndian.AppendUint32(b, 0)
+	}
+	at := len(b)
+	b = t.UTC().AppendFormat(append(b, 0, 0, 0, 0), timeFormat)
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return b
+}
+
+// hexString is hex.EncodeToString of a digest, with the string as its
+// only allocation.
+func hexString(sum []byte) string {
+	var out [2 * sha256.Size]byte
+	return string(hex.AppendEncode(out[:0], sum))
 }
 
 // cleanAudit makes e's text storable (see clean) and its time canonical.

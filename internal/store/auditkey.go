@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -49,13 +48,15 @@ func (h *chainHead) scan(r row) error {
 // each preceded by its length as 4 bytes big-endian.
 func auditMAC(key []byte, fields ...string) string {
 	m := hmac.New(sha256.New, key)
-	var n [4]byte
+	// One write of the whole encoding, built on the stack (see AuditHash).
+	var buf [256]byte
+	b := buf[:0]
 	for _, f := range fields {
-		binary.BigEndian.PutUint32(n[:], uint32(len(f)))
-		m.Write(n[:])
-		m.Write([]byte(f))
+		b = appendField(b, f)
 	}
-	return hex.EncodeToString(m.Sum(nil))
+	m.Write(b)
+	var sum [sha256.Size]byte
+	return hexString(m.Sum(sum[:0]))
 }
 
 func headMAC(key []byte, chainID string, seq int64, hash string) string {
