@@ -24,8 +24,10 @@ import (
 // runParallel runs b.N calls spread over n goroutines and reports sig/s;
 // setup makes each goroutine's call (as in pkcs11/bench_test.go).
 func runParallel(b *testing.B, n int, setup func(g int) func()) {
+	start := cpuTime()
 	spread(b, n, setup)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sig/s")
+	reportCPU(b, start)
 }
 
 // spread runs b.N calls spread over n goroutines; setup makes each
