@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"io"
+	"sync/atomic"
 
 	"github.com/segel-id/segel/internal/cms"
 )
@@ -45,9 +46,19 @@ type EarlySigner interface {
 type early struct {
 	cancel context.CancelFunc
 	done   chan struct{}
-	p      PendingSigner
-	err    error
+	// state is earlyWaiting until the goroutine starts BeginSign
+	// (earlyBegun) or Sign no longer wants it (earlyDropped), whichever
+	// comes first.
+	state atomic.Int32
+	p     PendingSigner
+	err   error
 }
+
+const (
+	earlyWaiting = iota
+	earlyBegun
+	earlyDropped
+)
 
 // beginEarly begins the signature of b's key when it is an EarlySigner,
 // and returns nil otherwise. The caller must call close.
@@ -61,15 +72,20 @@ func beginEarly(ctx context.Context, key crypto.Signer, b *cms.Builder) *early {
 	opts := b.SignerOpts()
 	go func() {
 		defer close(e.done)
-		e.p, e.err = es.BeginSign(ctx, opts)
+		if e.state.CompareAndSwap(earlyWaiting, earlyBegun) {
+			e.p, e.err = es.BeginSign(ctx, opts)
+		}
 	}()
 	return e
 }
 
 // signer waits for the begun signature and returns it, or nil (the
-// Builder's key signs) when there is none or it could not be begun.
+// Builder's key signs) when there is none or it could not be begun. When
+// the goroutine has not started by then (every core busy), the signature
+// is not begun at all: waiting for a goroutine to be scheduled would only
+// add to the signature's time.
 func (e *early) signer() crypto.Signer {
-	if e == nil {
+	if e == nil || e.state.CompareAndSwap(earlyWaiting, earlyDropped) {
 		return nil
 	}
 	<-e.done
@@ -80,12 +96,14 @@ func (e *early) signer() crypto.Signer {
 }
 
 // close ends the begun signature if it was not made, after waiting for
-// BeginSign to return (cancelled first, should it wait for a session):
-// no goroutine outlives Sign.
+// BeginSign to return (cancelled first, should it wait for a session; not
+// called at all when the goroutine had not started): no goroutine
+// outlives Sign.
 func (e *early) close() {
 	if e == nil {
 		return
 	}
+	e.state.CompareAndSwap(earlyWaiting, earlyDropped)
 	e.cancel()
 	<-e.done
 	if e.p != nil {

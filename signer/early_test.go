@@ -31,6 +31,9 @@ type earlyKey struct {
 
 func (k *earlyKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	k.direct.Add(1)
+	if k.other != nil {
+		return k.other.Sign(rand, digest, opts)
+	}
 	return k.Signer.Sign(rand, digest, opts)
 }
 
@@ -120,15 +123,28 @@ func TestEarlySigner(t *testing.T) {
 			key := &earlyKey{Signer: id.Key}
 			opts := &signer.Options{Signer: key, Certificate: id.Cert, Chain: id.Chain, Hash: tc.hash, PSS: tc.pss}
 			before := runtime.NumGoroutine()
-			out, res := signBytes(t, src, opts)
-			if b, s, c, d := key.begins.Load(), key.signs.Load(), key.closes.Load(), key.direct.Load(); b != 1 || s != 1 || c != 1 || d != 0 {
-				t.Errorf("BeginSign %d, begun Sign %d, Close %d, key's own Sign %d; want 1, 1, 1, 0", b, s, c, d)
+			// The signature is begun unless Sign needs it before the
+			// goroutine that begins it has started (every core busy);
+			// TestEarlyBegun and TestEarlyDropped (early_internal_test.go)
+			// take each way for certain.
+			const docs = 10
+			for i := range docs {
+				out, res := signBytes(t, src, opts)
+				if i == 0 {
+					checkExternal(t, out, res, allSegel(1))
+				}
 			}
-			begun := key.opts.Load().(crypto.SignerOpts)
-			if _, pss := begun.(*rsa.PSSOptions); begun.HashFunc() != tc.hash || pss != tc.pss {
-				t.Errorf("begun with %T %v, want hash %v, PSS %v", begun, begun.HashFunc(), tc.hash, tc.pss)
+			b, s, c, d := key.begins.Load(), key.signs.Load(), key.closes.Load(), key.direct.Load()
+			t.Logf("%d of %d signatures begun early", s, docs)
+			if b != s || c != b || s+d != docs || key.open.Load() != 0 {
+				t.Errorf("BeginSign %d, begun Sign %d, Close %d, key's own Sign %d for %d documents; want every begun signature made and closed, one signature per document",
+					b, s, c, d, docs)
 			}
-			checkExternal(t, out, res, allSegel(1))
+			if begun, _ := key.opts.Load().(crypto.SignerOpts); begun != nil {
+				if _, pss := begun.(*rsa.PSSOptions); begun.HashFunc() != tc.hash || pss != tc.pss {
+					t.Errorf("begun with %T %v, want hash %v, PSS %v", begun, begun.HashFunc(), tc.hash, tc.pss)
+				}
+			}
 			settledGoroutines(t, before)
 		})
 	}
@@ -140,8 +156,8 @@ func TestEarlySignerFallback(t *testing.T) {
 	id := identity(t, testpki.ECDSAP256)
 	key := &earlyKey{Signer: id.Key, beginErr: errors.New("no session")}
 	out, res := signBytes(t, testcorpus.Base(t)["gs-letter"], &signer.Options{Signer: key, Certificate: id.Cert, Chain: id.Chain})
-	if b, d := key.begins.Load(), key.direct.Load(); b != 1 || d != 1 {
-		t.Errorf("BeginSign %d, key's own Sign %d; want 1, 1", b, d)
+	if b, d := key.begins.Load(), key.direct.Load(); b > 1 || d != 1 {
+		t.Errorf("BeginSign %d, key's own Sign %d; want at most 1, 1", b, d)
 	}
 	checkExternal(t, out, res, allSegel(1))
 }
@@ -171,12 +187,12 @@ func TestEarlySignerAbort(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Sign: %v, want %v", err, tc.want)
 			}
-			if key.begins.Load() != 1 || key.signs.Load() != 0 || key.direct.Load() != 0 || key.open.Load() != 0 {
-				t.Errorf("BeginSign %d, begun Sign %d, key's own Sign %d, left open %d; want 1, 0, 0, 0",
+			if key.begins.Load() > 1 || key.signs.Load() != 0 || key.direct.Load() != 0 || key.open.Load() != 0 {
+				t.Errorf("BeginSign %d, begun Sign %d, key's own Sign %d, left open %d; want at most 1, 0, 0, 0",
 					key.begins.Load(), key.signs.Load(), key.direct.Load(), key.open.Load())
 			}
-			if !tc.block && key.closes.Load() != 1 {
-				t.Errorf("Close %d, want 1", key.closes.Load())
+			if !tc.block && key.closes.Load() != key.begins.Load() {
+				t.Errorf("Close %d after %d BeginSign", key.closes.Load(), key.begins.Load())
 			}
 			settledGoroutines(t, before)
 		})
@@ -203,7 +219,8 @@ func TestEarlySignerAbort(t *testing.T) {
 
 // TestEarlySignerWrongKey checks that a begun signature is checked
 // against the certificate like any other: one made with another key
-// produces no document.
+// produces no document (the key's own Sign, should the signature not be
+// begun, signs with the other key too).
 func TestEarlySignerWrongKey(t *testing.T) {
 	id := identity(t, testpki.ECDSAP256)
 	other, err := testpki.GenerateKey(testpki.ECDSAP256)
@@ -217,7 +234,8 @@ func TestEarlySignerWrongKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "does not verify") {
 		t.Fatalf("a begun signature made with another key: %v, want a signature that does not verify", err)
 	}
-	if key.signs.Load() != 1 || key.open.Load() != 0 {
-		t.Errorf("begun Sign %d, left open %d; want 1, 0", key.signs.Load(), key.open.Load())
+	if key.signs.Load()+key.direct.Load() != 1 || key.open.Load() != 0 {
+		t.Errorf("begun Sign %d, key's own Sign %d, left open %d; want one signature, 0 open",
+			key.signs.Load(), key.direct.Load(), key.open.Load())
 	}
 }
