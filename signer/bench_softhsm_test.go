@@ -5,6 +5,7 @@ package signer_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -90,6 +91,31 @@ func BenchmarkSoftHSM(b *testing.B) {
 		})
 	}
 
+	// The same signature without beginning it early (EarlySigner hidden),
+	// alternated with the early one: pipelining's gain under the same
+	// load.
+	plainOpts := *opts
+	plainOpts.Signer = plainKey{key}
+	b.Run("pipelining/goroutines=1", func(b *testing.B) {
+		var earlyTime, plainTime time.Duration
+		spread(b, 1, func(int) func() {
+			return func() {
+				t0 := time.Now()
+				segel()
+				t1 := time.Now()
+				if _, err := signer.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), io.Discard, &plainOpts); err != nil {
+					b.Error(err)
+				}
+				t2 := time.Now()
+				earlyTime += t1.Sub(t0)
+				plainTime += t2.Sub(t1)
+			}
+		})
+		b.ReportMetric(float64(earlyTime.Microseconds())/float64(b.N), "early-µs/sig")
+		b.ReportMetric(float64(plainTime.Microseconds())/float64(b.N), "plain-µs/sig")
+		b.ReportMetric(float64(plainTime)/float64(earlyTime), "plain/early")
+	})
+
 	raw := newRawSigner(b, tok.Module, "bench", "1234", "signer")
 	defer raw.close()
 	for _, n := range goroutines {
@@ -126,6 +152,20 @@ func BenchmarkSoftHSM(b *testing.B) {
 			raw.closeSessions()
 		})
 	}
+}
+
+// plainKey is a pkcs11.Key seen as a crypto.Signer (with SignContext)
+// only: signer.Sign does not begin its signature early.
+type plainKey struct{ k *pkcs11.Key }
+
+func (p plainKey) Public() crypto.PublicKey { return p.k.Public() }
+
+func (p plainKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return p.k.Sign(rand, digest, opts)
+}
+
+func (p plainKey) SignContext(ctx context.Context, rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return p.k.SignContext(ctx, rand, digest, opts)
 }
 
 // rawSigner is the raw loop: C_SignInit + C_Sign of a SHA-256
