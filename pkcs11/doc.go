@@ -23,10 +23,7 @@
 // SHA-384 or SHA-512.
 //
 // Signatures run on a bounded pool of sessions, so concurrent calls scale on
-// tokens that allow several sessions. [Key.BeginSign] begins a signature
-// (C_SignInit) before its digest is known, so that the token's part that
-// does not need the digest overlaps the caller's work; package signer does
-// so when its Options.Signer is a Key (signer.EarlySigner).
+// tokens that allow several sessions.
 //
 // # Recovery
 //

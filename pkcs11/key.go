@@ -413,20 +413,13 @@ func (k *Key) Close() error {
 // once when the token was lost. Errors from a lost token match
 // ErrTokenUnavailable.
 func (k *Key) do(ctx context.Context, fn func(s *session, st keyState) error) error {
-	return k.doKeep(ctx, false, fn)
-}
-
-// doKeep is do; with keep, a session on which fn succeeded is not put back
-// into the pool: fn has taken it (BeginSign), and it still counts in the
-// pool's size until it is put back or discarded.
-func (k *Key) doKeep(ctx context.Context, keep bool, fn func(s *session, st keyState) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
 		var gen uint64
-		gen, err = k.tryOnce(ctx, keep, fn)
+		gen, err = k.tryOnce(ctx, fn)
 		if err == nil || !isLoss(err) {
 			return err
 		}
@@ -440,9 +433,8 @@ func (k *Key) doKeep(ctx context.Context, keep bool, fn func(s *session, st keyS
 	return err
 }
 
-// tryOnce runs fn once on a pooled session (kept out of the pool with
-// keep, as doKeep says).
-func (k *Key) tryOnce(ctx context.Context, keep bool, fn func(s *session, st keyState) error) (uint64, error) {
+// tryOnce runs fn once on a pooled session.
+func (k *Key) tryOnce(ctx context.Context, fn func(s *session, st keyState) error) (uint64, error) {
 	k.closeMu.RLock()
 	defer k.closeMu.RUnlock()
 	if k.closed {
@@ -474,9 +466,7 @@ func (k *Key) tryOnce(ctx context.Context, keep bool, fn func(s *session, st key
 		k.discard(s, !sessionGone(err))
 		return gen, err
 	}
-	if !keep {
-		k.putSession(s)
-	}
+	k.putSession(s)
 	return gen, nil
 }
 

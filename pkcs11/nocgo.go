@@ -34,11 +34,6 @@ func (k *Key) SignContext(ctx context.Context, rand io.Reader, digest []byte, op
 	return nil, ErrNotAvailable
 }
 
-// BeginSign fails with [ErrNotAvailable].
-func (k *Key) BeginSign(ctx context.Context, opts crypto.SignerOpts) (PendingSigner, error) {
-	return nil, ErrNotAvailable
-}
-
 // SignWithPassphrase fails with [ErrNotAvailable].
 func (k *Key) SignWithPassphrase(ctx context.Context, passphrase []byte, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	return nil, ErrNotAvailable

@@ -105,54 +105,15 @@ func (k *Key) signSession(s pkcs11.SessionHandle, h pkcs11.ObjectHandle, mech []
 
 // mechanism returns the PKCS#11 mechanism and the data to sign.
 func (k *Key) mechanism(digest []byte, opts crypto.SignerOpts) ([]*pkcs11.Mechanism, []byte, bool, error) {
-	mc, err := k.mechanismFor(opts)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	data, err := mc.data(digest)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	return mc.mech, data, mc.ec, nil
-}
-
-// A mechanismChoice is what a signature with given options needs before
-// its digest is known: the mechanism (C_SignInit) and how the digest
-// becomes the data passed to C_Sign.
-type mechanismChoice struct {
-	mech   []*pkcs11.Mechanism
-	hash   crypto.Hash
-	prefix []byte // DigestInfo header (RSA PKCS #1 v1.5), else nil
-	ec     bool   // the token answers r||s, converted to DER
-}
-
-// data returns the bytes C_Sign signs for digest.
-func (mc *mechanismChoice) data(digest []byte) ([]byte, error) {
-	if len(digest) != mc.hash.Size() {
-		return nil, newError(nil, nil, "digest is %d bytes, %v needs %d", len(digest), mc.hash, mc.hash.Size())
-	}
-	if mc.prefix == nil {
-		return digest, nil
-	}
-	data := make([]byte, 0, len(mc.prefix)+len(digest))
-	return append(append(data, mc.prefix...), digest...), nil
-}
-
-// same reports whether o is the same mechanism with the same parameters.
-func (mc *mechanismChoice) same(o *mechanismChoice) bool {
-	return mc.hash == o.hash && mc.mech[0].Mechanism == o.mech[0].Mechanism &&
-		string(mc.mech[0].Parameter) == string(o.mech[0].Parameter)
-}
-
-// mechanismFor picks the mechanism for opts and the key's type: RSA
-// PKCS #1 v1.5 over a DigestInfo, RSA-PSS for *rsa.PSSOptions, or ECDSA.
-func (k *Key) mechanismFor(opts crypto.SignerOpts) (*mechanismChoice, error) {
 	if opts == nil {
-		return nil, newError(ErrUnsupported, nil, "no signer options: the hash must be given")
+		return nil, nil, false, newError(ErrUnsupported, nil, "no signer options: the hash must be given")
 	}
 	hash := opts.HashFunc()
 	if hash != crypto.SHA256 && hash != crypto.SHA384 && hash != crypto.SHA512 {
-		return nil, newError(ErrUnsupported, nil, "unsupported hash %v (SHA-256, SHA-384 and SHA-512 only)", hash)
+		return nil, nil, false, newError(ErrUnsupported, nil, "unsupported hash %v (SHA-256, SHA-384 and SHA-512 only)", hash)
+	}
+	if len(digest) != hash.Size() {
+		return nil, nil, false, newError(nil, nil, "digest is %d bytes, %v needs %d", len(digest), hash, hash.Size())
 	}
 	switch k.pub.(type) {
 	case *rsa.PublicKey:
@@ -162,21 +123,23 @@ func (k *Key) mechanismFor(opts crypto.SignerOpts) (*mechanismChoice, error) {
 			case salt == rsa.PSSSaltLengthAuto || salt == rsa.PSSSaltLengthEqualsHash:
 				salt = hash.Size()
 			case salt < 0:
-				return nil, newError(ErrUnsupported, nil, "unsupported PSS salt length %d", salt)
+				return nil, nil, false, newError(ErrUnsupported, nil, "unsupported PSS salt length %d", salt)
 			}
 			h := pssHash[hash]
 			params := pkcs11.NewPSSParams(h[0], h[1], uint(salt))
-			return &mechanismChoice{mech: []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_PSS, params)}, hash: hash}, nil
+			return []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_PSS, params)}, digest, false, nil
 		}
-		return &mechanismChoice{mech: []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS, nil)}, hash: hash,
-			prefix: digestInfoPrefix[hash]}, nil
+		prefix := digestInfoPrefix[hash]
+		data := make([]byte, 0, len(prefix)+len(digest))
+		data = append(append(data, prefix...), digest...)
+		return []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS, nil)}, data, false, nil
 	case *ecdsa.PublicKey:
 		if _, ok := opts.(*rsa.PSSOptions); ok {
-			return nil, newError(ErrUnsupported, nil, "RSA-PSS options given for an ECDSA key")
+			return nil, nil, false, newError(ErrUnsupported, nil, "RSA-PSS options given for an ECDSA key")
 		}
-		return &mechanismChoice{mech: []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil)}, hash: hash, ec: true}, nil
+		return []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil)}, digest, true, nil
 	}
-	return nil, newError(ErrUnsupported, nil, "unsupported key type %T", k.pub)
+	return nil, nil, false, newError(ErrUnsupported, nil, "unsupported key type %T", k.pub)
 }
 
 // ecdsaDER converts a raw r||s signature to ASN.1 DER.

@@ -86,9 +86,7 @@ const (
 type Options struct {
 	// Signer is the private key. A key that also implements
 	// SignContext(ctx, rand, digest, opts) (as pkcs11.Key does) gets the
-	// context of Sign; one that implements EarlySigner (as pkcs11.Key
-	// does) begins its signature before the document is parsed. The key
-	// signs exactly once per call of Sign.
+	// context of Sign. The key signs exactly once per call of Sign.
 	Signer crypto.Signer
 	// Certificate is the signer's certificate; its public key must be the
 	// Signer's.

@@ -67,17 +67,6 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	if err := checkCertificate(opts.Certificate, opts.Signer, now); err != nil {
 		return nil, err
 	}
-	builder, err := newBuilder(opts)
-	if err != nil {
-		return nil, err
-	}
-	// A key that can begin its signature before the digest is known does
-	// so now, unless validation data must be fetched first (EarlySigner).
-	var begun *early
-	if opts.Level < LevelLT {
-		begun = beginEarly(ctx, opts.Signer, builder)
-		defer begun.close()
-	}
 	r, err := pdf.Open(src, size, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
@@ -105,6 +94,10 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		}
 	}
 
+	builder, err := newBuilder(opts)
+	if err != nil {
+		return nil, err
+	}
 	// For B-LT and B-LTA the signer's validation data is fetched before the
 	// key signs: a revoked certificate or an unreachable responder stops
 	// the signature before it is made.
@@ -114,8 +107,6 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		if signerData, err = gather(ctx, opts.revocation(), chain, true); err != nil {
 			return nil, err
 		}
-		begun = beginEarly(ctx, opts.Signer, builder)
-		defer begun.close()
 	}
 	unsignedReserve, unsigned, err := timestampPlan(ctx, opts, builder.Hash())
 	if err != nil {
@@ -158,7 +149,7 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		return nil, err
 	}
 
-	der, err := builder.BuildWith(ctx, begun.signer(), h.Sum(nil), unsigned)
+	der, err := builder.Build(ctx, h.Sum(nil), unsigned)
 	if err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}

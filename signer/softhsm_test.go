@@ -3,11 +3,8 @@
 package signer_test
 
 import (
-	"bytes"
 	"context"
 	"crypto"
-	"errors"
-	"io"
 	"testing"
 
 	"github.com/segel-id/segel/internal/softhsmtest"
@@ -87,48 +84,4 @@ func TestSoftHSM(t *testing.T) {
 		out2, res2 := signBytes(t, out, opts)
 		checkExternal(t, out2, res2, allSegel(2))
 	})
-}
-
-// TestSoftHSMEarly signs with pkcs11.Key itself as Options.Signer, which
-// begins its signature before the document is parsed (EarlySigner): each
-// document is one signature on the token, the session goes back to the
-// pool, and a document that cannot be signed ends the begun signature
-// without leaving its session active (the next signature works, on a pool
-// of one session).
-func TestSoftHSMEarly(t *testing.T) {
-	tok := softhsmtest.New(t, "early", "1234")
-	p := testPKI(t)
-	corpus := testcorpus.Base(t)
-	for _, tc := range []struct {
-		object, keyType string
-		pss             bool
-	}{
-		{"rsa", pkcs11.RSA2048, false},
-		{"rsa-pss", pkcs11.RSA2048, true},
-		{"ec256", pkcs11.ECP256, false},
-	} {
-		t.Run(tc.object, func(t *testing.T) {
-			pub := tok.GenerateKey(t, tc.object, tc.keyType)
-			id := p.MustIssueSigner(t, testpki.SignerOptions{PublicKey: pub, NonRepudiation: true})
-			key, err := pkcs11.Open(context.Background(), tok.KeyURI(tc.object), &pkcs11.Options{AllowMissingCertificate: true, PoolSize: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer key.Close()
-			var _ signer.EarlySigner = key
-			opts := &signer.Options{Signer: key, Certificate: id.Cert, Chain: id.Chain, PSS: tc.pss}
-			bad := []byte("%PDF-1.7\nnot a PDF\n")
-			for i, name := range []string{"gs-letter", "form-2page"} {
-				out, res := signBytes(t, corpus[name], opts)
-				checkExternal(t, out, res, allSegel(1))
-				if st := key.Stats(); st.Signatures != uint64(i+1) || st.Sessions != 1 {
-					t.Fatalf("%s: stats %+v, want %d signatures on one session", name, st, i+1)
-				}
-				_, err := signer.Sign(context.Background(), bytes.NewReader(bad), int64(len(bad)), io.Discard, opts)
-				if !errors.Is(err, signer.ErrInvalidPDF) {
-					t.Fatalf("invalid PDF: %v", err)
-				}
-			}
-		})
-	}
 }

@@ -642,36 +642,10 @@ func (s *Signed) Marshal() ([]byte, error) {
 	return s.b.marshal(s.signedAttrs, s.sig, unsigned, len(s.unsigned) > 0)
 }
 
-// SignerOpts returns the options Sign passes to the key with the digest
-// of the signed attributes: the hash, *rsa.PSSOptions for RSA-PSS, or
-// crypto.Hash(0) for Ed25519 (which signs the attributes themselves). A
-// signature begun before the digest is known (signer.EarlySigner) is
-// begun with these.
-func (b *Builder) SignerOpts() crypto.SignerOpts {
-	switch b.scheme {
-	case SchemeEd25519:
-		return crypto.Hash(0)
-	case SchemeRSAPSS:
-		return &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: b.hash}
-	}
-	return b.hash
-}
-
 // Sign signs the signed attributes for contentDigest, the digest (with
 // b.Hash()) of the detached content, e.g. the PDF byte ranges. The key signs
 // exactly once; the signature is checked against the certificate.
 func (b *Builder) Sign(ctx context.Context, contentDigest []byte) (*Signed, error) {
-	return b.SignWith(ctx, nil, contentDigest)
-}
-
-// SignWith is Sign with key signing instead of the Builder's own key, or
-// the Builder's key when key is nil: a signature begun early on the same
-// key, say. The signature is checked against the certificate as Sign
-// checks it, so a key that is not the certificate's makes no SignedData.
-func (b *Builder) SignWith(ctx context.Context, key crypto.Signer, contentDigest []byte) (*Signed, error) {
-	if key == nil {
-		key = b.key
-	}
 	if len(contentDigest) != b.hash.Size() {
 		return nil, fmt.Errorf("cms: content digest is %d bytes, want %d for %v", len(contentDigest), b.hash.Size(), b.hash)
 	}
@@ -679,9 +653,17 @@ func (b *Builder) SignWith(ctx context.Context, key crypto.Signer, contentDigest
 	if err != nil {
 		return nil, err
 	}
-	opts := b.SignerOpts()
-	toSign := sa
-	if b.scheme != SchemeEd25519 {
+	var (
+		toSign []byte
+		opts   crypto.SignerOpts = b.hash
+	)
+	switch b.scheme {
+	case SchemeEd25519:
+		toSign, opts = sa, crypto.Hash(0)
+	case SchemeRSAPSS:
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: b.hash}
+		fallthrough
+	default:
 		h := b.hash.New()
 		h.Write(sa)
 		toSign = h.Sum(nil)
@@ -690,10 +672,10 @@ func (b *Builder) SignWith(ctx context.Context, key crypto.Signer, contentDigest
 		return nil, err
 	}
 	var sig []byte
-	if cs, ok := key.(ContextSigner); ok {
+	if cs, ok := b.key.(ContextSigner); ok {
 		sig, err = cs.SignContext(ctx, b.rand, toSign, opts)
 	} else {
-		sig, err = key.Sign(b.rand, toSign, opts)
+		sig, err = b.key.Sign(b.rand, toSign, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cms: sign: %w", err)
@@ -731,12 +713,7 @@ func (b *Builder) check(sa, sig []byte, pss *PSSParameters) error {
 // unsigned is not nil it is called with the signature value and its
 // attributes are added as unsigned attributes (e.g. a signature timestamp).
 func (b *Builder) Build(ctx context.Context, contentDigest []byte, unsigned UnsignedFunc) ([]byte, error) {
-	return b.BuildWith(ctx, nil, contentDigest, unsigned)
-}
-
-// BuildWith is Build with key signing, as SignWith says.
-func (b *Builder) BuildWith(ctx context.Context, key crypto.Signer, contentDigest []byte, unsigned UnsignedFunc) ([]byte, error) {
-	s, err := b.SignWith(ctx, key, contentDigest)
+	s, err := b.Sign(ctx, contentDigest)
 	if err != nil {
 		return nil, err
 	}
