@@ -14,6 +14,7 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -247,4 +248,30 @@ func TestBuilderChecksSignature(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestVerifyPKCS1v15Concurrent checks signatures of two keys from several
+// goroutines at once, so that the recycled constants are shared and
+// swapped between keys (run with -race): each verdict must be crypto/rsa's.
+func TestVerifyPKCS1v15Concurrent(t *testing.T) {
+	keys := rsaCheckKeys(t)[:2]
+	d := hashOf(crypto.SHA256, []byte("concurrent"))
+	sigs := make([][]byte, len(keys))
+	for i, k := range keys {
+		sigs[i], _ = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, d)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				k, s := (g+i)%2, (g+i/2)%2
+				got := verifyPKCS1v15(&keys[k].PublicKey, crypto.SHA256, d, sigs[s])
+				if (got == nil) != (k == s) {
+					t.Errorf("key %d, signature by key %d: %v", k, s, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
