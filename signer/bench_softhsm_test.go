@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,8 +25,10 @@ import (
 // runParallel runs b.N calls spread over n goroutines and reports sig/s;
 // setup makes each goroutine's call (as in pkcs11/bench_test.go).
 func runParallel(b *testing.B, n int, setup func(g int) func()) {
+	start := cpuTime()
 	spread(b, n, setup)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sig/s")
+	reportCPU(b, start)
 }
 
 // spread runs b.N calls spread over n goroutines; setup makes each
@@ -104,6 +107,7 @@ func BenchmarkSoftHSM(b *testing.B) {
 		b.Run(fmt.Sprintf("ratio/goroutines=%d", n), func(b *testing.B) {
 			var mu sync.Mutex
 			var segelTime, rawTime time.Duration
+			var segels, raws []time.Duration
 			spread(b, n, func(int) func() {
 				rawOp := raw.session(b)
 				return func() {
@@ -115,15 +119,26 @@ func BenchmarkSoftHSM(b *testing.B) {
 					mu.Lock()
 					segelTime += t1.Sub(t0)
 					rawTime += t2.Sub(t1)
+					segels, raws = append(segels, t1.Sub(t0)), append(raws, t2.Sub(t1))
 					mu.Unlock()
 				}
 			})
 			b.ReportMetric(float64(segelTime.Microseconds())/float64(b.N), "segel-µs/sig")
 			b.ReportMetric(float64(rawTime.Microseconds())/float64(b.N), "raw-µs/sig")
 			b.ReportMetric(float64(rawTime)/float64(segelTime), "raw/segel")
+			b.ReportMetric(float64(median(raws))/float64(median(segels)), "p50-raw/segel")
 			raw.closeSessions()
 		})
 	}
+}
+
+// median returns the median of ds (which it sorts).
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // rawSigner is the raw loop: C_SignInit + C_Sign of a SHA-256
