@@ -271,9 +271,12 @@ func (s *sqlStore) RecordKept(ctx context.Context, d *Document, e *AuditEntry, f
 	}
 	if _, ok := s.blobs.(inlineBlobs); ok {
 		bp := inlineBufs.Get().(*[]byte)
-		defer inlineBufs.Put(bp)
 		buf := (*bp)[:inlineMax+1]
 		n, err := io.ReadFull(ctxReader{ctx, file}, buf)
+		// The letter's bytes do not stay in the pool after its request
+		// (as the spool's buffers, docs/decisions.md "Small letters in
+		// memory").
+		defer func() { clear(buf[:n]); inlineBufs.Put(bp) }()
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			// It fits: the file in the record's transaction.
