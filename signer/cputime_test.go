@@ -1,21 +1,14 @@
-//go:build unix
-
 package signer_test
 
 import (
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/segel-id/segel/internal/cputime"
 )
 
 // cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return cputime.Process() }
 
 // reportCPU reports the process's CPU time per operation since start
 // (cpu-µs/op): on a shared machine it moves far less than wall time, and

@@ -17,10 +17,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/cputime"
 	"github.com/segel-id/segel/internal/softhsmtest"
 	"github.com/segel-id/segel/signer"
 	"github.com/segel-id/segel/verify"
@@ -29,22 +29,13 @@ import (
 // clients is the number of concurrent clients of the load benchmarks.
 const clients = 64
 
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU reports the CPU time per operation since start (cpu-ms/op):
 // unlike the rates, it hardly depends on what else the machine runs, so
 // that two runs on a shared machine can be compared (docs/decisions.md,
 // "Gateway performance").
 func reportCPU(b *testing.B, start time.Duration, n int64) {
 	if n > 0 {
-		b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(n), "cpu-ms/op")
+		b.ReportMetric(float64((cputime.Process()-start).Microseconds())/1000/float64(n), "cpu-ms/op")
 	}
 }
 
@@ -123,7 +114,7 @@ func BenchmarkLibrarySign(b *testing.B) {
 			var next atomic.Int64
 			n := int64(b.N)
 			b.ResetTimer()
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Process()
 			var wg sync.WaitGroup
 			for range clients {
 				wg.Add(1)
@@ -218,14 +209,14 @@ func runLoad(b *testing.B, spec *loadSpec) (*loadResult, time.Duration) {
 	if s := line(); s != "ready" {
 		b.Fatalf("load generator: %s", s)
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.StartTimer()
 	if _, err := io.WriteString(stdin, "go\n"); err != nil {
 		b.Fatal(err)
 	}
 	s := line()
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	var res loadResult
 	if err := json.Unmarshal([]byte(s), &res); err != nil {
 		b.Fatalf("load generator: %s (%v)", s, err)
@@ -287,7 +278,7 @@ func TestLoadGenerator(t *testing.T) {
 	var res loadResult
 	lat := make([][]time.Duration, len(conns))
 	first := make([][]byte, len(conns)) // each client's first answer
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Process()
 	var wg sync.WaitGroup
 	for i, g := range conns {
 		wg.Add(1)
@@ -314,7 +305,7 @@ func TestLoadGenerator(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	res.Elapsed, res.CPU = time.Since(start), cpuTime()-cpu0
+	res.Elapsed, res.CPU = time.Since(start), cputime.Process()-cpu0
 	// Verified by the benchmark, once the load is over.
 	for i, pdf := range first {
 		if pdf == nil {

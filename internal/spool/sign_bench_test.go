@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/segel-id/segel/internal/cputime"
 	"github.com/segel-id/segel/internal/spool"
 	"github.com/segel-id/segel/internal/testcorpus"
 	"github.com/segel-id/segel/signer"
@@ -33,7 +33,7 @@ func BenchmarkSignThroughSpool(b *testing.B) {
 	}
 	opts := &signer.Options{Signer: id.Key, Certificate: id.Cert, Chain: id.Chain}
 	b.Run("library", func(b *testing.B) {
-		defer reportCPU(b, cpuTime())
+		defer reportCPU(b, cputime.Process())
 		for b.Loop() {
 			if _, err := signer.Sign(context.Background(), bytes.NewReader(letter), int64(len(letter)), io.Discard, opts); err != nil {
 				b.Fatal(err)
@@ -43,7 +43,7 @@ func BenchmarkSignThroughSpool(b *testing.B) {
 	// What the gateway hashes besides: the body and the signed PDF (the
 	// register's InputSHA256 and OutputSHA256), not the spool's cost.
 	b.Run("library+hashes", func(b *testing.B) {
-		defer reportCPU(b, cpuTime())
+		defer reportCPU(b, cputime.Process())
 		for b.Loop() {
 			sha256.Sum256(letter)
 			h := sha256.New()
@@ -62,7 +62,7 @@ func BenchmarkSignThroughSpool(b *testing.B) {
 			defer p.Close()
 			p.SetMemory(c.memory, spool.DefaultMemoryTotal)
 			dir := b.TempDir()
-			defer reportCPU(b, cpuTime())
+			defer reportCPU(b, cputime.Process())
 			for b.Loop() {
 				s := p.New(dir)
 				s.Grow(int64(len(letter)) + 32<<10)
@@ -91,19 +91,10 @@ func BenchmarkSignThroughSpool(b *testing.B) {
 	}
 }
 
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU reports the CPU time per operation since start (cpu-us/op),
 // which depends less than ns/op on what else the machine runs.
 func reportCPU(b *testing.B, start time.Duration) {
 	if b.N > 0 {
-		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/1000/float64(b.N), "cpu-us/op")
+		b.ReportMetric(float64((cputime.Process()-start).Nanoseconds())/1000/float64(b.N), "cpu-us/op")
 	}
 }
