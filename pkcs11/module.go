@@ -26,9 +26,6 @@ const minReinitInterval = 200 * time.Millisecond
 type module struct {
 	path string
 	ctx  *pkcs11.Ctx
-	// one is the library's C_SignInit and C_Sign for one cgo call per
-	// signature (onecall.go); nil when not found.
-	one *oneCall
 
 	mu          sync.RWMutex
 	gen         uint64
@@ -69,7 +66,7 @@ func acquireModule(path string) (*module, error) {
 		if ctx == nil {
 			return nil, newError(ErrNotFound, nil, "module %q cannot be loaded (not a PKCS#11 library?)", path)
 		}
-		m = &module{path: path, ctx: ctx, one: loadOneCall(path)}
+		m = &module{path: path, ctx: ctx}
 		if registry.mods == nil {
 			registry.mods = map[string]*module{}
 		}

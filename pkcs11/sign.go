@@ -88,9 +88,6 @@ func (k *Key) sign(ctx context.Context, passphrase []byte, digest []byte, opts c
 // passphrase is given) and C_Sign.
 func (k *Key) signSession(s pkcs11.SessionHandle, h pkcs11.ObjectHandle, mech []*pkcs11.Mechanism, data, passphrase []byte) ([]byte, error) {
 	c := k.m.ctx
-	if one := k.m.one; one != nil && passphrase == nil && len(mech) == 1 && mech[0].Parameter == nil {
-		return one.signOnce(c, s, h, mech[0].Mechanism, data, k.sigSize())
-	}
 	if err := c.SignInit(s, mech, h); err != nil {
 		return nil, rvErr(err)
 	}
@@ -164,16 +161,4 @@ func bytesString(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// sigSize is the length of the key's raw signatures: the modulus for
-// RSA, r||s for ECDSA.
-func (k *Key) sigSize() int {
-	switch pub := k.pub.(type) {
-	case *rsa.PublicKey:
-		return pub.Size()
-	case *ecdsa.PublicKey:
-		return 2 * ((pub.Curve.Params().BitSize + 7) / 8)
-	}
-	return 512
 }
