@@ -150,8 +150,8 @@ func TestPreparedErrors(t *testing.T) {
 }
 
 // TestPreparedKeepsTemplate checks what Prepared is for: a signature
-// with it allocates less than a one-shot Sign, whose CMS template is
-// made anew each time.
+// with it allocates far less than a one-shot Sign, whose CMS template
+// is made anew each time.
 func TestPreparedKeepsTemplate(t *testing.T) {
 	id := identity(t, testpki.Ed25519)
 	p, err := signer.Prepare(optionsFor(id))
@@ -177,7 +177,10 @@ func TestPreparedKeepsTemplate(t *testing.T) {
 		}
 	})
 	t.Logf("allocations per signature: Sign %.0f, Prepared.Sign %.0f", oneShot, prepared)
-	if prepared >= oneShot {
+	// Making the Builder and its template is over a hundred allocations
+	// (certificates, attributes, algorithm identifiers); a Prepared that
+	// made them per call would save only a handful.
+	if prepared > oneShot-50 {
 		t.Errorf("Prepared.Sign allocates %.0f times per signature, Sign %.0f: the template is not kept", prepared, oneShot)
 	}
 }
