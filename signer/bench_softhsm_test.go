@@ -77,7 +77,18 @@ func BenchmarkSoftHSM(b *testing.B) {
 	src := testcorpus.Base(b)["gs-letter"]
 	goroutines := []int{1, 4}
 	opts := &signer.Options{Signer: key, Certificate: id.Cert, Chain: id.Chain}
+	// segel signs as the gateway does (internal/service/sign.go): with
+	// the profile's key prepared once; oneShot with signer.Sign alone.
+	prep, err := signer.Prepare(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
 	segel := func() {
+		if _, err := prep.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), io.Discard, &signer.Options{}); err != nil {
+			b.Error(err)
+		}
+	}
+	oneShot := func() {
 		if _, err := signer.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), io.Discard, opts); err != nil {
 			b.Error(err)
 		}
@@ -88,6 +99,13 @@ func BenchmarkSoftHSM(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			runParallel(b, n, func(int) func() { return segel })
+		})
+	}
+	for _, n := range goroutines {
+		b.Run(fmt.Sprintf("segel-oneshot/goroutines=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			runParallel(b, n, func(int) func() { return oneShot })
 		})
 	}
 

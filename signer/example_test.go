@@ -87,3 +87,46 @@ func ExampleSign() {
 	// source kept as prefix: true
 	// byte range covers the output: true
 }
+
+// ExamplePrepare signs several letters with one key: the key's
+// certificates and the rest of the CMS that does not depend on a
+// document are encoded once, not per letter. Each letter gives its own
+// options, without the key fields.
+func ExamplePrepare() {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "Sekretariat Daerah", Country: []string{"ID"}},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	p, err := signer.Prepare(&signer.Options{Signer: key, Certificate: cert})
+	if err != nil {
+		log.Fatal(err)
+	}
+	src := tinyPDF()
+	for _, reason := range []string{"Menyetujui surat edaran", "Mengetahui"} {
+		var dst bytes.Buffer
+		res, err := p.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), &dst, &signer.Options{Reason: reason})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(reason+":", res.Field, res.Level, res.Size == int64(dst.Len()))
+	}
+	// Output:
+	// Menyetujui surat edaran: Signature1 B-B true
+	// Mengetahui: Signature1 B-B true
+}

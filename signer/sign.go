@@ -60,6 +60,12 @@ func copySource(w io.Writer, src io.ReaderAt, size int64) (int64, error) {
 // fails, dst may hold a partial document: write to a temporary file and
 // rename it on success (as the segel command does).
 func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts *Options) (*Result, error) {
+	return sign(ctx, src, size, dst, opts, nil)
+}
+
+// sign is Sign with the CMS builder of a Prepared, or with one made from
+// opts when builder is nil.
+func sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts *Options, builder *cms.Builder) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
@@ -94,9 +100,10 @@ func Sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 		}
 	}
 
-	builder, err := newBuilder(opts)
-	if err != nil {
-		return nil, err
+	if builder == nil {
+		if builder, err = newBuilder(opts); err != nil {
+			return nil, err
+		}
 	}
 	// For B-LT and B-LTA the signer's validation data is fetched before the
 	// key signs: a revoked certificate or an unreachable responder stops

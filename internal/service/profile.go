@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/segel-id/segel/internal/keyref"
@@ -86,6 +87,9 @@ type Profile struct {
 	recording chan struct{}
 	// attempt admits one passphrase attempt at a time (Personal).
 	attempt chan struct{}
+	// prep is the key prepared for signing (prepared, sign.go).
+	prepOnce sync.Once
+	prep     *signer.Prepared
 }
 
 // recordingPerSlot is how many signatures per signing slot may wait to

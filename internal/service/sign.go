@@ -133,10 +133,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	if req.Level >= signer.LevelLT {
 		anchors = s.anchorCerts()
 	}
-	res, err := signer.Sign(ctx, in, req.Size, out, &signer.Options{
-		Signer:       sig,
-		Certificate:  key.Certificate,
-		Chain:        key.Chain,
+	docOpts := &signer.Options{
 		Level:        req.Level,
 		Timestamper:  s.opts.Timestamper,
 		Revocation:   s.opts.Revocation,
@@ -145,7 +142,17 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Reason:       req.Reason,
 		Location:     req.Location,
 		Appearance:   s.stamp(req),
-	})
+	}
+	var res *signer.Result
+	var err error
+	if p := prof.prepared(); p != nil {
+		// The profile's key, certificate and chain, with the CMS parts
+		// they fix, encoded once for all its signatures.
+		res, err = p.Sign(ctx, in, req.Size, out, docOpts)
+	} else {
+		docOpts.Signer, docOpts.Certificate, docOpts.Chain = sig, key.Certificate, key.Chain
+		res, err = signer.Sign(ctx, in, req.Size, out, docOpts)
+	}
 	if err == nil && bw != nil {
 		// A full temporary directory shows here (ENOSPC: Classify).
 		err = bw.Flush()
@@ -312,4 +319,19 @@ func hexSum(h hash.Hash) string {
 	var out [2 * sha256.Size]byte
 	hex.Encode(out[:], h.Sum(sum[:0]))
 	return string(out[:])
+}
+
+// prepared returns the profile's prepared signer, made at its first
+// signature, or nil for a personal profile (its key is unlocked per
+// request) or when the key cannot be prepared: signer.Sign then gives
+// the error.
+func (p *Profile) prepared() *signer.Prepared {
+	if p.Personal {
+		return nil
+	}
+	p.prepOnce.Do(func() {
+		k := p.Key
+		p.prep, _ = signer.Prepare(&signer.Options{Signer: k.Signer, Certificate: k.Certificate, Chain: k.Chain})
+	})
+	return p.prep
 }
