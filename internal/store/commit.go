@@ -123,6 +123,10 @@ func (s *sqlStore) commitLoop() {
 			}
 		}
 		batch = s.gc.fill(batch)
+		if b, ok := s.db.(interface{ beforeBatch() }); ok {
+			// SQLite: the WAL's bound (checkpoint.go).
+			b.beforeBatch()
+		}
 		if err := s.commit(batch); err != nil && len(batch) > 1 {
 			// One bad write (a duplicate id) must fail alone.
 			for _, op := range batch {

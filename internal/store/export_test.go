@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // OpenVersion opens the store of dsn with its schema migrated only up to
@@ -24,3 +25,25 @@ func Commits(s Store) int64 { return s.(*sqlStore).gc.commits.Load() }
 // Delays returns the number of batches the group committer of s made
 // wait for companions.
 func Delays(s Store) int64 { return s.(*sqlStore).gc.delays.Load() }
+
+// checkpointerOf returns the WAL checkpointer of the SQLite store s.
+func checkpointerOf(s Store) *checkpointer { return s.(*sqlStore).db.(*sqliteDB).ck }
+
+// PauseCheckpoints stops (true) or lets go on (false) the background
+// checkpoints of the SQLite store s.
+func PauseCheckpoints(s Store, paused bool) { checkpointerOf(s).paused.Store(paused) }
+
+// Checkpoints returns the checkpoints the SQLite store s has run: the
+// checkpointer's PASSIVE ones, the committer's catch-ups, TRUNCATE.
+func Checkpoints(s Store) (passive, caught, truncate int64) {
+	c := checkpointerOf(s)
+	return c.passive.Load(), c.caught.Load(), c.truncate.Load()
+}
+
+// SetWALRestart sets the WAL size, in frames, beyond which the committer
+// of the SQLite store s catches up with the checkpoints (walRestartFrames).
+func SetWALRestart(s Store, frames int64) { checkpointerOf(s).restartFrames.Store(frames) }
+
+// SetCheckpointInterval sets the least time between two PASSIVE
+// checkpoints of the SQLite store s (ckptInterval).
+func SetCheckpointInterval(s Store, d time.Duration) { checkpointerOf(s).interval.Store(int64(d)) }

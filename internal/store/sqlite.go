@@ -46,8 +46,10 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 	// One writing connection: writers queue in the pool rather than on
 	// the file lock, and _txlock=immediate makes every transaction take
 	// the write lock at BEGIN (so that an append reads the chain head
-	// under the lock that keeps other processes out).
-	w, err := sql.Open("sqlite", uri+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	// under the lock that keeps other processes out). wal_autocheckpoint(0):
+	// no commit copies the WAL into the database; the checkpointer does,
+	// on its own connection (checkpoint.go).
+	w, err := sql.Open("sqlite", uri+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 	}
@@ -68,6 +70,10 @@ func openSQLite(ctx context.Context, path string, opts *Options, version int) (*
 		return nil, err
 	}
 	if err := db.prepare(ctx); err != nil {
+		db.close()
+		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+	}
+	if db.ck, err = newCheckpointer(uri); err != nil {
 		db.close()
 		return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
 	}
@@ -124,6 +130,25 @@ type sqliteDB struct {
 	// stmts are the hot statements of writeTx, prepared once on w (see
 	// prepare), by their text; read-only once the store is open.
 	stmts map[string]*sql.Stmt
+	// ck checkpoints the WAL in the background; nil until the store is
+	// open (migrations write without it).
+	ck *checkpointer
+}
+
+// beforeBatch lets the checkpointer catch up with the WAL if it is past
+// its bound (checkpointer.caughtUp); the committer calls it between two
+// batches, holding no transaction.
+func (d *sqliteDB) beforeBatch() {
+	if d.ck != nil {
+		d.ck.caughtUp(d.w)
+	}
+}
+
+// wrote tells the checkpointer that the WAL has grown.
+func (d *sqliteDB) wrote() {
+	if d.ck != nil {
+		d.ck.wrote()
+	}
 }
 
 // prepare prepares the statements of every signature's commit on the
@@ -206,7 +231,9 @@ type sqlRows struct{ *sql.Rows }
 func (r sqlRows) Close() { r.Rows.Close() }
 
 func (d *sqliteDB) exec(ctx context.Context, query string, args ...any) error {
-	return sqlq{w: d.w, r: d.r}.exec(ctx, query, args...)
+	err := sqlq{w: d.w, r: d.r}.exec(ctx, query, args...)
+	d.wrote()
+	return err
 }
 
 func (d *sqliteDB) queryRow(ctx context.Context, query string, args ...any) row {
@@ -218,7 +245,9 @@ func (d *sqliteDB) query(ctx context.Context, query string, args ...any) (rows, 
 }
 
 func (d *sqliteDB) writeTx(ctx context.Context, fn func(q querier) error) error {
-	return sqlTx(ctx, d.w, nil, d.stmts, fn)
+	err := sqlTx(ctx, d.w, nil, d.stmts, fn)
+	d.wrote()
+	return err
 }
 
 func (d *sqliteDB) readTx(ctx context.Context, fn func(q querier) error) error {
@@ -263,9 +292,17 @@ func (d *sqliteDB) ping(ctx context.Context) error {
 	return d.r.QueryRowContext(ctx, `SELECT 1 FROM audit_head`).Scan(&one)
 }
 
+// close closes the database; its writes have ended. The checkpointer
+// empties the WAL into the database file first, so that the file alone
+// holds everything (as SQLite's own checkpoint when its last connection
+// closes does, but not left to the order in which the pools close).
 func (d *sqliteDB) close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
-	return errors.Join(d.r.Close(), d.w.Close())
+	var ckErr error
+	if d.ck != nil {
+		ckErr = d.ck.close()
+	}
+	return errors.Join(ckErr, d.r.Close(), d.w.Close())
 }
