@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/segel-id/segel/internal/testenv"
 )
@@ -36,7 +37,10 @@ func tmpfs(t *testing.T, size string) string {
 }
 
 // fill writes a file in dir until the file system is full, and returns
-// its path.
+// its path. The server may still be giving space back (a pooled spool
+// file is emptied after its answer has gone out), so fill tops the file
+// up until the file system has stayed full for three checks 50 ms apart:
+// space freed after a single pass let letters through (seen under load).
 func fill(t *testing.T, dir string) string {
 	t.Helper()
 	p := filepath.Join(dir, "filler")
@@ -46,14 +50,25 @@ func fill(t *testing.T, dir string) string {
 	}
 	defer f.Close()
 	buf := make([]byte, 4096)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling %s: %v", dir, err)
+	for quiet := 0; quiet < 3; {
+		wrote := false
+		for {
+			if _, err := f.Write(buf); err != nil {
+				if !errors.Is(err, syscall.ENOSPC) {
+					t.Fatalf("filling %s: %v", dir, err)
+				}
+				break
 			}
-			return p
+			wrote = true
 		}
+		if wrote {
+			quiet = 0
+		} else {
+			quiet++
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
+	return p
 }
 
 // TestDiskFull: the temporary directory (where bodies above
