@@ -69,7 +69,10 @@ type Profile struct {
 	Downloadable bool     `yaml:"downloadable"`
 	// MaxConcurrent bounds the signatures in progress, Queue the requests
 	// waiting for at most QueueTimeout; beyond them: 429. Zero: the
-	// service's defaults (2×CPUs, at least 4; 128; 30s).
+	// service's defaults (2×CPUs, at least 4; 128; 30s). The signatures
+	// made and not yet recorded are bounded by 8×MaxConcurrent; beyond
+	// that a signature keeps its slot until one is recorded
+	// (docs/decisions.md, "The latency tail at 64 clients").
 	MaxConcurrent int      `yaml:"max_concurrent"`
 	Queue         int      `yaml:"queue"`
 	QueueTimeout  Duration `yaml:"queue_timeout"`
