@@ -687,7 +687,7 @@ func (b *Builder) Sign(ctx context.Context, contentDigest []byte) (*Signed, erro
 	if b.scheme == SchemeRSAPSS {
 		pss = &PSSParameters{Hash: b.hash, MGFHash: b.hash, SaltLength: b.hash.Size(), TrailerField: 1}
 	}
-	if err := b.check(sa, sig, pss); err != nil {
+	if err := b.check(sa, toSign, sig, pss); err != nil {
 		return nil, fmt.Errorf("cms: the key produced a signature that does not verify: %w", err)
 	}
 	return &Signed{b: b, signedAttrs: sa, sig: sig}, nil
@@ -695,13 +695,12 @@ func (b *Builder) Sign(ctx context.Context, contentDigest []byte) (*Signed, erro
 
 // check verifies the key's signature sig of the signed attributes sa
 // against the certificate: PKCS #1 v1.5 with the recycled modulus
-// constants of verifyPKCS1v15, the other schemes as verifyRaw checks any
-// signature.
-func (b *Builder) check(sa, sig []byte, pss *PSSParameters) error {
+// constants of verifyPKCS1v15 over digest (the hash of sa that Sign gave
+// the key, not computed again), the other schemes as verifyRaw checks
+// any signature.
+func (b *Builder) check(sa, digest, sig []byte, pss *PSSParameters) error {
 	if pub, ok := b.cert.PublicKey.(*rsa.PublicKey); ok && b.scheme == SchemeRSAPKCS1v15 && pub.N != nil && pub.N.BitLen() >= 1024 {
-		h := b.hash.New()
-		h.Write(sa)
-		if err := verifyPKCS1v15(pub, b.hash, h.Sum(nil), sig); err != nil {
+		if err := verifyPKCS1v15(pub, b.hash, digest, sig); err != nil {
 			return invalid("RSA signature: %v", err)
 		}
 		return nil
