@@ -36,22 +36,14 @@ type Prepared struct {
 // Prepared.Sign. The certificate's validity is checked at each
 // signature, at its signing time.
 func Prepare(opts *Options) (*Prepared, error) {
-	switch {
-	case opts == nil:
-		return nil, fmt.Errorf("%w: no options", ErrOptions)
-	case opts.Signer == nil:
-		return nil, fmt.Errorf("%w: no key (Signer)", ErrOptions)
-	case opts.Certificate == nil:
-		return nil, fmt.Errorf("%w: no signing certificate", ErrOptions)
+	if err := opts.checkKeyFields(); err != nil {
+		return nil, err
 	}
-	switch opts.hash() {
-	case crypto.SHA256, crypto.SHA384, crypto.SHA512:
-	default:
-		return nil, fmt.Errorf("%w: digest algorithm %v (want SHA-256, SHA-384 or SHA-512)", ErrOptions, opts.Hash)
+	if err := opts.checkHash(); err != nil {
+		return nil, err
 	}
-	pub, ok := opts.Signer.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(opts.Certificate.PublicKey) {
-		return nil, fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, opts.Certificate.Subject.CommonName)
+	if err := checkKey(opts.Certificate, opts.Signer); err != nil {
+		return nil, err
 	}
 	b, err := newBuilder(opts)
 	if err != nil {

@@ -199,13 +199,10 @@ func sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 }
 
 func (o *Options) check() error {
+	if err := o.checkKeyFields(); err != nil {
+		return err
+	}
 	switch {
-	case o == nil:
-		return fmt.Errorf("%w: no options", ErrOptions)
-	case o.Signer == nil:
-		return fmt.Errorf("%w: no key (Signer)", ErrOptions)
-	case o.Certificate == nil:
-		return fmt.Errorf("%w: no signing certificate", ErrOptions)
 	case o.Certify < NotCertified || o.Certify > Annotations:
 		return fmt.Errorf("%w: DocMDP permission %d (want 1, 2 or 3)", ErrOptions, o.Certify)
 	case o.Level < LevelB || o.Level > LevelLTA:
@@ -217,20 +214,36 @@ func (o *Options) check() error {
 	case o.Field != "" && o.NewField != "":
 		return fmt.Errorf("%w: set Field (an existing field) or NewField, not both", ErrOptions)
 	}
-	switch o.hash() {
-	case crypto.SHA256, crypto.SHA384, crypto.SHA512:
-	default:
-		return fmt.Errorf("%w: digest algorithm %v (want SHA-256, SHA-384 or SHA-512)", ErrOptions, o.Hash)
+	return o.checkHash()
+}
+
+// checkKeyFields checks that o is there with a key and a certificate.
+func (o *Options) checkKeyFields() error {
+	switch {
+	case o == nil:
+		return fmt.Errorf("%w: no options", ErrOptions)
+	case o.Signer == nil:
+		return fmt.Errorf("%w: no key (Signer)", ErrOptions)
+	case o.Certificate == nil:
+		return fmt.Errorf("%w: no signing certificate", ErrOptions)
 	}
 	return nil
+}
+
+// checkHash checks that the digest algorithm is one Sign supports.
+func (o *Options) checkHash() error {
+	switch o.hash() {
+	case crypto.SHA256, crypto.SHA384, crypto.SHA512:
+		return nil
+	}
+	return fmt.Errorf("%w: digest algorithm %v (want SHA-256, SHA-384 or SHA-512)", ErrOptions, o.Hash)
 }
 
 // checkCertificate checks that key belongs to cert and that cert may sign
 // at t.
 func checkCertificate(cert *x509.Certificate, key crypto.Signer, t time.Time) error {
-	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(cert.PublicKey) {
-		return fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, cert.Subject.CommonName)
+	if err := checkKey(cert, key); err != nil {
+		return err
 	}
 	if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
 		return fmt.Errorf("%w: %q is valid from %s to %s, signing at %s", ErrCertificateExpired,
@@ -239,6 +252,15 @@ func checkCertificate(cert *x509.Certificate, key crypto.Signer, t time.Time) er
 	}
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return fmt.Errorf("%w (certificate %q)", ErrKeyUsage, cert.Subject.CommonName)
+	}
+	return nil
+}
+
+// checkKey checks that key belongs to cert.
+func checkKey(cert *x509.Certificate, key crypto.Signer) error {
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(cert.PublicKey) {
+		return fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, cert.Subject.CommonName)
 	}
 	return nil
 }
