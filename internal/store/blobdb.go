@@ -53,8 +53,8 @@ type inlineBlobs interface{ inline() }
 
 func (*dbBlobs) inline() {}
 
-// blobBufs holds the buffers of chunks being written and of files
-// written inline, inlineMax+1 or blobChunk bytes.
+// blobBufs holds the buffers of chunks being written, blobChunk bytes
+// (files written inline use inlineBufs, sqlstore.go).
 var blobBufs = sync.Pool{New: func() any { b := make([]byte, blobChunk); return &b }}
 
 func (b *dbBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error) {
