@@ -53,8 +53,8 @@ type inlineBlobs interface{ inline() }
 
 func (*dbBlobs) inline() {}
 
-// blobBufs holds the buffers of chunks being written and of files
-// written inline, inlineMax+1 or blobChunk bytes.
+// blobBufs holds the buffers of chunks being written, blobChunk bytes
+// (files written inline use inlineBufs, sqlstore.go).
 var blobBufs = sync.Pool{New: func() any { b := make([]byte, blobChunk); return &b }}
 
 func (b *dbBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error) {
@@ -118,13 +118,28 @@ func (b *dbBlobs) put(ctx context.Context, id string, r io.Reader) (int64, error
 			b.delete(context.WithoutCancel(ctx), id)
 		}
 	}
-	if b.db.isUnique(err) {
-		return 0, fmt.Errorf("%w: blob %s", ErrExists, id)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: storing blob %s: %w", id, err)
+	if err := storeErr(b.db, id, err); err != nil {
+		return 0, err
 	}
 	return total, nil
+}
+
+// insertInline writes data, the signed file of document id, as the one
+// chunk of its blob in the transaction q (RecordKept, commit.go).
+func insertInline(ctx context.Context, db database, q querier, id string, data []byte) error {
+	return storeErr(db, id, q.exec(ctx, insertBlobSQL, id, 0, data, formatTime(time.Now())))
+}
+
+// storeErr is the error of storing blob id that failed with err (nil if
+// err is): a taken id is ErrExists.
+func storeErr(db database, id string, err error) error {
+	if db.isUnique(err) {
+		return fmt.Errorf("%w: blob %s", ErrExists, id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: storing blob %s: %w", id, err)
+	}
+	return nil
 }
 
 func (b *dbBlobs) open(ctx context.Context, id string) (io.ReadCloser, int64, error) {

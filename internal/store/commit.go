@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -200,19 +199,6 @@ func (c *committer) drain(batch []*writeOp, bytes *int) []*writeOp {
 	return batch
 }
 
-// insertInline writes data, the signed file of document id, as the one
-// chunk of its blob (RecordKept).
-func (s *sqlStore) insertInline(ctx context.Context, q querier, id string, data []byte) error {
-	err := q.exec(ctx, insertBlobSQL, id, 0, data, formatTime(time.Now()))
-	if s.db.isUnique(err) {
-		return fmt.Errorf("%w: blob %s", ErrExists, id)
-	}
-	if err != nil {
-		return fmt.Errorf("store: storing blob %s: %w", id, err)
-	}
-	return nil
-}
-
 // commit writes a batch in one transaction.
 func (s *sqlStore) commit(batch []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -227,7 +213,7 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 				}
 			}
 			if op.blob != nil {
-				if err := s.insertInline(ctx, q, op.doc.ID, *op.blob); err != nil {
+				if err := insertInline(ctx, s.db, q, op.doc.ID, *op.blob); err != nil {
 					return err
 				}
 			}
