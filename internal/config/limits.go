@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/segel-id/segel/internal/spool"
+)
 
 // Limits bound what one request may cost.
 type Limits struct {
@@ -83,6 +87,6 @@ func (l *Limits) applyDefaults() {
 	}
 }
 
-// MaxSpoolMemory bounds limits.spool_memory (spool.MaxMemoryPerSpool):
-// larger bodies belong in temporary files.
-const MaxSpoolMemory = 16 << 20
+// MaxSpoolMemory bounds limits.spool_memory: the most a spool takes
+// (spool.MaxMemoryPerSpool); larger bodies belong in temporary files.
+const MaxSpoolMemory = spool.MaxMemoryPerSpool

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"maps"
 	"net/url"
 	"strconv"
 	"sync"
@@ -75,23 +76,14 @@ func (c *children[K, V]) get(k K, mk func(K) V) V {
 			return v
 		}
 	}
-	n := make(map[K]V, 1+lenOf(old))
+	n := map[K]V{}
 	if old != nil {
-		for k, v := range *old {
-			n[k] = v
-		}
+		n = maps.Clone(*old)
 	}
 	v := mk(k)
 	n[k] = v
 	c.m.Store(&n)
 	return v
-}
-
-func lenOf[K comparable, V any](m *map[K]V) int {
-	if m == nil {
-		return 0
-	}
-	return len(*m)
 }
 
 // request returns the counter of requests of route answered with status.

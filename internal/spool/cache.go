@@ -142,7 +142,6 @@ func (c *Cached) block(start int64) (*cacheBlock, error) {
 		return nil, err
 	}
 	lru.off, lru.n, lru.used = start, m, c.tick
-	lru.hi = max(lru.hi, m)
 	return lru, nil
 }
 
