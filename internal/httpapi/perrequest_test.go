@@ -11,6 +11,7 @@ import (
 
 	api "github.com/segel-id/segel/httpapi"
 	"github.com/segel-id/segel/internal/httpapi"
+	"github.com/segel-id/segel/internal/testenv"
 )
 
 // TestRequestOverheadAllocs bounds what the gateway allocates per request
@@ -20,7 +21,7 @@ import (
 // cut (docs/decisions.md, "The gateway's own per-request work") /healthz
 // took 31 allocations and a refused sign request 52.
 func TestRequestOverheadAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.Race {
 		t.Skip("the race detector allocates")
 	}
 	e := newEnv(t, nil, func(o *httpapi.Options) { o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil)) })

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/segel-id/segel/internal/testenv"
 )
 
 // TestNewIDForm: an id is the 16 bytes in lower-case base32 without
@@ -42,7 +44,7 @@ func TestNewIDForm(t *testing.T) {
 // TestNewIDAllocs: an id costs one allocation, its string (twice a
 // request: the request id and the document id). It was two.
 func TestNewIDAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.Race {
 		t.Skip("the race detector allocates")
 	}
 	if n := testing.AllocsPerRun(100, func() { NewID() }); n > 1 {

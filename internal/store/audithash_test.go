@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segel-id/segel/internal/testenv"
 )
 
 // refAuditHash is AuditHash as its documentation states it, one field
@@ -89,7 +91,7 @@ func TestAuditMACEncoding(t *testing.T) {
 // (it was 9 allocations: the seq, the time, the longer fields as
 // []byte, the sum and its hex).
 func TestAuditHashAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.Race {
 		t.Skip("the race detector allocates")
 	}
 	e := auditEntries()[0]
