@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/segel-id/segel/internal/devmode"
 	"github.com/segel-id/segel/internal/httpapi"
 	"github.com/segel-id/segel/internal/keyref"
+	"github.com/segel-id/segel/internal/procs"
 	"github.com/segel-id/segel/internal/store"
 	"github.com/segel-id/segel/pkcs11"
 	"github.com/segel-id/segel/revocation"
@@ -187,7 +189,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	level.Set(logLevel(cfg.Log.Level))
 
-	svc, err := newService(ctx, cfg, logger, client)
+	// One Go processor more than the CPUs, the signatures bounded to the
+	// CPUs: one processor is left to read the network (internal/procs).
+	cpus, restoreProcs := procs.Spare()
+	defer restoreProcs()
+	logger.Info("processors", "gomaxprocs", runtime.GOMAXPROCS(0), "signing_cpus", cpus)
+
+	svc, err := newService(ctx, cfg, logger, client, cpus)
 	if err != nil {
 		return startErr(err)
 	}
@@ -399,9 +407,10 @@ func (s *service) Close() {
 }
 
 // newService builds the store, the trust pool, the TSA and revocation
-// clients, opens the profiles' keys and makes the HTTP API. Errors name
-// the configuration key at fault.
-func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, client *http.Client) (_ *service, err error) {
+// clients, opens the profiles' keys and makes the HTTP API, whose
+// signatures keep at most cpus CPUs busy (procs.Spare). Errors name the
+// configuration key at fault.
+func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, client *http.Client, cpus int) (_ *service, err error) {
 	s := &service{}
 	defer func() {
 		if err != nil {
@@ -541,6 +550,7 @@ func newService(ctx context.Context, cfg *config.Config, logger *slog.Logger, cl
 		PageRateLimit: cfg.Limits.PageRateLimit, PageMaxUpload: int64(cfg.Limits.PageMaxUpload),
 		SpoolMemory: int64(cfg.Limits.SpoolMemory), SpoolMemoryTotal: int64(cfg.Limits.SpoolMemoryTotal),
 		MaxVerifications: cfg.Limits.MaxVerifications, VerifyQueueTimeout: cfg.Limits.VerifyQueueTimeout.D(),
+		CPUSlots: cpus,
 	})
 	if err != nil {
 		return nil, cfg.Errorf("profiles", "%v", err)

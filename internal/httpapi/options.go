@@ -102,6 +102,10 @@ type Options struct {
 	// 429 busy and Retry-After.
 	MaxVerifications   int
 	VerifyQueueTimeout time.Duration
+	// CPUSlots bounds the signatures at B-B and B-T doing Segel's own
+	// work at a time, across all profiles (service.Options.CPUSlots, the
+	// CPU gate); 0: no bound beyond each profile's MaxConcurrent.
+	CPUSlots int
 	// SeparateOps leaves /metrics and /readyz out of Handler: they are
 	// served by OpsHandler only, on an address of their own.
 	SeparateOps bool

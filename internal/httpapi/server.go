@@ -123,7 +123,7 @@ func New(opts Options) (*Server, error) {
 		PassphraseAttempts: opts.PassphraseAttempts, PassphraseWindow: opts.PassphraseWindow,
 		ProfileAttempts: opts.ProfileAttempts, ProfileWindow: opts.ProfileWindow,
 		Logger: opts.Logger, Observer: (*observer)(s), Now: opts.Now, Location: opts.Location,
-		TOTPKey: opts.TOTPKey, TOTPWrongCodes: opts.TOTPWrongCodes,
+		TOTPKey: opts.TOTPKey, TOTPWrongCodes: opts.TOTPWrongCodes, CPUSlots: opts.CPUSlots,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)

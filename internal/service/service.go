@@ -66,6 +66,12 @@ type Options struct {
 	// Location is the zone of the stamp's time (WIB, WITA or WIT, as
 	// config.ParseTimezone gives it); WIB by default.
 	Location *time.Location
+	// CPUSlots bounds the signatures at B-B and B-T doing Segel's own
+	// work at a time, across all profiles (the CPU gate, cpugate.go):
+	// the processors signing may keep busy. 0 leaves them unbounded
+	// beyond each profile's MaxConcurrent; `segel serve` sets the CPUs
+	// Go found (procs.Spare).
+	CPUSlots int
 }
 
 // Observer is told what the service does, for metrics. Its methods must
@@ -85,6 +91,10 @@ type Observer interface {
 type Service struct {
 	opts     Options
 	profiles map[string]*Profile
+	// cpu is the CPU gate (nil: none); tsa is opts.Timestamper lending
+	// the gate's slot while it is asked.
+	cpu cpuGate
+	tsa signer.Timestamper
 
 	// mu guards closed and the increments of inflight, so that Wait never
 	// races with a signature starting.
@@ -126,6 +136,12 @@ func New(opts Options) (*Service, error) {
 		opts.Observer = noObserver{}
 	}
 	s := &Service{opts: opts, profiles: map[string]*Profile{}}
+	if opts.CPUSlots > 0 {
+		s.cpu = make(cpuGate, opts.CPUSlots)
+	}
+	if opts.Timestamper != nil {
+		s.tsa = lendingTimestamper{opts.Timestamper}
+	}
 	for _, p := range opts.Profiles {
 		if err := p.init(); err != nil {
 			return nil, fmt.Errorf("service: %w", err)

@@ -135,7 +135,7 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 	}
 	docOpts := &signer.Options{
 		Level:        req.Level,
-		Timestamper:  s.opts.Timestamper,
+		Timestamper:  s.tsa,
 		Revocation:   s.opts.Revocation,
 		Certificates: anchors,
 		Name:         key.Certificate.Subject.CommonName,
@@ -143,20 +143,30 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 		Location:     req.Location,
 		Appearance:   s.stamp(req),
 	}
+	// Through the CPU gate (cpugate.go), held until the signature is made.
+	sctx, leaveGate := ctx, func() {}
+	if gated(req.Level) {
+		var err error
+		if sctx, leaveGate, err = s.cpu.enter(ctx); err != nil {
+			unlock()
+			return nil, Fail("client-closed", "")
+		}
+	}
 	var res *signer.Result
 	var err error
 	if p := prof.prepared(); p != nil {
 		// The profile's key, certificate and chain, with the CMS parts
 		// they fix, encoded once for all its signatures.
-		res, err = p.Sign(ctx, in, req.Size, out, docOpts)
+		res, err = p.Sign(sctx, in, req.Size, out, docOpts)
 	} else {
-		docOpts.Signer, docOpts.Certificate, docOpts.Chain = sig, key.Certificate, key.Chain
-		res, err = signer.Sign(ctx, in, req.Size, out, docOpts)
+		docOpts.Signer, docOpts.Certificate, docOpts.Chain = lendingKey(sig), key.Certificate, key.Chain
+		res, err = signer.Sign(sctx, in, req.Size, out, docOpts)
 	}
 	if err == nil && bw != nil {
 		// A full temporary directory shows here (ENOSPC: Classify).
 		err = bw.Flush()
 	}
+	leaveGate()
 	// What follows is recorded even when the caller has gone away.
 	rec := context.WithoutCancel(ctx)
 	if err != nil {
@@ -331,7 +341,7 @@ func (p *Profile) prepared() *signer.Prepared {
 	}
 	p.prepOnce.Do(func() {
 		k := p.Key
-		p.prep, _ = signer.Prepare(&signer.Options{Signer: k.Signer, Certificate: k.Certificate, Chain: k.Chain})
+		p.prep, _ = signer.Prepare(&signer.Options{Signer: lendingKey(k.Signer), Certificate: k.Certificate, Chain: k.Chain})
 	})
 	return p.prep
 }
