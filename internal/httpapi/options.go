@@ -97,7 +97,8 @@ type Options struct {
 	PageMaxUpload int64
 	// MaxVerifications bounds the verifications in progress at once, on
 	// the API, the BSrE API and the citizens' page together (default
-	// 2×GOMAXPROCS, at least 4); a verification waits up to
+	// twice the CPUs, at least 4: CPUSlots, or GOMAXPROCS without it); a
+	// verification waits up to
 	// VerifyQueueTimeout (default 5 s) for a place, then is refused with
 	// 429 busy and Retry-After.
 	MaxVerifications   int

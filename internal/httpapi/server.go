@@ -91,7 +91,11 @@ func New(opts Options) (*Server, error) {
 		opts.PageMaxUpload = opts.MaxBodySize
 	}
 	if opts.MaxVerifications <= 0 {
-		opts.MaxVerifications = max(4, 2*runtime.GOMAXPROCS(0))
+		cpus := opts.CPUSlots
+		if cpus <= 0 {
+			cpus = runtime.GOMAXPROCS(0)
+		}
+		opts.MaxVerifications = max(4, 2*cpus)
 	}
 	if opts.VerifyQueueTimeout <= 0 {
 		opts.VerifyQueueTimeout = 5 * time.Second

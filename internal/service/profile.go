@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -55,8 +54,8 @@ type Profile struct {
 	Keep         bool
 	Retention    time.Duration
 	Downloadable bool
-	// MaxConcurrent bounds the signatures in progress (default
-	// 2×GOMAXPROCS, at least 4) and Queue the requests waiting (default
+	// MaxConcurrent bounds the signatures in progress (default twice the
+	// CPUs, at least 4: Options.CPUSlots, or GOMAXPROCS without it) and Queue the requests waiting (default
 	// 128) for at most QueueTimeout (default 30 s); beyond that: 429.
 	// The signatures made and not yet recorded (blob, register record,
 	// audit entry) are bounded too, by 8×MaxConcurrent: beyond that a
@@ -105,7 +104,7 @@ func (p *Profile) Allows(l signer.Level) bool {
 }
 
 // init checks p and fills in its zero limits.
-func (p *Profile) init() error {
+func (p *Profile) init(cpus int) error {
 	if p.Name == "" || p.Key == nil {
 		return fmt.Errorf("profile %q has no name or no key", p.Name)
 	}
@@ -113,7 +112,7 @@ func (p *Profile) init() error {
 		return fmt.Errorf("profile %q: a seal is not personal, has an idSubscriber and no NIK or e-mail address", p.Name)
 	}
 	if p.MaxConcurrent <= 0 {
-		p.MaxConcurrent = max(4, 2*runtime.GOMAXPROCS(0))
+		p.MaxConcurrent = max(4, 2*cpus)
 	}
 	if p.Queue <= 0 {
 		p.Queue = 128

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -142,8 +143,13 @@ func New(opts Options) (*Service, error) {
 	if opts.Timestamper != nil {
 		s.tsa = lendingTimestamper{opts.Timestamper}
 	}
+	// The CPUs, of which the profiles' default slots are twice.
+	cpus := opts.CPUSlots
+	if cpus <= 0 {
+		cpus = runtime.GOMAXPROCS(0)
+	}
 	for _, p := range opts.Profiles {
-		if err := p.init(); err != nil {
+		if err := p.init(cpus); err != nil {
 			return nil, fmt.Errorf("service: %w", err)
 		}
 		if _, dup := s.profiles[p.Name]; dup {
