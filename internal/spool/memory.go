@@ -2,6 +2,7 @@ package spool
 
 import (
 	"errors"
+	"hash"
 	"io"
 	"math/bits"
 	"os"
@@ -252,6 +253,42 @@ func (s *Spool) writeAt(p []byte, off int64) (int, error) {
 	}
 	s.size = max(s.size, end)
 	return n, nil
+}
+
+// readInto reads src into the room of the memory, after what it holds,
+// and hashes what it read into h, until src ends (done reports true) or
+// the room is full (done false: the caller copies the rest through
+// Write, which grows the memory or makes the file). n is the bytes
+// read, err src's error other than io.EOF. The lock is held across the
+// reads, so that Close cannot return the memory to the pool under them.
+func (s *Spool) readInto(src io.Reader, h hash.Hash) (n int64, done bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done || s.file != nil || s.buf == nil || int64(len(*s.buf)) != s.size {
+		return 0, false, nil
+	}
+	for {
+		b := *s.buf
+		room := b[len(b):min(cap(b), s.limit)]
+		if len(room) == 0 {
+			return n, false, nil
+		}
+		// Beyond len, a pooled buffer is zeros: a short read leaves
+		// nothing of another document there.
+		nr, rerr := src.Read(room)
+		if nr > 0 {
+			h.Write(room[:nr])
+			*s.buf = b[:len(b)+nr]
+			s.size += int64(nr)
+			n += int64(nr)
+		}
+		if rerr == io.EOF {
+			return n, true, nil
+		}
+		if rerr != nil {
+			return n, true, rerr
+		}
+	}
 }
 
 // ReadAt reads len(p) bytes at off, as io.ReaderAt does.
