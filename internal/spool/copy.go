@@ -55,7 +55,10 @@ func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	var n int64
 	var err error
 	direct := false
-	if sp, ok := dst.(*Spool); ok {
+	sp, ok := dst.(*Spool)
+	fromStart := false
+	if ok {
+		fromStart = sp.Size() == 0
 		n, direct, err = sp.readInto(lr, h)
 	} else {
 		bw = NewWriter(fw)
@@ -90,6 +93,9 @@ func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 		return c, ErrTooLarge
 	}
 	c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if fromStart {
+		sp.keepBodyState(h, n)
+	}
 	return c, nil
 }
 

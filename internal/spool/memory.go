@@ -103,6 +103,15 @@ type Spool struct {
 	file  *File   // bytes from len(*buf) on, at their offset minus len(*buf)
 	size  int64
 	done  bool
+	// body is the SHA-256 state of the first bodyLen bytes as Copy
+	// hashed them, for OutputHash; nil when Copy did not fill the spool
+	// from its start, or once those bytes were written again. While
+	// pinned (an OutputHash relies on them), writes to them fail, and
+	// Close first has the OutputHashes still comparing hash what they
+	// compared.
+	body    hash.Cloner
+	bodyLen int64
+	pinned  []*outputHash
 }
 
 // New returns an empty Spool whose file, if one is needed, is made in dir
@@ -143,6 +152,9 @@ func Misconfigured(err error) bool {
 
 // errClosed is the error of a Spool used after Close.
 var errClosed = errors.New("spool: use of a closed spool")
+
+// errBodyPinned is the error of a write to a body an OutputHash relies on.
+var errBodyPinned = errors.New("spool: the body is read-only once its output is hashed")
 
 // Grow makes room in memory for n bytes, if the limit and the budget
 // allow, so that a body of known length is not copied as its buffer
@@ -212,6 +224,12 @@ func (s *Spool) writeAt(p []byte, off int64) (int, error) {
 	}
 	if len(p) == 0 {
 		return 0, nil // nothing to hold: no memory taken, no file made
+	}
+	if s.body != nil && off < s.bodyLen {
+		if len(s.pinned) > 0 {
+			return 0, errBodyPinned
+		}
+		s.body = nil // the state no longer describes these bytes
 	}
 	end := off + int64(len(p))
 	if s.file == nil {
@@ -295,6 +313,11 @@ func (s *Spool) readInto(src io.Reader, h hash.Hash) (n int64, done bool, err er
 func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.readAtLocked(p, off)
+}
+
+// readAtLocked is ReadAt, with s.mu held.
+func (s *Spool) readAtLocked(p []byte, off int64) (int, error) {
 	if s.done {
 		return 0, errClosed
 	}
@@ -364,7 +387,13 @@ func (s *Spool) Close() error {
 	if s.done {
 		return os.ErrClosed
 	}
+	for _, o := range s.pinned {
+		if o.h == nil {
+			o.restartLocked()
+		}
+	}
 	s.done = true
+	s.body, s.pinned = nil, nil
 	if s.buf != nil {
 		s.pool.held.Add(-int64(cap(*s.buf)))
 		putBuf(s.buf)
