@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -100,7 +99,9 @@ func (s *Server) augment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer in.Close()
-	h := sha256.New()
+	// The augmented PDF begins with the body unchanged: its hash resumes
+	// from the body's (spool.OutputHash).
+	h := spool.OutputHash(in.f, in.size)
 	res, err := signer.Augment(r.Context(), io.NewSectionReader(in.f, 0, in.size), in.size, io.MultiWriter(in.output(), h), &signer.AugmentOptions{
 		Level: level, Timestamper: s.timestamper(), Revocation: s.augmentRevocation, Certificates: s.anchorCerts(),
 	})

@@ -40,26 +40,40 @@ type Copied struct {
 // hits an http.MaxBytesReader's limit, and src's error otherwise. The
 // size is set on every return.
 //
-// A Spool is written directly, in the pieces read (up to 32 KiB): in
-// memory a buffer would only copy the body once more. Any other dst gets
-// the body through a pooled buffer: it arrives in pieces of a few
-// kilobytes, which buffered reach a file in a few writes.
+// A Spool whose memory has room (Spool.Grow) is read into directly and
+// hashed there: a buffer between the body and the memory would only copy
+// the body once more. What does not fit the memory reaches the Spool in
+// the pieces read (up to 32 KiB). Any other dst gets the body through a
+// pooled buffer: it arrives in pieces of a few kilobytes, which buffered
+// reach a file in a few writes.
 func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 	h := sha256.New()
 	fw := &fileWriter{w: dst}
 	var w io.Writer = fw
 	var bw *bufio.Writer
-	if _, ok := dst.(*Spool); !ok {
+	lr := &io.LimitedReader{R: src, N: limit + 1}
+	var n int64
+	var err error
+	direct := false
+	sp, ok := dst.(*Spool)
+	fromStart := false
+	if ok {
+		fromStart = sp.Size() == 0
+		n, direct, err = sp.readInto(lr, h)
+	} else {
 		bw = NewWriter(fw)
 		defer PutWriter(bw)
 		w = bw
 	}
-	buf := copyBufs.Get().(*[]byte)
-	n, used, err := copyHashed(w, h, io.LimitReader(src, limit+1), *buf)
-	// Cleared before it is pooled: nothing of a document outlives its
-	// request.
-	clear((*buf)[:used])
-	copyBufs.Put(buf)
+	if !direct && err == nil {
+		buf := copyBufs.Get().(*[]byte)
+		m, used, cerr := copyHashed(w, h, lr, *buf)
+		n, err = n+m, cerr
+		// Cleared before it is pooled: nothing of a document outlives
+		// its request.
+		clear((*buf)[:used])
+		copyBufs.Put(buf)
+	}
 	if bw != nil {
 		if ferr := bw.Flush(); err == nil {
 			err = ferr
@@ -79,6 +93,9 @@ func Copy(dst io.Writer, src io.Reader, limit int64) (Copied, error) {
 		return c, ErrTooLarge
 	}
 	c.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if fromStart {
+		sp.keepBodyState(h, n)
+	}
 	return c, nil
 }
 

@@ -2,6 +2,7 @@ package spool
 
 import (
 	"errors"
+	"hash"
 	"io"
 	"math/bits"
 	"os"
@@ -102,6 +103,15 @@ type Spool struct {
 	file  *File   // bytes from len(*buf) on, at their offset minus len(*buf)
 	size  int64
 	done  bool
+	// body is the SHA-256 state of the first bodyLen bytes as Copy
+	// hashed them, for OutputHash; nil when Copy did not fill the spool
+	// from its start, or once those bytes were written again. While
+	// pinned (an OutputHash relies on them), writes to them fail, and
+	// Close first has the OutputHashes still comparing hash what they
+	// compared.
+	body    hash.Cloner
+	bodyLen int64
+	pinned  []*outputHash
 }
 
 // New returns an empty Spool whose file, if one is needed, is made in dir
@@ -142,6 +152,9 @@ func Misconfigured(err error) bool {
 
 // errClosed is the error of a Spool used after Close.
 var errClosed = errors.New("spool: use of a closed spool")
+
+// errBodyPinned is the error of a write to a body an OutputHash relies on.
+var errBodyPinned = errors.New("spool: the body is read-only once its output is hashed")
 
 // Grow makes room in memory for n bytes, if the limit and the budget
 // allow, so that a body of known length is not copied as its buffer
@@ -212,6 +225,12 @@ func (s *Spool) writeAt(p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil // nothing to hold: no memory taken, no file made
 	}
+	if s.body != nil && off < s.bodyLen {
+		if len(s.pinned) > 0 {
+			return 0, errBodyPinned
+		}
+		s.body = nil // the state no longer describes these bytes
+	}
 	end := off + int64(len(p))
 	if s.file == nil {
 		if end <= int64(s.limit) && s.grow(int(end)) {
@@ -254,10 +273,51 @@ func (s *Spool) writeAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// readInto reads src into the room of the memory, after what it holds,
+// and hashes what it read into h, until src ends (done reports true) or
+// the room is full (done false: the caller copies the rest through
+// Write, which grows the memory or makes the file). n is the bytes
+// read, err src's error other than io.EOF. The lock is held across the
+// reads, so that Close cannot return the memory to the pool under them.
+func (s *Spool) readInto(src io.Reader, h hash.Hash) (n int64, done bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done || s.file != nil || s.buf == nil || int64(len(*s.buf)) != s.size {
+		return 0, false, nil
+	}
+	for {
+		b := *s.buf
+		room := b[len(b):min(cap(b), s.limit)]
+		if len(room) == 0 {
+			return n, false, nil
+		}
+		// Beyond len, a pooled buffer is zeros: a short read leaves
+		// nothing of another document there.
+		nr, rerr := src.Read(room)
+		if nr > 0 {
+			h.Write(room[:nr])
+			*s.buf = b[:len(b)+nr]
+			s.size += int64(nr)
+			n += int64(nr)
+		}
+		if rerr == io.EOF {
+			return n, true, nil
+		}
+		if rerr != nil {
+			return n, true, rerr
+		}
+	}
+}
+
 // ReadAt reads len(p) bytes at off, as io.ReaderAt does.
 func (s *Spool) ReadAt(p []byte, off int64) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.readAtLocked(p, off)
+}
+
+// readAtLocked is ReadAt, with s.mu held.
+func (s *Spool) readAtLocked(p []byte, off int64) (int, error) {
 	if s.done {
 		return 0, errClosed
 	}
@@ -327,7 +387,13 @@ func (s *Spool) Close() error {
 	if s.done {
 		return os.ErrClosed
 	}
+	for _, o := range s.pinned {
+		if o.h == nil {
+			o.restartLocked()
+		}
+	}
 	s.done = true
+	s.body, s.pinned = nil, nil
 	if s.buf != nil {
 		s.pool.held.Add(-int64(cap(*s.buf)))
 		putBuf(s.buf)
