@@ -110,7 +110,11 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 			return nil, Fail("internal", "profile "+prof.Name+" is personal but its key cannot be unlocked by a passphrase")
 		}
 	}
-	h := sha256.New()
+	// The output's SHA-256 for the register, resumed from the input's
+	// when the input is a spool that hashed it (a signed PDF begins with
+	// its input unchanged; spool.OutputHash compares those bytes instead
+	// of hashing them again).
+	h := spool.OutputHash(req.Input, req.Size)
 	// The input is read through a cache of a few blocks, the output
 	// written through a buffer: the PDF parser's many small reads and
 	// the writer's many small writes would each be a system call on a
