@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+
+	"github.com/segel-id/segel/internal/httpapi"
 )
 
 // TestAugmentAuditHashes: the audit entry of an augmentation holds the
@@ -38,5 +40,29 @@ func TestAugmentAuditHashes(t *testing.T) {
 	}
 	if found != 1 {
 		t.Errorf("%d augment entries in the audit log, want 1", found)
+	}
+}
+
+// TestSignRecordsAnswerHash: the register's record of a signature and its
+// audit entry hold the SHA-256 of the letter posted and of the signed PDF
+// answered, for a letter spooled in memory and one in the temporary file
+// (spool.OutputHash resumes from the body's hash in both).
+func TestSignRecordsAnswerHash(t *testing.T) {
+	for name, memory := range map[string]int64{"memory": 0, "file": -1} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, nil, func(o *httpapi.Options) { o.SpoolMemory = memory })
+			resp, signed := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %s", resp.Status, signed)
+			}
+			doc, err := e.st.GetDocument(context.Background(), resp.Header.Get(httpapi.DocumentIDHeader))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, out := sha256.Sum256(e.letter), sha256.Sum256(signed)
+			if doc.InputSHA256 != hex.EncodeToString(in[:]) || doc.OutputSHA256 != hex.EncodeToString(out[:]) {
+				t.Errorf("recorded in %s out %s; want the posted %x and the answered %x", doc.InputSHA256, doc.OutputSHA256, in, out)
+			}
+		})
 	}
 }
