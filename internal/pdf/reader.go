@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sync"
 )
 
@@ -584,10 +583,11 @@ func deepCopy(o Object) Object {
 		if v.p == nil {
 			return v
 		}
-		c := Dict{p: &dictData{keys: slices.Clone(v.p.keys), m: make(map[Name]Object, len(v.p.m))}}
-		for k, e := range v.p.m {
-			c.p.m[k] = deepCopy(e)
+		c := Dict{p: &dictData{entries: make([]dictEntry, len(v.p.entries))}}
+		for i, e := range v.p.entries {
+			c.p.entries[i] = dictEntry{e.key, deepCopy(e.val)}
 		}
+		c.p.reindex()
 		return c
 	case Array:
 		if v == nil {
