@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"errors"
 	"reflect"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -214,15 +215,27 @@ func TestSignReusesUpdateBuffer(t *testing.T) {
 	}
 	src := testcorpus.Base(t)["gs-letter"]
 	o := docOptions(time.Now().Add(-time.Minute), "buffer")
+	// One P: a sync.Pool keeps what is put back in the putting P's own
+	// slot, which a goroutine moved to another P would not find.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var w lastWrite
 	var at []uintptr
-	for range 4 {
+	for range 5 {
 		if _, err := p.Sign(context.Background(), bytes.NewReader(src), int64(len(src)), &w, o); err != nil {
 			t.Fatal(err)
 		}
 		at = append(at, w.at)
 	}
-	if at[1] != at[2] || at[2] != at[3] {
+	// A collection between two signatures may still empty the pool
+	// (rarely); a buffer per signature never gives the same place twice
+	// in a row, short of the allocator handing a freed one back.
+	same := 0
+	for i := 1; i < len(at); i++ {
+		if at[i] == at[i-1] {
+			same++
+		}
+	}
+	if same < 3 {
 		t.Errorf("the updates were written from %x: a buffer per signature", at)
 	}
 	// What a buffer held before does not show: the letter signed after
