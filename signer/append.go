@@ -94,7 +94,7 @@ func (a *appender) docTimestamp(ctx context.Context, ts Timestamper, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("signer: document timestamp: %w", err)
 	}
-	up, err := buildSigUpdate(state, &Options{}, size, now, true)
+	up, err := buildSigUpdate(state, &Options{}, size, now, true, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -166,6 +167,13 @@ func TestSignKeyAndCertificateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	otherRSA, err := testpki.GenerateKey(testpki.RSA2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The certificate's modulus with another exponent.
+	rsaPub := rsaID.Key.Public().(*rsa.PublicKey)
+	otherE := publicOverride{Signer: rsaID.Key, pub: &rsa.PublicKey{N: rsaPub.N, E: 3}}
 	encipherOnly := issueRaw(t, ecID.Key.Public(), x509.KeyUsageKeyEncipherment, now.Add(-time.Hour), now.AddDate(1, 0, 0))
 	certSignOnly := issueRaw(t, ecID.Key.Public(), x509.KeyUsageCertSign|x509.KeyUsageCRLSign, now.Add(-time.Hour), now.AddDate(1, 0, 0))
 	nonRepOnly := issueRaw(t, ecID.Key.Public(), x509.KeyUsageContentCommitment, now.Add(-time.Hour), now.AddDate(1, 0, 0))
@@ -180,6 +188,8 @@ func TestSignKeyAndCertificateErrors(t *testing.T) {
 		{"rsa-key-ec-cert", &signer.Options{Signer: rsaID.Key, Certificate: ecID.Cert}, signer.ErrKeyMismatch},
 		{"ec-key-rsa-cert", &signer.Options{Signer: ecID.Key, Certificate: rsaID.Cert}, signer.ErrKeyMismatch},
 		{"other-ec-key", &signer.Options{Signer: otherEC, Certificate: ecID.Cert}, signer.ErrKeyMismatch},
+		{"other-rsa-key", &signer.Options{Signer: otherRSA, Certificate: rsaID.Cert}, signer.ErrKeyMismatch},
+		{"rsa-other-exponent", &signer.Options{Signer: otherE, Certificate: rsaID.Cert}, signer.ErrKeyMismatch},
 		{"expired", &signer.Options{Signer: expired.Key, Certificate: expired.Cert, Chain: expired.Chain}, signer.ErrCertificateExpired},
 		{"not-yet-valid", &signer.Options{Signer: future.Key, Certificate: future.Cert, Chain: future.Chain}, signer.ErrCertificateExpired},
 		{"time-after-expiry", &signer.Options{Signer: ecID.Key, Certificate: ecID.Cert, Time: ecID.Cert.NotAfter.Add(time.Second)}, signer.ErrCertificateExpired},
@@ -256,3 +266,11 @@ func TestSignReserve(t *testing.T) {
 	}
 	checkExternal(t, out, res, allSegel(1))
 }
+
+// publicOverride is a key whose Public is pub, not its own.
+type publicOverride struct {
+	crypto.Signer
+	pub crypto.PublicKey
+}
+
+func (p publicOverride) Public() crypto.PublicKey { return p.pub }

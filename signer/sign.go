@@ -42,6 +42,19 @@ const copyBuffer = 256 << 10
 // noticeable part of it.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBuffer); return &b }}
 
+// maxPooledUpdate bounds the update buffers kept in updateBufs: a
+// signature's update is a few KiB plus its /Contents placeholder; one
+// made for an unusually large Reserve is not kept.
+const maxPooledUpdate = 256 << 10
+
+// updateBufs recycles the buffers signature updates are written into
+// (the /Contents placeholder, about 8 KiB for an RSA-2048 signature
+// with its chain, is most of one): a letter's own would be a third of
+// the bytes allocated per signature (docs/decisions.md, "Signing
+// through SoftHSM: overhead (issue 12)"). A buffer goes back only when
+// sign returns, once nothing refers to it.
+var updateBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // copySource copies the size bytes of src to w, through a pooled buffer
 // whatever the size: a letter's own-size buffer was a sixth of the bytes
 // allocated per signature.
@@ -121,10 +134,21 @@ func sign(ctx context.Context, src io.ReaderAt, size int64, dst io.Writer, opts 
 	}
 	contentsLen := builder.MaxSize(unsignedReserve) + opts.Reserve
 
-	up, err := buildSigUpdate(state, opts, contentsLen, now, false)
+	ubuf := updateBufs.Get().(*[]byte)
+	up, err := buildSigUpdate(state, opts, contentsLen, now, false, *ubuf)
 	if err != nil {
+		updateBufs.Put(ubuf)
 		return nil, err
 	}
+	// The update's buffer (the pooled one, or a larger one made for it)
+	// goes back to the pool when sign returns: what sign hands out
+	// (Result) and what it writes to dst hold no reference to it.
+	defer func() {
+		if b := up.res.Data; cap(b) <= maxPooledUpdate {
+			*ubuf = b[:0]
+		}
+		updateBufs.Put(ubuf)
+	}()
 	data, br, hole, err := placeByteRange(up.res)
 	if err != nil {
 		return nil, err
@@ -258,6 +282,18 @@ func checkCertificate(cert *x509.Certificate, key crypto.Signer, t time.Time) er
 
 // checkKey checks that key belongs to cert.
 func checkKey(cert *x509.Certificate, key crypto.Signer) error {
+	// An RSA key is compared directly: rsa.PublicKey.Equal compares the
+	// moduli in constant time through two copies of their bytes, which a
+	// comparison of public keys needs not (a microsecond of every
+	// signature).
+	if a, ok := key.Public().(*rsa.PublicKey); ok {
+		if b, ok := cert.PublicKey.(*rsa.PublicKey); ok && a.N != nil && b.N != nil {
+			if a.E != b.E || a.N.Cmp(b.N) != 0 {
+				return fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, cert.Subject.CommonName)
+			}
+			return nil
+		}
+	}
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(cert.PublicKey) {
 		return fmt.Errorf("%w (certificate %q)", ErrKeyMismatch, cert.Subject.CommonName)

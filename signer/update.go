@@ -29,7 +29,10 @@ type sigUpdate struct {
 // widget, form and catalog changes that reference it. A document
 // timestamp (docTS) gets a /DocTimeStamp dictionary with SubFilter
 // ETSI.RFC3161 and none of the signer's entries.
-func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, docTS bool) (*sigUpdate, error) {
+//
+// The update is written into buf's storage when it has room (see
+// pdf.Update.BytesInto); buf may be nil.
+func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, docTS bool, buf []byte) (*sigUpdate, error) {
 	r := s.r
 	u := pdf.NewUpdate(r)
 	sigRef := u.Alloc()
@@ -214,7 +217,7 @@ func buildSigUpdate(s *docState, opts *Options, contentsLen int, now time.Time, 
 		}
 		u.Set(ref, catalog)
 	}
-	res, err := u.Bytes()
+	res, err := u.BytesInto(buf)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPDF, err)
 	}

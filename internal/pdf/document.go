@@ -11,6 +11,12 @@ func (r *Reader) GetDict(o Object) (Dict, error) {
 	if err != nil {
 		return Dict{}, err
 	}
+	return asDict(o, v)
+}
+
+// asDict returns v, what o resolved to, as a dictionary (a stream's
+// dictionary for a stream).
+func asDict(o, v Object) (Dict, error) {
 	switch d := v.(type) {
 	case Dict:
 		return d, nil
@@ -99,10 +105,24 @@ func (r *Reader) Catalog() (Dict, error) {
 	return d, nil
 }
 
+// catalogView is Catalog through view: the catalog must not be changed
+// nor handed out.
+func (r *Reader) catalogView() (Dict, error) {
+	root := r.trailer.Get("Root")
+	if root == nil {
+		return Dict{}, fmt.Errorf("%w: trailer has no /Root", ErrNotFound)
+	}
+	d, err := r.viewDict(root)
+	if err != nil {
+		return Dict{}, fmt.Errorf("pdf: catalog: %w", err)
+	}
+	return d, nil
+}
+
 // Pages returns the page objects in document order, walking the page tree
 // from the catalog's /Pages with cycle and depth protection.
 func (r *Reader) Pages() ([]Ref, error) {
-	cat, err := r.Catalog()
+	cat, err := r.catalogView()
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +141,7 @@ func (r *Reader) Pages() ([]Ref, error) {
 			return fmt.Errorf("%w: page tree deeper than %d", ErrLimit, r.opts.MaxDepth)
 		}
 		seen[ref] = true
-		node, err := r.GetDict(ref)
+		node, err := r.viewDict(ref)
 		if err != nil {
 			return fmt.Errorf("pdf: page tree: %w", err)
 		}
@@ -131,7 +151,14 @@ func (r *Reader) Pages() ([]Ref, error) {
 			pages = append(pages, ref)
 			return nil
 		}
-		kids, err := r.GetArray(kidsObj)
+		kidsV, err := r.view(kidsObj)
+		if err != nil {
+			return fmt.Errorf("pdf: page tree node %v /Kids: %w", ref, err)
+		}
+		kids, ok := kidsV.(Array)
+		if !ok {
+			err = fmt.Errorf("%w: %s is %s, not an array", ErrType, describe(kidsObj), typeName(kidsV))
+		}
 		if err != nil {
 			return fmt.Errorf("pdf: page tree node %v /Kids: %w", ref, err)
 		}
@@ -188,7 +215,7 @@ func (r *Reader) PageAttr(page Ref, key Name) (Object, error) {
 // catalog and the catalog (CatalogRef) must be rewritten. ok is false when
 // the document has no form.
 func (r *Reader) AcroForm() (form Dict, ref Ref, ok bool, err error) {
-	cat, err := r.Catalog()
+	cat, err := r.catalogView()
 	if err != nil {
 		return Dict{}, Ref{}, false, err
 	}
@@ -197,7 +224,8 @@ func (r *Reader) AcroForm() (form Dict, ref Ref, ok bool, err error) {
 		return Dict{}, Ref{}, false, nil
 	}
 	ref, _ = v.(Ref)
-	form, err = r.GetDict(v)
+	// The catalog is the Reader's own: what is handed out is a copy.
+	form, err = r.GetDict(deepCopy(v))
 	if err != nil {
 		return Dict{}, Ref{}, false, fmt.Errorf("pdf: /AcroForm: %w", err)
 	}
@@ -209,11 +237,12 @@ func (r *Reader) AcroForm() (form Dict, ref Ref, ok bool, err error) {
 // when ref is zero the array is direct in the page dictionary (or absent,
 // annots nil) and the page object must be rewritten.
 func (r *Reader) PageAnnots(page Ref) (annots Array, ref Ref, err error) {
-	d, err := r.GetDict(page)
+	d, err := r.viewDict(page)
 	if err != nil {
 		return nil, Ref{}, fmt.Errorf("pdf: page %v: %w", page, err)
 	}
-	v := d.Get("Annots")
+	// The page is the Reader's own: what is handed out is a copy.
+	v := deepCopy(d.Get("Annots"))
 	if v == nil {
 		return nil, Ref{}, nil
 	}

@@ -46,7 +46,9 @@ func (l *lexer) fill() bool {
 	}
 	n := min(chunk, l.size-l.pos)
 	if int64(cap(l.buf)) < n {
-		l.buf = make([]byte, chunk)
+		// No larger than what is left of the data: near the end of the
+		// file (the xref table, its trailer) that is far less than a chunk.
+		l.buf = make([]byte, n)
 	}
 	b := l.buf[:n]
 	m, err := l.src.ReadAt(b, l.pos)
@@ -186,7 +188,7 @@ func (l *lexer) find(pat []byte, from, limit int64) int64 {
 	// with a small window and grow it, so that many short searches do not
 	// each allocate the large one.
 	chunk := int64(1 << 10)
-	buf := make([]byte, chunk+int64(len(pat)))
+	buf := make([]byte, min(chunk+int64(len(pat)), max(limit-from, 0)))
 	for off := from; off < limit; off += chunk {
 		if chunk < 64<<10 && off > from {
 			chunk *= 4

@@ -86,15 +86,20 @@ func (r *Reader) DocMDPPermission(params Dict) int {
 // DocMDP permission (DocMDPPermission). ok is false when the document is
 // not certified, or /Perms, /DocMDP or its DocMDP reference cannot be read.
 func (r *Reader) Certification() (sig Dict, docMDP int, ok bool) {
-	catalog, err := r.Catalog()
+	catalog, err := r.catalogView()
 	if err != nil {
 		return Dict{}, 0, false
 	}
-	perms, err := r.GetDict(catalog.Get("Perms"))
+	permsObj := catalog.Get("Perms")
+	if permsObj == nil {
+		return Dict{}, 0, false
+	}
+	perms, err := r.viewDict(permsObj)
 	if err != nil || perms.Len() == 0 {
 		return Dict{}, 0, false
 	}
-	sig, err = r.GetDict(perms.Get("DocMDP"))
+	// sig is handed out: a copy.
+	sig, err = r.GetDict(deepCopy(perms.Get("DocMDP")))
 	if err != nil || sig.Len() == 0 {
 		return Dict{}, 0, false
 	}

@@ -49,14 +49,64 @@ type Dict struct {
 	p *dictData
 }
 
+// dictData holds a dictionary's entries in order. Most dictionaries a
+// signature meets have a handful of keys, for which a linear search of
+// the entries is cheaper than a map (no hashing, one allocation instead
+// of a map's several, and a copy is one slice copy); a dictionary that
+// grows past dictIndexMin entries gets an index as well, so that large
+// ones (a hostile file's included) stay linear to read and look up
+// (docs/decisions.md, "Signing through SoftHSM: overhead (issue 12)").
 type dictData struct {
-	keys []Name
-	m    map[Name]Object
+	entries []dictEntry
+	index   map[Name]int // position in entries, when len(entries) > dictIndexMin
+}
+
+// dictEntry is one key and its value.
+type dictEntry struct {
+	key Name
+	val Object
+}
+
+// dictIndexMin is the number of entries up to which a dictionary has no
+// index.
+const dictIndexMin = 24
+
+// find returns the position of key in the entries, or -1.
+func (p *dictData) find(key Name) int { return findEntry(p.entries, p.index, key) }
+
+// findEntry returns the position of key in entries, looked up in index
+// when there is one, or -1.
+func findEntry(entries []dictEntry, index map[Name]int, key Name) int {
+	if index != nil {
+		if i, ok := index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range entries {
+		if entries[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// reindex builds the index when there are enough entries for one, and
+// drops it otherwise.
+func (p *dictData) reindex() {
+	if len(p.entries) <= dictIndexMin {
+		p.index = nil
+		return
+	}
+	p.index = make(map[Name]int, len(p.entries))
+	for i, e := range p.entries {
+		p.index[e.key] = i
+	}
 }
 
 // NewDict returns an empty dictionary ready for Set.
 func NewDict() Dict {
-	return Dict{p: &dictData{m: make(map[Name]Object)}}
+	return Dict{p: &dictData{}}
 }
 
 // Len returns the number of entries.
@@ -64,16 +114,14 @@ func (d Dict) Len() int {
 	if d.p == nil {
 		return 0
 	}
-	return len(d.p.keys)
+	return len(d.p.entries)
 }
 
 // Get returns the value for key, or nil if absent. A key with a null value
 // is indistinguishable from an absent key (as in PDF).
 func (d Dict) Get(key Name) Object {
-	if d.p == nil {
-		return nil
-	}
-	return d.p.m[key]
+	v, _ := d.Lookup(key)
+	return v
 }
 
 // Lookup returns the value for key and whether the key is present.
@@ -81,8 +129,10 @@ func (d Dict) Lookup(key Name) (Object, bool) {
 	if d.p == nil {
 		return nil, false
 	}
-	v, ok := d.p.m[key]
-	return v, ok
+	if i := d.p.find(key); i >= 0 {
+		return d.p.entries[i].val, true
+	}
+	return nil, false
 }
 
 // Has reports whether key is present.
@@ -95,12 +145,20 @@ func (d Dict) Has(key Name) bool {
 // keeps its position.
 func (d *Dict) Set(key Name, v Object) {
 	if d.p == nil {
-		d.p = &dictData{m: make(map[Name]Object)}
+		d.p = &dictData{}
 	}
-	if _, ok := d.p.m[key]; !ok {
-		d.p.keys = append(d.p.keys, key)
+	p := d.p
+	if i := p.find(key); i >= 0 {
+		p.entries[i].val = v
+		return
 	}
-	d.p.m[key] = v
+	p.entries = append(p.entries, dictEntry{key, v})
+	switch n := len(p.entries); {
+	case n == dictIndexMin+1:
+		p.reindex()
+	case n > dictIndexMin+1:
+		p.index[key] = n - 1
+	}
 }
 
 // Delete removes key, if present.
@@ -108,12 +166,13 @@ func (d Dict) Delete(key Name) {
 	if d.p == nil {
 		return
 	}
-	if _, ok := d.p.m[key]; !ok {
+	i := d.p.find(key)
+	if i < 0 {
 		return
 	}
-	delete(d.p.m, key)
-	if i := slices.Index(d.p.keys, key); i >= 0 {
-		d.p.keys = slices.Delete(d.p.keys, i, i+1)
+	d.p.entries = slices.Delete(d.p.entries, i, i+1)
+	if d.p.index != nil {
+		d.p.reindex()
 	}
 }
 
@@ -122,19 +181,24 @@ func (d Dict) Keys() []Name {
 	if d.p == nil {
 		return nil
 	}
-	return slices.Clone(d.p.keys)
+	keys := make([]Name, len(d.p.entries))
+	for i, e := range d.p.entries {
+		keys[i] = e.key
+	}
+	return keys
 }
 
 // Clone returns a shallow copy of d: a new dictionary with the same keys and
 // values (nested arrays and dictionaries are shared).
 func (d Dict) Clone() Dict {
-	c := NewDict()
-	if d.p != nil {
-		c.p.keys = slices.Clone(d.p.keys)
-		for k, v := range d.p.m {
-			c.p.m[k] = v
-		}
+	if d.p == nil {
+		return NewDict()
 	}
+	c := Dict{p: &dictData{entries: slices.Clone(d.p.entries)}}
+	if c.p.entries == nil {
+		c.p.entries = []dictEntry{}
+	}
+	c.p.reindex()
 	return c
 }
 

@@ -377,7 +377,13 @@ func (p *parser) array(depth int) (Object, error) {
 func (p *parser) dict(depth int) (Object, error) {
 	l := p.lex
 	start := l.pos - 2
-	d := NewDict()
+	// The entries are gathered on the stack and copied once, at their
+	// number, when the dictionary ends; a large one gets its index as
+	// it grows, so that duplicate keys are found without a quadratic
+	// search.
+	var buf [16]dictEntry
+	entries := buf[:0]
+	var index map[Name]int
 	for {
 		l.skipSpace()
 		switch l.peek() {
@@ -386,6 +392,8 @@ func (p *parser) dict(depth int) (Object, error) {
 			if l.next() != '>' {
 				return nil, errAt(ErrSyntax, l.pos-1, "expected >> to end dictionary at offset %d", start)
 			}
+			d := Dict{p: &dictData{entries: make([]dictEntry, len(entries)), index: index}}
+			copy(d.p.entries, entries)
 			return d, nil
 		case -1:
 			return nil, errAt(ErrSyntax, start, "unterminated dictionary")
@@ -402,6 +410,22 @@ func (p *parser) dict(depth int) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Set(k.(Name), v)
+		// A repeated key keeps its first position and takes the last
+		// value, as Dict.Set does.
+		key := k.(Name)
+		if i := findEntry(entries, index, key); i >= 0 {
+			entries[i].val = v
+			continue
+		}
+		entries = append(entries, dictEntry{key, v})
+		switch {
+		case index != nil:
+			index[key] = len(entries) - 1
+		case len(entries) > dictIndexMin:
+			index = make(map[Name]int, 2*len(entries))
+			for i, e := range entries {
+				index[e.key] = i
+			}
+		}
 	}
 }

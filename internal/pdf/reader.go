@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sync"
 )
 
@@ -193,7 +192,7 @@ func (r *Reader) checkRoot() error {
 	if !ok {
 		return nil // not the xref's fault: Catalog reports it
 	}
-	o, err := r.load(root, 0)
+	o, err := r.loadAs(root, 0, true)
 	if err != nil {
 		return fmt.Errorf("%w: the catalog %v cannot be read: %w", ErrBrokenXref, root, err)
 	}
@@ -307,7 +306,7 @@ func (r *Reader) StartXref() int64 { return r.chain[0].start }
 // /Version if that is later.
 func (r *Reader) Version() string {
 	v := r.version
-	if cat, err := r.Catalog(); err == nil {
+	if cat, err := r.catalogView(); err == nil {
 		if cv, ok := cat.Name("Version"); ok && len(cv) <= 8 && string(cv) > v {
 			v = string(cv)
 		}
@@ -397,7 +396,33 @@ func (r *Reader) Resolve(o Object) (Object, error) {
 }
 
 func (r *Reader) resolve(o Object, depth int) (Object, error) {
-	var seen []Ref
+	return r.resolveAs(o, depth, false)
+}
+
+// view resolves o as Resolve does, but an object it returns may be the
+// Reader's cached dictionary itself, not a copy: for the Reader's own
+// reading only, which must not change it nor hand it (or anything in
+// it) out (docs/decisions.md, "Signing through SoftHSM: overhead
+// (issue 12)").
+func (r *Reader) view(o Object) (Object, error) {
+	return r.resolveAs(o, 0, true)
+}
+
+// viewDict is GetDict through view: the dictionary must not be changed
+// nor handed out.
+func (r *Reader) viewDict(o Object) (Dict, error) {
+	v, err := r.view(o)
+	if err != nil {
+		return Dict{}, err
+	}
+	return asDict(o, v)
+}
+
+// resolveAs is resolve; shared says whether a cached dictionary may be
+// returned itself (view) rather than a deep copy.
+func (r *Reader) resolveAs(o Object, depth int, shared bool) (Object, error) {
+	var buf [4]Ref
+	seen := buf[:0]
 	for {
 		ref, ok := o.(Ref)
 		if !ok {
@@ -413,15 +438,17 @@ func (r *Reader) resolve(o Object, depth int) (Object, error) {
 		}
 		seen = append(seen, ref)
 		var err error
-		o, err = r.load(ref, depth+len(seen))
+		o, err = r.loadAs(ref, depth+len(seen), shared)
 		if err != nil {
 			return nil, err
 		}
 	}
 }
 
-// load reads the indirect object ref (one level, no chain following).
-func (r *Reader) load(ref Ref, depth int) (Object, error) {
+// loadAs reads the indirect object ref (one level, no chain following).
+// When shared, a dictionary may be the cached one itself (see view), and
+// a dictionary read from the file is cached as it is, without a copy.
+func (r *Reader) loadAs(ref Ref, depth int, shared bool) (Object, error) {
 	e, ok := r.xref[ref.Num]
 	if !ok {
 		return nil, nil
@@ -436,6 +463,9 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 		cached, ok := r.dicts[key]
 		r.mu.Unlock()
 		if ok {
+			if shared {
+				return cached, nil
+			}
 			return deepCopy(cached), nil
 		}
 		o, _, _, err := r.readObjectAt(e.Offset, &ref, depth)
@@ -444,8 +474,11 @@ func (r *Reader) load(ref Ref, depth int) (Object, error) {
 			if r.dicts == nil {
 				r.dicts = make(map[dictKey]Dict)
 			}
-			if len(r.dicts) < maxDictCache {
-				r.dicts[key] = deepCopy(d).(Dict)
+			if _, ok := r.dicts[key]; !ok && len(r.dicts) < maxDictCache {
+				if !shared {
+					d = deepCopy(d).(Dict)
+				}
+				r.dicts[key] = d
 			}
 			r.mu.Unlock()
 		}
@@ -584,10 +617,11 @@ func deepCopy(o Object) Object {
 		if v.p == nil {
 			return v
 		}
-		c := Dict{p: &dictData{keys: slices.Clone(v.p.keys), m: make(map[Name]Object, len(v.p.m))}}
-		for k, e := range v.p.m {
-			c.p.m[k] = deepCopy(e)
+		c := Dict{p: &dictData{entries: make([]dictEntry, len(v.p.entries))}}
+		for i, e := range v.p.entries {
+			c.p.entries[i] = dictEntry{e.key, deepCopy(e.val)}
 		}
+		c.p.reindex()
 		return c
 	case Array:
 		if v == nil {

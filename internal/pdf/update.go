@@ -91,7 +91,12 @@ func (u *Update) SetTrailer(key Name, v Object) { u.trailer.Set(key, v) }
 // kept: a classic xref table, or a cross-reference stream (uncompressed,
 // which uses one more object number). It fails with ErrEncrypted for an
 // encrypted source. Bytes may be called again after more changes.
-func (u *Update) Bytes() (*Result, error) {
+func (u *Update) Bytes() (*Result, error) { return u.BytesInto(nil) }
+
+// BytesInto is Bytes writing the update into buf's storage (from
+// buf[:0]) when it has room for it, so that a caller writing many
+// updates can reuse one buffer: Result.Data then shares buf's storage.
+func (u *Update) BytesInto(buf []byte) (*Result, error) {
 	r := u.r
 	if r.Encrypted() {
 		return nil, ErrEncrypted
@@ -106,7 +111,10 @@ func (u *Update) Bytes() (*Result, error) {
 	for _, p := range u.objs {
 		hint += 256 + placeholderBytes(p.obj, 0) + len(p.data)
 	}
-	w := &objWriter{buf: make([]byte, 0, hint), base: r.size, ph: res.Placeholders}
+	if cap(buf) < hint {
+		buf = make([]byte, 0, hint)
+	}
+	w := &objWriter{buf: buf[:0], base: r.size, ph: res.Placeholders}
 	last, err := readWindow(r.src, r.size-1, r.size)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: reading source end: %w", err)

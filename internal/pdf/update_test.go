@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/segel-id/segel/internal/testenv"
@@ -226,5 +227,34 @@ func TestUpdateDuplicatePlaceholder(t *testing.T) {
 	u.Set(u.Alloc(), Array{Placeholder{Key: "x", Width: 4}, Placeholder{Key: "x", Width: 4}})
 	if _, err := u.Bytes(); err == nil {
 		t.Fatal("no error for duplicate placeholder")
+	}
+}
+
+// TestUpdateBytesInto checks that BytesInto writes the update Bytes
+// writes, into the given buffer's storage when it has room, whatever
+// the buffer held, and into a buffer of its own when it has not.
+func TestUpdateBytesInto(t *testing.T) {
+	r := openBytes(t, samplePDF(1))
+	u := NewUpdate(r)
+	d := NewDict()
+	d.Set("Contents", Placeholder{Key: "contents", Width: 66, Kind: PlaceholderHex})
+	u.Set(u.Alloc(), d)
+	want, err := u.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{0, 10, 64 << 10} {
+		buf := bytes.Repeat([]byte{'X'}, size)
+		got, err := u.BytesInto(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Data, want.Data) || !reflect.DeepEqual(got.Placeholders, want.Placeholders) || got.StartXref != want.StartXref {
+			t.Fatalf("buffer of %d bytes: the update differs from Bytes':\n%q\nwant\n%q", size, got.Data, want.Data)
+		}
+		shared := len(got.Data) > 0 && size > 0 && &got.Data[0] == &buf[0]
+		if shared != (size >= 64<<10) {
+			t.Errorf("buffer of %d bytes: Data shares it = %v", size, shared)
+		}
 	}
 }

@@ -80,11 +80,11 @@ func (w *objWriter) object(o Object, depth int) error {
 	case Dict:
 		w.buf = append(w.buf, "<<"...)
 		if v.p != nil {
-			for _, k := range v.p.keys {
+			for _, e := range v.p.entries {
 				w.buf = append(w.buf, ' ')
-				w.buf = appendName(w.buf, k)
+				w.buf = appendName(w.buf, e.key)
 				w.buf = append(w.buf, ' ')
-				if err := w.object(v.p.m[k], depth+1); err != nil {
+				if err := w.object(e.val, depth+1); err != nil {
 					return err
 				}
 			}
@@ -168,8 +168,8 @@ func placeholderBytes(o Object, depth int) int {
 		}
 	case Dict:
 		if v.p != nil {
-			for _, e := range v.p.m {
-				n += placeholderBytes(e, depth+1)
+			for _, e := range v.p.entries {
+				n += placeholderBytes(e.val, depth+1)
 			}
 		}
 	}
