@@ -106,7 +106,7 @@ func (b backend) fresh(t *testing.T) (store.Store, string) {
 }
 
 // raw opens the database of dsn around the store.
-func (b backend) raw(t *testing.T, dsn string) *sql.DB {
+func (b backend) raw(t testing.TB, dsn string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open(b.driver, b.rawDSN(dsn))
 	if err != nil {
