@@ -202,9 +202,21 @@ func (q sqlq) prepared(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
+// The prepared statements run with their context's cancellation
+// detached (context.WithoutCancel): with a context that can end, the
+// driver (modernc.org/sqlite) starts a goroutine per statement to watch
+// it, and sets and clears a progress handler, which cost a third of the
+// group commit's CPU per signature (docs/decisions.md, "Store commit CPU
+// per signature"). Their transaction still ends with its context:
+// database/sql watches the context given to BeginTx, rolls the
+// transaction back once it is done (after the statement running, which
+// is one row's write) and then refuses its statements and its Commit;
+// BEGIN and COMMIT themselves, the two that can wait for a lock, still
+// see it.
+
 func (q sqlq) exec(ctx context.Context, query string, args ...any) error {
 	if st := q.prepared(ctx, query); st != nil {
-		_, err := st.ExecContext(ctx, args...)
+		_, err := st.ExecContext(context.WithoutCancel(ctx), args...)
 		return err
 	}
 	_, err := q.w.ExecContext(ctx, query, args...)
@@ -213,7 +225,7 @@ func (q sqlq) exec(ctx context.Context, query string, args ...any) error {
 
 func (q sqlq) queryRow(ctx context.Context, query string, args ...any) row {
 	if st := q.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return st.QueryRowContext(context.WithoutCancel(ctx), args...)
 	}
 	return q.r.QueryRowContext(ctx, query, args...)
 }
