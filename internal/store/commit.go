@@ -226,11 +226,16 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 					return err
 				}
 			}
-			if err := s.insertAudit(ctx, q, op.audit, head); err != nil {
+			if err := s.appendEntry(ctx, q, op.audit, head); err != nil {
 				return err
 			}
 		}
-		return nil
+		if head == nil {
+			return nil
+		}
+		// The head once, to the batch's last entry: one statement (and
+		// one MAC) a batch rather than an entry (migration 7).
+		return s.moveHead(ctx, q, head)
 	})
 	if err != nil {
 		for _, op := range batch {

@@ -34,6 +34,40 @@ func runGroupCommit(t *testing.T, b backend) {
 	t.Run("Kill", func(t *testing.T) { testRecordKill(t, b) })
 	t.Run("Staggered", func(t *testing.T) { testRecordStaggered(t, b) })
 	t.Run("LoneWrite", func(t *testing.T) { testRecordLone(t, b) })
+	t.Run("HeadOncePerBatch", func(t *testing.T) { testRecordHeadOnce(t, b) })
+}
+
+// testRecordHeadOnce: a batch of the group commit moves the chain head
+// once, to its last entry, however many entries it appends (migration 7;
+// before, once per entry). A trigger counts the head's updates.
+func testRecordHeadOnce(t *testing.T, b backend) {
+	s, dsn := b.fresh(t)
+	db := b.raw(t, dsn)
+	stmts := []string{`CREATE TABLE head_moves (n INTEGER NOT NULL)`, `INSERT INTO head_moves VALUES (0)`,
+		`CREATE TRIGGER count_head_moves AFTER UPDATE ON audit_head BEGIN UPDATE head_moves SET n = n + 1; END`}
+	if b.name == "postgres" {
+		stmts = append(stmts[:2],
+			`CREATE FUNCTION count_head_moves() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN UPDATE head_moves SET n = n + 1; RETURN NEW; END $$`,
+			`CREATE TRIGGER count_head_moves AFTER UPDATE ON audit_head FOR EACH ROW EXECUTE FUNCTION count_head_moves()`)
+	}
+	for _, q := range stmts {
+		mustExec(t, db, q)
+	}
+	const n = 128
+	before := store.Commits(s)
+	got := recordAll(t, n, s)
+	checkChain(t, s, n)
+	checkRecorded(t, s, got)
+	var moves int64
+	if err := db.QueryRow(`SELECT n FROM head_moves`).Scan(&moves); err != nil {
+		t.Fatal(err)
+	}
+	commits := store.Commits(s) - before
+	t.Logf("%d signatures, %d transactions, %d head moves", n, commits, moves)
+	if moves != commits || commits >= n {
+		t.Errorf("%d signatures in %d transactions moved the chain head %d times, want once a transaction", n, commits, moves)
+	}
 }
 
 // testRecordStaggered: a signature that reaches the store while another

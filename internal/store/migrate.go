@@ -147,6 +147,58 @@ CREATE TABLE otp (
 	profile TEXT NOT NULL, subject TEXT NOT NULL, sealed BYTEA NOT NULL,
 	last_step BIGINT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (profile, subject));`,
 	},
+	// 7: the chain head moved once per batch of the group commit rather
+	// than once per entry (docs/decisions.md, "Store commit CPU per
+	// signature"). An entry must still follow the head, or follow the
+	// entry before it when that one is past the head (an earlier entry of
+	// the same batch, which will move the head to its last entry); and
+	// the head, whenever it moves, must move to the last entry of the log
+	// with its hash, so that it can no longer be pointed anywhere else.
+	// Nothing else changes: entries are still neither updated nor
+	// deleted, the head row not deleted.
+	{
+		sqlite: `
+DROP TRIGGER audit_follows_head;
+CREATE TRIGGER audit_follows_head BEFORE INSERT ON audit
+	WHEN NOT EXISTS (SELECT 1 FROM audit_head h WHERE h.id = 1 AND (
+		(NEW.seq = h.seq + 1 AND NEW.prev_hash = h.hash)
+		OR (NEW.seq > h.seq + 1
+			AND EXISTS (SELECT 1 FROM audit a WHERE a.seq = NEW.seq - 1 AND a.hash = NEW.prev_hash))))
+	BEGIN SELECT RAISE(ABORT, 'an audit entry must follow the chain head, or the entry before it past the head'); END;
+CREATE TRIGGER audit_head_follows_log BEFORE UPDATE OF seq, hash ON audit_head
+	WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) FROM audit)
+		OR NEW.hash IS NOT COALESCE((SELECT hash FROM audit WHERE seq = NEW.seq), '')
+	BEGIN SELECT RAISE(ABORT, 'the audit chain head must move to the last entry of the log'); END;`,
+		postgres: `
+CREATE OR REPLACE FUNCTION audit_follows_head() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	head RECORD;
+BEGIN
+	SELECT seq, hash INTO head FROM audit_head WHERE id = 1;
+	IF NEW.seq = head.seq + 1 AND NEW.prev_hash = head.hash THEN
+		RETURN NEW;
+	END IF;
+	IF NEW.seq > head.seq + 1
+		AND EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq - 1 AND hash = NEW.prev_hash) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'audit entry % must follow the chain head (entry %), or the entry before it past the head', NEW.seq, head.seq;
+END $$;
+CREATE FUNCTION audit_head_follows_log() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	last_seq BIGINT;
+	last_hash TEXT;
+BEGIN
+	SELECT seq, hash INTO last_seq, last_hash FROM audit ORDER BY seq DESC LIMIT 1;
+	IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) OR NEW.hash IS DISTINCT FROM COALESCE(last_hash, '') THEN
+		RAISE EXCEPTION 'the audit chain head must move to the last entry of the log (entry %), not to entry %',
+			COALESCE(last_seq, 0), NEW.seq;
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER audit_head_follows_log BEFORE UPDATE OF seq, hash ON audit_head
+	FOR EACH ROW EXECUTE FUNCTION audit_head_follows_log();`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

@@ -130,6 +130,17 @@ const (
 
 // insertAudit appends e after the head h and moves the head (h too).
 func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, h *chainHead) error {
+	if err := s.appendEntry(ctx, q, e, h); err != nil {
+		return err
+	}
+	return s.moveHead(ctx, q, h)
+}
+
+// appendEntry appends e after h, the last entry of the transaction's
+// log (the chain head, or an entry appended after it), and makes h that
+// entry; moveHead then writes it to the chain head. A batch of the group
+// commit appends all its entries and moves the head once (migration 7).
+func (s *sqlStore) appendEntry(ctx context.Context, q querier, e *AuditEntry, h *chainHead) error {
 	e.Seq, e.PrevHash = h.seq+1, h.hash
 	e.Hash = AuditHash(e)
 	err := q.exec(ctx, insertAuditSQL,
@@ -139,14 +150,21 @@ func (s *sqlStore) insertAudit(ctx context.Context, q querier, e *AuditEntry, h 
 	if err != nil {
 		return fmt.Errorf("inserting entry %d: %w", e.Seq, err)
 	}
+	h.seq, h.hash = e.Seq, e.Hash
+	return nil
+}
+
+// moveHead writes h, the last entry appended (appendEntry), to the chain
+// head, with its MAC when the chain is keyed.
+func (s *sqlStore) moveHead(ctx context.Context, q querier, h *chainHead) error {
 	mac := ""
 	if h.chainID != "" {
-		mac = headMAC(s.key, h.chainID, e.Seq, e.Hash)
+		mac = headMAC(s.key, h.chainID, h.seq, h.hash)
 	}
-	if err := q.exec(ctx, moveHeadSQL, e.Seq, e.Hash, mac); err != nil {
-		return fmt.Errorf("moving the chain head to entry %d: %w", e.Seq, err)
+	if err := q.exec(ctx, moveHeadSQL, h.seq, h.hash, mac); err != nil {
+		return fmt.Errorf("moving the chain head to entry %d: %w", h.seq, err)
 	}
-	h.seq, h.hash, h.mac = e.Seq, e.Hash, mac
+	h.mac = mac
 	return nil
 }
 

@@ -81,6 +81,7 @@ func runSuite(t *testing.T, b backend) {
 		{"Failures", testFailures},
 		{"PingClose", testPingClose},
 		{"MigrateFromVersion1", testMigrateFromVersion1},
+		{"MigrateHeadPerBatch", testMigrateHeadPerBatch},
 		{"Reopen", testReopen},
 		{"Reconcile", testReconcile},
 	} {
@@ -372,6 +373,18 @@ func testAuditRefusesChanges(t *testing.T, b backend) {
 		`INSERT INTO audit SELECT seq + 1, time, request_id, client, profile, operation, signer_subject,
 			signer_serial, signer_sha256, level, input_sha256, output_sha256, document_id, outcome,
 			detail, 'forged', hash FROM audit WHERE seq = 3`,
+		// Past the head, but not after the entry before it (there is
+		// none): an entry follows the head or its predecessor past the
+		// head (migration 7).
+		`INSERT INTO audit SELECT seq + 2, time, request_id, client, profile, operation, signer_subject,
+			signer_serial, signer_sha256, level, input_sha256, output_sha256, document_id, outcome,
+			detail, hash, hash FROM audit WHERE seq = 3`,
+		// The head moves only to the last entry, with its hash: not back
+		// while entries follow it, not past the log, not to another hash.
+		`UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2) WHERE id = 1`,
+		`UPDATE audit_head SET seq = 4, hash = 'forged' WHERE id = 1`,
+		`UPDATE audit_head SET hash = 'forged' WHERE id = 1`,
+		`UPDATE audit_head SET seq = 0, hash = '' WHERE id = 1`,
 	}
 	if b.name == "postgres" {
 		refused = append(refused, `TRUNCATE audit`, `TRUNCATE audit_head`)
@@ -797,6 +810,27 @@ func testMigrateFromVersion1(t *testing.T, b backend) {
 	var versions int
 	if err := db.QueryRow(`SELECT COUNT(*) FROM schema_version`).Scan(&versions); err != nil || versions != store.Migrations {
 		t.Errorf("schema_version holds %d rows (%v), want %d", versions, err, store.Migrations)
+	}
+}
+
+// testMigrateHeadPerBatch opens a keyed log written before the head was
+// moved once per batch (migration 7) and goes on with it in batches: the
+// chain, its head and its MAC carry on.
+func testMigrateHeadPerBatch(t *testing.T, b backend) {
+	ctx := context.Background()
+	dsn := b.newDSN(t)
+	old, err := store.OpenVersion(ctx, dsn, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, old, 3)
+	old.Close()
+	s := open(t, dsn, &store.Options{AuditKey: auditKey})
+	appendN(t, s, 2)
+	recordAll(t, 32, s)
+	checkChain(t, s, 37)
+	if c := verify(t, s); !c.Keyed || c.FirstBroken != 0 || c.KeyedFrom != 3 {
+		t.Errorf("VerifyAudit = %+v, want a whole chain keyed from entry 3", c)
 	}
 }
 
