@@ -204,7 +204,14 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s.gc.commits.Add(1)
-	err := s.db.writeTx(ctx, func(q querier) error {
+	tx := s.db.writeTx
+	if g, ok := s.db.(interface {
+		groupTx(ctx context.Context, fn func(q querier) error) error
+	}); ok {
+		// SQLite: the minute bounds the wait for the connection.
+		tx = g.groupTx
+	}
+	err := tx(ctx, func(q querier) error {
 		var head *chainHead
 		for _, op := range batch {
 			if op.doc != nil {

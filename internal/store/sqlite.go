@@ -262,13 +262,39 @@ func (d *sqliteDB) writeTx(ctx context.Context, fn func(q querier) error) error 
 	return err
 }
 
+// groupTx runs a batch of the group commit (commit.go) as writeTx runs
+// fn, but only the wait for the writing connection sees ctx: the
+// transaction itself runs with ctx's cancellation detached. With a
+// context that can end, database/sql starts a goroutine per transaction
+// to watch it and the driver one per BEGIN and COMMIT, which cost about a
+// tenth of the commit's CPU per signature (docs/decisions.md, "Store
+// commit CPU per signature"). Nothing in a batch waits on ctx anyway
+// once it has the connection: BEGIN IMMEDIATE and COMMIT wait for
+// another process's lock under busy_timeout (10 s, well under the
+// committer's minute), and its statements are one row's write each.
+func (d *sqliteDB) groupTx(ctx context.Context, fn func(q querier) error) error {
+	c, err := d.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning a transaction: %w", err)
+	}
+	defer c.Close()
+	err = sqlTx(context.WithoutCancel(ctx), c, nil, d.stmts, fn)
+	d.wrote()
+	return err
+}
+
 func (d *sqliteDB) readTx(ctx context.Context, fn func(q querier) error) error {
 	// A read transaction in WAL mode reads one snapshot from its first
 	// SELECT on.
 	return sqlTx(ctx, d.r, &sql.TxOptions{ReadOnly: true}, nil, fn)
 }
 
-func sqlTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, stmts map[string]*sql.Stmt, fn func(q querier) error) error {
+// txBeginner is what *sql.DB and *sql.Conn have in common.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func sqlTx(ctx context.Context, db txBeginner, opts *sql.TxOptions, stmts map[string]*sql.Stmt, fn func(q querier) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("beginning a transaction: %w", err)
