@@ -186,6 +186,12 @@ type sqlq struct {
 	w, r  sqlQuerier
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// txStmts are the transaction's handles of stmts, made on first use:
+	// each Tx.StmtContext makes a new one (allocations, locks, a
+	// dependency recorded in the pool and removed at the end), so a batch
+	// of the group commit makes one per statement rather than one per
+	// row. Nil outside a transaction.
+	txStmts map[string]*sql.Stmt
 }
 
 // prepared returns the transaction's handle of query's prepared
@@ -196,8 +202,13 @@ func (q sqlq) prepared(ctx context.Context, query string) *sql.Stmt {
 	if q.tx == nil {
 		return nil
 	}
+	if st := q.txStmts[query]; st != nil {
+		return st
+	}
 	if st := q.stmts[query]; st != nil {
-		return q.tx.StmtContext(ctx, st)
+		st = q.tx.StmtContext(ctx, st)
+		q.txStmts[query] = st
+		return st
 	}
 	return nil
 }
@@ -300,7 +311,7 @@ func sqlTx(ctx context.Context, db txBeginner, opts *sql.TxOptions, stmts map[st
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(sqlq{w: tx, r: tx, tx: tx, stmts: stmts}); err != nil {
+	if err := fn(sqlq{w: tx, r: tx, tx: tx, stmts: stmts, txStmts: map[string]*sql.Stmt{}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
