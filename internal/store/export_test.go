@@ -64,3 +64,6 @@ func CommitBatch(s Store, docs []*Document, entries []*AuditEntry) error {
 	}
 	return ss.commit(batch)
 }
+
+// Anonymous is anonymous, for its test.
+var Anonymous = anonymous

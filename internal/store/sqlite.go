@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -158,7 +159,7 @@ func (d *sqliteDB) wrote() {
 func (d *sqliteDB) prepare(ctx context.Context) error {
 	d.stmts = map[string]*sql.Stmt{}
 	for _, q := range []string{insertAuditSQL, moveHeadSQL, insertDocumentSQL, headSQL, insertBlobSQL} {
-		st, err := d.w.PrepareContext(ctx, q)
+		st, err := d.w.PrepareContext(ctx, anonymous(q))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -171,6 +172,35 @@ func (d *sqliteDB) prepare(ctx context.Context) error {
 		d.stmts[q] = st
 	}
 	return nil
+}
+
+// anonymous returns q with its placeholders $1, $2, … $n, each once and
+// in that order, written as SQLite's anonymous "?", which bind the same
+// arguments in the same order; q as it is if its placeholders are not
+// so. The driver asks SQLite the name of every parameter it binds, at
+// every execution, and copies a named one's into a Go string: for the
+// 37 parameters of a signature's record and entry, 37 C calls and
+// allocations fewer.
+func anonymous(q string) string {
+	var b strings.Builder
+	next := 1
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' {
+			b.WriteByte(q[i])
+			continue
+		}
+		j := i + 1
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		if q[i+1:j] != strconv.Itoa(next) {
+			return q
+		}
+		b.WriteByte('?')
+		next++
+		i = j - 1
+	}
+	return b.String()
 }
 
 // sqlQuerier is what *sql.DB and *sql.Tx have in common.
