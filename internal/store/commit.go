@@ -204,14 +204,15 @@ func (s *sqlStore) commit(batch []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s.gc.commits.Add(1)
-	tx := s.db.writeTx
+	tx, txCtx := s.db.writeTx, ctx
 	if g, ok := s.db.(interface {
 		groupTx(ctx context.Context, fn func(q querier) error) error
 	}); ok {
-		// SQLite: the minute bounds the wait for the connection.
-		tx = g.groupTx
+		// SQLite: the minute bounds the wait for the connection, and
+		// the statements run detached from it (sqliteDB.groupTx).
+		tx, ctx = g.groupTx, context.WithoutCancel(ctx)
 	}
-	err := tx(ctx, func(q querier) error {
+	err := tx(txCtx, func(q querier) error {
 		var head *chainHead
 		for _, op := range batch {
 			if op.doc != nil {
