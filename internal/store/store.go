@@ -16,9 +16,11 @@
 // VerifyAudit compares with the end of the log), documents, clients,
 // failures, otp and, on PostgreSQL without a blob directory, blobs (1 MiB
 // chunks). Triggers refuse UPDATE and DELETE (and, on PostgreSQL,
-// TRUNCATE) of the audit log and any insert that does not follow the
-// chain head; they are defence in depth, not the proof: the hash chain
-// is, see [AuditHash].
+// TRUNCATE) of the audit log, any insert that does not follow the chain
+// head (or, within a batch of appends, the entry before it past the head:
+// the head moves once a batch), and any move of the head to anything but
+// the last entry of the log; they are defence in depth, not the proof:
+// the hash chain is, see [AuditHash].
 //
 // Times are kept as fixed-width RFC 3339 text in UTC with nanoseconds
 // ("2006-01-02T15:04:05.000000000Z"), so they round-trip exactly and sort
