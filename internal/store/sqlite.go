@@ -243,21 +243,19 @@ func (q sqlq) prepared(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-// The prepared statements run with their context's cancellation
-// detached (context.WithoutCancel): with a context that can end, the
-// driver (modernc.org/sqlite) starts a goroutine per statement to watch
-// it, and sets and clears a progress handler, which cost a third of the
-// group commit's CPU per signature (docs/decisions.md, "Store commit CPU
-// per signature"). Their transaction still ends with its context:
-// database/sql watches the context given to BeginTx, rolls the
-// transaction back once it is done (after the statement running, which
-// is one row's write) and then refuses its statements and its Commit;
-// BEGIN and COMMIT themselves, the two that can wait for a lock, still
-// see it.
-
-// detach returns ctx without its cancellation; ctx itself when it has
-// none (the group commit passes its statements a detached context
-// already: no allocation per row).
+// detach returns ctx without its cancellation (ctx itself when it has
+// none, as in the group commit, which detaches its statements' context
+// once a batch). The prepared statements run so: with a context that can
+// end, the driver (modernc.org/sqlite) starts a goroutine per statement
+// to watch it and sets and clears a progress handler; with the
+// transaction's own watchers (groupTx) that was about a quarter of the
+// group commit's CPU per signature in a process with an idle P, a tenth
+// with one P (docs/decisions.md, "Store commit CPU per signature"). Their
+// transaction still ends with its context: database/sql watches the
+// context given to BeginTx, rolls the transaction back once it is done
+// (after the statement running, one row's write) and then refuses its
+// statements and its Commit; BEGIN and COMMIT, the two that can wait for
+// a lock, still see it.
 func detach(ctx context.Context) context.Context {
 	if ctx.Done() == nil {
 		return ctx
@@ -317,9 +315,10 @@ func (d *sqliteDB) writeTx(ctx context.Context, fn func(q querier) error) error 
 // fn, but only the wait for the writing connection sees ctx: the
 // transaction itself runs with ctx's cancellation detached. With a
 // context that can end, database/sql starts a goroutine per transaction
-// to watch it and the driver one per BEGIN and COMMIT, which cost about a
-// tenth of the commit's CPU per signature (docs/decisions.md, "Store
-// commit CPU per signature"). Nothing in a batch waits on ctx anyway
+// to watch it and the driver one per BEGIN and COMMIT (about a tenth of
+// the commit's CPU per signature with an idle P to wake for them;
+// docs/decisions.md, "Store commit CPU per signature"). Nothing in a
+// batch waits on ctx anyway
 // once it has the connection: BEGIN IMMEDIATE and COMMIT wait for
 // another process's lock under busy_timeout (10 s, well under the
 // committer's minute), and its statements are one row's write each.
