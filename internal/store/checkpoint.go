@@ -44,7 +44,11 @@ import (
 // FULL), the checkpoint fsyncs the database file before the WAL is
 // reused, and a crash at any point leaves a WAL that SQLite replays.
 const (
-	ckptInterval     = 100 * time.Millisecond
+	// ckptInterval: passes of about 1.8 MB each for kept letters at
+	// 1800 a second; at 100 ms (7 MB a pass) sekda's p99 in `make
+	// bench-http` was 2 ms higher (52.3 against 50.2 ms, five runs each),
+	// bupati's CPU and rate the same (docs/decisions.md, "The CPU gate").
+	ckptInterval     = 25 * time.Millisecond
 	ckptIdle         = time.Second
 	walRestartFrames = 4096 // 16 MiB of 4 KiB pages
 	// ckptBusy is the checkpointer connection's busy_timeout in
