@@ -93,26 +93,20 @@ func (r *Reader) CatalogRef() Ref {
 }
 
 // Catalog returns the document catalog (trailer /Root).
-func (r *Reader) Catalog() (Dict, error) {
-	root := r.trailer.Get("Root")
-	if root == nil {
-		return Dict{}, fmt.Errorf("%w: trailer has no /Root", ErrNotFound)
-	}
-	d, err := r.GetDict(root)
-	if err != nil {
-		return Dict{}, fmt.Errorf("pdf: catalog: %w", err)
-	}
-	return d, nil
-}
+func (r *Reader) Catalog() (Dict, error) { return r.catalog(r.GetDict) }
 
 // catalogView is Catalog through view: the catalog must not be changed
 // nor handed out.
-func (r *Reader) catalogView() (Dict, error) {
+func (r *Reader) catalogView() (Dict, error) { return r.catalog(r.viewDict) }
+
+// catalog resolves the trailer's /Root with get (GetDict: a copy;
+// viewDict: the cached dictionary itself).
+func (r *Reader) catalog(get func(Object) (Dict, error)) (Dict, error) {
 	root := r.trailer.Get("Root")
 	if root == nil {
 		return Dict{}, fmt.Errorf("%w: trailer has no /Root", ErrNotFound)
 	}
-	d, err := r.viewDict(root)
+	d, err := get(root)
 	if err != nil {
 		return Dict{}, fmt.Errorf("pdf: catalog: %w", err)
 	}

@@ -57,6 +57,16 @@ func signAsync(ctx context.Context, t *testing.T, f *fixture) <-chan error {
 	return done
 }
 
+// wantSigned fails for each signature of dones that failed.
+func wantSigned(t *testing.T, dones ...<-chan error) {
+	t.Helper()
+	for i, done := range dones {
+		if err := <-done; err != nil {
+			t.Errorf("signature %d: %v", i+1, err)
+		}
+	}
+}
+
 // noStart fails if started receives within a while.
 func noStart(t *testing.T, started <-chan struct{}, what string) {
 	t.Helper()
@@ -83,11 +93,7 @@ func TestCPUGateBoundsSigning(t *testing.T) {
 	second := signAsync(ctx, t, f)
 	noStart(t, slow.started, "a second signature reached the key while the only CPU slot was held")
 	release()
-	for i, done := range []<-chan error{first, second} {
-		if err := <-done; err != nil {
-			t.Errorf("signature %d: %v", i+1, err)
-		}
-	}
+	wantSigned(t, first, second)
 }
 
 // TestCPUGateLentToDevice: while a device key signs, its slot is lent:
@@ -111,11 +117,7 @@ func TestCPUGateLentToDevice(t *testing.T) {
 		}
 	}
 	release()
-	for i, done := range []<-chan error{first, second} {
-		if err := <-done; err != nil {
-			t.Errorf("signature %d: %v", i+1, err)
-		}
-	}
+	wantSigned(t, first, second)
 }
 
 // TestCPUGateCallerGone: a signature whose caller goes away while it waits
