@@ -199,6 +199,27 @@ END $$;
 CREATE TRIGGER audit_head_follows_log BEFORE UPDATE OF seq, hash ON audit_head
 	FOR EACH ROW EXECUTE FUNCTION audit_head_follows_log();`,
 	},
+	// 8: the head row is never inserted again (it is made by migration
+	// 1). On SQLite, REPLACE INTO audit_head deleted the row without
+	// firing audit_head_no_delete (a REPLACE's delete fires delete
+	// triggers only with recursive_triggers, a setting of the connection)
+	// and inserted a head anywhere, past audit_head_follows_log; the
+	// entries after it could then be rewritten by INSERT OR REPLACE INTO
+	// audit. A BEFORE INSERT trigger fires before REPLACE's delete. On
+	// PostgreSQL an upsert already meets the UPDATE trigger; the INSERT
+	// trigger is there too, so that both databases refuse the same.
+	{
+		sqlite: `
+CREATE TRIGGER audit_head_no_insert BEFORE INSERT ON audit_head
+	BEGIN SELECT RAISE(ABORT, 'the audit chain head is moved, never inserted'); END;`,
+		postgres: `
+CREATE FUNCTION audit_head_no_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'the audit chain head is moved, never inserted';
+END $$;
+CREATE TRIGGER audit_head_no_insert BEFORE INSERT ON audit_head
+	FOR EACH ROW EXECUTE FUNCTION audit_head_no_insert();`,
+	},
 }
 
 // migrateTo applies the migrations up to number n (len(migrations): all

@@ -18,8 +18,9 @@
 // chunks). Triggers refuse UPDATE and DELETE (and, on PostgreSQL,
 // TRUNCATE) of the audit log, any insert that does not follow the chain
 // head (or, within a batch of appends, the entry before it past the head:
-// the head moves once a batch), and any move of the head to anything but
-// the last entry of the log; they are defence in depth, not the proof:
+// the head moves once a batch), any move of the head to anything but
+// the last entry of the log, and any insert of a head row (SQLite's
+// REPLACE would otherwise put one anywhere); they are defence in depth, not the proof:
 // the hash chain is, see [AuditHash].
 //
 // Times are kept as fixed-width RFC 3339 text in UTC with nanoseconds
