@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"io"
+	"sync"
 
 	"github.com/segel-id/segel/signer"
 )
@@ -36,7 +37,10 @@ type lease struct{ gate cpuGate }
 
 // enter waits for a slot, or for ctx to end. It returns the context to
 // sign with (carrying the lease, so that lend finds it) and the function
-// that frees the slot. A nil gate lets every signature in.
+// that frees the slot; that function frees it once however often it is
+// called, so that the caller can both defer it (a panic in a key must not
+// keep the slot) and call it as soon as the signature is made. A nil gate
+// lets every signature in.
 func (g cpuGate) enter(ctx context.Context) (context.Context, func(), error) {
 	if g == nil {
 		return ctx, func() {}, nil
@@ -47,7 +51,7 @@ func (g cpuGate) enter(ctx context.Context) (context.Context, func(), error) {
 		return nil, nil, ctx.Err()
 	}
 	l := &lease{gate: g}
-	return context.WithValue(ctx, leaseKey{}, l), func() { <-l.gate }, nil
+	return context.WithValue(ctx, leaseKey{}, l), sync.OnceFunc(func() { <-l.gate }), nil
 }
 
 // lend frees the slot held by the signature of ctx, if any, for a wait on

@@ -156,3 +156,34 @@ func TestCPUGateCallerGone(t *testing.T) {
 		t.Errorf("the key signed %d more times, want 1 (the third signature; the one whose caller went away never reached it)", n)
 	}
 }
+
+// panickySigner panics at its first signature, as a key with a bug in its
+// driver might, and signs after that.
+type panickySigner struct {
+	crypto.Signer
+	once sync.Once
+}
+
+func (p *panickySigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	p.once.Do(func() { panic("the key's driver failed") })
+	return p.Signer.Sign(r, d, o)
+}
+
+// TestCPUGatePanicFreesSlot: a key that panics (the HTTP server recovers
+// the request) does not keep the only CPU slot: the next signature is made.
+func TestCPUGatePanicFreesSlot(t *testing.T) {
+	f := gateFixture(t, func(k crypto.Signer) crypto.Signer { return &panickySigner{Signer: k} })
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the first signature did not panic: the test's key is not in use")
+			}
+		}()
+		_, _ = f.svc.Sign(context.Background(), f.request(t, "dinas", "", ""))
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := <-signAsync(ctx, t, f); err != nil {
+		t.Fatalf("the signature after a panic: %v (the panic kept the CPU slot)", err)
+	}
+}

@@ -155,6 +155,9 @@ func (s *Service) signAndRecord(ctx context.Context, req *Request) (*Result, *Er
 			unlock()
 			return nil, Fail("client-closed", "")
 		}
+		// Deferred as well as called below: a key that panics (the
+		// server recovers the request) must not keep the slot.
+		defer leaveGate()
 	}
 	var res *signer.Result
 	var err error
