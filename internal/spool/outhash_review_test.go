@@ -239,3 +239,84 @@ func TestReviewOutputHashReadError(t *testing.T) {
 		t.Errorf("a read error of the spool file: the sum %x is not the output's SHA-256 %x", got, want)
 	}
 }
+
+// TestReviewOutputHashConcurrentUse: while one goroutine writes the output
+// after the body and to OutputHash, another grows, reads, sends, writes
+// (to the body: refused; past the output: allowed) and at some point
+// closes the same spool; the sum is the SHA-256 of what the hash was
+// given (run with -race).
+func TestReviewOutputHashConcurrentUse(t *testing.T) {
+	var p Pool
+	defer p.Close()
+	p.SetMemory(64<<10, 1<<20)
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		body := make([]byte, 1+rng.IntN(40<<10))
+		for i := range body {
+			body[i] = byte(rng.IntN(256))
+		}
+		s := p.New(dir)
+		s.Grow(int64(len(body)) + 8<<10)
+		if _, err := Copy(s, &oddReader{rng: rng, data: body}, 1<<20); err != nil {
+			t.Fatal(err)
+		}
+		out := append(bytes.Clone(body), bytes.Repeat([]byte("tail"), rng.IntN(8000))...)
+		if trial%3 == 1 {
+			out[rng.IntN(len(body))] ^= 1
+		}
+		h := OutputHash(s, int64(len(body)))
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		seed := rng.Uint64()
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, 1))
+			buf := make([]byte, 5000)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				switch r.IntN(7) {
+				case 0:
+					s.Grow(int64(r.IntN(128 << 10)))
+				case 1:
+					s.ReadAt(buf, int64(r.IntN(len(body))))
+				case 2:
+					Send(io.Discard, io.NewSectionReader(s, 0, int64(len(body))))
+				case 3:
+					if _, err := s.WriteAt([]byte{0}, int64(r.IntN(len(body)))); err == nil {
+						t.Error("a write to the pinned body succeeded")
+					}
+				case 4:
+					s.InMemory(int64(len(body)))
+				case 5:
+					if i > 20 && r.IntN(30) == 0 {
+						s.Close()
+					}
+				case 6:
+					OutputHash(s, int64(len(body)))
+				}
+			}
+		}()
+		w := io.MultiWriter(io.NewOffsetWriter(s, int64(len(body))), h)
+		given := 0
+		for given < len(out) {
+			k := min(len(out)-given, 1+rng.IntN(3000))
+			if _, err := w.Write(out[given : given+k]); err != nil {
+				break // closed under it: h was not given this piece
+			}
+			given += k
+		}
+		close(stop)
+		wg.Wait()
+		want := sha256.Sum256(out[:given])
+		if got := h.Sum(nil); !bytes.Equal(got, want[:]) {
+			t.Errorf("trial %d: body %d, %d of %d bytes given: the sum is not their SHA-256", trial, len(body), given, len(out))
+		}
+		s.Close()
+	}
+}
