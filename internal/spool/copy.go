@@ -120,7 +120,9 @@ func copyHashed(w io.Writer, h hash.Hash, src io.Reader, buf []byte) (n int64, u
 			return n, used, nil
 		}
 		if rerr != nil {
-			return n, used, rerr
+			// The reader may have used all of buf (http.MaxBytesReader
+			// reads one byte past its limit): all of it is cleared.
+			return n, len(buf), rerr
 		}
 	}
 }

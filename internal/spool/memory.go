@@ -304,6 +304,10 @@ func (s *Spool) readInto(src io.Reader, h hash.Hash) (n int64, done bool, err er
 			return n, true, nil
 		}
 		if rerr != nil {
+			// A reader may have used all of room (io.Reader allows it):
+			// http.MaxBytesReader reads one byte past its limit there
+			// and reports it not. Beyond len, the memory stays zeros.
+			clear(room[nr:])
 			return n, true, rerr
 		}
 	}

@@ -24,11 +24,15 @@ func (s *Spool) keepBodyState(h hash.Hash, n int64) {
 // OutputHash returns a SHA-256 for a document that begins with the
 // size bytes of in, as a signed PDF begins with its input unchanged
 // (an incremental update follows it). When in is a Spool that Copy
-// filled and hashed, the document's first size bytes are compared with
-// the spool instead of being hashed again, and the hash continues from
-// Copy's; where they differ, or the document is shorter, what was
-// written is hashed from its start. Either way the sum is the SHA-256 of
-// what was written. For any other in it is a plain SHA-256.
+// filled and hashed, and that holds those bytes in memory, the
+// document's first size bytes are compared with the spool instead of
+// being hashed again, and the hash continues from Copy's; where they
+// differ, or the document is shorter, what was written is hashed from
+// its start. Either way the sum is the SHA-256 of what was written. For
+// any other in, or a body partly or wholly in the spool's file, it is a
+// plain SHA-256: comparing with the file would need reads that can fail
+// (EIO), and a failed read would leave no way to hash again what was
+// compared, so that the sum would silently miss bytes written.
 //
 // From then on the spool's body is read-only: a write to it fails, so
 // that the bytes compared cannot change under the hash. The hash may be
@@ -49,9 +53,11 @@ func OutputHash(in io.ReaderAt, size int64) hash.Hash {
 }
 
 // bodyStateLocked returns a copy of the body's hash state when the body
-// is size bytes, nil when there is none; s.mu is held.
+// is size bytes, all in memory, nil when there is none; s.mu is held.
+// The memory's length only grows until Close, so the body stays there
+// for the comparing, which reads nothing that can fail.
 func (s *Spool) bodyStateLocked(size int64) hash.Hash {
-	if s.done || s.body == nil || s.bodyLen != size {
+	if s.done || s.body == nil || s.bodyLen != size || size > int64(len(s.mem())) {
 		return nil
 	}
 	c, err := s.body.Clone()
@@ -93,42 +99,26 @@ func (o *outputHash) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// equalLocked reports whether p is what the body holds at o.pos.
+// equalLocked reports whether p is what the body holds at o.pos. The
+// body is in memory (bodyStateLocked) until Close.
 func (o *outputHash) equalLocked(p []byte) bool {
 	s, off := o.sp, o.pos
 	if s.done {
 		return false
 	}
-	if mem := s.mem(); off+int64(len(p)) <= int64(len(mem)) {
-		return bytes.Equal(p, mem[off:off+int64(len(p))])
+	mem := s.mem()
+	if off+int64(len(p)) > int64(len(mem)) {
+		return false // cannot happen: the memory only grows until Close
 	}
-	// In the file, at least in part: compared in pieces.
-	var buf [4096]byte
-	for len(p) > 0 {
-		k := min(len(p), len(buf))
-		if n, _ := s.readAtLocked(buf[:k], off); n < k || !bytes.Equal(p[:k], buf[:k]) {
-			return false
-		}
-		p, off = p[k:], off+int64(k)
-	}
-	return true
+	return bytes.Equal(p, mem[off:off+int64(len(p))])
 }
 
 // restartLocked hashes, from the start, the o.pos bytes written so far
-// (equal to the body's, which is read-only and still there: Close calls
-// it first) in a new SHA-256 that becomes o.h.
+// (equal to the body's, which is read-only and in memory until Close,
+// which calls it first) in a new SHA-256 that becomes o.h.
 func (o *outputHash) restartLocked() {
 	h := sha256.New()
-	var buf [4096]byte
-	for off := int64(0); off < o.pos; {
-		k := int(min(int64(len(buf)), o.pos-off))
-		n, _ := o.sp.readAtLocked(buf[:k], off)
-		h.Write(buf[:n])
-		if n < k {
-			break // cannot happen: the body is pinned until Close, which hashes it first
-		}
-		off += int64(k)
-	}
+	h.Write(o.sp.mem()[:o.pos])
 	o.h = h
 }
 
