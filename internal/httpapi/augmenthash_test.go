@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"github.com/segel-id/segel/internal/httpapi"
@@ -19,15 +20,23 @@ func TestAugmentAuditHashes(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.Status)
 	}
-	resp, lt := e.do("POST", "/v1/augment?level=B-LT", "eoffice", bb, nil)
-	if resp.StatusCode != 200 || len(lt) <= len(bb) || string(lt[:len(bb)]) != string(bb) {
-		t.Fatalf("augment: %d, %d bytes for %d posted", resp.StatusCode, len(lt), len(bb))
+	wantAugmentAudited(t, e, bb)
+}
+
+// wantAugmentAudited augments signed to B-LT and fails unless the answer
+// begins with signed and the audit log holds one "ok" augment entry with
+// the SHA-256 of the PDF posted and of the PDF answered.
+func wantAugmentAudited(t *testing.T, e *env, signed []byte) {
+	t.Helper()
+	resp, lt := e.do("POST", "/v1/augment?level=B-LT", "eoffice", signed, nil)
+	if resp.StatusCode != 200 || len(lt) <= len(signed) || string(lt[:len(signed)]) != string(signed) {
+		t.Fatalf("augment: %d, %d bytes for %d posted", resp.StatusCode, len(lt), len(signed))
 	}
 	entries, err := e.st.AuditEntries(context.Background(), 1, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, out := sha256.Sum256(bb), sha256.Sum256(lt)
+	in, out := sha256.Sum256(signed), sha256.Sum256(lt)
 	found := 0
 	for _, a := range entries {
 		if a.Operation != "augment" {
@@ -43,14 +52,23 @@ func TestAugmentAuditHashes(t *testing.T) {
 	}
 }
 
-// TestSignRecordsAnswerHash: the register's record of a signature and its
-// audit entry hold the SHA-256 of the letter posted and of the signed PDF
-// answered, for a letter spooled in memory and one in the temporary file
-// (spool.OutputHash resumes from the body's hash in both).
+// TestSignRecordsAnswerHash: the register's record of a signature holds
+// the SHA-256 of the letter posted and of the signed PDF answered, and
+// the augmentation of that PDF is audited with its own two, wherever the
+// spool keeps the letter: in memory, in the temporary file, and at the
+// spool's limits (the per-spool memory at, one below and one above the
+// letter's size, and with the output's room; the memory budget used up,
+// so that the body is in the file). spool.OutputHash resumes from the
+// body's hash only for a body wholly in memory.
 func TestSignRecordsAnswerHash(t *testing.T) {
-	for name, memory := range map[string]int64{"memory": 0, "file": -1} {
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, nil, func(o *httpapi.Options) { o.SpoolMemory = memory })
+	n := int64(len(newEnv(t, nil, nil).letter))
+	for _, c := range []struct{ per, total int64 }{
+		{0, 0}, {-1, 0},
+		{n, 0}, {n - 1, 0}, {n + 1, 0}, {n + 32<<10, 0}, {n + 32<<10 - 1, 0}, {n + 64<<10, 0},
+		{256 << 10, 8 << 10}, {256 << 10, 16 << 10}, {256 << 10, 64 << 10},
+	} {
+		t.Run(fmt.Sprintf("memory=%d,total=%d", c.per, c.total), func(t *testing.T) {
+			e := newEnv(t, nil, func(o *httpapi.Options) { o.SpoolMemory, o.SpoolMemoryTotal = c.per, c.total })
 			resp, signed := e.do("POST", "/v1/sign?profile=sekda", "eoffice", e.letter, nil)
 			if resp.StatusCode != 200 {
 				t.Fatalf("%s: %s", resp.Status, signed)
@@ -63,6 +81,7 @@ func TestSignRecordsAnswerHash(t *testing.T) {
 			if doc.InputSHA256 != hex.EncodeToString(in[:]) || doc.OutputSHA256 != hex.EncodeToString(out[:]) {
 				t.Errorf("recorded in %s out %s; want the posted %x and the answered %x", doc.InputSHA256, doc.OutputSHA256, in, out)
 			}
+			wantAugmentAudited(t, e, signed)
 		})
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestReviewTooLargeBodyLeavesNothingInMemory: a body over the limit of an
+// TestCopyRefusedBodyLeavesNothingInMemory: a body over the limit of an
 // http.MaxBytesReader, read straight into a spool's memory (a Content-Length
 // the memory has room for, above MaxBodySize): MaxBytesReader reads one byte
 // more than it reports (past its limit) into the buffer it is handed, past
@@ -17,7 +17,7 @@ import (
 // refused document stays in the pooled buffer, which is no longer all zeros
 // ("every pooled buffer is all zeros"; "beyond len, a pooled buffer is
 // zeros" is what readInto and writeAt's gaps rely on).
-func TestReviewTooLargeBodyLeavesNothingInMemory(t *testing.T) {
+func TestCopyRefusedBodyLeavesNothingInMemory(t *testing.T) {
 	var p Pool
 	defer p.Close()
 	p.SetMemory(64<<10, 1<<20)

@@ -35,13 +35,13 @@ func (r *oddReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestReviewOutputHashMatrix: OutputHash's sum is the SHA-256 of what was
+// TestOutputHashMatrix: OutputHash's sum is the SHA-256 of what was
 // written to it, and of what the spool holds after the body, for bodies
 // at and around the memory's limit and class sizes, a memory budget
 // another spool has used up, outputs equal to the body, shorter, longer,
 // differing in its first or last byte, written in odd pieces (empty ones
 // too), with Sums in the middle and Close at any point.
-func TestReviewOutputHashMatrix(t *testing.T) {
+func TestOutputHashMatrix(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	dir := t.TempDir()
 	for _, memory := range []int64{0, 8 << 10, 16<<10 + 1, 64 << 10} {
@@ -159,10 +159,10 @@ func TestReviewOutputHashMatrix(t *testing.T) {
 	}
 }
 
-// TestReviewConcurrentSpools: spools of one pool, in goroutines, each
+// TestOutputHashConcurrentSpools: spools of one pool, in goroutines, each
 // Copy, OutputHash, write, Send and Close while the others reuse the
 // pooled memory; each hash and answer is its own (run with -race).
-func TestReviewConcurrentSpools(t *testing.T) {
+func TestOutputHashConcurrentSpools(t *testing.T) {
 	var p Pool
 	defer p.Close()
 	p.SetMemory(64<<10, 256<<10)
@@ -208,14 +208,14 @@ func TestReviewConcurrentSpools(t *testing.T) {
 	wg.Wait()
 }
 
-// TestReviewOutputHashReadError: the body is in the spool's file and
+// TestOutputHashFileReadError: the body is in the spool's file and
 // reading it back fails (EIO; here, the descriptor closed under the
 // spool). OutputHash compares the output's first bytes with the file;
 // when the read fails it "restarts" from the bytes it compared so far,
 // reading them from the same failing file, and silently hashes fewer
 // bytes than were written: the sum is not the SHA-256 of the output.
 // (Fixed: a body not wholly in memory is hashed plainly, not compared.)
-func TestReviewOutputHashReadError(t *testing.T) {
+func TestOutputHashFileReadError(t *testing.T) {
 	var p Pool
 	defer p.Close()
 	p.SetMemory(0, 0) // the body in the file
@@ -240,12 +240,12 @@ func TestReviewOutputHashReadError(t *testing.T) {
 	}
 }
 
-// TestReviewOutputHashConcurrentUse: while one goroutine writes the output
+// TestOutputHashConcurrentUse: while one goroutine writes the output
 // after the body and to OutputHash, another grows, reads, sends, writes
 // (to the body: refused; past the output: allowed) and at some point
 // closes the same spool; the sum is the SHA-256 of what the hash was
 // given (run with -race).
-func TestReviewOutputHashConcurrentUse(t *testing.T) {
+func TestOutputHashConcurrentUse(t *testing.T) {
 	var p Pool
 	defer p.Close()
 	p.SetMemory(64<<10, 1<<20)
