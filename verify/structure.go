@@ -35,6 +35,9 @@ type sigDict struct {
 	// historyIncomplete marks a current signature whose earlier revisions
 	// could not all be checked for removed signatures.
 	historyIncomplete bool
+	// fieldRepeats holds the keys that say which signature the field
+	// holds (/V, /FT) when its dictionary wrote them more than once.
+	fieldRepeats []pdf.Name
 }
 
 // structure checks the dictionary's structure once (see checkStructure).
@@ -248,7 +251,7 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []docWar
 			sigs = append(sigs, &sigDict{field: f.Name, ref: ref})
 			continue
 		}
-		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d})
+		sigs = append(sigs, &sigDict{field: f.Name, ref: ref, dict: d, fieldRepeats: fieldRepeats(f.Dict)})
 	}
 	// Signature widgets on the pages that /Fields does not reach (poppler's
 	// -add-signature over a direct /AcroForm leaves its field out):
@@ -278,10 +281,23 @@ func collectSignatures(ctx context.Context, r *pdf.Reader) ([]*sigDict, []docWar
 			}
 			seen[ref] = true
 			warnings = append(warnings, docWarning{note(CodeFieldNotInForm, "field", name), fmt.Sprintf("the signature field %q is on a page but not in the form's field list (/Fields)", name)})
-			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd})
+			sigs = append(sigs, &sigDict{field: name, ref: ref, dict: sd, fieldRepeats: fieldRepeats(d)})
 		}
 	}
 	return sigs, warnings, nil
+}
+
+// fieldRepeats returns the keys of a signature field's dictionary that
+// say which signature it holds (/V, /FT) and that the file wrote more
+// than once (pdf.Dict.RepeatedKeys).
+func fieldRepeats(d pdf.Dict) []pdf.Name {
+	var out []pdf.Name
+	for _, k := range d.RepeatedKeys() {
+		if k == "V" || k == "FT" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // inheritedValue returns a widget's /V, inherited from its parents, and
@@ -313,6 +329,18 @@ func inheritedValue(r *pdf.Reader, d pdf.Dict) (pdf.Object, string) {
 func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 	if s.dict.Len() == 0 {
 		return fmt.Errorf("the signature value is not a dictionary")
+	}
+	// A dictionary that writes a key twice says two things: Segel's
+	// parser keeps the last value, other readers the first, so the
+	// signature (its /ByteRange, /Contents, /SubFilter) or the field's
+	// choice of it could be one thing here and another in a viewer. No
+	// signer writes one; it is refused, not interpreted
+	// (docs/decisions.md, "Repeated keys in a signature").
+	if k := s.dict.RepeatedKeys(); len(k) > 0 {
+		return fmt.Errorf("the signature dictionary writes %s more than once", keyList(k))
+	}
+	if len(s.fieldRepeats) > 0 {
+		return fmt.Errorf("the signature field %q writes %s more than once", s.field, keyList(s.fieldRepeats))
 	}
 	cs, ok := s.dict.Get("Contents").(pdf.String)
 	if !ok {
@@ -441,3 +469,4 @@ func onlyEOL(src io.ReaderAt, from, to int64) bool {
 	}
 	return true
 }
+

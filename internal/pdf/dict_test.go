@@ -141,3 +141,51 @@ func TestParseDictAllocs(t *testing.T) {
 		t.Errorf("an empty dictionary: %.0f allocations, want at most 1", got)
 	}
 }
+
+// TestRepeatedKeys: a parsed dictionary remembers the keys its source
+// wrote more than once, each once and sorted, at every size (with and
+// without the index), and its copies keep them; a dictionary built by Set
+// has none, however often a key is set; Get answers the last value.
+func TestRepeatedKeys(t *testing.T) {
+	for _, n := range []int{3, dictIndexMin + 5, 20000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var src strings.Builder
+			src.WriteString("<<")
+			for i := range n {
+				fmt.Fprintf(&src, " /K%d %d", i, i)
+			}
+			// Every key from the second on written again, K1 three times.
+			var want []Name
+			for i := 1; i < n; i++ {
+				fmt.Fprintf(&src, " /K%d %d", i, -i)
+				want = append(want, Name(fmt.Sprintf("K%d", i)))
+			}
+			src.WriteString(" /K1 7 >>")
+			slices.Sort(want)
+			parsed, err := parseString(src.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := parsed.(Dict)
+			for name, c := range map[string]Dict{"parsed": d, "Clone": d.Clone(), "deepCopy": deepCopy(d).(Dict)} {
+				if got := c.RepeatedKeys(); !slices.Equal(got, want) {
+					t.Errorf("%s: %d repeated keys, want %d (first %v)", name, len(got), len(want), got[:min(3, len(got))])
+				}
+				if c.Get("K0") != int64(0) || c.Get("K1") != int64(7) || c.Get("K2") != int64(-2) {
+					t.Errorf("%s: K0 %v K1 %v K2 %v, want the last values 0, 7, -2", name, c.Get("K0"), c.Get("K1"), c.Get("K2"))
+				}
+			}
+			s := NewDict()
+			for i := range 2 * n {
+				s.Set(Name(fmt.Sprintf("K%d", i%n)), int64(i))
+			}
+			if k := s.RepeatedKeys(); k != nil {
+				t.Errorf("Set made repeated keys %v", k[:min(3, len(k))])
+			}
+		})
+	}
+	d, err := parseString("<< /A 1 /B 2 >>")
+	if err != nil || d.(Dict).RepeatedKeys() != nil {
+		t.Errorf("a dictionary without repetitions: %v, %v", d.(Dict).RepeatedKeys(), err)
+	}
+}

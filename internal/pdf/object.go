@@ -59,6 +59,10 @@ type Dict struct {
 type dictData struct {
 	entries []dictEntry
 	index   map[Name]int // position in entries, when len(entries) > dictIndexMin
+	// repeated holds the keys the file wrote more than once in this
+	// dictionary, each once, sorted (nil for almost every dictionary).
+	// Copies keep it; Set does not add to it.
+	repeated []Name
 }
 
 // dictEntry is one key and its value.
@@ -107,6 +111,18 @@ func (p *dictData) reindex() {
 // NewDict returns an empty dictionary ready for Set.
 func NewDict() Dict {
 	return Dict{p: &dictData{}}
+}
+
+// RepeatedKeys returns the keys the file wrote more than once in this
+// dictionary, each once and sorted, or nil. The dictionary holds the last value
+// written for each (Get answers it); other readers may take the first, so
+// a verifier refuses a signature dictionary that repeats a key rather than
+// pick one of its meanings. Set never adds to them.
+func (d Dict) RepeatedKeys() []Name {
+	if d.p == nil {
+		return nil
+	}
+	return slices.Clone(d.p.repeated)
 }
 
 // Len returns the number of entries.
@@ -194,7 +210,7 @@ func (d Dict) Clone() Dict {
 	if d.p == nil {
 		return NewDict()
 	}
-	c := Dict{p: &dictData{entries: slices.Clone(d.p.entries)}}
+	c := Dict{p: &dictData{entries: slices.Clone(d.p.entries), repeated: d.p.repeated}}
 	if c.p.entries == nil {
 		c.p.entries = []dictEntry{}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -384,6 +385,7 @@ func (p *parser) dict(depth int) (Object, error) {
 	var buf [16]dictEntry
 	entries := buf[:0]
 	var index map[Name]int
+	var repeated []Name
 	for {
 		l.skipSpace()
 		switch l.peek() {
@@ -392,7 +394,14 @@ func (p *parser) dict(depth int) (Object, error) {
 			if l.next() != '>' {
 				return nil, errAt(ErrSyntax, l.pos-1, "expected >> to end dictionary at offset %d", start)
 			}
-			d := Dict{p: &dictData{entries: make([]dictEntry, len(entries)), index: index}}
+			if repeated != nil {
+				// Each once, sorted: a sort, not a search at every
+				// repetition, so that a hostile file's many cannot make
+				// the parse quadratic.
+				slices.Sort(repeated)
+				repeated = slices.Compact(repeated)
+			}
+			d := Dict{p: &dictData{entries: make([]dictEntry, len(entries)), index: index, repeated: repeated}}
 			copy(d.p.entries, entries)
 			return d, nil
 		case -1:
@@ -411,10 +420,11 @@ func (p *parser) dict(depth int) (Object, error) {
 			return nil, err
 		}
 		// A repeated key keeps its first position and takes the last
-		// value, as Dict.Set does.
+		// value, as Dict.Set does, and is remembered (RepeatedKeys).
 		key := k.(Name)
 		if i := findEntry(entries, index, key); i >= 0 {
 			entries[i].val = v
+			repeated = append(repeated, key)
 			continue
 		}
 		entries = append(entries, dictEntry{key, v})

@@ -617,7 +617,7 @@ func deepCopy(o Object) Object {
 		if v.p == nil {
 			return v
 		}
-		c := Dict{p: &dictData{entries: make([]dictEntry, len(v.p.entries))}}
+		c := Dict{p: &dictData{entries: make([]dictEntry, len(v.p.entries)), repeated: v.p.repeated}}
 		for i, e := range v.p.entries {
 			c.p.entries[i] = dictEntry{e.key, deepCopy(e.val)}
 		}
