@@ -331,7 +331,7 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 		return fmt.Errorf("the signature value is not a dictionary")
 	}
 	// A dictionary that writes a key twice says two things: Segel's
-	// parser keeps the last value, other readers the first, so the
+	// parser keeps the last value, another reader may keep the first, so the
 	// signature (its /ByteRange, /Contents, /SubFilter) or the field's
 	// choice of it could be one thing here and another in a viewer. No
 	// signer writes one; it is refused, not interpreted

@@ -115,7 +115,7 @@ func NewDict() Dict {
 
 // RepeatedKeys returns the keys the file wrote more than once in this
 // dictionary, each once and sorted, or nil. The dictionary holds the last value
-// written for each (Get answers it); other readers may take the first, so
+// written for each (Get answers it); another reader may take the first, so
 // a verifier refuses a signature dictionary that repeats a key rather than
 // pick one of its meanings. Set never adds to them.
 func (d Dict) RepeatedKeys() []Name {
