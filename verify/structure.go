@@ -469,4 +469,3 @@ func onlyEOL(src io.ReaderAt, from, to int64) bool {
 	}
 	return true
 }
-
