@@ -16,10 +16,9 @@ var claimedTime = regexp.MustCompile(`/M \(D:[0-9]{14}Z\)`)
 // TestRepeatedKeysInSignature: a signature dictionary, or the field that
 // holds it, that writes a key twice is FORMAT_FAILURE, never read one
 // way: Segel's parser keeps the last value, another reader may keep the
-// first. The
-// files are re-signed over the edit (a valid signature of the signer's),
-// so that nothing but the repeated key is wrong with them; the same edit
-// without a repetition passes.
+// first. The files are re-signed over the edit (a valid signature of the
+// signer's), so that nothing but the repeated key is wrong with them; the
+// same edit without a repetition passes.
 func TestRepeatedKeysInSignature(t *testing.T) {
 	t.Parallel()
 	w := newAttackWorld(t, testpki.ECDSAP256)
