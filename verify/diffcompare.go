@@ -59,8 +59,19 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 		return true
 	case oIsRef && nIsRef:
 		return c.refEq([2]pdf.Ref{or, nr}, depth)
-	case oIsRef || nIsRef:
-		return false
+	case oIsRef:
+		// A value written as a reference on one side and directly on the
+		// other (digitorus/pdfsign copies a page's indirect /Resources
+		// into the page it writes again) is the same value when what the
+		// reference names equals it. The direct side is a finite tree
+		// that each step descends, so this costs no more than its size;
+		// a stream is always indirect and never equals a direct value;
+		// a reference that names nothing (null) stays unequal.
+		v := c.old.get(or)
+		return v != nil && c.eq(v, n, depth+1)
+	case nIsRef:
+		v := c.cur.get(nr)
+		return v != nil && c.eq(o, v, depth+1)
 	}
 	switch ov := o.(type) {
 	case nil:
