@@ -81,7 +81,12 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 	case int64, float64:
 		a, ok1 := number(o)
 		b, ok2 := number(n)
-		return ok1 && ok2 && a == b
+		if !ok1 || !ok2 {
+			return false
+		}
+		_, oReal := o.(float64)
+		_, nReal := n.(float64)
+		return a == b || oReal && nReal && sameReal(a, b)
 	case pdf.String:
 		nv, ok := n.(pdf.String)
 		return ok && bytes.Equal(ov.Bytes, nv.Bytes)
@@ -238,6 +243,27 @@ func (c *compare) streamEq(o, n *pdf.Stream, depth int) bool {
 	db, err := n.Decode(limit)
 	c.decoded += int64(len(db))
 	return err == nil && bytes.Equal(da, db)
+}
+
+// Two reals are the same value when they differ by at most a billionth
+// and by at most a millionth of their size. pdfsig -add-signature (and
+// Okular, which signs through poppler) writes a page again with its reals
+// rounded to ten decimals: LibreOffice's A4 width 595.303937007874 comes
+// back as 595.3039370079, a difference no reader can show (they hold reals
+// to about five significant digits, ISO 32000-1, annex C). The bound is
+// absolute so that a large value (a translation cancelled by one in the
+// content) cannot move by much, and relative so that a tiny value (a
+// scale the content multiplies back up) cannot change by a large factor.
+// Integers, and an integer against a real, still compare exactly: they
+// count, index and flag.
+const (
+	realAbsTolerance = 1e-9
+	realRelTolerance = 1e-6
+)
+
+func sameReal(a, b float64) bool {
+	d := math.Abs(a - b)
+	return d <= realAbsTolerance && d <= realRelTolerance*max(math.Abs(a), math.Abs(b))
 }
 
 func number(o pdf.Object) (float64, bool) {
