@@ -59,8 +59,19 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 		return true
 	case oIsRef && nIsRef:
 		return c.refEq([2]pdf.Ref{or, nr}, depth)
-	case oIsRef || nIsRef:
-		return false
+	case oIsRef:
+		// A value written as a reference on one side and directly on the
+		// other (digitorus/pdfsign copies a page's indirect /Resources
+		// into the page it writes again) is the same value when what the
+		// reference names equals it. The direct side is a finite tree
+		// that each step descends, so this costs no more than its size;
+		// a stream is always indirect and never equals a direct value;
+		// a reference that names nothing (null) stays unequal.
+		v := c.old.get(or)
+		return v != nil && c.eq(v, n, depth+1)
+	case nIsRef:
+		v := c.cur.get(nr)
+		return v != nil && c.eq(o, v, depth+1)
 	}
 	switch ov := o.(type) {
 	case nil:
@@ -70,7 +81,12 @@ func (c *compare) eq(o, n pdf.Object, depth int) bool {
 	case int64, float64:
 		a, ok1 := number(o)
 		b, ok2 := number(n)
-		return ok1 && ok2 && a == b
+		if !ok1 || !ok2 {
+			return false
+		}
+		_, oReal := o.(float64)
+		_, nReal := n.(float64)
+		return a == b || oReal && nReal && sameReal(a, b)
 	case pdf.String:
 		nv, ok := n.(pdf.String)
 		return ok && bytes.Equal(ov.Bytes, nv.Bytes)
@@ -227,6 +243,27 @@ func (c *compare) streamEq(o, n *pdf.Stream, depth int) bool {
 	db, err := n.Decode(limit)
 	c.decoded += int64(len(db))
 	return err == nil && bytes.Equal(da, db)
+}
+
+// Two reals are the same value when they differ by at most a billionth
+// and by at most a millionth of their size. pdfsig -add-signature (and
+// Okular, which signs through poppler) writes a page again with its reals
+// rounded to ten decimals: LibreOffice's A4 width 595.303937007874 comes
+// back as 595.3039370079, a difference no reader can show (they hold reals
+// to about five significant digits, ISO 32000-1, annex C). The bound is
+// absolute so that a large value (a translation cancelled by one in the
+// content) cannot move by much, and relative so that a tiny value (a
+// scale the content multiplies back up) cannot change by a large factor.
+// Integers, and an integer against a real, still compare exactly: they
+// count, index and flag.
+const (
+	realAbsTolerance = 1e-9
+	realRelTolerance = 1e-6
+)
+
+func sameReal(a, b float64) bool {
+	d := math.Abs(a - b)
+	return d <= realAbsTolerance && d <= realRelTolerance*max(math.Abs(a), math.Abs(b))
 }
 
 func number(o pdf.Object) (float64, bool) {
