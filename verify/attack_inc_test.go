@@ -1,0 +1,96 @@
+package verify_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/segel-id/segel/internal/pdf"
+	"github.com/segel-id/segel/testpki"
+	"github.com/segel-id/segel/verify"
+)
+
+// incUpdate appends to signed one object (contentRef redefined with
+// content) and the cross-reference section xref writes: it gets the
+// offset of the new object, the offset of contentRef's signed definition,
+// and the offset the section itself starts at, and returns its text
+// (without startxref). The signature bytes are untouched.
+func incUpdate(t *testing.T, signed []byte, contentRef pdf.Ref, content string, xref func(buf *bytes.Buffer, evil, orig, at int64)) []byte {
+	t.Helper()
+	r := openPDF(t, signed)
+	e, ok := r.Entry(contentRef.Num)
+	if !ok || e.Type != pdf.EntryInUse {
+		t.Fatalf("content %v is not a plain object", contentRef)
+	}
+	var buf bytes.Buffer
+	buf.Write(signed)
+	evil := int64(buf.Len())
+	fmt.Fprintf(&buf, "%d %d obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", contentRef.Num, contentRef.Gen, len(content), content)
+	at := int64(buf.Len())
+	xref(&buf, evil, e.Offset, at)
+	fmt.Fprintf(&buf, "startxref\n%d\n%%%%EOF\n", at)
+	return buf.Bytes()
+}
+
+// TestAttackDuplicateXrefEntry: one update lists the page's content
+// stream twice, first at a new object that shows other text, then at its
+// signed definition. poppler (pdftotext, pdftoppm), qpdf, pdf.js and MuPDF
+// take the first entry of a section and show the new text; Segel took the
+// last one, saw the signed stream and said TOTAL_PASSED with no change.
+func TestAttackDuplicateXrefEntry(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	r := openPDF(t, w.signed)
+	contentRef := pageContent(t, r)
+	tr := r.Trailer()
+	size := int64(r.Size())
+	trailer := func() string {
+		return fmt.Sprintf("<< /Size %d /Root %v /Info %v /Prev %d >>", size+1, tr.Get("Root"), tr.Get("Info"), r.StartXref())
+	}
+	const content = "BT /F1 24 Tf 72 700 Td (Surat ini DIBATALKAN) Tj ET"
+	n := contentRef.Num
+	cases := map[string]func(buf *bytes.Buffer, evil, orig, at int64){
+		// Two subsections of one table, both for the content stream.
+		"table twice": func(buf *bytes.Buffer, evil, orig, _ int64) {
+			fmt.Fprintf(buf, "xref\n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \ntrailer\n%s\n", n, evil, n, orig, trailer())
+		},
+		// Overlapping subsections: [n-1, n] then [n].
+		"table overlapping": func(buf *bytes.Buffer, evil, orig, _ int64) {
+			prev, ok := r.Entry(n - 1)
+			if !ok || prev.Type != pdf.EntryInUse {
+				t.Skipf("object %d is not a plain object", n-1)
+			}
+			fmt.Fprintf(buf, "xref\n%d 2\n%010d %05d n \n%010d 00000 n \n%d 1\n%010d 00000 n \ntrailer\n%s\n", n-1, prev.Offset, prev.Gen, evil, n, orig, trailer())
+		},
+		// A cross-reference stream whose /Index lists the object twice.
+		"xref stream overlapping /Index": func(buf *bytes.Buffer, evil, orig, at int64) {
+			row := func(off int64) []byte {
+				return []byte{1, byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off), 0, 0}
+			}
+			data := append(append(row(evil), row(orig)...), row(at)...)
+			fmt.Fprintf(buf, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1 %d 1 %d 1] /Root %v /Info %v /Prev %d /Length %d >>\nstream\n",
+				size, size+1, n, n, size, tr.Get("Root"), tr.Get("Info"), r.StartXref(), len(data))
+			buf.Write(data)
+			buf.WriteString("\nendstream\nendobj\n")
+		},
+	}
+	for name, xref := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := incUpdate(t, w.signed, contentRef, content, xref)
+			st, err := openPDF(t, out).GetStream(contentRef)
+			if err != nil {
+				t.Fatalf("content stream: %v", err)
+			}
+			if rr := openPDF(t, out); rr.Repaired() {
+				t.Fatalf("the forged file reads as damaged (%v): not the attack", rr.RepairCause())
+			}
+			if st.Offset < int64(len(w.signed)) {
+				t.Errorf("the reader takes the last of the section's entries for object %d (the signed stream); viewers take the first (the new one)", n)
+			}
+			s := wantSig(t, verifyPDF(t, out, w.opts), 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			if len(s.ModifiedAfterSigning) == 0 {
+				t.Errorf("no change reported")
+			}
+		})
+	}
+}
