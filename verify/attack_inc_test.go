@@ -94,3 +94,31 @@ func TestAttackDuplicateXrefEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackFreedSignatureField: an update marks the signature field
+// (its widget) free in its xref, so /Fields and the page's /Annots point at
+// the null object. The current form no longer reads, and verify said
+// NO_SIGNATURE with a warning that the form cannot be read: the signature
+// that was there, which pdfsig still shows, vanished without being
+// reported as removed. It must be reported, and failed, as removed after
+// signing.
+func TestAttackFreedSignatureField(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	r := openPDF(t, w.signed)
+	sigs := sigsOf(t, w.signed)
+	if len(sigs) != 1 || sigs[0].Widget.IsZero() {
+		t.Fatalf("want one signature field held by reference, got %+v", sigs)
+	}
+	tr := r.Trailer()
+	var buf bytes.Buffer
+	buf.Write(w.signed)
+	at := buf.Len()
+	fmt.Fprintf(&buf, "xref\n%d 1\n0000000000 %05d f \ntrailer\n<< /Size %d /Root %v /Info %v /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+		sigs[0].Widget.Num, sigs[0].Widget.Gen+1, r.Size(), tr.Get("Root"), tr.Get("Info"), r.StartXref(), at)
+	rep := verifyPDF(t, buf.Bytes(), w.opts)
+	s := wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+	if !anyContains(s.ModifiedAfterSigning, "removed") {
+		t.Errorf("the removal is not reported: %v", s.ModifiedAfterSigning)
+	}
+}
