@@ -122,3 +122,58 @@ func TestAttackFreedSignatureField(t *testing.T) {
 		t.Errorf("the removal is not reported: %v", s.ModifiedAfterSigning)
 	}
 }
+
+// TestAttackLinkBorder: a Link (or note) annotation without an
+// appearance, added after signing, whose border is wide and white.
+// poppler (pdftoppm) and Acrobat stroke a Link's border in its /C colour
+// around /Rect: 120 points of white erase the letterhead, the signatory's
+// name and the text around even a small rectangle. Only the appearance's
+// size was looked at, so this was "a Link annotation was added"
+// (ANNOTATIONS) and TOTAL_PASSED, also over a P=3 certification (the evil
+// annotation attack). A border wider than the default one draws; a
+// default or zero border stays a permitted link.
+func TestAttackLinkBorder(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	white := pdf.Array{int64(1), int64(1), int64(1)}
+	add := func(annot pdf.Dict) []byte {
+		return appendUpdate(t, w.signed, func(r *pdf.Reader, u *pdf.Update) {
+			pageRef, page := firstPageOf(t, r)
+			l := u.Alloc()
+			u.Set(l, annot)
+			annots, aref, err := r.PageAnnots(pageRef)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := append(append(pdf.Array{}, annots...), l)
+			if !aref.IsZero() {
+				u.Set(aref, list)
+			} else {
+				p := page.Clone()
+				p.Set("Annots", list)
+				u.Set(pageRef, p)
+			}
+		})
+	}
+	link := func(kv ...any) pdf.Dict {
+		return dictWith(append([]any{"Type", pdf.Name("Annot"), "Subtype", pdf.Name("Link"), "Rect", rect(300, 400, 340, 440), "F", int64(4)}, kv...)...)
+	}
+	for name, annot := range map[string]pdf.Dict{
+		"Border": link("Border", pdf.Array{int64(0), int64(0), int64(120)}, "C", white),
+		"BS":     link("BS", dictWith("W", int64(120), "S", pdf.Name("S")), "C", white),
+		"note":   dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Text"), "Rect", rect(300, 400, 320, 420), "Border", pdf.Array{int64(0), int64(0), int64(120)}, "C", white),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := wantSig(t, verifyPDF(t, add(annot), w.opts), 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			if !anyContains(s.ModifiedAfterSigning, "draws over the page") {
+				t.Errorf("changes: %v", s.ModifiedAfterSigning)
+			}
+		})
+	}
+	t.Run("default border", func(t *testing.T) {
+		s := wantSig(t, verifyPDF(t, add(link()), w.opts), 0, verify.TotalPassed, "")
+		if s.ModificationLevel != verify.LevelAnnotations {
+			t.Errorf("modification level %s, want ANNOTATIONS", s.ModificationLevel)
+		}
+	})
+}
