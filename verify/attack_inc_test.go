@@ -177,3 +177,77 @@ func TestAttackLinkBorder(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackObjStmDuplicate: an update puts the page into a new object
+// stream twice, the signed page dictionary and one whose /Contents names
+// a new stream, and its xref stream points at the signed one by index.
+// poppler and pdf.js read the object at the xref's index (the signed
+// page); qpdf (and MuPDF) keep the last definition of the number, and
+// show the new text. Segel followed the index and said TOTAL_PASSED with
+// no change, while qpdf's reading of the same file says "DIBATALKAN".
+// An object an object stream defines twice is not read at all.
+func TestAttackObjStmDuplicate(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	r := openPDF(t, w.signed)
+	pageRef, page := firstPageOf(t, r)
+	tr := r.Trailer()
+	size := r.Size()
+	content := "BT /F1 24 Tf 72 700 Td (Surat ini DIBATALKAN) Tj ET"
+	orig, err := pdf.Marshal(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evilPage := page.Clone()
+	evilPage.Set("Contents", pdf.Ref{Num: size})
+	evil, err := pdf.Marshal(evilPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		objs  [][]byte
+		index int
+	}{
+		{"signed first, index 0", [][]byte{orig, evil}, 0},
+		{"signed last, index 1", [][]byte{evil, orig}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hdr, body bytes.Buffer
+			for _, o := range tc.objs {
+				fmt.Fprintf(&hdr, "%d %d ", pageRef.Num, body.Len())
+				body.Write(o)
+				body.WriteByte('\n')
+			}
+			hdr.WriteByte('\n')
+			var buf bytes.Buffer
+			buf.Write(w.signed)
+			offContent := int64(buf.Len())
+			fmt.Fprintf(&buf, "%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", size, len(content), content)
+			offStm := int64(buf.Len())
+			fmt.Fprintf(&buf, "%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Length %d >>\nstream\n%s%s\nendstream\nendobj\n",
+				size+1, len(tc.objs), hdr.Len(), hdr.Len()+body.Len(), hdr.Bytes(), body.Bytes())
+			offXref := int64(buf.Len())
+			row := func(typ byte, f2 int64, f3 int) []byte {
+				return []byte{typ, byte(f2 >> 24), byte(f2 >> 16), byte(f2 >> 8), byte(f2), byte(f3 >> 8), byte(f3)}
+			}
+			var data []byte
+			data = append(data, row(2, int64(size+1), tc.index)...)
+			data = append(data, row(1, offContent, 0)...)
+			data = append(data, row(1, offStm, 0)...)
+			data = append(data, row(1, offXref, 0)...)
+			fmt.Fprintf(&buf, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1 %d 3] /Root %v /Info %v /Prev %d /Length %d >>\nstream\n",
+				size+2, size+3, pageRef.Num, size, tr.Get("Root"), tr.Get("Info"), r.StartXref(), len(data))
+			buf.Write(data)
+			fmt.Fprintf(&buf, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", offXref)
+			out := buf.Bytes()
+			if rr := openPDF(t, out); rr.Repaired() {
+				t.Fatalf("the forged file reads as damaged (%v): not the attack", rr.RepairCause())
+			}
+			s := wantSig(t, verifyPDF(t, out, w.opts), 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+			if len(s.ModifiedAfterSigning) == 0 {
+				t.Errorf("no change reported")
+			}
+		})
+	}
+}
