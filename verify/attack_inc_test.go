@@ -251,3 +251,46 @@ func TestAttackObjStmDuplicate(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackFreedSecondSignatureField: on a letter signed twice, the
+// update frees the second signature's field. The form still reads (a null
+// entry is no field, as viewers skip it): the first signature is judged
+// as usual and the second is reported removed, rather than both being
+// called removed because the form did not read.
+func TestAttackFreedSecondSignatureField(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	o := optsFor(w.id)
+	o.Reserve = 2048
+	twice := signPDF(t, w.signed, o)
+	sigs := sigsOf(t, twice)
+	if len(sigs) != 2 || sigs[1].Widget.IsZero() {
+		t.Fatalf("want two signature fields held by reference, got %d", len(sigs))
+	}
+	r := openPDF(t, twice)
+	tr := r.Trailer()
+	var buf bytes.Buffer
+	buf.Write(twice)
+	at := buf.Len()
+	fmt.Fprintf(&buf, "xref\n%d 1\n0000000000 %05d f \ntrailer\n<< /Size %d /Root %v /Info %v /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+		sigs[1].Widget.Num, sigs[1].Widget.Gen+1, r.Size(), tr.Get("Root"), tr.Get("Info"), r.StartXref(), at)
+	rep := verifyPDF(t, buf.Bytes(), w.opts)
+	if len(rep.Signatures) != 2 {
+		t.Fatalf("%d signatures, want 2\n%s", len(rep.Signatures), dumpReport(rep))
+	}
+	for _, s := range rep.Signatures {
+		switch s.Field {
+		case sigs[0].Field:
+			if anyContains(s.ModifiedAfterSigning, "removed") {
+				t.Errorf("%s is reported removed: %v", s.Field, s.ModifiedAfterSigning)
+			}
+		case sigs[1].Field:
+			if s.Indication != verify.TotalFailed || !anyContains(s.ModifiedAfterSigning, "removed") {
+				t.Errorf("%s: %s, %v; want TOTAL_FAILED, removed", s.Field, s.Indication, s.ModifiedAfterSigning)
+			}
+		}
+	}
+	if rep.Indication == verify.TotalPassed {
+		t.Errorf("document TOTAL_PASSED")
+	}
+}
