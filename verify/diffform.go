@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/segel-id/segel/internal/pdf"
@@ -425,14 +426,22 @@ func (a *analysis) sameAppearance(o, n pdf.Object) bool {
 
 // paints reports whether an annotation draws over the page: every kind
 // but a note (Text), a Link or a Popup, and those too when they carry an
-// appearance larger than an icon. Hidden annotations draw nothing (see
-// hidden: NoView ones that print or toggle do).
+// appearance larger than an icon or a border wider than the default
+// one. Hidden annotations draw nothing (see hidden: NoView ones that
+// print or toggle do).
 func paints(s *side, d pdf.Dict) bool {
 	if hidden(d) {
 		return false
 	}
 	switch subtype(d) {
 	case "Text", "Link", "Popup":
+		// Viewers stroke a Link's border (/BS /W, else /Border's third
+		// number; 1 by default) in its /C colour around /Rect, with or
+		// without an appearance: a white border 120 points wide erases
+		// the letter's text around a small or even empty rectangle.
+		if borderWidth(s, d) > 1 {
+			return true
+		}
 		if !d.Has("AP") {
 			return false
 		}
@@ -440,6 +449,35 @@ func paints(s *side, d pdf.Dict) bool {
 		return w > 48 || h > 48
 	}
 	return true
+}
+
+// borderWidth returns the width of an annotation's border: /BS /W when
+// there is a /BS, else the third number of /Border, else 1 (the default
+// of both). A width that is not a number counts as wide.
+func borderWidth(s *side, d pdf.Dict) float64 {
+	if bs := s.dict(d.Get("BS")); bs.Len() > 0 || d.Has("BS") {
+		o := s.get(bs.Get("W"))
+		if o == nil {
+			return 1
+		}
+		w, ok := number(o)
+		if !ok {
+			return math.Inf(1)
+		}
+		return w
+	}
+	b := s.array(d.Get("Border"))
+	if b == nil && !d.Has("Border") {
+		return 1
+	}
+	if len(b) < 3 {
+		return math.Inf(1)
+	}
+	w, ok := number(s.get(b[2]))
+	if !ok {
+		return math.Inf(1)
+	}
+	return w
 }
 
 // rectSize returns the width and height of an annotation's /Rect.

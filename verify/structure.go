@@ -59,7 +59,17 @@ func (s *sigDict) structure(r *pdf.Reader, src io.ReaderAt) error {
 func findSignatures(ctx context.Context, r *pdf.Reader, src io.ReaderAt) ([]*sigDict, []docWarning, error) {
 	sigs, warnings, err := collectSignatures(ctx, r)
 	if err != nil {
-		return nil, nil, err
+		if ctx.Err() != nil {
+			return nil, nil, err
+		}
+		// The current form does not read (a field an update freed or
+		// made null): the signatures earlier revisions reached are still
+		// reported, as removed, rather than a bare NO_SIGNATURE.
+		lost, _, lerr := lostSignatures(ctx, r, src, nil)
+		if lerr != nil {
+			return nil, nil, err
+		}
+		return lost, nil, err
 	}
 	lost, complete, err := lostSignatures(ctx, r, src, sigs)
 	if err != nil {

@@ -297,6 +297,12 @@ func (r *Reader) Fields() ([]Field, error) {
 				}
 				seen[ref] = true
 			}
+			if o, err := r.Resolve(k); err == nil && o == nil {
+				// A null entry (an object an update freed, or one never
+				// defined) is no field: viewers skip it, and the rest of
+				// the form still reads.
+				continue
+			}
 			d, err := r.GetDict(k)
 			if err != nil {
 				return fmt.Errorf("pdf: form field: %w", err)

@@ -595,6 +595,8 @@ type objStm struct {
 	first int64
 	nums  []uint32
 	offs  []int64
+	// dups holds the object numbers the header lists more than once.
+	dups map[uint32]bool
 }
 
 const maxObjStmCache = 16
@@ -645,6 +647,13 @@ func (r *Reader) loadCompressed(e XrefEntry, depth int) (Object, error) {
 	os, err := r.objStm(e.Stream, depth)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	}
+	if os.dups[e.Num] {
+		// Readers differ on which of two definitions in one stream
+		// counts: poppler and pdf.js take the one at the xref's index,
+		// qpdf and MuPDF the last. Neither is read: an update could show
+		// a viewer one page and the change analysis the signed one.
+		return nil, fmt.Errorf("%w: %s: the object stream defines it more than once", ErrBrokenXref, what)
 	}
 	i := e.Index
 	if i < 0 || i >= len(os.nums) || os.nums[i] != e.Num {
@@ -721,6 +730,16 @@ func (r *Reader) objStm(num uint32, depth int) (*objStm, error) {
 		}
 		os.nums = append(os.nums, uint32(av))
 		os.offs = append(os.offs, bv)
+	}
+	seen := make(map[uint32]bool, len(os.nums))
+	for _, n := range os.nums {
+		if seen[n] {
+			if os.dups == nil {
+				os.dups = map[uint32]bool{}
+			}
+			os.dups[n] = true
+		}
+		seen[n] = true
 	}
 	r.mu.Lock()
 	if len(r.objStms) >= maxObjStmCache {

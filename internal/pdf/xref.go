@@ -147,9 +147,14 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 			default:
 				return nil, bad("entry %d: expected n or f at offset %d, found %q", num, at, kw)
 			}
-			if _, dup := s.entries[num]; !dup {
-				*budget--
+			// An object number listed twice in one section: the first
+			// entry counts, as poppler, qpdf, pdf.js and MuPDF read it.
+			// Letting the later one win showed the change analysis
+			// another object than the one a viewer displays.
+			if _, dup := s.entries[num]; dup {
+				continue
 			}
+			*budget--
 			s.entries[num] = e
 		}
 	}
@@ -283,12 +288,15 @@ func (r *Reader) readXrefStream(off int64, budget *int) (*section, error) {
 			default:
 				continue // reserved types: a reference to the null object
 			}
-			if _, dup := s.entries[num]; !dup {
-				if *budget <= 0 {
-					return nil, fmt.Errorf("%w: xref stream at offset %d: more than %d entries", ErrLimit, off, r.opts.MaxXrefEntries)
-				}
-				*budget--
+			// Overlapping /Index subsections: the first entry counts, as
+			// in a table (see readTable).
+			if _, dup := s.entries[num]; dup {
+				continue
 			}
+			if *budget <= 0 {
+				return nil, fmt.Errorf("%w: xref stream at offset %d: more than %d entries", ErrLimit, off, r.opts.MaxXrefEntries)
+			}
+			*budget--
 			s.entries[num] = e
 		}
 	}
