@@ -650,8 +650,8 @@ func (r *Reader) loadCompressed(e XrefEntry, depth int) (Object, error) {
 	}
 	if os.dups[e.Num] {
 		// Readers differ on which of two definitions in one stream
-		// counts: poppler and pdf.js take the one at the xref's index,
-		// qpdf and MuPDF the last. Neither is read: an update could show
+		// counts: poppler takes the one at the xref's index, qpdf the
+		// last. Neither is read: an update could show
 		// a viewer one page and the change analysis the signed one.
 		return nil, fmt.Errorf("%w: %s: the object stream defines it more than once", ErrBrokenXref, what)
 	}

@@ -148,7 +148,7 @@ func (r *Reader) readTable(l *lexer, off int64, budget *int) (*section, error) {
 				return nil, bad("entry %d: expected n or f at offset %d, found %q", num, at, kw)
 			}
 			// An object number listed twice in one section: the first
-			// entry counts, as poppler, qpdf, pdf.js and MuPDF read it.
+			// entry counts, as poppler and qpdf read it.
 			// Letting the later one win showed the change analysis
 			// another object than the one a viewer displays.
 			if _, dup := s.entries[num]; dup {
