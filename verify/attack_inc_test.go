@@ -141,18 +141,7 @@ func TestAttackLinkBorder(t *testing.T) {
 			pageRef, page := firstPageOf(t, r)
 			l := u.Alloc()
 			u.Set(l, annot)
-			annots, aref, err := r.PageAnnots(pageRef)
-			if err != nil {
-				t.Fatal(err)
-			}
-			list := append(append(pdf.Array{}, annots...), l)
-			if !aref.IsZero() {
-				u.Set(aref, list)
-			} else {
-				p := page.Clone()
-				p.Set("Annots", list)
-				u.Set(pageRef, p)
-			}
+			addAnnot(t, r, u, pageRef, page, l)
 		})
 	}
 	link := func(kv ...any) pdf.Dict {

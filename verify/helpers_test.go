@@ -422,18 +422,7 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 	u.Set(widgetRef, widget)
 
 	// The page's /Annots.
-	annots, annotsRef, err := r.PageAnnots(pageRef)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := append(append(pdf.Array{}, annots...), widgetRef)
-	if !annotsRef.IsZero() {
-		u.Set(annotsRef, list)
-	} else {
-		page = page.Clone()
-		page.Set("Annots", list)
-		u.Set(pageRef, page)
-	}
+	addAnnot(t, r, u, pageRef, page, widgetRef)
 	// The form.
 	cat, err := r.Catalog()
 	if err != nil {
@@ -515,4 +504,23 @@ func cadesCMS(t testing.TB, id *testpki.Identity, content []byte) []byte {
 func sha1Sum(b []byte) []byte {
 	s := sha1.Sum(b)
 	return s[:]
+}
+
+// addAnnot adds ref to the /Annots of page pageRef (its dictionary page)
+// in update u: in the page's own array object when /Annots is one, else
+// in a copy of the page.
+func addAnnot(t testing.TB, r *pdf.Reader, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, ref pdf.Ref) {
+	t.Helper()
+	annots, annotsRef, err := r.PageAnnots(pageRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := append(append(pdf.Array{}, annots...), ref)
+	if !annotsRef.IsZero() {
+		u.Set(annotsRef, list)
+		return
+	}
+	page = page.Clone()
+	page.Set("Annots", list)
+	u.Set(pageRef, page)
 }

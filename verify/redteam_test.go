@@ -322,18 +322,7 @@ func addWidget(t *testing.T, r *pdf.Reader, u *pdf.Update, f pdf.Dict, ap string
 	d.Set("AP", dictWith("N", apRef))
 	ref := u.Alloc()
 	u.Set(ref, d)
-	annots, annotsRef, err := r.PageAnnots(pageRef)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := append(append(pdf.Array{}, annots...), ref)
-	if !annotsRef.IsZero() {
-		u.Set(annotsRef, list)
-	} else {
-		p := page.Clone()
-		p.Set("Annots", list)
-		u.Set(pageRef, p)
-	}
+	addAnnot(t, r, u, pageRef, page, ref)
 	return ref
 }
 
@@ -652,18 +641,7 @@ func squareOverlay(t *testing.T, r *pdf.Reader, u *pdf.Update, f int64) {
 	u.SetStream(apRef, dictWith("Type", pdf.Name("XObject"), "Subtype", pdf.Name("Form"), "BBox", rect(0, 0, 595, 842)), []byte("1 1 1 rg 0 0 595 842 re f"))
 	sq := u.Alloc()
 	u.Set(sq, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Square"), "F", f, "Rect", rect(0, 0, 595, 842), "AP", dictWith("N", apRef)))
-	annots, aref, err := r.PageAnnots(pageRef)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := append(append(pdf.Array{}, annots...), sq)
-	if !aref.IsZero() {
-		u.Set(aref, list)
-	} else {
-		p := page.Clone()
-		p.Set("Annots", list)
-		u.Set(pageRef, p)
-	}
+	addAnnot(t, r, u, pageRef, page, sq)
 }
 
 // prevSkips appends to signed an update that redefines the page content
@@ -701,16 +679,5 @@ func linkAnnot(t *testing.T, r *pdf.Reader, u *pdf.Update, act pdf.Dict) {
 	pageRef, page := firstPageOf(t, r)
 	l := u.Alloc()
 	u.Set(l, dictWith("Type", pdf.Name("Annot"), "Subtype", pdf.Name("Link"), "Rect", rect(0, 0, 595, 842), "Border", pdf.Array{int64(0), int64(0), int64(0)}, "A", act))
-	annots, aref, err := r.PageAnnots(pageRef)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := append(append(pdf.Array{}, annots...), l)
-	if !aref.IsZero() {
-		u.Set(aref, list)
-	} else {
-		p := page.Clone()
-		p.Set("Annots", list)
-		u.Set(pageRef, p)
-	}
+	addAnnot(t, r, u, pageRef, page, l)
 }
