@@ -283,3 +283,51 @@ func TestAttackFreedSecondSignatureField(t *testing.T) {
 		t.Errorf("document TOTAL_PASSED")
 	}
 }
+
+// TestAttackUnlinkedUpdate: an update appended after signing with a whole
+// new cross-reference table and no /Prev, redefining the page's content.
+// Viewers read the appended table and show the new text; the signed
+// revision is intact but no longer reached. It was FORMAT_FAILURE ("not
+// the end of a revision"), as if the signature could not be processed;
+// it is a change after signing.
+func TestAttackUnlinkedUpdate(t *testing.T) {
+	t.Parallel()
+	w := newAttackWorld(t, testpki.ECDSAP256)
+	r := openPDF(t, w.signed)
+	contentRef := pageContent(t, r)
+	tr := r.Trailer()
+	size := int(r.Size())
+	out := incUpdate(t, w.signed, contentRef, "BT /F1 24 Tf 72 700 Td (Surat ini DIBATALKAN) Tj ET", func(buf *bytes.Buffer, evil, _, _ int64) {
+		fmt.Fprintf(buf, "xref\n0 %d\n0000000000 65535 f \n", size)
+		for num := 1; num < size; num++ {
+			e, ok := r.Entry(uint32(num))
+			switch {
+			case num == int(contentRef.Num):
+				fmt.Fprintf(buf, "%010d %05d n \n", evil, contentRef.Gen)
+			case ok && e.Type == pdf.EntryInUse:
+				fmt.Fprintf(buf, "%010d %05d n \n", e.Offset, e.Gen)
+			case !ok || e.Type == pdf.EntryFree:
+				fmt.Fprintf(buf, "0000000000 00001 f \n")
+			default:
+				t.Fatalf("object %d is in an object stream: the letter does not suit a classic table", num)
+			}
+		}
+		fmt.Fprintf(buf, "trailer\n<< /Size %d /Root %v /Info %v >>\n", size, tr.Get("Root"), tr.Get("Info"))
+	})
+	rr := openPDF(t, out)
+	if rr.Repaired() || len(rr.Revisions()) != 1 {
+		t.Fatalf("the forged file reads as damaged (%v) or with %d revisions: not the attack", rr.Repaired(), len(rr.Revisions()))
+	}
+	if st, err := rr.GetStream(contentRef); err != nil || st.Offset < int64(len(w.signed)) {
+		t.Fatalf("the page's content is not the appended stream (%v): not the attack", err)
+	}
+	rep := verifyPDF(t, out, w.opts)
+	s := wantSig(t, rep, 0, verify.TotalFailed, verify.ModifiedAfterSigning)
+	found := false
+	for _, n := range s.Notes {
+		found = found || n.Code == verify.CodeDamagedAfter && n.Args["from"] == fmt.Sprint(len(w.signed))
+	}
+	if !found || len(s.ModifiedAfterSigning) == 0 {
+		t.Errorf("want a %q note from byte %d and the change listed\n%s", verify.CodeDamagedAfter, len(w.signed), dumpReport(rep))
+	}
+}

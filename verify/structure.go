@@ -422,6 +422,11 @@ func checkStructure(r *pdf.Reader, src io.ReaderAt, s *sigDict) error {
 		s.revision = i // in the damaged part: see checkDamage
 	}
 	if s.revision < 0 {
+		if end < r.FileSize() && endsAtEOF(src, end) {
+			// The signed revision is intact and ends where it did, but the
+			// cross-reference viewers read no longer continues from it.
+			return &unlinkedRevisionError{end: end, size: r.FileSize()}
+		}
 		return fmt.Errorf("the signed ranges end at byte %d, which is not the end of a revision", end)
 	}
 	s.contents = cs.Bytes
@@ -438,6 +443,32 @@ type rangesPastEndError struct {
 
 func (e *rangesPastEndError) Error() string {
 	return fmt.Sprintf("/ByteRange %v reaches beyond the end of the file (%d bytes)", e.br, e.size)
+}
+
+// unlinkedRevisionError is the structure error of a signature whose
+// ranges end just after a "%%EOF" that the document's cross-reference
+// chain no longer reaches: bytes appended after signing with a new
+// cross-reference that does not continue from the signed one (no /Prev,
+// or one that skips it). Viewers read the appended document; the signed
+// one is left behind unread.
+type unlinkedRevisionError struct {
+	end, size int64
+}
+
+func (e *unlinkedRevisionError) Error() string {
+	return fmt.Sprintf("the signed revision ends at byte %d, but the document's cross-reference no longer continues from it: the %d bytes after it replace the document", e.end, e.size-e.end)
+}
+
+// endsAtEOF reports whether the bytes before end are a "%%EOF" marker,
+// with the end-of-line that may follow it.
+func endsAtEOF(src io.ReaderAt, end int64) bool {
+	const marker = "%%EOF"
+	n := min(end, int64(len(marker)+2))
+	buf := make([]byte, n)
+	if _, err := src.ReadAt(buf, end-n); err != nil {
+		return false
+	}
+	return bytes.HasSuffix(bytes.TrimRight(buf, "\r\n"), []byte(marker))
 }
 
 // checkGapInObject checks that offset a lies inside the signature

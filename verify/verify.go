@@ -328,6 +328,16 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		// end of an intact file they are a file rewritten whole (qpdf,
 		// pdftk) or a lie: a plain structure error (docs/decisions.md,
 		// "Damaged and failed letters on the page (issue 14)").
+		if ue, ok := errors.AsType[*unlinkedRevisionError](err); ok {
+			// The signed bytes are intact and were followed by a document
+			// that does not continue from them: changed after signing,
+			// in a way the change analysis cannot follow.
+			rep.ByteRange = s.br[:]
+			rep.ModifiedAfterSigning = append(rep.ModifiedAfterSigning,
+				fmt.Sprintf("bytes %d to %d (the end of the file), a cross-reference that does not continue from the signed revision", ue.end, ue.size))
+			rep.fail(ModifiedAfterSigning, note(CodeDamagedAfter, "from", strconv.FormatInt(ue.end, 10)), "%v", err)
+			return rep
+		}
 		n := note(CodeStructure, "detail", err.Error())
 		if pe, ok := errors.AsType[*rangesPastEndError](err); ok && v.r.Repaired() {
 			n = note(CodeRangesPastEnd, "n", strconv.FormatInt(pe.size, 10), "detail", err.Error())
