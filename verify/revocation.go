@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/segel-id/segel/internal/certpath"
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/revocation"
 )
 
@@ -68,12 +69,12 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {
 	vo := &revocation.VerifyOptions{CurrentTime: t, AllowIssuedAfter: true}
 	for _, der := range c.ocsps {
-		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil {
+		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil && fresh(st, t) && responderChecked(st, issuer, vo, c) {
 			return st, nil
 		}
 	}
 	for _, der := range c.crls {
-		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil {
+		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil && fresh(st, t) {
 			return st, nil
 		}
 	}
@@ -89,4 +90,36 @@ func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t
 	}
 	c.online = true
 	return checker.Check(ctx, cert, issuer)
+}
+
+// fresh reports whether embedded data speaks for the time t: data without
+// nextUpdate promises nothing after its thisUpdate, so it must have been
+// issued at or after t (give or take the default skew). An answer from
+// long before t without nextUpdate says nothing about t.
+func fresh(st *revocation.Status, t time.Time) bool {
+	return !st.NextUpdate.IsZero() || !st.ThisUpdate.Before(t.Add(-revocation.DefaultSkew))
+}
+
+// responderChecked reports whether the delegated responder that signed an
+// embedded OCSP answer (if any) is known not to be revoked (RFC 6960,
+// 4.2.2.2.1): it carries id-pkix-ocsp-nocheck, names no CRL (its issuer
+// gave no way to check it, as revocation.Checker accepts), or an embedded
+// CRL of its issuer says it is good. Otherwise the answer is not used; the
+// online checker, which checks the responder, may still be asked.
+func responderChecked(st *revocation.Status, issuer *x509.Certificate, vo *revocation.VerifyOptions, c *checked) bool {
+	r := st.Responder
+	if r == nil || len(r.CRLDistributionPoints) == 0 {
+		return true
+	}
+	for _, ext := range r.Extensions {
+		if ext.Id.Equal(oids.OCSPNoCheck) {
+			return true
+		}
+	}
+	for _, der := range c.crls {
+		if rs, err := revocation.CheckCRL(der, r, issuer, vo); err == nil && fresh(rs, vo.CurrentTime) {
+			return rs.State == revocation.Good
+		}
+	}
+	return false
 }
