@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"sync/atomic"
 	"testing"
@@ -238,5 +239,51 @@ func TestAtkEmbeddedOCSPResponderNoCheck(t *testing.T) {
 	}
 	id := &testpki.Identity{Cert: leaf, Key: leafKey, Chain: []*x509.Certificate{root}}
 	rep := verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, [][]byte{o}, nil)}), &verify.Options{Trust: anchors(root), Offline: true})
+	wantSig(t, rep, 0, verify.TotalPassed, "")
+}
+
+// TestAtkCRLIssuedAfterExpiry: validated as of a time inside the
+// signer's validity, with an embedded CRL issued after the certificate
+// expired. CAs drop expired certificates from their CRLs (RFC 5280
+// 3.3), so a CRL issued after the expiry that does not list the
+// certificate proves nothing (the certificate may have been revoked
+// while valid): the status is not known, unless the CRL carries
+// ExpiredCertsOnCRL (X.509, RFC 5280 5.2) covering it.
+func TestAtkCRLIssuedAfterExpiry(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	// The root is valid throughout.
+	root, rootKey := atkCert(t, &x509.Certificate{
+		Subject: pkix.Name{CommonName: "Atk Old Root"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:  x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		NotBefore: now.AddDate(-5, 0, 0), NotAfter: now.AddDate(5, 0, 0),
+	}, nil, nil)
+	lt := atkLeaf("Atk Old Signer", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
+	lt.CRLDistributionPoints = []string{"http://127.0.0.1:9/old.crl"}
+	lt.NotBefore, lt.NotAfter = now.AddDate(-3, 0, 0), now.AddDate(-1, 0, 0)
+	leaf, leafKey := atkCert(t, lt, root, rootKey)
+	mkCRL := func(exts []pkix.Extension) []byte {
+		crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+			Number: big.NewInt(7), ThisUpdate: now.Add(-time.Hour), NextUpdate: now.AddDate(0, 0, 7),
+			ExtraExtensions: exts,
+		}, root, rootKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return crl
+	}
+	id := &testpki.Identity{Cert: leaf, Key: leafKey, Chain: []*x509.Certificate{root}}
+	at := now.AddDate(-2, 0, 0)
+	rep := verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, nil, [][]byte{mkCRL(nil)})}), &verify.Options{Trust: anchors(root), Offline: true, Time: at})
+	wantNotPassed(t, rep)
+
+	// With ExpiredCertsOnCRL from before the expiry, the CRL still lists
+	// expired certificates: it speaks for this one.
+	eco, err := asn1.MarshalWithParams(now.AddDate(-4, 0, 0).UTC(), "generalized")
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl := mkCRL([]pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 60}, Value: eco}})
+	rep = verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, nil, [][]byte{crl})}), &verify.Options{Trust: anchors(root), Offline: true, Time: at})
 	wantSig(t, rep, 0, verify.TotalPassed, "")
 }
