@@ -37,6 +37,15 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 		rep.fail(ChainConstraintsFailure, note(CodeIssuerNotAccepted, "issuers", names(v.opts.IssuedBy)), "the signer's certificate is not issued by a CA this verification accepts (%s)", names(v.opts.IssuedBy))
 		return
 	}
+	// RFC 5280, 4.2.1.3: a key whose keyUsage has neither digitalSignature
+	// nor nonRepudiation (contentCommitment) is not certified for
+	// signatures, such as an encryption certificate's. Go's path building
+	// checks keyCertSign on the issuers, not the end entity's usage. No
+	// keyUsage extension means no restriction.
+	if ku := c.cert.KeyUsage; ku != 0 && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		rep.fail(ChainConstraintsFailure, note(CodeCertKeyUsage, "cert", c.cert.Subject.CommonName), "the certificate %q is not for signatures: its key usage has neither digitalSignature nor nonRepudiation", c.cert.Subject.CommonName)
+		return
+	}
 	for _, cert := range chain {
 		switch {
 		case t.After(cert.NotAfter) && !c.poe.IsZero():

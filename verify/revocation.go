@@ -3,11 +3,13 @@ package verify
 import (
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/segel-id/segel/internal/certpath"
+	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/revocation"
 )
 
@@ -68,12 +70,12 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {
 	vo := &revocation.VerifyOptions{CurrentTime: t, AllowIssuedAfter: true}
 	for _, der := range c.ocsps {
-		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil {
+		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil && fresh(st, t) && speaksFor(st, cert) && responderChecked(st, issuer, vo, c) {
 			return st, nil
 		}
 	}
 	for _, der := range c.crls {
-		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil {
+		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil && fresh(st, t) && speaksFor(st, cert) {
 			return st, nil
 		}
 	}
@@ -88,5 +90,73 @@ func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t
 		checker = v.checker
 	}
 	c.online = true
-	return checker.Check(ctx, cert, issuer)
+	st, err := checker.Check(ctx, cert, issuer)
+	if err == nil && !speaksFor(st, cert) {
+		return nil, fmt.Errorf("the %v answer was issued on %s, after the certificate expired on %s: an issuer may drop expired certificates, so \"good\" proves nothing",
+			st.Source, day(st.ThisUpdate), day(cert.NotAfter))
+	}
+	return st, err
+}
+
+// oidExpiredCertsOnCRL is the X.509 expiredCertsOnCRL CRL extension.
+var oidExpiredCertsOnCRL = asn1.ObjectIdentifier{2, 5, 29, 60}
+
+// speaksFor reports whether a status can be believed for cert: a "good"
+// issued after cert expired proves nothing, as CRL issuers drop expired
+// certificates (RFC 5280, 3.3) and responders may forget them, unless the
+// CRL says with expiredCertsOnCRL that it keeps those that expired since
+// a date no later than cert's expiry. (OCSP's archiveCutoff is not read:
+// such an answer is not used.)
+func speaksFor(st *revocation.Status, cert *x509.Certificate) bool {
+	if st.State != revocation.Good || !st.ThisUpdate.After(cert.NotAfter) {
+		return true
+	}
+	if st.Source != revocation.CRL {
+		return false
+	}
+	list, err := x509.ParseRevocationList(st.Raw)
+	if err != nil {
+		return false
+	}
+	for _, ext := range list.Extensions {
+		if ext.Id.Equal(oidExpiredCertsOnCRL) {
+			var since time.Time
+			if rest, err := asn1.UnmarshalWithParams(ext.Value, &since, "generalized"); err == nil && len(rest) == 0 {
+				return !since.After(cert.NotAfter)
+			}
+		}
+	}
+	return false
+}
+
+// fresh reports whether embedded data speaks for the time t: data without
+// nextUpdate promises nothing after its thisUpdate, so it must have been
+// issued at or after t (give or take the default skew). An answer from
+// long before t without nextUpdate says nothing about t.
+func fresh(st *revocation.Status, t time.Time) bool {
+	return !st.NextUpdate.IsZero() || !st.ThisUpdate.Before(t.Add(-revocation.DefaultSkew))
+}
+
+// responderChecked reports whether the delegated responder that signed an
+// embedded OCSP answer (if any) is known not to be revoked (RFC 6960,
+// 4.2.2.2.1): it carries id-pkix-ocsp-nocheck, names no CRL (its issuer
+// gave no way to check it, as revocation.Checker accepts), or an embedded
+// CRL of its issuer says it is good. Otherwise the answer is not used; the
+// online checker, which checks the responder, may still be asked.
+func responderChecked(st *revocation.Status, issuer *x509.Certificate, vo *revocation.VerifyOptions, c *checked) bool {
+	r := st.Responder
+	if r == nil || len(r.CRLDistributionPoints) == 0 {
+		return true
+	}
+	for _, ext := range r.Extensions {
+		if ext.Id.Equal(oids.OCSPNoCheck) {
+			return true
+		}
+	}
+	for _, der := range c.crls {
+		if rs, err := revocation.CheckCRL(der, r, issuer, vo); err == nil && fresh(rs, vo.CurrentTime) {
+			return rs.State == revocation.Good
+		}
+	}
+	return false
 }

@@ -55,6 +55,7 @@ var noteWords = map[verify.Code]text{
 
 	verify.CodeChainNotFound:         {"sertifikat penanda tangan tidak terhubung ke penerbit sertifikat yang dipercaya", "no certificate path to a trusted anchor: {detail}"},
 	verify.CodeIssuerNotAccepted:     {"sertifikat penanda tangan tidak diterbitkan oleh penerbit yang diterima pada pemeriksaan ini ({issuers})", "the signer's certificate is not issued by a CA this verification accepts ({issuers})"},
+	verify.CodeCertKeyUsage:          {"sertifikat {cert} tidak diterbitkan untuk tanda tangan (penggunaan kuncinya bukan digitalSignature atau nonRepudiation)", "the certificate {cert} is not for signatures: its key usage has neither digitalSignature nor nonRepudiation"},
 	verify.CodeCertExpired:           {"sertifikat {cert} kedaluwarsa pada {date}, sebelum waktu tanda tangan yang terbukti ({poe})", "the certificate {cert} expired on {date}, before the signature's proven time {poe}"},
 	verify.CodeCertExpiredNoPOE:      {"sertifikat {cert} kedaluwarsa pada {date} dan tidak ada bukti bahwa tanda tangan dibuat sebelumnya", "the certificate {cert} expired on {date} and nothing proves the signature existed before"},
 	verify.CodeCertNotYetValid:       {"sertifikat {cert} baru berlaku sejak {date}, sesudah tanda tangan dibuat", "the certificate {cert} is valid only from {date}, after the signature was made"},
