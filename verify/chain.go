@@ -46,6 +46,17 @@ func (v *verifier) checkCertificates(ctx context.Context, rep *SignatureReport, 
 		rep.fail(ChainConstraintsFailure, note(CodeCertKeyUsage, "cert", c.cert.Subject.CommonName), "the certificate %q is not for signatures: its key usage has neither digitalSignature nor nonRepudiation", c.cert.Subject.CommonName)
 		return
 	}
+	// An extended key usage that certifies the key for other purposes
+	// only (a TLS server's, a code signer's, a TSA's or an OCSP
+	// responder's certificate) excludes signing documents (RFC 5280,
+	// 4.2.1.12). Unknown usages (Adobe's Authentic Documents, which BSrE
+	// certificates carry, Microsoft's or RFC 9336's document signing)
+	// and the usual ones of a person's certificate (emailProtection,
+	// clientAuth) are no reason to reject; neither is none at all.
+	if rep.Type == TypeSignature && otherPurposesOnly(c.cert) {
+		rep.fail(ChainConstraintsFailure, note(CodeCertExtKeyUsage, "cert", c.cert.Subject.CommonName), "the certificate %q is not for signing documents: its extended key usage is for other purposes only", c.cert.Subject.CommonName)
+		return
+	}
 	for _, cert := range chain {
 		switch {
 		case t.After(cert.NotAfter) && !c.poe.IsZero():
@@ -168,3 +179,33 @@ func describe(c *x509.Certificate) *Certificate {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 MST") }
+
+// otherPurposes are the extended key usages that name a purpose other
+// than signing documents.
+var otherPurposes = map[x509.ExtKeyUsage]bool{
+	x509.ExtKeyUsageServerAuth:                     true,
+	x509.ExtKeyUsageCodeSigning:                    true,
+	x509.ExtKeyUsageTimeStamping:                   true,
+	x509.ExtKeyUsageOCSPSigning:                    true,
+	x509.ExtKeyUsageIPSECEndSystem:                 true,
+	x509.ExtKeyUsageIPSECTunnel:                    true,
+	x509.ExtKeyUsageIPSECUser:                      true,
+	x509.ExtKeyUsageMicrosoftServerGatedCrypto:     true,
+	x509.ExtKeyUsageNetscapeServerGatedCrypto:      true,
+	x509.ExtKeyUsageMicrosoftCommercialCodeSigning: true,
+	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     true,
+}
+
+// otherPurposesOnly reports whether cert has an extended key usage
+// extension whose every usage is one of otherPurposes.
+func otherPurposesOnly(cert *x509.Certificate) bool {
+	if len(cert.ExtKeyUsage) == 0 || len(cert.UnknownExtKeyUsage) > 0 {
+		return false
+	}
+	for _, u := range cert.ExtKeyUsage {
+		if !otherPurposes[u] {
+			return false
+		}
+	}
+	return true
+}

@@ -65,6 +65,7 @@ const (
 	CodeChainNotFound         Code = "chain-not-found"        // no path to a trust anchor (detail)
 	CodeIssuerNotAccepted     Code = "issuer-not-accepted"    // the issuer is not one of issuers
 	CodeCertKeyUsage          Code = "cert-key-usage"         // cert's key usage is not for signatures
+	CodeCertExtKeyUsage       Code = "cert-ext-key-usage"     // cert's extended key usage is for other purposes only
 	CodeCertExpired           Code = "cert-expired"           // cert expired on date, before the proven time poe
 	CodeCertExpiredNoPOE      Code = "cert-expired-no-poe"    // cert expired on date, nothing proves the signature came first
 	CodeCertNotYetValid       Code = "cert-not-yet-valid"     // cert is valid only from date
@@ -118,7 +119,7 @@ func Codes() []Code {
 		CodeTimestampRangesUnread, CodeTimestampImprint, CodeSigTimestampUnparsed, CodeSigTimestampOther,
 		CodeSigTimestampInvalid, CodeSigTimestampIgnored, CodeTSACertMissing, CodeTSACertUnbound, CodeTSACertNotTSA,
 		CodeDocTimestampPOE,
-		CodeChainNotFound, CodeIssuerNotAccepted, CodeCertKeyUsage, CodeCertExpired, CodeCertExpiredNoPOE, CodeCertNotYetValid,
+		CodeChainNotFound, CodeIssuerNotAccepted, CodeCertKeyUsage, CodeCertExtKeyUsage, CodeCertExpired, CodeCertExpiredNoPOE, CodeCertNotYetValid,
 		CodePinnedNoIssuer, CodeNoRevocationSource, CodeRevocationUnavailable, CodeRevokedAfterPOE, CodeRevoked,
 		CodeRevokedNoPOE, CodeRevocationUnknown,
 		CodeChangesStopped, CodeChangesUnanalysed, CodeChanged, CodeDocMDPForbids, CodeMoreChanges, CodeFieldLocked,
