@@ -489,7 +489,13 @@ func craftSign(t testing.TB, src []byte, id *testpki.Identity, c craft) []byte {
 // cadesCMS returns a detached CAdES SignedData over content by id.
 func cadesCMS(t testing.TB, id *testpki.Identity, content []byte) []byte {
 	t.Helper()
-	b, err := cms.NewBuilder(id.Cert, id.Key, cms.BuildOptions{Certificates: id.Chain})
+	return cadesCMSWith(t, id, content, nil)
+}
+
+// cadesCMSWith is cadesCMS with extra signed attributes.
+func cadesCMSWith(t testing.TB, id *testpki.Identity, content []byte, attrs []cms.Attribute) []byte {
+	t.Helper()
+	b, err := cms.NewBuilder(id.Cert, id.Key, cms.BuildOptions{Certificates: id.Chain, SignedAttributes: attrs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"fmt"
 	"math/big"
 	"sync/atomic"
 	"testing"
@@ -18,7 +18,6 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
 
-	"context"
 
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/oids"
@@ -106,16 +105,7 @@ func ria(t testing.TB, ocsps, crls [][]byte) cms.Attribute {
 func atkSign(t testing.TB, id *testpki.Identity, attrs []cms.Attribute) []byte {
 	t.Helper()
 	return craftSign(t, letterPDF(t), id, craft{CMS: func(t testing.TB, content []byte) []byte {
-		b, err := cms.NewBuilder(id.Cert, id.Key, cms.BuildOptions{Certificates: id.Chain, SignedAttributes: attrs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(content)
-		der, err := b.Build(context.Background(), sum[:], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
+		return cadesCMSWith(t, id, content, attrs)
 	}})
 }
 
@@ -131,11 +121,11 @@ func wantNotPassed(t *testing.T, rep *verify.Report) {
 	}
 }
 
-// TestAtkIntermediateWithoutKeyCertSign: the path goes through a CA
+// TestAttackIntermediateWithoutKeyCertSign: the path goes through a CA
 // certificate whose keyUsage lacks keyCertSign (RFC 5280 4.2.1.3 and
 // 6.1.4 (n)): its key may not verify certificate signatures, so there
 // is no valid path. Go's x509.Verify does not look at keyUsage.
-func TestAtkIntermediateWithoutKeyCertSign(t *testing.T) {
+func TestAttackIntermediateWithoutKeyCertSign(t *testing.T) {
 	t.Parallel()
 	root, rootKey := atkRoot(t)
 	inter, interKey := atkCert(t, &x509.Certificate{
@@ -150,12 +140,12 @@ func TestAtkIntermediateWithoutKeyCertSign(t *testing.T) {
 	wantNotPassed(t, rep)
 }
 
-// TestAtkSignerKeyUsageEncipherOnly: the signer's certificate allows only
+// TestAttackSignerKeyUsageEncipherOnly: the signer's certificate allows only
 // keyEncipherment (an encryption certificate): its key is not certified
 // for signatures (RFC 5280 4.2.1.3: digitalSignature or
 // nonRepudiation). The signer refuses to make such a signature; the
 // verifier must not pass one.
-func TestAtkSignerKeyUsageEncipherOnly(t *testing.T) {
+func TestAttackSignerKeyUsageEncipherOnly(t *testing.T) {
 	t.Parallel()
 	root, rootKey := atkRoot(t)
 	leaf, leafKey := atkCert(t, atkLeaf("Atk Encryption Cert", x509.KeyUsageKeyEncipherment|x509.KeyUsageKeyAgreement), root, rootKey)
@@ -164,38 +154,51 @@ func TestAtkSignerKeyUsageEncipherOnly(t *testing.T) {
 	wantNotPassed(t, rep)
 }
 
-// TestAtkEmbeddedOCSPUncheckedResponder: the embedded OCSP answer is
-// signed by a delegated responder without id-pkix-ocsp-nocheck whose
-// own status cannot be established offline (RFC 6960 4.2.2.2.1): the
-// signer's status is not proven.
-func TestAtkEmbeddedOCSPUncheckedResponder(t *testing.T) {
+// TestAttackEmbeddedOCSPDelegatedResponder: the embedded OCSP answer is
+// signed by a delegated responder whose certificate names a CRL. Without
+// id-pkix-ocsp-nocheck its own status cannot be established offline (RFC
+// 6960 4.2.2.2.1): the signer's status is not proven. With nocheck the
+// responder needs no check and the answer is used.
+func TestAttackEmbeddedOCSPDelegatedResponder(t *testing.T) {
 	t.Parallel()
-	root, rootKey := atkRoot(t)
-	tmpl := atkLeaf("Atk Responder", x509.KeyUsageDigitalSignature)
-	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-	tmpl.CRLDistributionPoints = []string{"http://127.0.0.1:9/root.crl"}
-	resp, respKey := atkCert(t, tmpl, root, rootKey)
-	lt := atkLeaf("Atk Signer", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
-	lt.OCSPServer = []string{"http://127.0.0.1:9/ocsp"}
-	leaf, leafKey := atkCert(t, lt, root, rootKey)
-	now := time.Now()
-	o, err := ocsp.CreateResponse(root, resp, ocsp.Response{
-		Status: ocsp.Good, SerialNumber: leaf.SerialNumber, Certificate: resp,
-		ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour), ProducedAt: now.Add(-time.Hour),
-	}, respKey)
-	if err != nil {
-		t.Fatal(err)
+	for _, noCheck := range []bool{false, true} {
+		t.Run(fmt.Sprintf("nocheck=%v", noCheck), func(t *testing.T) {
+			t.Parallel()
+			root, rootKey := atkRoot(t)
+			tmpl := atkLeaf("Atk Responder", x509.KeyUsageDigitalSignature)
+			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+			tmpl.CRLDistributionPoints = []string{"http://127.0.0.1:9/root.crl"}
+			if noCheck {
+				tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.OCSPNoCheck, Value: []byte{5, 0}}}
+			}
+			resp, respKey := atkCert(t, tmpl, root, rootKey)
+			lt := atkLeaf("Atk Signer", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
+			lt.OCSPServer = []string{"http://127.0.0.1:9/ocsp"}
+			leaf, leafKey := atkCert(t, lt, root, rootKey)
+			now := time.Now()
+			o, err := ocsp.CreateResponse(root, resp, ocsp.Response{
+				Status: ocsp.Good, SerialNumber: leaf.SerialNumber, Certificate: resp,
+				ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour), ProducedAt: now.Add(-time.Hour),
+			}, respKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := &testpki.Identity{Cert: leaf, Key: leafKey, Chain: []*x509.Certificate{root}}
+			rep := verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, [][]byte{o}, nil)}), &verify.Options{Trust: anchors(root), Offline: true})
+			if noCheck {
+				wantSig(t, rep, 0, verify.TotalPassed, "")
+			} else {
+				wantNotPassed(t, rep)
+			}
+		})
 	}
-	id := &testpki.Identity{Cert: leaf, Key: leafKey, Chain: []*x509.Certificate{root}}
-	rep := verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, [][]byte{o}, nil)}), &verify.Options{Trust: anchors(root), Offline: true})
-	wantNotPassed(t, rep)
 }
 
-// TestAtkEmbeddedOCSPNoNextUpdateStale: the embedded OCSP answer has no
+// TestAttackEmbeddedOCSPNoNextUpdateStale: the embedded OCSP answer has no
 // nextUpdate and was produced 200 days before the time the status is
 // asked for (no proof of existence: now). It says the certificate was
 // good 200 days ago and nothing about now.
-func TestAtkEmbeddedOCSPNoNextUpdateStale(t *testing.T) {
+func TestAttackEmbeddedOCSPNoNextUpdateStale(t *testing.T) {
 	t.Parallel()
 	root, rootKey := atkRoot(t)
 	lt := atkLeaf("Atk Signer", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
@@ -215,41 +218,14 @@ func TestAtkEmbeddedOCSPNoNextUpdateStale(t *testing.T) {
 	wantNotPassed(t, rep)
 }
 
-// TestAtkEmbeddedOCSPResponderNoCheck: the control of
-// TestAtkEmbeddedOCSPUncheckedResponder: with id-pkix-ocsp-nocheck the
-// responder needs no check and the answer is used.
-func TestAtkEmbeddedOCSPResponderNoCheck(t *testing.T) {
-	t.Parallel()
-	root, rootKey := atkRoot(t)
-	tmpl := atkLeaf("Atk Responder", x509.KeyUsageDigitalSignature)
-	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-	tmpl.CRLDistributionPoints = []string{"http://127.0.0.1:9/root.crl"}
-	tmpl.ExtraExtensions = []pkix.Extension{{Id: oids.OCSPNoCheck, Value: []byte{5, 0}}}
-	resp, respKey := atkCert(t, tmpl, root, rootKey)
-	lt := atkLeaf("Atk Signer", x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
-	lt.OCSPServer = []string{"http://127.0.0.1:9/ocsp"}
-	leaf, leafKey := atkCert(t, lt, root, rootKey)
-	now := time.Now()
-	o, err := ocsp.CreateResponse(root, resp, ocsp.Response{
-		Status: ocsp.Good, SerialNumber: leaf.SerialNumber, Certificate: resp,
-		ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour), ProducedAt: now.Add(-time.Hour),
-	}, respKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := &testpki.Identity{Cert: leaf, Key: leafKey, Chain: []*x509.Certificate{root}}
-	rep := verifyPDF(t, atkSign(t, id, []cms.Attribute{ria(t, [][]byte{o}, nil)}), &verify.Options{Trust: anchors(root), Offline: true})
-	wantSig(t, rep, 0, verify.TotalPassed, "")
-}
-
-// TestAtkCRLIssuedAfterExpiry: validated as of a time inside the
+// TestAttackCRLIssuedAfterExpiry: validated as of a time inside the
 // signer's validity, with an embedded CRL issued after the certificate
 // expired. CAs drop expired certificates from their CRLs (RFC 5280
 // 3.3), so a CRL issued after the expiry that does not list the
 // certificate proves nothing (the certificate may have been revoked
 // while valid): the status is not known, unless the CRL carries
 // ExpiredCertsOnCRL (X.509, RFC 5280 5.2) covering it.
-func TestAtkCRLIssuedAfterExpiry(t *testing.T) {
+func TestAttackCRLIssuedAfterExpiry(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	// The root is valid throughout.
