@@ -18,7 +18,6 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
 
-
 	"github.com/segel-id/segel/internal/cms"
 	"github.com/segel-id/segel/internal/oids"
 	"github.com/segel-id/segel/testpki"
