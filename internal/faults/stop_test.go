@@ -51,8 +51,18 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	for msg := range cut {
 		// Never read by the server: refused (dialled after the listener
 		// closed), or a keep-alive connection closed as it was reused.
+		// net/http's Shutdown closes the connections it holds idle; a
+		// request whose bytes reached such a connection before its
+		// goroutine read them (on a busy machine) finds it closed: EOF,
+		// "server closed idle connection", or, since closing a socket
+		// with unread bytes sends a reset, "connection reset by peer".
+		// A request the server had begun is active, which Shutdown
+		// waits for, so none of these is a request cut; one cut after
+		// all would be logged as cut (checked below) and its
+		// acknowledgement would be missing after the restart.
 		if !strings.HasSuffix(msg, "connect: connection refused") &&
-			!strings.Contains(msg, "server closed idle connection") && !strings.HasSuffix(msg, ": EOF") {
+			!strings.Contains(msg, "server closed idle connection") && !strings.HasSuffix(msg, ": EOF") &&
+			!strings.HasSuffix(msg, "read: connection reset by peer") {
 			t.Errorf("a request sent before the SIGTERM was not answered: %s", msg)
 		}
 	}
