@@ -12,8 +12,8 @@ const DefaultSkew = 5 * time.Minute
 type VerifyOptions struct {
 	// CurrentTime is the time at which the certificate's status is asked:
 	// the data's thisUpdate must not be after it and its nextUpdate, when
-	// present, not before it (both give or take Skew). If zero, the current
-	// time is used.
+	// present, not before it; data without nextUpdate must not be older
+	// than it (all give or take Skew). If zero, the current time is used.
 	CurrentTime time.Time
 
 	// Skew is the clock skew allowed. If zero, DefaultSkew is used; a
@@ -73,6 +73,13 @@ func checkWindow(thisUpdate, nextUpdate time.Time, o *VerifyOptions) *SourceErro
 	if !nextUpdate.IsZero() && nextUpdate.Before(now.Add(-skew)) {
 		return invalid("stale: nextUpdate %s is before %s",
 			nextUpdate.UTC().Format(layout), now.UTC().Format(layout))
+	}
+	if nextUpdate.IsZero() && thisUpdate.Before(now.Add(-skew)) {
+		// Data without nextUpdate promises nothing after its thisUpdate
+		// (RFC 5280 5.1.2.5, RFC 6960 2.4): it speaks only for a time no
+		// earlier than it was issued.
+		return invalid("stale: no nextUpdate, and thisUpdate %s is before %s",
+			thisUpdate.UTC().Format(layout), now.UTC().Format(layout))
 	}
 	if o != nil && o.MaxAge > 0 && thisUpdate.Before(now.Add(-o.MaxAge-skew)) {
 		return invalid("stale: thisUpdate %s is more than %s before %s",

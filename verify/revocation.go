@@ -70,12 +70,12 @@ func (v *verifier) checkRevocation(ctx context.Context, rep *SignatureReport, ch
 func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t time.Time, c *checked) (*revocation.Status, error) {
 	vo := &revocation.VerifyOptions{CurrentTime: t, AllowIssuedAfter: true}
 	for _, der := range c.ocsps {
-		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil && fresh(st, t) && speaksFor(st, cert) && responderChecked(st, issuer, vo, c) {
+		if st, err := revocation.CheckOCSPResponse(der, cert, issuer, vo); err == nil && speaksFor(st, cert) && responderChecked(st, issuer, vo, c) {
 			return st, nil
 		}
 	}
 	for _, der := range c.crls {
-		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil && fresh(st, t) && speaksFor(st, cert) {
+		if st, err := revocation.CheckCRL(der, cert, issuer, vo); err == nil && speaksFor(st, cert) {
 			return st, nil
 		}
 	}
@@ -129,14 +129,6 @@ func speaksFor(st *revocation.Status, cert *x509.Certificate) bool {
 	return false
 }
 
-// fresh reports whether embedded data speaks for the time t: data without
-// nextUpdate promises nothing after its thisUpdate, so it must have been
-// issued at or after t (give or take the default skew). An answer from
-// long before t without nextUpdate says nothing about t.
-func fresh(st *revocation.Status, t time.Time) bool {
-	return !st.NextUpdate.IsZero() || !st.ThisUpdate.Before(t.Add(-revocation.DefaultSkew))
-}
-
 // responderChecked reports whether the delegated responder that signed an
 // embedded OCSP answer (if any) is known not to be revoked (RFC 6960,
 // 4.2.2.2.1): it carries id-pkix-ocsp-nocheck, names no CRL (its issuer
@@ -154,7 +146,7 @@ func responderChecked(st *revocation.Status, issuer *x509.Certificate, vo *revoc
 		}
 	}
 	for _, der := range c.crls {
-		if rs, err := revocation.CheckCRL(der, r, issuer, vo); err == nil && fresh(rs, vo.CurrentTime) {
+		if rs, err := revocation.CheckCRL(der, r, issuer, vo); err == nil {
 			return rs.State == revocation.Good
 		}
 	}
