@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"slices"
+	"time"
 
 	"github.com/segel-id/segel/internal/oids"
 )
@@ -31,6 +32,8 @@ type checkedCRL struct {
 	list    *x509.RevocationList
 	idp     *issuingDistributionPoint
 	revoked map[string]*x509.RevocationListEntry // by serial.String()
+	// expiredSince is the date of its expiredCertsOnCRL extension.
+	expiredSince time.Time
 }
 
 // CheckCRL checks the CRL crl (DER, or PEM "X509 CRL") as issued by issuer
@@ -113,6 +116,11 @@ func parseCRL(data []byte, issuer *x509.Certificate, opts *VerifyOptions) (*chec
 				return nil, invalid("CRL covers only attribute certificates")
 			}
 			c.idp = idp
+		case ext.Id.Equal(oids.ExpiredCertsOnCRL):
+			var since time.Time
+			if rest, err := asn1.UnmarshalWithParams(ext.Value, &since, "generalized"); err == nil && len(rest) == 0 {
+				c.expiredSince = since
+			}
 		case ext.Id.Equal(oids.CRLNumber), ext.Id.Equal(oids.AuthorityKeyID):
 		case ext.Critical:
 			return nil, invalid("unsupported critical CRL extension %v", ext.Id)
@@ -158,6 +166,8 @@ func (c *checkedCRL) status(cert *x509.Certificate) (*Status, *SourceError) {
 		NextUpdate: c.list.NextUpdate,
 		Source:     CRL,
 		Raw:        c.list.Raw,
+
+		ExpiredCertsSince: c.expiredSince,
 	}
 	// removeFromCRL belongs to delta CRLs; on a complete CRL it lists nothing.
 	if e := c.revoked[cert.SerialNumber.String()]; e != nil && e.ReasonCode != ReasonRemoveFromCRL {

@@ -108,6 +108,10 @@ type Status struct {
 	// response, to embed along with it; nil when the issuer signed it itself
 	// and for CRLs.
 	Responder *x509.Certificate
+	// ExpiredCertsSince is the date of a CRL's expiredCertsOnCRL
+	// extension: the CRL still lists revoked certificates that expired at
+	// or after it. Zero when the CRL has none, and for OCSP.
+	ExpiredCertsSince time.Time
 }
 
 var (

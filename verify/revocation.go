@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto/x509"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"time"
@@ -98,9 +97,6 @@ func (v *verifier) status(ctx context.Context, cert, issuer *x509.Certificate, t
 	return st, err
 }
 
-// oidExpiredCertsOnCRL is the X.509 expiredCertsOnCRL CRL extension.
-var oidExpiredCertsOnCRL = asn1.ObjectIdentifier{2, 5, 29, 60}
-
 // speaksFor reports whether a status can be believed for cert: a "good"
 // issued after cert expired proves nothing, as CRL issuers drop expired
 // certificates (RFC 5280, 3.3) and responders may forget them, unless the
@@ -111,22 +107,7 @@ func speaksFor(st *revocation.Status, cert *x509.Certificate) bool {
 	if st.State != revocation.Good || !st.ThisUpdate.After(cert.NotAfter) {
 		return true
 	}
-	if st.Source != revocation.CRL {
-		return false
-	}
-	list, err := x509.ParseRevocationList(st.Raw)
-	if err != nil {
-		return false
-	}
-	for _, ext := range list.Extensions {
-		if ext.Id.Equal(oidExpiredCertsOnCRL) {
-			var since time.Time
-			if rest, err := asn1.UnmarshalWithParams(ext.Value, &since, "generalized"); err == nil && len(rest) == 0 {
-				return !since.After(cert.NotAfter)
-			}
-		}
-	}
-	return false
+	return st.Source == revocation.CRL && !st.ExpiredCertsSince.IsZero() && !st.ExpiredCertsSince.After(cert.NotAfter)
 }
 
 // responderChecked reports whether the delegated responder that signed an

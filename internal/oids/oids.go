@@ -128,6 +128,9 @@ var (
 	DeltaCRLIndicator = asn1.ObjectIdentifier{2, 5, 29, 27}
 	// IssuingDistributionPoint is id-ce-issuingDistributionPoint.
 	IssuingDistributionPoint = asn1.ObjectIdentifier{2, 5, 29, 28}
+	// ExpiredCertsOnCRL (X.509 9.5.2.9): the CRL keeps revoked
+	// certificates that expired at or after its date.
+	ExpiredCertsOnCRL = asn1.ObjectIdentifier{2, 5, 29, 60}
 )
 
 // Extended key usages.
