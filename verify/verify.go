@@ -320,14 +320,6 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 		}
 	}
 	if err := s.structure(v.r, v.src); err != nil {
-		// Ranges past the end of a file whose cross-reference had to be
-		// rebuilt are a file cut short (an interrupted download): still
-		// FORMAT_FAILURE (the signature cannot be processed, as ETSI EN
-		// 319 102-1 and EU DSS's byte-range check say), with its own
-		// code so that a reader can say the file is incomplete. Past the
-		// end of an intact file they are a file rewritten whole (qpdf,
-		// pdftk) or a lie: a plain structure error (docs/decisions.md,
-		// "Damaged and failed letters on the page (issue 14)").
 		if ue, ok := errors.AsType[*unlinkedRevisionError](err); ok {
 			// The signed bytes are intact and were followed by a document
 			// that does not continue from them: changed after signing,
@@ -338,6 +330,14 @@ func (v *verifier) verify(ctx context.Context, s *sigDict) *SignatureReport {
 			rep.fail(ModifiedAfterSigning, note(CodeDamagedAfter, "from", strconv.FormatInt(ue.end, 10)), "%v", err)
 			return rep
 		}
+		// Ranges past the end of a file whose cross-reference had to be
+		// rebuilt are a file cut short (an interrupted download): still
+		// FORMAT_FAILURE (the signature cannot be processed, as ETSI EN
+		// 319 102-1 and EU DSS's byte-range check say), with its own
+		// code so that a reader can say the file is incomplete. Past the
+		// end of an intact file they are a file rewritten whole (qpdf,
+		// pdftk) or a lie: a plain structure error (docs/decisions.md,
+		// "Damaged and failed letters on the page (issue 14)").
 		n := note(CodeStructure, "detail", err.Error())
 		if pe, ok := errors.AsType[*rangesPastEndError](err); ok && v.r.Repaired() {
 			n = note(CodeRangesPastEnd, "n", strconv.FormatInt(pe.size, 10), "detail", err.Error())
